@@ -1,0 +1,252 @@
+//! The append-only, hash-chained register of everything done through the service (登记).
+//!
+//! Each event carries the SHA-256 of the previous one; `audit_head` holds the last sequence
+//! number and hash, so an edited, deleted or re-ordered row — even the last one — is found by
+//! [`verify`].
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::{audit_events, audit_head};
+use crate::db::{DbConnection, stored_instant};
+
+/// Who did it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    User(String),
+    /// The service itself: start-up, scheduled jobs.
+    System,
+    /// Someone not signed in: the first-admin setup, a public report.
+    Anonymous,
+}
+
+impl Actor {
+    fn parts(&self) -> (&'static str, Option<&str>) {
+        match self {
+            Actor::User(id) => ("user", Some(id)),
+            Actor::System => ("system", None),
+            Actor::Anonymous => ("anonymous", None),
+        }
+    }
+}
+
+/// What happened to what. Recorded in the caller's transaction, so the event exists exactly
+/// when the change does.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub seq: i64,
+    #[schema(value_type = String)]
+    pub at: NaiveDateTime,
+    pub actor_type: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEvent {
+    fn expected_hash(&self) -> String {
+        chain_hash(
+            self.seq,
+            &self.at,
+            &self.actor_type,
+            self.actor_id.as_deref(),
+            &self.action,
+            &self.subject_type,
+            &self.subject_id,
+            &self.details,
+            &self.prev_hash,
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chain_hash(
+    seq: i64,
+    at: &NaiveDateTime,
+    actor_type: &str,
+    actor_id: Option<&str>,
+    action: &str,
+    subject_type: &str,
+    subject_id: &str,
+    details: &str,
+    prev_hash: &str,
+) -> String {
+    // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
+    let canonical = serde_json::json!([
+        seq,
+        at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        actor_type,
+        actor_id,
+        action,
+        subject_type,
+        subject_id,
+        details,
+        prev_hash
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Appends one event. Must run inside a write transaction (see [`crate::db::write_tx`]).
+pub fn record(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    event: NewEvent<'_>,
+) -> QueryResult<i64> {
+    // Taking the head row first serialises concurrent writers on PostgreSQL.
+    let (seq, prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
+        .set(audit_head::seq.eq(audit_head::seq + 1))
+        .returning((audit_head::seq, audit_head::hash))
+        .get_result(conn)?;
+    let at = stored_instant(now);
+    let (actor_type, actor_id) = event.actor.parts();
+    let details = event.details.to_string();
+    let hash = chain_hash(
+        seq,
+        &at,
+        actor_type,
+        actor_id,
+        event.action,
+        event.subject_type,
+        event.subject_id,
+        &details,
+        &prev_hash,
+    );
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::seq.eq(seq),
+            audit_events::at.eq(at),
+            audit_events::actor_type.eq(actor_type),
+            audit_events::actor_id.eq(actor_id),
+            audit_events::action.eq(event.action),
+            audit_events::subject_type.eq(event.subject_type),
+            audit_events::subject_id.eq(event.subject_id),
+            audit_events::details.eq(&details),
+            audit_events::prev_hash.eq(&prev_hash),
+            audit_events::hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    diesel::update(audit_head::table.find(1))
+        .set(audit_head::hash.eq(&hash))
+        .execute(conn)?;
+    Ok(seq)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// One page of events, newest first, and the total that match.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<AuditEvent>, i64)> {
+    let query = || {
+        let mut q = audit_events::table.into_boxed();
+        if let Some(t) = &filter.subject_type {
+            q = q.filter(audit_events::subject_type.eq(t.clone()));
+        }
+        if let Some(id) = &filter.subject_id {
+            q = q.filter(audit_events::subject_id.eq(id.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            q = q.filter(audit_events::actor_id.eq(actor.clone()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(audit_events::seq.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ChainBroken {
+    #[error("event {seq} does not verify: {reason}")]
+    Event { seq: i64, reason: String },
+    #[error("the chain ends at event {found} but its head says {expected}: events were removed")]
+    Truncated { found: i64, expected: i64 },
+}
+
+/// Checks every event against its predecessor and the head; returns the number of events.
+pub fn verify(conn: &mut DbConnection) -> Result<i64, anyhow::Error> {
+    const BATCH: i64 = 5_000;
+    let mut expected_prev = "0".repeat(64);
+    let mut next_seq = 1_i64;
+    loop {
+        let batch: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::seq.ge(next_seq))
+            .order(audit_events::seq.asc())
+            .limit(BATCH)
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        for event in &batch {
+            let fail = |reason: &str| ChainBroken::Event {
+                seq: event.seq,
+                reason: reason.to_string(),
+            };
+            if event.seq != next_seq {
+                return Err(ChainBroken::Event {
+                    seq: next_seq,
+                    reason: format!("missing (the next event found is {})", event.seq),
+                }
+                .into());
+            }
+            if event.prev_hash != expected_prev {
+                return Err(fail("its previous-hash does not match the event before it").into());
+            }
+            if event.expected_hash() != event.hash {
+                return Err(fail("its content was changed after it was written").into());
+            }
+            expected_prev = event.hash.clone();
+            next_seq += 1;
+        }
+        if (batch.len() as i64) < BATCH {
+            break;
+        }
+    }
+    let (head_seq, head_hash): (i64, String) = audit_head::table
+        .find(1)
+        .select((audit_head::seq, audit_head::hash))
+        .first(conn)?;
+    let count = next_seq - 1;
+    if head_seq != count {
+        return Err(ChainBroken::Truncated {
+            found: count,
+            expected: head_seq,
+        }
+        .into());
+    }
+    if head_hash != expected_prev {
+        return Err(ChainBroken::Event {
+            seq: count,
+            reason: "its hash differs from the one the chain's head recorded".into(),
+        }
+        .into());
+    }
+    Ok(count)
+}

@@ -1,0 +1,204 @@
+//! The `tuomi` command line.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::audit::{self, Actor};
+use crate::config::{Config, LogFormat};
+use crate::db::{self, users, write_tx};
+use crate::domain::users::{NewUser, check_password};
+
+#[derive(Parser)]
+#[command(
+    name = "tuomi",
+    version,
+    about = "Confidentiality duties around a departure"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from the first line of standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, hr, security or manager; repeat or separate with commas for several.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Links the user to this employee number.
+        #[arg(long)]
+        employee_no: Option<String>,
+        /// zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        language: String,
+        /// Read the password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every event of the hash chain.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => migrate(&config),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    roles,
+                    employee_no,
+                    language,
+                    password_stdin: _,
+                },
+        } => add_user(
+            &config,
+            &email,
+            &name,
+            &roles,
+            employee_no.as_deref(),
+            &language,
+        ),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify_audit(&config),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("TUOMI_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    actix_web::rt::System::new().block_on(async move {
+        let app =
+            crate::startup::Application::build(config, crate::startup::system_clock()).await?;
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let mut conn = db::connect(&config.database_url)?;
+    let ran = db::migrate(&mut conn)?;
+    println!("{ran} migrations applied; the database is up to date");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_user(
+    config: &Config,
+    email: &str,
+    name: &str,
+    roles: &[String],
+    employee_no: Option<&str>,
+    language: &str,
+) -> anyhow::Result<ExitCode> {
+    let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+    let new = match NewUser::parse(email, name, &roles, Some(language), employee_no) {
+        Ok(new) => new,
+        Err(errors) => {
+            for (field, message) in &errors.0 {
+                eprintln!("--{}: {message}", field.replace('_', "-"));
+            }
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if let Err(message) = check_password(password) {
+        eprintln!("password: {message}");
+        return Ok(ExitCode::from(2));
+    }
+    let hash = crate::auth::hash_password(password)?;
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let now = chrono::Utc::now();
+    match write_tx(&mut conn, |conn| {
+        users::create(conn, now, &Actor::System, &new, Some(&hash))
+    }) {
+        Ok(user) => {
+            println!("user {} created: {}", user.email, user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(crate::error::Error::Validation(errors)) => {
+            for (field, message) in &errors.0 {
+                eprintln!("--{field}: {message}");
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn verify_audit(config: &Config) -> anyhow::Result<ExitCode> {
+    let mut conn = db::connect(&config.database_url)?;
+    match audit::verify(&mut conn) {
+        Ok(count) => {
+            println!("audit chain intact: {count} events");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("audit chain broken: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! One typed configuration: defaults < `tuomi.toml` < `TUOMI_*` environment, validated at load.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use url::Url;
+
+use crate::db::DatabaseUrl;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub base_url: Url,
+    pub smtp_url: Option<Url>,
+    pub mail_from: String,
+    pub timezone: Tz,
+    /// None: a key is generated once and kept in the data dir.
+    pub secret_key: Option<String>,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The settings as written, before validation. Field names are the `tuomi.toml` keys;
+/// the environment variable is `TUOMI_` + the upper-cased key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    database_url: Option<String>,
+    database_pool_size: Option<String>,
+    listen: Option<String>,
+    data_dir: Option<String>,
+    base_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    timezone: Option<String>,
+    secret_key: Option<String>,
+    log_format: Option<String>,
+}
+
+/// Every setting: (key, default shown in the README and errors).
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("database_url", "sqlite://<data_dir>/tuomi.db"),
+    ("database_pool_size", "10"),
+    ("listen", "127.0.0.1:8080"),
+    ("data_dir", "./data"),
+    ("base_url", "http://<listen>"),
+    ("smtp_url", "unset: mail is written to <data_dir>/outbox"),
+    ("mail_from", "tuomi <tuomi@localhost>"),
+    ("timezone", "Asia/Shanghai"),
+    ("secret_key", "generated once into <data_dir>/secret.key"),
+    ("log_format", "text"),
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n{}", .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+}
+
+impl Config {
+    /// Loads from the process environment and `TUOMI_CONFIG` (default `./tuomi.toml`, if present).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let file = env.get("TUOMI_CONFIG").map(PathBuf::from);
+        let explicit = file.is_some();
+        let file = file.unwrap_or_else(|| PathBuf::from("tuomi.toml"));
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+            Err(e) => {
+                return Err(ConfigError {
+                    problems: vec![format!("TUOMI_CONFIG: cannot read {}: {e}", file.display())],
+                });
+            }
+        };
+        Config::load(&env, text.as_deref().map(|t| (file.as_path(), t)))
+    }
+
+    /// Builds the configuration from an environment map and an optional file (path, text).
+    pub fn load(
+        env: &BTreeMap<String, String>,
+        file: Option<(&Path, &str)>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw = match file {
+            Some((path, text)) => toml::from_str::<RawConfig>(text).map_err(|e| ConfigError {
+                problems: vec![format!("{}: {}", path.display(), e.message())],
+            })?,
+            None => RawConfig::default(),
+        };
+        let overrides: [(&str, &mut Option<String>); 10] = [
+            ("TUOMI_DATABASE_URL", &mut raw.database_url),
+            ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
+            ("TUOMI_LISTEN", &mut raw.listen),
+            ("TUOMI_DATA_DIR", &mut raw.data_dir),
+            ("TUOMI_BASE_URL", &mut raw.base_url),
+            ("TUOMI_SMTP_URL", &mut raw.smtp_url),
+            ("TUOMI_MAIL_FROM", &mut raw.mail_from),
+            ("TUOMI_TIMEZONE", &mut raw.timezone),
+            ("TUOMI_SECRET_KEY", &mut raw.secret_key),
+            ("TUOMI_LOG_FORMAT", &mut raw.log_format),
+        ];
+        for (var, slot) in overrides {
+            if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
+                *slot = Some(value.trim().to_string());
+            }
+        }
+        raw.validate()
+    }
+}
+
+impl RawConfig {
+    fn validate(self) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let mut problem = |key: &str, message: String| {
+            problems.push(format!("TUOMI_{} ({key}): {message}", key.to_uppercase()))
+        };
+
+        let data_dir = PathBuf::from(self.data_dir.as_deref().unwrap_or("./data"));
+        let listen = match self.listen.as_deref().unwrap_or("127.0.0.1:8080").parse() {
+            Ok(addr) => addr,
+            Err(_) => {
+                problem(
+                    "listen",
+                    format!(
+                        "{:?} is not an address and port like 127.0.0.1:8080",
+                        self.listen.unwrap_or_default()
+                    ),
+                );
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        };
+        let database_url = {
+            let text = self
+                .database_url
+                .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("tuomi.db").display()));
+            match DatabaseUrl::parse(&text) {
+                Ok(url) => Some(url),
+                Err(e) => {
+                    problem("database_url", e);
+                    None
+                }
+            }
+        };
+        let database_pool_size = match self.database_pool_size.as_deref().unwrap_or("10").parse() {
+            Ok(n) if (1..=200).contains(&n) => n,
+            _ => {
+                problem(
+                    "database_pool_size",
+                    "must be a whole number from 1 to 200".into(),
+                );
+                10
+            }
+        };
+        let base_url = {
+            let text = self.base_url.unwrap_or_else(|| format!("http://{listen}"));
+            match Url::parse(&text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                    Some(url)
+                }
+                _ => {
+                    problem(
+                        "base_url",
+                        format!(
+                            "{text:?} is not an http(s) address like https://tuomi.example.com"
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let smtp_url = match self.smtp_url {
+            None => None,
+            Some(text) => match Url::parse(&text) {
+                Ok(url) if matches!(url.scheme(), "smtp" | "smtps") && url.host().is_some() => {
+                    Some(url)
+                }
+                _ => {
+                    problem(
+                        "smtp_url",
+                        "must look like smtp://user:pass@host:587 (STARTTLS), smtps://host:465 \
+                         or smtp://host:25?tls=none"
+                            .into(),
+                    );
+                    None
+                }
+            },
+        };
+        let mail_from = self
+            .mail_from
+            .unwrap_or_else(|| "tuomi <tuomi@localhost>".into());
+        if !mail_from.contains('@') {
+            problem("mail_from", format!("{mail_from:?} has no email address"));
+        }
+        let timezone = match self
+            .timezone
+            .as_deref()
+            .unwrap_or("Asia/Shanghai")
+            .parse::<Tz>()
+        {
+            Ok(tz) => tz,
+            Err(_) => {
+                problem(
+                    "timezone",
+                    "is not an IANA time zone name like Asia/Shanghai".into(),
+                );
+                chrono_tz::Asia::Shanghai
+            }
+        };
+        if let Some(key) = &self.secret_key
+            && key.len() < 32
+        {
+            problem(
+                "secret_key",
+                format!("is {} characters long; use at least 32", key.len()),
+            );
+        }
+        let log_format = match self.log_format.as_deref().unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                problem("log_format", format!("{other:?} is neither text nor json"));
+                LogFormat::Text
+            }
+        };
+
+        match (database_url, base_url) {
+            (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
+                database_url,
+                database_pool_size,
+                listen,
+                data_dir,
+                base_url,
+                smtp_url,
+                mail_from,
+                timezone,
+                secret_key: self.secret_key,
+                log_format,
+            }),
+            _ => Err(ConfigError { problems }),
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for tests and tools: defaults with the given database and data dir.
+    pub fn for_data_dir(data_dir: &Path, database_url: &str) -> Result<Config, ConfigError> {
+        let env = BTreeMap::from([
+            (
+                "TUOMI_DATA_DIR".to_string(),
+                data_dir.to_string_lossy().into_owned(),
+            ),
+            ("TUOMI_DATABASE_URL".to_string(), database_url.to_string()),
+        ]);
+        Config::load(&env, None)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn with_nothing_set_the_service_runs_on_embedded_defaults() {
+        let config = Config::load(&env(&[]), None).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert!(
+            matches!(config.database_url, DatabaseUrl::Sqlite(ref p) if p.ends_with("tuomi.db"))
+        );
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(config.smtp_url.is_none());
+        assert_eq!(config.timezone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        let file = "listen = \"0.0.0.0:9000\"\ntimezone = \"Europe/Helsinki\"\n";
+        let config = Config::load(
+            &env(&[("TUOMI_LISTEN", "127.0.0.1:9100")]),
+            Some((Path::new("tuomi.toml"), file)),
+        )
+        .unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(config.timezone, chrono_tz::Europe::Helsinki);
+    }
+
+    #[test]
+    fn every_bad_setting_is_named_with_its_problem() {
+        let err = Config::load(
+            &env(&[
+                ("TUOMI_LISTEN", "nowhere"),
+                ("TUOMI_TIMEZONE", "Mars/Olympus"),
+                ("TUOMI_DATABASE_URL", "mysql://db/tuomi"),
+                ("TUOMI_SECRET_KEY", "short"),
+                ("TUOMI_SMTP_URL", "http://mail"),
+            ]),
+            None,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for name in [
+            "TUOMI_LISTEN",
+            "TUOMI_TIMEZONE",
+            "TUOMI_DATABASE_URL",
+            "TUOMI_SECRET_KEY",
+            "TUOMI_SMTP_URL",
+        ] {
+            assert!(text.contains(name), "{name} missing from: {text}");
+        }
+        assert!(text.contains("mysql"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_refused() {
+        let err =
+            Config::load(&env(&[]), Some((Path::new("tuomi.toml"), "lisen = \"x\""))).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+    }
+}

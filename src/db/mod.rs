@@ -1,0 +1,271 @@
+//! Storage: one connection type over SQLite and PostgreSQL, the pool, migrations, and the few
+//! places where the two backends must be told apart.
+
+pub mod schema;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Where the data lives, from `TUOMI_DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` / `postgresql://…`, `sqlite://path` or a bare file path.
+    pub fn parse(text: &str) -> Result<DatabaseUrl, String> {
+        let text = text.trim();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            url::Url::parse(text).map_err(|e| format!("not a valid PostgreSQL URL: {e}"))?;
+            return Ok(DatabaseUrl::Postgres(text.to_string()));
+        }
+        let path = if let Some(rest) = text.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = text.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = text.split_once("://") {
+            return Err(format!(
+                "unsupported scheme {scheme:?}: use postgres://… or sqlite://path/to/file.db"
+            ));
+        } else {
+            text
+        };
+        if path.is_empty() || path == ":memory:" {
+            return Err("a SQLite database needs a file path, like sqlite://data/tuomi.db".into());
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    /// The URL with any password blanked, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("***"));
+                    }
+                    u.to_string()
+                }
+                Err(_) => "postgres://…".into(),
+            },
+        }
+    }
+}
+
+/// An r2d2 manager that opens the backend the URL names and reports the real connection error
+/// (never a silent new SQLite file somewhere unexpected).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> ConnectionManager {
+        ConnectionManager { url }
+    }
+}
+
+fn open_sqlite(path: &Path) -> ConnectionResult<SqliteConnection> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(ConnectionError::BadConnection(format!(
+            "the directory {} for the SQLite database does not exist",
+            dir.display()
+        )));
+    }
+    let path_text = path
+        .to_str()
+        .ok_or_else(|| ConnectionError::BadConnection("the SQLite path is not UTF-8".into()))?;
+    let mut conn = SqliteConnection::establish(path_text)?;
+    // busy_timeout first: switching to WAL itself may wait on another connection.
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => open_sqlite(path).map(DbConnection::Sqlite),
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Pg),
+        }
+        .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking()
+            || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+/// A pool that does not connect until asked, so the service starts (and says 503) while the
+/// database is down, and recovers when it returns.
+pub fn build_pool(url: DatabaseUrl, size: u32) -> DbPool {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(3))
+        .test_on_check_out(true)
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Opens one connection outside any pool, with the real error (for the command line).
+pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, anyhow::Error> {
+    use diesel::r2d2::ManageConnection;
+    ConnectionManager::new(url.clone())
+        .connect()
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", url.redacted()))
+}
+
+/// Runs the pending migrations of the connection's backend; returns how many ran.
+pub fn migrate(conn: &mut DbConnection) -> Result<usize, anyhow::Error> {
+    let ran = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Pg(c) => {
+            // Several instances may start together on one database: one migrates at a time.
+            c.batch_execute("SELECT pg_advisory_lock(7046029254386353131)")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            c.batch_execute("SELECT pg_advisory_unlock(7046029254386353131)")?;
+            result
+        }
+    };
+    ran.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+}
+
+/// True when every migration the binary knows has been applied.
+pub fn is_migrated(conn: &mut DbConnection) -> Result<bool, anyhow::Error> {
+    let pending = match conn {
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConnection::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    };
+    pending
+        .map(|p| !p)
+        .map_err(|e| anyhow::anyhow!("cannot read the migration state: {e}"))
+}
+
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that
+/// reads before it writes takes the write lock up front instead of failing to upgrade later.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    type Tm = <DbConnection as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => {
+            Tm::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            Tm::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// True for an insert or update refused by a unique index.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The current instant as stored: UTC, truncated to microseconds so both backends hold the
+/// same value.
+pub fn stored_instant(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    at.naive_utc().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_picks_the_backend_from_the_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/var/lib/tuomi/x.db").unwrap(),
+            DatabaseUrl::Sqlite("/var/lib/tuomi/x.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u:p@h/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(
+            DatabaseUrl::parse("mysql://h/db")
+                .unwrap_err()
+                .contains("mysql")
+        );
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn redacted_url_hides_the_password() {
+        let url = DatabaseUrl::parse("postgres://tuomi:s3cret@db:5432/tuomi").unwrap();
+        assert!(!url.redacted().contains("s3cret"));
+        assert!(url.redacted().contains("db:5432"));
+    }
+
+    #[test]
+    fn a_sqlite_path_in_a_missing_directory_is_refused_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("tuomi.db");
+        let err = connect(&DatabaseUrl::Sqlite(path.clone()))
+            .err()
+            .expect("must fail");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(!path.exists());
+    }
+}

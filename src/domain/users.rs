@@ -1,0 +1,270 @@
+//! Users of the service: who they are and what their roles let them do.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldErrors;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Hr,
+    Security,
+    Manager,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Security, Role::Manager];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Hr => "hr",
+            Role::Security => "security",
+            Role::Manager => "manager",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| format!("{s:?} is not a role: use admin, hr, security or manager"))
+    }
+}
+
+/// The languages the service speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh-CN",
+            Language::En => "en",
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, if any.
+    pub fn from_accept_language(header: &str) -> Option<Language> {
+        header.split(',').find_map(|part| {
+            let tag = part.split(';').next()?.trim().to_ascii_lowercase();
+            if tag.starts_with("zh") {
+                Some(Language::ZhCn)
+            } else if tag.starts_with("en") {
+                Some(Language::En)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+impl FromStr for Language {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Language, String> {
+        match s.trim() {
+            "zh-CN" | "zh" => Ok(Language::ZhCn),
+            "en" => Ok(Language::En),
+            other => Err(format!("{other:?} is not a language: use zh-CN or en")),
+        }
+    }
+}
+
+/// An email address, trimmed and lower-cased: addresses are unique whatever the case typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(text: &str) -> Result<Email, String> {
+        let text = text.trim().to_lowercase();
+        if text.is_empty() {
+            return Err("is required".into());
+        }
+        if text.len() > 254 {
+            return Err("is longer than 254 characters".into());
+        }
+        let valid = match text.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Email(text))
+        } else {
+            Err(format!("{text:?} is not an email address"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A password good enough to keep: long enough, not absurdly long (hashing cost).
+pub fn check_password(password: &str) -> Result<(), String> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Err(format!("must be at least {MIN_PASSWORD_CHARS} characters"))
+    } else if password.len() > 1024 {
+        Err("must be at most 1024 bytes".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// A person's display name.
+pub fn check_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        Err("is required".into())
+    } else if name.chars().count() > 200 {
+        Err("is longer than 200 characters".into())
+    } else if name.chars().any(|c| c.is_control()) {
+        Err("contains control characters".into())
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+/// A new user, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: Email,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub language: Language,
+    pub employee_no: Option<String>,
+}
+
+impl NewUser {
+    pub fn parse(
+        email: &str,
+        name: &str,
+        roles: &[&str],
+        language: Option<&str>,
+        employee_no: Option<&str>,
+    ) -> Result<NewUser, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", Email::parse(email));
+        let name = errors.check("name", check_name(name));
+        let mut parsed_roles = Vec::new();
+        for role in roles {
+            if let Some(role) = errors.check("roles", role.parse::<Role>())
+                && !parsed_roles.contains(&role)
+            {
+                parsed_roles.push(role);
+            }
+        }
+        if roles.is_empty() {
+            errors.add("roles", "at least one role is required");
+        }
+        let language = match language {
+            None => Some(Language::default()),
+            Some(text) => errors.check("language", text.parse()),
+        };
+        let employee_no = employee_no.map(str::trim).filter(|n| !n.is_empty());
+        if employee_no.is_some_and(|n| n.chars().count() > 50) {
+            errors.add("employee_no", "is longer than 50 characters");
+        }
+        match (email, name, language) {
+            (Some(email), Some(name), Some(language)) if errors.is_empty() => Ok(NewUser {
+                email,
+                name,
+                roles: parsed_roles,
+                language,
+                employee_no: employee_no.map(String::from),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_unique_whatever_the_case_typed() {
+        assert_eq!(
+            Email::parse("  Wang.Li@Example.COM ").unwrap().as_str(),
+            "wang.li@example.com"
+        );
+        for bad in [
+            "",
+            "no-at",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "@c.com",
+            "a@.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_shorter_than_twelve_characters_are_refused() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("密码密码密码密码密码密码").is_ok());
+        assert!(check_password("correct horse battery").is_ok());
+    }
+
+    #[test]
+    fn a_new_user_names_every_bad_field() {
+        let errors = NewUser::parse("nope", " ", &["boss"], Some("fr"), None).unwrap_err();
+        let fields: Vec<_> = errors.0.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["email", "language", "name", "roles"]);
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_supported() {
+        assert_eq!(
+            Language::from_accept_language("fr-FR, en-US;q=0.8, zh;q=0.5"),
+            Some(Language::En)
+        );
+        assert_eq!(
+            Language::from_accept_language("zh-CN,zh;q=0.9"),
+            Some(Language::ZhCn)
+        );
+        assert_eq!(Language::from_accept_language("de"), None);
+    }
+}

@@ -1,0 +1,66 @@
+//! The one error type: what went wrong, in terms the HTTP layer turns into a status and body.
+
+use crate::domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 422: the input breaks a rule; each field says why.
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    /// 400: the body is not what the route takes at all.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// 409: the request conflicts with the current state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too large")]
+    TooLarge,
+    /// 429, with the seconds to wait.
+    #[error("too many attempts")]
+    Throttled(u64),
+    /// 503: the database (or another dependency) cannot be reached right now.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn field(field: &str, message: impl Into<String>) -> Error {
+        Error::Validation(FieldErrors::single(field, message))
+    }
+}
+
+impl From<FieldErrors> for Error {
+    fn from(errors: FieldErrors) -> Error {
+        Error::Validation(errors)
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Error {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match e {
+            D::NotFound => Error::NotFound,
+            D::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => Error::Unavailable(format!("database connection lost: {}", info.message())),
+            other => Error::Internal(anyhow::Error::new(other).context("database error")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for Error {
+    fn from(e: diesel::r2d2::PoolError) -> Error {
+        Error::Unavailable(format!("database unreachable: {e}"))
+    }
+}

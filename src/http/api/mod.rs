@@ -1,0 +1,21 @@
+//! The JSON API, one module a resource. Every handler is annotated for the OpenAPI document,
+//! which is gathered from the very routes registered here.
+
+pub mod audit;
+pub mod ops;
+pub mod session;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Routes under `/api/v1`.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.route(
+        "/openapi.json",
+        actix_web::web::get().to(crate::http::openapi_document),
+    )
+    .service(session::sign_in)
+    .service(session::sign_out)
+    .service(session::me)
+    .service(session::create_token)
+    .service(audit::list);
+}

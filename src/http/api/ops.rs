@@ -1,0 +1,79 @@
+//! Liveness, readiness and metrics, for load balancers and Prometheus.
+
+use std::sync::atomic::Ordering;
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(healthz).service(readyz).service(metrics);
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// ok, ready or unavailable.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+/// 200 while the process runs.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok",
+        reason: None,
+    })
+}
+
+/// 200 when the database is reachable and migrated, 503 otherwise.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Health))
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let unavailable = |reason: String| {
+        HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable",
+            reason: Some(reason),
+        })
+    };
+    if !state.ready.load(Ordering::Acquire) {
+        return unavailable("the database is not reachable or not migrated yet".into());
+    }
+    let pool = state.pool.clone();
+    let checked = web::block(move || -> Result<(), String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "SELECT 1")
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match checked {
+        Ok(Ok(())) => HttpResponse::Ok().json(Health {
+            status: "ready",
+            reason: None,
+        }),
+        Ok(Err(e)) => unavailable(format!("database unreachable: {e}")),
+        Err(e) => unavailable(e.to_string()),
+    }
+}
+
+/// Prometheus text: requests by route and status, latency histogram, pool use.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, content_type = "text/plain", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let text = state
+        .metrics
+        .render(state.pool.state(), state.pool.max_size());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text)
+}

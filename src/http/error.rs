@@ -1,0 +1,113 @@
+//! How an [`Error`] answers over HTTP: the JSON shape of the public contract.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::error::Error;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code: validation_failed, bad_request, unauthorized,
+    /// forbidden, not_found, conflict, too_large, throttled, unavailable, internal.
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For validation_failed: the message of each field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+    /// For internal: the id under which the error is in the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl Error {
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "validation_failed",
+            Error::BadRequest(_) => "bad_request",
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden => "forbidden",
+            Error::NotFound => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::TooLarge => "too_large",
+            Error::Throttled(_) => "throttled",
+            Error::Unavailable(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (message, fields, id) = match self {
+            Error::Validation(fields) => (
+                Some("some fields are not valid".to_string()),
+                Some(fields.0.clone()),
+                None,
+            ),
+            Error::BadRequest(m) | Error::Conflict(m) => (Some(m.clone()), None, None),
+            Error::Unauthorized => (Some("sign in first".into()), None, None),
+            Error::Forbidden => (Some("your role does not allow this".into()), None, None),
+            Error::NotFound => (Some("no such thing here".into()), None, None),
+            Error::TooLarge => (Some("the request body is too large".into()), None, None),
+            Error::Throttled(secs) => (
+                Some(format!("too many attempts; try again in {secs} seconds")),
+                None,
+                None,
+            ),
+            Error::Unavailable(_) => (
+                Some("the service cannot reach its database right now; try again shortly".into()),
+                None,
+                None,
+            ),
+            Error::Internal(e) => {
+                let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+                tracing::error!(error_id = %id, error = %format!("{e:#}"), "internal error");
+                (None, None, Some(id))
+            }
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message,
+                fields,
+                id,
+            },
+        }
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Error::Unavailable(reason) = self {
+            tracing::warn!(%reason, "answered 503");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let Error::Throttled(secs) = self {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(*secs)));
+        }
+        response.json(self.body())
+    }
+}

@@ -1,0 +1,289 @@
+//! Extractors: who is asking (and whether their role may), and request bodies parsed into
+//! typed input with field-level errors.
+
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use super::{AppState, session};
+use crate::db::users::{self, User};
+use crate::domain::FieldErrors;
+use crate::domain::users::Role;
+use crate::error::Error;
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, Error> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("application state missing")))
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+/// The signed-in user (session cookie or `Authorization: Bearer` token), or 401.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
+    let state = state(&req)?;
+    if let Some(token) = bearer_token(&req) {
+        return state
+            .db(move |conn| Ok(users::find_by_token(conn, &token)?))
+            .await;
+    }
+    match session::session_user_id(&state, &req) {
+        Some(id) => {
+            state
+                .db(move |conn| Ok(users::find(conn, &id)?.filter(|u| u.active)))
+                .await
+        }
+        None => Ok(None),
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<CurrentUser, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            current_user(req)
+                .await?
+                .map(CurrentUser)
+                .ok_or(Error::Unauthorized)
+        })
+    }
+}
+
+/// The signed-in user if there is one; for pages that send strangers to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<User>);
+
+impl FromRequest for MaybeUser {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<MaybeUser, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeUser(current_user(req).await?)) })
+    }
+}
+
+/// The roles a route admits. Each route names one of these in its signature, so a handler
+/// cannot forget its check.
+pub trait RoleSet {
+    const ROLES: &'static [Role];
+}
+
+macro_rules! role_sets {
+    ($($(#[$doc:meta])* $name:ident => [$($role:ident),*];)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+        impl RoleSet for $name {
+            const ROLES: &'static [Role] = &[$(Role::$role),*];
+        }
+    )*};
+}
+
+role_sets! {
+    /// Every staff role.
+    AnyRole => [Admin, Hr, Security, Manager];
+    /// Who may read the audit trail.
+    AuditReaders => [Admin, Security];
+    Admins => [Admin];
+}
+
+/// The signed-in user, holding one of the roles of `R`: 401 if not signed in, 403 otherwise.
+#[derive(Debug)]
+pub struct Authorized<R: RoleSet>(pub User, PhantomData<R>);
+
+impl<R: RoleSet + 'static> FromRequest for Authorized<R> {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Authorized<R>, Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let CurrentUser(user) = user.await?;
+            if user.has_any_role(R::ROLES) {
+                Ok(Authorized(user, PhantomData))
+            } else {
+                Err(Error::Forbidden)
+            }
+        })
+    }
+}
+
+/// Largest JSON body a route takes (uploads have their own limit).
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+/// A JSON body: 400 when it is not JSON, 413 when too large, 422 naming the field that does not
+/// fit the expected shape.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<JsonBody<T>, Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim();
+                mime.eq_ignore_ascii_case("application/json")
+            });
+        let bytes = body_bytes(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(Error::BadRequest(
+                    "the body must be JSON, sent with Content-Type: application/json".into(),
+                ));
+            }
+            let bytes = bytes.await?;
+            let value: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))?;
+            serde_path_to_error::deserialize(value)
+                .map(JsonBody)
+                .map_err(shape_error)
+        })
+    }
+}
+
+fn body_bytes(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<web::Bytes, Error>> {
+    let fut = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        fut.await.map_err(|e| {
+            if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+            {
+                Error::TooLarge
+            } else {
+                Error::BadRequest("the body could not be read".into())
+            }
+        })
+    })
+}
+
+/// Turns a deserialisation error into a message on the field at fault.
+fn shape_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Error {
+    let path = e.path().to_string();
+    let message = e.inner().to_string();
+    // serde reports a missing field at its parent, naming it in the message.
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let field = if path == "." {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return Error::Validation(FieldErrors::single(&field, "is required"));
+    }
+    let field = if path == "." {
+        "body".to_string()
+    } else {
+        path
+    };
+    Error::Validation(FieldErrors::single(&field, message))
+}
+
+/// Query parameters, with the same field-level errors as bodies.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = Error;
+    type Future = std::future::Ready<Result<QueryParams<T>, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parse = form_urlencoded::parse(req.query_string().as_bytes());
+        let de = serde_urlencoded::Deserializer::new(parse);
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(QueryParams)
+                .map_err(shape_error),
+        )
+    }
+}
+
+/// An HTML form body whose CSRF token matches this browser's cookie: 403 otherwise.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<CsrfForm<T>, Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let bytes = body_bytes(&req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?;
+            let state = state(&req)?;
+            let submitted = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            if !session::csrf_valid(&state, &req, &submitted) {
+                return Err(Error::Forbidden);
+            }
+            serde_urlencoded::from_bytes(&bytes)
+                .map(CsrfForm)
+                .map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))
+        })
+    }
+}
+
+/// `page` and `per_page` of a list (per_page at most 200).
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Items a page, 1 to 200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    /// (page, per_page, offset), checked.
+    pub fn resolve(self) -> Result<(u32, u32, i64), Error> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        let mut errors = FieldErrors::new();
+        if page == 0 {
+            errors.add("page", "must be 1 or more");
+        }
+        if !(1..=200).contains(&per_page) {
+            errors.add("per_page", "must be from 1 to 200");
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        Ok((page, per_page, i64::from(page - 1) * i64::from(per_page)))
+    }
+}
+
+/// A page of a list, as every list route answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}

@@ -1,0 +1,153 @@
+//! The HTTP face: the JSON API under `/api/v1` (described by the OpenAPI document it serves),
+//! the HTML pages, and the operational endpoints.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod observe;
+pub mod session;
+pub mod web;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::cookie::Key;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, Error as ActixError, HttpRequest, HttpResponse, web as aweb};
+use chrono::{DateTime, Utc};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::{DbConnection, DbPool};
+use crate::error::{Error, Result};
+use crate::throttle::Throttle;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub config: Config,
+    pub pool: DbPool,
+    pub clock: SharedClock,
+    pub cookie_key: Key,
+    /// Set once the database is reachable and migrated.
+    pub ready: AtomicBool,
+    /// Failed sign-ins by account (email as typed, lower-cased).
+    pub signin_by_account: Throttle,
+    /// Failed sign-ins by client address.
+    pub signin_by_address: Throttle,
+    pub metrics: observe::Metrics,
+    pub pages: web::Pages,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs blocking database work off the async runtime, with a pooled connection.
+    /// Answers 503 while the database is unreachable or not yet migrated.
+    pub async fn db<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+    {
+        if !self.ready.load(Ordering::Acquire) {
+            return Err(Error::Unavailable("the database is not ready yet".into()));
+        }
+        let pool = self.pool.clone();
+        aweb::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tuomi",
+        description = "Confidentiality duties around a departure: people, clearance tiers, \
+                       departures, obligations, reminders and breaches."
+    ),
+    components(schemas(error::ErrorBody)),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(session::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The whole application, for `HttpServer::new` and for tests.
+pub fn app(
+    state: aweb::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = ActixError,
+        InitError = (),
+    >,
+> {
+    let https = state.config.secure_cookies();
+    let (app, openapi) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(aweb::PayloadConfig::new(extract::JSON_LIMIT))
+        .configure(api::ops::routes)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
+        .split_for_parts();
+    let openapi = aweb::Data::new(openapi);
+    let mut headers = DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        ))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_FRAME_OPTIONS, "DENY"));
+    if https {
+        headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+    }
+    app.app_data(openapi)
+        .configure(web::routes)
+        .default_service(aweb::to(not_found))
+        .wrap(headers)
+        .wrap(from_fn(observe::observe))
+}
+
+/// The OpenAPI document, gathered from the routes themselves (registered in [`api::routes`]).
+pub async fn openapi_document(doc: aweb::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(doc.get_ref())
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    if req.path().starts_with("/api/") {
+        Error::NotFound.error_response()
+    } else {
+        web::not_found_page(&req)
+    }
+}

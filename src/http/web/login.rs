@@ -1,0 +1,80 @@
+//! The sign-in page and sign-out.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{redirect, render_page};
+use crate::error::Error;
+use crate::http::extract::{CsrfForm, MaybeUser};
+use crate::http::{AppState, session};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: MaybeUser,
+) -> Result<HttpResponse, Error> {
+    if user.0.is_some() {
+        return Ok(redirect("/"));
+    }
+    render_page(
+        &state,
+        &req,
+        None,
+        StatusCode::OK,
+        "login.html",
+        context! { email => "", error_key => None::<&str>, retry_minutes => 0 },
+    )
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm<LoginForm>,
+) -> Result<HttpResponse, Error> {
+    let LoginForm { email, password } = form.0;
+    let (status, error_key, retry_minutes) =
+        match session::authenticate(&state, &req, &email, &password).await {
+            Ok(user) => {
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((actix_web::http::header::LOCATION, "/"))
+                    .cookie(session::session_cookie(&state, &user.id, state.now()))
+                    .finish());
+            }
+            Err(Error::Unauthorized) => (StatusCode::UNAUTHORIZED, "login.wrong", 0),
+            Err(Error::Throttled(secs)) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "login.throttled",
+                secs.div_ceil(60),
+            ),
+            Err(other) => return Err(other),
+        };
+    // The form comes back with the email as typed, never the password.
+    render_page(
+        &state,
+        &req,
+        None,
+        status,
+        "login.html",
+        context! { email => email, error_key => error_key, retry_minutes => retry_minutes },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignOutForm {}
+
+pub async fn sign_out(state: web::Data<AppState>, _form: CsrfForm<SignOutForm>) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, "/login"))
+        .cookie(session::expired_session_cookie(&state))
+        .finish()
+}

@@ -1,0 +1,13 @@
+//! tuomi: tracks the confidentiality duties of people leaving a company or a classified post.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod startup;
+pub mod throttle;

@@ -1,0 +1,205 @@
+//! Builds the running service from a [`Config`]: data dir, secret key, pool, database
+//! preparation, and the HTTP server on a bound listener (port 0 in tests).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use actix_web::cookie::Key;
+use actix_web::dev::Server;
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+use sha2::{Digest, Sha512};
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::http::{self, AppState};
+use crate::throttle::Throttle;
+
+/// Sign-in failures allowed per account within the window, then the account waits.
+pub const SIGNIN_FAILURES_PER_ACCOUNT: u32 = 5;
+/// Per address it is higher: an office behind one NAT shares an address.
+pub const SIGNIN_FAILURES_PER_ADDRESS: u32 = 30;
+pub const SIGNIN_WINDOW_MINUTES: i64 = 15;
+/// How long the first-admin setup link stays valid.
+pub const SETUP_LINK_HOURS: i64 = 1;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+    /// The first-admin link printed at start, when no user exists yet.
+    pub setup_link: Option<String>,
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
+        let secret = secret_key(&config)?;
+        let pool = db::build_pool(config.database_url.clone(), config.database_pool_size);
+        let listener = TcpListener::bind(config.listen)
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            cookie_key: Key::derive_from(&Sha512::digest(secret.as_bytes())),
+            pool,
+            clock,
+            ready: AtomicBool::new(false),
+            signin_by_account: Throttle::new(
+                SIGNIN_FAILURES_PER_ACCOUNT,
+                chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
+            ),
+            signin_by_address: Throttle::new(
+                SIGNIN_FAILURES_PER_ADDRESS,
+                chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
+            ),
+            metrics: Default::default(),
+            pages: http::web::Pages::new()?,
+            config,
+        });
+
+        let setup_link = match prepare_database(&state).await {
+            Ok(link) => link,
+            Err(e) if looks_unreachable(&e) => {
+                tracing::error!(
+                    error = %format!("{e:#}"),
+                    "the database is unreachable; answering 503 and retrying every 2 seconds"
+                );
+                let retry = state.clone();
+                actix_web::rt::spawn(async move {
+                    loop {
+                        actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+                        if prepare_database(&retry).await.is_ok() {
+                            tracing::info!("the database is reachable again");
+                            break;
+                        }
+                    }
+                });
+                None
+            }
+            Err(e) => return Err(e),
+        };
+
+        let app_state = state.clone();
+        let server = HttpServer::new(move || http::app(app_state.clone()))
+            .listen(listener)?
+            .shutdown_timeout(20)
+            .run();
+        tracing::info!(
+            address = %format!("127.0.0.1:{port}"),
+            base_url = %state.config.base_url,
+            database = %state.config.database_url.redacted(),
+            "tuomi is listening"
+        );
+        Ok(Application {
+            port,
+            server,
+            state,
+            setup_link,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM / SIGINT, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Migrates, then — if nobody can sign in yet — makes and logs the one-time setup link.
+async fn prepare_database(state: &web::Data<AppState>) -> anyhow::Result<Option<String>> {
+    let pool: DbPool = state.pool.clone();
+    let now = state.now();
+    let base_url = state.config.base_url.clone();
+    let link = web::block(move || -> anyhow::Result<Option<String>> {
+        let mut conn = pool.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ran = db::migrate(&mut conn)?;
+        if ran > 0 {
+            tracing::info!(migrations = ran, "database migrated");
+        }
+        if db::users::count(&mut conn)? > 0 {
+            return Ok(None);
+        }
+        let token = db::users::create_setup_token(
+            &mut conn,
+            now,
+            chrono::Duration::hours(SETUP_LINK_HOURS),
+        )?;
+        Ok(Some(base_url.join(&format!("setup/{token}"))?.to_string()))
+    })
+    .await??;
+    state.ready.store(true, Ordering::Release);
+    if let Some(link) = &link {
+        tracing::warn!(
+            "no user exists yet: create the first administrator at {link} \
+             (valid for {SETUP_LINK_HOURS} hour, once)"
+        );
+    }
+    Ok(link)
+}
+
+/// A database that is down (as opposed to misconfigured) is waited for, not fatal.
+fn looks_unreachable(e: &anyhow::Error) -> bool {
+    let text = format!("{e:#}").to_lowercase();
+    [
+        "connection refused",
+        "could not connect",
+        "timed out",
+        "timeout",
+        "could not translate host",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+/// The configured secret key, or one generated once into the data dir.
+fn secret_key(config: &Config) -> anyhow::Result<String> {
+    if let Some(key) = &config.secret_key {
+        return Ok(key.clone());
+    }
+    let path = config.data_dir.join("secret.key");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(key) if key.trim().len() >= 32 => key.trim().to_string(),
+        Ok(_) => anyhow::bail!("{} is shorter than 32 characters", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_new_key(&path)?,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    tracing::warn!(
+        "TUOMI_SECRET_KEY is not set: using the key kept in {}. Production must set \
+         TUOMI_SECRET_KEY (the same on every instance) and keep it secret.",
+        path.display()
+    );
+    Ok(key)
+}
+
+fn write_new_key(path: &Path) -> anyhow::Result<String> {
+    use rand::Rng;
+    use std::io::Write;
+    let bytes: [u8; 48] = rand::rng().random();
+    let key = hex::encode(bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(key.as_bytes())?;
+    Ok(key)
+}
+
+/// The clock of a running service.
+pub fn system_clock() -> SharedClock {
+    Arc::new(crate::clock::SystemClock)
+}
