@@ -1,0 +1,303 @@
+//! The test application: tuomi on 127.0.0.1:0 with a fresh database (a SQLite file in a temp
+//! dir, or a PostgreSQL database of its own, dropped after), a manual clock, and an HTTP client
+//! with a cookie jar.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{TimeZone, Utc};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use tuomi::audit::Actor;
+use tuomi::clock::ManualClock;
+use tuomi::config::Config;
+use tuomi::db::{self, DbConnection, users, write_tx};
+use tuomi::domain::users::NewUser;
+use tuomi::startup::Application;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test once on SQLite and once on PostgreSQL: `<module>::sqlite::<name>` and
+/// `<module>::postgres::<name>`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(async fn $name($app: $crate::helpers::TestApp) $body)*
+        mod sqlite {
+            $(#[actix_web::test]
+            async fn $name() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite)
+                    .await
+                    .expect("a SQLite test app always starts");
+                super::$name(app).await;
+            })*
+        }
+        mod postgres {
+            $(#[actix_web::test]
+            async fn $name() {
+                if let Some(app) =
+                    $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await
+                {
+                    super::$name(app).await;
+                }
+            })*
+        }
+    };
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TUOMI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A new, empty PostgreSQL database and its URL; None (said loudly) when no server answers.
+/// Under CI=true a missing server is a failure, not a skip.
+pub fn fresh_postgres_database() -> Option<(String, String)> {
+    let admin = postgres_admin_url();
+    let mut conn = match PgConnection::establish(&admin) {
+        Ok(conn) => conn,
+        Err(e) => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("PostgreSQL is required under CI=true but {admin} answered: {e}");
+            }
+            eprintln!(
+                "\n*** SKIPPED: the PostgreSQL half of this test ({admin} is not reachable: {e}). \
+                 Set TUOMI_TEST_POSTGRES_URL or start PostgreSQL to run it. ***\n"
+            );
+            return None;
+        }
+    };
+    let name = format!("tuomi_test_{}", uuid::Uuid::new_v4().simple());
+    conn.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create the test database");
+    let mut url = url::Url::parse(&admin).expect("TUOMI_TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    Some((name, url.to_string()))
+}
+
+pub fn drop_postgres_database(name: &str) {
+    if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
+        let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub config: Config,
+    pub setup_link: Option<String>,
+    pub dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_database {
+            drop_postgres_database(name);
+        }
+    }
+}
+
+/// A fixed start for every test's clock: a leap year, just before a month end.
+pub fn test_start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2028, 2, 28, 15, 30, 0).unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("tuomi.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let (name, url) = fresh_postgres_database()?;
+                (url, Some(name))
+            }
+        };
+        Some(Self::spawn_with(dir, database_url, pg_database).await)
+    }
+
+    pub async fn spawn_with(
+        dir: tempfile::TempDir,
+        database_url: String,
+        pg_database: Option<String>,
+    ) -> TestApp {
+        let mut config =
+            Config::for_data_dir(dir.path(), &database_url).expect("test configuration");
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(test_start()));
+        let app = Application::build(config.clone(), clock.clone())
+            .await
+            .expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let setup_link = app
+            .setup_link
+            .as_ref()
+            .map(|link| link.replacen(config.base_url.as_str().trim_end_matches('/'), &address, 1));
+        actix_web::rt::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            address,
+            client,
+            clock,
+            config,
+            setup_link,
+            dir,
+            pg_database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A direct connection to the app's database, as an operator (or an intruder) would have.
+    pub fn db(&self) -> DbConnection {
+        db::connect(&self.config.database_url).expect("connect to the test database")
+    }
+
+    /// Creates a user with these roles straight in the database; returns its id.
+    pub fn add_user(&self, email: &str, roles: &[&str]) -> String {
+        let new = NewUser::parse(email, "Test User 测试", roles, Some("en"), None).unwrap();
+        let hash = tuomi::auth::hash_password(PASSWORD).unwrap();
+        let now = tuomi::clock::Clock::now(&*self.clock);
+        write_tx(&mut self.db(), |conn| {
+            users::create(conn, now, &Actor::System, &new, Some(&hash))
+        })
+        .expect("create user")
+        .id
+    }
+
+    /// A client signed in as a new user with these roles.
+    pub async fn signed_in(&self, email: &str, roles: &[&str]) -> reqwest::Client {
+        self.add_user(email, roles);
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in of {email}");
+        client
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Runs the real `tuomi` binary against this app's data dir and database.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tuomi"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TUOMI_DATA_DIR", self.dir.path())
+            .env("TUOMI_DATABASE_URL", database_url_text(&self.config))
+            .current_dir(self.dir.path())
+            .env("TUOMI_LOG", "warn");
+        cmd
+    }
+}
+
+pub fn database_url_text(config: &Config) -> String {
+    match &config.database_url {
+        db::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        db::DatabaseUrl::Postgres(url) => url.clone(),
+    }
+}
+
+/// The value of the hidden CSRF field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .expect("closing quote")
+        .to_string()
+}
+
+/// A TCP proxy to PostgreSQL that can be cut and restored, to take the database away from a
+/// running service and give it back.
+pub struct DbProxy {
+    pub port: u16,
+    open: Arc<AtomicBool>,
+    live: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl DbProxy {
+    pub fn start(upstream: String) -> DbProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = Arc::new(AtomicBool::new(true));
+        let live: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (o, l) = (open.clone(), live.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if !o.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut live = l.lock().unwrap();
+                live.push(client.try_clone().unwrap());
+                live.push(server.try_clone().unwrap());
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+        DbProxy { port, open, live }
+    }
+
+    /// Refuses new connections and breaks the open ones.
+    pub fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for stream in self.live.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    pub fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}

@@ -1,0 +1,8 @@
+//! The one integration test binary: every area's tests, each on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod ops;
+mod schema;
