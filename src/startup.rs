@@ -15,7 +15,7 @@ use sha2::{Digest, Sha512};
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::db::{self, DbPool};
+use crate::db;
 use crate::http::{self, AppState};
 use crate::throttle::Throttle;
 
@@ -119,11 +119,12 @@ impl Application {
 
 /// Migrates, then — if nobody can sign in yet — makes and logs the one-time setup link.
 async fn prepare_database(state: &web::Data<AppState>) -> anyhow::Result<Option<String>> {
-    let pool: DbPool = state.pool.clone();
+    let url = state.config.database_url.clone();
     let now = state.now();
     let base_url = state.config.base_url.clone();
     let link = web::block(move || -> anyhow::Result<Option<String>> {
-        let mut conn = pool.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        // A connection of its own, not from the pool: the pool hides the cause behind a timeout.
+        let mut conn = db::connect(&url)?;
         let ran = db::migrate(&mut conn)?;
         if ran > 0 {
             tracing::info!(migrations = ran, "database migrated");

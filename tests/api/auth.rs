@@ -86,6 +86,15 @@ on_both_databases! {
         assert_eq!(me["roles"], json!(["hr"]));
     }
 
+    async fn every_address_is_throttled_after_thirty_failures_whatever_the_accounts(app: TestApp) {
+        for i in 0..30 {
+            let r = sign_in(&app, &format!("guess{i}@example.com"), "not the password!").await;
+            assert_eq!(r.status(), 401);
+        }
+        app.add_user("real@example.com", &["hr"]);
+        assert_eq!(sign_in(&app, "real@example.com", PASSWORD).await.status(), 429);
+    }
+
     async fn a_session_ends_after_twelve_hours_and_on_sign_out(app: TestApp) {
         app.add_user("sec@example.com", &["security"]);
         assert_eq!(sign_in(&app, "sec@example.com", PASSWORD).await.status(), 200);
@@ -281,4 +290,29 @@ on_both_databases! {
         assert!(html.contains("who@example.com"));
         assert!(!html.contains("nope nope nope"), "the password is never echoed");
     }
+}
+
+/// Behind https the session cookie is marked Secure.
+#[actix_web::test]
+async fn the_session_cookie_is_secure_when_the_base_url_is_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let app = TestApp::spawn_with(dir, url, None, |config| {
+        config.base_url = "https://tuomi.example.com".parse().unwrap();
+    })
+    .await;
+    app.add_user("hr@example.com", &["hr"]);
+    let response = sign_in(&app, "hr@example.com", PASSWORD).await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let hsts = app
+        .get("/login")
+        .await
+        .headers()
+        .get("strict-transport-security")
+        .cloned();
+    assert!(hsts.is_some());
 }

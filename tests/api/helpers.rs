@@ -126,17 +126,19 @@ impl TestApp {
                 (url, Some(name))
             }
         };
-        Some(Self::spawn_with(dir, database_url, pg_database).await)
+        Some(Self::spawn_with(dir, database_url, pg_database, |_| ()).await)
     }
 
     pub async fn spawn_with(
         dir: tempfile::TempDir,
         database_url: String,
         pg_database: Option<String>,
+        adjust: impl FnOnce(&mut Config),
     ) -> TestApp {
         let mut config =
             Config::for_data_dir(dir.path(), &database_url).expect("test configuration");
         config.listen = "127.0.0.1:0".parse().unwrap();
+        adjust(&mut config);
         let clock = Arc::new(ManualClock::new(test_start()));
         let app = Application::build(config.clone(), clock.clone())
             .await
@@ -239,7 +241,8 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 /// A TCP proxy to PostgreSQL that can be cut and restored, to take the database away from a
-/// running service and give it back.
+/// running service and give it back. Cut, its port refuses connections, as a stopped server's
+/// would.
 pub struct DbProxy {
     pub port: u16,
     open: Arc<AtomicBool>,
@@ -248,25 +251,42 @@ pub struct DbProxy {
 
 impl DbProxy {
     pub fn start(upstream: String) -> DbProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let open = Arc::new(AtomicBool::new(true));
         let live: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let (o, l) = (open.clone(), live.clone());
         std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
+            loop {
                 if !o.load(Ordering::SeqCst) {
-                    let _ = client.shutdown(Shutdown::Both);
+                    std::thread::sleep(std::time::Duration::from_millis(10));
                     continue;
                 }
-                let Ok(server) = TcpStream::connect(&upstream) else {
+                let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) else {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
                     continue;
                 };
-                let mut live = l.lock().unwrap();
-                live.push(client.try_clone().unwrap());
-                live.push(server.try_clone().unwrap());
-                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-                pipe(server, client);
+                listener.set_nonblocking(true).unwrap();
+                while o.load(Ordering::SeqCst) {
+                    match listener.accept() {
+                        Ok((client, _)) => {
+                            client.set_nonblocking(false).unwrap();
+                            let Ok(server) = TcpStream::connect(&upstream) else {
+                                continue;
+                            };
+                            let mut live = l.lock().unwrap();
+                            live.push(client.try_clone().unwrap());
+                            live.push(server.try_clone().unwrap());
+                            pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                            pipe(server, client);
+                        }
+                        Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                    }
+                }
+                // Dropping the listener here makes the port refuse connections.
             }
         });
         DbProxy { port, open, live }
@@ -275,6 +295,7 @@ impl DbProxy {
     /// Refuses new connections and breaks the open ones.
     pub fn cut(&self) {
         self.open.store(false, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(50));
         for stream in self.live.lock().unwrap().drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }

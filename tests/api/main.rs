@@ -5,4 +5,5 @@ mod helpers;
 mod audit;
 mod auth;
 mod ops;
+mod process;
 mod schema;

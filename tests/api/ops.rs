@@ -129,8 +129,13 @@ async fn readyz_says_503_while_the_database_is_unreachable_and_recovers() {
     parsed.set_port(Some(proxy.port)).unwrap();
     // Down at start: the service starts anyway and waits for the database.
     proxy.cut();
-    let app =
-        TestApp::spawn_with(tempfile::tempdir().unwrap(), parsed.to_string(), Some(name)).await;
+    let app = TestApp::spawn_with(
+        tempfile::tempdir().unwrap(),
+        parsed.to_string(),
+        Some(name),
+        |_| (),
+    )
+    .await;
     assert_eq!(app.get("/healthz").await.status(), 200);
     assert_eq!(app.get("/readyz").await.status(), 503);
     let r = app
