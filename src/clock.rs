@@ -43,3 +43,27 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// Serialises a stored (naive UTC) instant as RFC 3339 in UTC, as the API promises.
+pub fn rfc3339<S: serde::Serializer>(at: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(
+        &at.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    )
+}
+
+/// [`rfc3339`] for an optional instant.
+pub fn rfc3339_opt<S: serde::Serializer>(
+    at: &Option<chrono::NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339(at, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The company's calendar date at an instant.
+pub fn company_date(at: DateTime<Utc>, tz: chrono_tz::Tz) -> chrono::NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}

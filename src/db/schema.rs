@@ -69,3 +69,60 @@ diesel::table! {
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, user_roles, api_tokens);
+
+diesel::table! {
+    employees (id) {
+        id -> Text,
+        employee_no -> Text,
+        name -> Text,
+        work_email -> Nullable<Text>,
+        private_email -> Nullable<Text>,
+        language -> Text,
+        department -> Text,
+        title -> Text,
+        manager_id -> Nullable<Text>,
+        hire_date -> Nullable<Date>,
+        status -> Text,
+        clearance_tier -> Text,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clearance_changes (id) {
+        id -> Text,
+        employee_id -> Text,
+        from_tier -> Text,
+        to_tier -> Text,
+        status -> Text,
+        proposed_by -> Text,
+        proposed_at -> Timestamp,
+        proposal_reason -> Text,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        effective_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    post_exits (id) {
+        id -> Text,
+        employee_id -> Text,
+        left_on -> Date,
+        tier_held -> Text,
+        new_tier -> Text,
+        cause -> Text,
+        clearance_change_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(clearance_changes -> employees (employee_id));
+diesel::joinable!(post_exits -> employees (employee_id));
+diesel::allow_tables_to_appear_in_same_query!(employees, clearance_changes, post_exits);

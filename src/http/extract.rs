@@ -102,6 +102,14 @@ role_sets! {
     /// Who may read the audit trail.
     AuditReaders => [Admin, Security];
     Admins => [Admin];
+    /// Who keeps the people register.
+    PeopleEditors => [Admin, Hr];
+    /// Who may propose a clearance tier (a manager only for their own reports).
+    TierProposers => [Hr, Manager];
+    /// The review step of a tier change (department head / HR).
+    TierReviewers => [Hr];
+    /// The approval step of a tier change (unit leader / security officer).
+    TierApprovers => [Security];
 }
 
 /// The signed-in user, holding one of the roles of `R`: 401 if not signed in, 403 otherwise.

@@ -5,5 +5,6 @@ mod helpers;
 mod audit;
 mod auth;
 mod ops;
+mod people;
 mod process;
 mod schema;

@@ -2,6 +2,7 @@
 //! which is gathered from the very routes registered here.
 
 pub mod audit;
+pub mod employees;
 pub mod ops;
 pub mod session;
 
@@ -17,5 +18,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(session::sign_out)
     .service(session::me)
     .service(session::create_token)
-    .service(audit::list);
+    .service(audit::list)
+    .service(employees::create)
+    .service(employees::list)
+    .service(employees::get)
+    .service(employees::update);
 }

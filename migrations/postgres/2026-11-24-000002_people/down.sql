@@ -1,0 +1,3 @@
+DROP TABLE post_exits;
+DROP TABLE clearance_changes;
+DROP TABLE employees;

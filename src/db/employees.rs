@@ -1,0 +1,393 @@
+//! The people register: employees, their managers, and who may see whom.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use serde::Serialize;
+use serde_json::json;
+
+use super::schema::employees;
+use super::users::User;
+use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::people::{ClearanceTier, EmployeeFields, EmployeeStatus};
+use crate::domain::users::Role;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = employees)]
+pub struct Employee {
+    pub id: String,
+    pub employee_no: String,
+    pub name: String,
+    pub work_email: Option<String>,
+    pub private_email: Option<String>,
+    pub language: String,
+    pub department: String,
+    pub title: String,
+    pub manager_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub hire_date: Option<NaiveDate>,
+    /// active, departing, departed or retired.
+    pub status: String,
+    /// none, general, important or core.
+    pub clearance_tier: String,
+    #[serde(skip)]
+    pub search_text: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+impl Employee {
+    pub fn tier(&self) -> ClearanceTier {
+        self.clearance_tier.parse().unwrap_or(ClearanceTier::None)
+    }
+
+    pub fn fields(&self) -> EmployeeFields {
+        EmployeeFields {
+            employee_no: self.employee_no.clone(),
+            name: self.name.clone(),
+            work_email: self.work_email.clone(),
+            private_email: self.private_email.clone(),
+            language: self.language.parse().unwrap_or_default(),
+            department: self.department.clone(),
+            title: self.title.clone(),
+            hire_date: self.hire_date,
+        }
+    }
+}
+
+/// Whom a user may see in the register (least privilege, 003 二.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Admin, HR and security see everyone.
+    All,
+    /// A manager sees the reports (direct and indirect) of their own employee record; a
+    /// manager not linked to an employee sees nobody.
+    Team(Option<String>),
+}
+
+impl Scope {
+    pub fn of(conn: &mut DbConnection, user: &User) -> QueryResult<Scope> {
+        if user.has_any_role(&[Role::Admin, Role::Hr, Role::Security]) {
+            return Ok(Scope::All);
+        }
+        let own = match &user.employee_no {
+            Some(no) => employees::table
+                .filter(employees::employee_no.eq(no))
+                .select(employees::id)
+                .first::<String>(conn)
+                .optional()?,
+            None => None,
+        };
+        Ok(Scope::Team(own))
+    }
+}
+
+type Boxed = employees::BoxedQuery<'static, MultiBackend>;
+
+/// Keeps the reports, direct or indirect, of `manager_id`. UNION (not UNION ALL) stops at a
+/// cycle, should one ever be stored.
+fn only_team_of(query: Boxed, manager_id: &str) -> Boxed {
+    query.filter(
+        sql::<Bool>(
+            "employees.id IN (WITH RECURSIVE team(id) AS (\
+             SELECT e.id FROM employees e WHERE e.manager_id = ",
+        )
+        .bind::<Text, _>(manager_id.to_string())
+        .sql(
+            " UNION SELECT e.id FROM employees e JOIN team t ON e.manager_id = t.id) \
+             SELECT id FROM team)",
+        ),
+    )
+}
+
+fn scoped(scope: &Scope) -> Boxed {
+    let query = employees::table.into_boxed();
+    match scope {
+        Scope::All => query,
+        Scope::Team(Some(manager_id)) => only_team_of(query, manager_id),
+        Scope::Team(None) => query.filter(sql::<Bool>("1 = 0")),
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EmployeeFilter {
+    /// Name, number or email, any part, any case.
+    pub q: Option<String>,
+    pub department: Option<String>,
+    pub tier: Option<ClearanceTier>,
+    pub status: Option<EmployeeStatus>,
+    pub manager_id: Option<String>,
+}
+
+/// One page of the employees the scope may see, ordered by department and name.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &EmployeeFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Employee>, i64)> {
+    let query = || {
+        let mut q = scoped(scope);
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = text
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q = q.filter(
+                employees::search_text
+                    .like(format!("%{escaped}%"))
+                    .escape('\\'),
+            );
+        }
+        if let Some(d) = &filter.department {
+            q = q.filter(employees::department.eq(d.clone()));
+        }
+        if let Some(t) = filter.tier {
+            q = q.filter(employees::clearance_tier.eq(t.as_str()));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(employees::status.eq(s.as_str()));
+        }
+        if let Some(m) = &filter.manager_id {
+            q = q.filter(employees::manager_id.eq(m.clone()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((
+            employees::department,
+            employees::name,
+            employees::employee_no,
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select(Employee::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Employee>> {
+    employees::table
+        .find(id)
+        .select(Employee::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_no(conn: &mut DbConnection, employee_no: &str) -> QueryResult<Option<Employee>> {
+    employees::table
+        .filter(employees::employee_no.eq(employee_no))
+        .select(Employee::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The employee, if the scope may see them: 404 when there is none, 403 when out of scope.
+pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<Employee> {
+    let employee = find(conn, id)?.ok_or(Error::NotFound)?;
+    if visible(conn, scope, id)? {
+        Ok(employee)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// Whether the scope may see this employee.
+pub fn visible(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<bool> {
+    if *scope == Scope::All {
+        return Ok(true);
+    }
+    let n: i64 = scoped(scope)
+        .filter(employees::id.eq(id.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(n == 1)
+}
+
+/// Checks that `manager_id` exists and that `employee_id` reporting to them makes no cycle.
+pub fn check_manager(
+    conn: &mut DbConnection,
+    employee_id: Option<&str>,
+    manager_id: &str,
+) -> Result<()> {
+    let mut current = Some(manager_id.to_string());
+    let mut steps = 0;
+    while let Some(id) = current {
+        if Some(id.as_str()) == employee_id {
+            return Err(Error::field(
+                "manager_id",
+                "would make the employee report to one of their own reports",
+            ));
+        }
+        let next = employees::table
+            .find(&id)
+            .select(employees::manager_id)
+            .first::<Option<String>>(conn)
+            .optional()?;
+        match next {
+            None if steps == 0 => {
+                return Err(Error::field("manager_id", "no employee has this id"));
+            }
+            None => break,
+            Some(next) => current = next,
+        }
+        steps += 1;
+        if steps > 10_000 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn unique_no(e: diesel::result::Error) -> Error {
+    if is_unique_violation(&e) {
+        Error::field("employee_no", "another employee has this number")
+    } else {
+        e.into()
+    }
+}
+
+/// Adds an employee (active, no tier). Call inside a write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<Employee> {
+    if let Some(m) = manager_id {
+        check_manager(conn, None, m)?;
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = stored_instant(now);
+    diesel::insert_into(employees::table)
+        .values((
+            employees::id.eq(&id),
+            employees::employee_no.eq(&fields.employee_no),
+            employees::name.eq(&fields.name),
+            employees::work_email.eq(&fields.work_email),
+            employees::private_email.eq(&fields.private_email),
+            employees::language.eq(fields.language.as_str()),
+            employees::department.eq(&fields.department),
+            employees::title.eq(&fields.title),
+            employees::manager_id.eq(manager_id),
+            employees::hire_date.eq(fields.hire_date),
+            employees::status.eq(EmployeeStatus::Active.as_str()),
+            employees::clearance_tier.eq(ClearanceTier::None.as_str()),
+            employees::search_text.eq(fields.search_text()),
+            employees::created_at.eq(at),
+            employees::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map_err(unique_no)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.created",
+            subject_type: "employee",
+            subject_id: &id,
+            details: json!({
+                "employee_no": fields.employee_no,
+                "name": fields.name,
+                "department": fields.department,
+                "manager_id": manager_id,
+            }),
+        },
+    )?;
+    find(conn, &id)?.ok_or(Error::NotFound)
+}
+
+/// Replaces an employee's own fields and manager; records what changed. Returns false when
+/// nothing did. Call inside a write transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    current: &Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<bool> {
+    let before = current.fields();
+    let manager_changed = current.manager_id.as_deref() != manager_id;
+    if before == *fields && !manager_changed {
+        return Ok(false);
+    }
+    if manager_changed && let Some(m) = manager_id {
+        check_manager(conn, Some(&current.id), m)?;
+    }
+    diesel::update(employees::table.find(&current.id))
+        .set((
+            employees::employee_no.eq(&fields.employee_no),
+            employees::name.eq(&fields.name),
+            employees::work_email.eq(&fields.work_email),
+            employees::private_email.eq(&fields.private_email),
+            employees::language.eq(fields.language.as_str()),
+            employees::department.eq(&fields.department),
+            employees::title.eq(&fields.title),
+            employees::manager_id.eq(manager_id),
+            employees::hire_date.eq(fields.hire_date),
+            employees::search_text.eq(fields.search_text()),
+            employees::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)
+        .map_err(unique_no)?;
+    let mut changed = serde_json::Map::new();
+    let mut note = |name: &str, old: serde_json::Value, new: serde_json::Value| {
+        if old != new {
+            changed.insert(name.into(), json!({"from": old, "to": new}));
+        }
+    };
+    note(
+        "employee_no",
+        json!(before.employee_no),
+        json!(fields.employee_no),
+    );
+    note("name", json!(before.name), json!(fields.name));
+    note(
+        "work_email",
+        json!(before.work_email),
+        json!(fields.work_email),
+    );
+    note(
+        "private_email",
+        json!(before.private_email),
+        json!(fields.private_email),
+    );
+    note("language", json!(before.language), json!(fields.language));
+    note(
+        "department",
+        json!(before.department),
+        json!(fields.department),
+    );
+    note("title", json!(before.title), json!(fields.title));
+    note(
+        "hire_date",
+        json!(before.hire_date),
+        json!(fields.hire_date),
+    );
+    note("manager_id", json!(current.manager_id), json!(manager_id));
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.updated",
+            subject_type: "employee",
+            subject_id: &current.id,
+            details: serde_json::Value::Object(changed),
+        },
+    )?;
+    Ok(true)
+}

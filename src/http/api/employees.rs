@@ -1,0 +1,267 @@
+//! The people register.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+
+use crate::audit::Actor;
+use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
+use crate::db::write_tx;
+use crate::domain::people::{ClearanceTier, EmployeeInput, EmployeeStatus};
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{
+    AnyRole, Authorized, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
+};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewEmployee {
+    employee_no: Option<String>,
+    name: Option<String>,
+    work_email: Option<String>,
+    /// Where reminders go after the person has left.
+    private_email: Option<String>,
+    /// zh-CN or en (default zh-CN).
+    language: Option<String>,
+    department: Option<String>,
+    title: Option<String>,
+    /// The id of another employee.
+    manager_id: Option<String>,
+    /// YYYY-MM-DD
+    hire_date: Option<String>,
+}
+
+/// Absent: keep; null: clear; a value: set.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// Only the fields sent change. The tier changes only through the approval chain, the status
+/// through a departure.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EmployeePatch {
+    employee_no: Option<String>,
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    work_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    private_email: Option<Option<String>>,
+    language: Option<String>,
+    department: Option<String>,
+    title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    manager_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    hire_date: Option<Option<String>>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct EmployeeQuery {
+    /// Part of a name, number or email (any case; Chinese names too).
+    q: Option<String>,
+    department: Option<String>,
+    /// none, general, important or core.
+    tier: Option<String>,
+    /// active, departing, departed or retired.
+    status: Option<String>,
+    manager_id: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Adds an employee to the register.
+#[utoipa::path(
+    tag = "people",
+    request_body = NewEmployee,
+    responses(
+        (status = 201, body = Employee),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/employees")]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: Authorized<PeopleEditors>,
+    body: JsonBody<NewEmployee>,
+) -> Result<HttpResponse, Error> {
+    let b = body.0;
+    let fields = EmployeeInput {
+        employee_no: b.employee_no,
+        name: b.name,
+        work_email: b.work_email,
+        private_email: b.private_email,
+        language: b.language,
+        department: b.department,
+        title: b.title,
+        hire_date: b.hire_date,
+    }
+    .parse()?;
+    let manager_id = b.manager_id.filter(|m| !m.trim().is_empty());
+    let actor = Actor::User(user.0.id);
+    let now = state.now();
+    let employee = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                employees::create(conn, now, &actor, &fields, manager_id.as_deref())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(employee))
+}
+
+/// The employees the caller may see: everyone for admin, HR and security; a manager's own
+/// reports, direct and indirect.
+#[utoipa::path(
+    tag = "people",
+    params(EmployeeQuery),
+    responses(
+        (status = 200, body = ListPage<Employee>),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/employees")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    query: QueryParams<EmployeeQuery>,
+) -> Result<web::Json<ListPage<Employee>>, Error> {
+    let q = query.0;
+    let (page, per_page, offset) = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let mut errors = crate::domain::FieldErrors::new();
+    let filter = EmployeeFilter {
+        q: q.q,
+        department: q.department.filter(|d| !d.is_empty()),
+        tier: q
+            .tier
+            .filter(|t| !t.is_empty())
+            .and_then(|t| errors.check("tier", t.parse::<ClearanceTier>())),
+        status: q
+            .status
+            .filter(|s| !s.is_empty())
+            .and_then(|s| errors.check("status", s.parse::<EmployeeStatus>())),
+        manager_id: q.manager_id.filter(|m| !m.is_empty()),
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let user = user.0;
+    let (items, total) = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            Ok(employees::list(
+                conn,
+                &scope,
+                &filter,
+                offset,
+                i64::from(per_page),
+            )?)
+        })
+        .await?;
+    Ok(web::Json(ListPage {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// One employee (403 for a manager asking about someone outside their reports).
+#[utoipa::path(
+    tag = "people",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Employee),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/employees/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<web::Json<Employee>, Error> {
+    let user = user.0;
+    let id = id.into_inner();
+    let employee = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            employees::get(conn, &scope, &id)
+        })
+        .await?;
+    Ok(web::Json(employee))
+}
+
+/// Changes an employee's own fields or manager.
+#[utoipa::path(
+    tag = "people",
+    params(("id" = String, Path)),
+    request_body = EmployeePatch,
+    responses(
+        (status = 200, body = Employee),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[patch("/employees/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: Authorized<PeopleEditors>,
+    id: web::Path<String>,
+    body: JsonBody<EmployeePatch>,
+) -> Result<web::Json<Employee>, Error> {
+    let patch = body.0;
+    let id = id.into_inner();
+    let actor = Actor::User(user.0.id);
+    let now = state.now();
+    let employee = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let current = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
+                let was = current.fields();
+                let input = EmployeeInput {
+                    employee_no: Some(patch.employee_no.unwrap_or(was.employee_no)),
+                    name: Some(patch.name.unwrap_or(was.name)),
+                    work_email: patch.work_email.unwrap_or(was.work_email),
+                    private_email: patch.private_email.unwrap_or(was.private_email),
+                    language: Some(
+                        patch
+                            .language
+                            .unwrap_or_else(|| was.language.as_str().to_string()),
+                    ),
+                    department: Some(patch.department.unwrap_or(was.department)),
+                    title: Some(patch.title.unwrap_or(was.title)),
+                    hire_date: patch
+                        .hire_date
+                        .unwrap_or_else(|| was.hire_date.map(|d| d.to_string())),
+                };
+                let fields = input.parse()?;
+                let manager_id = patch
+                    .manager_id
+                    .unwrap_or_else(|| current.manager_id.clone())
+                    .filter(|m| !m.trim().is_empty());
+                employees::update(conn, now, &actor, &current, &fields, manager_id.as_deref())?;
+                employees::find(conn, &id)?.ok_or(Error::NotFound)
+            })
+        })
+        .await?;
+    Ok(web::Json(employee))
+}
