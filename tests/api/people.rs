@@ -156,6 +156,8 @@ on_both_databases! {
 
         let r = boss.get(app.url(&format!("/api/v1/employees/{}", org.dev))).send().await.unwrap();
         assert_eq!(r.status(), 200, "indirect reports are visible");
+        let r = boss.get(app.url(&format!("/api/v1/employees/{}", org.lead))).send().await.unwrap();
+        assert_eq!(r.status(), 200, "direct reports are visible");
         let r = boss.get(app.url(&format!("/api/v1/employees/{}", org.outsider))).send().await.unwrap();
         assert_eq!(r.status(), 403);
         let r = lead.get(app.url(&format!("/api/v1/employees/{}", org.boss))).send().await.unwrap();
