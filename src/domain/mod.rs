@@ -1,6 +1,7 @@
 //! Pure rules, no I/O. Input is parsed into domain types here; what fails comes back as
 //! field-level messages.
 
+pub mod clearance;
 pub mod people;
 pub mod users;
 

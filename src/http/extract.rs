@@ -102,6 +102,8 @@ role_sets! {
     /// Who may read the audit trail.
     AuditReaders => [Admin, Security];
     Admins => [Admin];
+    /// Who oversees the whole register (reads everyone).
+    Overseers => [Admin, Hr, Security];
     /// Who keeps the people register.
     PeopleEditors => [Admin, Hr];
     /// Who may propose a clearance tier (a manager only for their own reports).

@@ -204,6 +204,32 @@ impl TestApp {
         client
     }
 
+    /// A client holding an API token of a new user with these roles: unlike a session it
+    /// outlives clock jumps of months.
+    pub async fn token_client(&self, email: &str, roles: &[&str]) -> reqwest::Client {
+        let session = self.signed_in(email, roles).await;
+        let created: serde_json::Value = session
+            .post(self.url("/api/v1/tokens"))
+            .json(&serde_json::json!({"name": "test"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", created["token"].as_str().unwrap())
+                .parse()
+                .unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod clearance;
 mod ops;
 mod people;
 mod process;

@@ -2,6 +2,7 @@
 //! which is gathered from the very routes registered here.
 
 pub mod audit;
+pub mod clearance;
 pub mod employees;
 pub mod ops;
 pub mod session;
@@ -22,5 +23,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(employees::create)
     .service(employees::list)
     .service(employees::get)
-    .service(employees::update);
+    .service(employees::update)
+    .service(clearance::propose)
+    .service(clearance::review)
+    .service(clearance::approve)
+    .service(clearance::list)
+    .service(clearance::history);
 }

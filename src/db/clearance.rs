@@ -1,0 +1,367 @@
+//! Clearance tier changes through their chain, the tier history, and the record of leaving a
+//! classified post.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::employees::{self, Employee, Scope};
+use super::schema::{clearance_changes, employees as employees_table, post_exits};
+use super::users::User;
+use super::{DbConnection, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::clock::company_date;
+use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, leaves_classified_post};
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = clearance_changes)]
+pub struct ClearanceChange {
+    pub id: String,
+    pub employee_id: String,
+    pub from_tier: String,
+    pub to_tier: String,
+    /// proposed, reviewed, approved or rejected.
+    pub status: String,
+    pub proposed_by: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub proposed_at: NaiveDateTime,
+    pub proposal_reason: String,
+    pub reviewed_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub review_reason: Option<String>,
+    pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    /// The company date an approved change took effect.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_on: Option<NaiveDate>,
+}
+
+impl ClearanceChange {
+    fn status(&self) -> ChangeStatus {
+        self.status.parse().unwrap_or(ChangeStatus::Rejected)
+    }
+}
+
+/// The day a person left a classified post, and the tier they held then.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = post_exits)]
+pub struct PostExit {
+    pub id: String,
+    pub employee_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub left_on: NaiveDate,
+    pub tier_held: String,
+    pub new_tier: String,
+    /// tier_change or departure.
+    pub cause: String,
+    pub clearance_change_id: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+}
+
+fn find(conn: &mut DbConnection, id: &str) -> Result<ClearanceChange> {
+    clearance_changes::table
+        .find(id)
+        .select(ClearanceChange::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// Nobody acts on a change about their own record.
+fn refuse_own_record(user: &User, employee: &Employee) -> Result<()> {
+    if user.employee_no.as_deref() == Some(employee.employee_no.as_str()) {
+        return Err(Error::Forbidden);
+    }
+    Ok(())
+}
+
+/// Proposes a new tier for an employee the user may see. Call inside a write transaction.
+pub fn propose(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    employee_id: &str,
+    to_tier: ClearanceTier,
+    reason: &str,
+) -> Result<ClearanceChange> {
+    let scope = Scope::of(conn, user)?;
+    let employee = employees::get(conn, &scope, employee_id)?;
+    refuse_own_record(user, &employee)?;
+    if !matches!(
+        employee.status.parse(),
+        Ok(EmployeeStatus::Active | EmployeeStatus::Departing)
+    ) {
+        return Err(Error::Conflict(format!(
+            "the employee is {}; tiers change only while employed",
+            employee.status
+        )));
+    }
+    if employee.tier() == to_tier {
+        return Err(Error::field("to_tier", "is already the employee's tier"));
+    }
+    let open: i64 = clearance_changes::table
+        .filter(clearance_changes::employee_id.eq(employee_id))
+        .filter(clearance_changes::status.eq_any([
+            ChangeStatus::Proposed.as_str(),
+            ChangeStatus::Reviewed.as_str(),
+        ]))
+        .count()
+        .get_result(conn)?;
+    if open > 0 {
+        return Err(Error::Conflict(
+            "a tier change for this employee is already waiting for its chain".into(),
+        ));
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(clearance_changes::table)
+        .values((
+            clearance_changes::id.eq(&id),
+            clearance_changes::employee_id.eq(employee_id),
+            clearance_changes::from_tier.eq(employee.tier().as_str()),
+            clearance_changes::to_tier.eq(to_tier.as_str()),
+            clearance_changes::status.eq(ChangeStatus::Proposed.as_str()),
+            clearance_changes::proposed_by.eq(&user.id),
+            clearance_changes::proposed_at.eq(stored_instant(now)),
+            clearance_changes::proposal_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "clearance.proposed",
+            subject_type: "clearance_change",
+            subject_id: &id,
+            details: json!({
+                "employee_id": employee_id,
+                "from_tier": employee.tier(),
+                "to_tier": to_tier,
+                "reason": reason,
+            }),
+        },
+    )?;
+    find(conn, &id)
+}
+
+/// Takes the review or approval decision on a change. An approval changes the employee's tier
+/// from the company date of `now`, and a lowered or removed tier records the exit from the
+/// classified post. Call inside a write transaction.
+pub fn decide(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    tz: Tz,
+    user: &User,
+    id: &str,
+    step: Step,
+    verdict: Verdict<'_>,
+) -> Result<ClearanceChange> {
+    let Verdict { decision, reason } = verdict;
+    let change = find(conn, id)?;
+    if change.status() != step.expects() {
+        return Err(Error::Conflict(format!(
+            "the change is {}, not {}",
+            change.status,
+            step.expects().as_str()
+        )));
+    }
+    // Nobody approves their own proposal.
+    if change.proposed_by == user.id {
+        return Err(Error::Forbidden);
+    }
+    let employee = employees::find(conn, &change.employee_id)?.ok_or(Error::NotFound)?;
+    refuse_own_record(user, &employee)?;
+    let outcome = step.outcome(decision);
+    let at = stored_instant(now);
+    let effective_on = company_date(now, tz);
+    match step {
+        Step::Review => diesel::update(clearance_changes::table.find(id))
+            .set((
+                clearance_changes::status.eq(outcome.as_str()),
+                clearance_changes::reviewed_by.eq(&user.id),
+                clearance_changes::reviewed_at.eq(at),
+                clearance_changes::review_reason.eq(reason),
+            ))
+            .execute(conn)?,
+        Step::Approval => diesel::update(clearance_changes::table.find(id))
+            .set((
+                clearance_changes::status.eq(outcome.as_str()),
+                clearance_changes::decided_by.eq(&user.id),
+                clearance_changes::decided_at.eq(at),
+                clearance_changes::decision_reason.eq(reason),
+                clearance_changes::effective_on
+                    .eq((outcome == ChangeStatus::Approved).then_some(effective_on)),
+            ))
+            .execute(conn)?,
+    };
+    let actor = Actor::User(user.id.clone());
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: match (step, decision) {
+                (Step::Review, Decision::Approve) => "clearance.reviewed",
+                (Step::Approval, Decision::Approve) => "clearance.approved",
+                (_, Decision::Reject) => "clearance.rejected",
+            },
+            subject_type: "clearance_change",
+            subject_id: id,
+            details: json!({ "employee_id": change.employee_id, "reason": reason }),
+        },
+    )?;
+    if outcome == ChangeStatus::Approved {
+        apply(conn, now, &actor, &change, effective_on)?;
+    }
+    find(conn, id)
+}
+
+/// Puts an approved change into effect.
+fn apply(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    change: &ClearanceChange,
+    effective_on: NaiveDate,
+) -> Result<()> {
+    let from: ClearanceTier = change
+        .from_tier
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let to: ClearanceTier = change
+        .to_tier
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
+    diesel::update(employees_table::table.find(&change.employee_id))
+        .set((
+            employees_table::clearance_tier.eq(to.as_str()),
+            employees_table::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.tier_changed",
+            subject_type: "employee",
+            subject_id: &change.employee_id,
+            details: json!({
+                "from_tier": from, "to_tier": to, "effective_on": effective_on,
+                "clearance_change_id": change.id,
+            }),
+        },
+    )?;
+    if leaves_classified_post(from, to) {
+        record_post_exit(
+            conn,
+            now,
+            actor,
+            &change.employee_id,
+            effective_on,
+            from,
+            to,
+            "tier_change",
+            Some(&change.id),
+        )?;
+    }
+    Ok(())
+}
+
+/// Records that a person left a classified post on `left_on`, holding `tier_held`.
+#[allow(clippy::too_many_arguments)]
+pub fn record_post_exit(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    employee_id: &str,
+    left_on: NaiveDate,
+    tier_held: ClearanceTier,
+    new_tier: ClearanceTier,
+    cause: &str,
+    clearance_change_id: Option<&str>,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(post_exits::table)
+        .values((
+            post_exits::id.eq(&id),
+            post_exits::employee_id.eq(employee_id),
+            post_exits::left_on.eq(left_on),
+            post_exits::tier_held.eq(tier_held.as_str()),
+            post_exits::new_tier.eq(new_tier.as_str()),
+            post_exits::cause.eq(cause),
+            post_exits::clearance_change_id.eq(clearance_change_id),
+            post_exits::created_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.left_classified_post",
+            subject_type: "employee",
+            subject_id: employee_id,
+            details: json!({ "left_on": left_on, "tier_held": tier_held, "cause": cause }),
+        },
+    )?;
+    Ok(id)
+}
+
+/// An employee's tier history: every change (oldest first) and every exit from a classified post.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TierHistory {
+    pub changes: Vec<ClearanceChange>,
+    pub post_exits: Vec<PostExit>,
+}
+
+pub fn history(conn: &mut DbConnection, employee_id: &str) -> QueryResult<TierHistory> {
+    Ok(TierHistory {
+        changes: clearance_changes::table
+            .filter(clearance_changes::employee_id.eq(employee_id))
+            .order(clearance_changes::proposed_at.asc())
+            .select(ClearanceChange::as_select())
+            .load(conn)?,
+        post_exits: post_exits::table
+            .filter(post_exits::employee_id.eq(employee_id))
+            .order(post_exits::left_on.asc())
+            .select(PostExit::as_select())
+            .load(conn)?,
+    })
+}
+
+/// The changes in a status (the work queue of a step), oldest first.
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<ChangeStatus>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ClearanceChange>, i64)> {
+    let query = || {
+        let mut q = clearance_changes::table.into_boxed();
+        if let Some(s) = status {
+            q = q.filter(clearance_changes::status.eq(s.as_str()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(clearance_changes::proposed_at.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(ClearanceChange::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}

@@ -1,0 +1,217 @@
+//! Clearance tier changes: propose, review, approve; the queue and an employee's tier history.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+
+use crate::db::clearance::{self, ClearanceChange, TierHistory};
+use crate::db::employees::{self, Scope};
+use crate::db::write_tx;
+use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, check_reason};
+use crate::domain::people::ClearanceTier;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{
+    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, RoleSet,
+    TierApprovers, TierProposers, TierReviewers,
+};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Proposal {
+    to_tier: ClearanceTier,
+    reason: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StepDecision {
+    decision: Decision,
+    reason: String,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ChangeQuery {
+    /// proposed, reviewed, approved or rejected.
+    status: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Proposes a new tier for an employee (HR, or a manager for their own reports).
+#[utoipa::path(
+    tag = "clearance",
+    params(("id" = String, Path, description = "the employee")),
+    request_body = Proposal,
+    responses(
+        (status = 201, body = ClearanceChange),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "a change is already waiting"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/employees/{id}/clearance-changes")]
+pub async fn propose(
+    state: web::Data<AppState>,
+    user: Authorized<TierProposers>,
+    id: web::Path<String>,
+    body: JsonBody<Proposal>,
+) -> Result<HttpResponse, Error> {
+    let Proposal { to_tier, reason } = body.0;
+    let reason = check_reason(&reason).map_err(|m| Error::field("reason", m))?;
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let change = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                clearance::propose(conn, now, &user, &id, to_tier, &reason)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(change))
+}
+
+async fn decide<R: RoleSet>(
+    state: web::Data<AppState>,
+    user: Authorized<R>,
+    id: String,
+    body: StepDecision,
+    step: Step,
+) -> Result<web::Json<ClearanceChange>, Error> {
+    let reason = check_reason(&body.reason).map_err(|m| Error::field("reason", m))?;
+    let (user, now, tz) = (user.0, state.now(), state.config.timezone);
+    let decision = body.decision;
+    let change = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let verdict = Verdict {
+                    decision,
+                    reason: &reason,
+                };
+                clearance::decide(conn, now, tz, &user, &id, step, verdict)
+            })
+        })
+        .await?;
+    Ok(web::Json(change))
+}
+
+/// The review step (HR): approve passes the change on to security; reject ends it.
+#[utoipa::path(
+    tag = "clearance",
+    params(("id" = String, Path)),
+    request_body = StepDecision,
+    responses(
+        (status = 200, body = ClearanceChange),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the change is not waiting for review"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/clearance-changes/{id}/review")]
+pub async fn review(
+    state: web::Data<AppState>,
+    user: Authorized<TierReviewers>,
+    id: web::Path<String>,
+    body: JsonBody<StepDecision>,
+) -> Result<web::Json<ClearanceChange>, Error> {
+    decide(state, user, id.into_inner(), body.0, Step::Review).await
+}
+
+/// The approval step (security): an approved change takes effect from today's company date.
+#[utoipa::path(
+    tag = "clearance",
+    params(("id" = String, Path)),
+    request_body = StepDecision,
+    responses(
+        (status = 200, body = ClearanceChange),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the change is not waiting for approval"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/clearance-changes/{id}/approve")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    user: Authorized<TierApprovers>,
+    id: web::Path<String>,
+    body: JsonBody<StepDecision>,
+) -> Result<web::Json<ClearanceChange>, Error> {
+    decide(state, user, id.into_inner(), body.0, Step::Approval).await
+}
+
+/// Tier changes, oldest first: `status=proposed` is HR's queue, `status=reviewed` security's.
+#[utoipa::path(
+    tag = "clearance",
+    params(ChangeQuery),
+    responses(
+        (status = 200, body = ListPage<ClearanceChange>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/clearance-changes")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    query: QueryParams<ChangeQuery>,
+) -> Result<web::Json<ListPage<ClearanceChange>>, Error> {
+    let q = query.0;
+    let (page, per_page, offset) = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let status = match q.status.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<ChangeStatus>()
+                .map_err(|m| Error::field("status", m))?,
+        ),
+    };
+    let (items, total) = state
+        .db(move |conn| Ok(clearance::list(conn, status, offset, i64::from(per_page))?))
+        .await?;
+    Ok(web::Json(ListPage {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// An employee's tier history: each change with every step, and each exit from a classified post.
+#[utoipa::path(
+    tag = "clearance",
+    params(("id" = String, Path, description = "the employee")),
+    responses(
+        (status = 200, body = TierHistory),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/employees/{id}/clearance-history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<web::Json<TierHistory>, Error> {
+    let (user, id) = (user.0, id.into_inner());
+    let history = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            employees::get(conn, &scope, &id)?;
+            Ok(clearance::history(conn, &id)?)
+        })
+        .await?;
+    Ok(web::Json(history))
+}
