@@ -32,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -59,6 +64,17 @@ enum UserCommand {
         /// Read the password from standard input.
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Employees from an HR export (CSV in UTF-8 or GB18030); all or nothing.
+    Employees {
+        file: std::path::PathBuf,
+        /// Report what would change and every bad row; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -99,6 +115,9 @@ pub fn main() -> ExitCode {
             employee_no.as_deref(),
             &language,
         ),
+        Command::Import {
+            command: ImportCommand::Employees { file, dry_run },
+        } => import_employees(&config, &file, dry_run),
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&config),
@@ -201,4 +220,42 @@ fn verify_audit(config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn import_employees(
+    config: &Config,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::domain::import;
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let text = import::decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let file = import::parse(&text);
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let started = std::time::Instant::now();
+    let report = write_tx(&mut conn, |conn| {
+        crate::db::import::run(conn, chrono::Utc::now(), &Actor::System, &file, dry_run)
+    })?;
+    for e in &report.errors {
+        println!("line {}, {}: {}", e.line, e.field, e.message);
+    }
+    let verb = if report.dry_run { "would be" } else { "were" };
+    println!(
+        "{} created, {} updated, {} unchanged ({verb} written; {} problems; {:.2} s)",
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.errors.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if report.created + report.updated == 0 && report.errors.is_empty() {
+        println!("nothing changed: the register already matches the file");
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -269,10 +269,156 @@ pub fn create(
         check_manager(conn, None, m)?;
     }
     let id = uuid::Uuid::now_v7().to_string();
+    insert_row(conn, now, &id, fields, manager_id)?;
+    audit_created(conn, now, actor, &id, fields, manager_id)?;
+    find(conn, &id)?.ok_or(Error::NotFound)
+}
+
+pub fn audit_created(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    id: &str,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> QueryResult<i64> {
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.created",
+            subject_type: "employee",
+            subject_id: id,
+            details: json!({
+                "employee_no": fields.employee_no,
+                "name": fields.name,
+                "department": fields.department,
+                "manager_id": manager_id,
+            }),
+        },
+    )
+}
+
+pub fn audit_updated(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    current: &Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> QueryResult<i64> {
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.updated",
+            subject_type: "employee",
+            subject_id: &current.id,
+            details: changes(current, fields, manager_id),
+        },
+    )
+}
+
+/// Sets only the manager (the import links new employees once all of them exist).
+pub fn set_manager(
+    conn: &mut DbConnection,
+    id: &str,
+    manager_id: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(employees::table.find(id))
+        .set(employees::manager_id.eq(manager_id))
+        .execute(conn)
+}
+
+/// Replaces an employee's own fields and manager; records what changed. Returns false when
+/// nothing did. Call inside a write transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    current: &Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<bool> {
+    let manager_changed = current.manager_id.as_deref() != manager_id;
+    if !differs(current, fields, manager_id) {
+        return Ok(false);
+    }
+    if manager_changed && let Some(m) = manager_id {
+        check_manager(conn, Some(&current.id), m)?;
+    }
+    update_row(conn, now, &current.id, fields, manager_id)?;
+    audit_updated(conn, now, actor, current, fields, manager_id)?;
+    Ok(true)
+}
+
+/// True when the fields or the manager differ from the record.
+pub fn differs(current: &Employee, fields: &EmployeeFields, manager_id: Option<&str>) -> bool {
+    current.fields() != *fields || current.manager_id.as_deref() != manager_id
+}
+
+/// What changed, field by field, for the audit trail.
+pub fn changes(
+    current: &Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> serde_json::Value {
+    let before = current.fields();
+    let pairs = [
+        (
+            "employee_no",
+            json!(before.employee_no),
+            json!(fields.employee_no),
+        ),
+        ("name", json!(before.name), json!(fields.name)),
+        (
+            "work_email",
+            json!(before.work_email),
+            json!(fields.work_email),
+        ),
+        (
+            "private_email",
+            json!(before.private_email),
+            json!(fields.private_email),
+        ),
+        ("language", json!(before.language), json!(fields.language)),
+        (
+            "department",
+            json!(before.department),
+            json!(fields.department),
+        ),
+        ("title", json!(before.title), json!(fields.title)),
+        (
+            "hire_date",
+            json!(before.hire_date),
+            json!(fields.hire_date),
+        ),
+        ("manager_id", json!(current.manager_id), json!(manager_id)),
+    ];
+    serde_json::Value::Object(
+        pairs
+            .into_iter()
+            .filter(|(_, old, new)| old != new)
+            .map(|(name, old, new)| (name.to_string(), json!({"from": old, "to": new})))
+            .collect(),
+    )
+}
+
+/// Inserts an employee row (active, no tier) without checks or audit: for [`create`] and the
+/// import, which check first.
+pub fn insert_row(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<()> {
     let at = stored_instant(now);
     diesel::insert_into(employees::table)
         .values((
-            employees::id.eq(&id),
+            employees::id.eq(id),
             employees::employee_no.eq(&fields.employee_no),
             employees::name.eq(&fields.name),
             employees::work_email.eq(&fields.work_email),
@@ -290,44 +436,18 @@ pub fn create(
         ))
         .execute(conn)
         .map_err(unique_no)?;
-    audit::record(
-        conn,
-        now,
-        NewEvent {
-            actor,
-            action: "employee.created",
-            subject_type: "employee",
-            subject_id: &id,
-            details: json!({
-                "employee_no": fields.employee_no,
-                "name": fields.name,
-                "department": fields.department,
-                "manager_id": manager_id,
-            }),
-        },
-    )?;
-    find(conn, &id)?.ok_or(Error::NotFound)
+    Ok(())
 }
 
-/// Replaces an employee's own fields and manager; records what changed. Returns false when
-/// nothing did. Call inside a write transaction.
-pub fn update(
+/// Replaces an employee's own fields and manager without checks or audit.
+pub fn update_row(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-    actor: &Actor,
-    current: &Employee,
+    id: &str,
     fields: &EmployeeFields,
     manager_id: Option<&str>,
-) -> Result<bool> {
-    let before = current.fields();
-    let manager_changed = current.manager_id.as_deref() != manager_id;
-    if before == *fields && !manager_changed {
-        return Ok(false);
-    }
-    if manager_changed && let Some(m) = manager_id {
-        check_manager(conn, Some(&current.id), m)?;
-    }
-    diesel::update(employees::table.find(&current.id))
+) -> Result<()> {
+    diesel::update(employees::table.find(id))
         .set((
             employees::employee_no.eq(&fields.employee_no),
             employees::name.eq(&fields.name),
@@ -343,51 +463,10 @@ pub fn update(
         ))
         .execute(conn)
         .map_err(unique_no)?;
-    let mut changed = serde_json::Map::new();
-    let mut note = |name: &str, old: serde_json::Value, new: serde_json::Value| {
-        if old != new {
-            changed.insert(name.into(), json!({"from": old, "to": new}));
-        }
-    };
-    note(
-        "employee_no",
-        json!(before.employee_no),
-        json!(fields.employee_no),
-    );
-    note("name", json!(before.name), json!(fields.name));
-    note(
-        "work_email",
-        json!(before.work_email),
-        json!(fields.work_email),
-    );
-    note(
-        "private_email",
-        json!(before.private_email),
-        json!(fields.private_email),
-    );
-    note("language", json!(before.language), json!(fields.language));
-    note(
-        "department",
-        json!(before.department),
-        json!(fields.department),
-    );
-    note("title", json!(before.title), json!(fields.title));
-    note(
-        "hire_date",
-        json!(before.hire_date),
-        json!(fields.hire_date),
-    );
-    note("manager_id", json!(current.manager_id), json!(manager_id));
-    audit::record(
-        conn,
-        now,
-        NewEvent {
-            actor,
-            action: "employee.updated",
-            subject_type: "employee",
-            subject_id: &current.id,
-            details: serde_json::Value::Object(changed),
-        },
-    )?;
-    Ok(true)
+    Ok(())
+}
+
+/// Every employee, for planning an import against the register.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
+    employees::table.select(Employee::as_select()).load(conn)
 }

@@ -3,6 +3,7 @@
 
 pub mod clearance;
 pub mod employees;
+pub mod import;
 pub mod schema;
 pub mod users;
 

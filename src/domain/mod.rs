@@ -2,6 +2,7 @@
 //! field-level messages.
 
 pub mod clearance;
+pub mod import;
 pub mod people;
 pub mod users;
 

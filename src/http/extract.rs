@@ -297,3 +297,20 @@ pub struct ListPage<T> {
     pub page: u32,
     pub per_page: u32,
 }
+
+/// Largest employee file the import takes (about 100,000 rows).
+pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Reads a whole body up to `limit` bytes (413 beyond), for routes with their own limit.
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Error> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| Error::BadRequest("the body could not be read".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Error::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}

@@ -5,6 +5,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod clearance;
+mod import;
 mod ops;
 mod people;
 mod process;

@@ -1,17 +1,21 @@
 //! The people register.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 
 use crate::audit::Actor;
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
+use crate::db::import::ImportReport;
 use crate::db::write_tx;
+use crate::domain::import;
 use crate::domain::people::{ClearanceTier, EmployeeInput, EmployeeStatus};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
-    AnyRole, Authorized, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
+    AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
+    read_body,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -264,4 +268,62 @@ pub async fn update(
         })
         .await?;
     Ok(web::Json(employee))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// true: report what would change and every bad row, write nothing.
+    dry_run: Option<bool>,
+}
+
+/// Imports employees from an HR export: a CSV file (UTF-8, with or without BOM, or GB18030)
+/// with the columns employee_no, name, work_email, private_email, language, department, title,
+/// manager_no, hire_date. All or nothing: a file with any bad row writes nothing and lists
+/// every problem. Importing the same file twice changes nothing the second time.
+#[utoipa::path(
+    tag = "people",
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/employees/import")]
+pub async fn import_csv(
+    state: web::Data<AppState>,
+    user: Authorized<PeopleEditors>,
+    req: HttpRequest,
+    query: QueryParams<ImportQuery>,
+    payload: web::Payload,
+) -> Result<web::Json<ImportReport>, Error> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("text/csv"));
+    if !is_csv {
+        return Err(Error::BadRequest(
+            "send the file as the body with Content-Type: text/csv".into(),
+        ));
+    }
+    let bytes = read_body(payload, IMPORT_LIMIT).await?;
+    let text = import::decode(&bytes).map_err(|m| Error::field("body", m))?;
+    let dry_run = query.0.dry_run.unwrap_or(false);
+    let actor = Actor::User(user.0.id);
+    let now = state.now();
+    let report = state
+        .db(move |conn| {
+            let file = import::parse(&text);
+            write_tx(conn, |conn| {
+                crate::db::import::run(conn, now, &actor, &file, dry_run)
+            })
+        })
+        .await?;
+    Ok(web::Json(report))
 }

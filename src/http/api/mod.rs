@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(session::me)
     .service(session::create_token)
     .service(audit::list)
+    .service(employees::import_csv)
     .service(employees::create)
     .service(employees::list)
     .service(employees::get)

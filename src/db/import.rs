@@ -1,0 +1,176 @@
+//! Importing employees: planned against the register first (every problem found, nothing
+//! written), then applied all-or-nothing. Idempotent by employee number.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::DbConnection;
+use super::employees::{self, Employee};
+use crate::audit::Actor;
+use crate::domain::import::{ImportRow, LineError, ParsedFile};
+use crate::error::Result;
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// True when nothing was written (a dry run, or a file with errors).
+    pub dry_run: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<LineError>,
+}
+
+enum Plan<'a> {
+    Create {
+        id: String,
+        row: &'a ImportRow,
+    },
+    Update {
+        current: &'a Employee,
+        row: &'a ImportRow,
+    },
+    Unchanged,
+}
+
+/// Plans the file's rows against the register and, unless `dry_run` or anything is wrong,
+/// applies them. Call inside a write transaction.
+pub fn run(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    file: &ParsedFile,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let rows = &file.rows;
+    let mut errors = file.errors.clone();
+    let existing = employees::all(conn)?;
+    let by_no: HashMap<&str, &Employee> = existing
+        .iter()
+        .map(|e| (e.employee_no.as_str(), e))
+        .collect();
+    let by_id: HashMap<&str, &Employee> = existing.iter().map(|e| (e.id.as_str(), e)).collect();
+
+    // Ids of everyone after the import: the register's, and new ones for new numbers.
+    let mut id_of: HashMap<&str, String> =
+        by_no.iter().map(|(no, e)| (*no, e.id.clone())).collect();
+    for row in rows {
+        id_of
+            .entry(row.fields.employee_no.as_str())
+            .or_insert_with(|| uuid::Uuid::now_v7().to_string());
+    }
+    // Each person's manager after the import, by number: the file's word, else the register's.
+    let mut manager_of: HashMap<&str, Option<&str>> = existing
+        .iter()
+        .map(|e| {
+            let manager = e
+                .manager_id
+                .as_deref()
+                .and_then(|m| by_id.get(m))
+                .map(|m| m.employee_no.as_str());
+            (e.employee_no.as_str(), manager)
+        })
+        .collect();
+    for row in rows {
+        manager_of.insert(row.fields.employee_no.as_str(), row.manager_no.as_deref());
+    }
+
+    let mut plans = Vec::with_capacity(rows.len());
+    for row in rows {
+        let no = row.fields.employee_no.as_str();
+        let manager_id = match row.manager_no.as_deref() {
+            None => None,
+            Some(m) => match id_of.get(m) {
+                Some(id) => Some(id.as_str()),
+                // The manager's own row is bad and already reported.
+                None if file.numbers.contains(m) => continue,
+                None => {
+                    errors.push(LineError::new(
+                        row.line,
+                        "manager_no",
+                        format!("no employee numbered {m} in the file or the register"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        if makes_cycle(no, &manager_of) {
+            errors.push(LineError::new(
+                row.line,
+                "manager_no",
+                "would make a reporting cycle",
+            ));
+            continue;
+        }
+        plans.push(match by_no.get(no) {
+            None => Plan::Create {
+                id: id_of[no].clone(),
+                row,
+            },
+            Some(current) if employees::differs(current, &row.fields, manager_id) => {
+                Plan::Update { current, row }
+            }
+            Some(_) => Plan::Unchanged,
+        });
+    }
+    errors.sort_by(|a, b| (a.line, &a.field).cmp(&(b.line, &b.field)));
+
+    let mut report = ImportReport {
+        dry_run: dry_run || !errors.is_empty(),
+        errors,
+        ..Default::default()
+    };
+    for plan in &plans {
+        match plan {
+            Plan::Create { .. } => report.created += 1,
+            Plan::Update { .. } => report.updated += 1,
+            Plan::Unchanged => report.unchanged += 1,
+        }
+    }
+    if report.dry_run {
+        return Ok(report);
+    }
+
+    let manager_id_of = |row: &ImportRow| row.manager_no.as_deref().map(|m| id_of[m].as_str());
+    // New people first, without managers: a manager may be further down the file.
+    for plan in &plans {
+        if let Plan::Create { id, row } = plan {
+            employees::insert_row(conn, now, id, &row.fields, None)?;
+            employees::audit_created(conn, now, actor, id, &row.fields, manager_id_of(row))?;
+        }
+    }
+    for plan in &plans {
+        match plan {
+            Plan::Create { id, row } => {
+                if let Some(manager) = manager_id_of(row) {
+                    employees::set_manager(conn, id, Some(manager))?;
+                }
+            }
+            Plan::Update { current, row } => {
+                let manager = manager_id_of(row);
+                employees::update_row(conn, now, &current.id, &row.fields, manager)?;
+                employees::audit_updated(conn, now, actor, current, &row.fields, manager)?;
+            }
+            Plan::Unchanged => {}
+        }
+    }
+    Ok(report)
+}
+
+/// True when following managers up from `start` comes back to it.
+fn makes_cycle(start: &str, manager_of: &HashMap<&str, Option<&str>>) -> bool {
+    let mut current = manager_of.get(start).copied().flatten();
+    let mut steps = 0;
+    while let Some(no) = current {
+        if no == start {
+            return true;
+        }
+        steps += 1;
+        if steps > manager_of.len() {
+            return true;
+        }
+        current = manager_of.get(no).copied().flatten();
+    }
+    false
+}

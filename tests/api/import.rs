@@ -1,0 +1,167 @@
+//! Importing an HR export: GB18030 or UTF-8, a dry run that finds every bad row, an
+//! all-or-nothing real run, idempotent by employee number.
+
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+use crate::on_both_databases;
+use crate::people::manager_client;
+
+const HEADER: &str =
+    "employee_no,name,work_email,private_email,language,department,title,manager_no,hire_date\n";
+const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
+const GIVEN: [&str; 6] = ["伟", "芳", "娜", "敏", "静", "强"];
+
+/// `n` people in a tree (each reports to person (i-1)/10), written with reports before their
+/// managers, the way an export sorted by number may come.
+fn company_csv(n: usize) -> String {
+    let mut out = String::from(HEADER);
+    for i in (0..n).rev() {
+        let manager = if i == 0 {
+            String::new()
+        } else {
+            format!("E{:05}", (i - 1) / 10)
+        };
+        let name = format!("{}{}{}", SURNAMES[i % 8], GIVEN[i % 6], GIVEN[(i / 6) % 6]);
+        let dept = ["研发部", "市场部", "财务部"][i % 3];
+        out.push_str(&format!(
+            "E{i:05},{name},e{i:05}@corp.example,,{},{dept},职员,{manager},2015/{}/{}\n",
+            if i % 5 == 0 { "en" } else { "zh-CN" },
+            i % 12 + 1,
+            i % 28 + 1
+        ));
+    }
+    out
+}
+
+/// The file with one field (0-based column) of one employee's row replaced.
+fn edit(csv: &str, employee_no: &str, column: usize, value: &str) -> String {
+    csv.lines()
+        .map(|line| {
+            if line.starts_with(&format!("{employee_no},")) {
+                let mut cells: Vec<&str> = line.split(',').collect();
+                cells[column] = value;
+                cells.join(",")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn gb18030(text: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(text).0.into_owned()
+}
+
+async fn import(app: &TestApp, client: &reqwest::Client, body: Vec<u8>, dry_run: bool) -> Value {
+    let r = client
+        .post(app.url(&format!("/api/v1/employees/import?dry_run={dry_run}")))
+        .header("content-type", "text/csv; charset=gb18030")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+async fn total(app: &TestApp, client: &reqwest::Client) -> i64 {
+    let page: Value = client
+        .get(app.url("/api/v1/employees?per_page=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["total"].as_i64().unwrap()
+}
+
+on_both_databases! {
+    async fn hr_imports_thousands_from_gb18030_after_a_dry_run_and_a_second_import_changes_nothing(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let good = company_csv(3000);
+        // Three bad rows among them: an email, a manager nobody has, a date not in the calendar.
+        let bad = edit(&good, "E00042", 2, "e00042-at-corp");
+        let bad = edit(&bad, "E02500", 7, "E99999");
+        let bad = edit(&bad, "E01000", 8, "2015/2/30");
+        let report = import(&app, &hr, gb18030(&bad), true).await;
+        let problems: Vec<(String, String)> = report["errors"].as_array().unwrap().iter()
+            .map(|e| (e["field"].as_str().unwrap().to_string(), e["line"].to_string())).collect();
+        // Rows are written last number first: E02999 is on line 2, so En is on line 3001 - n.
+        let expected = [("work_email", 3001 - 42), ("hire_date", 3001 - 1000), ("manager_no", 3001 - 2500)];
+        let mut expected: Vec<(String, String)> = expected.iter().map(|(f, l)| (f.to_string(), l.to_string())).collect();
+        expected.sort_by_key(|(_, l)| l.parse::<u64>().unwrap());
+        assert_eq!(problems, expected);
+        assert_eq!(report["dry_run"], true);
+        assert_eq!(total(&app, &hr).await, 0, "a dry run writes nothing");
+        // A real run of the bad file writes nothing either.
+        let report = import(&app, &hr, gb18030(&bad), false).await;
+        assert_eq!(report["dry_run"], true);
+        assert_eq!(total(&app, &hr).await, 0);
+
+        let report = import(&app, &hr, gb18030(&good), true).await;
+        assert_eq!((report["created"].as_i64(), report["errors"].as_array().unwrap().len()), (Some(3000), 0));
+        let report = import(&app, &hr, gb18030(&good), false).await;
+        assert_eq!(report["created"], 3000);
+        assert_eq!(report["dry_run"], false);
+        assert_eq!(total(&app, &hr).await, 3000);
+
+        let again = import(&app, &hr, gb18030(&good), false).await;
+        assert_eq!((again["created"].as_i64(), again["updated"].as_i64(), again["unchanged"].as_i64()), (Some(0), Some(0), Some(3000)));
+
+        // The hierarchy came through: E00001 manages E00011..E00020 and their reports.
+        let manager = manager_client(&app, "e1@example.com", "E00001").await;
+        let team: Value = manager.get(app.url("/api/v1/employees?per_page=200")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(team["total"], 10 + 100 + 1000, "E00011-E00020, their 100 reports, and their 1000");
+        let found: Value = hr.get(app.url("/api/v1/employees?q=e00042")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(found["items"][0]["name"], "张伟芳");
+
+        let changed = edit(&good, "E00042", 1, "张伟薇");
+        let report = import(&app, &hr, gb18030(&changed), false).await;
+        assert_eq!((report["created"].as_i64(), report["updated"].as_i64()), (Some(0), Some(1)));
+    }
+
+    async fn an_import_that_would_make_a_reporting_cycle_is_refused(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let csv = format!("{HEADER}A1,甲,,,,研发部,,B1,\nB1,乙,,,,研发部,,C1,\nC1,丙,,,,研发部,,A1,\n");
+        let report = import(&app, &hr, csv.into_bytes(), false).await;
+        assert_eq!(report["errors"].as_array().unwrap().len(), 3, "{report}");
+        assert_eq!(report["errors"][0]["message"], "would make a reporting cycle");
+        assert_eq!(total(&app, &hr).await, 0);
+    }
+
+    async fn import_is_for_hr_and_refuses_what_is_not_csv(app: TestApp) {
+        let manager = app.signed_in("m@example.com", &["manager"]).await;
+        let r = manager.post(app.url("/api/v1/employees/import")).header("content-type", "text/csv").body(HEADER).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let r = hr.post(app.url("/api/v1/employees/import")).header("content-type", "application/json").body("{}").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        let r = hr.post(app.url("/api/v1/employees/import")).header("content-type", "text/csv").body(vec![0x81u8, 0x20, 0xFF]).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let r = hr.post(app.url("/api/v1/employees/import")).header("content-type", "text/csv").body("number,name\n1,x\n").send().await.unwrap();
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(report["errors"][0]["field"], "header");
+    }
+
+    async fn the_import_command_reads_a_utf8_file_with_a_bom(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let path = app.dir.path().join("export.csv");
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(company_csv(25).as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        let out = app.command(&["import", "employees", path.to_str().unwrap(), "--dry-run"]).output().unwrap();
+        assert!(out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("25 created, 0 updated, 0 unchanged (would be written"), "{stdout}");
+        assert_eq!(total(&app, &hr).await, 0);
+        let out = app.command(&["import", "employees", path.to_str().unwrap()]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(total(&app, &hr).await, 25);
+        let out = app.command(&["import", "employees", path.to_str().unwrap()]).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("nothing changed"));
+    }
+}
