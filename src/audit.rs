@@ -108,43 +108,57 @@ pub fn record(
     now: DateTime<Utc>,
     event: NewEvent<'_>,
 ) -> QueryResult<i64> {
+    record_all(conn, now, vec![event])
+}
+
+/// Appends events in order, taking the chain's head once (a bulk change, such as an import,
+/// would otherwise update the head row once per event). Returns the last sequence number.
+pub fn record_all(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    events: Vec<NewEvent<'_>>,
+) -> QueryResult<i64> {
+    let count = events.len() as i64;
     // Taking the head row first serialises concurrent writers on PostgreSQL.
-    let (seq, prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
-        .set(audit_head::seq.eq(audit_head::seq + 1))
+    let (last_seq, mut prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
+        .set(audit_head::seq.eq(audit_head::seq + count))
         .returning((audit_head::seq, audit_head::hash))
         .get_result(conn)?;
     let at = stored_instant(now);
-    let (actor_type, actor_id) = event.actor.parts();
-    let details = event.details.to_string();
-    let hash = chain_hash(
-        seq,
-        &at,
-        actor_type,
-        actor_id,
-        event.action,
-        event.subject_type,
-        event.subject_id,
-        &details,
-        &prev_hash,
-    );
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::seq.eq(seq),
-            audit_events::at.eq(at),
-            audit_events::actor_type.eq(actor_type),
-            audit_events::actor_id.eq(actor_id),
-            audit_events::action.eq(event.action),
-            audit_events::subject_type.eq(event.subject_type),
-            audit_events::subject_id.eq(event.subject_id),
-            audit_events::details.eq(&details),
-            audit_events::prev_hash.eq(&prev_hash),
-            audit_events::hash.eq(&hash),
-        ))
-        .execute(conn)?;
+    for (seq, event) in (last_seq - count + 1..).zip(events) {
+        let (actor_type, actor_id) = event.actor.parts();
+        let details = event.details.to_string();
+        let hash = chain_hash(
+            seq,
+            &at,
+            actor_type,
+            actor_id,
+            event.action,
+            event.subject_type,
+            event.subject_id,
+            &details,
+            &prev_hash,
+        );
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::seq.eq(seq),
+                audit_events::at.eq(at),
+                audit_events::actor_type.eq(actor_type),
+                audit_events::actor_id.eq(actor_id),
+                audit_events::action.eq(event.action),
+                audit_events::subject_type.eq(event.subject_type),
+                audit_events::subject_id.eq(event.subject_id),
+                audit_events::details.eq(&details),
+                audit_events::prev_hash.eq(&prev_hash),
+                audit_events::hash.eq(&hash),
+            ))
+            .execute(conn)?;
+        prev_hash = hash;
+    }
     diesel::update(audit_head::table.find(1))
-        .set(audit_head::hash.eq(&hash))
+        .set(audit_head::hash.eq(&prev_hash))
         .execute(conn)?;
-    Ok(seq)
+    Ok(last_seq)
 }
 
 #[derive(Debug, Default, Clone)]

@@ -270,66 +270,45 @@ pub fn create(
     }
     let id = uuid::Uuid::now_v7().to_string();
     insert_row(conn, now, &id, fields, manager_id)?;
-    audit_created(conn, now, actor, &id, fields, manager_id)?;
+    audit::record(conn, now, created_event(actor, &id, fields, manager_id))?;
     find(conn, &id)?.ok_or(Error::NotFound)
 }
 
-pub fn audit_created(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    id: &str,
+/// The audit event of a new employee.
+pub fn created_event<'a>(
+    actor: &'a Actor,
+    id: &'a str,
     fields: &EmployeeFields,
     manager_id: Option<&str>,
-) -> QueryResult<i64> {
-    audit::record(
-        conn,
-        now,
-        NewEvent {
-            actor,
-            action: "employee.created",
-            subject_type: "employee",
-            subject_id: id,
-            details: json!({
-                "employee_no": fields.employee_no,
-                "name": fields.name,
-                "department": fields.department,
-                "manager_id": manager_id,
-            }),
-        },
-    )
+) -> NewEvent<'a> {
+    NewEvent {
+        actor,
+        action: "employee.created",
+        subject_type: "employee",
+        subject_id: id,
+        details: json!({
+            "employee_no": fields.employee_no,
+            "name": fields.name,
+            "department": fields.department,
+            "manager_id": manager_id,
+        }),
+    }
 }
 
-pub fn audit_updated(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    current: &Employee,
+/// The audit event of an edited employee: what changed, field by field.
+pub fn updated_event<'a>(
+    actor: &'a Actor,
+    current: &'a Employee,
     fields: &EmployeeFields,
     manager_id: Option<&str>,
-) -> QueryResult<i64> {
-    audit::record(
-        conn,
-        now,
-        NewEvent {
-            actor,
-            action: "employee.updated",
-            subject_type: "employee",
-            subject_id: &current.id,
-            details: changes(current, fields, manager_id),
-        },
-    )
-}
-
-/// Sets only the manager (the import links new employees once all of them exist).
-pub fn set_manager(
-    conn: &mut DbConnection,
-    id: &str,
-    manager_id: Option<&str>,
-) -> QueryResult<usize> {
-    diesel::update(employees::table.find(id))
-        .set(employees::manager_id.eq(manager_id))
-        .execute(conn)
+) -> NewEvent<'a> {
+    NewEvent {
+        actor,
+        action: "employee.updated",
+        subject_type: "employee",
+        subject_id: &current.id,
+        details: changes(current, fields, manager_id),
+    }
 }
 
 /// Replaces an employee's own fields and manager; records what changed. Returns false when
@@ -350,7 +329,7 @@ pub fn update(
         check_manager(conn, Some(&current.id), m)?;
     }
     update_row(conn, now, &current.id, fields, manager_id)?;
-    audit_updated(conn, now, actor, current, fields, manager_id)?;
+    audit::record(conn, now, updated_event(actor, current, fields, manager_id))?;
     Ok(true)
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::DbConnection;
 use super::employees::{self, Employee};
-use crate::audit::Actor;
+use crate::audit::{self, Actor};
 use crate::domain::import::{ImportRow, LineError, ParsedFile};
 use crate::error::Result;
 
@@ -133,29 +133,67 @@ pub fn run(
     }
 
     let manager_id_of = |row: &ImportRow| row.manager_no.as_deref().map(|m| id_of[m].as_str());
-    // New people first, without managers: a manager may be further down the file.
-    for plan in &plans {
-        if let Plan::Create { id, row } = plan {
-            employees::insert_row(conn, now, id, &row.fields, None)?;
-            employees::audit_created(conn, now, actor, id, &row.fields, manager_id_of(row))?;
-        }
-    }
-    for plan in &plans {
+    let mut events = Vec::with_capacity(plans.len());
+    for plan in managers_first(&plans) {
         match plan {
             Plan::Create { id, row } => {
-                if let Some(manager) = manager_id_of(row) {
-                    employees::set_manager(conn, id, Some(manager))?;
-                }
+                let manager = manager_id_of(row);
+                employees::insert_row(conn, now, id, &row.fields, manager)?;
+                events.push(employees::created_event(actor, id, &row.fields, manager));
             }
             Plan::Update { current, row } => {
                 let manager = manager_id_of(row);
                 employees::update_row(conn, now, &current.id, &row.fields, manager)?;
-                employees::audit_updated(conn, now, actor, current, &row.fields, manager)?;
+                events.push(employees::updated_event(
+                    actor,
+                    current,
+                    &row.fields,
+                    manager,
+                ));
             }
             Plan::Unchanged => {}
         }
     }
+    audit::record_all(conn, now, events)?;
     Ok(report)
+}
+
+/// The plans ordered so that a new manager is written before their new reports (the
+/// register's foreign key wants the manager to exist). The file has no cycle by now.
+fn managers_first<'p, 'a>(plans: &'p [Plan<'a>]) -> Vec<&'p Plan<'a>> {
+    let new_ids: std::collections::HashSet<&str> = plans
+        .iter()
+        .filter_map(|p| match p {
+            Plan::Create { row, .. } => Some(row.fields.employee_no.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut written: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut ordered = Vec::with_capacity(plans.len());
+    let mut waiting: Vec<&Plan> = plans.iter().collect();
+    while !waiting.is_empty() {
+        let before = waiting.len();
+        waiting.retain(|plan| {
+            let row = match plan {
+                Plan::Create { row, .. } | Plan::Update { row, .. } => row,
+                Plan::Unchanged => return false,
+            };
+            let ready = row
+                .manager_no
+                .as_deref()
+                .is_none_or(|m| !new_ids.contains(m) || written.contains(m));
+            if ready {
+                written.insert(row.fields.employee_no.as_str());
+                ordered.push(*plan);
+            }
+            !ready
+        });
+        if waiting.len() == before {
+            // Unreachable after the cycle check; write the rest rather than loop forever.
+            ordered.append(&mut waiting);
+        }
+    }
+    ordered
 }
 
 /// True when following managers up from `start` comes back to it.
