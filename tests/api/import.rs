@@ -163,5 +163,8 @@ on_both_databases! {
         assert_eq!(total(&app, &hr).await, 25);
         let out = app.command(&["import", "employees", path.to_str().unwrap()]).output().unwrap();
         assert!(String::from_utf8_lossy(&out.stdout).contains("nothing changed"));
+        // The import's events joined the chain unbroken: a user, a token, 25 employees.
+        let out = app.command(&["audit", "verify"]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "audit chain intact: 27 events");
     }
 }
