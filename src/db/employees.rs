@@ -91,28 +91,41 @@ impl Scope {
 
 type Boxed = employees::BoxedQuery<'static, MultiBackend>;
 
-/// Keeps the reports, direct or indirect, of `manager_id`. UNION (not UNION ALL) stops at a
-/// cycle, should one ever be stored.
-fn only_team_of(query: Boxed, manager_id: &str) -> Boxed {
-    query.filter(
-        sql::<Bool>(
-            "employees.id IN (WITH RECURSIVE team(id) AS (\
-             SELECT e.id FROM employees e WHERE e.manager_id = ",
-        )
+/// `<column> IN (the reports, direct or indirect, of a manager)`, on any table.
+pub type TeamCondition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
+
+/// The condition that the employee id in `column` is one of `manager_id`'s reports, direct or
+/// indirect. UNION (not UNION ALL) stops at a cycle, should one ever be stored.
+fn in_team<QS: 'static>(column: &str, manager_id: &str) -> TeamCondition<QS> {
+    Box::new(
+        sql::<Bool>(&format!(
+            "{column} IN (WITH RECURSIVE team(id) AS (\
+         SELECT e.id FROM employees e WHERE e.manager_id = "
+        ))
         .bind::<Text, _>(manager_id.to_string())
         .sql(
             " UNION SELECT e.id FROM employees e JOIN team t ON e.manager_id = t.id) \
-             SELECT id FROM team)",
+         SELECT id FROM team)",
         ),
     )
 }
 
+impl Scope {
+    /// None when the scope sees everyone; else the condition on an employee-id `column`
+    /// (a manager with no employee record of their own has an empty team).
+    pub fn condition<QS: 'static>(&self, column: &str) -> Option<TeamCondition<QS>> {
+        match self {
+            Scope::All => None,
+            Scope::Team(manager_id) => Some(in_team(column, manager_id.as_deref().unwrap_or(""))),
+        }
+    }
+}
+
 fn scoped(scope: &Scope) -> Boxed {
     let query = employees::table.into_boxed();
-    match scope {
-        Scope::All => query,
-        Scope::Team(Some(manager_id)) => only_team_of(query, manager_id),
-        Scope::Team(None) => query.filter(sql::<Bool>("1 = 0")),
+    match scope.condition("employees.id") {
+        None => query,
+        Some(condition) => query.filter(condition),
     }
 }
 
@@ -137,11 +150,7 @@ pub fn list(
     let query = || {
         let mut q = scoped(scope);
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = text
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
+            let escaped = super::like_escape(&text.to_lowercase());
             q = q.filter(
                 employees::search_text
                     .like(format!("%{escaped}%"))

@@ -1,9 +1,11 @@
 //! Storage: one connection type over SQLite and PostgreSQL, the pool, migrations, and the few
 //! places where the two backends must be told apart.
 
+pub mod carriers;
 pub mod clearance;
 pub mod employees;
 pub mod import;
+pub mod pledges;
 pub mod schema;
 pub mod users;
 
@@ -211,6 +213,13 @@ where
             Err(e)
         }
     }
+}
+
+/// Escapes `\\`, `%` and `_` so text matches literally in a LIKE pattern with ESCAPE '\\'.
+pub fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// True for an insert or update refused by a unique index.

@@ -126,3 +126,69 @@ diesel::table! {
 diesel::joinable!(clearance_changes -> employees (employee_id));
 diesel::joinable!(post_exits -> employees (employee_id));
 diesel::allow_tables_to_appear_in_same_query!(employees, clearance_changes, post_exits);
+
+diesel::table! {
+    carriers (id) {
+        id -> Text,
+        tag -> Text,
+        kind -> Text,
+        description -> Text,
+        classification -> Text,
+        copies -> Integer,
+        custodian_id -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    carrier_events (id) {
+        id -> Text,
+        carrier_id -> Text,
+        event -> Text,
+        from_custodian_id -> Nullable<Text>,
+        to_custodian_id -> Nullable<Text>,
+        at -> Timestamp,
+        actor_id -> Text,
+        note -> Text,
+        approver_id -> Nullable<Text>,
+        witness_1_id -> Nullable<Text>,
+        witness_2_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    pledge_texts (id) {
+        id -> Text,
+        kind -> Text,
+        version -> Integer,
+        title_zh -> Text,
+        body_zh -> Text,
+        title_en -> Text,
+        body_en -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    pledges (id) {
+        id -> Text,
+        employee_id -> Text,
+        pledge_text_id -> Text,
+        kind -> Text,
+        method -> Text,
+        signed_on -> Date,
+        typed_name -> Nullable<Text>,
+        scan_ref -> Nullable<Text>,
+        refusal_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(carriers -> employees (custodian_id));
+diesel::joinable!(pledges -> employees (employee_id));
+diesel::allow_tables_to_appear_in_same_query!(carriers, employees);
+diesel::allow_tables_to_appear_in_same_query!(pledges, employees);

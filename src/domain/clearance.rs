@@ -1,71 +1,28 @@
 //! Changing a clearance tier through its chain (002 第五条, 第六条): the department proposes,
 //! HR reviews, the security officer approves. Only an approved change takes effect.
 
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use super::people::ClearanceTier;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeStatus {
-    Proposed,
-    Reviewed,
-    Approved,
-    Rejected,
+crate::string_enum! {
+    pub enum ChangeStatus ("a status") {
+        Proposed = "proposed",
+        Reviewed = "reviewed",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
 }
 
 impl ChangeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeStatus::Proposed => "proposed",
-            ChangeStatus::Reviewed => "reviewed",
-            ChangeStatus::Approved => "approved",
-            ChangeStatus::Rejected => "rejected",
-        }
-    }
-
     /// Still waiting for a step of the chain.
     pub fn is_open(self) -> bool {
         matches!(self, ChangeStatus::Proposed | ChangeStatus::Reviewed)
     }
 }
 
-impl FromStr for ChangeStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<ChangeStatus, String> {
-        [
-            ChangeStatus::Proposed,
-            ChangeStatus::Reviewed,
-            ChangeStatus::Approved,
-            ChangeStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s.trim())
-        .ok_or_else(|| {
-            format!("{s:?} is not a status: use proposed, reviewed, approved or rejected")
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Decision {
-    Approve,
-    Reject,
-}
-
-impl FromStr for Decision {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Decision, String> {
-        match s.trim() {
-            "approve" => Ok(Decision::Approve),
-            "reject" => Ok(Decision::Reject),
-            other => Err(format!(
-                "{other:?} is not a decision: use approve or reject"
-            )),
-        }
+crate::string_enum! {
+    pub enum Decision ("a decision") {
+        Approve = "approve",
+        Reject = "reject",
     }
 }
 

@@ -1,114 +1,38 @@
 //! Employees and their clearance tiers (涉密等级, 002 第五条).
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::FieldErrors;
 use super::users::{Email, Language, check_name};
 
-/// A person's clearance tier. Ordered: a higher tier is more secret.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ClearanceTier {
-    /// 非涉密
-    None,
-    /// 一般涉密人员: works with confidential (秘密) information.
-    General,
-    /// 重要涉密人员: secret (机密).
-    Important,
-    /// 核心涉密人员: top secret (绝密).
-    Core,
+crate::string_enum! {
+    /// A person's clearance tier. Ordered: a higher tier is more secret.
+    #[derive(PartialOrd, Ord)]
+    pub enum ClearanceTier ("a tier") {
+        /// 非涉密
+        None = "none",
+        /// 一般涉密人员: works with confidential (秘密) information.
+        General = "general",
+        /// 重要涉密人员: secret (机密).
+        Important = "important",
+        /// 核心涉密人员: top secret (绝密).
+        Core = "core",
+    }
 }
 
 impl ClearanceTier {
-    pub const ALL: [ClearanceTier; 4] = [
-        ClearanceTier::None,
-        ClearanceTier::General,
-        ClearanceTier::Important,
-        ClearanceTier::Core,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClearanceTier::None => "none",
-            ClearanceTier::General => "general",
-            ClearanceTier::Important => "important",
-            ClearanceTier::Core => "core",
-        }
-    }
-
     pub fn is_classified(self) -> bool {
         self != ClearanceTier::None
     }
 }
 
-impl fmt::Display for ClearanceTier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ClearanceTier {
-    type Err = String;
-    fn from_str(s: &str) -> Result<ClearanceTier, String> {
-        ClearanceTier::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s.trim())
-            .ok_or_else(|| format!("{s:?} is not a tier: use none, general, important or core"))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum EmployeeStatus {
-    Active,
-    Departing,
-    Departed,
-    Retired,
-}
-
-impl EmployeeStatus {
-    pub const ALL: [EmployeeStatus; 4] = [
-        EmployeeStatus::Active,
-        EmployeeStatus::Departing,
-        EmployeeStatus::Departed,
-        EmployeeStatus::Retired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmployeeStatus::Active => "active",
-            EmployeeStatus::Departing => "departing",
-            EmployeeStatus::Departed => "departed",
-            EmployeeStatus::Retired => "retired",
-        }
-    }
-}
-
-impl FromStr for EmployeeStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<EmployeeStatus, String> {
-        EmployeeStatus::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s.trim())
-            .ok_or_else(|| {
-                format!("{s:?} is not a status: use active, departing, departed or retired")
-            })
+crate::string_enum! {
+    pub enum EmployeeStatus ("a status") {
+        Active = "active",
+        Departing = "departing",
+        Departed = "departed",
+        Retired = "retired",
     }
 }
 

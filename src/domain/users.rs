@@ -1,59 +1,18 @@
 //! Users of the service: who they are and what their roles let them do.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use super::FieldErrors;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Hr,
-    Security,
-    Manager,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Security, Role::Manager];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Hr => "hr",
-            Role::Security => "security",
-            Role::Manager => "manager",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s.trim())
-            .ok_or_else(|| format!("{s:?} is not a role: use admin, hr, security or manager"))
+crate::string_enum! {
+    #[derive(PartialOrd, Ord)]
+    pub enum Role ("a role") {
+        Admin = "admin",
+        Hr = "hr",
+        Security = "security",
+        Manager = "manager",
     }
 }
 

@@ -102,8 +102,10 @@ role_sets! {
     /// Who may read the audit trail.
     AuditReaders => [Admin, Security];
     Admins => [Admin];
-    /// Who oversees the whole register (reads everyone).
+    /// Who oversees the whole register (reads everyone) and keeps the carrier register.
     Overseers => [Admin, Hr, Security];
+    /// Who approves the destruction of a carrier.
+    Destroyers => [Security];
     /// Who keeps the people register.
     PeopleEditors => [Admin, Hr];
     /// Who may propose a clearance tier (a manager only for their own reports).

@@ -4,9 +4,11 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod carriers;
 mod clearance;
 mod import;
 mod ops;
 mod people;
+mod pledges;
 mod process;
 mod schema;

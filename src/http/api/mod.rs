@@ -2,9 +2,11 @@
 //! which is gathered from the very routes registered here.
 
 pub mod audit;
+pub mod carriers;
 pub mod clearance;
 pub mod employees;
 pub mod ops;
+pub mod pledges;
 pub mod session;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,5 +31,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(clearance::review)
     .service(clearance::approve)
     .service(clearance::list)
-    .service(clearance::history);
+    .service(clearance::history)
+    .service(carriers::register)
+    .service(carriers::list)
+    .service(carriers::get)
+    .service(carriers::assign)
+    .service(carriers::transfer)
+    .service(carriers::return_to_pool)
+    .service(carriers::destroy)
+    .service(pledges::add_text)
+    .service(pledges::texts)
+    .service(pledges::record)
+    .service(pledges::of_employee)
+    .service(pledges::missing);
 }

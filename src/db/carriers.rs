@@ -1,0 +1,377 @@
+//! The carrier register and each carrier's custody history.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::employees::{self, Scope};
+use super::schema::{carrier_events, carriers};
+use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::carriers::{
+    CarrierStatus, Classification, CustodyEvent, NewCarrier, check_witnesses,
+};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = carriers)]
+pub struct Carrier {
+    pub id: String,
+    pub tag: String,
+    /// document, laptop, removable_media, phone, key, badge, seal or other.
+    pub kind: String,
+    pub description: String,
+    /// top_secret, secret, confidential or internal.
+    pub classification: String,
+    pub copies: i32,
+    /// The employee holding it; none while in the pool.
+    pub custodian_id: Option<String>,
+    /// in_custody, in_pool or destroyed.
+    pub status: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = carrier_events)]
+pub struct CarrierEvent {
+    #[serde(skip)]
+    pub id: String,
+    #[serde(skip)]
+    pub carrier_id: String,
+    /// registered, assigned, transferred, returned or destroyed.
+    pub event: String,
+    pub from_custodian_id: Option<String>,
+    pub to_custodian_id: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: NaiveDateTime,
+    /// The user who recorded it.
+    pub actor_id: String,
+    pub note: String,
+    pub approver_id: Option<String>,
+    pub witness_1_id: Option<String>,
+    pub witness_2_id: Option<String>,
+}
+
+/// A carrier with its custody history, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CarrierDetail {
+    #[serde(flatten)]
+    pub carrier: Carrier,
+    pub history: Vec<CarrierEvent>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CarrierFilter {
+    pub custodian_id: Option<String>,
+    /// Part of the tag or description.
+    pub q: Option<String>,
+    pub status: Option<CarrierStatus>,
+    pub classification: Option<Classification>,
+}
+
+type Boxed = carriers::BoxedQuery<'static, MultiBackend>;
+
+fn scoped(scope: &Scope) -> Boxed {
+    let query = carriers::table.into_boxed();
+    match scope.condition("carriers.custodian_id") {
+        None => query,
+        Some(condition) => query.filter(condition),
+    }
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &CarrierFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Carrier>, i64)> {
+    let query = || {
+        let mut q = scoped(scope);
+        if let Some(c) = &filter.custodian_id {
+            q = q.filter(carriers::custodian_id.eq(c.clone()));
+        }
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pattern = format!("%{}%", super::like_escape(text));
+            q = q.filter(
+                carriers::tag
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(carriers::description.like(pattern).escape('\\')),
+            );
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(carriers::status.eq(s.as_str()));
+        }
+        if let Some(c) = filter.classification {
+            q = q.filter(carriers::classification.eq(c.as_str()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(carriers::tag)
+        .offset(offset)
+        .limit(limit)
+        .select(Carrier::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// What a person holds now, in one query (the departure checklist is built from it).
+pub fn custody_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Carrier>> {
+    carriers::table
+        .filter(carriers::custodian_id.eq(employee_id))
+        .filter(carriers::status.eq(CarrierStatus::InCustody.as_str()))
+        .order(carriers::tag)
+        .select(Carrier::as_select())
+        .load(conn)
+}
+
+fn find(conn: &mut DbConnection, id: &str) -> Result<Carrier> {
+    carriers::table
+        .find(id)
+        .select(Carrier::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// A carrier and its history, if the scope may see its custodian.
+pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<CarrierDetail> {
+    let carrier = find(conn, id)?;
+    if *scope != Scope::All {
+        let visible: i64 = scoped(scope)
+            .filter(carriers::id.eq(id.to_string()))
+            .count()
+            .get_result(conn)?;
+        if visible == 0 {
+            return Err(Error::Forbidden);
+        }
+    }
+    let history = carrier_events::table
+        .filter(carrier_events::carrier_id.eq(id))
+        .order((carrier_events::at.asc(), carrier_events::id.asc()))
+        .select(CarrierEvent::as_select())
+        .load(conn)?;
+    Ok(CarrierDetail { carrier, history })
+}
+
+/// A change of custody.
+#[derive(Debug, Clone)]
+pub enum Custody {
+    /// From the pool to a custodian.
+    Assign { to: String },
+    /// From one custodian to another.
+    Transfer { to: String },
+    /// Back to the pool.
+    Return,
+    /// Destroyed before two witnesses; the acting user is the approver.
+    Destroy { witnesses: Vec<String> },
+}
+
+fn require_employee(conn: &mut DbConnection, field: &str, id: &str) -> Result<()> {
+    match employees::find(conn, id)? {
+        Some(_) => Ok(()),
+        None => Err(Error::field(field, "no employee has this id")),
+    }
+}
+
+/// Registers a carrier, held by `custodian_id` or in the pool. Call inside a write transaction.
+pub fn register(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    new: &NewCarrier,
+    custodian_id: Option<&str>,
+) -> Result<Carrier> {
+    if let Some(c) = custodian_id {
+        require_employee(conn, "custodian_id", c)?;
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = stored_instant(now);
+    let status = match custodian_id {
+        Some(_) => CarrierStatus::InCustody,
+        None => CarrierStatus::InPool,
+    };
+    diesel::insert_into(carriers::table)
+        .values((
+            carriers::id.eq(&id),
+            carriers::tag.eq(&new.tag),
+            carriers::kind.eq(new.kind.as_str()),
+            carriers::description.eq(&new.description),
+            carriers::classification.eq(new.classification.as_str()),
+            carriers::copies.eq(new.copies),
+            carriers::custodian_id.eq(custodian_id),
+            carriers::status.eq(status.as_str()),
+            carriers::created_at.eq(at),
+            carriers::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::field("tag", "another carrier has this tag")
+            } else {
+                e.into()
+            }
+        })?;
+    let event = HistoryEntry {
+        event: CustodyEvent::Registered,
+        from: None,
+        to: custodian_id,
+        note: "",
+        approver: None,
+        witnesses: None,
+    };
+    append(conn, now, actor_id, &id, &event)?;
+    find(conn, &id)
+}
+
+/// Moves a carrier's custody, keeping the history. Call inside a write transaction.
+pub fn move_custody(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    id: &str,
+    change: &Custody,
+    note: &str,
+) -> Result<Carrier> {
+    let carrier = find(conn, id)?;
+    let status: CarrierStatus = carrier
+        .status
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let holder = carrier.custodian_id.as_deref();
+    let wrong_state = |what: &str| {
+        Err(Error::Conflict(format!(
+            "the carrier is {}; it cannot be {what}",
+            carrier.status
+        )))
+    };
+    let (event, to, new_status, witnesses) = match change {
+        Custody::Assign { to } => {
+            if status != CarrierStatus::InPool {
+                return wrong_state("assigned (only from the pool)");
+            }
+            require_employee(conn, "custodian_id", to)?;
+            (
+                CustodyEvent::Assigned,
+                Some(to.as_str()),
+                CarrierStatus::InCustody,
+                None,
+            )
+        }
+        Custody::Transfer { to } => {
+            if status != CarrierStatus::InCustody {
+                return wrong_state("transferred (only while held)");
+            }
+            if holder == Some(to.as_str()) {
+                return Err(Error::field(
+                    "to_custodian_id",
+                    "already holds this carrier",
+                ));
+            }
+            require_employee(conn, "to_custodian_id", to)?;
+            (
+                CustodyEvent::Transferred,
+                Some(to.as_str()),
+                CarrierStatus::InCustody,
+                None,
+            )
+        }
+        Custody::Return => {
+            if status != CarrierStatus::InCustody {
+                return wrong_state("returned (only while held)");
+            }
+            (CustodyEvent::Returned, None, CarrierStatus::InPool, None)
+        }
+        Custody::Destroy { witnesses } => {
+            if status == CarrierStatus::Destroyed {
+                return wrong_state("destroyed again");
+            }
+            let pair = check_witnesses(witnesses).map_err(|m| Error::field("witness_ids", m))?;
+            for w in [&pair.0, &pair.1] {
+                require_employee(conn, "witness_ids", w)?;
+            }
+            (
+                CustodyEvent::Destroyed,
+                None,
+                CarrierStatus::Destroyed,
+                Some(pair),
+            )
+        }
+    };
+    diesel::update(carriers::table.find(id))
+        .set((
+            carriers::custodian_id.eq(to),
+            carriers::status.eq(new_status.as_str()),
+            carriers::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let entry = HistoryEntry {
+        event,
+        from: holder,
+        to,
+        note,
+        approver: (event == CustodyEvent::Destroyed).then_some(actor_id),
+        witnesses: witnesses.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+    };
+    append(conn, now, actor_id, id, &entry)?;
+    find(conn, id)
+}
+
+struct HistoryEntry<'a> {
+    event: CustodyEvent,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    note: &'a str,
+    approver: Option<&'a str>,
+    witnesses: Option<(&'a str, &'a str)>,
+}
+
+/// One line of custody history, and its audit event.
+fn append(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    carrier_id: &str,
+    e: &HistoryEntry<'_>,
+) -> Result<()> {
+    diesel::insert_into(carrier_events::table)
+        .values((
+            carrier_events::id.eq(uuid::Uuid::now_v7().to_string()),
+            carrier_events::carrier_id.eq(carrier_id),
+            carrier_events::event.eq(e.event.as_str()),
+            carrier_events::from_custodian_id.eq(e.from),
+            carrier_events::to_custodian_id.eq(e.to),
+            carrier_events::at.eq(stored_instant(now)),
+            carrier_events::actor_id.eq(actor_id),
+            carrier_events::note.eq(e.note),
+            carrier_events::approver_id.eq(e.approver),
+            carrier_events::witness_1_id.eq(e.witnesses.map(|w| w.0)),
+            carrier_events::witness_2_id.eq(e.witnesses.map(|w| w.1)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: &format!("carrier.{}", e.event.as_str()),
+            subject_type: "carrier",
+            subject_id: carrier_id,
+            details: json!({
+                "from": e.from, "to": e.to, "note": e.note,
+                "witnesses": e.witnesses.map(|w| [w.0, w.1]),
+            }),
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Pledge texts with their versions, signed pledges, and who still owes an entry pledge.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::{exists, max, not};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::employees::{self, Employee};
+use super::schema::{employees as employees_table, pledge_texts, pledges};
+use super::{DbConnection, is_unique_violation, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::pledges::{PledgeKind, Signature, SigningMethod};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = pledge_texts)]
+pub struct PledgeText {
+    pub id: String,
+    /// entry, key_post or exit.
+    pub kind: String,
+    /// 1, 2, … per kind.
+    pub version: i32,
+    pub title_zh: String,
+    pub body_zh: String,
+    pub title_en: String,
+    pub body_en: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = pledges)]
+pub struct Pledge {
+    pub id: String,
+    pub employee_id: String,
+    pub pledge_text_id: String,
+    pub kind: String,
+    /// e_signed, paper or refused.
+    pub method: String,
+    #[schema(value_type = String, format = Date)]
+    pub signed_on: NaiveDate,
+    pub typed_name: Option<String>,
+    pub scan_ref: Option<String>,
+    pub refusal_reason: Option<String>,
+    pub recorded_by: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub recorded_at: NaiveDateTime,
+}
+
+/// The texts of one language pair, as an admin writes them.
+pub struct NewText<'a> {
+    pub kind: PledgeKind,
+    pub title_zh: &'a str,
+    pub body_zh: &'a str,
+    pub title_en: &'a str,
+    pub body_en: &'a str,
+}
+
+/// Adds the next version of a kind's text. Call inside a write transaction.
+pub fn add_text(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    text: &NewText<'_>,
+) -> Result<PledgeText> {
+    let latest: Option<i32> = pledge_texts::table
+        .filter(pledge_texts::kind.eq(text.kind.as_str()))
+        .select(max(pledge_texts::version))
+        .first(conn)?;
+    let version = latest.unwrap_or(0) + 1;
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(pledge_texts::table)
+        .values((
+            pledge_texts::id.eq(&id),
+            pledge_texts::kind.eq(text.kind.as_str()),
+            pledge_texts::version.eq(version),
+            pledge_texts::title_zh.eq(text.title_zh),
+            pledge_texts::body_zh.eq(text.body_zh),
+            pledge_texts::title_en.eq(text.title_en),
+            pledge_texts::body_en.eq(text.body_en),
+            pledge_texts::created_at.eq(stored_instant(now)),
+            pledge_texts::created_by.eq(actor_id),
+        ))
+        .execute(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::Conflict("another version was added at the same moment; try again".into())
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: "pledge_text.added",
+            subject_type: "pledge_text",
+            subject_id: &id,
+            details: json!({ "kind": text.kind, "version": version }),
+        },
+    )?;
+    Ok(pledge_texts::table
+        .find(&id)
+        .select(PledgeText::as_select())
+        .first(conn)?)
+}
+
+/// Texts, newest version first within each kind.
+pub fn texts(conn: &mut DbConnection, kind: Option<PledgeKind>) -> QueryResult<Vec<PledgeText>> {
+    let mut q = pledge_texts::table.into_boxed();
+    if let Some(k) = kind {
+        q = q.filter(pledge_texts::kind.eq(k.as_str()));
+    }
+    q.order((pledge_texts::kind, pledge_texts::version.desc()))
+        .select(PledgeText::as_select())
+        .load(conn)
+}
+
+/// Records that an employee signed (or refused) a pledge text. Call inside a write transaction.
+pub fn record(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    employee_id: &str,
+    pledge_text_id: &str,
+    signature: &Signature,
+) -> Result<Pledge> {
+    employees::find(conn, employee_id)?.ok_or(Error::NotFound)?;
+    let kind: String = pledge_texts::table
+        .find(pledge_text_id)
+        .select(pledge_texts::kind)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::field("pledge_text_id", "no pledge text has this id"))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(pledges::table)
+        .values((
+            pledges::id.eq(&id),
+            pledges::employee_id.eq(employee_id),
+            pledges::pledge_text_id.eq(pledge_text_id),
+            pledges::kind.eq(&kind),
+            pledges::method.eq(signature.method.as_str()),
+            pledges::signed_on.eq(signature.signed_on),
+            pledges::typed_name.eq(&signature.typed_name),
+            pledges::scan_ref.eq(&signature.scan_ref),
+            pledges::refusal_reason.eq(&signature.refusal_reason),
+            pledges::recorded_by.eq(actor_id),
+            pledges::recorded_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: if signature.method == SigningMethod::Refused {
+                "pledge.refused"
+            } else {
+                "pledge.signed"
+            },
+            subject_type: "employee",
+            subject_id: employee_id,
+            details: json!({
+                "pledge_id": id, "pledge_text_id": pledge_text_id, "kind": kind,
+                "method": signature.method, "signed_on": signature.signed_on,
+                "refusal_reason": signature.refusal_reason,
+            }),
+        },
+    )?;
+    Ok(pledges::table
+        .find(&id)
+        .select(Pledge::as_select())
+        .first(conn)?)
+}
+
+/// An employee's pledges, newest first.
+pub fn of_employee(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Pledge>> {
+    pledges::table
+        .filter(pledges::employee_id.eq(employee_id))
+        .order((pledges::signed_on.desc(), pledges::recorded_at.desc()))
+        .select(Pledge::as_select())
+        .load(conn)
+}
+
+/// People in a classified tier, still employed, with no signed entry pledge: HR's to-do list.
+pub fn missing_entry(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Employee>, i64)> {
+    let query = || {
+        let signed = pledges::table
+            .filter(pledges::employee_id.eq(employees_table::id))
+            .filter(pledges::kind.eq(PledgeKind::Entry.as_str()))
+            .filter(pledges::method.ne(SigningMethod::Refused.as_str()));
+        employees_table::table
+            .filter(employees_table::clearance_tier.ne(ClearanceTier::None.as_str()))
+            .filter(employees_table::status.eq_any([
+                EmployeeStatus::Active.as_str(),
+                EmployeeStatus::Departing.as_str(),
+            ]))
+            .filter(not(exists(signed)))
+            .into_boxed()
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((employees_table::department, employees_table::name))
+        .offset(offset)
+        .limit(limit)
+        .select(Employee::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}

@@ -1,0 +1,151 @@
+//! The carrier register (载体): custody moves with their history, destruction before two
+//! witnesses, and a manager's view limited to their reports.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::on_both_databases;
+use crate::people::{manager_client, small_org};
+
+async fn post(app: &TestApp, client: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
+    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn register(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    tag: &str,
+    custodian: Option<&str>,
+) -> String {
+    let (status, c) = post(
+        app,
+        hr,
+        "/api/v1/carriers",
+        json!({
+            "tag": tag, "kind": "document", "description": "设计图纸", "classification": "secret",
+            "custodian_id": custodian, "copies": 3
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{c}");
+    c["id"].as_str().unwrap().to_string()
+}
+
+async fn custody_list(app: &TestApp, client: &reqwest::Client, employee_id: &str) -> Vec<String> {
+    let page: Value = client
+        .get(app.url(&format!("/api/v1/carriers?custodian_id={employee_id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["tag"].as_str().unwrap().to_string())
+        .collect()
+}
+
+on_both_databases! {
+    async fn a_carrier_moves_through_assign_transfer_and_return_with_its_history(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let id = register(&app, &hr, "DOC-001", None).await;
+        let detail: Value = hr.get(app.url(&format!("/api/v1/carriers/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(detail["status"], "in_pool");
+        assert_eq!(detail["copies"], 3);
+
+        let (s, c) = post(&app, &hr, &format!("/api/v1/carriers/{id}/assign"), json!({"custodian_id": org.dev, "note": "领用"})).await;
+        assert_eq!((s, c["status"].as_str()), (200, Some("in_custody")));
+        assert_eq!(custody_list(&app, &hr, &org.dev).await, ["DOC-001"]);
+        let (s, _) = post(&app, &hr, &format!("/api/v1/carriers/{id}/assign"), json!({"custodian_id": org.lead})).await;
+        assert_eq!(s, 409, "a held carrier is transferred, not assigned");
+
+        let (s, c) = post(&app, &hr, &format!("/api/v1/carriers/{id}/transfer"), json!({"to_custodian_id": org.lead, "note": "交接"})).await;
+        assert_eq!((s, c["custodian_id"].as_str()), (200, Some(org.lead.as_str())));
+        assert!(custody_list(&app, &hr, &org.dev).await.is_empty());
+        assert_eq!(custody_list(&app, &hr, &org.lead).await, ["DOC-001"]);
+
+        let (s, c) = post(&app, &hr, &format!("/api/v1/carriers/{id}/return"), json!({"note": "清退"})).await;
+        assert_eq!((s, c["status"].as_str(), &c["custodian_id"]), (200, Some("in_pool"), &Value::Null));
+        let (s, _) = post(&app, &hr, &format!("/api/v1/carriers/{id}/return"), json!({})).await;
+        assert_eq!(s, 409);
+
+        let detail: Value = hr.get(app.url(&format!("/api/v1/carriers/{id}"))).send().await.unwrap().json().await.unwrap();
+        let events: Vec<(&str, &Value, &Value)> = detail["history"].as_array().unwrap().iter()
+            .map(|e| (e["event"].as_str().unwrap(), &e["from_custodian_id"], &e["to_custodian_id"])).collect();
+        let (dev, lead) = (json!(org.dev), json!(org.lead));
+        assert_eq!(events, [
+            ("registered", &Value::Null, &Value::Null),
+            ("assigned", &Value::Null, &dev),
+            ("transferred", &dev, &lead),
+            ("returned", &lead, &Value::Null),
+        ]);
+        assert_eq!(detail["history"][2]["note"], "交接");
+    }
+
+    async fn destruction_needs_an_approver_and_two_witnesses(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let org = small_org(&app, &hr).await;
+        let id = register(&app, &hr, "USB-7", Some(&org.dev)).await;
+        let path = format!("/api/v1/carriers/{id}/destroy");
+        let witnesses = json!({"witness_ids": [org.boss, org.outsider], "note": "粉碎"});
+        assert_eq!(post(&app, &hr, &path, witnesses.clone()).await.0, 403, "HR does not approve destruction");
+        let (s, body) = post(&app, &sec, &path, json!({"witness_ids": [org.boss]})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["witness_ids"].is_string());
+        let (s, _) = post(&app, &sec, &path, json!({"witness_ids": [org.boss, org.boss]})).await;
+        assert_eq!(s, 422, "two different people");
+        let (s, _) = post(&app, &sec, &path, json!({"witness_ids": [org.boss, "nobody"]})).await;
+        assert_eq!(s, 422);
+
+        let (s, c) = post(&app, &sec, &path, witnesses.clone()).await;
+        assert_eq!((s, c["status"].as_str()), (200, Some("destroyed")));
+        assert!(custody_list(&app, &hr, &org.dev).await.is_empty(), "custody ends");
+        let detail: Value = sec.get(app.url(&format!("/api/v1/carriers/{id}"))).send().await.unwrap().json().await.unwrap();
+        let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["event"], "destroyed");
+        assert!(last["approver_id"].is_string());
+        assert_eq!((last["witness_1_id"].as_str(), last["witness_2_id"].as_str()), (Some(org.boss.as_str()), Some(org.outsider.as_str())));
+        assert_eq!(post(&app, &sec, &path, witnesses).await.0, 409);
+        assert_eq!(post(&app, &hr, &format!("/api/v1/carriers/{id}/assign"), json!({"custodian_id": org.dev})).await.0, 409);
+    }
+
+    async fn a_managers_view_of_carriers_is_limited_to_their_reports(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let mine = register(&app, &hr, "A-DEV", Some(&org.dev)).await;
+        let theirs = register(&app, &hr, "B-OUT", Some(&org.outsider)).await;
+        register(&app, &hr, "C-POOL", None).await;
+        let boss = manager_client(&app, "boss@example.com", "M001").await;
+        let page: Value = boss.get(app.url("/api/v1/carriers")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["tag"], "A-DEV");
+        assert_eq!(boss.get(app.url(&format!("/api/v1/carriers/{mine}"))).send().await.unwrap().status(), 200);
+        assert_eq!(boss.get(app.url(&format!("/api/v1/carriers/{theirs}"))).send().await.unwrap().status(), 403);
+        assert_eq!(post(&app, &boss, &format!("/api/v1/carriers/{mine}/return"), json!({})).await.0, 403);
+        let all: Value = hr.get(app.url("/api/v1/carriers?status=in_custody")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(all["total"], 2);
+    }
+
+    async fn carrier_input_is_checked_field_by_field(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        register(&app, &hr, "K-1", None).await;
+        let (s, body) = post(&app, &hr, "/api/v1/carriers", json!({"tag": "K-1", "kind": "document", "classification": "secret"})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["tag"].as_str().unwrap().contains("another carrier"));
+        let (s, body) = post(&app, &hr, "/api/v1/carriers", json!({"tag": "L-1", "kind": "laptop", "classification": "secret", "copies": 2})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["copies"].is_string());
+        let (s, body) = post(&app, &hr, "/api/v1/carriers", json!({"tag": "X", "kind": "scroll", "classification": "secret"})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["kind"].is_string(), "{body}");
+        let (s, _) = post(&app, &hr, "/api/v1/carriers", json!({"tag": "Y", "kind": "key", "classification": "secret", "custodian_id": "nobody"})).await;
+        assert_eq!(s, 422);
+    }
+}
