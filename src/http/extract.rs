@@ -272,9 +272,30 @@ pub struct Paging {
     pub per_page: Option<u32>,
 }
 
+/// The rows a page asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub page: u32,
+    pub per_page: u32,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl Window {
+    /// The answer of a list route: the rows found and the total that match.
+    pub fn page<T>(self, (items, total): (Vec<T>, i64)) -> ListPage<T> {
+        ListPage {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
 impl Paging {
-    /// (page, per_page, offset), checked.
-    pub fn resolve(self) -> Result<(u32, u32, i64), Error> {
+    /// The window of rows, checked (per_page at most 200).
+    pub fn resolve(self) -> Result<Window, Error> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         let mut errors = FieldErrors::new();
@@ -287,7 +308,12 @@ impl Paging {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        Ok((page, per_page, i64::from(page - 1) * i64::from(per_page)))
+        Ok(Window {
+            page,
+            per_page,
+            offset: i64::from(page - 1) * i64::from(per_page),
+            limit: i64::from(per_page),
+        })
     }
 }
 

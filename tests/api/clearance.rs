@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, post};
 use crate::on_both_databases;
 use crate::people::{manager_client, small_org};
 
@@ -20,12 +20,6 @@ async fn staff(app: &TestApp) -> Staff {
         hr2: app.token_client("hr2@example.com", &["hr"]).await,
         sec: app.token_client("sec@example.com", &["security"]).await,
     }
-}
-
-async fn post(app: &TestApp, client: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
-    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn employee(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {

@@ -255,6 +255,18 @@ pub fn database_url_text(config: &Config) -> String {
     }
 }
 
+/// POSTs JSON as `client`; the status and the JSON answer (null when there is none).
+pub async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// The value of the hidden CSRF field of a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";

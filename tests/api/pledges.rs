@@ -3,15 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, post};
 use crate::on_both_databases;
 use crate::people::{manager_client, small_org};
-
-async fn post(app: &TestApp, client: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
-    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn add_text(app: &TestApp, admin: &reqwest::Client, kind: &str) -> Value {
     let (status, text) = post(

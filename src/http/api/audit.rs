@@ -72,7 +72,7 @@ pub async fn list(
     query: QueryParams<AuditQuery>,
 ) -> Result<web::Json<ListPage<AuditEntry>>, Error> {
     let q = query.0;
-    let (page, per_page, offset) = Paging {
+    let window = Paging {
         page: q.page,
         per_page: q.per_page,
     }
@@ -83,12 +83,8 @@ pub async fn list(
         actor: q.actor,
     };
     let (events, total) = state
-        .db(move |conn| Ok(audit::list(conn, &filter, offset, i64::from(per_page))?))
+        .db(move |conn| Ok(audit::list(conn, &filter, window.offset, window.limit)?))
         .await?;
-    Ok(web::Json(ListPage {
-        items: events.into_iter().map(AuditEntry::from).collect(),
-        total,
-        page,
-        per_page,
-    }))
+    let entries = events.into_iter().map(AuditEntry::from).collect();
+    Ok(web::Json(window.page((entries, total))))
 }

@@ -164,7 +164,7 @@ pub async fn list(
     query: QueryParams<ChangeQuery>,
 ) -> Result<web::Json<ListPage<ClearanceChange>>, Error> {
     let q = query.0;
-    let (page, per_page, offset) = Paging {
+    let window = Paging {
         page: q.page,
         per_page: q.per_page,
     }
@@ -176,15 +176,10 @@ pub async fn list(
                 .map_err(|m| Error::field("status", m))?,
         ),
     };
-    let (items, total) = state
-        .db(move |conn| Ok(clearance::list(conn, status, offset, i64::from(per_page))?))
+    let found = state
+        .db(move |conn| Ok(clearance::list(conn, status, window.offset, window.limit)?))
         .await?;
-    Ok(web::Json(ListPage {
-        items,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(web::Json(window.page(found)))
 }
 
 /// An employee's tier history: each change with every step, and each exit from a classified post.

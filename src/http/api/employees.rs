@@ -139,7 +139,7 @@ pub async fn list(
     query: QueryParams<EmployeeQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
     let q = query.0;
-    let (page, per_page, offset) = Paging {
+    let window = Paging {
         page: q.page,
         per_page: q.per_page,
     }
@@ -162,24 +162,19 @@ pub async fn list(
         return Err(Error::Validation(errors));
     }
     let user = user.0;
-    let (items, total) = state
+    let found = state
         .db(move |conn| {
             let scope = Scope::of(conn, &user)?;
             Ok(employees::list(
                 conn,
                 &scope,
                 &filter,
-                offset,
-                i64::from(per_page),
+                window.offset,
+                window.limit,
             )?)
         })
         .await?;
-    Ok(web::Json(ListPage {
-        items,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(web::Json(window.page(found)))
 }
 
 /// One employee (403 for a manager asking about someone outside their reports).

@@ -222,18 +222,13 @@ pub async fn missing(
     _user: Authorized<Overseers>,
     query: QueryParams<PageQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
-    let (page, per_page, offset) = Paging {
+    let window = Paging {
         page: query.0.page,
         per_page: query.0.per_page,
     }
     .resolve()?;
-    let (items, total) = state
-        .db(move |conn| Ok(pledges::missing_entry(conn, offset, i64::from(per_page))?))
+    let found = state
+        .db(move |conn| Ok(pledges::missing_entry(conn, window.offset, window.limit)?))
         .await?;
-    Ok(web::Json(ListPage {
-        items,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(web::Json(window.page(found)))
 }
