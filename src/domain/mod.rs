@@ -54,7 +54,9 @@ macro_rules! string_enum {
 pub mod carriers;
 pub mod clearance;
 pub mod import;
+pub mod noncompete;
 pub mod people;
+pub mod periods;
 pub mod pledges;
 pub mod users;
 

@@ -1,0 +1,196 @@
+//! The non-compete (竞业限制) rules of the PRC Labor Contract Law: at most 24 months after
+//! departure (art. 24, the cap is a policy setting), monthly compensation during it (art. 23),
+//! and the former employee's right to rescind once the company has left three months unpaid
+//! (SPC interpretation; the grace is a policy setting). The ledger says which months are paid,
+//! due or late, and when to warn HR.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use super::periods::Period;
+
+/// A calendar month of the term, as HR records payments: "2026-03".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl YearMonth {
+    pub fn of(date: NaiveDate) -> YearMonth {
+        YearMonth {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<YearMonth, String> {
+        let bad = || format!("{text:?} is not a month like 2026-03");
+        let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
+        let (year, month) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if y.len() != 4 || !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(YearMonth { year, month })
+    }
+
+    fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The last day of the month: its compensation is late after it.
+    pub fn last_day(self) -> NaiveDate {
+        self.first_day()
+            .checked_add_months(Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    fn next(self) -> YearMonth {
+        YearMonth::of(
+            self.first_day()
+                .checked_add_months(Months::new(1))
+                .unwrap_or(NaiveDate::MAX),
+        )
+    }
+}
+
+impl std::fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// An agreed length longer than the cap is refused, saying why.
+pub fn check_length(months: u32, cap_months: u32) -> Result<(), String> {
+    if months == 0 {
+        Err("must be at least 1 month".into())
+    } else if months > cap_months {
+        Err(format!(
+            "{months} months is longer than the {cap_months}-month cap \
+             (PRC Labor Contract Law art. 24)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthStatus {
+    Paid,
+    /// Running, or not begun: nothing owed yet.
+    Due,
+    /// Ended without a payment.
+    Late,
+}
+
+/// The calendar months the term touches, each with its status on `today`.
+pub fn ledger(term: Period, paid: &[YearMonth], today: NaiveDate) -> Vec<(YearMonth, MonthStatus)> {
+    let mut months = Vec::new();
+    let mut month = YearMonth::of(term.starts_on);
+    let last = YearMonth::of(term.ends_on);
+    while month <= last {
+        let status = if paid.contains(&month) {
+            MonthStatus::Paid
+        } else if today > month.last_day() {
+            MonthStatus::Late
+        } else {
+            MonthStatus::Due
+        };
+        months.push((month, status));
+        month = month.next();
+    }
+    months
+}
+
+/// What HR must hear about unpaid compensation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentAlert {
+    /// One month short of the grace: pay now, or the former employee may rescind.
+    RescissionNear { late_months: usize },
+    /// The grace is reached: the former employee may rescind the non-compete.
+    MayRescind { late_months: usize },
+}
+
+/// The alert, if any, for a ledger under a grace of `grace_months` unpaid months.
+pub fn payment_alert(
+    ledger: &[(YearMonth, MonthStatus)],
+    grace_months: usize,
+) -> Option<PaymentAlert> {
+    let late_months = ledger
+        .iter()
+        .filter(|(_, s)| *s == MonthStatus::Late)
+        .count();
+    if late_months >= grace_months {
+        Some(PaymentAlert::MayRescind { late_months })
+    } else if late_months + 1 >= grace_months && late_months > 0 {
+        Some(PaymentAlert::RescissionNear { late_months })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::periods::months_after;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn ym(text: &str) -> YearMonth {
+        YearMonth::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_non_compete_longer_than_the_cap_is_refused_with_the_law_named() {
+        assert!(check_length(24, 24).is_ok());
+        let err = check_length(25, 24).unwrap_err();
+        assert!(
+            err.contains("24-month cap") && err.contains("art. 24"),
+            "{err}"
+        );
+        assert!(check_length(0, 24).is_err());
+    }
+
+    #[test]
+    fn months_are_written_like_2026_03() {
+        assert_eq!(ym("2026-03").to_string(), "2026-03");
+        assert_eq!(ym("2028-02").last_day(), d(2028, 2, 29));
+        for bad in ["2026-13", "26-03", "2026/03", "march"] {
+            assert!(YearMonth::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_ledger_knows_which_months_are_paid_due_or_late() {
+        // Left on 31 January 2028: the term runs 1 February 2028 – 31 January 2029.
+        let term = months_after(d(2028, 1, 31), 12);
+        let book = ledger(term, &[ym("2028-02")], d(2028, 4, 15));
+        assert_eq!(book.len(), 12, "February 2028 to January 2029");
+        assert_eq!(book[0], (ym("2028-02"), MonthStatus::Paid));
+        assert_eq!(book[1], (ym("2028-03"), MonthStatus::Late));
+        assert_eq!(book[2], (ym("2028-04"), MonthStatus::Due));
+        assert_eq!(book[11].0, ym("2029-01"));
+    }
+
+    #[test]
+    fn hr_is_warned_one_month_before_the_former_employee_may_rescind() {
+        let term = months_after(d(2028, 1, 31), 12);
+        let alert_on = |today| payment_alert(&ledger(term, &[], today), 3);
+        assert_eq!(alert_on(d(2028, 2, 29)), None, "February is still running");
+        assert_eq!(
+            alert_on(d(2028, 3, 1)),
+            None,
+            "one month late: no alert under a grace of 3"
+        );
+        assert_eq!(
+            alert_on(d(2028, 4, 1)),
+            Some(PaymentAlert::RescissionNear { late_months: 2 })
+        );
+        assert_eq!(
+            alert_on(d(2028, 5, 1)),
+            Some(PaymentAlert::MayRescind { late_months: 3 })
+        );
+    }
+}
