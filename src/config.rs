@@ -23,6 +23,8 @@ pub struct Config {
     /// None: a key is generated once and kept in the data dir.
     pub secret_key: Option<String>,
     pub log_format: LogFormat,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (throttling is per client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +48,7 @@ struct RawConfig {
     timezone: Option<String>,
     secret_key: Option<String>,
     log_format: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -60,6 +63,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("timezone", "Asia/Shanghai"),
     ("secret_key", "generated once into <data_dir>/secret.key"),
     ("log_format", "text"),
+    ("trusted_proxies", "none: the peer address is the client"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +102,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 10] = [
+        let overrides: [(&str, &mut Option<String>); 11] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -109,6 +113,7 @@ impl Config {
             ("TUOMI_TIMEZONE", &mut raw.timezone),
             ("TUOMI_SECRET_KEY", &mut raw.secret_key),
             ("TUOMI_LOG_FORMAT", &mut raw.log_format),
+            ("TUOMI_TRUSTED_PROXIES", &mut raw.trusted_proxies),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -234,6 +239,24 @@ impl RawConfig {
             }
         };
 
+        let mut trusted_proxies = Vec::new();
+        for part in self
+            .trusted_proxies
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match part.parse() {
+                Ok(ip) => trusted_proxies.push(ip),
+                Err(_) => problem(
+                    "trusted_proxies",
+                    format!("{part:?} is not an IP address (list them separated by commas)"),
+                ),
+            }
+        }
+
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
                 database_url,
@@ -246,6 +269,7 @@ impl RawConfig {
                 timezone,
                 secret_key: self.secret_key,
                 log_format,
+                trusted_proxies,
             }),
             _ => Err(ConfigError { problems }),
         }

@@ -99,6 +99,30 @@ pub fn csrf_valid(state: &AppState, req: &HttpRequest, submitted: &str) -> bool 
     }
 }
 
+/// The client's address: the peer, or — when the peer is a trusted reverse proxy — the
+/// nearest untrusted address its `X-Forwarded-For` names.
+pub fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    // The proxy appends; walk back from the end past our own proxies.
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted.contains(ip))
+            .unwrap_or(peer),
+    )
+}
+
 /// Checks an email and password, throttled per account and per client address. The answer is
 /// the same whether or not the email exists.
 pub async fn authenticate(
@@ -110,9 +134,8 @@ pub async fn authenticate(
     use crate::error::Error;
     let now = state.now();
     let account_key = email.trim().to_lowercase();
-    let address_key = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
+    let address_key = client_address(req, &state.config.trusted_proxies)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let wait = [
         state.signin_by_account.retry_after(&account_key, now),
@@ -148,5 +171,26 @@ pub async fn authenticate(
             tracing::info!("sign-in refused");
             Err(Error::Unauthorized)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_forwarded_address() {
+        let proxy: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.5:4000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "198.51.100.7, 203.0.113.9"))
+            .to_http_request();
+        assert_eq!(
+            client_address(&req, &[proxy]),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        // An untrusted peer cannot choose its address by sending the header.
+        assert_eq!(client_address(&req, &[]), Some(proxy));
     }
 }
