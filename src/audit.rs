@@ -118,6 +118,12 @@ pub fn record_all(
     now: DateTime<Utc>,
     events: Vec<NewEvent<'_>>,
 ) -> QueryResult<i64> {
+    if events.is_empty() {
+        return audit_head::table
+            .find(1)
+            .select(audit_head::seq)
+            .first(conn);
+    }
     let count = events.len() as i64;
     // Taking the head row first serialises concurrent writers on PostgreSQL.
     let (last_seq, mut prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))

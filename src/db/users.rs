@@ -235,8 +235,16 @@ pub fn complete_setup(
     if !setup_token_valid(conn, token, now)? {
         return Err(Error::NotFound);
     }
-    diesel::update(setup_tokens::table.filter(setup_tokens::token_hash.eq(token_hash(token))))
-        .set(setup_tokens::used_at.eq(stored_instant(now)))
-        .execute(conn)?;
+    // Only the first of two racing submissions takes the token.
+    let taken = diesel::update(
+        setup_tokens::table
+            .filter(setup_tokens::token_hash.eq(token_hash(token)))
+            .filter(setup_tokens::used_at.is_null()),
+    )
+    .set(setup_tokens::used_at.eq(stored_instant(now)))
+    .execute(conn)?;
+    if taken != 1 {
+        return Err(Error::NotFound);
+    }
     create(conn, now, &Actor::Anonymous, admin, Some(password_hash))
 }
