@@ -53,11 +53,14 @@ macro_rules! string_enum {
 
 pub mod carriers;
 pub mod clearance;
+pub mod departures;
 pub mod import;
 pub mod noncompete;
+pub mod obligations;
 pub mod people;
 pub mod periods;
 pub mod pledges;
+pub mod policy;
 pub mod users;
 
 use std::collections::BTreeMap;

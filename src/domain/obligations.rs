@@ -1,0 +1,183 @@
+//! What a person still owes after leaving (DOMAIN "Obligations after leaving"): which
+//! obligations a departure or a lowered tier creates, and their dates.
+
+use chrono::NaiveDate;
+
+use super::people::ClearanceTier;
+use super::periods::{Period, months_after};
+use super::policy::{PeriodAnchor, Policy};
+
+crate::string_enum! {
+    pub enum ObligationKind ("a kind") {
+        /// 脱密期, 002 第十一条.
+        Declassification = "declassification",
+        /// 离职保密义务, 000 篇7 第八条(二).
+        Confidentiality = "confidentiality",
+        /// 竞业限制.
+        NonCompete = "non_compete",
+        /// Until the information becomes public.
+        TradeSecret = "trade_secret",
+    }
+}
+
+crate::string_enum! {
+    pub enum ObligationStatus ("a status") {
+        Active = "active",
+        Ended = "ended",
+        Waived = "waived",
+        Rescinded = "rescinded",
+        Breached = "breached",
+        Superseded = "superseded",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewObligation {
+    pub kind: ObligationKind,
+    pub starts_on: NaiveDate,
+    /// None: until the information becomes public.
+    pub ends_on: Option<NaiveDate>,
+    /// The tier whose period this is (declassification only).
+    pub tier: Option<ClearanceTier>,
+}
+
+impl NewObligation {
+    fn over(kind: ObligationKind, period: Period, tier: Option<ClearanceTier>) -> NewObligation {
+        NewObligation {
+            kind,
+            starts_on: period.starts_on,
+            ends_on: Some(period.ends_on),
+            tier,
+        }
+    }
+}
+
+/// The declassification period of someone who left a post of `tier_held` on `left_on`.
+pub fn declassification(
+    policy: &Policy,
+    tier_held: ClearanceTier,
+    left_on: NaiveDate,
+) -> Option<NewObligation> {
+    let months = policy.declassification_months(tier_held)?;
+    Some(NewObligation::over(
+        ObligationKind::Declassification,
+        months_after(left_on, months),
+        Some(tier_held),
+    ))
+}
+
+/// The day a departure's declassification period counts from, by the policy's anchor.
+pub fn departure_anchor(
+    policy: &Policy,
+    notice_date: NaiveDate,
+    last_working_day: NaiveDate,
+) -> NaiveDate {
+    match policy.anchor {
+        PeriodAnchor::LastWorkingDay => last_working_day,
+        PeriodAnchor::NoticeDate => notice_date,
+    }
+}
+
+/// What a completed departure leaves behind, whatever the reason for leaving: the
+/// declassification period of a classified tier, the confidentiality duty for everyone, and
+/// optionally the trade-secret duty with no end.
+pub fn after_departure(
+    policy: &Policy,
+    tier_held: ClearanceTier,
+    notice_date: NaiveDate,
+    last_working_day: NaiveDate,
+    trade_secret: bool,
+) -> Vec<NewObligation> {
+    let mut out = Vec::new();
+    let anchor = departure_anchor(policy, notice_date, last_working_day);
+    out.extend(declassification(policy, tier_held, anchor));
+    out.push(NewObligation::over(
+        ObligationKind::Confidentiality,
+        months_after(last_working_day, policy.confidentiality_months),
+        None,
+    ));
+    if trade_secret {
+        let Period { starts_on, .. } = months_after(last_working_day, 0);
+        out.push(NewObligation {
+            kind: ObligationKind::TradeSecret,
+            starts_on,
+            ends_on: None,
+            tier: None,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_declassification_period_is_three_two_or_one_years_by_tier() {
+        let p = Policy::default();
+        let left = d(2028, 2, 29);
+        let end = |tier| declassification(&p, tier, left).unwrap().ends_on;
+        assert_eq!(end(ClearanceTier::Core), Some(d(2031, 2, 28)));
+        assert_eq!(end(ClearanceTier::Important), Some(d(2030, 2, 28)));
+        assert_eq!(end(ClearanceTier::General), Some(d(2029, 2, 28)));
+        assert_eq!(declassification(&p, ClearanceTier::None, left), None);
+        assert_eq!(
+            declassification(&p, ClearanceTier::Core, left)
+                .unwrap()
+                .starts_on,
+            d(2028, 3, 1)
+        );
+    }
+
+    #[test]
+    fn everyone_owes_two_years_of_confidentiality_whatever_the_tier() {
+        let p = Policy::default();
+        let got = after_departure(
+            &p,
+            ClearanceTier::None,
+            d(2026, 1, 5),
+            d(2026, 1, 31),
+            false,
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].kind, ObligationKind::Confidentiality);
+        assert_eq!(
+            (got[0].starts_on, got[0].ends_on),
+            (d(2026, 2, 1), Some(d(2028, 1, 31)))
+        );
+    }
+
+    #[test]
+    fn the_anchor_of_the_declassification_period_is_a_policy_setting() {
+        let notice = d(2026, 1, 31);
+        let last = d(2026, 3, 31);
+        let by_last = after_departure(
+            &Policy::default(),
+            ClearanceTier::General,
+            notice,
+            last,
+            true,
+        );
+        assert_eq!(by_last[0].ends_on, Some(d(2027, 3, 31)));
+        assert_eq!(by_last[2].kind, ObligationKind::TradeSecret);
+        assert_eq!(
+            by_last[2].ends_on, None,
+            "until the information becomes public"
+        );
+        let by_notice = Policy {
+            anchor: PeriodAnchor::NoticeDate,
+            ..Policy::default()
+        };
+        let got = after_departure(&by_notice, ClearanceTier::General, notice, last, false);
+        assert_eq!(got[0].ends_on, Some(d(2027, 1, 31)));
+        assert_eq!(
+            got[1].ends_on,
+            Some(d(2028, 3, 31)),
+            "confidentiality still runs from departure"
+        );
+    }
+}

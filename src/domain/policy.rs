@@ -1,0 +1,117 @@
+//! The confidentiality policy: periods and limits as settings, not constants (002 第十一条).
+//! Obligations keep the dates computed under the policy of their day; a later change applies
+//! to new obligations only.
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldErrors;
+use super::people::ClearanceTier;
+
+/// What the anchor of a declassification period is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodAnchor {
+    LastWorkingDay,
+    NoticeDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Policy {
+    /// Declassification period of each tier, in months (002: core 3 years, important 2, general 1).
+    pub core_months: u32,
+    pub important_months: u32,
+    pub general_months: u32,
+    /// The day a departure's declassification period counts from.
+    pub anchor: PeriodAnchor,
+    /// Post-departure confidentiality duty, in months (000 篇7 第八条(二): two years).
+    pub confidentiality_months: u32,
+    /// The longest non-compete (PRC Labor Contract Law art. 24: 24 months).
+    pub non_compete_cap_months: u32,
+    /// Unpaid months after which the former employee may rescind the non-compete.
+    pub non_compete_grace_months: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            core_months: 36,
+            important_months: 24,
+            general_months: 12,
+            anchor: PeriodAnchor::LastWorkingDay,
+            confidentiality_months: 24,
+            non_compete_cap_months: 24,
+            non_compete_grace_months: 3,
+        }
+    }
+}
+
+impl Policy {
+    /// The declassification period of a tier, in months; none for no tier.
+    pub fn declassification_months(&self, tier: ClearanceTier) -> Option<u32> {
+        match tier {
+            ClearanceTier::None => None,
+            ClearanceTier::General => Some(self.general_months),
+            ClearanceTier::Important => Some(self.important_months),
+            ClearanceTier::Core => Some(self.core_months),
+        }
+    }
+
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        for (field, months) in [
+            ("core_months", self.core_months),
+            ("important_months", self.important_months),
+            ("general_months", self.general_months),
+            ("confidentiality_months", self.confidentiality_months),
+            ("non_compete_cap_months", self.non_compete_cap_months),
+        ] {
+            if !(1..=600).contains(&months) {
+                errors.add(field, "must be from 1 to 600 months");
+            }
+        }
+        if !(self.core_months >= self.important_months
+            && self.important_months >= self.general_months)
+        {
+            errors.add(
+                "core_months",
+                "a higher tier's period cannot be shorter than a lower one's",
+            );
+        }
+        if !(1..=12).contains(&self.non_compete_grace_months) {
+            errors.add("non_compete_grace_months", "must be from 1 to 12");
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_defaults_are_three_two_and_one_years_by_tier() {
+        let p = Policy::default();
+        assert_eq!(p.declassification_months(ClearanceTier::Core), Some(36));
+        assert_eq!(
+            p.declassification_months(ClearanceTier::Important),
+            Some(24)
+        );
+        assert_eq!(p.declassification_months(ClearanceTier::General), Some(12));
+        assert_eq!(p.declassification_months(ClearanceTier::None), None);
+        assert_eq!(p.confidentiality_months, 24);
+        assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn a_higher_tier_never_gets_a_shorter_period() {
+        let p = Policy {
+            general_months: 48,
+            ..Policy::default()
+        };
+        assert!(p.check().unwrap_err().0.contains_key("core_months"));
+    }
+}
