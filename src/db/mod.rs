@@ -3,8 +3,10 @@
 
 pub mod carriers;
 pub mod clearance;
+pub mod departures;
 pub mod employees;
 pub mod import;
+pub mod obligations;
 pub mod pledges;
 pub mod schema;
 pub mod users;

@@ -192,3 +192,61 @@ diesel::joinable!(carriers -> employees (custodian_id));
 diesel::joinable!(pledges -> employees (employee_id));
 diesel::allow_tables_to_appear_in_same_query!(carriers, employees);
 diesel::allow_tables_to_appear_in_same_query!(pledges, employees);
+
+diesel::table! {
+    departures (id) {
+        id -> Text,
+        employee_id -> Text,
+        notice_date -> Date,
+        last_working_day -> Date,
+        reason -> Text,
+        successor_id -> Nullable<Text>,
+        status -> Text,
+        started_by -> Text,
+        started_at -> Timestamp,
+        completed_by -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        override_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    departure_lines (id) {
+        id -> Text,
+        departure_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        carrier_id -> Nullable<Text>,
+        title -> Text,
+        expected_count -> Integer,
+        status -> Text,
+        counted -> Nullable<Integer>,
+        note -> Text,
+        handed_to_id -> Nullable<Text>,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        received_by -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    obligations (id) {
+        id -> Text,
+        employee_id -> Text,
+        kind -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        status -> Text,
+        tier -> Nullable<Text>,
+        departure_id -> Nullable<Text>,
+        post_exit_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(departure_lines -> departures (departure_id));
+diesel::joinable!(departures -> employees (employee_id));
+diesel::joinable!(obligations -> employees (employee_id));
+diesel::allow_tables_to_appear_in_same_query!(departures, departure_lines, employees, obligations);

@@ -104,6 +104,10 @@ role_sets! {
     Admins => [Admin];
     /// Who oversees the whole register (reads everyone) and keeps the carrier register.
     Overseers => [Admin, Hr, Security];
+    /// Who confirms departure checklist lines (a manager for their reports only).
+    LineConfirmers => [Hr, Manager];
+    /// Who runs departures.
+    HrOnly => [Hr];
     /// Who approves the destruction of a carrier.
     Destroyers => [Security];
     /// Who keeps the people register.

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod carriers;
 mod clearance;
+mod departures;
 mod import;
 mod ops;
 mod people;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod carriers;
 pub mod clearance;
+pub mod departures;
 pub mod employees;
 pub mod ops;
 pub mod pledges;
@@ -43,5 +44,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(pledges::texts)
     .service(pledges::record)
     .service(pledges::of_employee)
-    .service(pledges::missing);
+    .service(pledges::missing)
+    .service(departures::start)
+    .service(departures::list)
+    .service(departures::get)
+    .service(departures::add_line)
+    .service(departures::confirm)
+    .service(departures::receive)
+    .service(departures::complete)
+    .service(departures::list_obligations);
 }

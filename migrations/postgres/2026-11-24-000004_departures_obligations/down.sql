@@ -1,0 +1,3 @@
+DROP TABLE obligations;
+DROP TABLE departure_lines;
+DROP TABLE departures;

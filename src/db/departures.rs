@@ -1,0 +1,611 @@
+//! Departures: the checklist from the custody list and the standard lines, each line
+//! confirmed by the manager or HR (a handover signed for by the successor), and completion,
+//! which ends the employment and creates the obligations in the same transaction.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::carriers::{self, Custody};
+use super::clearance::record_post_exit;
+use super::employees::{self, Employee, Scope};
+use super::obligations::{self, Source};
+use super::schema::{departure_lines, departures, employees as employees_table, users};
+use super::users::User;
+use super::{DbConnection, MultiBackend, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::carriers::CarrierStatus;
+use crate::domain::departures::{
+    DepartureReason, DepartureStatus, LineKind, LineStatus, STANDARD_LINES, check_outcome,
+    is_resolved,
+};
+use crate::domain::obligations::after_departure;
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::policy::Policy;
+use crate::domain::users::Role;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = departures)]
+pub struct Departure {
+    pub id: String,
+    pub employee_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub notice_date: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub last_working_day: NaiveDate,
+    pub reason: String,
+    pub successor_id: Option<String>,
+    /// in_progress or completed.
+    pub status: String,
+    pub started_by: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: NaiveDateTime,
+    pub completed_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub completed_at: Option<NaiveDateTime>,
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = departure_lines)]
+pub struct DepartureLine {
+    pub id: String,
+    #[serde(skip)]
+    pub departure_id: String,
+    pub position: i32,
+    /// carrier, secrets_handover, accounts_revoked, exit_pledge, exit_interview or custom.
+    pub kind: String,
+    pub carrier_id: Option<String>,
+    pub title: String,
+    /// Copies the register says the person holds.
+    pub expected_count: i32,
+    /// open, returned, handed_over, destroyed, missing or done.
+    pub status: String,
+    pub counted: Option<i32>,
+    pub note: String,
+    pub handed_to_id: Option<String>,
+    pub confirmed_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub received_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub received_at: Option<NaiveDateTime>,
+}
+
+impl DepartureLine {
+    fn status(&self) -> LineStatus {
+        self.status.parse().unwrap_or(LineStatus::Open)
+    }
+
+    pub fn resolved(&self) -> bool {
+        is_resolved(self.status(), self.received_at.is_some())
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DepartureDetail {
+    #[serde(flatten)]
+    pub departure: Departure,
+    pub lines: Vec<DepartureLine>,
+    /// Lines not yet resolved (a handover counts once signed for).
+    pub open_lines: usize,
+}
+
+pub struct NewDeparture {
+    pub employee_id: String,
+    pub notice_date: NaiveDate,
+    pub last_working_day: NaiveDate,
+    pub reason: DepartureReason,
+    pub successor_id: Option<String>,
+}
+
+fn find(conn: &mut DbConnection, id: &str) -> Result<Departure> {
+    departures::table
+        .find(id)
+        .select(Departure::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+fn lines_of(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<DepartureLine>> {
+    departure_lines::table
+        .filter(departure_lines::departure_id.eq(id))
+        .order(departure_lines::position.asc())
+        .select(DepartureLine::as_select())
+        .load(conn)
+}
+
+fn detail(conn: &mut DbConnection, departure: Departure) -> Result<DepartureDetail> {
+    let lines = lines_of(conn, &departure.id)?;
+    let open_lines = lines.iter().filter(|l| !l.resolved()).count();
+    Ok(DepartureDetail {
+        departure,
+        lines,
+        open_lines,
+    })
+}
+
+/// A departure the scope may see (a manager: their reports' departures).
+pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<DepartureDetail> {
+    let departure = find(conn, id)?;
+    if !employees::visible(conn, scope, &departure.employee_id)? {
+        return Err(Error::Forbidden);
+    }
+    detail(conn, departure)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    status: Option<DepartureStatus>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Departure>, i64)> {
+    let query = || -> departures::BoxedQuery<'static, MultiBackend> {
+        let mut q = departures::table.into_boxed();
+        if let Some(condition) = scope.condition("departures.employee_id") {
+            q = q.filter(condition);
+        }
+        if let Some(s) = status {
+            q = q.filter(departures::status.eq(s.as_str()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((departures::last_working_day.asc(), departures::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Departure::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_line(
+    conn: &mut DbConnection,
+    departure_id: &str,
+    position: i32,
+    kind: LineKind,
+    carrier_id: Option<&str>,
+    title: &str,
+    expected_count: i32,
+) -> QueryResult<usize> {
+    diesel::insert_into(departure_lines::table)
+        .values((
+            departure_lines::id.eq(uuid::Uuid::now_v7().to_string()),
+            departure_lines::departure_id.eq(departure_id),
+            departure_lines::position.eq(position),
+            departure_lines::kind.eq(kind.as_str()),
+            departure_lines::carrier_id.eq(carrier_id),
+            departure_lines::title.eq(title),
+            departure_lines::expected_count.eq(expected_count),
+            departure_lines::status.eq(LineStatus::Open.as_str()),
+            departure_lines::note.eq(""),
+        ))
+        .execute(conn)
+}
+
+fn set_employee_status(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    status: EmployeeStatus,
+) -> QueryResult<usize> {
+    diesel::update(employees_table::table.find(id))
+        .set((
+            employees_table::status.eq(status.as_str()),
+            employees_table::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)
+}
+
+/// Starts a departure: the employee becomes departing and gets the checklist: a line per
+/// carrier in their custody, then the standard lines. Call inside a write transaction.
+pub fn start(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    new: &NewDeparture,
+) -> Result<DepartureDetail> {
+    let employee = employees::find(conn, &new.employee_id)?
+        .ok_or_else(|| Error::field("employee_id", "no employee has this id"))?;
+    if employee.status != EmployeeStatus::Active.as_str() {
+        return Err(Error::Conflict(format!(
+            "the employee is {}; only an active employee can start a departure",
+            employee.status
+        )));
+    }
+    if let Some(successor) = &new.successor_id {
+        if *successor == employee.id {
+            return Err(Error::field("successor_id", "must be someone else"));
+        }
+        if employees::find(conn, successor)?.is_none() {
+            return Err(Error::field("successor_id", "no employee has this id"));
+        }
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(departures::table)
+        .values((
+            departures::id.eq(&id),
+            departures::employee_id.eq(&employee.id),
+            departures::notice_date.eq(new.notice_date),
+            departures::last_working_day.eq(new.last_working_day),
+            departures::reason.eq(new.reason.as_str()),
+            departures::successor_id.eq(&new.successor_id),
+            departures::status.eq(DepartureStatus::InProgress.as_str()),
+            departures::started_by.eq(&user.id),
+            departures::started_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let held = carriers::custody_of(conn, &employee.id)?;
+    let mut position = 0;
+    for carrier in &held {
+        position += 1;
+        let title = if carrier.description.is_empty() {
+            carrier.tag.clone()
+        } else {
+            format!("{} · {}", carrier.tag, carrier.description)
+        };
+        insert_line(
+            conn,
+            &id,
+            position,
+            LineKind::Carrier,
+            Some(&carrier.id),
+            &title,
+            carrier.copies,
+        )?;
+    }
+    for (kind, title) in STANDARD_LINES {
+        position += 1;
+        insert_line(conn, &id, position, kind, None, title, 1)?;
+    }
+    set_employee_status(conn, now, &employee.id, EmployeeStatus::Departing)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "departure.started",
+            subject_type: "departure",
+            subject_id: &id,
+            details: json!({
+                "employee_id": employee.id, "notice_date": new.notice_date,
+                "last_working_day": new.last_working_day, "reason": new.reason,
+                "successor_id": new.successor_id, "carriers": held.len(),
+            }),
+        },
+    )?;
+    let departure = find(conn, &id)?;
+    detail(conn, departure)
+}
+
+/// Adds a line to a departure in progress. Call inside a write transaction.
+pub fn add_line(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    id: &str,
+    title: &str,
+) -> Result<DepartureDetail> {
+    let departure = in_progress(conn, id)?;
+    let last: Option<i32> = departure_lines::table
+        .filter(departure_lines::departure_id.eq(id))
+        .select(diesel::dsl::max(departure_lines::position))
+        .first(conn)?;
+    insert_line(
+        conn,
+        id,
+        last.unwrap_or(0) + 1,
+        LineKind::Custom,
+        None,
+        title,
+        1,
+    )?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "departure.line_added",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({ "title": title }),
+        },
+    )?;
+    detail(conn, departure)
+}
+
+fn in_progress(conn: &mut DbConnection, id: &str) -> Result<Departure> {
+    let departure = find(conn, id)?;
+    if departure.status != DepartureStatus::InProgress.as_str() {
+        return Err(Error::Conflict("the departure is already completed".into()));
+    }
+    Ok(departure)
+}
+
+fn find_line(conn: &mut DbConnection, departure_id: &str, line_id: &str) -> Result<DepartureLine> {
+    departure_lines::table
+        .filter(departure_lines::departure_id.eq(departure_id))
+        .filter(departure_lines::id.eq(line_id))
+        .select(DepartureLine::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// The departing person never confirms their own lines; HR confirms any, a manager their
+/// reports'.
+fn may_confirm(conn: &mut DbConnection, user: &User, employee: &Employee) -> Result<()> {
+    if user.employee_no.as_deref() == Some(employee.employee_no.as_str()) {
+        return Err(Error::Forbidden);
+    }
+    if user.has_any_role(&[Role::Hr]) {
+        return Ok(());
+    }
+    let scope = Scope::of(conn, user)?;
+    if user.has_any_role(&[Role::Manager])
+        && matches!(scope, Scope::Team(_))
+        && employees::visible(conn, &scope, &employee.id)?
+    {
+        return Ok(());
+    }
+    Err(Error::Forbidden)
+}
+
+/// What the confirmer says of a line.
+pub struct Confirmation<'a> {
+    pub outcome: LineStatus,
+    pub note: &'a str,
+    pub count: Option<i32>,
+}
+
+/// Confirms a line; the carrier register follows. Call inside a write transaction.
+pub fn confirm(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    id: &str,
+    line_id: &str,
+    c: &Confirmation<'_>,
+) -> Result<DepartureDetail> {
+    let departure = in_progress(conn, id)?;
+    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    may_confirm(conn, user, &employee)?;
+    let line = find_line(conn, id, line_id)?;
+    if line.status() != LineStatus::Open {
+        return Err(Error::Conflict(format!(
+            "the line is already {}",
+            line.status
+        )));
+    }
+    let kind: LineKind = line.kind.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    check_outcome(kind, c.outcome).map_err(|m| Error::field("outcome", m))?;
+    let mut handed_to = None;
+    match c.outcome {
+        LineStatus::Returned => {
+            // Counted against the register's copies: a short count is a missing carrier.
+            match c.count {
+                Some(n) if n == line.expected_count => {}
+                Some(n) => {
+                    return Err(Error::field(
+                        "count",
+                        format!(
+                            "{n} counted but the register holds {} copies; confirm as missing \
+                             if some are not returned",
+                            line.expected_count
+                        ),
+                    ));
+                }
+                None => return Err(Error::field("count", "count the copies returned")),
+            }
+        }
+        LineStatus::HandedOver => {
+            handed_to = Some(departure.successor_id.clone().ok_or_else(|| {
+                Error::field(
+                    "outcome",
+                    "the departure names no successor to hand over to",
+                )
+            })?);
+        }
+        LineStatus::Destroyed => {
+            let carrier_id = line.carrier_id.as_deref().unwrap_or_default();
+            let held = carriers::get(conn, &Scope::All, carrier_id)?;
+            if held.carrier.status != CarrierStatus::Destroyed.as_str() {
+                return Err(Error::Conflict(
+                    "record the destruction in the carrier register first (security, two \
+                     witnesses)"
+                        .into(),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if c.outcome == LineStatus::Returned
+        && let Some(carrier_id) = &line.carrier_id
+    {
+        carriers::move_custody(conn, now, &user.id, carrier_id, &Custody::Return, c.note)?;
+    }
+    diesel::update(departure_lines::table.find(line_id))
+        .set((
+            departure_lines::status.eq(c.outcome.as_str()),
+            departure_lines::counted.eq(c.count),
+            departure_lines::note.eq(c.note),
+            departure_lines::handed_to_id.eq(&handed_to),
+            departure_lines::confirmed_by.eq(&user.id),
+            departure_lines::confirmed_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let action = if c.outcome == LineStatus::Missing {
+        // A missing carrier is a loss (000 篇3 第八条): recorded at once for HR and security.
+        "departure.loss_reported"
+    } else {
+        "departure.line_confirmed"
+    };
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action,
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({
+                "line_id": line_id, "title": line.title, "carrier_id": line.carrier_id,
+                "outcome": c.outcome, "count": c.count, "note": c.note,
+            }),
+        },
+    )?;
+    detail(conn, departure)
+}
+
+/// The successor signs for a handover (签收); a handed-over carrier passes into their custody.
+/// Call inside a write transaction.
+pub fn receive(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    id: &str,
+    line_id: &str,
+) -> Result<DepartureDetail> {
+    let departure = in_progress(conn, id)?;
+    let line = find_line(conn, id, line_id)?;
+    if line.status() != LineStatus::HandedOver || line.received_at.is_some() {
+        return Err(Error::Conflict(
+            "the line is not waiting for a receipt".into(),
+        ));
+    }
+    let successor_id = line.handed_to_id.clone().unwrap_or_default();
+    let successor = employees::find(conn, &successor_id)?.ok_or(Error::NotFound)?;
+    if user.employee_no.as_deref() != Some(successor.employee_no.as_str()) {
+        return Err(Error::Forbidden);
+    }
+    if let Some(carrier_id) = &line.carrier_id {
+        let change = Custody::Transfer { to: successor_id };
+        carriers::move_custody(
+            conn,
+            now,
+            &user.id,
+            carrier_id,
+            &change,
+            "签收 · signed for",
+        )?;
+    }
+    diesel::update(departure_lines::table.find(line_id))
+        .set((
+            departure_lines::received_by.eq(&user.id),
+            departure_lines::received_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "departure.handover_received",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({ "line_id": line_id, "title": line.title }),
+        },
+    )?;
+    detail(conn, departure)
+}
+
+/// Completes a departure: with every line resolved, or with an override reason (the open
+/// lines stay visible). The person becomes departed (or retired), their user accounts are
+/// disabled, and their obligations are created — all in this transaction.
+pub fn complete(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    policy: &Policy,
+    id: &str,
+    override_reason: Option<&str>,
+    trade_secret: bool,
+) -> Result<DepartureDetail> {
+    let departure = in_progress(conn, id)?;
+    let open = lines_of(conn, id)?.iter().filter(|l| !l.resolved()).count();
+    let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+    if open > 0 && override_reason.is_none() {
+        return Err(Error::Conflict(format!(
+            "{open} checklist lines are still open: resolve them, or complete with an \
+             override_reason"
+        )));
+    }
+    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let tier_held = employee.tier();
+    let actor = Actor::User(user.id.clone());
+    diesel::update(departures::table.find(id))
+        .set((
+            departures::status.eq(DepartureStatus::Completed.as_str()),
+            departures::completed_by.eq(&user.id),
+            departures::completed_at.eq(stored_instant(now)),
+            departures::override_reason.eq(override_reason.filter(|_| open > 0)),
+        ))
+        .execute(conn)?;
+    let final_status = if departure.reason == DepartureReason::Retirement.as_str() {
+        EmployeeStatus::Retired
+    } else {
+        EmployeeStatus::Departed
+    };
+    set_employee_status(conn, now, &employee.id, final_status)?;
+    diesel::update(employees_table::table.find(&employee.id))
+        .set(employees_table::clearance_tier.eq(ClearanceTier::None.as_str()))
+        .execute(conn)?;
+    let disabled =
+        diesel::update(users::table.filter(users::employee_no.eq(&employee.employee_no)))
+            .set(users::active.eq(false))
+            .execute(conn)?;
+    let post_exit = if tier_held.is_classified() {
+        Some(record_post_exit(
+            conn,
+            now,
+            &actor,
+            &employee.id,
+            departure.last_working_day,
+            tier_held,
+            ClearanceTier::None,
+            "departure",
+            None,
+        )?)
+    } else {
+        None
+    };
+    let owed = after_departure(
+        policy,
+        tier_held,
+        departure.notice_date,
+        departure.last_working_day,
+        trade_secret,
+    );
+    let source = Source {
+        departure_id: Some(id),
+        post_exit_id: post_exit.as_deref(),
+    };
+    obligations::create_all(conn, now, &actor, &employee.id, &owed, source)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "departure.completed",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({
+                "employee_id": employee.id, "status": final_status, "open_lines": open,
+                "override_reason": override_reason, "users_disabled": disabled,
+                "tier_held": tier_held,
+            }),
+        },
+    )?;
+    let departure = find(conn, id)?;
+    detail(conn, departure)
+}

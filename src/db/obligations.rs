@@ -1,0 +1,181 @@
+//! Obligations after leaving: created with the departure or tier change that causes them,
+//! listed, and ended when their end date has passed.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::employees::Scope;
+use super::schema::obligations;
+use super::{DbConnection, MultiBackend, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = obligations)]
+pub struct Obligation {
+    pub id: String,
+    pub employee_id: String,
+    /// declassification, confidentiality, non_compete or trade_secret.
+    pub kind: String,
+    /// The first counted day (the day after the event).
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: NaiveDate,
+    /// The last day; none for a trade secret ("until public").
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<NaiveDate>,
+    /// active, ended, waived, rescinded, breached or superseded.
+    pub status: String,
+    /// The tier whose declassification period this is.
+    pub tier: Option<String>,
+    pub departure_id: Option<String>,
+    pub post_exit_id: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// Where an obligation comes from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Source<'a> {
+    pub departure_id: Option<&'a str>,
+    pub post_exit_id: Option<&'a str>,
+}
+
+/// Creates obligations for an employee and records each. Call inside a write transaction.
+pub fn create_all(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    employee_id: &str,
+    new: &[NewObligation],
+    source: Source<'_>,
+) -> QueryResult<Vec<String>> {
+    let at = stored_instant(now);
+    let mut ids = Vec::with_capacity(new.len());
+    for o in new {
+        let id = uuid::Uuid::now_v7().to_string();
+        diesel::insert_into(obligations::table)
+            .values((
+                obligations::id.eq(&id),
+                obligations::employee_id.eq(employee_id),
+                obligations::kind.eq(o.kind.as_str()),
+                obligations::starts_on.eq(o.starts_on),
+                obligations::ends_on.eq(o.ends_on),
+                obligations::status.eq(ObligationStatus::Active.as_str()),
+                obligations::tier.eq(o.tier.map(|t| t.as_str())),
+                obligations::departure_id.eq(source.departure_id),
+                obligations::post_exit_id.eq(source.post_exit_id),
+                obligations::created_at.eq(at),
+                obligations::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        ids.push(id);
+    }
+    let events = ids
+        .iter()
+        .zip(new)
+        .map(|(id, o)| NewEvent {
+            actor,
+            action: "obligation.created",
+            subject_type: "obligation",
+            subject_id: id,
+            details: json!({
+                "employee_id": employee_id, "kind": o.kind, "starts_on": o.starts_on,
+                "ends_on": o.ends_on, "tier": o.tier,
+            }),
+        })
+        .collect();
+    audit::record_all(conn, now, events)?;
+    Ok(ids)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ObligationFilter {
+    pub employee_id: Option<String>,
+    pub kind: Option<ObligationKind>,
+    pub status: Option<ObligationStatus>,
+    /// Ending from `today` to `today + days` (inclusive).
+    pub ending_within: Option<(NaiveDate, u32)>,
+}
+
+type Boxed = obligations::BoxedQuery<'static, MultiBackend>;
+
+/// One page of the obligations the scope may see, soonest end first.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &ObligationFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Obligation>, i64)> {
+    let query = || -> Boxed {
+        let mut q = obligations::table.into_boxed();
+        if let Some(condition) = scope.condition("obligations.employee_id") {
+            q = q.filter(condition);
+        }
+        if let Some(e) = &filter.employee_id {
+            q = q.filter(obligations::employee_id.eq(e.clone()));
+        }
+        if let Some(k) = filter.kind {
+            q = q.filter(obligations::kind.eq(k.as_str()));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(obligations::status.eq(s.as_str()));
+        }
+        if let Some((today, days)) = filter.ending_within {
+            let until = today
+                .checked_add_days(Days::new(u64::from(days)))
+                .unwrap_or(NaiveDate::MAX);
+            q = q.filter(obligations::ends_on.between(today, until));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((obligations::ends_on.asc(), obligations::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Obligation::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// Ends the active obligations whose last day is before `today`; returns how many. Run daily.
+pub fn end_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> QueryResult<usize> {
+    let due: Vec<(String, String)> = obligations::table
+        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::ends_on.lt(today))
+        .select((obligations::id, obligations::employee_id))
+        .load(conn)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
+    diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
+        .set((
+            obligations::status.eq(ObligationStatus::Ended.as_str()),
+            obligations::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let events = due
+        .iter()
+        .map(|(id, employee_id)| NewEvent {
+            actor: &Actor::System,
+            action: "obligation.ended",
+            subject_type: "obligation",
+            subject_id: id,
+            details: json!({ "employee_id": employee_id, "on": today }),
+        })
+        .collect();
+    audit::record_all(conn, now, events)?;
+    Ok(due.len())
+}

@@ -1,0 +1,414 @@
+//! Departures with their checklist, and the obligations that follow.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+
+use crate::db::departures::{self, Confirmation, Departure, DepartureDetail, NewDeparture};
+use crate::db::employees::Scope;
+use crate::db::obligations::{self, Obligation, ObligationFilter};
+use crate::db::write_tx;
+use crate::domain::FieldErrors;
+use crate::domain::departures::{DepartureReason, DepartureStatus, LineStatus, check_dates};
+use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::domain::people::parse_date;
+use crate::domain::policy::Policy;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{
+    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, Paging, QueryParams,
+};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StartDeparture {
+    employee_id: String,
+    /// YYYY-MM-DD: the day either side clearly declared the end of the employment.
+    notice_date: String,
+    /// YYYY-MM-DD, not before the notice date.
+    last_working_day: String,
+    reason: DepartureReason,
+    /// The employee who receives the handover of secret files.
+    successor_id: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DepartureQuery {
+    /// in_progress or completed.
+    status: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewLine {
+    title: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Confirm {
+    /// returned, handed_over, destroyed or missing (carriers); handed_over or missing (the
+    /// handover of secret files); done (the other lines).
+    outcome: LineStatus,
+    #[serde(default)]
+    note: String,
+    /// For returned: the copies counted, checked against the register.
+    count: Option<i32>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Complete {
+    /// Needed only when lines are still open; they stay visible.
+    override_reason: Option<String>,
+    /// The person also owes the trade-secret duty, with no end ("until public").
+    #[serde(default)]
+    trade_secret: bool,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ObligationQuery {
+    employee_id: Option<String>,
+    /// declassification, confidentiality, non_compete or trade_secret.
+    kind: Option<String>,
+    /// active, ended, waived, rescinded, breached or superseded.
+    status: Option<String>,
+    /// Ending from today (company date) to today + N days.
+    ending_within_days: Option<u32>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+fn date(errors: &mut FieldErrors, field: &str, text: &str) -> Option<chrono::NaiveDate> {
+    errors.check(field, parse_date(text))
+}
+
+/// Starts a departure: the employee becomes departing, and the checklist is generated from
+/// their custody list and the standard lines.
+#[utoipa::path(
+    tag = "departures",
+    request_body = StartDeparture,
+    responses(
+        (status = 201, body = DepartureDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the employee is not active"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/departures")]
+pub async fn start(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    body: JsonBody<StartDeparture>,
+) -> Result<HttpResponse, Error> {
+    let b = body.0;
+    let mut errors = FieldErrors::new();
+    let notice = date(&mut errors, "notice_date", &b.notice_date);
+    let last = date(&mut errors, "last_working_day", &b.last_working_day);
+    let (Some(notice_date), Some(last_working_day)) = (notice, last) else {
+        return Err(Error::Validation(errors));
+    };
+    check_dates(notice_date, last_working_day)?;
+    let new = NewDeparture {
+        employee_id: b.employee_id,
+        notice_date,
+        last_working_day,
+        reason: b.reason,
+        successor_id: b.successor_id.filter(|s| !s.trim().is_empty()),
+    };
+    let (user, now) = (user.0, state.now());
+    let detail = state
+        .db(move |conn| write_tx(conn, |conn| departures::start(conn, now, &user, &new)))
+        .await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// Departures, soonest last working day first (a manager: their reports').
+#[utoipa::path(
+    tag = "departures",
+    params(DepartureQuery),
+    responses(
+        (status = 200, body = ListPage<Departure>),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/departures")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    query: QueryParams<DepartureQuery>,
+) -> Result<web::Json<ListPage<Departure>>, Error> {
+    let q = query.0;
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let status = match q.status.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<DepartureStatus>()
+                .map_err(|m| Error::field("status", m))?,
+        ),
+    };
+    let user = user.0;
+    let found = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            Ok(departures::list(
+                conn,
+                &scope,
+                status,
+                window.offset,
+                window.limit,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(window.page(found)))
+}
+
+/// One departure with its checklist.
+#[utoipa::path(
+    tag = "departures",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = DepartureDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/departures/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<web::Json<DepartureDetail>, Error> {
+    let (user, id) = (user.0, id.into_inner());
+    let detail = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            departures::get(conn, &scope, &id)
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// Adds a line to the checklist (HR).
+#[utoipa::path(
+    tag = "departures",
+    params(("id" = String, Path)),
+    request_body = NewLine,
+    responses(
+        (status = 201, body = DepartureDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/departures/{id}/lines")]
+pub async fn add_line(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<NewLine>,
+) -> Result<HttpResponse, Error> {
+    let title = body.0.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(Error::field("title", "must be 1 to 300 characters"));
+    }
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let detail = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                departures::add_line(conn, now, &user, &id, &title)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// Confirms a line (the departing person's manager, or HR; never the person themselves).
+#[utoipa::path(
+    tag = "departures",
+    params(("id" = String, Path), ("line_id" = String, Path)),
+    request_body = Confirm,
+    responses(
+        (status = 200, body = DepartureDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/departures/{id}/lines/{line_id}/confirm")]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    user: Authorized<LineConfirmers>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<Confirm>,
+) -> Result<web::Json<DepartureDetail>, Error> {
+    let Confirm {
+        outcome,
+        note,
+        count,
+    } = body.0;
+    if note.chars().count() > 2000 {
+        return Err(Error::field("note", "is longer than 2000 characters"));
+    }
+    let ((id, line_id), user, now) = (path.into_inner(), user.0, state.now());
+    let detail = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = Confirmation {
+                    outcome,
+                    note: note.trim(),
+                    count,
+                };
+                departures::confirm(conn, now, &user, &id, &line_id, &c)
+            })
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// The successor signs for a handover (listed, counted, checked, signed for).
+#[utoipa::path(
+    tag = "departures",
+    params(("id" = String, Path), ("line_id" = String, Path)),
+    responses(
+        (status = 200, body = DepartureDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "not the successor"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/departures/{id}/lines/{line_id}/receive")]
+pub async fn receive(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<DepartureDetail>, Error> {
+    let ((id, line_id), user, now) = (path.into_inner(), user.0, state.now());
+    let detail = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                departures::receive(conn, now, &user, &id, &line_id)
+            })
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// Completes the departure (HR): the person becomes departed or retired, their accounts are
+/// disabled and their obligations created.
+#[utoipa::path(
+    tag = "departures",
+    params(("id" = String, Path)),
+    request_body = Complete,
+    responses(
+        (status = 200, body = DepartureDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "open lines and no override reason"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/departures/{id}/complete")]
+pub async fn complete(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<Complete>,
+) -> Result<web::Json<DepartureDetail>, Error> {
+    let Complete {
+        override_reason,
+        trade_secret,
+    } = body.0;
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let detail = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let policy = Policy::default();
+                departures::complete(
+                    conn,
+                    now,
+                    &user,
+                    &policy,
+                    &id,
+                    override_reason.as_deref(),
+                    trade_secret,
+                )
+            })
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// Obligations after leaving, soonest end first (a manager: their reports').
+#[utoipa::path(
+    tag = "obligations",
+    params(ObligationQuery),
+    responses(
+        (status = 200, body = ListPage<Obligation>),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/obligations")]
+pub async fn list_obligations(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    query: QueryParams<ObligationQuery>,
+) -> Result<web::Json<ListPage<Obligation>>, Error> {
+    let q = query.0;
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let mut errors = FieldErrors::new();
+    let today = crate::clock::company_date(state.now(), state.config.timezone);
+    let filter = ObligationFilter {
+        employee_id: q.employee_id.filter(|e| !e.is_empty()),
+        kind: q
+            .kind
+            .filter(|k| !k.is_empty())
+            .and_then(|k| errors.check("kind", k.parse::<ObligationKind>())),
+        status: q
+            .status
+            .filter(|s| !s.is_empty())
+            .and_then(|s| errors.check("status", s.parse::<ObligationStatus>())),
+        ending_within: q.ending_within_days.map(|d| (today, d)),
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let user = user.0;
+    let found = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            Ok(obligations::list(
+                conn,
+                &scope,
+                &filter,
+                window.offset,
+                window.limit,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(window.page(found)))
+}

@@ -1,0 +1,224 @@
+//! The departure (离职): the checklist from the custody list, confirmations by the manager or
+//! HR with the register following, the successor's receipt, and completion with the
+//! obligations it creates.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, post};
+use crate::on_both_databases;
+use crate::people::{manager_client, small_org};
+
+fn set_tier(app: &TestApp, employee_id: &str, tier: &str) {
+    use diesel::prelude::*;
+    use tuomi::db::schema::employees;
+    diesel::update(employees::table.find(employee_id))
+        .set(employees::clearance_tier.eq(tier))
+        .execute(&mut app.db())
+        .unwrap();
+}
+
+async fn carrier(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    tag: &str,
+    kind: &str,
+    copies: i32,
+    custodian: &str,
+) -> String {
+    let (s, c) = post(app, hr, "/api/v1/carriers", json!({
+        "tag": tag, "kind": kind, "classification": "secret", "custodian_id": custodian, "copies": copies
+    })).await;
+    assert_eq!(s, 201, "{c}");
+    c["id"].as_str().unwrap().to_string()
+}
+
+fn line<'a>(departure: &'a Value, title_start: &str) -> &'a Value {
+    departure["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["title"].as_str().unwrap().starts_with(title_start))
+        .unwrap_or_else(|| panic!("no line {title_start} in {departure}"))
+}
+
+async fn obligations_of(
+    app: &TestApp,
+    client: &reqwest::Client,
+    employee_id: &str,
+) -> Vec<(String, String, String)> {
+    let page: Value = client
+        .get(app.url(&format!("/api/v1/obligations?employee_id={employee_id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut got: Vec<(String, String, String)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap().to_string(),
+                o["starts_on"].as_str().unwrap().to_string(),
+                o["ends_on"].as_str().unwrap_or("until public").to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+on_both_databases! {
+    async fn a_departure_runs_from_start_to_completion_with_the_register_following(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        set_tier(&app, &org.dev, "important");
+        let laptop = carrier(&app, &hr, "LT-9", "laptop", 1, &org.dev).await;
+        let drawings = carrier(&app, &hr, "DOC-3", "document", 3, &org.dev).await;
+
+        let (s, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation", "successor_id": org.lead
+        })).await;
+        assert_eq!(s, 201, "{dep}");
+        let id = dep["id"].as_str().unwrap().to_string();
+        assert_eq!(dep["lines"].as_array().unwrap().len(), 6, "two carriers and four standard lines");
+        assert_eq!(line(&dep, "DOC-3")["expected_count"], 3);
+        let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.dev))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(emp["status"], "departing");
+
+        // The manager confirms from their phone; the departing person never can.
+        let boss = manager_client(&app, "boss@example.com", "M001").await;
+        let dev = manager_client(&app, "dev@example.com", "D001").await;
+        let confirm = |line_id: &str| format!("/api/v1/departures/{id}/lines/{line_id}/confirm");
+        let doc_line = line(&dep, "DOC-3")["id"].as_str().unwrap().to_string();
+        assert_eq!(post(&app, &dev, &confirm(&doc_line), json!({"outcome": "returned", "count": 3})).await.0, 403);
+        let (s, body) = post(&app, &boss, &confirm(&doc_line), json!({"outcome": "returned", "count": 2})).await;
+        assert_eq!(s, 422, "two of three copies is not a return");
+        assert!(body["error"]["fields"]["count"].as_str().unwrap().contains("3 copies"));
+        let (s, dep) = post(&app, &boss, &confirm(&doc_line), json!({"outcome": "returned", "count": 3, "note": "清点无误"})).await;
+        assert_eq!(s, 200, "{dep}");
+        assert_eq!(line(&dep, "DOC-3")["status"], "returned");
+        let doc: Value = hr.get(app.url(&format!("/api/v1/carriers/{drawings}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(doc["status"], "in_pool", "custody ends with the return");
+
+        // The laptop is handed to the successor, who signs for it.
+        let lt_line = line(&dep, "LT-9")["id"].as_str().unwrap().to_string();
+        let (s, dep) = post(&app, &boss, &confirm(&lt_line), json!({"outcome": "handed_over"})).await;
+        assert_eq!(s, 200);
+        assert_eq!(dep["open_lines"], 5, "a handover counts once signed for");
+        let receive = format!("/api/v1/departures/{id}/lines/{lt_line}/receive");
+        assert_eq!(post(&app, &boss, &receive, json!({})).await.0, 403, "only the successor signs");
+        let lead = manager_client(&app, "lead@example.com", "L001").await;
+        let (s, dep) = post(&app, &lead, &receive, json!({})).await;
+        assert_eq!(s, 200, "{dep}");
+        assert_eq!(dep["open_lines"], 4);
+        let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(lt["custodian_id"], json!(org.lead));
+
+        // Completing with open lines needs a reason.
+        let complete = format!("/api/v1/departures/{id}/complete");
+        let (s, body) = post(&app, &hr, &complete, json!({})).await;
+        assert_eq!(s, 409, "{body}");
+        let secrets = line(&dep, "涉密文件")["id"].as_str().unwrap().to_string();
+        post(&app, &boss, &confirm(&secrets), json!({"outcome": "handed_over"})).await;
+        post(&app, &lead, &format!("/api/v1/departures/{id}/lines/{secrets}/receive"), json!({})).await;
+        for title in ["账号", "签署", "离职保密谈话"] {
+            let lid = line(&dep, title)["id"].as_str().unwrap().to_string();
+            let (s, _) = post(&app, &hr, &confirm(&lid), json!({"outcome": "done"})).await;
+            assert_eq!(s, 200);
+        }
+        let (s, done) = post(&app, &hr, &complete, json!({"trade_secret": true})).await;
+        assert_eq!(s, 200, "{done}");
+        assert_eq!(done["status"], "completed");
+        assert_eq!(done["open_lines"], 0);
+
+        let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.dev))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(emp["status"], "departed");
+        assert_eq!(dev.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401, "their account is disabled");
+        // Left on 29 February 2028 holding `important`: two years of declassification end on
+        // 28 February 2030 (no 29th), confidentiality likewise; the trade secret never ends.
+        assert_eq!(obligations_of(&app, &hr, &org.dev).await, [
+            ("confidentiality".to_string(), "2028-03-01".to_string(), "2030-02-28".to_string()),
+            ("declassification".to_string(), "2028-03-01".to_string(), "2030-02-28".to_string()),
+            ("trade_secret".to_string(), "2028-03-01".to_string(), "until public".to_string()),
+        ]);
+        let obligations: Value = hr.get(app.url(&format!("/api/v1/obligations?employee_id={}&kind=declassification", org.dev))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(obligations["items"][0]["tier"], "important");
+        assert_eq!(obligations["items"][0]["status"], "active");
+    }
+
+    async fn a_missing_carrier_is_a_loss_recorded_at_once_and_open_lines_need_an_override(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        carrier(&app, &hr, "USB-1", "removable_media", 1, &org.dev).await;
+        let (_, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2026-12-01", "last_working_day": "2026-12-31",
+            "reason": "dismissal"
+        })).await;
+        let id = dep["id"].as_str().unwrap().to_string();
+        let usb = line(&dep, "USB-1")["id"].as_str().unwrap().to_string();
+        let (s, dep) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{usb}/confirm"), json!({"outcome": "missing", "note": "无法找到"})).await;
+        assert_eq!(s, 200);
+        assert_eq!(line(&dep, "USB-1")["status"], "missing");
+        let secrets = line(&dep, "涉密文件")["id"].as_str().unwrap().to_string();
+        let (s, body) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{secrets}/confirm"), json!({"outcome": "handed_over"})).await;
+        assert_eq!(s, 422, "no successor named: {body}");
+
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let audit: Value = sec.get(app.url(&format!("/api/v1/audit?subject_type=departure&subject_id={id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(audit["items"][0]["action"], "departure.loss_reported");
+
+        let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({"override_reason": "当事人已失联"})).await;
+        assert_eq!(s, 200, "{done}");
+        assert_eq!(done["override_reason"], "当事人已失联");
+        assert_eq!(done["open_lines"], 4, "the open lines stay visible");
+        assert_eq!(obligations_of(&app, &hr, &org.dev).await, [
+            ("confidentiality".to_string(), "2027-01-01".to_string(), "2028-12-31".to_string()),
+        ], "no tier: no declassification period; dismissal still owes confidentiality");
+        let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({})).await;
+        assert_eq!(s, 409, "completed once");
+    }
+
+    async fn a_departure_checks_its_dates_people_and_roles(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let (s, body) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-03-01", "last_working_day": "2028-02-29", "reason": "resignation"
+        })).await;
+        assert_eq!(s, 422);
+        assert_eq!(body["error"]["fields"]["last_working_day"], "must not be before notice_date");
+        let (s, body) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-02-01", "last_working_day": "2028-02-29", "reason": "resignation", "successor_id": org.dev
+        })).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["successor_id"].is_string());
+        let boss = manager_client(&app, "boss@example.com", "M001").await;
+        assert_eq!(post(&app, &boss, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-02-01", "last_working_day": "2028-02-29", "reason": "resignation"
+        })).await.0, 403, "HR starts departures");
+        let (s, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.outsider, "notice_date": "2028-02-01", "last_working_day": "2028-02-29", "reason": "retirement"
+        })).await;
+        assert_eq!(s, 201);
+        let (s, _) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.outsider, "notice_date": "2028-02-01", "last_working_day": "2028-02-29", "reason": "retirement"
+        })).await;
+        assert_eq!(s, 409, "already departing");
+        // A manager sees and confirms only their reports' departures.
+        let id = dep["id"].as_str().unwrap();
+        assert_eq!(boss.get(app.url(&format!("/api/v1/departures/{id}"))).send().await.unwrap().status(), 403);
+        let list: Value = boss.get(app.url("/api/v1/departures?status=in_progress")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["total"], 0);
+        let line_id = dep["lines"][0]["id"].as_str().unwrap();
+        assert_eq!(post(&app, &boss, &format!("/api/v1/departures/{id}/lines/{line_id}/confirm"), json!({"outcome": "handed_over"})).await.0, 403);
+        // Retirement ends as retired, and retirees keep their obligations.
+        let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({"override_reason": "退休手续另行办理"})).await;
+        assert_eq!(s, 200);
+        let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.outsider))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(emp["status"], "retired");
+        assert_eq!(obligations_of(&app, &hr, &org.outsider).await.len(), 1);
+    }
+}
