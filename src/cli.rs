@@ -37,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Scheduled work.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -79,6 +84,13 @@ enum ImportCommand {
 }
 
 #[derive(Subcommand)]
+enum JobsCommand {
+    /// Run what is due now and exit (for installs driven by cron): ends the obligations
+    /// whose last day has passed.
+    RunOnce,
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check every event of the hash chain.
     Verify,
@@ -118,6 +130,9 @@ pub fn main() -> ExitCode {
         Command::Import {
             command: ImportCommand::Employees { file, dry_run },
         } => import_employees(&config, &file, dry_run),
+        Command::Jobs {
+            command: JobsCommand::RunOnce,
+        } => run_jobs_once(&config),
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&config),
@@ -258,4 +273,16 @@ fn import_employees(
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn run_jobs_once(config: &Config) -> anyhow::Result<ExitCode> {
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let now = chrono::Utc::now();
+    let today = crate::clock::company_date(now, config.timezone);
+    let ended = write_tx(&mut conn, |conn| {
+        crate::db::obligations::end_due(conn, now, today)
+    })?;
+    println!("{ended} obligations ended (their last day was before {today})");
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,12 +8,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::employees::{self, Employee, Scope};
+use super::obligations::{self, Source};
 use super::schema::{clearance_changes, employees as employees_table, post_exits};
 use super::users::User;
 use super::{DbConnection, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
 use crate::clock::company_date;
 use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, leaves_classified_post};
+use crate::domain::obligations::declassification;
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::error::{Error, Result};
 
@@ -265,7 +267,7 @@ fn apply(
         },
     )?;
     if leaves_classified_post(from, to) {
-        record_post_exit(
+        let exit_id = record_post_exit(
             conn,
             now,
             actor,
@@ -276,6 +278,16 @@ fn apply(
             "tier_change",
             Some(&change.id),
         )?;
+        // The declassification period of the tier held, while the person stays (002 第十一条).
+        let (_, policy) = super::policy::current(conn)?;
+        let owed: Vec<_> = declassification(&policy, from, effective_on)
+            .into_iter()
+            .collect();
+        let source = Source {
+            departure_id: None,
+            post_exit_id: Some(&exit_id),
+        };
+        obligations::create_all(conn, now, actor, &change.employee_id, &owed, source)?;
     }
     Ok(())
 }

@@ -458,3 +458,42 @@ pub fn update_row(
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
     employees::table.select(Employee::as_select()).load(conn)
 }
+
+/// Takes a departed or retired person back: active again, their post-departure obligations
+/// superseded. Call inside a write transaction.
+pub fn rehire(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    id: &str,
+) -> Result<Employee> {
+    let employee = find(conn, id)?.ok_or(Error::NotFound)?;
+    if !matches!(
+        employee.status.parse(),
+        Ok(EmployeeStatus::Departed | EmployeeStatus::Retired)
+    ) {
+        return Err(Error::Conflict(format!(
+            "the employee is {}; only someone who has left can be rehired",
+            employee.status
+        )));
+    }
+    diesel::update(employees::table.find(id))
+        .set((
+            employees::status.eq(EmployeeStatus::Active.as_str()),
+            employees::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let superseded = super::obligations::supersede_after_rehire(conn, now, actor, id)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.rehired",
+            subject_type: "employee",
+            subject_id: id,
+            details: json!({ "obligations_superseded": superseded }),
+        },
+    )?;
+    find(conn, id)?.ok_or(Error::NotFound)
+}

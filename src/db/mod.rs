@@ -8,6 +8,7 @@ pub mod employees;
 pub mod import;
 pub mod obligations;
 pub mod pledges;
+pub mod policy;
 pub mod schema;
 pub mod users;
 

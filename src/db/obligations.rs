@@ -179,3 +179,37 @@ pub fn end_due(
     audit::record_all(conn, now, events)?;
     Ok(due.len())
 }
+
+/// Rehiring someone supersedes the obligations their departures left (kept, not deleted).
+/// Call inside a write transaction.
+pub fn supersede_after_rehire(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    employee_id: &str,
+) -> QueryResult<usize> {
+    let ids: Vec<String> = obligations::table
+        .filter(obligations::employee_id.eq(employee_id))
+        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::departure_id.is_not_null())
+        .select(obligations::id)
+        .load(conn)?;
+    diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
+        .set((
+            obligations::status.eq(ObligationStatus::Superseded.as_str()),
+            obligations::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let events = ids
+        .iter()
+        .map(|id| NewEvent {
+            actor,
+            action: "obligation.superseded",
+            subject_type: "obligation",
+            subject_id: id,
+            details: json!({ "employee_id": employee_id, "cause": "rehired" }),
+        })
+        .collect();
+    audit::record_all(conn, now, events)?;
+    Ok(ids.len())
+}

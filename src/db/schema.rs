@@ -250,3 +250,53 @@ diesel::joinable!(departure_lines -> departures (departure_id));
 diesel::joinable!(departures -> employees (employee_id));
 diesel::joinable!(obligations -> employees (employee_id));
 diesel::allow_tables_to_appear_in_same_query!(departures, departure_lines, employees, obligations);
+
+diesel::table! {
+    policy_versions (version) {
+        version -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    non_compete_agreements (employee_id) {
+        employee_id -> Text,
+        months -> Integer,
+        monthly_compensation -> BigInt,
+        currency -> Text,
+        scope -> Text,
+        region -> Text,
+        warning -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    non_compete_payments (id) {
+        id -> Text,
+        obligation_id -> Text,
+        month -> Text,
+        amount -> BigInt,
+        paid_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    obligation_extensions (id) {
+        id -> Text,
+        obligation_id -> Text,
+        new_end -> Date,
+        reason -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+    }
+}

@@ -29,6 +29,19 @@ pub struct Policy {
     pub non_compete_cap_months: u32,
     /// Unpaid months after which the former employee may rescind the non-compete.
     pub non_compete_grace_months: u32,
+    /// Compensation below this share of the last 12 months' average wage is warned about.
+    pub non_compete_floor_percent: u32,
+    /// The local minimum monthly wage, in minor units (fen); 0 when not set.
+    pub minimum_monthly_wage: i64,
+    /// What a person in their declassification period must not do, by tier, in both languages.
+    pub restrictions: Vec<TierRestriction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TierRestriction {
+    pub tier: ClearanceTier,
+    pub zh: String,
+    pub en: String,
 }
 
 impl Default for Policy {
@@ -41,8 +54,40 @@ impl Default for Policy {
             confidentiality_months: 24,
             non_compete_cap_months: 24,
             non_compete_grace_months: 3,
+            non_compete_floor_percent: 30,
+            minimum_monthly_wage: 0,
+            restrictions: default_restrictions(),
         }
     }
+}
+
+fn default_restrictions() -> Vec<TierRestriction> {
+    let text = |tier, zh: &str, en: &str| TierRestriction {
+        tier,
+        zh: zh.into(),
+        en: en.into(),
+    };
+    vec![
+        text(
+            ClearanceTier::Core,
+            "不得以任何方式泄露所知悉的国家秘密和商业秘密；不得到境外驻华机构、组织或外资企业工作；\
+             未经审批不得出境；不得为境外组织或人员提供劳务、咨询或其他服务。",
+            "Do not disclose any secret you know; do not work for foreign bodies or \
+             foreign-funded firms; do not travel abroad without approval; do not serve foreign \
+             organisations or persons.",
+        ),
+        text(
+            ClearanceTier::Important,
+            "不得以任何方式泄露所知悉的秘密；未经审批不得出境；不得到竞争对手或境外机构任职。",
+            "Do not disclose any secret you know; do not travel abroad without approval; do not \
+             take a post with a competitor or a foreign body.",
+        ),
+        text(
+            ClearanceTier::General,
+            "不得以任何方式泄露所知悉的秘密；出境前须报告。",
+            "Do not disclose any secret you know; report before travelling abroad.",
+        ),
+    ]
 }
 
 impl Policy {
@@ -79,6 +124,17 @@ impl Policy {
         }
         if !(1..=12).contains(&self.non_compete_grace_months) {
             errors.add("non_compete_grace_months", "must be from 1 to 12");
+        }
+        if self.non_compete_floor_percent > 100 {
+            errors.add("non_compete_floor_percent", "must be from 0 to 100");
+        }
+        if self.minimum_monthly_wage < 0 {
+            errors.add("minimum_monthly_wage", "cannot be negative");
+        }
+        for r in &self.restrictions {
+            if r.zh.chars().count() > 5000 || r.en.chars().count() > 5000 {
+                errors.add("restrictions", "a text is longer than 5000 characters");
+            }
         }
         if errors.is_empty() {
             Ok(())

@@ -201,6 +201,11 @@ on_both_databases! {
         assert_eq!((exits[1]["left_on"].as_str(), exits[1]["tier_held"].as_str()), (Some("2029-01-31"), Some("general")));
         assert_eq!(exits[1]["cause"], "tier_change");
         assert_eq!(history["changes"].as_array().unwrap().len(), 3);
+        // Each exit starts the declassification period of the tier held, while the person stays.
+        let owed: Value = s.hr.get(app.url(&format!("/api/v1/obligations?employee_id={}&kind=declassification", org.dev))).send().await.unwrap().json().await.unwrap();
+        let periods: Vec<(&str, &str, &str)> = owed["items"].as_array().unwrap().iter()
+            .map(|o| (o["tier"].as_str().unwrap(), o["starts_on"].as_str().unwrap(), o["ends_on"].as_str().unwrap())).collect();
+        assert_eq!(periods, [("general", "2029-02-01", "2030-01-31"), ("important", "2028-07-01", "2030-06-30")]);
     }
 
     async fn a_change_takes_effect_on_the_company_date_of_its_approval(app: TestApp) {

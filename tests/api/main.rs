@@ -8,6 +8,7 @@ mod carriers;
 mod clearance;
 mod departures;
 mod import;
+mod obligations;
 mod ops;
 mod people;
 mod pledges;

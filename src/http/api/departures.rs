@@ -11,7 +11,6 @@ use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, DepartureStatus, LineStatus, check_dates};
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::people::parse_date;
-use crate::domain::policy::Policy;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -341,7 +340,7 @@ pub async fn complete(
     let detail = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let policy = Policy::default();
+                let (_, policy) = crate::db::policy::current(conn)?;
                 departures::complete(
                     conn,
                     now,

@@ -322,3 +322,30 @@ pub async fn import_csv(
         .await?;
     Ok(web::Json(report))
 }
+
+/// Takes back someone who left: active again, their post-departure obligations superseded
+/// (kept in the record).
+#[utoipa::path(
+    tag = "people",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Employee),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the employee has not left")
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/employees/{id}/rehire")]
+pub async fn rehire(
+    state: web::Data<AppState>,
+    user: Authorized<PeopleEditors>,
+    id: web::Path<String>,
+) -> Result<web::Json<Employee>, Error> {
+    let (actor, id, now) = (Actor::User(user.0.id), id.into_inner(), state.now());
+    let employee = state
+        .db(move |conn| write_tx(conn, |conn| employees::rehire(conn, now, &actor, &id)))
+        .await?;
+    Ok(web::Json(employee))
+}

@@ -8,6 +8,7 @@ pub mod departures;
 pub mod employees;
 pub mod ops;
 pub mod pledges;
+pub mod policy;
 pub mod session;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(employees::list)
     .service(employees::get)
     .service(employees::update)
+    .service(employees::rehire)
     .service(clearance::propose)
     .service(clearance::review)
     .service(clearance::approve)
@@ -52,5 +54,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(departures::confirm)
     .service(departures::receive)
     .service(departures::complete)
-    .service(departures::list_obligations);
+    .service(departures::list_obligations)
+    .service(policy::get)
+    .service(policy::replace);
 }

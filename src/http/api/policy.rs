@@ -1,0 +1,62 @@
+//! The confidentiality policy: readable by every staff role, changed only by an admin.
+
+use actix_web::{get, put, web};
+use serde::Serialize;
+
+use crate::db::{policy, write_tx};
+use crate::domain::policy::Policy;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{Admins, AnyRole, Authorized, JsonBody};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PolicyInForce {
+    /// 0 while the defaults are in force.
+    version: i32,
+    policy: Policy,
+}
+
+/// The policy in force.
+#[utoipa::path(
+    tag = "policy",
+    responses((status = 200, body = PolicyInForce), (status = 401, body = ErrorBody)),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/policy")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _user: Authorized<AnyRole>,
+) -> Result<web::Json<PolicyInForce>, Error> {
+    let (version, policy) = state.db(policy::current).await?;
+    Ok(web::Json(PolicyInForce { version, policy }))
+}
+
+/// Puts a new policy in force (admin). It applies to obligations created from now on;
+/// existing obligations keep their dates.
+#[utoipa::path(
+    tag = "policy",
+    request_body = Policy,
+    responses(
+        (status = 200, body = PolicyInForce),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[put("/policy")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    user: Authorized<Admins>,
+    body: JsonBody<Policy>,
+) -> Result<web::Json<PolicyInForce>, Error> {
+    let new = body.0;
+    new.check()?;
+    let (actor, now) = (user.0.id, state.now());
+    let version = state
+        .db(move |conn| write_tx(conn, |conn| policy::replace(conn, now, &actor, &new)))
+        .await?;
+    let (_, policy) = state.db(policy::current).await?;
+    Ok(web::Json(PolicyInForce { version, policy }))
+}

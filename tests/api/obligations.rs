@@ -1,0 +1,134 @@
+//! Obligations after leaving: the policy they are computed under, the daily end, and rehiring.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, post};
+use crate::on_both_databases;
+use crate::people::small_org;
+
+/// Starts and completes (with an override) a departure; returns the departure.
+async fn leave(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    employee_id: &str,
+    notice: &str,
+    last: &str,
+) -> Value {
+    let (s, dep) = post(app, hr, "/api/v1/departures", json!({
+        "employee_id": employee_id, "notice_date": notice, "last_working_day": last, "reason": "contract_end"
+    })).await;
+    assert_eq!(s, 201, "{dep}");
+    let id = dep["id"].as_str().unwrap();
+    let (s, done) = post(
+        app,
+        hr,
+        &format!("/api/v1/departures/{id}/complete"),
+        json!({"override_reason": "test"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{done}");
+    done
+}
+
+async fn obligations(app: &TestApp, client: &reqwest::Client, query: &str) -> Vec<Value> {
+    let page: Value = client
+        .get(app.url(&format!("/api/v1/obligations?{query}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+fn set_tier(app: &TestApp, employee_id: &str, tier: &str) {
+    use diesel::prelude::*;
+    use tuomi::db::schema::employees;
+    diesel::update(employees::table.find(employee_id))
+        .set(employees::clearance_tier.eq(tier))
+        .execute(&mut app.db())
+        .unwrap();
+}
+
+on_both_databases! {
+    async fn the_policy_is_read_by_staff_changed_by_admin_and_applies_to_new_obligations_only(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let manager = app.token_client("m@example.com", &["manager"]).await;
+        let org = small_org(&app, &hr).await;
+        let current: Value = manager.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(current["version"], 0);
+        assert_eq!(current["policy"]["core_months"], 36);
+        assert_eq!(current["policy"]["confidentiality_months"], 24);
+
+        set_tier(&app, &org.dev, "general");
+        leave(&app, &hr, &org.dev, "2026-01-10", "2026-01-31").await;
+
+        let mut changed = current["policy"].clone();
+        changed["general_months"] = json!(18);
+        let r = hr.put(app.url("/api/v1/policy")).json(&changed).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let mut bad = changed.clone();
+        bad["general_months"] = json!(48);
+        let r = admin.put(app.url("/api/v1/policy")).json(&bad).send().await.unwrap();
+        assert_eq!(r.status(), 422, "general longer than core");
+        let r = admin.put(app.url("/api/v1/policy")).json(&changed).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<Value>().await.unwrap()["version"], 1);
+
+        set_tier(&app, &org.lead, "general");
+        leave(&app, &hr, &org.lead, "2026-01-10", "2026-01-31").await;
+        let ends = |items: Vec<Value>| items[0]["ends_on"].as_str().unwrap().to_string();
+        assert_eq!(ends(obligations(&app, &hr, &format!("employee_id={}&kind=declassification", org.dev)).await), "2027-01-31", "kept");
+        assert_eq!(ends(obligations(&app, &hr, &format!("employee_id={}&kind=declassification", org.lead)).await), "2027-07-31", "18 months");
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let audit: Value = sec.get(app.url("/api/v1/audit?subject_type=policy")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(audit["items"][0]["details"]["to"]["general_months"], 18);
+    }
+
+    async fn an_obligation_ends_the_day_after_its_last_day(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        leave(&app, &hr, &org.dev, "2026-02-01", "2026-02-28").await;
+        let owed = obligations(&app, &hr, "status=active").await;
+        assert_eq!(owed[0]["ends_on"], "2028-02-28");
+        let end_due = |today: NaiveDate| {
+            let now = Utc.from_utc_datetime(&today.and_hms_opt(1, 0, 0).unwrap());
+            tuomi::db::write_tx(&mut app.db(), |conn| tuomi::db::obligations::end_due(conn, now, today)).unwrap()
+        };
+        assert_eq!(end_due(NaiveDate::from_ymd_opt(2028, 2, 28).unwrap()), 0, "its last day is still owed");
+        assert_eq!(end_due(NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()), 1);
+        assert!(obligations(&app, &hr, "status=active").await.is_empty());
+        assert_eq!(obligations(&app, &hr, "status=ended").await.len(), 1);
+        assert_eq!(end_due(NaiveDate::from_ymd_opt(2028, 3, 1).unwrap()), 0, "ended once");
+    }
+
+    async fn ending_within_days_lists_what_ends_soon(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        // The test clock stands at 2028-02-28 (Shanghai 23:30).
+        leave(&app, &hr, &org.dev, "2026-03-01", "2026-03-31").await; // ends 2028-03-31
+        leave(&app, &hr, &org.lead, "2026-06-01", "2026-06-30").await; // ends 2028-06-30
+        assert_eq!(obligations(&app, &hr, "ending_within_days=30").await.len(), 0);
+        assert_eq!(obligations(&app, &hr, "ending_within_days=33").await.len(), 1);
+        assert_eq!(obligations(&app, &hr, "ending_within_days=180").await.len(), 2);
+        let r = hr.get(app.url("/api/v1/obligations?kind=forever")).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
+
+    async fn rehiring_supersedes_post_departure_obligations(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let r = hr.post(app.url(&format!("/api/v1/employees/{}/rehire", org.dev))).send().await.unwrap();
+        assert_eq!(r.status(), 409, "still employed");
+        leave(&app, &hr, &org.dev, "2026-02-01", "2026-02-28").await;
+        let r = hr.post(app.url(&format!("/api/v1/employees/{}/rehire", org.dev))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<Value>().await.unwrap()["status"], "active");
+        let all = obligations(&app, &hr, &format!("employee_id={}", org.dev)).await;
+        assert_eq!(all.len(), 1, "kept, not deleted");
+        assert_eq!(all[0]["status"], "superseded");
+    }
+}
