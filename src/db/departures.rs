@@ -20,7 +20,7 @@ use crate::domain::departures::{
     DepartureReason, DepartureStatus, LineKind, LineStatus, STANDARD_LINES, check_outcome,
     is_resolved,
 };
-use crate::domain::obligations::after_departure;
+use crate::domain::obligations::{after_departure, non_compete};
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::domain::policy::Policy;
 use crate::domain::users::Role;
@@ -579,13 +579,17 @@ pub fn complete(
     } else {
         None
     };
-    let owed = after_departure(
+    let mut owed = after_departure(
         policy,
         tier_held,
         departure.notice_date,
         departure.last_working_day,
         trade_secret,
     );
+    if let Some(agreement) = super::noncompete::agreement_of(conn, &employee.id)? {
+        let months = u32::try_from(agreement.months).unwrap_or(0);
+        owed.push(non_compete(departure.last_working_day, months));
+    }
     let source = Source {
         departure_id: Some(id),
         post_exit_id: post_exit.as_deref(),

@@ -6,6 +6,7 @@ pub mod clearance;
 pub mod departures;
 pub mod employees;
 pub mod import;
+pub mod noncompete;
 pub mod obligations;
 pub mod pledges;
 pub mod policy;

@@ -194,3 +194,50 @@ mod tests {
         );
     }
 }
+
+/// An amount of money as the API writes it (8000.5) in minor units (fen, cents).
+pub fn minor_units(amount: f64) -> Result<i64, String> {
+    if !amount.is_finite() || !(0.0..=1e12).contains(&amount) {
+        return Err("must be an amount from 0 up".into());
+    }
+    let cents = (amount * 100.0).round();
+    if (cents / 100.0 - amount).abs() > 1e-6 {
+        return Err("has more than two decimals".into());
+    }
+    Ok(cents as i64)
+}
+
+/// The floor under the monthly compensation: the policy's share of the last 12 months'
+/// average wage (when recorded), and never below the local minimum wage (when set).
+pub fn compensation_floor(average_wage: Option<i64>, floor_percent: u32, minimum_wage: i64) -> i64 {
+    let share = average_wage.map_or(0, |w| w * i64::from(floor_percent) / 100);
+    share.max(minimum_wage)
+}
+
+/// Waiving the non-compete during its term costs three more months of compensation.
+pub const WAIVER_EXTRA_MONTHS: i64 = 3;
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_kept_in_minor_units() {
+        assert_eq!(minor_units(8000.5), Ok(800_050));
+        assert_eq!(minor_units(0.0), Ok(0));
+        assert!(minor_units(-1.0).is_err());
+        assert!(minor_units(1.005).is_err());
+    }
+
+    #[test]
+    fn compensation_below_thirty_percent_of_the_average_wage_or_the_minimum_wage_is_below_the_floor()
+     {
+        assert_eq!(compensation_floor(Some(2_000_000), 30, 250_000), 600_000);
+        assert_eq!(
+            compensation_floor(Some(500_000), 30, 250_000),
+            250_000,
+            "never below the minimum wage"
+        );
+        assert_eq!(compensation_floor(None, 30, 0), 0);
+    }
+}

@@ -108,6 +108,15 @@ pub fn after_departure(
     out
 }
 
+/// A non-compete of `months` months from the departure.
+pub fn non_compete(last_working_day: NaiveDate, months: u32) -> NewObligation {
+    NewObligation::over(
+        ObligationKind::NonCompete,
+        months_after(last_working_day, months),
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

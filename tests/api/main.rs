@@ -8,6 +8,7 @@ mod carriers;
 mod clearance;
 mod departures;
 mod import;
+mod noncompete;
 mod obligations;
 mod ops;
 mod people;

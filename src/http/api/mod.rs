@@ -6,6 +6,7 @@ pub mod carriers;
 pub mod clearance;
 pub mod departures;
 pub mod employees;
+pub mod noncompete;
 pub mod ops;
 pub mod pledges;
 pub mod policy;
@@ -55,6 +56,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(departures::receive)
     .service(departures::complete)
     .service(departures::list_obligations)
+    .service(noncompete::put_terms)
+    .service(noncompete::pay)
+    .service(noncompete::ledger)
+    .service(noncompete::waive)
+    .service(noncompete::rescind)
     .service(policy::get)
     .service(policy::replace);
 }

@@ -1,0 +1,276 @@
+//! Non-compete agreements, their payments, waivers and rescissions.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::obligations::Obligation;
+use super::schema::{non_compete_agreements, non_compete_payments, obligations};
+use super::{DbConnection, is_unique_violation, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::noncompete::{
+    MonthStatus, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth, ledger, payment_alert,
+};
+use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::domain::periods::Period;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = non_compete_agreements)]
+pub struct Agreement {
+    pub employee_id: String,
+    pub months: i32,
+    /// Minor units (fen, cents).
+    pub monthly_compensation: i64,
+    pub currency: String,
+    pub scope: String,
+    pub region: String,
+    /// Kept when the compensation is below the policy's floor.
+    pub warning: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+}
+
+pub struct AgreementTerms<'a> {
+    pub months: i32,
+    pub monthly_compensation: i64,
+    pub currency: &'a str,
+    pub scope: &'a str,
+    pub region: &'a str,
+    pub warning: Option<String>,
+}
+
+pub fn agreement_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Option<Agreement>> {
+    non_compete_agreements::table
+        .find(employee_id)
+        .select(Agreement::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records or replaces an employee's agreement. Call inside a write transaction.
+pub fn put_agreement(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    employee_id: &str,
+    t: &AgreementTerms<'_>,
+) -> Result<Agreement> {
+    let at = stored_instant(now);
+    diesel::delete(non_compete_agreements::table.find(employee_id)).execute(conn)?;
+    diesel::insert_into(non_compete_agreements::table)
+        .values((
+            non_compete_agreements::employee_id.eq(employee_id),
+            non_compete_agreements::months.eq(t.months),
+            non_compete_agreements::monthly_compensation.eq(t.monthly_compensation),
+            non_compete_agreements::currency.eq(t.currency),
+            non_compete_agreements::scope.eq(t.scope),
+            non_compete_agreements::region.eq(t.region),
+            non_compete_agreements::warning.eq(&t.warning),
+            non_compete_agreements::updated_at.eq(at),
+            non_compete_agreements::updated_by.eq(actor_id),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: "non_compete.agreed",
+            subject_type: "employee",
+            subject_id: employee_id,
+            details: json!({
+                "months": t.months, "monthly_compensation": t.monthly_compensation,
+                "currency": t.currency, "scope": t.scope, "region": t.region,
+                "warning": t.warning,
+            }),
+        },
+    )?;
+    agreement_of(conn, employee_id)?.ok_or(Error::NotFound)
+}
+
+/// A non-compete obligation, checked to be one and active.
+pub fn active_non_compete(conn: &mut DbConnection, id: &str) -> Result<Obligation> {
+    let o: Obligation = obligations::table
+        .find(id)
+        .select(Obligation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    if o.kind != ObligationKind::NonCompete.as_str() {
+        return Err(Error::Conflict(
+            "this obligation is not a non-compete".into(),
+        ));
+    }
+    if o.status != ObligationStatus::Active.as_str() {
+        return Err(Error::Conflict(format!("the non-compete is {}", o.status)));
+    }
+    Ok(o)
+}
+
+fn term(o: &Obligation) -> Period {
+    Period {
+        starts_on: o.starts_on,
+        ends_on: o.ends_on.unwrap_or(o.starts_on),
+    }
+}
+
+/// Records a month's compensation. Call inside a write transaction.
+pub fn record_payment(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    obligation_id: &str,
+    month: YearMonth,
+    amount: i64,
+    paid_on: NaiveDate,
+) -> Result<()> {
+    let o = active_non_compete(conn, obligation_id)?;
+    let t = term(&o);
+    if month < YearMonth::of(t.starts_on) || month > YearMonth::of(t.ends_on) {
+        return Err(Error::field("month", "is outside the non-compete's term"));
+    }
+    diesel::insert_into(non_compete_payments::table)
+        .values((
+            non_compete_payments::id.eq(uuid::Uuid::now_v7().to_string()),
+            non_compete_payments::obligation_id.eq(obligation_id),
+            non_compete_payments::month.eq(month.to_string()),
+            non_compete_payments::amount.eq(amount),
+            non_compete_payments::paid_on.eq(paid_on),
+            non_compete_payments::recorded_by.eq(actor_id),
+            non_compete_payments::recorded_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::Conflict(format!("{month} is already recorded as paid"))
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: "non_compete.paid",
+            subject_type: "obligation",
+            subject_id: obligation_id,
+            details: json!({ "month": month.to_string(), "amount": amount, "paid_on": paid_on }),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LedgerMonth {
+    /// YYYY-MM
+    pub month: String,
+    /// paid, due or late.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ledger {
+    pub months: Vec<LedgerMonth>,
+    pub late_months: usize,
+    /// none, rescission_near (pay now: one more unpaid month lets the former employee
+    /// rescind) or may_rescind.
+    pub alert: &'static str,
+}
+
+/// Which months are paid, due or late on `today`, and the alert for HR.
+pub fn ledger_of(
+    conn: &mut DbConnection,
+    obligation_id: &str,
+    today: NaiveDate,
+    grace_months: usize,
+) -> Result<Ledger> {
+    let o: Obligation = obligations::table
+        .find(obligation_id)
+        .select(Obligation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    if o.kind != ObligationKind::NonCompete.as_str() {
+        return Err(Error::Conflict(
+            "this obligation is not a non-compete".into(),
+        ));
+    }
+    let paid: Vec<YearMonth> = non_compete_payments::table
+        .filter(non_compete_payments::obligation_id.eq(obligation_id))
+        .select(non_compete_payments::month)
+        .load::<String>(conn)?
+        .iter()
+        .filter_map(|m| YearMonth::parse(m).ok())
+        .collect();
+    let book = ledger(term(&o), &paid, today);
+    let alert = payment_alert(&book, grace_months);
+    Ok(Ledger {
+        late_months: book.iter().filter(|(_, s)| *s == MonthStatus::Late).count(),
+        months: book
+            .iter()
+            .map(|(m, s)| LedgerMonth {
+                month: m.to_string(),
+                status: match s {
+                    MonthStatus::Paid => "paid",
+                    MonthStatus::Due => "due",
+                    MonthStatus::Late => "late",
+                },
+            })
+            .collect(),
+        alert: match alert {
+            None => "none",
+            Some(PaymentAlert::RescissionNear { .. }) => "rescission_near",
+            Some(PaymentAlert::MayRescind { .. }) => "may_rescind",
+        },
+    })
+}
+
+/// Ends a non-compete early: waived by the company (three more months of compensation owed),
+/// or rescinded by the former employee after the unpaid grace. Call inside a write transaction.
+pub fn end_early(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    obligation_id: &str,
+    status: ObligationStatus,
+    reason: &str,
+) -> Result<serde_json::Value> {
+    let o = active_non_compete(conn, obligation_id)?;
+    let extra = match status {
+        ObligationStatus::Waived => agreement_of(conn, &o.employee_id)?
+            .map(|a| a.monthly_compensation * WAIVER_EXTRA_MONTHS),
+        _ => None,
+    };
+    diesel::update(obligations::table.find(obligation_id))
+        .set((
+            obligations::status.eq(status.as_str()),
+            obligations::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let details = json!({
+        "reason": reason,
+        "extra_compensation_owed": extra,
+        "extra_months": extra.map(|_| WAIVER_EXTRA_MONTHS),
+    });
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: if status == ObligationStatus::Waived {
+                "non_compete.waived"
+            } else {
+                "non_compete.rescinded"
+            },
+            subject_type: "obligation",
+            subject_id: obligation_id,
+            details: details.clone(),
+        },
+    )?;
+    Ok(details)
+}

@@ -1,0 +1,311 @@
+//! Non-compete agreements (竞业限制): the terms, the monthly payments, waiver and rescission.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use serde::Deserialize;
+
+use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
+use crate::db::{employees, policy, write_tx};
+use crate::domain::FieldErrors;
+use crate::domain::noncompete::{YearMonth, check_length, compensation_floor, minor_units};
+use crate::domain::obligations::ObligationStatus;
+use crate::domain::people::{EmployeeStatus, parse_date};
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{Authorized, HrOnly, JsonBody, Overseers};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Terms {
+    /// Length in months from the departure (at most the policy's cap, 24 by law).
+    months: u32,
+    /// Paid each month of the term, e.g. 8000.00.
+    monthly_compensation: f64,
+    /// e.g. CNY
+    currency: String,
+    /// Competitors and roles covered.
+    scope: String,
+    region: String,
+    /// The average monthly wage of the last 12 months, if recorded (for the floor check).
+    average_monthly_wage: Option<f64>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Payment {
+    /// YYYY-MM
+    month: String,
+    amount: f64,
+    /// YYYY-MM-DD
+    paid_on: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EndReason {
+    reason: String,
+}
+
+/// Records the non-compete agreed with an employee, before their departure. Longer than the
+/// cap is refused; compensation below the floor is accepted with a warning kept on the record.
+#[utoipa::path(
+    tag = "non-compete",
+    params(("id" = String, Path, description = "the employee")),
+    request_body = Terms,
+    responses(
+        (status = 200, body = Agreement),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the employee has already left"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[put("/employees/{id}/non-compete")]
+pub async fn put_terms(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<Terms>,
+) -> Result<web::Json<Agreement>, Error> {
+    let t = body.0;
+    let mut errors = FieldErrors::new();
+    let compensation = errors.check("monthly_compensation", minor_units(t.monthly_compensation));
+    let average = match t.average_monthly_wage {
+        None => Some(None),
+        Some(w) => errors.check("average_monthly_wage", minor_units(w).map(Some)),
+    };
+    for (field, text) in [
+        ("currency", &t.currency),
+        ("scope", &t.scope),
+        ("region", &t.region),
+    ] {
+        if text.trim().is_empty() || text.chars().count() > 500 {
+            errors.add(field, "must be 1 to 500 characters");
+        }
+    }
+    let (Some(compensation), Some(average)) = (compensation, average) else {
+        return Err(Error::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let (actor, id, now) = (user.0.id, id.into_inner(), state.now());
+    let agreement = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let employee = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
+                if !matches!(
+                    employee.status.parse(),
+                    Ok(EmployeeStatus::Active | EmployeeStatus::Departing)
+                ) {
+                    return Err(Error::Conflict(
+                        "a non-compete is agreed before the departure".into(),
+                    ));
+                }
+                let (_, p) = policy::current(conn)?;
+                check_length(t.months, p.non_compete_cap_months)
+                    .map_err(|m| Error::field("months", m))?;
+                let floor = compensation_floor(
+                    average,
+                    p.non_compete_floor_percent,
+                    p.minimum_monthly_wage,
+                );
+                let warning = (compensation < floor).then(|| {
+                    format!(
+                        "the monthly compensation {:.2} is below the floor of {:.2} ({}% of \
+                         the average wage, not below the local minimum wage)",
+                        compensation as f64 / 100.0,
+                        floor as f64 / 100.0,
+                        p.non_compete_floor_percent
+                    )
+                });
+                let terms = AgreementTerms {
+                    months: t.months as i32,
+                    monthly_compensation: compensation,
+                    currency: t.currency.trim(),
+                    scope: t.scope.trim(),
+                    region: t.region.trim(),
+                    warning,
+                };
+                noncompete::put_agreement(conn, now, &actor, &id, &terms)
+            })
+        })
+        .await?;
+    Ok(web::Json(agreement))
+}
+
+/// Records a month's compensation; answers the ledger.
+#[utoipa::path(
+    tag = "non-compete",
+    params(("id" = String, Path, description = "the non-compete obligation")),
+    request_body = Payment,
+    responses(
+        (status = 201, body = Ledger),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not an active non-compete, or the month is paid"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/obligations/{id}/payments")]
+pub async fn pay(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<Payment>,
+) -> Result<HttpResponse, Error> {
+    let p = body.0;
+    let mut errors = FieldErrors::new();
+    let month = errors.check("month", YearMonth::parse(&p.month));
+    let amount = errors.check("amount", minor_units(p.amount));
+    let paid_on = errors.check("paid_on", parse_date(&p.paid_on));
+    let (Some(month), Some(amount), Some(paid_on)) = (month, amount, paid_on) else {
+        return Err(Error::Validation(errors));
+    };
+    let (actor, id, now) = (user.0.id, id.into_inner(), state.now());
+    let today = crate::clock::company_date(now, state.config.timezone);
+    let book = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                noncompete::record_payment(conn, now, &actor, &id, month, amount, paid_on)?;
+                let (_, p) = policy::current(conn)?;
+                noncompete::ledger_of(conn, &id, today, p.non_compete_grace_months as usize)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(book))
+}
+
+/// Which months are paid, due or late, and whether HR must act.
+#[utoipa::path(
+    tag = "non-compete",
+    params(("id" = String, Path, description = "the non-compete obligation")),
+    responses(
+        (status = 200, body = Ledger),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/obligations/{id}/ledger")]
+pub async fn ledger(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    id: web::Path<String>,
+) -> Result<web::Json<Ledger>, Error> {
+    let id = id.into_inner();
+    let today = crate::clock::company_date(state.now(), state.config.timezone);
+    let book = state
+        .db(move |conn| {
+            let (_, p) = policy::current(conn)?;
+            noncompete::ledger_of(conn, &id, today, p.non_compete_grace_months as usize)
+        })
+        .await?;
+    Ok(web::Json(book))
+}
+
+async fn end_early(
+    state: web::Data<AppState>,
+    actor: String,
+    id: String,
+    reason: String,
+    status: ObligationStatus,
+) -> Result<web::Json<serde_json::Value>, Error> {
+    let reason = reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field("reason", "must be 1 to 2000 characters"));
+    }
+    let now = state.now();
+    let today = crate::clock::company_date(now, state.config.timezone);
+    let record = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                if status == ObligationStatus::Rescinded {
+                    let (_, p) = policy::current(conn)?;
+                    let l = noncompete::ledger_of(
+                        conn,
+                        &id,
+                        today,
+                        p.non_compete_grace_months as usize,
+                    )?;
+                    if l.alert != "may_rescind" {
+                        return Err(Error::Conflict(format!(
+                            "{} months are unpaid; the former employee may rescind after {}",
+                            l.late_months, p.non_compete_grace_months
+                        )));
+                    }
+                }
+                noncompete::end_early(conn, now, &actor, &id, status, &reason)
+            })
+        })
+        .await?;
+    Ok(web::Json(record))
+}
+
+/// The company waives the non-compete during its term; three more months of compensation are
+/// then owed (shown in the answer and kept on the record).
+#[utoipa::path(
+    tag = "non-compete",
+    params(("id" = String, Path, description = "the non-compete obligation")),
+    request_body = EndReason,
+    responses(
+        (status = 200, body = Object),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/obligations/{id}/waive")]
+pub async fn waive(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<EndReason>,
+) -> Result<web::Json<serde_json::Value>, Error> {
+    end_early(
+        state,
+        user.0.id,
+        id.into_inner(),
+        body.0.reason,
+        ObligationStatus::Waived,
+    )
+    .await
+}
+
+/// Records the former employee's rescission, possible once the unpaid months reach the grace.
+#[utoipa::path(
+    tag = "non-compete",
+    params(("id" = String, Path, description = "the non-compete obligation")),
+    request_body = EndReason,
+    responses(
+        (status = 200, body = Object),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not enough unpaid months"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/obligations/{id}/rescind")]
+pub async fn rescind(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<EndReason>,
+) -> Result<web::Json<serde_json::Value>, Error> {
+    end_early(
+        state,
+        user.0.id,
+        id.into_inner(),
+        body.0.reason,
+        ObligationStatus::Rescinded,
+    )
+    .await
+}
