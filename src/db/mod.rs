@@ -5,6 +5,7 @@ pub mod carriers;
 pub mod clearance;
 pub mod departures;
 pub mod employees;
+pub mod extensions;
 pub mod import;
 pub mod noncompete;
 pub mod obligations;

@@ -108,8 +108,8 @@ role_sets! {
     LineConfirmers => [Hr, Manager];
     /// Who runs departures.
     HrOnly => [Hr];
-    /// Who approves the destruction of a carrier.
-    Destroyers => [Security];
+    /// Who approves the destruction of a carrier, or an extension of a period.
+    SecurityOnly => [Security];
     /// Who keeps the people register.
     PeopleEditors => [Admin, Hr];
     /// Who may propose a clearance tier (a manager only for their own reports).

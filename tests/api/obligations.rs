@@ -131,4 +131,42 @@ on_both_databases! {
         assert_eq!(all.len(), 1, "kept, not deleted");
         assert_eq!(all[0]["status"], "superseded");
     }
+
+    async fn a_declassification_period_is_extended_only_with_security_approval(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let sec2 = app.token_client("sec2@example.com", &["security"]).await;
+        let org = small_org(&app, &hr).await;
+        set_tier(&app, &org.dev, "core");
+        leave(&app, &hr, &org.dev, "2026-02-01", "2026-02-28").await;
+        let declass = obligations(&app, &hr, &format!("employee_id={}&kind=declassification", org.dev)).await;
+        let id = declass[0]["id"].as_str().unwrap().to_string();
+        assert_eq!(declass[0]["ends_on"], "2029-02-28");
+        let conf = obligations(&app, &hr, &format!("employee_id={}&kind=confidentiality", org.dev)).await;
+        let path = |id: &str| format!("/api/v1/obligations/{id}/extensions");
+        let (s, _) = post(&app, &hr, &path(conf[0]["id"].as_str().unwrap()), json!({"new_end": "2030-01-01", "reason": "r"})).await;
+        assert_eq!(s, 409, "only declassification periods are extended");
+        let (s, body) = post(&app, &hr, &path(&id), json!({"new_end": "2029-02-28", "reason": "r"})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["new_end"].is_string());
+        let (s, ext) = post(&app, &hr, &path(&id), json!({"new_end": "2030-02-28", "reason": "涉及的项目仍处于保密期"})).await;
+        assert_eq!(s, 201, "{ext}");
+        let ext_id = ext["id"].as_str().unwrap();
+        let approve = format!("/api/v1/extensions/{ext_id}/approve");
+        assert_eq!(post(&app, &hr, &approve, json!({"decision": "approve", "reason": "ok"})).await.0, 403);
+        let queue: Value = sec.get(app.url("/api/v1/extensions?status=proposed")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(queue["total"], 1);
+        let (s, ext) = post(&app, &sec, &approve, json!({"decision": "approve", "reason": "同意延长"})).await;
+        assert_eq!((s, ext["status"].as_str()), (200, Some("approved")));
+        let declass = obligations(&app, &hr, &format!("employee_id={}&kind=declassification", org.dev)).await;
+        assert_eq!(declass[0]["ends_on"], "2030-02-28");
+        assert_eq!(post(&app, &sec2, &approve, json!({"decision": "approve", "reason": "ok"})).await.0, 409);
+        // Security cannot approve its own request.
+        let (_, own) = post(&app, &sec, &path(&id), json!({"new_end": "2031-02-28", "reason": "r"})).await;
+        let own_path = format!("/api/v1/extensions/{}/approve", own["id"].as_str().unwrap());
+        assert_eq!(post(&app, &sec, &own_path, json!({"decision": "approve", "reason": "mine"})).await.0, 403);
+        assert_eq!(post(&app, &sec2, &own_path, json!({"decision": "reject", "reason": "不必要"})).await.0, 200);
+        let declass = obligations(&app, &hr, &format!("employee_id={}&kind=declassification", org.dev)).await;
+        assert_eq!(declass[0]["ends_on"], "2030-02-28", "a rejection changes nothing");
+    }
 }

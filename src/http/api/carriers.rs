@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
-    AnyRole, Authorized, Destroyers, JsonBody, ListPage, Overseers, Paging, QueryParams,
+    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -316,7 +316,7 @@ pub async fn return_to_pool(
 #[post("/carriers/{id}/destroy")]
 pub async fn destroy(
     state: web::Data<AppState>,
-    user: Authorized<Destroyers>,
+    user: Authorized<SecurityOnly>,
     id: web::Path<String>,
     body: JsonBody<Destroy>,
 ) -> Result<web::Json<Carrier>, Error> {

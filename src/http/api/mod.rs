@@ -6,6 +6,7 @@ pub mod carriers;
 pub mod clearance;
 pub mod departures;
 pub mod employees;
+pub mod extensions;
 pub mod noncompete;
 pub mod ops;
 pub mod pledges;
@@ -61,6 +62,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(noncompete::ledger)
     .service(noncompete::waive)
     .service(noncompete::rescind)
+    .service(extensions::request)
+    .service(extensions::approve)
+    .service(extensions::list)
     .service(policy::get)
     .service(policy::replace);
 }

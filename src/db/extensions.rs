@@ -1,0 +1,180 @@
+//! Extending a declassification period "when necessary" (002 第十一条): a request with a
+//! reason and a new end, approved by security.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use super::obligations::Obligation;
+use super::schema::{obligation_extensions, obligations};
+use super::users::User;
+use super::{DbConnection, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::clearance::{ChangeStatus, Decision};
+use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = obligation_extensions)]
+pub struct Extension {
+    pub id: String,
+    pub obligation_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub new_end: NaiveDate,
+    pub reason: String,
+    /// proposed, approved or rejected.
+    pub status: String,
+    pub requested_by: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+}
+
+fn find(conn: &mut DbConnection, id: &str) -> Result<Extension> {
+    obligation_extensions::table
+        .find(id)
+        .select(Extension::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// Asks to extend an active declassification period to `new_end`. Call inside a write
+/// transaction.
+pub fn request(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    obligation_id: &str,
+    new_end: NaiveDate,
+    reason: &str,
+) -> Result<Extension> {
+    let o: Obligation = obligations::table
+        .find(obligation_id)
+        .select(Obligation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    if o.kind != ObligationKind::Declassification.as_str()
+        || o.status != ObligationStatus::Active.as_str()
+    {
+        return Err(Error::Conflict(
+            "only an active declassification period is extended".into(),
+        ));
+    }
+    if o.ends_on.is_some_and(|end| new_end <= end) {
+        return Err(Error::field("new_end", "must be after the current end"));
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(obligation_extensions::table)
+        .values((
+            obligation_extensions::id.eq(&id),
+            obligation_extensions::obligation_id.eq(obligation_id),
+            obligation_extensions::new_end.eq(new_end),
+            obligation_extensions::reason.eq(reason),
+            obligation_extensions::status.eq(ChangeStatus::Proposed.as_str()),
+            obligation_extensions::requested_by.eq(&user.id),
+            obligation_extensions::requested_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "obligation.extension_requested",
+            subject_type: "obligation",
+            subject_id: obligation_id,
+            details: json!({ "extension_id": id, "from": o.ends_on, "to": new_end, "reason": reason }),
+        },
+    )?;
+    find(conn, &id)
+}
+
+/// Security's decision; an approval moves the period's end. Nobody approves their own request.
+/// Call inside a write transaction.
+pub fn decide(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    id: &str,
+    decision: Decision,
+    reason: &str,
+) -> Result<Extension> {
+    let ext = find(conn, id)?;
+    if ext.status != ChangeStatus::Proposed.as_str() {
+        return Err(Error::Conflict(format!(
+            "the extension is already {}",
+            ext.status
+        )));
+    }
+    if ext.requested_by == user.id {
+        return Err(Error::Forbidden);
+    }
+    let status = match decision {
+        Decision::Approve => ChangeStatus::Approved,
+        Decision::Reject => ChangeStatus::Rejected,
+    };
+    diesel::update(obligation_extensions::table.find(id))
+        .set((
+            obligation_extensions::status.eq(status.as_str()),
+            obligation_extensions::decided_by.eq(&user.id),
+            obligation_extensions::decided_at.eq(stored_instant(now)),
+            obligation_extensions::decision_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    if status == ChangeStatus::Approved {
+        diesel::update(obligations::table.find(&ext.obligation_id))
+            .set((
+                obligations::ends_on.eq(ext.new_end),
+                obligations::updated_at.eq(stored_instant(now)),
+            ))
+            .execute(conn)?;
+    }
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: if status == ChangeStatus::Approved {
+                "obligation.extended"
+            } else {
+                "obligation.extension_rejected"
+            },
+            subject_type: "obligation",
+            subject_id: &ext.obligation_id,
+            details: json!({ "extension_id": id, "new_end": ext.new_end, "reason": reason }),
+        },
+    )?;
+    find(conn, id)
+}
+
+/// Extensions in a status, oldest first (status=proposed is security's queue).
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<ChangeStatus>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Extension>, i64)> {
+    let query = || {
+        let mut q = obligation_extensions::table.into_boxed();
+        if let Some(s) = status {
+            q = q.filter(obligation_extensions::status.eq(s.as_str()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(obligation_extensions::requested_at.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(Extension::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}

@@ -1,0 +1,144 @@
+//! Extensions of declassification periods: requested by HR or security, approved by security.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+
+use crate::db::extensions::{self, Extension};
+use crate::db::write_tx;
+use crate::domain::clearance::{ChangeStatus, Decision, check_reason};
+use crate::domain::people::parse_date;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{
+    Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly,
+};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ExtensionRequest {
+    /// YYYY-MM-DD, after the current end.
+    new_end: String,
+    reason: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ExtensionDecision {
+    decision: Decision,
+    reason: String,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExtensionQuery {
+    /// proposed, approved or rejected.
+    status: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Requests the extension of a declassification period; security approves it.
+#[utoipa::path(
+    tag = "obligations",
+    params(("id" = String, Path, description = "the obligation")),
+    request_body = ExtensionRequest,
+    responses(
+        (status = 201, body = Extension),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not an active declassification period"),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/obligations/{id}/extensions")]
+pub async fn request(
+    state: web::Data<AppState>,
+    user: Authorized<Overseers>,
+    id: web::Path<String>,
+    body: JsonBody<ExtensionRequest>,
+) -> Result<HttpResponse, Error> {
+    let b = body.0;
+    let new_end = parse_date(&b.new_end).map_err(|m| Error::field("new_end", m))?;
+    let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let ext = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                extensions::request(conn, now, &user, &id, new_end, &reason)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(ext))
+}
+
+/// Security approves or rejects an extension (never their own request).
+#[utoipa::path(
+    tag = "obligations",
+    params(("id" = String, Path, description = "the extension")),
+    request_body = ExtensionDecision,
+    responses(
+        (status = 200, body = Extension),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/extensions/{id}/approve")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    user: Authorized<SecurityOnly>,
+    id: web::Path<String>,
+    body: JsonBody<ExtensionDecision>,
+) -> Result<web::Json<Extension>, Error> {
+    let b = body.0;
+    let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let ext = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                extensions::decide(conn, now, &user, &id, b.decision, &reason)
+            })
+        })
+        .await?;
+    Ok(web::Json(ext))
+}
+
+/// Extension requests, oldest first: `status=proposed` is security's queue.
+#[utoipa::path(
+    tag = "obligations",
+    params(ExtensionQuery),
+    responses(
+        (status = 200, body = ListPage<Extension>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/extensions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    query: QueryParams<ExtensionQuery>,
+) -> Result<web::Json<ListPage<Extension>>, Error> {
+    let q = query.0;
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let status = match q.status.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<ChangeStatus>()
+                .map_err(|m| Error::field("status", m))?,
+        ),
+    };
+    let found = state
+        .db(move |conn| Ok(extensions::list(conn, status, window.offset, window.limit)?))
+        .await?;
+    Ok(web::Json(window.page(found)))
+}
