@@ -25,6 +25,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Reverse proxies whose `X-Forwarded-For` names the client (throttling is per client).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether `serve` runs the scheduled work itself (`TUOMI_JOBS=off` leaves it to
+    /// `tuomi jobs run-once`).
+    pub jobs: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,7 @@ struct RawConfig {
     secret_key: Option<String>,
     log_format: Option<String>,
     trusted_proxies: Option<String>,
+    jobs: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -64,6 +68,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("secret_key", "generated once into <data_dir>/secret.key"),
     ("log_format", "text"),
     ("trusted_proxies", "none: the peer address is the client"),
+    ("jobs", "on"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +107,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 11] = [
+        let overrides: [(&str, &mut Option<String>); 12] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -114,6 +119,7 @@ impl Config {
             ("TUOMI_SECRET_KEY", &mut raw.secret_key),
             ("TUOMI_LOG_FORMAT", &mut raw.log_format),
             ("TUOMI_TRUSTED_PROXIES", &mut raw.trusted_proxies),
+            ("TUOMI_JOBS", &mut raw.jobs),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -257,6 +263,15 @@ impl RawConfig {
             }
         }
 
+        let jobs = match self.jobs.as_deref().unwrap_or("on") {
+            "on" => true,
+            "off" => false,
+            other => {
+                problem("jobs", format!("{other:?} is neither on nor off"));
+                true
+            }
+        };
+
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
                 database_url,
@@ -270,6 +285,7 @@ impl RawConfig {
                 secret_key: self.secret_key,
                 log_format,
                 trusted_proxies,
+                jobs,
             }),
             _ => Err(ConfigError { problems }),
         }

@@ -88,6 +88,9 @@ impl Application {
             Err(e) => return Err(e),
         };
 
+        if state.config.jobs {
+            actix_web::rt::spawn(run_scheduled(state.clone()));
+        }
         let app_state = state.clone();
         let server = HttpServer::new(move || http::app(app_state.clone()))
             .listen(listener)?
@@ -148,6 +151,28 @@ async fn prepare_database(state: &web::Data<AppState>) -> anyhow::Result<Option<
         );
     }
     Ok(link)
+}
+
+/// The scheduled work of a running service: every hour, end the obligations whose last day
+/// has passed (idempotent, so several instances may run it).
+async fn run_scheduled(state: web::Data<AppState>) {
+    loop {
+        let now = state.now();
+        let today = crate::clock::company_date(now, state.config.timezone);
+        let ended = state
+            .db(move |conn| {
+                db::write_tx(conn, |conn| Ok(db::obligations::end_due(conn, now, today)?))
+            })
+            .await;
+        match ended {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "obligations past their last day ended"),
+            Err(e) => {
+                tracing::warn!(error = %e, "ending due obligations failed; retrying next hour")
+            }
+        }
+        actix_web::rt::time::sleep(Duration::from_secs(3600)).await;
+    }
 }
 
 /// A database that is down (as opposed to misconfigured) is waited for, not fatal.

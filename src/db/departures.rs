@@ -17,8 +17,7 @@ use super::{DbConnection, MultiBackend, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
 use crate::domain::carriers::CarrierStatus;
 use crate::domain::departures::{
-    DepartureReason, DepartureStatus, LineKind, LineStatus, STANDARD_LINES, check_outcome,
-    is_resolved,
+    DepartureReason, DepartureStatus, LineKind, LineStatus, check_outcome, is_resolved,
 };
 use crate::domain::obligations::{after_departure, non_compete};
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
@@ -264,9 +263,10 @@ pub fn start(
             carrier.copies,
         )?;
     }
-    for (kind, title) in STANDARD_LINES {
+    let (_, policy) = super::policy::current(conn)?;
+    for line in &policy.checklist {
         position += 1;
-        insert_line(conn, &id, position, kind, None, title, 1)?;
+        insert_line(conn, &id, position, line.kind, None, &line.title, 1)?;
     }
     set_employee_status(conn, now, &employee.id, EmployeeStatus::Departing)?;
     audit::record(

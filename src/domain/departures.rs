@@ -49,25 +49,40 @@ crate::string_enum! {
     }
 }
 
-/// The standard lines every departure gets after the carrier lines (a template in the policy).
-pub const STANDARD_LINES: [(LineKind, &str); 4] = [
-    (
-        LineKind::SecretsHandover,
-        "涉密文件资料移交接替人 · Secret files handed over to the successor",
-    ),
-    (
-        LineKind::AccountsRevoked,
-        "账号与权限已注销 · Accounts and access revoked",
-    ),
-    (
-        LineKind::ExitPledge,
-        "签署离职保密承诺书 · Exit confidentiality pledge signed",
-    ),
-    (
-        LineKind::ExitInterview,
-        "离职保密谈话 · Exit interview held",
-    ),
-];
+/// A standard line of the checklist template (in the policy).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct TemplateLine {
+    pub kind: LineKind,
+    pub title: String,
+}
+
+/// The default template: the lines every departure gets after its carrier lines.
+pub fn default_template() -> Vec<TemplateLine> {
+    [
+        (
+            LineKind::SecretsHandover,
+            "涉密文件资料移交接替人 · Secret files handed over to the successor",
+        ),
+        (
+            LineKind::AccountsRevoked,
+            "账号与权限已注销 · Accounts and access revoked",
+        ),
+        (
+            LineKind::ExitPledge,
+            "签署离职保密承诺书 · Exit confidentiality pledge signed",
+        ),
+        (
+            LineKind::ExitInterview,
+            "离职保密谈话 · Exit interview held",
+        ),
+    ]
+    .into_iter()
+    .map(|(kind, title)| TemplateLine {
+        kind,
+        title: title.to_string(),
+    })
+    .collect()
+}
 
 /// The notice date is the day either side declared the end; the last working day cannot come
 /// before it.

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FieldErrors;
+use super::departures::{LineKind, TemplateLine, default_template};
 use super::people::ClearanceTier;
 
 /// What the anchor of a declassification period is.
@@ -35,6 +36,8 @@ pub struct Policy {
     pub minimum_monthly_wage: i64,
     /// What a person in their declassification period must not do, by tier, in both languages.
     pub restrictions: Vec<TierRestriction>,
+    /// The standard lines of every departure's checklist, after its carrier lines.
+    pub checklist: Vec<TemplateLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -57,6 +60,7 @@ impl Default for Policy {
             non_compete_floor_percent: 30,
             minimum_monthly_wage: 0,
             restrictions: default_restrictions(),
+            checklist: default_template(),
         }
     }
 }
@@ -130,6 +134,20 @@ impl Policy {
         }
         if self.minimum_monthly_wage < 0 {
             errors.add("minimum_monthly_wage", "cannot be negative");
+        }
+        for line in &self.checklist {
+            if line.kind == LineKind::Carrier {
+                errors.add(
+                    "checklist",
+                    "carrier lines come from the register, not the template",
+                );
+            }
+            if line.title.trim().is_empty() || line.title.chars().count() > 300 {
+                errors.add(
+                    "checklist",
+                    "each line needs a title of 1 to 300 characters",
+                );
+            }
         }
         for r in &self.restrictions {
             if r.zh.chars().count() > 5000 || r.en.chars().count() > 5000 {

@@ -221,4 +221,25 @@ on_both_databases! {
         assert_eq!(emp["status"], "retired");
         assert_eq!(obligations_of(&app, &hr, &org.outsider).await.len(), 1);
     }
+
+    async fn the_checklist_template_is_a_policy_setting(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let org = small_org(&app, &hr).await;
+        let mut policy: Value = admin.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        policy["policy"]["checklist"] = json!([
+            {"kind": "accounts_revoked", "title": "注销全部账号"},
+            {"kind": "custom", "title": "归还门禁卡 · Access card returned"}
+        ]);
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy["policy"]).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let (_, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-02-01", "last_working_day": "2028-02-29", "reason": "other"
+        })).await;
+        let titles: Vec<&str> = dep["lines"].as_array().unwrap().iter().map(|l| l["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["注销全部账号", "归还门禁卡 · Access card returned"]);
+        let (s, dep) = post(&app, &hr, &format!("/api/v1/departures/{}/lines", dep["id"].as_str().unwrap()), json!({"title": "交还公章"})).await;
+        assert_eq!(s, 201);
+        assert_eq!(dep["lines"].as_array().unwrap().len(), 3, "HR adds lines");
+    }
 }

@@ -138,6 +138,8 @@ impl TestApp {
         let mut config =
             Config::for_data_dir(dir.path(), &database_url).expect("test configuration");
         config.listen = "127.0.0.1:0".parse().unwrap();
+        // Tests run scheduled work themselves, at the dates they choose.
+        config.jobs = false;
         adjust(&mut config);
         let clock = Arc::new(ManualClock::new(test_start()));
         let app = Application::build(config.clone(), clock.clone())
