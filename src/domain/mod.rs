@@ -95,6 +95,22 @@ impl FieldErrors {
         }
     }
 
+    /// Parses an optional value (empty counts as absent), recording its message on failure.
+    pub fn optional<T: std::str::FromStr<Err = String>>(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+    ) -> Option<T> {
+        value
+            .filter(|v| !v.trim().is_empty())
+            .and_then(|v| self.check(field, v.parse()))
+    }
+
+    /// Ok when nothing was recorded.
+    pub fn finish(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+
     pub fn single(field: &str, message: impl Into<String>) -> FieldErrors {
         let mut errors = FieldErrors::new();
         errors.add(field, message);

@@ -7,7 +7,7 @@ use crate::db::carriers::{self, Carrier, CarrierDetail, CarrierFilter, Custody};
 use crate::db::employees::Scope;
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
-use crate::domain::carriers::{CarrierKind, CarrierStatus, Classification, NewCarrier};
+use crate::domain::carriers::{CarrierKind, Classification, NewCarrier};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -129,18 +129,10 @@ pub async fn list(
     let filter = CarrierFilter {
         custodian_id: q.custodian_id.filter(|c| !c.is_empty()),
         q: q.q,
-        status: q
-            .status
-            .filter(|s| !s.is_empty())
-            .and_then(|s| errors.check("status", s.parse::<CarrierStatus>())),
-        classification: q
-            .classification
-            .filter(|c| !c.is_empty())
-            .and_then(|c| errors.check("classification", c.parse::<Classification>())),
+        status: errors.optional("status", q.status),
+        classification: errors.optional("classification", q.classification),
     };
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    errors.finish()?;
     let user = user.0;
     let found = state
         .db(move |conn| {

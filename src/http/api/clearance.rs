@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::db::clearance::{self, ClearanceChange, TierHistory};
 use crate::db::employees::{self, Scope};
 use crate::db::write_tx;
+use crate::domain::FieldErrors;
 use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, check_reason};
 use crate::domain::people::ClearanceTier;
 use crate::error::Error;
@@ -169,13 +170,9 @@ pub async fn list(
         per_page: q.per_page,
     }
     .resolve()?;
-    let status = match q.status.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            s.parse::<ChangeStatus>()
-                .map_err(|m| Error::field("status", m))?,
-        ),
-    };
+    let mut errors = FieldErrors::new();
+    let status: Option<ChangeStatus> = errors.optional("status", q.status);
+    errors.finish()?;
     let found = state
         .db(move |conn| Ok(clearance::list(conn, status, window.offset, window.limit)?))
         .await?;

@@ -9,7 +9,6 @@ use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, DepartureStatus, LineStatus, check_dates};
-use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
@@ -145,13 +144,9 @@ pub async fn list(
         per_page: q.per_page,
     }
     .resolve()?;
-    let status = match q.status.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            s.parse::<DepartureStatus>()
-                .map_err(|m| Error::field("status", m))?,
-        ),
-    };
+    let mut errors = FieldErrors::new();
+    let status: Option<DepartureStatus> = errors.optional("status", q.status);
+    errors.finish()?;
     let user = user.0;
     let found = state
         .db(move |conn| {
@@ -383,19 +378,11 @@ pub async fn list_obligations(
     let today = crate::clock::company_date(state.now(), state.config.timezone);
     let filter = ObligationFilter {
         employee_id: q.employee_id.filter(|e| !e.is_empty()),
-        kind: q
-            .kind
-            .filter(|k| !k.is_empty())
-            .and_then(|k| errors.check("kind", k.parse::<ObligationKind>())),
-        status: q
-            .status
-            .filter(|s| !s.is_empty())
-            .and_then(|s| errors.check("status", s.parse::<ObligationStatus>())),
+        kind: errors.optional("kind", q.kind),
+        status: errors.optional("status", q.status),
         ending_within: q.ending_within_days.map(|d| (today, d)),
     };
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    errors.finish()?;
     let user = user.0;
     let found = state
         .db(move |conn| {

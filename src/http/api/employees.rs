@@ -9,7 +9,7 @@ use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::import::ImportReport;
 use crate::db::write_tx;
 use crate::domain::import;
-use crate::domain::people::{ClearanceTier, EmployeeInput, EmployeeStatus};
+use crate::domain::people::EmployeeInput;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -148,19 +148,11 @@ pub async fn list(
     let filter = EmployeeFilter {
         q: q.q,
         department: q.department.filter(|d| !d.is_empty()),
-        tier: q
-            .tier
-            .filter(|t| !t.is_empty())
-            .and_then(|t| errors.check("tier", t.parse::<ClearanceTier>())),
-        status: q
-            .status
-            .filter(|s| !s.is_empty())
-            .and_then(|s| errors.check("status", s.parse::<EmployeeStatus>())),
+        tier: errors.optional("tier", q.tier),
+        status: errors.optional("status", q.status),
         manager_id: q.manager_id.filter(|m| !m.is_empty()),
     };
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    errors.finish()?;
     let user = user.0;
     let found = state
         .db(move |conn| {

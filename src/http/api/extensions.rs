@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::db::extensions::{self, Extension};
 use crate::db::write_tx;
+use crate::domain::FieldErrors;
 use crate::domain::clearance::{ChangeStatus, Decision, check_reason};
 use crate::domain::people::parse_date;
 use crate::error::Error;
@@ -130,13 +131,9 @@ pub async fn list(
         per_page: q.per_page,
     }
     .resolve()?;
-    let status = match q.status.filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            s.parse::<ChangeStatus>()
-                .map_err(|m| Error::field("status", m))?,
-        ),
-    };
+    let mut errors = FieldErrors::new();
+    let status: Option<ChangeStatus> = errors.optional("status", q.status);
+    errors.finish()?;
     let found = state
         .db(move |conn| Ok(extensions::list(conn, status, window.offset, window.limit)?))
         .await?;
