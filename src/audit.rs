@@ -204,6 +204,20 @@ pub fn list(
     Ok((items, total))
 }
 
+/// Every event about one subject, oldest first: the subject's history.
+pub fn of_subject(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: &str,
+) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::subject_type.eq(subject_type))
+        .filter(audit_events::subject_id.eq(subject_id))
+        .order(audit_events::seq.asc())
+        .select(AuditEvent::as_select())
+        .load(conn)
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ChainBroken {
     #[error("event {seq} does not verify: {reason}")]

@@ -213,3 +213,56 @@ pub fn supersede_after_rehire(
     audit::record_all(conn, now, events)?;
     Ok(ids.len())
 }
+
+/// One step of an obligation's history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// A user id, or "system".
+    pub actor: String,
+    /// obligation.created, obligation.extended, obligation.ended, non_compete.paid, …
+    pub action: String,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ObligationDetail {
+    #[serde(flatten)]
+    pub obligation: Obligation,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// An obligation the scope may see, with its full history.
+pub fn get(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: &str,
+) -> crate::error::Result<ObligationDetail> {
+    use crate::error::Error;
+    let obligation: Obligation = obligations::table
+        .find(id)
+        .select(Obligation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    if !super::employees::visible(conn, scope, &obligation.employee_id)? {
+        return Err(Error::Forbidden);
+    }
+    let history = audit::of_subject(conn, "obligation", id)?
+        .into_iter()
+        .map(|e| HistoryEntry {
+            at: e
+                .at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            actor: e.actor_id.unwrap_or(e.actor_type),
+            action: e.action,
+            details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+        })
+        .collect();
+    Ok(ObligationDetail {
+        obligation,
+        history,
+    })
+}

@@ -168,5 +168,15 @@ on_both_databases! {
         assert_eq!(post(&app, &sec2, &own_path, json!({"decision": "reject", "reason": "不必要"})).await.0, 200);
         let declass = obligations(&app, &hr, &format!("employee_id={}&kind=declassification", org.dev)).await;
         assert_eq!(declass[0]["ends_on"], "2030-02-28", "a rejection changes nothing");
+        // The obligation keeps its whole history.
+        let detail: Value = hr.get(app.url(&format!("/api/v1/obligations/{id}"))).send().await.unwrap().json().await.unwrap();
+        let actions: Vec<&str> = detail["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, [
+            "obligation.created", "obligation.extension_requested", "obligation.extended",
+            "obligation.extension_requested", "obligation.extension_rejected",
+        ]);
+        assert_eq!(detail["history"][2]["details"]["new_end"], "2030-02-28");
+        let outsider = crate::people::manager_client(&app, "x@example.com", "X001").await;
+        assert_eq!(outsider.get(app.url(&format!("/api/v1/obligations/{id}"))).send().await.unwrap().status(), 403);
     }
 }

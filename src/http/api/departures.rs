@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::db::departures::{self, Confirmation, Departure, DepartureDetail, NewDeparture};
 use crate::db::employees::Scope;
-use crate::db::obligations::{self, Obligation, ObligationFilter};
+use crate::db::obligations::{self, Obligation, ObligationDetail, ObligationFilter};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, DepartureStatus, LineStatus, check_dates};
@@ -397,4 +397,32 @@ pub async fn list_obligations(
         })
         .await?;
     Ok(web::Json(window.page(found)))
+}
+
+/// One obligation with its full history (created, extended, paid, ended…).
+#[utoipa::path(
+    tag = "obligations",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ObligationDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/obligations/{id}")]
+pub async fn get_obligation(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<web::Json<ObligationDetail>, Error> {
+    let (user, id) = (user.0, id.into_inner());
+    let detail = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            obligations::get(conn, &scope, &id)
+        })
+        .await?;
+    Ok(web::Json(detail))
 }

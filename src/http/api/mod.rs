@@ -57,6 +57,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(departures::receive)
     .service(departures::complete)
     .service(departures::list_obligations)
+    .service(departures::get_obligation)
     .service(noncompete::put_terms)
     .service(noncompete::pay)
     .service(noncompete::ledger)
