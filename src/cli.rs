@@ -42,6 +42,13 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Run the job worker alone (reminders and schedules), without the web service.
+    Worker,
+    /// Reminders.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -85,9 +92,18 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum JobsCommand {
-    /// Run what is due now and exit (for installs driven by cron): ends the obligations
-    /// whose last day has passed.
+    /// Run what is due now and exit (for installs driven by cron): the schedules' slots since
+    /// the last run, then every due job (plans, sends, retries).
     RunOnce,
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// List what the schedules will send in the coming days, without sending anything.
+    Forecast {
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -133,6 +149,10 @@ pub fn main() -> ExitCode {
         Command::Jobs {
             command: JobsCommand::RunOnce,
         } => run_jobs_once(&config),
+        Command::Worker => run_worker(config),
+        Command::Reminders {
+            command: RemindersCommand::Forecast { days },
+        } => forecast(&config, days),
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&config),
@@ -276,13 +296,47 @@ fn import_employees(
 }
 
 fn run_jobs_once(config: &Config) -> anyhow::Result<ExitCode> {
+    let runner = crate::startup::standalone_runner(config)?;
+    let stats = runner.run_once()?;
+    println!(
+        "{} schedule slots, {} jobs run: {} sent, {} failed, {} to retry",
+        stats.ticks, stats.jobs, stats.sent, stats.failed, stats.retried
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_worker(config: Config) -> anyhow::Result<ExitCode> {
+    let runner = crate::startup::standalone_runner(&config)?;
+    runner.run_forever(|| true);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn forecast(config: &Config, days: u32) -> anyhow::Result<ExitCode> {
+    let max = crate::http::api::reminders::FORECAST_MAX_DAYS;
+    if !(1..=max).contains(&days) {
+        eprintln!("--days: must be from 1 to {max}");
+        return Ok(ExitCode::from(2));
+    }
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;
-    let now = chrono::Utc::now();
-    let today = crate::clock::company_date(now, config.timezone);
-    let ended = write_tx(&mut conn, |conn| {
-        crate::db::obligations::end_due(conn, now, today)
-    })?;
-    println!("{ended} obligations ended (their last day was before {today})");
+    let (_, policy) = db::policy::current(&mut conn)?;
+    let entries = crate::jobs::forecast::forecast(
+        &mut conn,
+        &policy,
+        config.timezone,
+        chrono::Utc::now(),
+        days,
+    )?;
+    for e in &entries {
+        let local = e.at.with_timezone(&config.timezone);
+        println!(
+            "{}\t{}\t{}\t{}",
+            local.format("%Y-%m-%d %H:%M %Z"),
+            e.kind,
+            e.recipient,
+            e.to.as_deref().unwrap_or("(no address: would fail)")
+        );
+    }
+    println!("{} emails in the next {days} days", entries.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -28,6 +28,11 @@ pub struct Config {
     /// Whether `serve` runs the scheduled work itself (`TUOMI_JOBS=off` leaves it to
     /// `tuomi jobs run-once`).
     pub jobs: bool,
+    /// A folder whose `mail/<language>/<name>` files replace the built-in email templates.
+    pub templates_dir: Option<PathBuf>,
+    /// DKIM signing of outgoing mail: the selector and the private key file (RSA PEM, or an
+    /// Ed25519 key in base64), both or neither.
+    pub dkim: Option<(String, PathBuf)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +58,9 @@ struct RawConfig {
     log_format: Option<String>,
     trusted_proxies: Option<String>,
     jobs: Option<String>,
+    templates_dir: Option<String>,
+    dkim_selector: Option<String>,
+    dkim_key_file: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -69,6 +77,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("log_format", "text"),
     ("trusted_proxies", "none: the peer address is the client"),
     ("jobs", "on"),
+    ("templates_dir", "unset: the built-in templates"),
+    ("dkim_selector", "unset: mail is not DKIM-signed"),
+    ("dkim_key_file", "unset"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +118,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 12] = [
+        let overrides: [(&str, &mut Option<String>); 15] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -120,6 +131,9 @@ impl Config {
             ("TUOMI_LOG_FORMAT", &mut raw.log_format),
             ("TUOMI_TRUSTED_PROXIES", &mut raw.trusted_proxies),
             ("TUOMI_JOBS", &mut raw.jobs),
+            ("TUOMI_TEMPLATES_DIR", &mut raw.templates_dir),
+            ("TUOMI_DKIM_SELECTOR", &mut raw.dkim_selector),
+            ("TUOMI_DKIM_KEY_FILE", &mut raw.dkim_key_file),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -199,8 +213,8 @@ impl RawConfig {
                 _ => {
                     problem(
                         "smtp_url",
-                        "must look like smtp://user:pass@host:587 (STARTTLS), smtps://host:465 \
-                         or smtp://host:25?tls=none"
+                        "must look like smtp://user:pass@host:587?tls=required (STARTTLS), \
+                         smtps://user:pass@host:465 (TLS) or smtp://host:25 (no TLS)"
                             .into(),
                     );
                     None
@@ -272,6 +286,27 @@ impl RawConfig {
             }
         };
 
+        let templates_dir = self.templates_dir.map(PathBuf::from);
+        if let Some(dir) = &templates_dir
+            && !dir.is_dir()
+        {
+            problem(
+                "templates_dir",
+                format!("{} is not a folder", dir.display()),
+            );
+        }
+        let dkim = match (self.dkim_selector, self.dkim_key_file) {
+            (None, None) => None,
+            (Some(selector), Some(file)) => Some((selector, PathBuf::from(file))),
+            _ => {
+                problem(
+                    "dkim_selector",
+                    "DKIM needs both TUOMI_DKIM_SELECTOR and TUOMI_DKIM_KEY_FILE".into(),
+                );
+                None
+            }
+        };
+
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
                 database_url,
@@ -286,6 +321,8 @@ impl RawConfig {
                 log_format,
                 trusted_proxies,
                 jobs,
+                templates_dir,
+                dkim,
             }),
             _ => Err(ConfigError { problems }),
         }

@@ -9,5 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod mail;
 pub mod startup;
 pub mod throttle;

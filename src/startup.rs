@@ -13,10 +13,13 @@ use actix_web::{HttpServer, web};
 use anyhow::Context;
 use sha2::{Digest, Sha512};
 
+use crate::auth::LinkSigner;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db;
 use crate::http::{self, AppState};
+use crate::jobs::Runner;
+use crate::mail::MailTemplates;
 use crate::throttle::Throttle;
 
 /// Sign-in failures allowed per account within the window, then the account waits.
@@ -24,6 +27,10 @@ pub const SIGNIN_FAILURES_PER_ACCOUNT: u32 = 5;
 /// Per address it is higher: an office behind one NAT shares an address.
 pub const SIGNIN_FAILURES_PER_ADDRESS: u32 = 30;
 pub const SIGNIN_WINDOW_MINUTES: i64 = 15;
+/// Fresh acknowledgement links one address may ask for in an hour.
+pub const LINK_REQUESTS_PER_EMAIL: u32 = 3;
+/// … and one client address, for any emails.
+pub const LINK_REQUESTS_PER_ADDRESS: u32 = 20;
 /// How long the first-admin setup link stays valid.
 pub const SETUP_LINK_HOURS: i64 = 1;
 
@@ -31,6 +38,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pub state: web::Data<AppState>,
+    /// The job worker of this process (running in a thread of its own unless jobs are off).
+    pub runner: Arc<Runner>,
     /// The first-admin link printed at start, when no user exists yet.
     pub setup_link: Option<String>,
 }
@@ -44,12 +53,23 @@ impl Application {
             )
         })?;
         let secret = secret_key(&config)?;
+        // Templates are checked now: a template with an unknown variable stops the start.
+        let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
         let pool = db::build_pool(config.database_url.clone(), config.database_pool_size);
+        let links = LinkSigner::new(&secret);
+        let runner = Arc::new(Runner::new(
+            config.clone(),
+            clock.clone(),
+            pool.clone(),
+            links.clone(),
+            templates,
+        )?);
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             cookie_key: Key::derive_from(&Sha512::digest(secret.as_bytes())),
+            links,
             pool,
             clock,
             ready: AtomicBool::new(false),
@@ -60,6 +80,14 @@ impl Application {
             signin_by_address: Throttle::new(
                 SIGNIN_FAILURES_PER_ADDRESS,
                 chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
+            ),
+            link_requests_by_email: Throttle::new(
+                LINK_REQUESTS_PER_EMAIL,
+                chrono::Duration::hours(1),
+            ),
+            link_requests_by_address: Throttle::new(
+                LINK_REQUESTS_PER_ADDRESS,
+                chrono::Duration::hours(1),
             ),
             metrics: Default::default(),
             pages: http::web::Pages::new()?,
@@ -89,7 +117,7 @@ impl Application {
         };
 
         if state.config.jobs {
-            actix_web::rt::spawn(run_scheduled(state.clone()));
+            spawn_worker(runner.clone(), state.clone())?;
         }
         let app_state = state.clone();
         let server = HttpServer::new(move || http::app(app_state.clone()))
@@ -106,6 +134,7 @@ impl Application {
             port,
             server,
             state,
+            runner,
             setup_link,
         })
     }
@@ -132,6 +161,11 @@ async fn prepare_database(state: &web::Data<AppState>) -> anyhow::Result<Option<
         if ran > 0 {
             tracing::info!(migrations = ran, "database migrated");
         }
+        // The schedules of the policy in force must parse before anything is scheduled.
+        let (version, policy) = db::policy::current(&mut conn)?;
+        policy.check().map_err(|e| {
+            anyhow::anyhow!("the policy in force (version {version}) is invalid: {e:?}")
+        })?;
         if db::users::count(&mut conn)? > 0 {
             return Ok(None);
         }
@@ -153,26 +187,31 @@ async fn prepare_database(state: &web::Data<AppState>) -> anyhow::Result<Option<
     Ok(link)
 }
 
-/// The scheduled work of a running service: every hour, end the obligations whose last day
-/// has passed (idempotent, so several instances may run it).
-async fn run_scheduled(state: web::Data<AppState>) {
-    loop {
-        let now = state.now();
-        let today = crate::clock::company_date(now, state.config.timezone);
-        let ended = state
-            .db(move |conn| {
-                db::write_tx(conn, |conn| Ok(db::obligations::end_due(conn, now, today)?))
-            })
-            .await;
-        match ended {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(ended = n, "obligations past their last day ended"),
-            Err(e) => {
-                tracing::warn!(error = %e, "ending due obligations failed; retrying next hour")
-            }
-        }
-        actix_web::rt::time::sleep(Duration::from_secs(3600)).await;
-    }
+/// Runs the job worker in a thread of its own (its database and SMTP calls block), working
+/// only while the database is ready.
+pub fn spawn_worker(runner: Arc<Runner>, state: web::Data<AppState>) -> anyhow::Result<()> {
+    std::thread::Builder::new()
+        .name("tuomi-jobs".into())
+        .spawn(move || runner.run_forever(|| state.ready.load(Ordering::Acquire)))?;
+    Ok(())
+}
+
+/// A job runner for the command line (`tuomi worker`, `tuomi jobs run-once`): the same
+/// secret, templates and database as `serve`, migrated first.
+pub fn standalone_runner(config: &Config) -> anyhow::Result<Runner> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let secret = secret_key(config)?;
+    let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let pool = db::build_pool(config.database_url.clone(), 4);
+    Runner::new(
+        config.clone(),
+        system_clock(),
+        pool,
+        LinkSigner::new(&secret),
+        templates,
+    )
 }
 
 /// A database that is down (as opposed to misconfigured) is waited for, not fatal.

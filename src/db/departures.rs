@@ -445,7 +445,9 @@ pub fn confirm(
         ))
         .execute(conn)?;
     let action = if c.outcome == LineStatus::Missing {
-        // A missing carrier is a loss (000 篇3 第八条): recorded at once for HR and security.
+        // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
+        // are emailed (the notices are planned in this same transaction).
+        super::reminders::plan_loss_notices(conn, now, line_id)?;
         "departure.loss_reported"
     } else {
         "departure.line_confirmed"

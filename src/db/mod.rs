@@ -7,10 +7,12 @@ pub mod departures;
 pub mod employees;
 pub mod extensions;
 pub mod import;
+pub mod jobs;
 pub mod noncompete;
 pub mod obligations;
 pub mod pledges;
 pub mod policy;
+pub mod reminders;
 pub mod schema;
 pub mod users;
 
@@ -26,6 +28,19 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Runs the same diesel expression on whichever backend the connection is, for the few
+/// statements the multi-connection cannot express (upserts, row locks).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+pub use per_backend;
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

@@ -300,3 +300,55 @@ diesel::table! {
         decision_reason -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        payload -> Text,
+        unique_key -> Text,
+        state -> Text,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        run_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schedule_marks (name) {
+        name -> Text,
+        checked_until -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> Text,
+        unique_key -> Text,
+        employee_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        kind -> Text,
+        period -> Text,
+        due_at -> Timestamp,
+        status -> Text,
+        to_address -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        server_reply -> Nullable<Text>,
+        message -> Nullable<Binary>,
+        message_sha256 -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        acknowledged_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reminders -> employees (employee_id));
+diesel::allow_tables_to_appear_in_same_query!(reminders, employees);
+diesel::allow_tables_to_appear_in_same_query!(reminders, users);

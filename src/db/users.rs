@@ -62,6 +62,36 @@ fn with_roles(conn: &mut DbConnection, row: UserRow) -> QueryResult<User> {
     })
 }
 
+/// The active users holding any of these roles (who is told of a loss, who gets the digest).
+pub fn active_with_roles(conn: &mut DbConnection, roles: &[Role]) -> QueryResult<Vec<User>> {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    let rows: Vec<UserRow> = users::table
+        .filter(users::active.eq(true))
+        .filter(diesel::dsl::exists(
+            user_roles::table
+                .filter(user_roles::user_id.eq(users::id))
+                .filter(user_roles::role.eq_any(names)),
+        ))
+        .order(users::id)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|r| with_roles(conn, r)).collect()
+}
+
+/// The active user account linked to an employee number, if any.
+pub fn find_by_employee_no(
+    conn: &mut DbConnection,
+    employee_no: &str,
+) -> QueryResult<Option<User>> {
+    let row: Option<UserRow> = users::table
+        .filter(users::employee_no.eq(employee_no))
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(|r| with_roles(conn, r)).transpose()
+}
+
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }

@@ -61,6 +61,7 @@ pub mod people;
 pub mod periods;
 pub mod pledges;
 pub mod policy;
+pub mod reminders;
 pub mod users;
 
 use std::collections::BTreeMap;

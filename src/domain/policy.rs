@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::FieldErrors;
 use super::departures::{LineKind, TemplateLine, default_template};
 use super::people::ClearanceTier;
+use super::reminders::ReminderPolicy;
 
 /// What the anchor of a declassification period is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -38,6 +39,9 @@ pub struct Policy {
     pub restrictions: Vec<TierRestriction>,
     /// The standard lines of every departure's checklist, after its carrier lines.
     pub checklist: Vec<TemplateLine>,
+    /// When reminders go out (policies saved before reminders existed get the defaults).
+    #[serde(default)]
+    pub reminders: ReminderPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -61,6 +65,7 @@ impl Default for Policy {
             minimum_monthly_wage: 0,
             restrictions: default_restrictions(),
             checklist: default_template(),
+            reminders: ReminderPolicy::default(),
         }
     }
 }
@@ -154,6 +159,7 @@ impl Policy {
                 errors.add("restrictions", "a text is longer than 5000 characters");
             }
         }
+        self.reminders.check(&mut errors);
         if errors.is_empty() {
             Ok(())
         } else {

@@ -31,12 +31,17 @@ pub struct AppState {
     pub pool: DbPool,
     pub clock: SharedClock,
     pub cookie_key: Key,
+    /// Signs and checks the links sent by email (acknowledgements).
+    pub links: crate::auth::LinkSigner,
     /// Set once the database is reachable and migrated.
     pub ready: AtomicBool,
     /// Failed sign-ins by account (email as typed, lower-cased).
     pub signin_by_account: Throttle,
     /// Failed sign-ins by client address.
     pub signin_by_address: Throttle,
+    /// Requests for a fresh acknowledgement link, by email asked for and by client address.
+    pub link_requests_by_email: Throttle,
+    pub link_requests_by_address: Throttle,
     pub metrics: observe::Metrics,
     pub pages: web::Pages,
 }

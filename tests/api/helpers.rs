@@ -16,7 +16,10 @@ use tuomi::clock::ManualClock;
 use tuomi::config::Config;
 use tuomi::db::{self, DbConnection, users, write_tx};
 use tuomi::domain::users::NewUser;
+use tuomi::jobs::{RunStats, Runner};
 use tuomi::startup::Application;
+
+use crate::smtp::SmtpServer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -92,6 +95,11 @@ pub fn drop_postgres_database(name: &str) {
 
 pub struct TestApp {
     pub address: String,
+    /// The job worker, run by the tests at the clock times they choose.
+    pub runner: Arc<Runner>,
+    /// The mail server the app sends to, through `smtp_proxy` (cut it to take mail down).
+    pub smtp: SmtpServer,
+    pub smtp_proxy: TcpProxy,
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
     pub config: Config,
@@ -138,6 +146,14 @@ impl TestApp {
         let mut config =
             Config::for_data_dir(dir.path(), &database_url).expect("test configuration");
         config.listen = "127.0.0.1:0".parse().unwrap();
+        let smtp = SmtpServer::start();
+        let smtp_proxy = TcpProxy::start(format!("127.0.0.1:{}", smtp.port));
+        config.smtp_url = Some(
+            format!("smtp://127.0.0.1:{}", smtp_proxy.port)
+                .parse()
+                .unwrap(),
+        );
+        config.mail_from = "Example Co. <tuomi@example.com>".into();
         // Tests run scheduled work themselves, at the dates they choose.
         config.jobs = false;
         adjust(&mut config);
@@ -150,6 +166,7 @@ impl TestApp {
             .setup_link
             .as_ref()
             .map(|link| link.replacen(config.base_url.as_str().trim_end_matches('/'), &address, 1));
+        let runner = app.runner.clone();
         actix_web::rt::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .cookie_store(true)
@@ -158,6 +175,9 @@ impl TestApp {
             .unwrap();
         TestApp {
             address,
+            runner,
+            smtp,
+            smtp_proxy,
             client,
             clock,
             config,
@@ -165,6 +185,15 @@ impl TestApp {
             dir,
             pg_database,
         }
+    }
+
+    /// Runs the scheduled work as `tuomi jobs run-once` would, at the test clock's time.
+    pub async fn run_jobs(&self) -> RunStats {
+        let runner = self.runner.clone();
+        actix_web::web::block(move || runner.run_once())
+            .await
+            .unwrap()
+            .expect("the job run")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -280,17 +309,17 @@ pub fn csrf_of(html: &str) -> String {
         .to_string()
 }
 
-/// A TCP proxy to PostgreSQL that can be cut and restored, to take the database away from a
-/// running service and give it back. Cut, its port refuses connections, as a stopped server's
+/// A TCP proxy (to PostgreSQL, to the SMTP server) that can be cut and restored, to take a
+/// server away from a running service and give it back. Cut, its port refuses connections, as a stopped server's
 /// would.
-pub struct DbProxy {
+pub struct TcpProxy {
     pub port: u16,
     open: Arc<AtomicBool>,
     live: Arc<Mutex<Vec<TcpStream>>>,
 }
 
-impl DbProxy {
-    pub fn start(upstream: String) -> DbProxy {
+impl TcpProxy {
+    pub fn start(upstream: String) -> TcpProxy {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -329,7 +358,7 @@ impl DbProxy {
                 // Dropping the listener here makes the port refuse connections.
             }
         });
-        DbProxy { port, open, live }
+        TcpProxy { port, open, live }
     }
 
     /// Refuses new connections and breaks the open ones.
@@ -361,4 +390,24 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
         }
         let _ = to.shutdown(Shutdown::Both);
     });
+}
+
+/// Compares `actual` with `tests/api/snapshots/<name>.txt`; with `UPDATE_SNAPSHOTS=1` writes it
+/// instead (review the diff before committing).
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/api/snapshots")
+        .join(format!("{name}.txt"));
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot at {}: run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "snapshot {name} differs");
 }

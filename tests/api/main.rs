@@ -1,6 +1,7 @@
 //! The one integration test binary: every area's tests, each on SQLite and on PostgreSQL.
 
 mod helpers;
+mod smtp;
 
 mod audit;
 mod auth;
@@ -14,4 +15,5 @@ mod ops;
 mod people;
 mod pledges;
 mod process;
+mod reminders;
 mod schema;

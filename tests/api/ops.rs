@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{DbProxy, TestApp, fresh_postgres_database};
+use crate::helpers::{TcpProxy, TestApp, fresh_postgres_database};
 use crate::on_both_databases;
 
 fn assert_error_shape(body: &Value, code: &str) {
@@ -125,7 +125,7 @@ async fn readyz_says_503_while_the_database_is_unreachable_and_recovers() {
         parsed.host_str().unwrap(),
         parsed.port().unwrap_or(5432)
     );
-    let proxy = DbProxy::start(upstream);
+    let proxy = TcpProxy::start(upstream);
     parsed.set_port(Some(proxy.port)).unwrap();
     // Down at start: the service starts anyway and waits for the database.
     proxy.cut();

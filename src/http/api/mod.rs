@@ -11,6 +11,7 @@ pub mod noncompete;
 pub mod ops;
 pub mod pledges;
 pub mod policy;
+pub mod reminders;
 pub mod session;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -67,5 +68,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(extensions::approve)
     .service(extensions::list)
     .service(policy::get)
-    .service(policy::replace);
+    .service(policy::replace)
+    .service(reminders::list)
+    .service(reminders::forecast)
+    .service(reminders::get)
+    .service(reminders::message)
+    .service(reminders::jobs_list);
 }

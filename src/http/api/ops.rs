@@ -70,9 +70,22 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let text = state
+    let mut text = state
         .metrics
         .render(state.pool.state(), state.pool.max_size());
+    // The queue's states; failed jobs are what an operator alerts on. Left out while the
+    // database is unreachable, so the metrics still answer.
+    if let Ok(counts) = state.db(|conn| Ok(crate::db::jobs::counts(conn)?)).await {
+        use std::fmt::Write;
+        text.push_str("# HELP tuomi_jobs Jobs in the queue by state.\n# TYPE tuomi_jobs gauge\n");
+        for s in crate::db::jobs::JobState::ALL {
+            let n = counts
+                .iter()
+                .find(|(name, _)| name == s.as_str())
+                .map_or(0, |(_, n)| *n);
+            let _ = writeln!(text, "tuomi_jobs{{state=\"{s}\"}} {n}");
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)

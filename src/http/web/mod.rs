@@ -1,6 +1,7 @@
 //! HTML pages, rendered on the server from `templates/web`, every visible string from the
 //! message catalogs in `templates/i18n`.
 
+mod ack;
 mod home;
 mod login;
 mod setup;
@@ -40,6 +41,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "message.html",
         include_str!("../../../templates/web/message.html"),
     ),
+    ("ack.html", include_str!("../../../templates/web/ack.html")),
+    (
+        "ack_request.html",
+        include_str!("../../../templates/web/ack_request.html"),
+    ),
 ];
 
 const CATALOGS: &[(Language, &str)] = &[
@@ -62,7 +68,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::sign_out))
         .route("/setup/{token}", web::get().to(setup::page))
-        .route("/setup/{token}", web::post().to(setup::submit));
+        .route("/setup/{token}", web::post().to(setup::submit))
+        .route("/ack", web::get().to(ack::request_page))
+        .route("/ack", web::post().to(ack::request_link))
+        .route("/ack/{token}", web::get().to(ack::page))
+        .route("/ack/{token}", web::post().to(ack::acknowledge));
 }
 
 async fn style() -> HttpResponse {
@@ -169,7 +179,27 @@ pub fn render_page(
     template: &str,
     ctx: Value,
 ) -> Result<HttpResponse, Error> {
-    let lang = page_language(req, user);
+    render_page_in(
+        state,
+        req,
+        user,
+        page_language(req, user),
+        status,
+        template,
+        ctx,
+    )
+}
+
+/// [`render_page`] in a given language (a former employee's page is in their language).
+pub fn render_page_in(
+    state: &AppState,
+    req: &HttpRequest,
+    user: Option<&User>,
+    lang: Language,
+    status: actix_web::http::StatusCode,
+    template: &str,
+    ctx: Value,
+) -> Result<HttpResponse, Error> {
     let (csrf, cookie) = session::csrf_token(state, req);
     let user_ctx = user.map(|u| {
         context! {

@@ -1,0 +1,4 @@
+DROP INDEX obligations_status_kind_idx;
+DROP TABLE reminders;
+DROP TABLE schedule_marks;
+DROP TABLE jobs;

@@ -1,0 +1,235 @@
+//! The durable job queue: enqueued in the transaction of the change that causes the work,
+//! claimed with a lease, retried with backoff, kept as `failed` when attempts run out.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use serde::Serialize;
+
+use super::schema::jobs;
+use super::{DbConnection, per_backend, stored_instant};
+
+crate::string_enum! {
+    pub enum JobState ("a job state") {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
+/// Attempts before a job is given up as failed. With the backoff of
+/// [`crate::domain::reminders::retry_delay`] this spans about three days.
+pub const MAX_ATTEMPTS: i32 = 20;
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = jobs)]
+pub struct Job {
+    pub id: String,
+    /// plan_periodic, plan_daily, plan_digest, end_obligations or send_reminder.
+    pub kind: String,
+    pub payload: String,
+    pub unique_key: String,
+    /// queued, running, done or failed.
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub run_at: chrono::NaiveDateTime,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub locked_until: Option<chrono::NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: chrono::NaiveDateTime,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// Adds a job unless one with the same unique key exists (in any state); returns whether it
+/// was added. Call inside the transaction of the change that causes the work.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    kind: &str,
+    payload: &str,
+    unique_key: &str,
+    run_at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let at = stored_instant(now);
+    let values = (
+        jobs::id.eq(uuid::Uuid::now_v7().to_string()),
+        jobs::kind.eq(kind),
+        jobs::payload.eq(payload),
+        jobs::unique_key.eq(unique_key),
+        jobs::state.eq(JobState::Queued.as_str()),
+        jobs::attempts.eq(0),
+        jobs::max_attempts.eq(MAX_ATTEMPTS),
+        jobs::run_at.eq(stored_instant(run_at)),
+        jobs::created_at.eq(at),
+        jobs::updated_at.eq(at),
+    );
+    let added = per_backend!(conn, c => diesel::insert_into(jobs::table)
+        .values(values)
+        .on_conflict(jobs::unique_key)
+        .do_nothing()
+        .execute(c))?;
+    Ok(added == 1)
+}
+
+/// Takes up to `limit` due jobs — queued ones whose time has come, and running ones whose
+/// lease has expired (their worker died) — for `worker`, until `lease_until`. Each claim
+/// counts as an attempt. On PostgreSQL concurrent workers skip each other's rows; on SQLite
+/// the write lock serialises them.
+pub fn claim(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    worker: &str,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Job>> {
+    const CLAIM: &str = "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, \
+         attempts = attempts + 1, updated_at = $3 \
+         WHERE id IN (SELECT id FROM jobs \
+           WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
+           ORDER BY run_at LIMIT $4 {lock}) \
+         RETURNING *";
+    let now = stored_instant(now);
+    let lease_until = stored_instant(lease_until);
+    match conn {
+        DbConnection::Pg(c) => diesel::sql_query(CLAIM.replace("{lock}", "FOR UPDATE SKIP LOCKED"))
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c),
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            diesel::sql_query(CLAIM.replace("{lock}", "").replace('$', "?"))
+                .bind::<Text, _>(worker)
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(c)
+        }),
+    }
+}
+
+/// The job's work is done. Only the worker holding the lease may say so.
+pub fn complete(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    worker: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::locked_by.eq(worker)),
+    )
+    .set((
+        jobs::state.eq(JobState::Done.as_str()),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+        jobs::last_error.eq(None::<String>),
+        jobs::updated_at.eq(stored_instant(now)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The attempt failed: try again at `retry_at`, or — when the attempts are used up or the
+/// failure is permanent (`retry_at` none) — keep the job as failed with its error.
+pub fn attempt_failed(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    job: &Job,
+    worker: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> QueryResult<JobState> {
+    let next = match retry_at {
+        Some(at) if job.attempts < job.max_attempts => (JobState::Queued, stored_instant(at)),
+        _ => (JobState::Failed, job.run_at),
+    };
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(&job.id))
+            .filter(jobs::locked_by.eq(worker)),
+    )
+    .set((
+        jobs::state.eq(next.0.as_str()),
+        jobs::run_at.eq(next.1),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+        jobs::last_error.eq(error),
+        jobs::updated_at.eq(stored_instant(now)),
+    ))
+    .execute(conn)?;
+    Ok(next.0)
+}
+
+/// One page of jobs in a state, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    state: Option<JobState>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Job>, i64)> {
+    let query = || {
+        let mut q = jobs::table.into_boxed();
+        if let Some(s) = state {
+            q = q.filter(jobs::state.eq(s.as_str()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((jobs::updated_at.desc(), jobs::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Job::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// How many jobs are in each state (for the metrics).
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    jobs::table
+        .group_by(jobs::state)
+        .select((jobs::state, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Where a schedule has been looked at up to; none before its first tick.
+pub fn schedule_mark(conn: &mut DbConnection, name: &str) -> QueryResult<Option<DateTime<Utc>>> {
+    use super::schema::schedule_marks as m;
+    Ok(m::table
+        .find(name)
+        .select(m::checked_until)
+        .first::<chrono::NaiveDateTime>(conn)
+        .optional()?
+        .map(|at| at.and_utc()))
+}
+
+/// Moves a schedule's mark forward (never back: a lagging instance cannot replay slots).
+pub fn set_schedule_mark(
+    conn: &mut DbConnection,
+    name: &str,
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
+    use super::schema::schedule_marks as m;
+    let until = stored_instant(until);
+    per_backend!(conn, c => diesel::insert_into(m::table)
+        .values((m::name.eq(name), m::checked_until.eq(until)))
+        .on_conflict(m::name)
+        .do_nothing()
+        .execute(c))?;
+    diesel::update(m::table.find(name).filter(m::checked_until.lt(until)))
+        .set(m::checked_until.eq(until))
+        .execute(conn)?;
+    Ok(())
+}

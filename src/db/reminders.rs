@@ -1,0 +1,488 @@
+//! Reminders: one row per recipient, occasion and period (the unique key), planned in bulk,
+//! each with a send job; once sent, the exact bytes, their SHA-256 and the server's reply.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Date, Integer, Text, Timestamp};
+use serde::Serialize;
+use serde_json::json;
+
+use super::schema::{employees, reminders};
+use super::{DbConnection, per_backend, stored_instant};
+use crate::audit::{self, Actor, NewEvent};
+use crate::domain::obligations::ObligationKind;
+use crate::domain::reminders::{ReminderKind, ReminderStatus};
+
+/// Days after its end in which an obligation missed by a downtime still gets its release notice.
+pub const RELEASE_CATCH_UP_DAYS: u64 = 7;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = reminders)]
+pub struct Reminder {
+    pub id: String,
+    /// The former employee (or, for a nudge, the manager) it is for.
+    pub employee_id: Option<String>,
+    /// The staff user it is for (digest, loss, nudge).
+    pub user_id: Option<String>,
+    /// periodic, ending, released, on_request, nudge, digest or loss.
+    pub kind: String,
+    /// Which slot or date of the occasion.
+    pub period: String,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub due_at: NaiveDateTime,
+    /// scheduled, sent, failed or acknowledged.
+    pub status: String,
+    pub to_address: Option<String>,
+    /// Stable per reminder, so a receiver can drop a duplicate.
+    pub message_id: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<NaiveDateTime>,
+    /// The mail server's answer.
+    pub server_reply: Option<String>,
+    /// SHA-256 of the message exactly as sent (also in the audit trail).
+    pub message_sha256: Option<String>,
+    pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<NaiveDateTime>,
+}
+
+/// A random UUID made by the database, so a plan is one statement however many rows it makes.
+fn uuid_sql(conn: &DbConnection) -> &'static str {
+    match conn {
+        DbConnection::Pg(_) => "gen_random_uuid()::text",
+        DbConnection::Sqlite(_) => {
+            "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+             substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || \
+             substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+        }
+    }
+}
+
+/// `$n` placeholders as each backend writes them.
+fn placeholders(conn: &DbConnection, sql: &str) -> String {
+    match conn {
+        DbConnection::Pg(_) => sql.to_string(),
+        DbConnection::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
+/// Inserts the reminders `select` yields — columns (unique_key, employee_id, period); `$4` in
+/// it is `today` — of one kind, skipping those already planned; returns how many are new.
+fn plan_bulk(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    kind: ReminderKind,
+    due_at: DateTime<Utc>,
+    select: &str,
+    today: NaiveDate,
+) -> QueryResult<usize> {
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
+    let sql = placeholders(
+        conn,
+        &format!(
+            "INSERT INTO reminders (id, unique_key, employee_id, kind, period, due_at, status, \
+               created_at, updated_at) \
+             SELECT {uuid}, p.unique_key, p.employee_id, $1, p.period, $2, 'scheduled', $3, $3 \
+             FROM ({select}) p WHERE true \
+             ON CONFLICT (unique_key) DO NOTHING",
+            uuid = uuid_sql(conn),
+        ),
+    );
+    let now = stored_instant(now);
+    let due_at = stored_instant(due_at);
+    per_backend!(conn, c => diesel::sql_query(&sql)
+        .bind::<Text, _>(kind.as_str())
+        .bind::<Timestamp, _>(due_at)
+        .bind::<Timestamp, _>(now)
+        .bind::<Date, _>(today)
+        .execute(c))
+}
+
+fn quoted_kinds(kinds: &[ObligationKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The reminder of one cadence slot: every person with an active obligation of these kinds.
+pub fn plan_periodic(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    kinds: &[ObligationKind],
+    slot: &str,
+    today: NaiveDate,
+    due_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let slot = slot.replace('\'', "");
+    let select = format!(
+        "SELECT 'employee:' || employee_id || ':periodic:{slot}' AS unique_key, employee_id, \
+           '{slot}' AS period \
+         FROM obligations WHERE status = 'active' AND kind IN ({kinds}) \
+           AND (ends_on IS NULL OR ends_on >= $4) \
+         GROUP BY employee_id",
+        kinds = quoted_kinds(kinds)
+    );
+    plan_bulk(conn, now, ReminderKind::Periodic, due_at, &select, today)
+}
+
+/// Notices before an end: obligations ending after `today` and within `days` of it. An
+/// obligation recorded after its notice date still gets its notice, at the next run.
+pub fn plan_ending(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    days: u32,
+    due_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let last = today
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX);
+    let select = format!(
+        "SELECT 'employee:' || employee_id || ':ending:' || CAST(ends_on AS TEXT) AS unique_key, \
+           employee_id, CAST(ends_on AS TEXT) AS period \
+         FROM obligations WHERE status = 'active' AND ends_on > $4 AND ends_on <= '{last}' \
+         GROUP BY employee_id, ends_on"
+    );
+    plan_bulk(conn, now, ReminderKind::Ending, due_at, &select, today)
+}
+
+/// Release notices: obligations whose last day is `today` (or, after a downtime, a few days
+/// before), unless they were waived, rescinded or superseded.
+pub fn plan_released(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    due_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let first = today
+        .checked_sub_days(chrono::Days::new(RELEASE_CATCH_UP_DAYS))
+        .unwrap_or(NaiveDate::MIN);
+    let select = format!(
+        "SELECT 'employee:' || employee_id || ':released:' || CAST(ends_on AS TEXT) AS unique_key, \
+           employee_id, CAST(ends_on AS TEXT) AS period \
+         FROM obligations WHERE status IN ('active', 'ended') AND ends_on <= $4 \
+           AND ends_on >= '{first}' \
+         GROUP BY employee_id, ends_on"
+    );
+    plan_bulk(conn, now, ReminderKind::Released, due_at, &select, today)
+}
+
+/// Who a single reminder is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Recipient<'a> {
+    Employee(&'a str),
+    User(&'a str),
+}
+
+/// Plans one reminder (and its send job) unless the same recipient, occasion and period is
+/// already planned; returns its id when new. Call inside a write transaction.
+pub fn plan_one(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    to: Recipient<'_>,
+    kind: ReminderKind,
+    period: &str,
+    due_at: DateTime<Utc>,
+) -> QueryResult<Option<String>> {
+    let (employee_id, user_id, key) = match to {
+        Recipient::Employee(id) => (Some(id), None, format!("employee:{id}:{kind}:{period}")),
+        Recipient::User(id) => (None, Some(id), format!("user:{id}:{kind}:{period}")),
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = stored_instant(now);
+    let values = (
+        reminders::id.eq(&id),
+        reminders::unique_key.eq(&key),
+        reminders::employee_id.eq(employee_id),
+        reminders::user_id.eq(user_id),
+        reminders::kind.eq(kind.as_str()),
+        reminders::period.eq(period),
+        reminders::due_at.eq(stored_instant(due_at)),
+        reminders::status.eq(ReminderStatus::Scheduled.as_str()),
+        reminders::created_at.eq(at),
+        reminders::updated_at.eq(at),
+    );
+    let added = per_backend!(conn, c => diesel::insert_into(reminders::table)
+        .values(values)
+        .on_conflict(reminders::unique_key)
+        .do_nothing()
+        .execute(c))?;
+    if added == 0 {
+        return Ok(None);
+    }
+    super::jobs::enqueue(conn, now, SEND_JOB, &id, &format!("send:{id}"), due_at)?;
+    Ok(Some(id))
+}
+
+/// Tells HR and security of a carrier confirmed missing, one email each. Call inside the
+/// confirming transaction.
+pub fn plan_loss_notices(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    line_id: &str,
+) -> QueryResult<usize> {
+    use crate::domain::users::Role;
+    let mut planned = 0;
+    for user in super::users::active_with_roles(conn, &[Role::Hr, Role::Security])? {
+        planned += usize::from(
+            plan_one(
+                conn,
+                now,
+                Recipient::User(&user.id),
+                ReminderKind::Loss,
+                line_id,
+                now,
+            )?
+            .is_some(),
+        );
+    }
+    Ok(planned)
+}
+
+/// The job kind that sends one reminder; its payload is the reminder id.
+pub const SEND_JOB: &str = "send_reminder";
+
+/// Makes sure every reminder still to send has its send job (bulk plans make the rows first).
+pub fn enqueue_sends(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    let sql = placeholders(
+        conn,
+        &format!(
+            "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
+               run_at, created_at, updated_at) \
+             SELECT {uuid}, '{SEND_JOB}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
+             FROM reminders r WHERE r.status = 'scheduled' \
+             ON CONFLICT (unique_key) DO NOTHING",
+            uuid = uuid_sql(conn),
+        ),
+    );
+    let now = stored_instant(now);
+    per_backend!(conn, c => diesel::sql_query(&sql)
+        .bind::<Integer, _>(super::jobs::MAX_ATTEMPTS)
+        .bind::<Timestamp, _>(now)
+        .execute(c))
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Reminder>> {
+    reminders::table
+        .find(id)
+        .select(Reminder::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// What was sent: the reminder and the exact bytes.
+pub fn sent_message(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Reminder, Vec<u8>)>> {
+    Ok(reminders::table
+        .find(id)
+        .select((Reminder::as_select(), reminders::message))
+        .first::<(Reminder, Option<Vec<u8>>)>(conn)
+        .optional()?
+        .and_then(|(r, m)| m.map(|m| (r, m))))
+}
+
+/// The message went out: keep its bytes, hash and the server's reply, and put the hash in the
+/// audit chain. Only a reminder still scheduled changes (a second worker cannot overwrite).
+#[allow(clippy::too_many_arguments)]
+pub fn record_sent(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    to: &str,
+    message_id: &str,
+    bytes: &[u8],
+    sha256: &str,
+    reply: &str,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq(id))
+            .filter(reminders::status.eq(ReminderStatus::Scheduled.as_str())),
+    )
+    .set((
+        reminders::status.eq(ReminderStatus::Sent.as_str()),
+        reminders::to_address.eq(to),
+        reminders::message_id.eq(message_id),
+        reminders::sent_at.eq(stored_instant(now)),
+        reminders::server_reply.eq(reply),
+        reminders::message.eq(bytes),
+        reminders::message_sha256.eq(sha256),
+        reminders::last_error.eq(None::<String>),
+        reminders::updated_at.eq(stored_instant(now)),
+    ))
+    .execute(conn)?;
+    if changed == 1 {
+        audit::record(
+            conn,
+            now,
+            NewEvent {
+                actor: &Actor::System,
+                action: "reminder.sent",
+                subject_type: "reminder",
+                subject_id: id,
+                details: json!({
+                    "to": to, "message_id": message_id, "sha256": sha256, "reply": reply,
+                }),
+            },
+        )?;
+    }
+    Ok(changed == 1)
+}
+
+/// The reminder cannot be delivered (no address, a permanent refusal, attempts used up).
+pub fn record_failed(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    to: Option<&str>,
+    error: &str,
+) -> QueryResult<()> {
+    let changed = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq(id))
+            .filter(reminders::status.eq(ReminderStatus::Scheduled.as_str())),
+    )
+    .set((
+        reminders::status.eq(ReminderStatus::Failed.as_str()),
+        reminders::to_address.eq(to),
+        reminders::last_error.eq(error),
+        reminders::updated_at.eq(stored_instant(now)),
+    ))
+    .execute(conn)?;
+    if changed == 1 {
+        audit::record(
+            conn,
+            now,
+            NewEvent {
+                actor: &Actor::System,
+                action: "reminder.failed",
+                subject_type: "reminder",
+                subject_id: id,
+                details: json!({ "to": to, "error": error }),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A temporary failure, kept on the row while the job waits to retry.
+pub fn note_error(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(reminders::table.find(id))
+        .set((
+            reminders::last_error.eq(error),
+            reminders::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The former employee acknowledged the reminder; returns false if it already was.
+pub fn acknowledge(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    from_address: Option<&str>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq(id))
+            .filter(reminders::status.eq(ReminderStatus::Sent.as_str())),
+    )
+    .set((
+        reminders::status.eq(ReminderStatus::Acknowledged.as_str()),
+        reminders::acknowledged_at.eq(stored_instant(now)),
+        reminders::updated_at.eq(stored_instant(now)),
+    ))
+    .execute(conn)?;
+    if changed == 1 {
+        let employee_id: Option<String> = reminders::table
+            .find(id)
+            .select(reminders::employee_id)
+            .first(conn)?;
+        audit::record(
+            conn,
+            now,
+            NewEvent {
+                actor: &Actor::System,
+                action: "reminder.acknowledged",
+                subject_type: "reminder",
+                subject_id: id,
+                details: json!({ "employee_id": employee_id, "client": from_address }),
+            },
+        )?;
+    }
+    Ok(changed == 1)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReminderFilter {
+    pub status: Option<ReminderStatus>,
+    pub kind: Option<ReminderKind>,
+    pub employee_id: Option<String>,
+    /// Sent before this instant and still unacknowledged (the digest's escalation).
+    pub unacknowledged_since: Option<NaiveDateTime>,
+}
+
+type Boxed = reminders::BoxedQuery<'static, super::MultiBackend>;
+
+/// One page of reminders, latest due first.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ReminderFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Reminder>, i64)> {
+    let query = || -> Boxed {
+        let mut q = reminders::table.into_boxed();
+        if let Some(s) = filter.status {
+            q = q.filter(reminders::status.eq(s.as_str()));
+        }
+        if let Some(k) = filter.kind {
+            q = q.filter(reminders::kind.eq(k.as_str()));
+        }
+        if let Some(e) = &filter.employee_id {
+            q = q.filter(reminders::employee_id.eq(e.clone()));
+        }
+        if let Some(before) = filter.unacknowledged_since {
+            q = q
+                .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+                .filter(reminders::sent_at.lt(before));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((reminders::due_at.desc(), reminders::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Reminder::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// The people with this private email who have active obligations (for a fresh link).
+pub fn former_employees_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Vec<String>> {
+    use super::schema::obligations;
+    let email = email.trim().to_lowercase();
+    employees::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(private_email) = ")
+                .bind::<Text, _>(email),
+        )
+        .filter(diesel::dsl::exists(
+            obligations::table
+                .filter(obligations::employee_id.eq(employees::id))
+                .filter(obligations::status.eq("active")),
+        ))
+        .select(employees::id)
+        .load(conn)
+}

@@ -1,0 +1,217 @@
+//! Reminders as planned and sent (with the exact message kept as evidence), the forecast of
+//! what the schedules will send, and the job queue — for HR, security and admins.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+
+use crate::db::jobs::{self, Job};
+use crate::db::reminders::{self, Reminder, ReminderFilter};
+use crate::domain::FieldErrors;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::http::extract::{Authorized, ListPage, Overseers, Paging, QueryParams};
+use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
+
+/// The forecast looks at most this far ahead.
+pub const FORECAST_MAX_DAYS: u32 = 366;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ReminderQuery {
+    /// scheduled, sent, failed or acknowledged.
+    status: Option<String>,
+    /// periodic, ending, released, on_request, nudge, digest or loss.
+    kind: Option<String>,
+    employee_id: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Reminders, latest due first.
+#[utoipa::path(
+    tag = "reminders",
+    params(ReminderQuery),
+    responses(
+        (status = 200, body = ListPage<Reminder>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/reminders")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    query: QueryParams<ReminderQuery>,
+) -> Result<web::Json<ListPage<Reminder>>, Error> {
+    let q = query.0;
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let mut errors = FieldErrors::new();
+    let filter = ReminderFilter {
+        status: errors.optional("status", q.status),
+        kind: errors.optional("kind", q.kind),
+        employee_id: q.employee_id.filter(|e| !e.is_empty()),
+        unacknowledged_since: None,
+    };
+    errors.finish()?;
+    let found = state
+        .db(move |conn| Ok(reminders::list(conn, &filter, window.offset, window.limit)?))
+        .await?;
+    Ok(web::Json(window.page(found)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ForecastQuery {
+    /// How many days ahead, 1 to 366 (default 90).
+    days: Option<u32>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// What the schedules will send from now to now + days, to whom, without sending anything.
+#[utoipa::path(
+    tag = "reminders",
+    params(ForecastQuery),
+    responses(
+        (status = 200, body = ListPage<ForecastEntry>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/reminders/forecast")]
+pub async fn forecast(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    query: QueryParams<ForecastQuery>,
+) -> Result<web::Json<ListPage<ForecastEntry>>, Error> {
+    let q = query.0;
+    let days = q.days.unwrap_or(90);
+    if !(1..=FORECAST_MAX_DAYS).contains(&days) {
+        let mut errors = FieldErrors::new();
+        errors.add("days", format!("must be from 1 to {FORECAST_MAX_DAYS}"));
+        return Err(errors.into());
+    }
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let (now, tz) = (state.now(), state.config.timezone);
+    let entries = state
+        .db(move |conn| {
+            let (_, policy) = crate::db::policy::current(conn)?;
+            Ok(forecast_of(conn, &policy, tz, now, days)?)
+        })
+        .await?;
+    let total = entries.len() as i64;
+    let items = entries
+        .into_iter()
+        .skip(window.offset as usize)
+        .take(window.limit as usize)
+        .collect();
+    Ok(web::Json(window.page((items, total))))
+}
+
+/// One reminder: to whom, when, the server's answer and the SHA-256 of what was sent.
+#[utoipa::path(
+    tag = "reminders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Reminder),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/reminders/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    id: web::Path<String>,
+) -> Result<web::Json<Reminder>, Error> {
+    let id = id.into_inner();
+    let found = state.db(move |conn| Ok(reminders::get(conn, &id)?)).await?;
+    found.map(web::Json).ok_or(Error::NotFound)
+}
+
+/// The message exactly as the person received it (`message/rfc822`, the bytes whose SHA-256
+/// is on the reminder and in the audit trail).
+#[utoipa::path(
+    tag = "reminders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, content_type = "message/rfc822", body = String),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/reminders/{id}/message")]
+pub async fn message(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let (reminder, bytes) = state
+        .db(move |conn| Ok(reminders::sent_message(conn, &id)?))
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("message/rfc822")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{}.eml\"", reminder.id),
+        ))
+        .body(bytes))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct JobQuery {
+    /// queued, running, done or failed.
+    state: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// The job queue, most recently changed first; `?state=failed` shows what gave up and why.
+#[utoipa::path(
+    tag = "reminders",
+    params(JobQuery),
+    responses(
+        (status = 200, body = ListPage<Job>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/jobs")]
+pub async fn jobs_list(
+    state: web::Data<AppState>,
+    _user: Authorized<Overseers>,
+    query: QueryParams<JobQuery>,
+) -> Result<web::Json<ListPage<Job>>, Error> {
+    let q = query.0;
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let mut errors = FieldErrors::new();
+    let job_state = errors.optional("state", q.state);
+    errors.finish()?;
+    let found = state
+        .db(move |conn| Ok(jobs::list(conn, job_state, window.offset, window.limit)?))
+        .await?;
+    Ok(web::Json(window.page(found)))
+}

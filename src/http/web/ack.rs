@@ -1,0 +1,215 @@
+//! The page a former employee reaches from a reminder: their obligations and an "I
+//! acknowledge" button, and the form that sends a fresh link to a known private email.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::{message_page, page_language, render_page, render_page_in};
+use crate::auth::LinkPurpose;
+use crate::db::obligations::Obligation;
+use crate::db::reminders::{self, Recipient, Reminder};
+use crate::db::schema::obligations;
+use crate::db::{self, write_tx};
+use crate::domain::reminders::{ReminderKind, written_date};
+use crate::domain::users::Language;
+use crate::error::Error;
+use crate::http::extract::CsrfForm;
+use crate::http::{AppState, session};
+
+/// What the page shows: the reminder, the person's name and language, their active obligations.
+struct AckView {
+    reminder: Reminder,
+    name: String,
+    language: Language,
+    obligations: Vec<Obligation>,
+}
+
+/// The reminder a link names, if the link verifies, has not expired and is for a former
+/// employee's reminder.
+async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView>, Error> {
+    let Ok(id) = state
+        .links
+        .verify(LinkPurpose::Acknowledge, token, state.now())
+    else {
+        return Ok(None);
+    };
+    state
+        .db(move |conn| {
+            let Some(reminder) = reminders::get(conn, &id)? else {
+                return Ok(None);
+            };
+            let Some(employee_id) = reminder.employee_id.clone() else {
+                return Ok(None);
+            };
+            let Some(employee) = db::employees::find(conn, &employee_id)? else {
+                return Ok(None);
+            };
+            let obligations = obligations::table
+                .filter(obligations::employee_id.eq(&employee_id))
+                .filter(obligations::status.eq("active"))
+                .order(obligations::ends_on.asc())
+                .select(Obligation::as_select())
+                .load(conn)?;
+            Ok(Some(AckView {
+                reminder,
+                name: employee.name,
+                language: employee.language.parse().unwrap_or_default(),
+                obligations,
+            }))
+        })
+        .await
+}
+
+fn ack_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    v: &AckView,
+) -> Result<HttpResponse, Error> {
+    let lang = v.language;
+    let obligations: Vec<Value> = v
+        .obligations
+        .iter()
+        .map(|o| {
+            context! {
+                kind => o.kind,
+                starts_on => written_date(o.starts_on, lang),
+                ends_on => o.ends_on.map(|d| written_date(d, lang)),
+            }
+        })
+        .collect();
+    render_page_in(
+        state,
+        req,
+        None,
+        lang,
+        status,
+        "ack.html",
+        context! {
+            name => v.name,
+            obligations,
+            acknowledged_on => v.reminder.acknowledged_at.map(|a| written_date(a.date(), lang)),
+            can_acknowledge => v.reminder.status == "sent",
+        },
+    )
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    match view(&state, &token.into_inner()).await? {
+        Some(v) => ack_page(&state, &req, StatusCode::OK, &v),
+        None => message_page(&state, &req, StatusCode::NOT_FOUND, "ack_link_invalid"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, Error> {
+    let Some(v) = view(&state, &token.into_inner()).await? else {
+        return message_page(&state, &req, StatusCode::NOT_FOUND, "ack_link_invalid");
+    };
+    let (now, id) = (state.now(), v.reminder.id.clone());
+    let client =
+        session::client_address(&req, &state.config.trusted_proxies).map(|a| a.to_string());
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                Ok(reminders::acknowledge(conn, now, &id, client.as_deref())?)
+            })
+        })
+        .await?;
+    let token = req
+        .match_info()
+        .get("token")
+        .unwrap_or_default()
+        .to_string();
+    match view(&state, &token).await? {
+        Some(v) => ack_page(&state, &req, StatusCode::OK, &v),
+        None => message_page(&state, &req, StatusCode::NOT_FOUND, "ack_link_invalid"),
+    }
+}
+
+pub async fn request_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    render_page(
+        &state,
+        &req,
+        None,
+        StatusCode::OK,
+        "ack_request.html",
+        context! { sent => false },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LinkRequest {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sends a fresh link to the address if it belongs to someone with active obligations. The
+/// answer is the same whether or not it does, and whether or not the request was throttled.
+pub async fn request_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm<LinkRequest>,
+) -> Result<HttpResponse, Error> {
+    let email = form.0.email.trim().to_lowercase();
+    let now = state.now();
+    let address = session::client_address(&req, &state.config.trusted_proxies)
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let throttled = state
+        .link_requests_by_email
+        .retry_after(&email, now)
+        .is_some()
+        || state
+            .link_requests_by_address
+            .retry_after(&address, now)
+            .is_some();
+    state.link_requests_by_email.fail(&email, now);
+    state.link_requests_by_address.fail(&address, now);
+    if !throttled && email.contains('@') {
+        let period = now.to_rfc3339();
+        state
+            .db(move |conn| {
+                write_tx(conn, |conn| {
+                    for id in reminders::former_employees_by_email(conn, &email)? {
+                        reminders::plan_one(
+                            conn,
+                            now,
+                            Recipient::Employee(&id),
+                            ReminderKind::OnRequest,
+                            &period,
+                            now,
+                        )?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+    }
+    render_page_in(
+        &state,
+        &req,
+        None,
+        page_language(&req, None),
+        StatusCode::OK,
+        "ack_request.html",
+        context! { sent => true },
+    )
+}

@@ -1,0 +1,430 @@
+//! What each reminder says and to whom, read from the database when it is sent (so it lists
+//! the obligations as they stand), and the plans that need more than one statement.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use diesel::prelude::*;
+use minijinja::{Value, context};
+
+use super::Runner;
+use crate::auth::LinkPurpose;
+use crate::db::obligations::Obligation;
+use crate::db::reminders::{Recipient, Reminder, plan_one};
+use crate::db::schema::{carriers, departure_lines, departures, employees, obligations, reminders};
+use crate::db::{self, DbConnection, stored_instant};
+use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::domain::reminders::{ReminderKind, ReminderStatus, written_date};
+use crate::domain::users::{Language, Role};
+use crate::mail::Rendered;
+
+/// Rows listed in one digest section at most.
+const DIGEST_ROWS: i64 = 200;
+/// The digest lists obligations ending within this many days.
+const DIGEST_ENDING_DAYS: u64 = 30;
+
+pub struct Composed {
+    /// None: nowhere to send it.
+    pub to: Option<String>,
+    pub rendered: Rendered,
+}
+
+pub fn letter(
+    runner: &Runner,
+    conn: &mut DbConnection,
+    reminder: &Reminder,
+) -> anyhow::Result<Composed> {
+    let kind: ReminderKind = reminder.kind.parse().map_err(anyhow::Error::msg)?;
+    if kind.to_former_employee() {
+        return to_former_employee(runner, conn, reminder, kind);
+    }
+    let user_id = reminder
+        .user_id
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("a {kind} reminder without a user"))?;
+    let user = db::users::find(conn, user_id)?
+        .ok_or_else(|| anyhow::anyhow!("user {user_id} does not exist"))?;
+    let base = &runner.config.base_url;
+    let lang = user.language;
+    let (template, ctx) = match kind {
+        ReminderKind::Nudge => {
+            let (_, policy) = db::policy::current(conn)?;
+            let days = policy.reminders.nudge_after_days;
+            let lines = open_lines_of_manager(conn, &user, reminder.due_at.and_utc(), days)?
+                .into_iter()
+                .map(|(departure_id, employee_name, title, since)| {
+                    context! {
+                        employee_name, title,
+                        since => written_date(since, lang),
+                        url => base.join(&format!("departures/{departure_id}")).map(|u| u.to_string()).unwrap_or_default(),
+                    }
+                })
+                .collect::<Vec<_>>();
+            ("nudge", context! { name => user.name, days, lines })
+        }
+        ReminderKind::Loss => {
+            let (departure_id, employee_name, title, carrier, on) = loss(conn, &reminder.period)?;
+            (
+                "loss",
+                context! {
+                    name => user.name, employee_name, title, carrier,
+                    on => written_date(on, lang),
+                    url => base.join(&format!("departures/{departure_id}"))?.to_string(),
+                },
+            )
+        }
+        _ => ("digest", digest(runner, conn, &user.name, lang)?),
+    };
+    Ok(Composed {
+        to: Some(user.email.clone()),
+        rendered: runner.templates.render(lang, template, ctx)?,
+    })
+}
+
+fn to_former_employee(
+    runner: &Runner,
+    conn: &mut DbConnection,
+    reminder: &Reminder,
+    kind: ReminderKind,
+) -> anyhow::Result<Composed> {
+    let employee_id = reminder
+        .employee_id
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("a {kind} reminder without an employee"))?;
+    let employee = db::employees::find(conn, employee_id)?
+        .ok_or_else(|| anyhow::anyhow!("employee {employee_id} does not exist"))?;
+    let lang: Language = employee.language.parse().unwrap_or_default();
+    let still_employed = matches!(employee.status.as_str(), "active" | "departing");
+    let to = employee
+        .private_email
+        .clone()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| employee.work_email.clone().filter(|_| still_employed));
+    // The day the occasion is about: an end date for ending/released notices.
+    let about: Option<NaiveDate> = reminder.period.parse().ok();
+    let now = runner.clock.now();
+    let list: Vec<Obligation> = obligations::table
+        .filter(obligations::employee_id.eq(employee_id))
+        .filter(
+            obligations::status
+                .eq(ObligationStatus::Active.as_str())
+                .or(obligations::status
+                    .eq(ObligationStatus::Ended.as_str())
+                    .and(
+                        obligations::ends_on
+                            .nullable()
+                            .eq(about.filter(|_| kind == ReminderKind::Released)),
+                    )),
+        )
+        .order((obligations::ends_on.asc(), obligations::kind.asc()))
+        .select(Obligation::as_select())
+        .load(conn)?;
+    let (_, policy) = db::policy::current(conn)?;
+    let restrictions = list
+        .iter()
+        .filter(|o| o.kind == ObligationKind::Declassification.as_str())
+        .filter_map(|o| o.tier.as_deref())
+        .find_map(|tier| {
+            policy
+                .restrictions
+                .iter()
+                .find(|r| r.tier.as_str() == tier)
+                .map(|r| match lang {
+                    Language::ZhCn => r.zh.clone(),
+                    Language::En => r.en.clone(),
+                })
+        });
+    let obligations: Vec<Value> = list
+        .iter()
+        .map(|o| {
+            context! {
+                kind => o.kind,
+                starts_on => written_date(o.starts_on, lang),
+                ends_on => o.ends_on.map(|d| written_date(d, lang)),
+                ending_soon => kind == ReminderKind::Ending && o.ends_on == about,
+                ends_today => kind == ReminderKind::Released && o.ends_on == about,
+            }
+        })
+        .collect();
+    let expires = now + chrono::Duration::days(i64::from(policy.reminders.link_valid_days));
+    let token = runner
+        .links
+        .sign(LinkPurpose::Acknowledge, &reminder.id, expires);
+    let base = &runner.config.base_url;
+    let ctx = context! {
+        name => employee.name,
+        occasion => kind.as_str(),
+        obligations,
+        restrictions,
+        ack_url => base.join(&format!("ack/{token}"))?.to_string(),
+        report_url => base.join("report")?.to_string(),
+        company => runner.mailer.sender_name(),
+    };
+    Ok(Composed {
+        to,
+        rendered: runner.templates.render(lang, "reminder", ctx)?,
+    })
+}
+
+/// Lines open (or handed over and not yet signed for) in the in-progress departures of a
+/// manager's direct reports, started at least `days` days before `at`: (departure, person,
+/// line title, open since).
+fn open_lines_of_manager(
+    conn: &mut DbConnection,
+    manager: &db::users::User,
+    at: DateTime<Utc>,
+    days: u32,
+) -> anyhow::Result<Vec<(String, String, String, NaiveDate)>> {
+    let Some(no) = &manager.employee_no else {
+        return Ok(Vec::new());
+    };
+    let Some(me) = db::employees::find_by_no(conn, no)? else {
+        return Ok(Vec::new());
+    };
+    let before = stored_instant(at - chrono::Duration::days(i64::from(days)));
+    let rows: Vec<(String, String, String, chrono::NaiveDateTime)> = departure_lines::table
+        .inner_join(departures::table.inner_join(employees::table))
+        .filter(employees::manager_id.eq(&me.id))
+        .filter(departures::status.eq("in_progress"))
+        .filter(departures::started_at.le(before))
+        .filter(
+            departure_lines::status
+                .eq("open")
+                .or(departure_lines::status
+                    .eq("handed_over")
+                    .and(departure_lines::received_at.is_null())),
+        )
+        .order((
+            departures::started_at.asc(),
+            departure_lines::position.asc(),
+        ))
+        .select((
+            departures::id,
+            employees::name,
+            departure_lines::title,
+            departures::started_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, n, t, s)| (d, n, t, s.date()))
+        .collect())
+}
+
+/// Nudges for the managers whose reports' departures have lines open too long, one per
+/// manager per day. Returns how many are new.
+pub fn plan_nudges(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    days: u32,
+    due: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let before = stored_instant(due - chrono::Duration::days(i64::from(days)));
+    let managers: Vec<Option<String>> = departure_lines::table
+        .inner_join(departures::table.inner_join(employees::table))
+        .filter(departures::status.eq("in_progress"))
+        .filter(departures::started_at.le(before))
+        .filter(
+            departure_lines::status
+                .eq("open")
+                .or(departure_lines::status
+                    .eq("handed_over")
+                    .and(departure_lines::received_at.is_null())),
+        )
+        .select(employees::manager_id)
+        .distinct()
+        .load(conn)?;
+    let mut planned = 0;
+    for manager_id in managers.into_iter().flatten() {
+        let Some(manager) = db::employees::find(conn, &manager_id)? else {
+            continue;
+        };
+        let Some(user) = db::users::find_by_employee_no(conn, &manager.employee_no)? else {
+            continue;
+        };
+        let period = today.to_string();
+        planned += usize::from(
+            plan_one(
+                conn,
+                now,
+                Recipient::User(&user.id),
+                ReminderKind::Nudge,
+                &period,
+                due,
+            )?
+            .is_some(),
+        );
+    }
+    Ok(planned)
+}
+
+/// The weekly digest for every HR user.
+pub fn plan_digests(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    period: &str,
+    due: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut planned = 0;
+    for user in db::users::active_with_roles(conn, &[Role::Hr])? {
+        planned += usize::from(
+            plan_one(
+                conn,
+                now,
+                Recipient::User(&user.id),
+                ReminderKind::Digest,
+                period,
+                due,
+            )?
+            .is_some(),
+        );
+    }
+    Ok(planned)
+}
+
+/// (departure, person, line title, carrier tag, day confirmed) of a missing line.
+fn loss(
+    conn: &mut DbConnection,
+    line_id: &str,
+) -> anyhow::Result<(String, String, String, String, NaiveDate)> {
+    let (departure_id, name, title, carrier_id, at): (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<chrono::NaiveDateTime>,
+    ) = departure_lines::table
+        .inner_join(departures::table.inner_join(employees::table))
+        .filter(departure_lines::id.eq(line_id))
+        .select((
+            departures::id,
+            employees::name,
+            departure_lines::title,
+            departure_lines::carrier_id,
+            departure_lines::confirmed_at,
+        ))
+        .first(conn)?;
+    let tag = match carrier_id {
+        Some(id) => carriers::table
+            .find(id)
+            .select(carriers::tag)
+            .first(conn)
+            .optional()?
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let on = at.map(|a| a.date()).unwrap_or_default();
+    Ok((departure_id, name, title, tag, on))
+}
+
+/// What HR should look at: obligations ending soon, reminders nobody acknowledged, non-compete
+/// payments due or late, mail that could not be delivered, open losses.
+fn digest(
+    runner: &Runner,
+    conn: &mut DbConnection,
+    name: &str,
+    lang: Language,
+) -> anyhow::Result<Value> {
+    let now = runner.clock.now();
+    let today = crate::clock::company_date(now, runner.config.timezone);
+    let (_, policy) = db::policy::current(conn)?;
+    let escalate_days = policy.reminders.escalate_unacknowledged_after_days;
+
+    let ending: Vec<Value> = obligations::table
+        .inner_join(employees::table)
+        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(
+            obligations::ends_on.between(
+                today,
+                today
+                    .checked_add_days(Days::new(DIGEST_ENDING_DAYS))
+                    .unwrap_or(NaiveDate::MAX),
+            ),
+        )
+        .order(obligations::ends_on.asc())
+        .limit(DIGEST_ROWS)
+        .select((employees::name, obligations::kind, obligations::ends_on))
+        .load::<(String, String, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .map(|(employee_name, kind, ends_on)| {
+            context! { employee_name, kind, ends_on => ends_on.map(|d| written_date(d, lang)) }
+        })
+        .collect();
+
+    let cutoff = stored_instant(now - chrono::Duration::days(i64::from(escalate_days)));
+    let former_kinds: Vec<&str> = ReminderKind::ALL
+        .iter()
+        .filter(|k| k.to_former_employee())
+        .map(|k| k.as_str())
+        .collect();
+    let unacknowledged: Vec<Value> = reminders::table
+        .inner_join(employees::table)
+        .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+        .filter(reminders::kind.eq_any(&former_kinds))
+        .filter(reminders::sent_at.lt(cutoff))
+        .order(reminders::sent_at.asc())
+        .limit(DIGEST_ROWS)
+        .select((employees::name, reminders::sent_at))
+        .load::<(String, Option<chrono::NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(employee_name, sent)| {
+            context! { employee_name, sent_on => sent.map(|s| written_date(s.date(), lang)) }
+        })
+        .collect();
+
+    let mut payments = Vec::new();
+    let non_competes: Vec<(String, String)> = obligations::table
+        .inner_join(employees::table)
+        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::kind.eq(ObligationKind::NonCompete.as_str()))
+        .limit(DIGEST_ROWS)
+        .select((obligations::id, employees::name))
+        .load(conn)?;
+    let this_month = crate::domain::noncompete::YearMonth::of(today).to_string();
+    for (id, employee_name) in non_competes {
+        let ledger =
+            db::noncompete::ledger_of(conn, &id, today, policy.non_compete_grace_months as usize)?;
+        for m in ledger.months {
+            if m.status == "late" || (m.status == "due" && m.month == this_month) {
+                payments.push(context! {
+                    employee_name => employee_name.clone(), month => m.month, status => m.status,
+                });
+            }
+        }
+    }
+
+    let failed: Vec<Value> = reminders::table
+        .left_join(employees::table)
+        .filter(reminders::status.eq(ReminderStatus::Failed.as_str()))
+        .order(reminders::updated_at.desc())
+        .limit(DIGEST_ROWS)
+        .select((
+            employees::name.nullable(),
+            reminders::to_address,
+            reminders::last_error,
+        ))
+        .load::<(Option<String>, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(who, to, error)| {
+            context! {
+                recipient => who.or(to).unwrap_or_default(),
+                error => error.unwrap_or_default(),
+            }
+        })
+        .collect();
+
+    let losses: Vec<Value> = departure_lines::table
+        .inner_join(departures::table.inner_join(employees::table))
+        .filter(departure_lines::status.eq("missing"))
+        .order(departure_lines::confirmed_at.desc())
+        .limit(DIGEST_ROWS)
+        .select((employees::name, departure_lines::title))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(employee_name, title)| context! { employee_name, title })
+        .collect();
+
+    Ok(context! {
+        name, ending, unacknowledged, escalate_days, payments, failed, losses,
+        url => runner.config.base_url.to_string(),
+    })
+}

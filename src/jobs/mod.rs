@@ -1,0 +1,399 @@
+//! The scheduled work: cron ticks turn into plan jobs, plans turn into reminders with send
+//! jobs, workers claim jobs with a lease and send. Any number of workers may run against one
+//! database; unique keys and leases make each reminder go out once.
+
+mod compose;
+pub mod forecast;
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::{self, Actor, NewEvent};
+use crate::auth::LinkSigner;
+use crate::clock::{SharedClock, company_date};
+use crate::config::Config;
+use crate::db::jobs::{self as queue, Job, JobState};
+use crate::db::reminders::{self, SEND_JOB};
+use crate::db::{self, DbConnection, DbPool, write_tx};
+use crate::domain::obligations::ObligationKind;
+use crate::domain::reminders::{Schedule, latest_slot, parse_schedule, retry_delay};
+use crate::mail::{Letter, MailTemplates, Mailer};
+
+/// How long a claimed job is a worker's own; after that another worker may take it over.
+pub const LEASE_MINUTES: i64 = 5;
+/// How often a running worker looks for due work.
+pub const POLL: StdDuration = StdDuration::from_secs(15);
+
+const PLAN_PERIODIC: &str = "plan_periodic";
+const PLAN_DAILY: &str = "plan_daily";
+const PLAN_DIGEST: &str = "plan_digest";
+const END_OBLIGATIONS: &str = "end_obligations";
+
+/// Obligations end at the start of the day after their last day, company time.
+const MIDNIGHT: &str = "0 0 0 * * * *";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SlotPayload {
+    slot: DateTime<Utc>,
+    #[serde(default)]
+    kinds: Vec<ObligationKind>,
+}
+
+/// A schedule of the policy and the job each of its slots starts.
+struct Scheduled {
+    name: String,
+    schedule: Schedule,
+    job: &'static str,
+    kinds: Vec<ObligationKind>,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RunStats {
+    pub ticks: usize,
+    pub jobs: usize,
+    pub sent: usize,
+    pub failed: usize,
+    pub retried: usize,
+}
+
+pub struct Runner {
+    pub pool: DbPool,
+    pub clock: SharedClock,
+    pub config: Config,
+    pub mailer: Mailer,
+    pub templates: Arc<MailTemplates>,
+    pub links: LinkSigner,
+    pub worker_id: String,
+}
+
+impl Runner {
+    pub fn new(
+        config: Config,
+        clock: SharedClock,
+        pool: DbPool,
+        links: LinkSigner,
+        templates: Arc<MailTemplates>,
+    ) -> anyhow::Result<Runner> {
+        Ok(Runner {
+            mailer: Mailer::from_config(&config)?,
+            worker_id: format!(
+                "{}:{}:{}",
+                hostname(),
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
+            pool,
+            clock,
+            config,
+            templates,
+            links,
+        })
+    }
+
+    fn conn(&self) -> anyhow::Result<db::PooledConnection> {
+        Ok(self.pool.get()?)
+    }
+
+    fn schedules(&self, conn: &mut DbConnection) -> anyhow::Result<Vec<Scheduled>> {
+        let (_, policy) = db::policy::current(conn)?;
+        let r = &policy.reminders;
+        let parse = |expr: &str| parse_schedule(expr).map_err(anyhow::Error::msg);
+        let mut out: Vec<Scheduled> = Vec::new();
+        for (expr, kinds) in r.cadence_groups() {
+            out.push(Scheduled {
+                name: format!("periodic:{expr}"),
+                schedule: parse(&expr)?,
+                job: PLAN_PERIODIC,
+                kinds,
+            });
+        }
+        for (name, expr, job) in [
+            ("daily", r.daily.as_str(), PLAN_DAILY),
+            ("digest", r.digest.as_str(), PLAN_DIGEST),
+            ("end_obligations", MIDNIGHT, END_OBLIGATIONS),
+        ] {
+            out.push(Scheduled {
+                name: name.into(),
+                schedule: parse(expr)?,
+                job,
+                kinds: Vec::new(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Turns the schedules' slots since the last tick into jobs: at most one per schedule (a
+    /// downtime is caught up once), keyed by schedule and slot so that several instances
+    /// ticking together enqueue it once. A schedule's first tick only starts its clock.
+    pub fn tick(&self) -> anyhow::Result<usize> {
+        let now = self.clock.now();
+        let tz = self.config.timezone;
+        let mut conn = self.conn()?;
+        let mut enqueued = 0;
+        for s in self.schedules(&mut conn)? {
+            enqueued += write_tx(&mut conn, |conn| -> anyhow::Result<usize> {
+                let Some(mark) = queue::schedule_mark(conn, &s.name)? else {
+                    queue::set_schedule_mark(conn, &s.name, now)?;
+                    return Ok(0);
+                };
+                let mut added = 0;
+                if let Some(slot) = latest_slot(&s.schedule, tz, mark, now) {
+                    let payload = serde_json::to_string(&SlotPayload {
+                        slot,
+                        kinds: s.kinds.clone(),
+                    })?;
+                    let key = format!("{}@{}", s.name, slot.to_rfc3339());
+                    added += usize::from(queue::enqueue(conn, now, s.job, &payload, &key, slot)?);
+                }
+                queue::set_schedule_mark(conn, &s.name, now)?;
+                Ok(added)
+            })?;
+        }
+        Ok(enqueued)
+    }
+
+    /// Runs every job that is due now, one claim at a time, until none is left.
+    pub fn run_due(&self) -> anyhow::Result<RunStats> {
+        let mut stats = RunStats::default();
+        let mut conn = self.conn()?;
+        loop {
+            let now = self.clock.now();
+            let claimed = queue::claim(
+                &mut conn,
+                now,
+                &self.worker_id,
+                now + Duration::minutes(LEASE_MINUTES),
+                1,
+            )?;
+            let Some(job) = claimed.into_iter().next() else {
+                return Ok(stats);
+            };
+            stats.jobs += 1;
+            match self.run_job(&mut conn, &job) {
+                Ok(Outcome::Done) => queue::complete(&mut conn, now, &job.id, &self.worker_id)?,
+                Ok(Outcome::Sent) => stats.sent += 1,
+                Ok(Outcome::Failed) => stats.failed += 1,
+                Ok(Outcome::Retrying) => stats.retried += 1,
+                Err(e) => {
+                    tracing::warn!(job = %job.id, kind = %job.kind, error = %format!("{e:#}"), "job failed");
+                    let retry_at = now + retry_delay(job.attempts as u32, rand::random());
+                    let state = queue::attempt_failed(
+                        &mut conn,
+                        now,
+                        &job,
+                        &self.worker_id,
+                        &format!("{e:#}"),
+                        Some(retry_at),
+                    )?;
+                    if state == JobState::Failed {
+                        stats.failed += 1;
+                    } else {
+                        stats.retried += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A tick, then everything due: what `tuomi jobs run-once` does.
+    pub fn run_once(&self) -> anyhow::Result<RunStats> {
+        let ticks = self.tick()?;
+        let mut stats = self.run_due()?;
+        stats.ticks = ticks;
+        Ok(stats)
+    }
+
+    /// The worker loop of `tuomi serve` and `tuomi worker`: never returns.
+    pub fn run_forever(&self, ready: impl Fn() -> bool) {
+        tracing::info!(worker = %self.worker_id, "job worker started");
+        loop {
+            if ready() {
+                match self.run_once() {
+                    Ok(stats) if stats.jobs > 0 => {
+                        tracing::info!(?stats, "jobs run");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "job run failed; retrying"),
+                }
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn run_job(&self, conn: &mut DbConnection, job: &Job) -> anyhow::Result<Outcome> {
+        match job.kind.as_str() {
+            SEND_JOB => self.send_reminder(conn, job),
+            PLAN_PERIODIC | PLAN_DAILY | PLAN_DIGEST | END_OBLIGATIONS => {
+                let payload: SlotPayload = serde_json::from_str(&job.payload)?;
+                self.plan(conn, &job.kind, &payload)?;
+                Ok(Outcome::Done)
+            }
+            other => anyhow::bail!("unknown job kind {other:?}"),
+        }
+    }
+
+    /// Plans the reminders of one slot, with their send jobs, in one transaction.
+    fn plan(&self, conn: &mut DbConnection, job: &str, p: &SlotPayload) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let tz = self.config.timezone;
+        let local = p.slot.with_timezone(&tz);
+        let today = local.date_naive();
+        write_tx(conn, |conn| -> anyhow::Result<()> {
+            let (_, policy) = db::policy::current(conn)?;
+            let r = &policy.reminders;
+            let (occasion, planned) = match job {
+                PLAN_PERIODIC => {
+                    let period = local.format("%Y-%m-%dT%H:%M").to_string();
+                    let n = reminders::plan_periodic(conn, now, &p.kinds, &period, today, p.slot)?;
+                    ("periodic", n)
+                }
+                PLAN_DAILY => {
+                    let ending =
+                        reminders::plan_ending(conn, now, today, r.notice_days_before_end, p.slot)?;
+                    let released = reminders::plan_released(conn, now, today, p.slot)?;
+                    let nudges =
+                        compose::plan_nudges(conn, now, today, r.nudge_after_days, p.slot)?;
+                    ("daily", ending + released + nudges)
+                }
+                PLAN_DIGEST => (
+                    "digest",
+                    compose::plan_digests(conn, now, &today.to_string(), p.slot)?,
+                ),
+                _ => {
+                    let today = company_date(now, tz);
+                    let n = db::obligations::end_due(conn, now, today)?;
+                    ("end_obligations", n)
+                }
+            };
+            reminders::enqueue_sends(conn, now)?;
+            if planned > 0 {
+                audit::record(
+                    conn,
+                    now,
+                    NewEvent {
+                        actor: &Actor::System,
+                        action: "reminders.planned",
+                        subject_type: "schedule",
+                        subject_id: occasion,
+                        details: json!({ "slot": p.slot, "count": planned }),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Sends one reminder: compose and build from the database, send with no transaction
+    /// open, then record the result.
+    fn send_reminder(&self, conn: &mut DbConnection, job: &Job) -> anyhow::Result<Outcome> {
+        let now = self.clock.now();
+        let Some(reminder) = reminders::get(conn, &job.payload)? else {
+            anyhow::bail!("reminder {} does not exist", job.payload);
+        };
+        if reminder.status != "scheduled" {
+            queue::complete(conn, now, &job.id, &self.worker_id)?;
+            return Ok(Outcome::Done);
+        }
+        let letter = compose::letter(self, conn, &reminder)?;
+        let finish_failed = |conn: &mut DbConnection, to: Option<&str>, error: &str| {
+            write_tx(conn, |conn| -> anyhow::Result<()> {
+                reminders::record_failed(conn, now, &reminder.id, to, error)?;
+                queue::attempt_failed(conn, now, job, &self.worker_id, error, None)?;
+                Ok(())
+            })
+        };
+        let Some(to) = letter.to.clone() else {
+            finish_failed(
+                conn,
+                None,
+                "no deliverable address: no private email is recorded",
+            )?;
+            return Ok(Outcome::Failed);
+        };
+        let message_id = self.mailer.message_id(&reminder.id);
+        let built = self.mailer.build(&Letter {
+            to: &to,
+            rendered: &letter.rendered,
+            message_id: &message_id,
+            date: now,
+        });
+        let result = built.and_then(|bytes| {
+            self.mailer
+                .send(&to, &message_id, &bytes)
+                .map(|reply| (bytes, reply))
+        });
+        match result {
+            Ok((bytes, reply)) => {
+                use sha2::{Digest, Sha256};
+                let sha = hex::encode(Sha256::digest(&bytes));
+                let now = self.clock.now();
+                write_tx(conn, |conn| -> anyhow::Result<()> {
+                    reminders::record_sent(
+                        conn,
+                        now,
+                        &reminder.id,
+                        &to,
+                        &message_id,
+                        &bytes,
+                        &sha,
+                        &reply,
+                    )?;
+                    queue::complete(conn, now, &job.id, &self.worker_id)?;
+                    Ok(())
+                })?;
+                Ok(Outcome::Sent)
+            }
+            Err(e) if e.permanent => {
+                finish_failed(conn, Some(&to), &e.message)?;
+                Ok(Outcome::Failed)
+            }
+            Err(e) => {
+                let retry_at = now + retry_delay(job.attempts as u32, rand::random());
+                let state = write_tx(conn, |conn| -> anyhow::Result<JobState> {
+                    reminders::note_error(conn, now, &reminder.id, &e.message)?;
+                    let state = queue::attempt_failed(
+                        conn,
+                        now,
+                        job,
+                        &self.worker_id,
+                        &e.message,
+                        Some(retry_at),
+                    )?;
+                    if state == JobState::Failed {
+                        reminders::record_failed(conn, now, &reminder.id, Some(&to), &e.message)?;
+                    }
+                    Ok(state)
+                })?;
+                Ok(if state == JobState::Failed {
+                    Outcome::Failed
+                } else {
+                    Outcome::Retrying
+                })
+            }
+        }
+    }
+}
+
+enum Outcome {
+    /// The job's work is done; mark it so.
+    Done,
+    /// Sent and recorded (the job is marked already).
+    Sent,
+    /// Given up, recorded.
+    Failed,
+    /// Will try again later, recorded.
+    Retrying,
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "tuomi".into())
+}

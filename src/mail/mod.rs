@@ -1,0 +1,185 @@
+//! Outgoing email: messages built from the templates (text and HTML, zh-CN and en), signed
+//! with DKIM when a key is configured, and handed to SMTP or written to the outbox folder.
+
+pub mod templates;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use lettre::address::Envelope;
+use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{Address, Message, SmtpTransport, Transport};
+
+use crate::config::Config;
+pub use templates::{MailTemplates, Rendered};
+
+/// Why a message did not go out. A permanent failure (5xx, a bad address) is not retried.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl SendError {
+    fn permanent(message: impl Into<String>) -> SendError {
+        SendError {
+            permanent: true,
+            message: message.into(),
+        }
+    }
+
+    fn temporary(message: impl Into<String>) -> SendError {
+        SendError {
+            permanent: false,
+            message: message.into(),
+        }
+    }
+}
+
+enum Delivery {
+    Smtp(Box<SmtpTransport>),
+    /// No SMTP server configured: each message becomes an .eml file here.
+    Outbox(PathBuf),
+}
+
+pub struct Mailer {
+    delivery: Delivery,
+    from: Mailbox,
+    dkim: Option<DkimConfig>,
+}
+
+/// A message ready to build: who, what, and its stable Message-ID.
+pub struct Letter<'a> {
+    pub to: &'a str,
+    pub rendered: &'a Rendered,
+    pub message_id: &'a str,
+    pub date: DateTime<Utc>,
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Mailer> {
+        let from: Mailbox = config.mail_from.parse().with_context(|| {
+            format!(
+                "TUOMI_MAIL_FROM {:?} is not a mailbox like \"tuomi <tuomi@example.com>\"",
+                config.mail_from
+            )
+        })?;
+        let delivery = match &config.smtp_url {
+            Some(url) => Delivery::Smtp(Box::new(
+                SmtpTransport::from_url(url.as_str())
+                    .context("TUOMI_SMTP_URL")?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(4))
+                    .build(),
+            )),
+            None => Delivery::Outbox(config.data_dir.join("outbox")),
+        };
+        let dkim = match &config.dkim {
+            None => None,
+            Some((selector, file)) => {
+                let key = std::fs::read_to_string(file)
+                    .with_context(|| format!("TUOMI_DKIM_KEY_FILE {}", file.display()))?;
+                let algorithm = if key.contains("-----BEGIN") {
+                    DkimSigningAlgorithm::Rsa
+                } else {
+                    DkimSigningAlgorithm::Ed25519
+                };
+                let key = DkimSigningKey::new(key.trim(), algorithm)
+                    .map_err(|e| anyhow::anyhow!("TUOMI_DKIM_KEY_FILE {}: {e}", file.display()))?;
+                Some(DkimConfig::default_config(
+                    selector.clone(),
+                    from.email.domain().to_string(),
+                    key,
+                ))
+            }
+        };
+        Ok(Mailer {
+            delivery,
+            from,
+            dkim,
+        })
+    }
+
+    /// The sender's display name, or its address.
+    pub fn sender_name(&self) -> String {
+        self.from
+            .name
+            .clone()
+            .unwrap_or_else(|| self.from.email.to_string())
+    }
+
+    /// The Message-ID of a reminder: the same for every attempt, so a receiver can drop the
+    /// duplicate a crash between "accepted" and "marked sent" could cause.
+    pub fn message_id(&self, reminder_id: &str) -> String {
+        format!("<{reminder_id}@{}>", self.from.email.domain())
+    }
+
+    /// The message exactly as it will be sent.
+    pub fn build(&self, letter: &Letter<'_>) -> Result<Vec<u8>, SendError> {
+        let to: Mailbox = letter.to.parse().map_err(|e| {
+            SendError::permanent(format!("{:?} is not a deliverable address: {e}", letter.to))
+        })?;
+        let mut message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(letter.rendered.subject.clone())
+            .message_id(Some(letter.message_id.to_string()))
+            .date(letter.date.into())
+            .multipart(MultiPart::alternative_plain_html(
+                letter.rendered.text.clone(),
+                letter.rendered.html.clone(),
+            ))
+            .map_err(|e| SendError::permanent(format!("the message cannot be built: {e}")))?;
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
+        Ok(message.formatted())
+    }
+
+    /// Hands the bytes to the mail server (or the outbox); returns the server's answer.
+    /// Never call it inside a database transaction.
+    pub fn send(&self, to: &str, message_id: &str, bytes: &[u8]) -> Result<String, SendError> {
+        let to: Address = to
+            .parse()
+            .map_err(|e| SendError::permanent(format!("{to:?} is not an address: {e}")))?;
+        match &self.delivery {
+            Delivery::Smtp(transport) => {
+                let envelope = Envelope::new(Some(self.from.email.clone()), vec![to])
+                    .map_err(|e| SendError::permanent(e.to_string()))?;
+                match transport.send_raw(&envelope, bytes) {
+                    Ok(response) => Ok(format!(
+                        "{} {}",
+                        response.code(),
+                        response.message().collect::<Vec<_>>().join(" ")
+                    )),
+                    Err(e) if e.is_permanent() => Err(SendError::permanent(e.to_string())),
+                    Err(e) => Err(SendError::temporary(e.to_string())),
+                }
+            }
+            Delivery::Outbox(dir) => {
+                let name: String = message_id
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+                    .collect();
+                let path = dir.join(format!("{name}.eml"));
+                write_file(dir, &path, bytes).map_err(|e| {
+                    SendError::temporary(format!("cannot write {}: {e}", path.display()))
+                })?;
+                Ok(format!("written to {}", path.display()))
+            }
+        }
+    }
+}
+
+/// Writes whole or not at all (a temporary file renamed into place).
+fn write_file(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("eml.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)
+}

@@ -1,0 +1,140 @@
+//! A real SMTP server in the test process, on 127.0.0.1, that keeps what it receives. It can
+//! answer a temporary failure, and refuses recipients at `bounce.example` for good (550).
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub data: Vec<u8>,
+}
+
+impl Received {
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.data)
+            .expect("a parseable message")
+    }
+
+    pub fn message_id(&self) -> String {
+        self.parsed().message_id().unwrap_or_default().to_string()
+    }
+
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_string()
+    }
+
+    pub fn text(&self) -> String {
+        self.parsed()
+            .body_text(0)
+            .map(|t| t.replace("\r\n", "\n"))
+            .unwrap_or_default()
+    }
+
+    pub fn html(&self) -> String {
+        self.parsed()
+            .body_html(0)
+            .map(|t| t.replace("\r\n", "\n"))
+            .unwrap_or_default()
+    }
+
+    /// The link to the acknowledgement page in the text part.
+    pub fn ack_path(&self) -> String {
+        let text = self.text();
+        let start = text.find("/ack/").expect("an acknowledgement link");
+        text[start..].split_whitespace().next().unwrap().to_string()
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    received: Mutex<Vec<Received>>,
+    /// Answer every message with this temporary failure (e.g. 451) instead of accepting it.
+    temporary_failure: Mutex<Option<u16>>,
+}
+
+#[derive(Clone)]
+struct Sink {
+    shared: Arc<Shared>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl Handler for Sink {
+    fn rcpt(&mut self, to: &str) -> Response {
+        if to.ends_with("@bounce.example") {
+            return response::NO_MAILBOX;
+        }
+        if let Some(code) = *self.shared.temporary_failure.lock().unwrap() {
+            // As a greylisting server answers.
+            return Response::custom(code, "try again later".into());
+        }
+        response::OK
+    }
+
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        self.shared.received.lock().unwrap().push(Received {
+            to: std::mem::take(&mut self.to),
+            data: std::mem::take(&mut self.data),
+        });
+        response::OK
+    }
+}
+
+pub struct SmtpServer {
+    pub port: u16,
+    shared: Arc<Shared>,
+}
+
+impl SmtpServer {
+    pub fn start() -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared::default());
+        let sink = Sink {
+            shared: shared.clone(),
+            to: Vec::new(),
+            data: Vec::new(),
+        };
+        let mut server = Server::new(sink);
+        server
+            .with_name("smtp.test")
+            .with_ssl(SslConfig::None)
+            .unwrap()
+            .with_num_threads(2)
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        SmtpServer { port, shared }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.received.lock().unwrap().clone()
+    }
+
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.to.iter().any(|t| t == address))
+            .collect()
+    }
+
+    pub fn fail_temporarily(&self, code: Option<u16>) {
+        *self.shared.temporary_failure.lock().unwrap() = code;
+    }
+}
