@@ -243,6 +243,7 @@ pub fn move_custody(
     change: &Custody,
     note: &str,
 ) -> Result<Carrier> {
+    super::lock_row(conn, super::Locked::Carrier, id)?;
     let carrier = find(conn, id)?;
     let status: CarrierStatus = carrier
         .status

@@ -171,6 +171,7 @@ pub fn decide(
     verdict: Verdict<'_>,
 ) -> Result<ClearanceChange> {
     let Verdict { decision, reason } = verdict;
+    super::lock_row(conn, super::Locked::ClearanceChange, id)?;
     let change = find(conn, id)?;
     if change.status() != step.expects() {
         return Err(Error::Conflict(format!(

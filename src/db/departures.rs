@@ -214,6 +214,7 @@ pub fn start(
     user: &User,
     new: &NewDeparture,
 ) -> Result<DepartureDetail> {
+    super::lock_row(conn, super::Locked::Employee, &new.employee_id)?;
     let employee = employees::find(conn, &new.employee_id)?
         .ok_or_else(|| Error::field("employee_id", "no employee has this id"))?;
     if employee.status != EmployeeStatus::Active.as_str() {
@@ -296,6 +297,7 @@ pub fn add_line(
     id: &str,
     title: &str,
 ) -> Result<DepartureDetail> {
+    super::lock_row(conn, super::Locked::Departure, id)?;
     let departure = in_progress(conn, id)?;
     let last: Option<i32> = departure_lines::table
         .filter(departure_lines::departure_id.eq(id))
@@ -377,6 +379,7 @@ pub fn confirm(
     line_id: &str,
     c: &Confirmation<'_>,
 ) -> Result<DepartureDetail> {
+    super::lock_row(conn, super::Locked::Departure, id)?;
     let departure = in_progress(conn, id)?;
     let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
     may_confirm(conn, user, &employee)?;
@@ -478,6 +481,7 @@ pub fn receive(
     id: &str,
     line_id: &str,
 ) -> Result<DepartureDetail> {
+    super::lock_row(conn, super::Locked::Departure, id)?;
     let departure = in_progress(conn, id)?;
     let line = find_line(conn, id, line_id)?;
     if line.status() != LineStatus::HandedOver || line.received_at.is_some() {
@@ -533,6 +537,7 @@ pub fn complete(
     override_reason: Option<&str>,
     trade_secret: bool,
 ) -> Result<DepartureDetail> {
+    super::lock_row(conn, super::Locked::Departure, id)?;
     let departure = in_progress(conn, id)?;
     let open = lines_of(conn, id)?.iter().filter(|l| !l.resolved()).count();
     let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());

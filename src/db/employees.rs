@@ -467,6 +467,7 @@ pub fn rehire(
     actor: &Actor,
     id: &str,
 ) -> Result<Employee> {
+    super::lock_row(conn, super::Locked::Employee, id)?;
     let employee = find(conn, id)?.ok_or(Error::NotFound)?;
     if !matches!(
         employee.status.parse(),

@@ -107,6 +107,7 @@ pub fn decide(
     decision: Decision,
     reason: &str,
 ) -> Result<Extension> {
+    super::lock_row(conn, super::Locked::Extension, id)?;
     let ext = find(conn, id)?;
     if ext.status != ChangeStatus::Proposed.as_str() {
         return Err(Error::Conflict(format!(

@@ -235,6 +235,38 @@ where
     }
 }
 
+/// Tables whose rows are read, checked and changed in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub enum Locked {
+    Carrier,
+    ClearanceChange,
+    Departure,
+    Employee,
+    Extension,
+    Obligation,
+}
+
+/// Locks a row until the transaction ends, before it is read, checked and changed, so two
+/// concurrent requests cannot both pass the check. On PostgreSQL it is `SELECT … FOR UPDATE`
+/// (the second writer waits, then reads the new state); on SQLite the write transaction
+/// ([`write_tx`]) already holds the database's write lock.
+pub fn lock_row(conn: &mut DbConnection, row: Locked, id: &str) -> QueryResult<()> {
+    let table = match row {
+        Locked::Carrier => "carriers",
+        Locked::ClearanceChange => "clearance_changes",
+        Locked::Departure => "departures",
+        Locked::Employee => "employees",
+        Locked::Extension => "obligation_extensions",
+        Locked::Obligation => "obligations",
+    };
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Escapes `\\`, `%` and `_` so text matches literally in a LIKE pattern with ESCAPE '\\'.
 pub fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")

@@ -240,6 +240,7 @@ pub fn end_early(
     status: ObligationStatus,
     reason: &str,
 ) -> Result<serde_json::Value> {
+    super::lock_row(conn, super::Locked::Obligation, obligation_id)?;
     let o = active_non_compete(conn, obligation_id)?;
     let extra = match status {
         ObligationStatus::Waived => agreement_of(conn, &o.employee_id)?

@@ -142,4 +142,52 @@ on_both_databases! {
         let (s, _) = post(&app, &hr, "/api/v1/carriers", json!({"tag": "Y", "kind": "key", "classification": "secret", "custodian_id": "nobody"})).await;
         assert_eq!(s, 422);
     }
+
+    async fn racing_custody_changes_let_one_win_and_refuse_the_rest(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let id = register(&app, &hr, "RACE-1", None).await;
+        let people = [&org.boss, &org.lead, &org.dev, &org.outsider];
+        let attempts = (0..40).map(|i| {
+            let (hr, app, to) = (hr.clone(), &app, people[i % 4].clone());
+            let path = format!("/api/v1/carriers/{id}/assign");
+            async move { post(app, &hr, &path, json!({"custodian_id": to})).await.0 }
+        });
+        let statuses = futures_util::future::join_all(attempts).await;
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+        let detail: Value = hr.get(app.url(&format!("/api/v1/carriers/{id}"))).send().await.unwrap().json().await.unwrap();
+        let assigned = detail["history"].as_array().unwrap().iter().filter(|h| h["event"] == "assigned").count();
+        assert_eq!(assigned, 1, "one custody change in the history");
+
+        // The same race without HTTP in between: eight writers released together.
+        let id = register(&app, &hr, "RACE-2", None).await;
+        let hr_user = {
+            use diesel::prelude::*;
+            tuomi::db::schema::users::table
+                .filter(tuomi::db::schema::users::email.eq("hr@example.com"))
+                .select(tuomi::db::schema::users::id)
+                .first::<String>(&mut app.db())
+                .unwrap()
+        };
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let now = tuomi::clock::Clock::now(&*app.clock);
+        let results: Vec<bool> = (0..8)
+            .map(|i| {
+                let (barrier, mut conn) = (barrier.clone(), app.db());
+                let (id, who, to) = (id.clone(), hr_user.clone(), people[i % 4].clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    tuomi::db::write_tx(&mut conn, |c| {
+                        tuomi::db::carriers::move_custody(c, now, &who, &id, &tuomi::db::carriers::Custody::Assign { to }, "")
+                    })
+                    .is_ok()
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "{results:?}");
+    }
 }
