@@ -1,0 +1,1 @@
+DROP INDEX carriers_classification_idx;
