@@ -183,3 +183,120 @@ fn write_file(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> st
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(tmp, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered() -> Rendered {
+        Rendered {
+            subject: "保密义务提醒".into(),
+            text: "王芳，您好：\n  两年内不得披露。  \n".into(),
+            html: "<p>王芳，您好</p>".into(),
+        }
+    }
+
+    fn config(dir: &std::path::Path) -> Config {
+        let mut config = Config::for_data_dir(dir, "sqlite://x.db").unwrap();
+        config.mail_from = "Example Co. <tuomi@example.com>".into();
+        config
+    }
+
+    #[test]
+    fn a_message_has_its_stable_message_id_both_parts_and_an_encoded_chinese_subject() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::from_config(&config(dir.path())).unwrap();
+        let id = mailer.message_id("r-42");
+        assert_eq!(id, "<r-42@example.com>");
+        let bytes = mailer
+            .build(&Letter {
+                to: "wang@home.example",
+                rendered: &rendered(),
+                message_id: &id,
+                date: chrono::Utc::now(),
+            })
+            .unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.is_ascii(), "7-bit safe on the wire");
+        assert!(text.contains("Message-ID: <r-42@example.com>"));
+        assert!(text.contains("multipart/alternative"));
+        assert!(text.contains("Subject: =?utf-8?b?"));
+        // Without an SMTP server the message is written to the outbox as it would be sent.
+        let reply = mailer.send("wang@home.example", &id, &bytes).unwrap();
+        let written = std::fs::read(dir.path().join("outbox/r-42example.com.eml")).unwrap();
+        assert_eq!(written, bytes, "{reply}");
+    }
+
+    #[test]
+    fn a_bad_address_is_a_permanent_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::from_config(&config(dir.path())).unwrap();
+        let err = mailer
+            .build(&Letter {
+                to: "not an address",
+                rendered: &rendered(),
+                message_id: "<x@example.com>",
+                date: chrono::Utc::now(),
+            })
+            .unwrap_err();
+        assert!(err.permanent, "{err}");
+    }
+
+    #[test]
+    fn with_a_dkim_key_messages_are_signed_over_their_body() {
+        use base64::Engine;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("dkim.key");
+        let seed: [u8; 32] = rand::random();
+        std::fs::write(&key, base64::engine::general_purpose::STANDARD.encode(seed)).unwrap();
+        let mut config = config(dir.path());
+        config.dkim = Some(("mail2028".into(), key));
+        let mailer = Mailer::from_config(&config).unwrap();
+        let bytes = mailer
+            .build(&Letter {
+                to: "wang@home.example",
+                rendered: &rendered(),
+                message_id: "<r-1@example.com>",
+                date: chrono::Utc::now(),
+            })
+            .unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let (headers, body) = text.split_once("\r\n\r\n").unwrap();
+        let unfolded = headers.replace("\r\n ", " ").replace("\r\n\t", " ");
+        let signature = unfolded
+            .lines()
+            .find(|l| l.starts_with("DKIM-Signature:"))
+            .expect("a DKIM-Signature header");
+        let tag = |name: &str| {
+            signature
+                .split(';')
+                .map(str::trim)
+                .find_map(|t| t.strip_prefix(&format!("{name}=")))
+                .unwrap_or_default()
+                .replace(' ', "")
+        };
+        assert_eq!(tag("d"), "example.com");
+        assert_eq!(tag("s"), "mail2028");
+        assert_eq!(tag("a"), "ed25519-sha256");
+        assert!(!tag("b").is_empty());
+        // bh is the hash of the body, canonicalised (relaxed: runs of spaces become one,
+        // trailing spaces and empty lines go).
+        let mut lines: Vec<String> = body
+            .split("\r\n")
+            .map(|l| {
+                l.split([' ', '\t'])
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        while lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
+        }
+        let canonical = lines.join("\r\n") + "\r\n";
+        use sha2::Digest;
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(canonical.as_bytes()));
+        assert_eq!(tag("bh"), expected);
+    }
+}
