@@ -52,12 +52,15 @@ pub fn token_hash(token: &str) -> String {
 pub enum LinkPurpose {
     /// A former employee acknowledging a reminder.
     Acknowledge,
+    /// A successor signing for a handover (签收).
+    Receipt,
 }
 
 impl LinkPurpose {
     fn as_str(self) -> &'static str {
         match self {
             LinkPurpose::Acknowledge => "ack",
+            LinkPurpose::Receipt => "receipt",
         }
     }
 }

@@ -204,7 +204,7 @@ pub fn standalone_runner(config: &Config) -> anyhow::Result<Runner> {
     let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;
-    let pool = db::build_pool(config.database_url.clone(), 4);
+    let pool = db::build_full_pool(config.database_url.clone(), crate::jobs::SENDERS as u32 + 1)?;
     Runner::new(
         config.clone(),
         system_clock(),

@@ -412,12 +412,22 @@ pub fn confirm(
             }
         }
         LineStatus::HandedOver => {
-            handed_to = Some(departure.successor_id.clone().ok_or_else(|| {
+            let successor = departure.successor_id.clone().ok_or_else(|| {
                 Error::field(
                     "outcome",
                     "the departure names no successor to hand over to",
                 )
-            })?);
+            })?;
+            // The successor signs for it, with their account or the link this email carries.
+            super::reminders::plan_one(
+                conn,
+                now,
+                super::reminders::Recipient::Employee(&successor),
+                crate::domain::reminders::ReminderKind::Handover,
+                line_id,
+                now,
+            )?;
+            handed_to = Some(successor);
         }
         LineStatus::Destroyed => {
             let carrier_id = line.carrier_id.as_deref().unwrap_or_default();
@@ -474,10 +484,20 @@ pub fn confirm(
 
 /// The successor signs for a handover (签收); a handed-over carrier passes into their custody.
 /// Call inside a write transaction.
+/// Who signs for a handover.
+pub enum Receiver<'a> {
+    /// The successor's own user account (linked by employee number).
+    User(&'a User),
+    /// The signed link emailed to the successor: whoever holds it is the successor.
+    Link,
+}
+
+/// The successor signs for a handover (签收); a handed-over carrier passes into their custody.
+/// Call inside a write transaction.
 pub fn receive(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-    user: &User,
+    by: Receiver<'_>,
     id: &str,
     line_id: &str,
 ) -> Result<DepartureDetail> {
@@ -491,23 +511,33 @@ pub fn receive(
     }
     let successor_id = line.handed_to_id.clone().unwrap_or_default();
     let successor = employees::find(conn, &successor_id)?.ok_or(Error::NotFound)?;
-    if user.employee_no.as_deref() != Some(successor.employee_no.as_str()) {
-        return Err(Error::Forbidden);
-    }
+    let (actor, user_id) = match by {
+        Receiver::User(user) => {
+            if user.employee_no.as_deref() != Some(successor.employee_no.as_str()) {
+                return Err(Error::Forbidden);
+            }
+            (Actor::User(user.id.clone()), Some(user.id.clone()))
+        }
+        Receiver::Link => (Actor::System, None),
+    };
     if let Some(carrier_id) = &line.carrier_id {
-        let change = Custody::Transfer { to: successor_id };
-        carriers::move_custody(
-            conn,
-            now,
-            &user.id,
-            carrier_id,
-            &change,
-            "签收 · signed for",
-        )?;
+        // The register names a user for each move: the successor's, or (by link) the one who
+        // confirmed the handover, with a note saying how it was signed for.
+        let (mover, note) = match &user_id {
+            Some(u) => (u.clone(), "签收 · signed for"),
+            None => (
+                line.confirmed_by.clone().unwrap_or_default(),
+                "签收（邮件链接）· signed for through the emailed link",
+            ),
+        };
+        let change = Custody::Transfer {
+            to: successor_id.clone(),
+        };
+        carriers::move_custody(conn, now, &mover, carrier_id, &change, note)?;
     }
     diesel::update(departure_lines::table.find(line_id))
         .set((
-            departure_lines::received_by.eq(&user.id),
+            departure_lines::received_by.eq(&user_id),
             departure_lines::received_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;
@@ -515,14 +545,40 @@ pub fn receive(
         conn,
         now,
         NewEvent {
-            actor: &Actor::User(user.id.clone()),
+            actor: &actor,
             action: "departure.handover_received",
             subject_type: "departure",
             subject_id: id,
-            details: json!({ "line_id": line_id, "title": line.title }),
+            details: json!({
+                "line_id": line_id, "title": line.title, "successor_id": successor_id,
+                "through": if user_id.is_some() { "account" } else { "emailed link" },
+            }),
         },
     )?;
     detail(conn, departure)
+}
+
+/// A line waiting for its successor's signature, with the departing person's name (for the
+/// receipt page).
+pub fn awaiting_receipt(
+    conn: &mut DbConnection,
+    line_id: &str,
+) -> Result<Option<(DepartureLine, String, Employee)>> {
+    let Some(line) = departure_lines::table
+        .find(line_id)
+        .select(DepartureLine::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let departure = find(conn, &line.departure_id)?;
+    let leaver = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let successor_id = line.handed_to_id.clone().unwrap_or_default();
+    let Some(successor) = employees::find(conn, &successor_id)? else {
+        return Ok(None);
+    };
+    Ok(Some((line, leaver.name, successor)))
 }
 
 /// Completes a departure: with every line resolved, or with an override reason (the open

@@ -171,6 +171,20 @@ pub fn build_pool(url: DatabaseUrl, size: u32) -> DbPool {
         .build_unchecked(ConnectionManager::new(url))
 }
 
+/// A pool that opens all its connections now, for the command line. A lazy pool opens
+/// connections on background threads as they are asked for, and a process that exits while one
+/// is still being opened can crash inside libpq; a full pool never opens one later.
+pub fn build_full_pool(url: DatabaseUrl, size: u32) -> Result<DbPool, anyhow::Error> {
+    let redacted = url.redacted();
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(size))
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(true)
+        .build(ConnectionManager::new(url))
+        .map_err(|e| anyhow::anyhow!("cannot open the database {redacted}: {e}"))
+}
+
 /// Opens one connection outside any pool, with the real error (for the command line).
 pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, anyhow::Error> {
     use diesel::r2d2::ManageConnection;

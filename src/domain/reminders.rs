@@ -29,6 +29,8 @@ crate::string_enum! {
         Digest = "digest",
         /// To HR and security: a carrier reported missing at a departure.
         Loss = "loss",
+        /// To a successor: sign for what was handed over to you.
+        Handover = "handover",
     }
 }
 

@@ -36,6 +36,9 @@ pub fn letter(
     if kind.to_former_employee() {
         return to_former_employee(runner, conn, reminder, kind);
     }
+    if kind == ReminderKind::Handover {
+        return to_successor(runner, conn, reminder);
+    }
     let user_id = reminder
         .user_id
         .as_deref()
@@ -163,6 +166,38 @@ fn to_former_employee(
         rendered: runner.templates.render(lang, "reminder", ctx)?,
     })
 }
+
+/// The successor is asked to sign for a handover (the period is the checklist line).
+fn to_successor(
+    runner: &Runner,
+    conn: &mut DbConnection,
+    reminder: &Reminder,
+) -> anyhow::Result<Composed> {
+    let Some((line, leaver, successor)) = db::departures::awaiting_receipt(conn, &reminder.period)?
+    else {
+        anyhow::bail!("checklist line {} has no successor", reminder.period);
+    };
+    let lang: Language = successor.language.parse().unwrap_or_default();
+    let expires = runner.clock.now() + chrono::Duration::days(RECEIPT_LINK_DAYS);
+    let token = runner.links.sign(LinkPurpose::Receipt, &line.id, expires);
+    let ctx = context! {
+        name => successor.name,
+        employee_name => leaver,
+        title => line.title,
+        count => line.expected_count,
+        receipt_url => runner.config.base_url.join(&format!("receipt/{token}"))?.to_string(),
+    };
+    Ok(Composed {
+        to: successor
+            .work_email
+            .clone()
+            .or(successor.private_email.clone()),
+        rendered: runner.templates.render(lang, "handover", ctx)?,
+    })
+}
+
+/// How long a successor's signing link works.
+pub const RECEIPT_LINK_DAYS: i64 = 30;
 
 /// Lines open (or handed over and not yet signed for) in the in-progress departures of a
 /// manager's direct reports, started at least `days` days before `at`: (departure, person,

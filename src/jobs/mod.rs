@@ -25,6 +25,8 @@ use crate::mail::{Letter, MailTemplates, Mailer};
 
 /// How long a claimed job is a worker's own; after that another worker may take it over.
 pub const LEASE_MINUTES: i64 = 5;
+/// Threads of one worker that claim and run jobs side by side.
+pub const SENDERS: usize = 4;
 /// How often a running worker looks for due work.
 pub const POLL: StdDuration = StdDuration::from_secs(15);
 
@@ -157,8 +159,32 @@ impl Runner {
         Ok(enqueued)
     }
 
-    /// Runs every job that is due now, one claim at a time, until none is left.
+    /// Runs every job that is due now, until none is left, on [`SENDERS`] threads: an SMTP
+    /// conversation mostly waits on the network, so several run side by side.
     pub fn run_due(&self) -> anyhow::Result<RunStats> {
+        let results: Vec<anyhow::Result<RunStats>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..SENDERS).map(|_| scope.spawn(|| self.drain())).collect();
+            threads
+                .into_iter()
+                .map(|t| {
+                    t.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a job thread panicked")))
+                })
+                .collect()
+        });
+        let mut total = RunStats::default();
+        for stats in results {
+            let stats = stats?;
+            total.jobs += stats.jobs;
+            total.sent += stats.sent;
+            total.failed += stats.failed;
+            total.retried += stats.retried;
+        }
+        Ok(total)
+    }
+
+    /// Claims and runs due jobs one at a time until none is left.
+    fn drain(&self) -> anyhow::Result<RunStats> {
         let mut stats = RunStats::default();
         let mut conn = self.conn()?;
         loop {

@@ -74,7 +74,7 @@ impl Mailer {
                 SmtpTransport::from_url(url.as_str())
                     .context("TUOMI_SMTP_URL")?
                     .timeout(Some(Duration::from_secs(30)))
-                    .pool_config(PoolConfig::new().max_size(4))
+                    .pool_config(PoolConfig::new().max_size(crate::jobs::SENDERS as u32))
                     .build(),
             )),
             None => Delivery::Outbox(config.data_dir.join("outbox")),

@@ -27,6 +27,10 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ),
     ("nudge", &["name", "days", "lines"]),
     (
+        "handover",
+        &["name", "employee_name", "title", "count", "receipt_url"],
+    ),
+    (
         "loss",
         &["name", "employee_name", "title", "carrier", "on", "url"],
     ),
@@ -61,10 +65,12 @@ const BUILTIN: &[(&str, &str)] = builtin![
     "en" / "nudge",
     "en" / "loss",
     "en" / "digest",
+    "en" / "handover",
     "zh-CN" / "reminder",
     "zh-CN" / "nudge",
     "zh-CN" / "loss",
     "zh-CN" / "digest",
+    "zh-CN" / "handover",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

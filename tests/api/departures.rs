@@ -150,6 +150,50 @@ on_both_databases! {
         assert_eq!(obligations["items"][0]["status"], "active");
     }
 
+    async fn a_successor_without_an_account_signs_for_a_handover_through_the_emailed_link(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let laptop = carrier(&app, &hr, "LT-5", "laptop", 1, &org.dev).await;
+        let (_, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation", "successor_id": org.outsider
+        })).await;
+        let id = dep["id"].as_str().unwrap().to_string();
+        let lt_line = line(&dep, "LT-5")["id"].as_str().unwrap().to_string();
+        let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{lt_line}/confirm"), json!({"outcome": "handed_over"})).await;
+        assert_eq!(s, 200);
+        app.run_jobs().await;
+        // The successor (X001, no user account) gets the link at their work email.
+        let mail = app.smtp.to("x001@corp.example");
+        assert_eq!(mail.len(), 1);
+        assert_eq!(mail[0].subject(), "请签收张伟移交的物品");
+        let text = mail[0].text();
+        let start = text.find("/receipt/").expect("a signing link");
+        let path = text[start..].split_whitespace().next().unwrap().to_string();
+
+        let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let html = browser.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("LT-5") && html.contains("确认签收"), "{html}");
+        let forged = path.replacen("/receipt/", "/receipt/x", 1);
+        assert_eq!(browser.get(app.url(&forged)).send().await.unwrap().status(), 404);
+        let ack_path = path.replacen("/receipt/", "/ack/", 1);
+        assert_eq!(browser.get(app.url(&ack_path)).send().await.unwrap().status(), 404, "a signing link is not an acknowledgement link");
+
+        let signed = browser.post(app.url(&path)).form(&[("csrf", crate::helpers::csrf_of(&html))]).send().await.unwrap();
+        assert_eq!(signed.status(), 200);
+        assert!(signed.text().await.unwrap().contains("已签收于2028年2月28日"));
+        let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(lt["custodian_id"], json!(org.outsider), "custody passes to the successor");
+        let dep: Value = hr.get(app.url(&format!("/api/v1/departures/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert!(line(&dep, "LT-5")["received_at"].is_string());
+        // Signing twice changes nothing.
+        let again = browser.post(app.url(&path)).form(&[("csrf", crate::helpers::csrf_of(&html))]).send().await.unwrap();
+        assert_eq!(again.status(), 200);
+        let history = lt["history"].as_array().unwrap().len();
+        let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(lt["history"].as_array().unwrap().len(), history);
+    }
+
     async fn a_missing_carrier_is_a_loss_recorded_at_once_and_open_lines_need_an_override(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         let org = small_org(&app, &hr).await;

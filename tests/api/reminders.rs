@@ -415,6 +415,12 @@ on_both_databases! {
         for path in ["/api/v1/reminders", "/api/v1/reminders/forecast", "/api/v1/jobs"] {
             assert_eq!(manager.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
         }
+        let out = app.command(&["jobs", "run-once"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("jobs run:"), "{:?} {text} {}", out.status, String::from_utf8_lossy(&out.stderr));
+        let out = app.command(&["reminders", "forecast", "--days", "0"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--days"));
         let out = app.command(&["reminders", "forecast", "--days", "100"]).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{text}");
@@ -532,7 +538,7 @@ async fn three_workers_racing_on_one_postgresql_database_send_each_reminder_once
 }
 
 #[actix_web::test]
-async fn reminder_emails_read_as_written_in_both_languages() {
+async fn reminder_emails_in_both_languages_match_their_snapshots() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
         .await
         .unwrap();

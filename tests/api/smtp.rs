@@ -115,7 +115,8 @@ impl SmtpServer {
             .with_name("smtp.test")
             .with_ssl(SslConfig::None)
             .unwrap()
-            .with_num_threads(2)
+            // More than the sender pool holds open, or pooled idle connections starve the rest.
+            .with_num_threads(8)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();

@@ -297,7 +297,7 @@ pub async fn receive(
     let detail = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                departures::receive(conn, now, &user, &id, &line_id)
+                departures::receive(conn, now, departures::Receiver::User(&user), &id, &line_id)
             })
         })
         .await?;

@@ -4,6 +4,7 @@
 mod ack;
 mod home;
 mod login;
+mod receipt;
 mod setup;
 
 use std::collections::HashMap;
@@ -46,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "ack_request.html",
         include_str!("../../../templates/web/ack_request.html"),
     ),
+    (
+        "receipt.html",
+        include_str!("../../../templates/web/receipt.html"),
+    ),
 ];
 
 const CATALOGS: &[(Language, &str)] = &[
@@ -72,7 +77,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ack", web::get().to(ack::request_page))
         .route("/ack", web::post().to(ack::request_link))
         .route("/ack/{token}", web::get().to(ack::page))
-        .route("/ack/{token}", web::post().to(ack::acknowledge));
+        .route("/ack/{token}", web::post().to(ack::acknowledge))
+        .route("/receipt/{token}", web::get().to(receipt::page))
+        .route("/receipt/{token}", web::post().to(receipt::sign));
 }
 
 async fn style() -> HttpResponse {
