@@ -327,6 +327,44 @@ on_both_databases! {
         assert_eq!(bob["total"], 2, "Bob's confidentiality and Alice's declassification ended");
     }
 
+    async fn an_obligation_recorded_after_its_notice_date_gets_its_notice_at_the_next_run(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        app.run_jobs().await;
+        // One month of confidentiality: it ends on 28 March, so its notice date (27 February)
+        // has passed before it is even recorded.
+        set_policy(&app, &admin, |p| p["confidentiality_months"] = json!(1)).await;
+        former(&app, &hr, "L001", "Late", "en", Some("late@home.example"), "none").await;
+        app.clock.set(shanghai(2028, 2, 29, 9, 30));
+        app.run_jobs().await;
+        let got = app.smtp.to("late@home.example");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].subject(), "One of your confidentiality obligations ends soon");
+        assert!(got[0].text().contains("until the end of 28 March 2028 (ends soon)"), "{}", got[0].text());
+        app.clock.set(shanghai(2028, 3, 1, 9, 30));
+        app.run_jobs().await;
+        assert_eq!(app.smtp.to("late@home.example").len(), 1, "once");
+    }
+
+    async fn hrs_digest_escalates_what_needs_attention(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        app.run_jobs().await;
+        former(&app, &hr, "G001", "Unanswered", "en", Some("quiet@home.example"), "none").await;
+        former(&app, &hr, "G002", "Nowhere", "en", None, "none").await;
+        app.clock.set(shanghai(2028, 4, 1, 9, 30));
+        app.run_jobs().await;
+        // Nobody acknowledges. Three Mondays later the digest says so.
+        app.clock.set(shanghai(2028, 4, 17, 9, 30));
+        app.run_jobs().await;
+        let digests = app.smtp.to("hr@example.com");
+        let last = digests.last().expect("a digest");
+        assert_eq!(last.subject(), "Weekly confidentiality digest");
+        let text = last.text();
+        assert!(text.contains("Reminders not acknowledged after 14 days (1):\n* Unanswered: sent on 1 April 2028"), "{text}");
+        assert!(text.contains("Emails that could not be delivered (1):\n* Nowhere: no deliverable address"), "{text}");
+        assert!(text.contains("Open losses (0):"), "{text}");
+    }
+
     async fn acknowledging_through_the_link_is_recorded_and_audited(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         app.run_jobs().await;
