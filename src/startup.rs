@@ -31,6 +31,10 @@ pub const SIGNIN_WINDOW_MINUTES: i64 = 15;
 pub const LINK_REQUESTS_PER_EMAIL: u32 = 3;
 /// … and one client address, for any emails.
 pub const LINK_REQUESTS_PER_ADDRESS: u32 = 20;
+/// Reports without an account one client address may send in an hour.
+pub const PUBLIC_REPORTS_PER_HOUR: u32 = 10;
+/// Wrong case codes or secrets one client address may try within the sign-in window.
+pub const CASE_GUESSES_PER_WINDOW: u32 = 5;
 /// How long the first-admin setup link stays valid.
 pub const SETUP_LINK_HOURS: i64 = 1;
 
@@ -88,6 +92,11 @@ impl Application {
             link_requests_by_address: Throttle::new(
                 LINK_REQUESTS_PER_ADDRESS,
                 chrono::Duration::hours(1),
+            ),
+            public_reports: Throttle::new(PUBLIC_REPORTS_PER_HOUR, chrono::Duration::hours(1)),
+            case_guesses: Throttle::new(
+                CASE_GUESSES_PER_WINDOW,
+                chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
             ),
             metrics: Default::default(),
             pages: http::web::Pages::new()?,

@@ -461,6 +461,31 @@ pub fn confirm(
         // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
         // are emailed (the notices are planned in this same transaction).
         super::reminders::plan_loss_notices(conn, now, line_id)?;
+        // … and becomes a breach case (失密), handled like any report.
+        let report = crate::domain::breaches::NewReport {
+            person: employee.name.clone(),
+            what: format!(
+                "Confirmed missing at the departure of {}: {}. {}",
+                employee.name, line.title, c.note
+            )
+            .trim()
+            .to_string(),
+            // The instant is the case's creation time; the company date is not known here.
+            discovered_on: None,
+            carriers: line.title.clone(),
+            contact: String::new(),
+        };
+        super::breaches::open(
+            conn,
+            now,
+            super::breaches::Opening {
+                source: crate::domain::breaches::CaseSource::Loss,
+                reporter: None,
+                employee_id: Some(&employee.id),
+                departure_line_id: Some(line_id),
+            },
+            &report,
+        )?;
         "departure.loss_reported"
     } else {
         "departure.line_confirmed"

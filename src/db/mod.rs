@@ -1,6 +1,7 @@
 //! Storage: one connection type over SQLite and PostgreSQL, the pool, migrations, and the few
 //! places where the two backends must be told apart.
 
+pub mod breaches;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;
@@ -252,6 +253,7 @@ where
 /// Tables whose rows are read, checked and changed in one transaction.
 #[derive(Debug, Clone, Copy)]
 pub enum Locked {
+    Breach,
     Carrier,
     ClearanceChange,
     Departure,
@@ -266,6 +268,7 @@ pub enum Locked {
 /// ([`write_tx`]) already holds the database's write lock.
 pub fn lock_row(conn: &mut DbConnection, row: Locked, id: &str) -> QueryResult<()> {
     let table = match row {
+        Locked::Breach => "breach_cases",
         Locked::Carrier => "carriers",
         Locked::ClearanceChange => "clearance_changes",
         Locked::Departure => "departures",

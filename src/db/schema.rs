@@ -352,3 +352,83 @@ diesel::table! {
 diesel::joinable!(reminders -> employees (employee_id));
 diesel::allow_tables_to_appear_in_same_query!(reminders, employees);
 diesel::allow_tables_to_appear_in_same_query!(reminders, users);
+
+diesel::table! {
+    breach_cases (id) {
+        id -> Text,
+        code -> Text,
+        secret_hash -> Text,
+        source -> Text,
+        reporter_user_id -> Nullable<Text>,
+        reporter_contact -> Text,
+        person -> Text,
+        employee_id -> Nullable<Text>,
+        obligation_id -> Nullable<Text>,
+        departure_line_id -> Nullable<Text>,
+        what -> Text,
+        discovered_on -> Nullable<Date>,
+        carriers -> Text,
+        status -> Text,
+        severity -> Nullable<Text>,
+        fault -> Nullable<Text>,
+        gravity -> Nullable<Text>,
+        caused_loss -> Nullable<Bool>,
+        suggested -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        state_secret -> Bool,
+        authority_report_due -> Nullable<Date>,
+        reward -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    breach_steps (id) {
+        id -> Text,
+        case_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    breach_additions (id) {
+        id -> Text,
+        case_id -> Text,
+        at -> Timestamp,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    breach_evidence (id) {
+        id -> Text,
+        case_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        bytes -> Binary,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    remedial_tasks (id) {
+        id -> Text,
+        case_id -> Text,
+        title -> Text,
+        owner_id -> Text,
+        due_on -> Date,
+        done_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(breach_steps -> breach_cases (case_id));
+diesel::joinable!(remedial_tasks -> breach_cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(breach_cases, breach_steps, remedial_tasks);

@@ -51,6 +51,7 @@ macro_rules! string_enum {
     };
 }
 
+pub mod breaches;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;

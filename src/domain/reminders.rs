@@ -31,6 +31,8 @@ crate::string_enum! {
         Loss = "loss",
         /// To a successor: sign for what was handed over to you.
         Handover = "handover",
+        /// To security: a breach report arrived (and nothing about who sent it).
+        BreachReported = "breach_reported",
     }
 }
 

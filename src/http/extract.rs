@@ -101,6 +101,10 @@ role_sets! {
     AnyRole => [Admin, Hr, Security, Manager];
     /// Who may read the audit trail.
     AuditReaders => [Admin, Security];
+    /// Who sees breach cases, with their reporters.
+    CaseReaders => [Admin, Security];
+    /// Who sees the outcome of substantiated breach cases.
+    OutcomeReaders => [Admin, Hr, Security];
     Admins => [Admin];
     /// Who oversees the whole register (reads everyone) and keeps the carrier register.
     Overseers => [Admin, Hr, Security];

@@ -42,6 +42,10 @@ pub struct AppState {
     /// Requests for a fresh acknowledgement link, by email asked for and by client address.
     pub link_requests_by_email: Throttle,
     pub link_requests_by_address: Throttle,
+    /// Reports without an account, by client address.
+    pub public_reports: Throttle,
+    /// Wrong case codes or secrets, by client address.
+    pub case_guesses: Throttle,
     pub metrics: observe::Metrics,
     pub pages: web::Pages,
 }

@@ -9,7 +9,9 @@ use super::Runner;
 use crate::auth::LinkPurpose;
 use crate::db::obligations::Obligation;
 use crate::db::reminders::{Recipient, Reminder, plan_one};
-use crate::db::schema::{carriers, departure_lines, departures, employees, obligations, reminders};
+use crate::db::schema::{
+    breach_cases, carriers, departure_lines, departures, employees, obligations, reminders,
+};
 use crate::db::{self, DbConnection, stored_instant};
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::reminders::{ReminderKind, ReminderStatus, written_date};
@@ -71,6 +73,21 @@ pub fn letter(
                     name => user.name, employee_name, title, carrier,
                     on => written_date(on, lang),
                     url => base.join(&format!("departures/{departure_id}"))?.to_string(),
+                },
+            )
+        }
+        ReminderKind::BreachReported => {
+            // Only that a report arrived and where to read it: nothing of its content or
+            // of who sent it.
+            let code: String = breach_cases::table
+                .find(&reminder.period)
+                .select(breach_cases::code)
+                .first(conn)?;
+            (
+                "breach",
+                context! {
+                    name => user.name, code,
+                    url => base.join(&format!("api/v1/breaches/{}", reminder.period))?.to_string(),
                 },
             )
         }

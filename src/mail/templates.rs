@@ -26,6 +26,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
         ],
     ),
     ("nudge", &["name", "days", "lines"]),
+    ("breach", &["name", "code", "url"]),
     (
         "handover",
         &["name", "employee_name", "title", "count", "receipt_url"],
@@ -66,11 +67,13 @@ const BUILTIN: &[(&str, &str)] = builtin![
     "en" / "loss",
     "en" / "digest",
     "en" / "handover",
+    "en" / "breach",
     "zh-CN" / "reminder",
     "zh-CN" / "nudge",
     "zh-CN" / "loss",
     "zh-CN" / "digest",
     "zh-CN" / "handover",
+    "zh-CN" / "breach",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

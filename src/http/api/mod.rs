@@ -2,6 +2,7 @@
 //! which is gathered from the very routes registered here.
 
 pub mod audit;
+pub mod breaches;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;
@@ -73,5 +74,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(reminders::forecast)
     .service(reminders::get)
     .service(reminders::message)
-    .service(reminders::jobs_list);
+    .service(reminders::jobs_list)
+    .service(breaches::report)
+    .service(breaches::report_publicly)
+    .service(breaches::status)
+    .service(breaches::add_information)
+    .service(breaches::add_evidence_publicly)
+    .service(breaches::list)
+    .service(breaches::outcomes)
+    .service(breaches::get)
+    .service(breaches::change)
+    .service(breaches::add_evidence)
+    .service(breaches::evidence_file)
+    .service(breaches::add_task)
+    .service(breaches::my_tasks)
+    .service(breaches::finish_task);
 }

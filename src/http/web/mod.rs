@@ -5,6 +5,7 @@ mod ack;
 mod home;
 mod login;
 mod receipt;
+mod report;
 mod setup;
 
 use std::collections::HashMap;
@@ -51,6 +52,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "receipt.html",
         include_str!("../../../templates/web/receipt.html"),
     ),
+    (
+        "report.html",
+        include_str!("../../../templates/web/report.html"),
+    ),
+    (
+        "report_receipt.html",
+        include_str!("../../../templates/web/report_receipt.html"),
+    ),
+    (
+        "report_status.html",
+        include_str!("../../../templates/web/report_status.html"),
+    ),
 ];
 
 const CATALOGS: &[(Language, &str)] = &[
@@ -79,7 +92,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ack/{token}", web::get().to(ack::page))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/receipt/{token}", web::get().to(receipt::page))
-        .route("/receipt/{token}", web::post().to(receipt::sign));
+        .route("/receipt/{token}", web::post().to(receipt::sign))
+        .route("/report", web::get().to(report::page))
+        .route("/report", web::post().to(report::submit))
+        .route("/report/status", web::get().to(report::status_form))
+        .route("/report/status", web::post().to(report::follow));
 }
 
 async fn style() -> HttpResponse {

@@ -1,0 +1,252 @@
+//! The public breach-report pages: report without an account (and without JavaScript), then
+//! follow the report with its code and secret and add to it. Nothing about the sender is kept.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::render_page;
+use crate::db::breaches::{self, EvidenceFor, ReporterView};
+use crate::db::write_tx;
+use crate::domain::breaches::EVIDENCE_MAX_BYTES;
+use crate::error::Error;
+use crate::http::api::breaches::{PublicReport, public_report, reporter_view};
+use crate::http::extract::CsrfForm;
+use crate::http::{AppState, session};
+
+/// Text fields of the form, at most this long each (the report's own limits are smaller).
+const FIELD_LIMIT: usize = 64 * 1024;
+
+#[derive(Default, serde::Serialize)]
+struct ReportForm {
+    person: String,
+    what: String,
+    discovered_on: String,
+    carriers: String,
+    contact: String,
+}
+
+fn form_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    form: &ReportForm,
+    errors: &crate::domain::FieldErrors,
+) -> Result<HttpResponse, Error> {
+    render_page(
+        state,
+        req,
+        None,
+        status,
+        "report.html",
+        context! { form, errors => errors.0 },
+    )
+}
+
+pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    form_page(
+        &state,
+        &req,
+        StatusCode::OK,
+        &ReportForm::default(),
+        &Default::default(),
+    )
+}
+
+/// Reads the multipart form: its text fields, the CSRF token and at most one file.
+async fn read_form(
+    mut multipart: Multipart,
+) -> Result<(ReportForm, String, Option<(String, Vec<u8>)>), Error> {
+    let mut form = ReportForm::default();
+    let mut csrf = String::new();
+    let mut file = None;
+    while let Some(field) = multipart.next().await {
+        let mut field =
+            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let limit = if name == "evidence" {
+            EVIDENCE_MAX_BYTES
+        } else {
+            FIELD_LIMIT
+        };
+        let bytes = match field.bytes(limit).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                return Err(Error::BadRequest(format!(
+                    "the form could not be read: {e}"
+                )));
+            }
+            Err(_) => return Err(Error::TooLarge),
+        };
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "csrf" => csrf = text(),
+            "person" => form.person = text(),
+            "what" => form.what = text(),
+            "discovered_on" => form.discovered_on = text(),
+            "carriers" => form.carriers = text(),
+            "contact" => form.contact = text(),
+            "evidence" if !bytes.is_empty() => {
+                file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    Ok((form, csrf, file))
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    multipart: Multipart,
+) -> Result<HttpResponse, Error> {
+    let (form, csrf, file) = read_form(multipart).await?;
+    if !session::csrf_valid(&state, &req, &csrf) {
+        return Err(Error::Forbidden);
+    }
+    if let Some((_, bytes)) = &file
+        && let Err(message) = crate::domain::breaches::evidence_type(bytes)
+    {
+        let mut errors = crate::domain::FieldErrors::new();
+        errors.add("evidence", message);
+        return form_page(
+            &state,
+            &req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            &errors,
+        );
+    }
+    let report = PublicReport {
+        person: form.person.clone(),
+        what: form.what.clone(),
+        discovered_on: Some(form.discovered_on.clone()),
+        carriers: form.carriers.clone(),
+        contact: form.contact.clone(),
+    };
+    let receipt = match public_report(&state, &req, report).await {
+        Ok(receipt) => receipt,
+        Err(Error::Validation(errors)) => {
+            return form_page(
+                &state,
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &errors,
+            );
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some((name, bytes)) = file {
+        let (code, secret, now) = (receipt.code.clone(), receipt.secret.clone(), state.now());
+        state
+            .db(move |conn| {
+                write_tx(conn, |conn| {
+                    let to = EvidenceFor::Reporter {
+                        code: &code,
+                        secret: &secret,
+                    };
+                    breaches::add_evidence(conn, now, to, &name, &bytes)
+                })
+            })
+            .await?;
+    }
+    render_page(
+        &state,
+        &req,
+        None,
+        StatusCode::CREATED,
+        "report_receipt.html",
+        context! { code => receipt.code, secret => receipt.secret },
+    )
+}
+
+fn status_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    found: Option<(&ReporterView, &str)>,
+    not_found: bool,
+) -> Result<HttpResponse, Error> {
+    render_page(
+        state,
+        req,
+        None,
+        status,
+        "report_status.html",
+        context! {
+            report => found.map(|(v, _)| context! {
+                code => v.code, status => v.status, reported_at => v.reported_at,
+                additions => v.additions, evidence => v.evidence,
+            }),
+            secret => found.map(|(_, s)| s.to_string()),
+            not_found,
+        },
+    )
+}
+
+pub async fn status_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    status_page(&state, &req, StatusCode::OK, None, false)
+}
+
+#[derive(Deserialize)]
+pub struct Follow {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    secret: String,
+    /// Information to add, when the reporter sends some.
+    #[serde(default)]
+    text: String,
+}
+
+/// Shows a report by its code and secret; with `text`, adds it to the report first.
+pub async fn follow(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm<Follow>,
+) -> Result<HttpResponse, Error> {
+    let f = form.0;
+    let view = match reporter_view(&state, &req, f.code.clone(), f.secret.clone()).await {
+        Ok(view) => view,
+        Err(Error::NotFound) => {
+            return status_page(&state, &req, StatusCode::NOT_FOUND, None, true);
+        }
+        Err(e) => return Err(e),
+    };
+    if f.text.trim().is_empty() {
+        return status_page(
+            &state,
+            &req,
+            StatusCode::OK,
+            Some((&view, &f.secret)),
+            false,
+        );
+    }
+    let (code, secret, text, now) = (f.code.clone(), f.secret.clone(), f.text, state.now());
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                breaches::add_information(conn, now, &code, &secret, &text)
+            })
+        })
+        .await?;
+    let view = reporter_view(&state, &req, f.code, f.secret.clone()).await?;
+    status_page(
+        &state,
+        &req,
+        StatusCode::OK,
+        Some((&view, &f.secret)),
+        false,
+    )
+}
