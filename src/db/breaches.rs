@@ -583,11 +583,16 @@ pub fn change(
                 .ok_or_else(|| Error::field("obligation_id", "no obligation has this id"))?,
         ),
     };
-    let employee_id = c
-        .employee_id
-        .clone()
-        .or(obligation_employee)
-        .or(case.employee_id.clone());
+    let named = c.employee_id.clone().or(case.employee_id.clone());
+    if let (Some(named), Some(owner)) = (&named, &obligation_employee)
+        && named != owner
+    {
+        return Err(Error::field(
+            "obligation_id",
+            "this obligation belongs to another employee than the case names",
+        ));
+    }
+    let employee_id = obligation_employee.or(named);
     let obligation_id = c.obligation_id.clone().or(case.obligation_id.clone());
     let severity = c
         .severity
@@ -611,14 +616,15 @@ pub fn change(
         _ => None,
     };
     let state_secret = c.state_secret.unwrap_or(case.state_secret);
-    let today = crate::clock::company_date(now, tz);
-    let due = case.authority_report_due.or_else(|| {
-        authority_report_due(
-            state_secret,
-            severity.as_deref().and_then(|s| s.parse().ok()),
-            today,
-        )
-    });
+    // Counted from when the leak came to light, however late the flag is set.
+    let known_on = case
+        .discovered_on
+        .unwrap_or_else(|| crate::clock::company_date(case.created_at.and_utc(), tz));
+    let due = authority_report_due(
+        state_secret,
+        severity.as_deref().and_then(|s| s.parse().ok()),
+        known_on,
+    );
     let status = c.status.unwrap_or(from);
     diesel::update(breach_cases::table.find(id))
         .set((
@@ -663,13 +669,18 @@ pub fn change(
             }),
         },
     )?;
-    if c.status == Some(CaseStatus::Substantiated)
+    // A substantiated case marks its obligation breached, whenever the link is made; an
+    // obligation that has since ended is marked too (the breach happened while it ran).
+    if status == CaseStatus::Substantiated
         && let Some(o) = &obligation_id
     {
         let marked = diesel::update(
             obligations::table
                 .find(o)
-                .filter(obligations::status.eq(ObligationStatus::Active.as_str())),
+                .filter(obligations::status.eq_any([
+                    ObligationStatus::Active.as_str(),
+                    ObligationStatus::Ended.as_str(),
+                ])),
         )
         .set((
             obligations::status.eq(ObligationStatus::Breached.as_str()),
@@ -764,12 +775,17 @@ pub fn finish_task(
     if task.owner_id != user.id {
         return Err(Error::Forbidden);
     }
-    if task.done_at.is_some() {
+    // Conditional, so that two requests at once cannot both finish it.
+    let finished = diesel::update(
+        remedial_tasks::table
+            .find(task_id)
+            .filter(remedial_tasks::done_at.is_null()),
+    )
+    .set(remedial_tasks::done_at.eq(stored_instant(now)))
+    .execute(conn)?;
+    if finished == 0 {
         return Err(Error::Conflict("the task is already done".into()));
     }
-    diesel::update(remedial_tasks::table.find(task_id))
-        .set(remedial_tasks::done_at.eq(stored_instant(now)))
-        .execute(conn)?;
     audit::record(
         conn,
         now,

@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
 use super::schema::jobs;
-use super::{DbConnection, per_backend, stored_instant};
+use super::{DbConnection, per_backend, placeholders, stored_instant};
 
 crate::string_enum! {
     pub enum JobState ("a job state") {
@@ -98,19 +98,16 @@ pub fn claim(
          attempts = attempts + 1, updated_at = $3 \
          WHERE id IN (SELECT id FROM jobs WHERE {due} ORDER BY run_at LIMIT $4 {lock}) \
          RETURNING *";
-    const EXPIRED: &str = "state = 'running' AND locked_until < $3";
+    const EXPIRED: &str = "state = 'running' AND locked_until < $3 AND attempts < max_attempts";
     const DUE: &str = "state = 'queued' AND run_at <= $3";
     let now = stored_instant(now);
     let lease_until = stored_instant(lease_until);
     let run = |conn: &mut DbConnection, due: &str| -> QueryResult<Vec<Job>> {
-        let (lock, placeholder) = match conn {
-            DbConnection::Pg(_) => ("FOR UPDATE SKIP LOCKED", "$"),
-            DbConnection::Sqlite(_) => ("", "?"),
+        let lock = match conn {
+            DbConnection::Pg(_) => "FOR UPDATE SKIP LOCKED",
+            DbConnection::Sqlite(_) => "",
         };
-        let sql = CLAIM
-            .replace("{due}", due)
-            .replace("{lock}", lock)
-            .replace('$', placeholder);
+        let sql = placeholders(conn, &CLAIM.replace("{due}", due).replace("{lock}", lock));
         per_backend!(conn, c => diesel::sql_query(&sql)
             .bind::<Text, _>(worker)
             .bind::<Timestamp, _>(lease_until)
@@ -119,12 +116,35 @@ pub fn claim(
             .load(c))
     };
     super::write_tx(conn, |conn| {
+        give_up_abandoned(conn, now)?;
         let taken_over = run(conn, EXPIRED)?;
         if !taken_over.is_empty() {
             return Ok(taken_over);
         }
         run(conn, DUE)
     })
+}
+
+/// Jobs whose worker died on their last attempt are failed, not retried for ever; a reminder
+/// whose send job gave up is failed with it, so it shows in HR's digest.
+fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> QueryResult<()> {
+    let sql = placeholders(
+        conn,
+        "UPDATE reminders SET status = 'failed', updated_at = $1, \
+           last_error = 'gave up: the worker stopped during its last attempt' \
+         WHERE status = 'scheduled' AND id IN (SELECT payload FROM jobs \
+           WHERE kind = 'send_reminder' AND state = 'running' AND locked_until < $1 \
+             AND attempts >= max_attempts)",
+    );
+    per_backend!(conn, c => diesel::sql_query(&sql).bind::<Timestamp, _>(now).execute(c))?;
+    let sql = placeholders(
+        conn,
+        "UPDATE jobs SET state = 'failed', locked_by = NULL, locked_until = NULL, updated_at = $1, \
+           last_error = 'gave up: the worker stopped during its last attempt' \
+         WHERE state = 'running' AND locked_until < $1 AND attempts >= max_attempts",
+    );
+    per_backend!(conn, c => diesel::sql_query(&sql).bind::<Timestamp, _>(now).execute(c))?;
+    Ok(())
 }
 
 /// The job's work is done. Only the worker holding the lease may say so.

@@ -284,6 +284,15 @@ pub fn lock_row(conn: &mut DbConnection, row: Locked, id: &str) -> QueryResult<(
     Ok(())
 }
 
+/// Raw SQL written with PostgreSQL's `$n` placeholders, as the connection's backend takes it
+/// (SQLite reads `?n`).
+pub fn placeholders(conn: &DbConnection, sql: &str) -> String {
+    match conn {
+        DbConnection::Pg(_) => sql.to_string(),
+        DbConnection::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
 /// Escapes `\\`, `%` and `_` so text matches literally in a LIKE pattern with ESCAPE '\\'.
 pub fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::schema::{employees, reminders};
-use super::{DbConnection, per_backend, stored_instant};
+use super::{DbConnection, per_backend, placeholders, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
 use crate::domain::obligations::ObligationKind;
 use crate::domain::reminders::{ReminderKind, ReminderStatus};
@@ -61,13 +61,16 @@ fn uuid_sql(conn: &DbConnection) -> &'static str {
     }
 }
 
-/// `$n` placeholders as each backend writes them.
-fn placeholders(conn: &DbConnection, sql: &str) -> String {
+/// A date column as `YYYY-MM-DD` text whatever the server's date style.
+fn date_text(conn: &DbConnection, column: &str) -> String {
     match conn {
-        DbConnection::Pg(_) => sql.to_string(),
-        DbConnection::Sqlite(_) => sql.replace('$', "?"),
+        DbConnection::Pg(_) => format!("to_char({column}, 'YYYY-MM-DD')"),
+        DbConnection::Sqlite(_) => column.to_string(),
     }
 }
+
+/// Obligations still owed: active, or breached (the duty goes on, with the breach on record).
+const OWED: &str = "status IN ('active', 'breached')";
 
 /// Inserts the reminders `select` yields — columns (unique_key, employee_id, period); `$4` in
 /// it is `today` — of one kind, skipping those already planned; returns how many are new.
@@ -122,7 +125,7 @@ pub fn plan_periodic(
     let select = format!(
         "SELECT 'employee:' || employee_id || ':periodic:{slot}' AS unique_key, employee_id, \
            '{slot}' AS period \
-         FROM obligations WHERE status = 'active' AND kind IN ({kinds}) \
+         FROM obligations WHERE {OWED} AND kind IN ({kinds}) \
            AND (ends_on IS NULL OR ends_on >= $4) \
          GROUP BY employee_id",
         kinds = quoted_kinds(kinds)
@@ -142,10 +145,11 @@ pub fn plan_ending(
     let last = today
         .checked_add_days(chrono::Days::new(u64::from(days)))
         .unwrap_or(NaiveDate::MAX);
+    let end = date_text(conn, "ends_on");
     let select = format!(
-        "SELECT 'employee:' || employee_id || ':ending:' || CAST(ends_on AS TEXT) AS unique_key, \
-           employee_id, CAST(ends_on AS TEXT) AS period \
-         FROM obligations WHERE status = 'active' AND ends_on > $4 AND ends_on <= '{last}' \
+        "SELECT 'employee:' || employee_id || ':ending:' || {end} AS unique_key, \
+           employee_id, {end} AS period \
+         FROM obligations WHERE {OWED} AND ends_on > $4 AND ends_on <= '{last}' \
          GROUP BY employee_id, ends_on"
     );
     plan_bulk(conn, now, ReminderKind::Ending, due_at, &select, today)
@@ -162,10 +166,11 @@ pub fn plan_released(
     let first = today
         .checked_sub_days(chrono::Days::new(RELEASE_CATCH_UP_DAYS))
         .unwrap_or(NaiveDate::MIN);
+    let end = date_text(conn, "ends_on");
     let select = format!(
-        "SELECT 'employee:' || employee_id || ':released:' || CAST(ends_on AS TEXT) AS unique_key, \
-           employee_id, CAST(ends_on AS TEXT) AS period \
-         FROM obligations WHERE status IN ('active', 'ended') AND ends_on <= $4 \
+        "SELECT 'employee:' || employee_id || ':released:' || {end} AS unique_key, \
+           employee_id, {end} AS period \
+         FROM obligations WHERE status IN ('active', 'breached', 'ended') AND ends_on <= $4 \
            AND ends_on >= '{first}' \
          GROUP BY employee_id, ends_on"
     );
@@ -385,17 +390,29 @@ pub fn note_error(
     Ok(())
 }
 
-/// The former employee acknowledged the reminder; returns false if it already was.
+/// The former employee acknowledged the reminder — and with it every earlier one still
+/// unacknowledged, since it lists their obligations as they stand. Returns false if it
+/// already was.
 pub fn acknowledge(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     id: &str,
     from_address: Option<&str>,
 ) -> QueryResult<bool> {
+    let Some((employee_id, sent_at)) = reminders::table
+        .find(id)
+        .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+        .select((reminders::employee_id, reminders::sent_at))
+        .first::<(Option<String>, Option<NaiveDateTime>)>(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
     let changed = diesel::update(
         reminders::table
-            .filter(reminders::id.eq(id))
-            .filter(reminders::status.eq(ReminderStatus::Sent.as_str())),
+            .filter(reminders::employee_id.eq(&employee_id))
+            .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+            .filter(reminders::sent_at.le(sent_at)),
     )
     .set((
         reminders::status.eq(ReminderStatus::Acknowledged.as_str()),
@@ -403,11 +420,7 @@ pub fn acknowledge(
         reminders::updated_at.eq(stored_instant(now)),
     ))
     .execute(conn)?;
-    if changed == 1 {
-        let employee_id: Option<String> = reminders::table
-            .find(id)
-            .select(reminders::employee_id)
-            .first(conn)?;
+    if changed > 0 {
         audit::record(
             conn,
             now,
@@ -420,7 +433,7 @@ pub fn acknowledge(
             },
         )?;
     }
-    Ok(changed == 1)
+    Ok(changed > 0)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -430,6 +443,8 @@ pub struct ReminderFilter {
     pub employee_id: Option<String>,
     /// Sent before this instant and still unacknowledged (the digest's escalation).
     pub unacknowledged_since: Option<NaiveDateTime>,
+    /// Leave out what only security and admin may know of (reports that arrived).
+    pub hide_breach_notices: bool,
 }
 
 type Boxed = reminders::BoxedQuery<'static, super::MultiBackend>;
@@ -451,6 +466,9 @@ pub fn list(
         }
         if let Some(e) = &filter.employee_id {
             q = q.filter(reminders::employee_id.eq(e.clone()));
+        }
+        if filter.hide_breach_notices {
+            q = q.filter(reminders::kind.ne(ReminderKind::BreachReported.as_str()));
         }
         if let Some(before) = filter.unacknowledged_since {
             q = q

@@ -7,6 +7,7 @@ use minijinja::{Value, context};
 
 use super::Runner;
 use crate::auth::LinkPurpose;
+use crate::clock::company_date;
 use crate::db::obligations::Obligation;
 use crate::db::reminders::{Recipient, Reminder, plan_one};
 use crate::db::schema::{
@@ -48,6 +49,7 @@ pub fn letter(
     let user = db::users::find(conn, user_id)?
         .ok_or_else(|| anyhow::anyhow!("user {user_id} does not exist"))?;
     let base = &runner.config.base_url;
+    let tz = runner.config.timezone;
     let lang = user.language;
     let (template, ctx) = match kind {
         ReminderKind::Nudge => {
@@ -58,7 +60,7 @@ pub fn letter(
                 .map(|(departure_id, employee_name, title, since)| {
                     context! {
                         employee_name, title,
-                        since => written_date(since, lang),
+                        since => written_date(company_date(since.and_utc(), tz), lang),
                         url => base.join(&format!("departures/{departure_id}")).map(|u| u.to_string()).unwrap_or_default(),
                     }
                 })
@@ -71,7 +73,7 @@ pub fn letter(
                 "loss",
                 context! {
                     name => user.name, employee_name, title, carrier,
-                    on => written_date(on, lang),
+                    on => on.map(|at| written_date(company_date(at.and_utc(), tz), lang)),
                     url => base.join(&format!("departures/{departure_id}"))?.to_string(),
                 },
             )
@@ -125,7 +127,10 @@ fn to_former_employee(
         .filter(obligations::employee_id.eq(employee_id))
         .filter(
             obligations::status
-                .eq(ObligationStatus::Active.as_str())
+                .eq_any([
+                    ObligationStatus::Active.as_str(),
+                    ObligationStatus::Breached.as_str(),
+                ])
                 .or(obligations::status
                     .eq(ObligationStatus::Ended.as_str())
                     .and(
@@ -184,6 +189,16 @@ fn to_former_employee(
     })
 }
 
+/// A checklist line still waiting: open, or handed over and not yet signed for.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn waiting_line() -> _ {
+    let open: &'static str = "open";
+    let handed_over: &'static str = "handed_over";
+    departure_lines::status.eq(open).or(departure_lines::status
+        .eq(handed_over)
+        .and(departure_lines::received_at.is_null()))
+}
+
 /// The successor is asked to sign for a handover (the period is the checklist line).
 fn to_successor(
     runner: &Runner,
@@ -216,15 +231,14 @@ fn to_successor(
 /// How long a successor's signing link works.
 pub const RECEIPT_LINK_DAYS: i64 = 30;
 
-/// Lines open (or handed over and not yet signed for) in the in-progress departures of a
-/// manager's direct reports, started at least `days` days before `at`: (departure, person,
-/// line title, open since).
+/// Lines waiting in the in-progress departures of a manager's direct reports, started at
+/// least `days` days before `at`: (departure, person, line title, open since).
 fn open_lines_of_manager(
     conn: &mut DbConnection,
     manager: &db::users::User,
     at: DateTime<Utc>,
     days: u32,
-) -> anyhow::Result<Vec<(String, String, String, NaiveDate)>> {
+) -> anyhow::Result<Vec<(String, String, String, chrono::NaiveDateTime)>> {
     let Some(no) = &manager.employee_no else {
         return Ok(Vec::new());
     };
@@ -232,18 +246,12 @@ fn open_lines_of_manager(
         return Ok(Vec::new());
     };
     let before = stored_instant(at - chrono::Duration::days(i64::from(days)));
-    let rows: Vec<(String, String, String, chrono::NaiveDateTime)> = departure_lines::table
+    Ok(departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
         .filter(employees::manager_id.eq(&me.id))
         .filter(departures::status.eq("in_progress"))
         .filter(departures::started_at.le(before))
-        .filter(
-            departure_lines::status
-                .eq("open")
-                .or(departure_lines::status
-                    .eq("handed_over")
-                    .and(departure_lines::received_at.is_null())),
-        )
+        .filter(waiting_line())
         .order((
             departures::started_at.asc(),
             departure_lines::position.asc(),
@@ -254,11 +262,7 @@ fn open_lines_of_manager(
             departure_lines::title,
             departures::started_at,
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(d, n, t, s)| (d, n, t, s.date()))
-        .collect())
+        .load(conn)?)
 }
 
 /// Nudges for the managers whose reports' departures have lines open too long, one per
@@ -275,13 +279,7 @@ pub fn plan_nudges(
         .inner_join(departures::table.inner_join(employees::table))
         .filter(departures::status.eq("in_progress"))
         .filter(departures::started_at.le(before))
-        .filter(
-            departure_lines::status
-                .eq("open")
-                .or(departure_lines::status
-                    .eq("handed_over")
-                    .and(departure_lines::received_at.is_null())),
-        )
+        .filter(waiting_line())
         .select(employees::manager_id)
         .distinct()
         .load(conn)?;
@@ -333,11 +331,17 @@ pub fn plan_digests(
     Ok(planned)
 }
 
-/// (departure, person, line title, carrier tag, day confirmed) of a missing line.
+/// (departure, person, line title, carrier tag, when confirmed) of a missing line.
 fn loss(
     conn: &mut DbConnection,
     line_id: &str,
-) -> anyhow::Result<(String, String, String, String, NaiveDate)> {
+) -> anyhow::Result<(
+    String,
+    String,
+    String,
+    String,
+    Option<chrono::NaiveDateTime>,
+)> {
     let (departure_id, name, title, carrier_id, at): (
         String,
         String,
@@ -364,8 +368,7 @@ fn loss(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let on = at.map(|a| a.date()).unwrap_or_default();
-    Ok((departure_id, name, title, tag, on))
+    Ok((departure_id, name, title, tag, at))
 }
 
 /// What HR should look at: obligations ending soon, reminders nobody acknowledged, non-compete
@@ -377,7 +380,8 @@ fn digest(
     lang: Language,
 ) -> anyhow::Result<Value> {
     let now = runner.clock.now();
-    let today = crate::clock::company_date(now, runner.config.timezone);
+    let tz = runner.config.timezone;
+    let today = company_date(now, tz);
     let (_, policy) = db::policy::current(conn)?;
     let escalate_days = policy.reminders.escalate_unacknowledged_after_days;
 
@@ -408,18 +412,29 @@ fn digest(
         .filter(|k| k.to_former_employee())
         .map(|k| k.as_str())
         .collect();
-    let unacknowledged: Vec<Value> = reminders::table
+    // One row per person (their latest unacknowledged reminder), newest first.
+    let latest: Vec<(String, String, Option<chrono::NaiveDateTime>)> = reminders::table
         .inner_join(employees::table)
         .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
         .filter(reminders::kind.eq_any(&former_kinds))
         .filter(reminders::sent_at.lt(cutoff))
-        .order(reminders::sent_at.asc())
-        .limit(DIGEST_ROWS)
-        .select((employees::name, reminders::sent_at))
-        .load::<(String, Option<chrono::NaiveDateTime>)>(conn)?
+        .group_by((employees::id, employees::name))
+        .select((
+            employees::id,
+            employees::name,
+            diesel::dsl::max(reminders::sent_at),
+        ))
+        .load(conn)?;
+    let mut latest = latest;
+    latest.sort_by_key(|(_, _, sent)| std::cmp::Reverse(*sent));
+    let unacknowledged: Vec<Value> = latest
         .into_iter()
-        .map(|(employee_name, sent)| {
-            context! { employee_name, sent_on => sent.map(|s| written_date(s.date(), lang)) }
+        .take(DIGEST_ROWS as usize)
+        .map(|(_, employee_name, sent)| {
+            context! {
+                employee_name,
+                sent_on => sent.map(|s| written_date(company_date(s.and_utc(), tz), lang)),
+            }
         })
         .collect();
 
@@ -428,7 +443,6 @@ fn digest(
         .inner_join(employees::table)
         .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
         .filter(obligations::kind.eq(ObligationKind::NonCompete.as_str()))
-        .limit(DIGEST_ROWS)
         .select((obligations::id, employees::name))
         .load(conn)?;
     let this_month = crate::domain::noncompete::YearMonth::of(today).to_string();
@@ -436,7 +450,9 @@ fn digest(
         let ledger =
             db::noncompete::ledger_of(conn, &id, today, policy.non_compete_grace_months as usize)?;
         for m in ledger.months {
-            if m.status == "late" || (m.status == "due" && m.month == this_month) {
+            if payments.len() < DIGEST_ROWS as usize
+                && (m.status == "late" || (m.status == "due" && m.month == this_month))
+            {
                 payments.push(context! {
                     employee_name => employee_name.clone(), month => m.month, status => m.status,
                 });

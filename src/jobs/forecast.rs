@@ -1,13 +1,14 @@
 //! What the schedules will send in the coming days, computed without sending or planning.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{employees, obligations};
+use crate::db::reminders::RELEASE_CATCH_UP_DAYS;
+use crate::db::schema::{employees, obligations, reminders};
 use crate::db::{self, DbConnection};
 use crate::domain::obligations::ObligationKind;
 use crate::domain::policy::Policy;
@@ -44,41 +45,62 @@ pub fn forecast(
     days: u32,
 ) -> anyhow::Result<Vec<ForecastEntry>> {
     let until = now + chrono::Duration::days(i64::from(days));
-    let active: Vec<Active> = obligations::table
-        .filter(obligations::status.eq("active"))
+    type Row = (
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let rows: Vec<Row> = obligations::table
+        .inner_join(employees::table)
+        .filter(obligations::status.eq_any(["active", "breached"]))
         .select((
             obligations::employee_id,
             obligations::kind,
             obligations::ends_on,
+            employees::name,
+            employees::private_email,
+            employees::work_email,
+            employees::status,
         ))
-        .load::<(String, String, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .filter_map(|(employee_id, kind, ends_on)| {
-            Some(Active {
-                employee_id,
-                kind: kind.parse().ok()?,
-                ends_on,
-            })
-        })
-        .collect();
+        .load(conn)?;
     let mut people: HashMap<String, (String, Option<String>)> = HashMap::new();
-    for a in &active {
-        if !people.contains_key(&a.employee_id) {
-            let (name, private, work, status): (String, Option<String>, Option<String>, String) =
-                employees::table
-                    .find(&a.employee_id)
-                    .select((
-                        employees::name,
-                        employees::private_email,
-                        employees::work_email,
-                        employees::status,
-                    ))
-                    .first(conn)?;
-            let employed = matches!(status.as_str(), "active" | "departing");
-            let to = private.or(work.filter(|_| employed));
-            people.insert(a.employee_id.clone(), (name, to));
+    let mut active = Vec::with_capacity(rows.len());
+    for (employee_id, kind, ends_on, name, private, work, status) in rows {
+        let employed = matches!(status.as_str(), "active" | "departing");
+        people
+            .entry(employee_id.clone())
+            .or_insert_with(|| (name, private.or(work.filter(|_| employed))));
+        if let Ok(kind) = kind.parse() {
+            active.push(Active {
+                employee_id,
+                kind,
+                ends_on,
+            });
         }
     }
+    // Notices already planned (or sent) are not forecast again.
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today
+        .checked_sub_days(Days::new(RELEASE_CATCH_UP_DAYS))
+        .unwrap_or(NaiveDate::MIN)
+        .to_string();
+    let planned: HashSet<String> = reminders::table
+        .filter(reminders::kind.eq_any([
+            ReminderKind::Ending.as_str(),
+            ReminderKind::Released.as_str(),
+        ]))
+        .filter(reminders::period.ge(first))
+        .select(reminders::unique_key)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let already = |kind: ReminderKind, a: &Active, end: NaiveDate| {
+        planned.contains(&format!("employee:{}:{kind}:{end}", a.employee_id))
+    };
     // One email per person per instant and occasion, whatever the number of obligations.
     let mut out: BTreeMap<(DateTime<Utc>, ReminderKind, String), ()> = BTreeMap::new();
     let r = &policy.reminders;
@@ -105,10 +127,15 @@ pub fn forecast(
         if let Some(slot) = daily_slots
             .iter()
             .find(|s| local(s) >= notice_from && local(s) < end)
+            .filter(|_| !already(ReminderKind::Ending, a, end))
         {
             out.insert((*slot, ReminderKind::Ending, a.employee_id.clone()), ());
         }
-        if let Some(slot) = daily_slots.iter().find(|s| local(s) == end) {
+        if let Some(slot) = daily_slots
+            .iter()
+            .find(|s| local(s) == end)
+            .filter(|_| !already(ReminderKind::Released, a, end))
+        {
             out.insert((*slot, ReminderKind::Released, a.employee_id.clone()), ());
         }
     }

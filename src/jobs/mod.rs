@@ -200,35 +200,60 @@ impl Runner {
                 return Ok(stats);
             };
             stats.jobs += 1;
-            match self.run_job(&mut conn, &job) {
-                Ok(Outcome::Done) => queue::complete(&mut conn, now, &job.id, &self.worker_id)?,
-                Ok(Outcome::Sent) => stats.sent += 1,
-                Ok(Outcome::Failed) => stats.failed += 1,
-                Ok(Outcome::Retrying) => stats.retried += 1,
+            let outcome = match self.run_job(&mut conn, &job) {
+                Ok(outcome) => outcome,
                 Err(e) => {
-                    tracing::warn!(job = %job.id, kind = %job.kind, error = %format!("{e:#}"), "job failed");
-                    let retry_at = now + retry_delay(job.attempts as u32, rand::random());
-                    let state = queue::attempt_failed(
-                        &mut conn,
-                        now,
-                        &job,
-                        &self.worker_id,
-                        &format!("{e:#}"),
-                        Some(retry_at),
-                    )?;
-                    if state == JobState::Failed {
-                        stats.failed += 1;
-                    } else {
-                        stats.retried += 1;
-                    }
+                    let error = format!("{e:#}");
+                    tracing::warn!(job = %job.id, kind = %job.kind, %error, "job failed");
+                    self.attempt_failed(&mut conn, &job, &error, false, None)?
                 }
+            };
+            match outcome {
+                Outcome::Done => queue::complete(&mut conn, now, &job.id, &self.worker_id)?,
+                Outcome::Sent => stats.sent += 1,
+                Outcome::Failed => stats.failed += 1,
+                Outcome::Retrying => stats.retried += 1,
             }
         }
     }
 
-    /// A tick, then everything due: what `tuomi jobs run-once` does.
+    /// After a failed attempt: try again later, or — permanent, or attempts used up — fail
+    /// the job, and a send job's reminder with it (so it shows in HR's digest).
+    fn attempt_failed(
+        &self,
+        conn: &mut DbConnection,
+        job: &Job,
+        error: &str,
+        permanent: bool,
+        to: Option<&str>,
+    ) -> anyhow::Result<Outcome> {
+        let now = self.clock.now();
+        let retry_at = (!permanent).then(|| now + retry_delay(job.attempts as u32, rand::random()));
+        write_tx(conn, |conn| -> anyhow::Result<Outcome> {
+            let state = queue::attempt_failed(conn, now, job, &self.worker_id, error, retry_at)?;
+            let failed = state == JobState::Failed;
+            if job.kind == SEND_JOB {
+                if failed {
+                    reminders::record_failed(conn, now, &job.payload, to, error)?;
+                } else {
+                    reminders::note_error(conn, now, &job.payload, error)?;
+                }
+            }
+            Ok(if failed {
+                Outcome::Failed
+            } else {
+                Outcome::Retrying
+            })
+        })
+    }
+
+    /// A tick, then everything due: what `tuomi jobs run-once` does. A tick that fails (a
+    /// busy database) does not hold back what is already due.
     pub fn run_once(&self) -> anyhow::Result<RunStats> {
-        let ticks = self.tick()?;
+        let ticks = self.tick().unwrap_or_else(|e| {
+            tracing::warn!(error = %format!("{e:#}"), "the schedules' tick failed; retrying next run");
+            0
+        });
         let mut stats = self.run_due()?;
         stats.ticks = ticks;
         Ok(stats)
@@ -322,24 +347,12 @@ impl Runner {
             anyhow::bail!("reminder {} does not exist", job.payload);
         };
         if reminder.status != "scheduled" {
-            queue::complete(conn, now, &job.id, &self.worker_id)?;
             return Ok(Outcome::Done);
         }
         let letter = compose::letter(self, conn, &reminder)?;
-        let finish_failed = |conn: &mut DbConnection, to: Option<&str>, error: &str| {
-            write_tx(conn, |conn| -> anyhow::Result<()> {
-                reminders::record_failed(conn, now, &reminder.id, to, error)?;
-                queue::attempt_failed(conn, now, job, &self.worker_id, error, None)?;
-                Ok(())
-            })
-        };
         let Some(to) = letter.to.clone() else {
-            finish_failed(
-                conn,
-                None,
-                "no deliverable address: no private email is recorded",
-            )?;
-            return Ok(Outcome::Failed);
+            let error = "no deliverable address: no private email is recorded";
+            return self.attempt_failed(conn, job, error, true, None);
         };
         let message_id = self.mailer.message_id(&reminder.id);
         let built = self.mailer.build(&Letter {
@@ -374,33 +387,7 @@ impl Runner {
                 })?;
                 Ok(Outcome::Sent)
             }
-            Err(e) if e.permanent => {
-                finish_failed(conn, Some(&to), &e.message)?;
-                Ok(Outcome::Failed)
-            }
-            Err(e) => {
-                let retry_at = now + retry_delay(job.attempts as u32, rand::random());
-                let state = write_tx(conn, |conn| -> anyhow::Result<JobState> {
-                    reminders::note_error(conn, now, &reminder.id, &e.message)?;
-                    let state = queue::attempt_failed(
-                        conn,
-                        now,
-                        job,
-                        &self.worker_id,
-                        &e.message,
-                        Some(retry_at),
-                    )?;
-                    if state == JobState::Failed {
-                        reminders::record_failed(conn, now, &reminder.id, Some(&to), &e.message)?;
-                    }
-                    Ok(state)
-                })?;
-                Ok(if state == JobState::Failed {
-                    Outcome::Failed
-                } else {
-                    Outcome::Retrying
-                })
-            }
+            Err(e) => self.attempt_failed(conn, job, &e.message, e.permanent, Some(&to)),
         }
     }
 }

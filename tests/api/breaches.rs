@@ -169,13 +169,17 @@ on_both_databases! {
             "status": "triaged", "reason": "credible", "severity": "critical", "state_secret": true
         })).await;
         assert_eq!(s, 200, "{case}");
-        assert_eq!(case["authority_report_due"], "2028-02-29", "due at the secrecy administration the next day");
+        assert_eq!(case["authority_report_due"], "2028-02-28", "due at the secrecy administration the day after it was discovered");
         let (s, _) = patch(&app, &sec, &id, json!({"status": "investigating", "reason": "interviews"})).await;
         assert_eq!(s, 200);
         let (_, case) = patch(&app, &sec, &id, json!({"fault": "negligent", "gravity": "minor", "caused_loss": false})).await;
         assert_eq!(case["suggested"], "warning", "the ladder suggests; nothing is decided yet");
         let (_, case) = patch(&app, &sec, &id, json!({"gravity": "serious", "caused_loss": true})).await;
         assert_eq!(case["suggested"], "termination_and_damages");
+        let other = add_employee(&app, &hr, person("F101", "钱伟", None)).await;
+        let (s, body) = patch(&app, &sec, &id, json!({"employee_id": other, "obligation_id": obligation})).await;
+        assert_eq!(s, 422, "the obligation of one person, the case about another: {body}");
+        assert!(body["error"]["fields"]["obligation_id"].is_string());
         let (s, case) = patch(&app, &sec, &id, json!({
             "status": "substantiated", "reason": "confirmed by the forum's records",
             "obligation_id": obligation, "decision": "Claim damages under the confidentiality agreement",
@@ -222,6 +226,13 @@ on_both_databases! {
             let text = mail.text() + &mail.html() + &mail.subject();
             assert!(!text.contains("whistle") && !text.contains("laptop"), "{text}");
         }
+        // HR does not even learn, from the mail log, that a report arrived.
+        let seen_by_hr: Value = hr.get(app.url("/api/v1/reminders")).send().await.unwrap().json().await.unwrap();
+        assert!(seen_by_hr["items"].as_array().unwrap().iter().all(|r| r["kind"] != "breach_reported"), "{seen_by_hr}");
+        let seen_by_admin: Value = admin.get(app.url("/api/v1/reminders?kind=breach_reported")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(seen_by_admin["total"], 1);
+        let notice = seen_by_admin["items"][0]["id"].as_str().unwrap();
+        assert_eq!(hr.get(app.url(&format!("/api/v1/reminders/{notice}/message"))).send().await.unwrap().status(), 404);
         // Reporting anonymously while signed in records no account.
         let (_, anon) = post(&app, &lead, "/api/v1/breaches", json!({"what": "Another thing I saw happen.", "anonymous": true})).await;
         let id = case_id_of(&app, &admin, anon["code"].as_str().unwrap()).await;

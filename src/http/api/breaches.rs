@@ -111,7 +111,7 @@ pub struct PublicReport {
 }
 
 /// Waits out a throttled client: 429 with `Retry-After`.
-fn throttled(
+pub fn throttled(
     state: &AppState,
     req: &HttpRequest,
     which: &crate::throttle::Throttle,
@@ -141,15 +141,17 @@ pub async fn report_publicly(
     req: HttpRequest,
     body: JsonBody<PublicReport>,
 ) -> Result<HttpResponse, Error> {
-    let receipt = public_report(&state, &req, body.0).await?;
+    let receipt = public_report(&state, &req, body.0, None).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 
-/// The one way a report without an account goes in (the API and the `/report` page).
+/// The one way a report without an account goes in (the API and the `/report` page), with
+/// its evidence file, if any, in the same transaction.
 pub async fn public_report(
     state: &web::Data<AppState>,
     req: &HttpRequest,
     r: PublicReport,
+    evidence: Option<(String, Vec<u8>)>,
 ) -> Result<ReportReceipt, Error> {
     let address = throttled(state, req, &state.public_reports)?;
     state.public_reports.fail(&address, state.now());
@@ -175,7 +177,11 @@ pub async fn public_report(
                     employee_id: None,
                     departure_line_id: None,
                 };
-                breaches::open(conn, now, opening, &new)
+                let (id, receipt) = breaches::open(conn, now, opening, &new)?;
+                if let Some((name, bytes)) = &evidence {
+                    breaches::add_evidence(conn, now, EvidenceFor::Case(&id), name, bytes)?;
+                }
+                Ok((id, receipt))
             })
         })
         .await?;

@@ -6,7 +6,10 @@ use serde::Deserialize;
 
 use crate::db::jobs::{self, Job};
 use crate::db::reminders::{self, Reminder, ReminderFilter};
+use crate::db::users::User;
 use crate::domain::FieldErrors;
+use crate::domain::reminders::ReminderKind;
+use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -42,7 +45,7 @@ pub struct ReminderQuery {
 #[get("/reminders")]
 pub async fn list(
     state: web::Data<AppState>,
-    _user: Authorized<Overseers>,
+    user: Authorized<Overseers>,
     query: QueryParams<ReminderQuery>,
 ) -> Result<web::Json<ListPage<Reminder>>, Error> {
     let q = query.0;
@@ -57,6 +60,7 @@ pub async fn list(
         kind: errors.optional("kind", q.kind),
         employee_id: q.employee_id.filter(|e| !e.is_empty()),
         unacknowledged_since: None,
+        hide_breach_notices: !sees_breach_notices(&user.0),
     };
     errors.finish()?;
     let found = state
@@ -134,12 +138,24 @@ pub async fn forecast(
 #[get("/reminders/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    _user: Authorized<Overseers>,
+    user: Authorized<Overseers>,
     id: web::Path<String>,
 ) -> Result<web::Json<Reminder>, Error> {
     let id = id.into_inner();
     let found = state.db(move |conn| Ok(reminders::get(conn, &id)?)).await?;
-    found.map(web::Json).ok_or(Error::NotFound)
+    found
+        .filter(|r| visible(&user.0, r))
+        .map(web::Json)
+        .ok_or(Error::NotFound)
+}
+
+/// Whether a user may know that breach reports arrived (security and admin).
+fn sees_breach_notices(user: &User) -> bool {
+    user.has_any_role(&[Role::Security, Role::Admin])
+}
+
+fn visible(user: &User, r: &Reminder) -> bool {
+    r.kind != ReminderKind::BreachReported.as_str() || sees_breach_notices(user)
 }
 
 /// The message exactly as the person received it (`message/rfc822`, the bytes whose SHA-256
@@ -158,13 +174,14 @@ pub async fn get(
 #[get("/reminders/{id}/message")]
 pub async fn message(
     state: web::Data<AppState>,
-    _user: Authorized<Overseers>,
+    user: Authorized<Overseers>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let (reminder, bytes) = state
         .db(move |conn| Ok(reminders::sent_message(conn, &id)?))
         .await?
+        .filter(|(r, _)| visible(&user.0, r))
         .ok_or(Error::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("message/rfc822")

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{message_page, page_language, render_page, render_page_in};
 use crate::auth::LinkPurpose;
+use crate::clock::company_date;
 use crate::db::obligations::Obligation;
 use crate::db::reminders::{self, Recipient, Reminder};
 use crate::db::schema::obligations;
@@ -49,7 +50,7 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
             };
             let obligations = obligations::table
                 .filter(obligations::employee_id.eq(&employee_id))
-                .filter(obligations::status.eq("active"))
+                .filter(obligations::status.eq_any(["active", "breached"]))
                 .order(obligations::ends_on.asc())
                 .select(Obligation::as_select())
                 .load(conn)?;
@@ -91,7 +92,8 @@ fn ack_page(
         context! {
             name => v.name,
             obligations,
-            acknowledged_on => v.reminder.acknowledged_at.map(|a| written_date(a.date(), lang)),
+            acknowledged_on => v.reminder.acknowledged_at
+                .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), lang)),
             can_acknowledge => v.reminder.status == "sent",
         },
     )

@@ -8,6 +8,7 @@ use minijinja::context;
 use super::ack::Empty;
 use super::{message_page, render_page_in};
 use crate::auth::LinkPurpose;
+use crate::clock::company_date;
 use crate::db::departures::{self, DepartureLine, Receiver};
 use crate::db::write_tx;
 use crate::domain::reminders::written_date;
@@ -48,7 +49,8 @@ fn receipt_page(
             employee_name => leaver,
             title => line.title,
             count => line.expected_count,
-            received_on => line.received_at.map(|a| written_date(a.date(), *lang)),
+            received_on => line.received_at
+                .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), *lang)),
             waiting => line.status == "handed_over" && line.received_at.is_none(),
         },
     )

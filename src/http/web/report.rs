@@ -9,11 +9,11 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::render_page;
-use crate::db::breaches::{self, EvidenceFor, ReporterView};
+use crate::db::breaches::{self, ReporterView};
 use crate::db::write_tx;
 use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::error::Error;
-use crate::http::api::breaches::{PublicReport, public_report, reporter_view};
+use crate::http::api::breaches::{PublicReport, public_report, reporter_view, throttled};
 use crate::http::extract::CsrfForm;
 use crate::http::{AppState, session};
 
@@ -56,17 +56,23 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     )
 }
 
-/// Reads the multipart form: its text fields, the CSRF token and at most one file.
+/// Reads the multipart form: its text fields and at most one file. The CSRF token (the
+/// form's first field) is checked before anything large is read.
 async fn read_form(
+    state: &AppState,
+    req: &HttpRequest,
     mut multipart: Multipart,
-) -> Result<(ReportForm, String, Option<(String, Vec<u8>)>), Error> {
+) -> Result<(ReportForm, Option<(String, Vec<u8>)>), Error> {
     let mut form = ReportForm::default();
-    let mut csrf = String::new();
+    let mut csrf_checked = false;
     let mut file = None;
     while let Some(field) = multipart.next().await {
         let mut field =
             field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
+        if !csrf_checked && name != "csrf" {
+            return Err(Error::Forbidden);
+        }
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -87,7 +93,12 @@ async fn read_form(
         };
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match name.as_str() {
-            "csrf" => csrf = text(),
+            "csrf" => {
+                if !session::csrf_valid(state, req, &text()) {
+                    return Err(Error::Forbidden);
+                }
+                csrf_checked = true;
+            }
             "person" => form.person = text(),
             "what" => form.what = text(),
             "discovered_on" => form.discovered_on = text(),
@@ -99,7 +110,7 @@ async fn read_form(
             _ => {}
         }
     }
-    Ok((form, csrf, file))
+    Ok((form, file))
 }
 
 pub async fn submit(
@@ -107,10 +118,9 @@ pub async fn submit(
     req: HttpRequest,
     multipart: Multipart,
 ) -> Result<HttpResponse, Error> {
-    let (form, csrf, file) = read_form(multipart).await?;
-    if !session::csrf_valid(&state, &req, &csrf) {
-        return Err(Error::Forbidden);
-    }
+    // A throttled sender is turned away before the body is read.
+    throttled(&state, &req, &state.public_reports)?;
+    let (form, file) = read_form(&state, &req, multipart).await?;
     if let Some((_, bytes)) = &file
         && let Err(message) = crate::domain::breaches::evidence_type(bytes)
     {
@@ -131,7 +141,7 @@ pub async fn submit(
         carriers: form.carriers.clone(),
         contact: form.contact.clone(),
     };
-    let receipt = match public_report(&state, &req, report).await {
+    let receipt = match public_report(&state, &req, report, file).await {
         Ok(receipt) => receipt,
         Err(Error::Validation(errors)) => {
             return form_page(
@@ -144,20 +154,6 @@ pub async fn submit(
         }
         Err(e) => return Err(e),
     };
-    if let Some((name, bytes)) = file {
-        let (code, secret, now) = (receipt.code.clone(), receipt.secret.clone(), state.now());
-        state
-            .db(move |conn| {
-                write_tx(conn, |conn| {
-                    let to = EvidenceFor::Reporter {
-                        code: &code,
-                        secret: &secret,
-                    };
-                    breaches::add_evidence(conn, now, to, &name, &bytes)
-                })
-            })
-            .await?;
-    }
     render_page(
         &state,
         &req,
