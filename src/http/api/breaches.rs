@@ -262,17 +262,35 @@ pub async fn add_information(
     body: JsonBody<MoreInformation>,
 ) -> Result<web::Json<ReporterView>, Error> {
     let b = body.0;
-    reporter_view(&state, &req, b.code.clone(), b.secret.clone()).await?;
+    Ok(web::Json(
+        add_to_report(&state, &req, b.code, b.secret, b.text).await?,
+    ))
+}
+
+/// Adds the reporter's information to their report (a wrong code or secret counts as a
+/// guess); returns the report as they may see it.
+pub async fn add_to_report(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    code: String,
+    secret: String,
+    text: String,
+) -> Result<ReporterView, Error> {
+    let address = throttled(state, req, &state.case_guesses)?;
     let now = state.now();
-    let (code, secret) = (b.code.clone(), b.secret.clone());
-    state
+    let (c, s) = (code.clone(), secret.clone());
+    let added = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                breaches::add_information(conn, now, &b.code, &b.secret, &b.text)
+                breaches::add_information(conn, now, &c, &s, &text)
             })
         })
-        .await?;
-    Ok(web::Json(reporter_view(&state, &req, code, secret).await?))
+        .await;
+    if let Err(Error::NotFound) = added {
+        state.case_guesses.fail(&address, now);
+    }
+    added?;
+    reporter_view(state, req, code, secret).await
 }
 
 fn header(req: &HttpRequest, name: &str) -> String {

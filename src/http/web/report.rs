@@ -9,11 +9,12 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::render_page;
-use crate::db::breaches::{self, ReporterView};
-use crate::db::write_tx;
+use crate::db::breaches::ReporterView;
 use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::error::Error;
-use crate::http::api::breaches::{PublicReport, public_report, reporter_view, throttled};
+use crate::http::api::breaches::{
+    PublicReport, add_to_report, public_report, reporter_view, throttled,
+};
 use crate::http::extract::CsrfForm;
 use crate::http::{AppState, session};
 
@@ -213,36 +214,20 @@ pub async fn follow(
     form: CsrfForm<Follow>,
 ) -> Result<HttpResponse, Error> {
     let f = form.0;
-    let view = match reporter_view(&state, &req, f.code.clone(), f.secret.clone()).await {
-        Ok(view) => view,
-        Err(Error::NotFound) => {
-            return status_page(&state, &req, StatusCode::NOT_FOUND, None, true);
-        }
-        Err(e) => return Err(e),
+    let shown = if f.text.trim().is_empty() {
+        reporter_view(&state, &req, f.code, f.secret.clone()).await
+    } else {
+        add_to_report(&state, &req, f.code, f.secret.clone(), f.text).await
     };
-    if f.text.trim().is_empty() {
-        return status_page(
+    match shown {
+        Ok(view) => status_page(
             &state,
             &req,
             StatusCode::OK,
             Some((&view, &f.secret)),
             false,
-        );
+        ),
+        Err(Error::NotFound) => status_page(&state, &req, StatusCode::NOT_FOUND, None, true),
+        Err(e) => Err(e),
     }
-    let (code, secret, text, now) = (f.code.clone(), f.secret.clone(), f.text, state.now());
-    state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                breaches::add_information(conn, now, &code, &secret, &text)
-            })
-        })
-        .await?;
-    let view = reporter_view(&state, &req, f.code, f.secret.clone()).await?;
-    status_page(
-        &state,
-        &req,
-        StatusCode::OK,
-        Some((&view, &f.secret)),
-        false,
-    )
 }
