@@ -49,6 +49,16 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// Write a consistent copy of the database to FILE, while the service runs (SQLite:
+    /// a database file; PostgreSQL: a pg_dump archive).
+    Backup { file: std::path::PathBuf },
+    /// Put a backup in place of the configured database (stop the service first).
+    Restore {
+        file: std::path::PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -153,6 +163,22 @@ pub fn main() -> ExitCode {
         Command::Reminders {
             command: RemindersCommand::Forecast { days },
         } => forecast(&config, days),
+        Command::Backup { file } => db::backup::backup(&config.database_url, &file).map(|()| {
+            println!("backup written to {}", file.display());
+            ExitCode::SUCCESS
+        }),
+        Command::Restore { file, force } => std::fs::create_dir_all(&config.data_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| {
+                db::backup::restore(&config.database_url, &file, force).map(|()| {
+                    println!(
+                        "{} restored into {}; check it with: tuomi audit verify",
+                        file.display(),
+                        config.database_url.redacted()
+                    );
+                    ExitCode::SUCCESS
+                })
+            }),
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&config),

@@ -1,6 +1,7 @@
 //! Storage: one connection type over SQLite and PostgreSQL, the pool, migrations, and the few
 //! places where the two backends must be told apart.
 
+pub mod backup;
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;

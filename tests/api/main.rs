@@ -5,6 +5,7 @@ mod smtp;
 
 mod audit;
 mod auth;
+mod backup;
 mod breaches;
 mod carriers;
 mod clearance;
