@@ -201,6 +201,22 @@ pub fn attempt_failed(
     Ok(next.0)
 }
 
+/// Finished jobs are kept this long (to show what ran), then deleted. Their unique keys are no
+/// longer needed by then: ticks only look at slots after their schedule's mark, and a sent
+/// reminder is never planned again.
+pub const KEEP_DONE_DAYS: i64 = 30;
+
+/// Deletes done jobs older than [`KEEP_DONE_DAYS`]; failed ones stay until someone looks.
+pub fn prune_done(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    let before = stored_instant(now - chrono::Duration::days(KEEP_DONE_DAYS));
+    diesel::delete(
+        jobs::table
+            .filter(jobs::state.eq(JobState::Done.as_str()))
+            .filter(jobs::updated_at.lt(before)),
+    )
+    .execute(conn)
+}
+
 /// One page of jobs in a state, newest first.
 pub fn list(
     conn: &mut DbConnection,

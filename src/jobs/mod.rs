@@ -318,6 +318,7 @@ impl Runner {
                 _ => {
                     let today = company_date(now, tz);
                     let n = db::obligations::end_due(conn, now, today)?;
+                    queue::prune_done(conn, now)?;
                     ("end_obligations", n)
                 }
             };

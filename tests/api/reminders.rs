@@ -209,6 +209,31 @@ on_both_databases! {
         app.clock.advance(Duration::minutes(6));
         app.run_jobs().await;
         assert_eq!(app.smtp.to("chen@home.example").len(), 2, "the April reminder and the fresh link, once each");
+
+        // Finished jobs are kept a month, then cleared by the midnight run; the reminders stay.
+        let done_ids = |app: &TestApp| {
+            use diesel::prelude::*;
+            use tuomi::db::schema::jobs;
+            jobs::table
+                .filter(jobs::state.eq("done"))
+                .select(jobs::id)
+                .load::<String>(&mut app.db())
+                .unwrap()
+        };
+        let finished = done_ids(&app);
+        assert!(finished.len() >= 2);
+        let sent_ids = |rows: Vec<Value>| rows.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        let evidence = sent_ids(reminders(&app, &hr, "status=sent").await);
+        app.clock.advance(Duration::days(29));
+        app.run_jobs().await;
+        let kept = done_ids(&app);
+        assert!(finished.iter().all(|id| kept.contains(id)), "kept for a month");
+        app.clock.advance(Duration::days(2));
+        app.run_jobs().await;
+        let kept = done_ids(&app);
+        assert!(finished.iter().all(|id| !kept.contains(id)), "then cleared by the midnight run");
+        let still = sent_ids(reminders(&app, &hr, "status=sent").await);
+        assert!(evidence.iter().all(|id| still.contains(id)), "the evidence stays");
     }
 
     async fn a_mail_server_down_for_hours_delays_reminders_but_loses_none(app: TestApp) {
