@@ -165,6 +165,12 @@ pub fn main() -> ExitCode {
         } => forecast(&config, days),
         Command::Backup { file } => db::backup::backup(&config.database_url, &file).map(|()| {
             println!("backup written to {}", file.display());
+            if config.secret_key.is_none() {
+                println!(
+                    "keep {} with it: the links in emails already sent need that key",
+                    config.data_dir.join("secret.key").display()
+                );
+            }
             ExitCode::SUCCESS
         }),
         Command::Restore { file, force } => std::fs::create_dir_all(&config.data_dir)
@@ -196,9 +202,12 @@ fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("TUOMI_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only on a terminal, not in a log file.
+        .with_ansi(std::io::stderr().is_terminal());
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -236,7 +245,13 @@ fn add_user(
         Ok(new) => new,
         Err(errors) => {
             for (field, message) in &errors.0 {
-                eprintln!("--{}: {message}", field.replace('_', "-"));
+                // The option for the roles field is --role (repeated).
+                let option = if field == "roles" {
+                    "role"
+                } else {
+                    field.as_str()
+                };
+                eprintln!("--{}: {message}", option.replace('_', "-"));
             }
             return Ok(ExitCode::from(2));
         }

@@ -12,6 +12,12 @@ pub enum Error {
     BadRequest(String),
     #[error("not signed in")]
     Unauthorized,
+    /// 401: a sign-in with an email or password that does not match (never says which).
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// 403: a form without a valid CSRF token — usually a page left open too long.
+    #[error("the form has expired")]
+    FormExpired,
     #[error("not allowed")]
     Forbidden,
     #[error("not found")]

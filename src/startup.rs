@@ -56,7 +56,7 @@ impl Application {
                 config.data_dir.display()
             )
         })?;
-        let secret = secret_key(&config)?;
+        let secret = secret_key(&config, true)?;
         // Templates are checked now: a template with an unknown variable stops the start.
         let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
         let pool = db::build_pool(config.database_url.clone(), config.database_pool_size);
@@ -209,7 +209,8 @@ pub fn spawn_worker(runner: Arc<Runner>, state: web::Data<AppState>) -> anyhow::
 /// secret, templates and database as `serve`, migrated first.
 pub fn standalone_runner(config: &Config) -> anyhow::Result<Runner> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let secret = secret_key(config)?;
+    // No warning here: cron runs this, and `serve` already says it.
+    let secret = secret_key(config, false)?;
     let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;
@@ -237,8 +238,9 @@ fn looks_unreachable(e: &anyhow::Error) -> bool {
     .any(|needle| text.contains(needle))
 }
 
-/// The configured secret key, or one generated once into the data dir.
-fn secret_key(config: &Config) -> anyhow::Result<String> {
+/// The configured secret key, or one generated once into the data dir (with a warning when
+/// `warn`).
+fn secret_key(config: &Config, warn: bool) -> anyhow::Result<String> {
     if let Some(key) = &config.secret_key {
         return Ok(key.clone());
     }
@@ -249,11 +251,13 @@ fn secret_key(config: &Config) -> anyhow::Result<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_new_key(&path)?,
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    tracing::warn!(
-        "TUOMI_SECRET_KEY is not set: using the key kept in {}. Production must set \
-         TUOMI_SECRET_KEY (the same on every instance) and keep it secret.",
-        path.display()
-    );
+    if warn {
+        tracing::warn!(
+            "TUOMI_SECRET_KEY is not set: using the key kept in {}. Production must set \
+             TUOMI_SECRET_KEY (the same on every instance) and keep it secret.",
+            path.display()
+        );
+    }
     Ok(key)
 }
 

@@ -29,13 +29,19 @@ pub struct ErrorDetail {
     pub id: Option<String>,
 }
 
+const FORM_EXPIRED_PAGE: &str = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+<title>表单已过期 · The form has expired</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
+<body><main><section class=\"card narrow\"><h1>表单已过期</h1><p>请返回上一页，刷新后重新提交。您填写的内容可能需要重新输入。</p>\
+<h1 lang=\"en\">The form has expired</h1><p lang=\"en\">Go back, reload the page and send it again. \
+You may need to type what you entered once more.</p><p><a href=\"/\">tuomi</a></p></section></main></body></html>";
+
 impl Error {
     fn code(&self) -> &'static str {
         match self {
             Error::Validation(_) => "validation_failed",
             Error::BadRequest(_) => "bad_request",
-            Error::Unauthorized => "unauthorized",
-            Error::Forbidden => "forbidden",
+            Error::Unauthorized | Error::WrongCredentials => "unauthorized",
+            Error::Forbidden | Error::FormExpired => "forbidden",
             Error::NotFound => "not_found",
             Error::Conflict(_) => "conflict",
             Error::TooLarge => "too_large",
@@ -54,6 +60,20 @@ impl Error {
             ),
             Error::BadRequest(m) | Error::Conflict(m) => (Some(m.clone()), None, None),
             Error::Unauthorized => (Some("sign in first".into()), None, None),
+            Error::WrongCredentials => (
+                Some("the email or the password is wrong".into()),
+                None,
+                None,
+            ),
+            Error::FormExpired => (
+                Some(
+                    "the form has expired or was not sent from this site: reload the page and \
+                     send it again"
+                        .into(),
+                ),
+                None,
+                None,
+            ),
             Error::Forbidden => (Some("your role does not allow this".into()), None, None),
             Error::NotFound => (Some("no such thing here".into()), None, None),
             Error::TooLarge => (Some("the request body is too large".into()), None, None),
@@ -89,8 +109,8 @@ impl ResponseError for Error {
         match self {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
-            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::Unauthorized | Error::WrongCredentials => StatusCode::UNAUTHORIZED,
+            Error::Forbidden | Error::FormExpired => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -105,6 +125,12 @@ impl ResponseError for Error {
             tracing::warn!(%reason, "answered 503");
         }
         let mut response = HttpResponse::build(self.status_code());
+        if let Error::FormExpired = self {
+            // Forms are HTML pages: the answer is one too, in both languages.
+            return response
+                .content_type("text/html; charset=utf-8")
+                .body(FORM_EXPIRED_PAGE);
+        }
         if let Error::Throttled(secs) = self {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(*secs)));
         }

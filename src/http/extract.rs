@@ -262,7 +262,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
             if !session::csrf_valid(&state, &req, &submitted) {
-                return Err(Error::Forbidden);
+                return Err(Error::FormExpired);
             }
             serde_urlencoded::from_bytes(&bytes)
                 .map(CsrfForm)

@@ -169,7 +169,7 @@ pub async fn authenticate(
             state.signin_by_account.fail(&account_key, now);
             state.signin_by_address.fail(&address_key, now);
             tracing::info!("sign-in refused");
-            Err(Error::Unauthorized)
+            Err(Error::WrongCredentials)
         }
     }
 }

@@ -266,7 +266,13 @@ impl Runner {
             if ready() {
                 match self.run_once() {
                     Ok(stats) if stats.jobs > 0 => {
-                        tracing::info!(?stats, "jobs run");
+                        tracing::info!(
+                            jobs = stats.jobs,
+                            sent = stats.sent,
+                            failed = stats.failed,
+                            retried = stats.retried,
+                            "jobs run"
+                        );
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %format!("{e:#}"), "job run failed; retrying"),

@@ -164,7 +164,7 @@ impl Mailer {
             Delivery::Outbox(dir) => {
                 let name: String = message_id
                     .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '@'))
                     .collect();
                 let path = dir.join(format!("{name}.eml"));
                 write_file(dir, &path, bytes).map_err(|e| {
@@ -223,7 +223,7 @@ mod tests {
         assert!(text.contains("Subject: =?utf-8?b?"));
         // Without an SMTP server the message is written to the outbox as it would be sent.
         let reply = mailer.send("wang@home.example", &id, &bytes).unwrap();
-        let written = std::fs::read(dir.path().join("outbox/r-42example.com.eml")).unwrap();
+        let written = std::fs::read(dir.path().join("outbox/r-42@example.com.eml")).unwrap();
         assert_eq!(written, bytes, "{reply}");
     }
 

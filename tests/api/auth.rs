@@ -133,7 +133,9 @@ on_both_databases! {
         let unknown = sign_in(&app, "nobody@example.com", "not the password!").await;
         assert_eq!(known.status(), 401);
         assert_eq!(unknown.status(), 401);
-        assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
+        let said = known.text().await.unwrap();
+        assert_eq!(said, unknown.text().await.unwrap());
+        assert!(said.contains("the email or the password is wrong"), "{said}");
     }
 
     async fn emails_are_unique_whatever_their_case(app: TestApp) {

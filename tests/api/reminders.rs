@@ -421,6 +421,7 @@ on_both_databases! {
         assert_eq!(browser.get(app.url(&forged)).send().await.unwrap().status(), 404);
         let r = browser.post(app.url(&path)).form(&[("csrf", "wrong")]).send().await.unwrap();
         assert_eq!(r.status(), 403, "a form without its CSRF token is refused");
+        assert!(r.text().await.unwrap().contains("The form has expired"), "as a page, not JSON");
         app.clock.advance(Duration::days(61));
         let expired = browser.get(app.url(&path)).send().await.unwrap();
         assert_eq!(expired.status(), 404, "links expire");

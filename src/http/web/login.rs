@@ -50,7 +50,7 @@ pub async fn submit(
                     .cookie(session::session_cookie(&state, &user.id, state.now()))
                     .finish());
             }
-            Err(Error::Unauthorized) => (StatusCode::UNAUTHORIZED, "login.wrong", 0),
+            Err(Error::WrongCredentials) => (StatusCode::UNAUTHORIZED, "login.wrong", 0),
             Err(Error::Throttled(secs)) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "login.throttled",

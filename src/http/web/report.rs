@@ -72,7 +72,7 @@ async fn read_form(
             field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
         if !csrf_checked && name != "csrf" {
-            return Err(Error::Forbidden);
+            return Err(Error::FormExpired);
         }
         let file_name = field
             .content_disposition()
@@ -96,7 +96,7 @@ async fn read_form(
         match name.as_str() {
             "csrf" => {
                 if !session::csrf_valid(state, req, &text()) {
-                    return Err(Error::Forbidden);
+                    return Err(Error::FormExpired);
                 }
                 csrf_checked = true;
             }
