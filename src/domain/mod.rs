@@ -17,7 +17,7 @@ macro_rules! string_enum {
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] #[schema(rename = $text)] $variant),+
         }
 
         impl $name {

@@ -42,6 +42,11 @@ on_both_databases! {
         let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         let paths = doc["paths"].as_object().unwrap();
+        assert_eq!(
+            doc["components"]["schemas"]["ClearanceTier"]["enum"],
+            serde_json::json!(["none", "general", "important", "core"]),
+            "enums are documented as they are written"
+        );
         for expected in ["/healthz", "/readyz", "/metrics", "/api/v1/session", "/api/v1/me", "/api/v1/tokens", "/api/v1/audit"] {
             assert!(paths.contains_key(expected), "{expected} is not documented");
         }
