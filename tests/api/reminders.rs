@@ -661,3 +661,65 @@ async fn reminder_emails_in_both_languages_match_their_snapshots() {
         crate::helpers::assert_snapshot(name, &snapshot);
     }
 }
+
+/// Every other email, in both languages, rendered from fixed content and compared with its
+/// snapshot (the reminder itself is compared as received, above).
+#[test]
+fn staff_and_successor_emails_in_both_languages_match_their_snapshots() {
+    use minijinja::context;
+    use tuomi::domain::users::Language;
+    let templates = tuomi::mail::MailTemplates::load(None).unwrap();
+    let messages = [
+        (
+            "nudge",
+            context! {
+                name => "陈组长", days => 3,
+                lines => vec![context! {
+                    employee_name => "张伟", title => "账号已注销", since => "2028年2月28日",
+                    url => "http://127.0.0.1:8080/departures/d-1",
+                }],
+            },
+        ),
+        (
+            "loss",
+            context! {
+                name => "Security Officer", employee_name => "张伟", title => "USB-7 研发资料",
+                carrier => "USB-7", on => "2028年3月1日", url => "http://127.0.0.1:8080/departures/d-1",
+            },
+        ),
+        (
+            "digest",
+            context! {
+                name => "HR",
+                ending => vec![context! { employee_name => "王芳", kind => "declassification", ends_on => "2028年3月28日" }],
+                unacknowledged => vec![context! { employee_name => "Alice Smith", sent_on => "2028年1月1日" }],
+                escalate_days => 14,
+                payments => vec![context! { employee_name => "李娜", month => "2028-02", status => "late" }],
+                failed => vec![context! { recipient => "Nowhere", error => "no deliverable address" }],
+                losses => Vec::<minijinja::Value>::new(),
+                url => "http://127.0.0.1:8080/",
+            },
+        ),
+        (
+            "handover",
+            context! {
+                name => "陈组长", employee_name => "张伟", title => "LT-9 笔记本电脑", count => 1,
+                receipt_url => "http://127.0.0.1:8080/receipt/<token>",
+            },
+        ),
+        (
+            "breach",
+            context! { name => "Security Officer", code => "BR-7KQ4-MX2P", url => "http://127.0.0.1:8080/api/v1/breaches/c-1" },
+        ),
+    ];
+    for (message, ctx) in messages {
+        for lang in [Language::En, Language::ZhCn] {
+            let r = templates.render(lang, message, ctx.clone()).unwrap();
+            let snapshot = format!(
+                "Subject: {}\n\n--- text ---\n{}\n--- html ---\n{}",
+                r.subject, r.text, r.html
+            );
+            crate::helpers::assert_snapshot(&format!("{message}.{}", lang.as_str()), &snapshot);
+        }
+    }
+}
