@@ -507,8 +507,6 @@ pub fn confirm(
     detail(conn, departure)
 }
 
-/// The successor signs for a handover (签收); a handed-over carrier passes into their custody.
-/// Call inside a write transaction.
 /// Who signs for a handover.
 pub enum Receiver<'a> {
     /// The successor's own user account (linked by employee number).

@@ -184,11 +184,7 @@ pub fn latest_slot(
     after: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    schedule
-        .after(&after.with_timezone(&tz))
-        .map(|slot| slot.with_timezone(&Utc))
-        .take_while(|slot| *slot <= until)
-        .last()
+    slots(schedule, tz, after, until).last()
 }
 
 /// The slots of `schedule` after `after` and at or before `until` (for the forecast).
@@ -198,11 +194,19 @@ pub fn slots_between(
     after: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Vec<DateTime<Utc>> {
+    slots(schedule, tz, after, until).collect()
+}
+
+fn slots(
+    schedule: &Schedule,
+    tz: Tz,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> impl Iterator<Item = DateTime<Utc>> + '_ {
     schedule
         .after(&after.with_timezone(&tz))
         .map(|slot| slot.with_timezone(&Utc))
-        .take_while(|slot| *slot <= until)
-        .collect()
+        .take_while(move |slot| *slot <= until)
 }
 
 /// How long to wait before attempt `attempt + 1` (attempt counts from 1): one minute doubled

@@ -595,10 +595,6 @@ async fn three_workers_racing_on_one_postgresql_database_send_each_reminder_once
             "racer {i}"
         );
     }
-    assert!(
-        stats.iter().filter(|s| s.sent > 0).count() >= 2,
-        "the work was shared: {stats:?}"
-    );
 }
 
 #[actix_web::test]
