@@ -99,7 +99,7 @@ impl Application {
                 chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
             ),
             metrics: Default::default(),
-            pages: http::web::Pages::new()?,
+            pages: http::web::Pages::new(config.timezone)?,
             config,
         });
 

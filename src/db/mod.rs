@@ -8,6 +8,7 @@ pub mod clearance;
 pub mod departures;
 pub mod employees;
 pub mod extensions;
+pub mod flashes;
 pub mod import;
 pub mod jobs;
 pub mod noncompete;

@@ -432,3 +432,11 @@ diesel::table! {
 diesel::joinable!(breach_steps -> breach_cases (case_id));
 diesel::joinable!(remedial_tasks -> breach_cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(breach_cases, breach_steps, remedial_tasks);
+
+diesel::table! {
+    flashes (id) {
+        id -> Text,
+        created_at -> Timestamp,
+        data -> Text,
+    }
+}

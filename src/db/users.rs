@@ -278,3 +278,11 @@ pub fn complete_setup(
     }
     create(conn, now, &Actor::Anonymous, admin, Some(password_hash))
 }
+
+/// The language a user reads pages and emails in.
+pub fn set_language(conn: &mut DbConnection, user_id: &str, language: Language) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::language.eq(language.as_str()))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
@@ -158,6 +158,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<JsonBody<T>, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // A browser form the form layer let through (its CSRF token checked): the same shape,
+        // read from the form's fields.
+        if let Some(form) = req
+            .extensions()
+            .get::<crate::http::web::forms::FormFields>()
+        {
+            let encoded = form.encoded();
+            let de =
+                serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+            let parsed = serde_path_to_error::deserialize(de)
+                .map(JsonBody)
+                .map_err(shape_error);
+            return Box::pin(std::future::ready(parsed));
+        }
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)

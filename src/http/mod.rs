@@ -143,6 +143,7 @@ pub fn app(
     app.app_data(openapi)
         .configure(web::routes)
         .default_service(aweb::to(not_found))
+        .wrap(from_fn(web::forms::bridge))
         .wrap(headers)
         .wrap(from_fn(observe::observe))
 }

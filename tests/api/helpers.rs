@@ -309,6 +309,39 @@ pub fn csrf_of(html: &str) -> String {
         .to_string()
 }
 
+/// A page as a browser gets it: the status and the HTML.
+pub async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Fills and sends a form of the page at `page_path` as a browser would (its CSRF token
+/// included), to `action`; follows the redirect and returns where it landed and that page.
+pub async fn submit_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (String, u16, String) {
+    let (_, html) = page(app, client, page_path).await;
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf_of(&html))];
+    if !fields.iter().any(|(k, _)| *k == "_back") {
+        form.push(("_back".into(), page_path.into()));
+    }
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let r = client
+        .post(app.url(action))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "a form answers with a redirect");
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (status, html) = page(app, client, &to).await;
+    (to, status, html)
+}
+
 /// A TCP proxy (to PostgreSQL, to the SMTP server) that can be cut and restored, to take a
 /// server away from a running service and give it back. Cut, its port refuses connections, as a stopped server's
 /// would.

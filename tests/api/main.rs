@@ -14,6 +14,7 @@ mod import;
 mod noncompete;
 mod obligations;
 mod ops;
+mod pages;
 mod people;
 mod pledges;
 mod process;

@@ -1,10 +1,11 @@
-//! The start page of a signed-in user.
+//! The start page of a signed-in user: a section for each of their roles.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 
-use super::{redirect, render_page};
+use super::{dashboard, render_page};
+use crate::clock::company_date;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::MaybeUser;
@@ -14,15 +15,24 @@ pub async fn page(
     req: HttpRequest,
     user: MaybeUser,
 ) -> Result<HttpResponse, Error> {
-    match user.0 {
-        None => Ok(redirect("/login")),
-        Some(user) => render_page(
-            &state,
-            &req,
-            Some(&user),
-            StatusCode::OK,
-            "home.html",
-            context! {},
-        ),
-    }
+    let Some(user) = user.0 else {
+        return Err(Error::Unauthorized);
+    };
+    let today = company_date(state.now(), state.config.timezone);
+    let who = user.clone();
+    let sections = state
+        .db(move |conn| dashboard::sections(conn, &who, today))
+        .await?;
+    let sections: Vec<_> = sections
+        .into_iter()
+        .map(|s| context! { template => s.template, data => s.data })
+        .collect();
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "home.html",
+        context! { sections },
+    )
 }

@@ -16,15 +16,35 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// The page that sent the stranger here, to return to after signing in.
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Only a path on this site, so the sign-in page cannot be used to send people elsewhere.
+fn local(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 pub async fn page(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: MaybeUser,
+    query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, Error> {
+    let next = local(&query.next).to_string();
     if user.0.is_some() {
-        return Ok(redirect("/"));
+        return Ok(redirect(&next));
     }
     render_page(
         &state,
@@ -32,7 +52,7 @@ pub async fn page(
         None,
         StatusCode::OK,
         "login.html",
-        context! { email => "", error_key => None::<&str>, retry_minutes => 0 },
+        context! { email => "", next => next, error_key => None::<&str>, retry_minutes => 0 },
     )
 }
 
@@ -41,12 +61,17 @@ pub async fn submit(
     req: HttpRequest,
     form: CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, Error> {
-    let LoginForm { email, password } = form.0;
+    let LoginForm {
+        email,
+        password,
+        next,
+    } = form.0;
+    let next = local(&next).to_string();
     let (status, error_key, retry_minutes) =
         match session::authenticate(&state, &req, &email, &password).await {
             Ok(user) => {
                 return Ok(HttpResponse::SeeOther()
-                    .insert_header((actix_web::http::header::LOCATION, "/"))
+                    .insert_header((actix_web::http::header::LOCATION, next))
                     .cookie(session::session_cookie(&state, &user.id, state.now()))
                     .finish());
             }
@@ -65,7 +90,7 @@ pub async fn submit(
         None,
         status,
         "login.html",
-        context! { email => email, error_key => error_key, retry_minutes => retry_minutes },
+        context! { email => email, next => next, error_key => error_key, retry_minutes => retry_minutes },
     )
 }
 

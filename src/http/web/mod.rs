@@ -2,80 +2,39 @@
 //! message catalogs in `templates/i18n`.
 
 mod ack;
+mod admin;
+mod carriers;
+mod dashboard;
+mod departures;
+pub mod forms;
 mod home;
+mod language;
+pub mod lists;
 mod login;
+mod obligations;
+mod people;
 mod receipt;
+mod reminders;
 mod report;
+mod security;
 mod setup;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 
 use super::AppState;
 use super::session;
 use crate::db::users::User;
-use crate::domain::users::Language;
+use crate::domain::users::{Language, Role};
 use crate::error::Error;
 
-/// Templates compiled into the binary.
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../../../templates/web/base.html"),
-    ),
-    (
-        "login.html",
-        include_str!("../../../templates/web/login.html"),
-    ),
-    (
-        "setup.html",
-        include_str!("../../../templates/web/setup.html"),
-    ),
-    (
-        "home.html",
-        include_str!("../../../templates/web/home.html"),
-    ),
-    (
-        "message.html",
-        include_str!("../../../templates/web/message.html"),
-    ),
-    ("ack.html", include_str!("../../../templates/web/ack.html")),
-    (
-        "ack_request.html",
-        include_str!("../../../templates/web/ack_request.html"),
-    ),
-    (
-        "receipt.html",
-        include_str!("../../../templates/web/receipt.html"),
-    ),
-    (
-        "report.html",
-        include_str!("../../../templates/web/report.html"),
-    ),
-    (
-        "report_receipt.html",
-        include_str!("../../../templates/web/report_receipt.html"),
-    ),
-    (
-        "report_status.html",
-        include_str!("../../../templates/web/report_status.html"),
-    ),
-];
-
-const CATALOGS: &[(Language, &str)] = &[
-    (
-        Language::En,
-        include_str!("../../../templates/i18n/en.toml"),
-    ),
-    (
-        Language::ZhCn,
-        include_str!("../../../templates/i18n/zh-CN.toml"),
-    ),
-];
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
 
 const STYLE: &str = include_str!("../../../static/style.css");
 
@@ -85,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login::page))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::sign_out))
+        .route("/language", web::post().to(language::switch))
         .route("/setup/{token}", web::get().to(setup::page))
         .route("/setup/{token}", web::post().to(setup::submit))
         .route("/ack", web::get().to(ack::request_page))
@@ -96,7 +56,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/report", web::get().to(report::page))
         .route("/report", web::post().to(report::submit))
         .route("/report/status", web::get().to(report::status_form))
-        .route("/report/status", web::post().to(report::follow));
+        .route("/report/status", web::post().to(report::follow))
+        .configure(people::routes)
+        .configure(carriers::routes)
+        .configure(departures::routes)
+        .configure(obligations::routes)
+        .configure(reminders::routes)
+        .configure(security::routes)
+        .configure(admin::routes);
 }
 
 async fn style() -> HttpResponse {
@@ -109,6 +76,7 @@ async fn style() -> HttpResponse {
 /// The page templates and the message catalogs.
 pub struct Pages {
     env: Environment<'static>,
+    catalogs: Arc<HashMap<&'static str, Catalog>>,
 }
 
 type Catalog = HashMap<String, String>;
@@ -133,44 +101,136 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
 }
 
 impl Pages {
-    pub fn new() -> anyhow::Result<Pages> {
+    pub fn new(timezone: chrono_tz::Tz) -> anyhow::Result<Pages> {
         let mut catalogs: HashMap<&'static str, Catalog> = HashMap::new();
-        for (lang, text) in CATALOGS {
+        for (lang, file, text) in embedded::CATALOG_FILES {
             let table: toml::Table = toml::from_str(text)
-                .map_err(|e| anyhow::anyhow!("message catalog {}: {e}", lang.as_str()))?;
-            let mut catalog = Catalog::new();
-            flatten("", &table, &mut catalog);
-            catalogs.insert(lang.as_str(), catalog);
+                .map_err(|e| anyhow::anyhow!("message catalog {lang}/{file}: {e}"))?;
+            let mut part = Catalog::new();
+            flatten("", &table, &mut part);
+            let catalog = catalogs.entry(*lang).or_default();
+            for (key, value) in part {
+                if catalog.insert(key.clone(), value).is_some() {
+                    anyhow::bail!("message catalog {lang}/{file}: {key:?} is defined twice");
+                }
+            }
         }
         let catalogs = Arc::new(catalogs);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
+        // HTML escaping of the five characters that matter, leaving `/` as it is so links
+        // read plainly in the page source.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::None || value.is_safe() {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = match value.as_str() {
+                Some(s) => std::borrow::Cow::Borrowed(s),
+                None if value.is_none() || value.is_undefined() => std::borrow::Cow::Borrowed(""),
+                None => std::borrow::Cow::Owned(value.to_string()),
+            };
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped)?;
+            Ok(())
+        });
+        for (name, source) in embedded::WEB_TEMPLATES {
             env.add_template(name, source)
                 .map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
         }
+        let lang_of = |state: &minijinja::State| {
+            state
+                .lookup("lang")
+                .and_then(|v| v.as_str().and_then(|s| s.parse::<Language>().ok()))
+                .unwrap_or_default()
+        };
         // t("key") looks the key up in the catalog of the page's language; a missing key is an
         // error, so no page shows a raw key.
+        let messages = catalogs.clone();
         env.add_function(
             "t",
             move |state: &minijinja::State, key: &str| -> Result<String, minijinja::Error> {
-                let lang = state
-                    .lookup("lang")
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_else(|| Language::default().as_str().to_string());
-                catalogs
+                let lang = lang_of(state);
+                messages
                     .get(lang.as_str())
                     .and_then(|c| c.get(key))
                     .cloned()
                     .ok_or_else(|| {
                         minijinja::Error::new(
                             minijinja::ErrorKind::UndefinedError,
-                            format!("no message {key:?} in the {lang} catalog"),
+                            format!("no message {key:?} in the {} catalog", lang.as_str()),
                         )
                     })
             },
         );
-        Ok(Pages { env })
+        // has_t("key"): whether a message exists (for values that may have no label).
+        let messages = catalogs.clone();
+        env.add_function("has_t", move |state: &minijinja::State, key: &str| {
+            messages
+                .get(lang_of(state).as_str())
+                .is_some_and(|c| c.contains_key(key))
+        });
+        // Error messages come from the domain in English; the catalog's [problem] table
+        // translates the ones it knows, the rest show as they are.
+        let messages = catalogs.clone();
+        env.add_filter("problem", move |state: &minijinja::State, text: &str| {
+            messages
+                .get(lang_of(state).as_str())
+                .and_then(|c| c.get(&format!("problem.{text}")))
+                .cloned()
+                .unwrap_or_else(|| text.to_string())
+        });
+        // Dates (YYYY-MM-DD) written as people of the page's language write them.
+        env.add_filter("date", move |state: &minijinja::State, value: Value| {
+            let text = value.as_str().map(str::to_string).unwrap_or_default();
+            match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                Ok(date) => crate::domain::reminders::written_date(date, lang_of(state)),
+                Err(_) => text,
+            }
+        });
+        // Instants (RFC 3339, UTC) as the company's local date and time.
+        env.add_filter("datetime", move |value: Value| {
+            let text = value.as_str().map(str::to_string).unwrap_or_default();
+            match chrono::DateTime::parse_from_rfc3339(&text) {
+                Ok(at) => at
+                    .with_timezone(&timezone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                Err(_) => text,
+            }
+        });
+        // Whole numbers with thousands grouped (both languages group by three here).
+        env.add_filter("number", |value: Value| {
+            let n = i64::try_from(value.clone()).unwrap_or_default();
+            let digits = n.unsigned_abs().to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            if n < 0 { format!("-{out}") } else { out }
+        });
+        Ok(Pages { env, catalogs })
+    }
+
+    /// A message of the catalog, for text written outside templates (CSV headers, pictures).
+    pub fn text(&self, lang: Language, key: &str) -> String {
+        self.catalogs
+            .get(lang.as_str())
+            .and_then(|c| c.get(key))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
@@ -185,6 +245,12 @@ impl Pages {
 pub fn page_language(req: &HttpRequest, user: Option<&User>) -> Language {
     if let Some(user) = user {
         return user.language;
+    }
+    if let Some(chosen) = req
+        .cookie(language::LANGUAGE_COOKIE)
+        .and_then(|c| c.value().parse().ok())
+    {
+        return chosen;
     }
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
@@ -227,12 +293,31 @@ pub fn render_page_in(
     let (csrf, cookie) = session::csrf_token(state, req);
     let user_ctx = user.map(|u| {
         context! {
+            id => u.id,
             name => u.name,
             email => u.email,
             roles => u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         }
     });
-    let full = context! { lang => lang.as_str(), csrf => csrf, user => user_ctx, ..ctx };
+    let flash = req
+        .extensions()
+        .get::<forms::Flash>()
+        .cloned()
+        .unwrap_or_default();
+    let path = match req.query_string() {
+        "" => req.path().to_string(),
+        q => format!("{}?{q}", req.path()),
+    };
+    let full = context! {
+        lang => lang.as_str(),
+        csrf => csrf,
+        user => user_ctx,
+        nav => user.map(nav_of).unwrap_or_default(),
+        flash => flash,
+        path => path,
+        today => crate::clock::company_date(state.now(), state.config.timezone).to_string(),
+        ..ctx
+    };
     let html = state.pages.render(template, full)?;
     let mut response = HttpResponse::build(status);
     response
@@ -242,6 +327,70 @@ pub fn render_page_in(
         response.cookie(cookie);
     }
     Ok(response.body(html))
+}
+
+/// The menu: each page with the roles that see it, in the order shown.
+const NAV: &[(&str, &str, &[Role])] = &[
+    (
+        "/",
+        "nav.home",
+        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
+    ),
+    (
+        "/employees",
+        "nav.employees",
+        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
+    ),
+    (
+        "/departures",
+        "nav.departures",
+        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
+    ),
+    (
+        "/obligations",
+        "nav.obligations",
+        &[Role::Admin, Role::Hr, Role::Security],
+    ),
+    (
+        "/carriers",
+        "nav.carriers",
+        &[Role::Admin, Role::Hr, Role::Security],
+    ),
+    (
+        "/reminders",
+        "nav.reminders",
+        &[Role::Admin, Role::Hr, Role::Security],
+    ),
+    (
+        "/clearance-changes",
+        "nav.clearance_changes",
+        &[Role::Hr, Role::Security, Role::Manager],
+    ),
+    ("/extensions", "nav.extensions", &[Role::Hr, Role::Security]),
+    (
+        "/breaches",
+        "nav.breaches",
+        &[Role::Admin, Role::Hr, Role::Security],
+    ),
+    (
+        "/tasks",
+        "nav.tasks",
+        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
+    ),
+    ("/audit", "nav.audit", &[Role::Admin, Role::Security]),
+    ("/admin", "nav.admin", &[Role::Admin]),
+    (
+        "/settings",
+        "nav.settings",
+        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
+    ),
+];
+
+fn nav_of(user: &User) -> Vec<Value> {
+    NAV.iter()
+        .filter(|(_, _, roles)| user.has_any_role(roles))
+        .map(|(href, key, _)| context! { href => href, key => key })
+        .collect()
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
@@ -263,7 +412,7 @@ pub fn message_page(
         None,
         status,
         "message.html",
-        context! { message_key => key },
+        context! { message_key => key, detail => None::<String> },
     )
 }
 

@@ -1,0 +1,364 @@
+//! Browser forms act through the JSON API, so each action has one implementation. A page's form
+//! posts to the API route itself; this layer checks the form's CSRF token and turns the JSON
+//! answer into what a browser needs: a redirect to the next page with a message, or back to
+//! the form with the fields at fault and everything that was typed (kept in a flash).
+//!
+//! Fields starting with `_` steer this layer and never reach the API:
+//! - `_next`: the page after success; `{id}` becomes the `id` of the answer;
+//! - `_back`: the form's own page, for a refusal (default: the Referer's path, then `/`);
+//! - `_done`: the catalog key (under `done.`) of the message shown after success;
+//! - `_method`: PUT, PATCH or DELETE, for the API routes that use them;
+//! - `_irreversible` / `_confirm`: an irreversible action goes ahead only when the confirming
+//!   box was ticked.
+
+use std::collections::BTreeMap;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpResponse, ResponseError, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::db::flashes;
+use crate::error::Error;
+use crate::http::extract::JSON_LIMIT;
+use crate::http::{AppState, session};
+
+pub const FLASH_COOKIE: &str = "tuomi_flash";
+
+/// What one page shows once, after a form: the outcome and, on a refusal, what was typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Flash {
+    /// Catalog key (under `done.`) of the message after a successful action.
+    #[serde(default)]
+    pub done: Option<String>,
+    /// Why the action was refused, when no single field was at fault.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// The message of each field at fault.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// What was typed, by field.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+}
+
+/// The fields of a form posted to the API, for [`crate::http::extract::JsonBody`].
+#[derive(Debug, Clone)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The fields as a query string, without the empty ones: an empty box means "not given",
+    /// as a missing key does in JSON.
+    pub fn encoded(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.0 {
+            if !v.trim().is_empty() {
+                out.append_pair(k, v);
+            }
+        }
+        out.finish()
+    }
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    req.method() == Method::POST
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+}
+
+/// A path on this site (never another host), or None.
+fn local_path(text: &str) -> Option<String> {
+    let ok = text.starts_with('/') && !text.starts_with("//") && !text.contains('\\');
+    ok.then(|| text.to_string())
+}
+
+fn referer_path(req: &ServiceRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let url = url::Url::parse(referer).ok()?;
+    let host = req.connection_info().host().to_string();
+    if url.host_str().map(|h| match url.port() {
+        Some(p) => format!("{h}:{p}"),
+        None => h.to_string(),
+    }) != Some(host)
+    {
+        return None;
+    }
+    let mut path = url.path().to_string();
+    if let Some(q) = url.query() {
+        path = format!("{path}?{q}");
+    }
+    Some(path)
+}
+
+fn see_other(to: &str, flash_id: Option<String>, secure: bool) -> HttpResponse {
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, to));
+    if let Some(id) = flash_id {
+        response.cookie(
+            Cookie::build(FLASH_COOKIE, id)
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(secure)
+                .finish(),
+        );
+    }
+    response.finish()
+}
+
+async fn keep(state: &AppState, flash: &Flash) -> Option<String> {
+    let data = serde_json::to_string(flash).ok()?;
+    let now = state.now();
+    match state
+        .db(move |conn| Ok(flashes::put(conn, now, &data)?))
+        .await
+    {
+        Ok(id) => Some(id),
+        Err(e) => {
+            tracing::warn!(error = %e, "a form's flash could not be kept");
+            None
+        }
+    }
+}
+
+/// The layer itself, around the whole application (so `_method` can steer the routing).
+pub async fn bridge(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    };
+    if !is_form(&req) {
+        return with_flash_loaded(&state, req, next).await;
+    }
+    if !req.path().starts_with("/api/") {
+        // The pages' own forms (sign-in, reports, links) read their bodies themselves.
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    }
+    let secure = state.config.secure_cookies();
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    let mut too_large = false;
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            let refused = Error::BadRequest("the form could not be read".into());
+            return Ok(req.into_response(refused.error_response()));
+        };
+        if body.len() + chunk.len() > JSON_LIMIT {
+            too_large = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    // A form body without a token is not from our pages: the API answers it as it answers
+    // any body that is not JSON. (Our session cookie is SameSite, so another site's form
+    // cannot act as a signed-in user either way.)
+    let Some(csrf) = field("csrf") else {
+        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    };
+    if !session::csrf_valid(&state, req.request(), &csrf) {
+        return Ok(req.into_response(Error::FormExpired.error_response()));
+    }
+    let back = field("_back")
+        .and_then(|b| local_path(&b))
+        .or_else(|| referer_path(&req))
+        .unwrap_or_else(|| "/".into());
+    let next_page = field("_next").and_then(|b| local_path(&b));
+    let done = field("_done");
+    let values: BTreeMap<String, String> = pairs
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_') && k != "csrf")
+        .cloned()
+        .collect();
+    if too_large {
+        let flash = Flash {
+            problem: Some("the request body is too large".into()),
+            ..Flash::default()
+        };
+        return Ok(req.into_response(see_other(&back, keep(&state, &flash).await, secure)));
+    }
+    if field("_irreversible").is_some() && field("_confirm").as_deref() != Some("yes") {
+        let flash = Flash {
+            fields: BTreeMap::from([("_confirm".into(), "tick the box to confirm".into())]),
+            values,
+            ..Flash::default()
+        };
+        return Ok(req.into_response(see_other(&back, keep(&state, &flash).await, secure)));
+    }
+    if let Some(method) = field("_method") {
+        match method.to_ascii_uppercase().as_str() {
+            "PUT" => req.head_mut().method = Method::PUT,
+            "PATCH" => req.head_mut().method = Method::PATCH,
+            "DELETE" => req.head_mut().method = Method::DELETE,
+            _ => {}
+        }
+    }
+    let api_fields: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with('_') && k != "csrf")
+        .collect();
+    req.extensions_mut().insert(FormFields(api_fields));
+    let response = next.call(req).await?;
+    let status = response.status();
+    let (http_req, res) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(res.into_body())
+        .await
+        .unwrap_or_default();
+    let answer: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let redirect = if status.is_success() {
+        let id = answer.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        let to = next_page.map_or_else(|| back.clone(), |n| n.replace("{id}", id));
+        let flash = Flash {
+            done: done.or_else(|| Some("saved".into())),
+            ..Flash::default()
+        };
+        see_other(&to, keep(&state, &flash).await, secure)
+    } else if status == actix_web::http::StatusCode::UNAUTHORIZED {
+        see_other("/login", None, secure)
+    } else {
+        let error = &answer["error"];
+        let fields: BTreeMap<String, String> =
+            serde_json::from_value(error["fields"].clone()).unwrap_or_default();
+        let problem = if fields.is_empty() {
+            let message = match error["code"].as_str() {
+                Some("internal") => format!(
+                    "something went wrong on our side (error {})",
+                    error["id"].as_str().unwrap_or("?")
+                ),
+                _ => error["message"]
+                    .as_str()
+                    .unwrap_or("the action was refused")
+                    .to_string(),
+            };
+            Some(message)
+        } else {
+            None
+        };
+        let flash = Flash {
+            problem,
+            fields,
+            values,
+            done: None,
+        };
+        see_other(&back, keep(&state, &flash).await, secure)
+    };
+    Ok(ServiceResponse::new(http_req, redirect))
+}
+
+/// A page request that carries a flash cookie: the flash is read (once) for the page to show.
+async fn with_flash_loaded(
+    state: &AppState,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = (req.method() == Method::GET && !req.path().starts_with("/api/"))
+        .then(|| req.cookie(FLASH_COOKIE).map(|c| c.value().to_string()))
+        .flatten();
+    let Some(id) = id else {
+        return Ok(as_page(state, next.call(req).await?).await);
+    };
+    let taken = state
+        .db(move |conn| Ok(flashes::take(conn, &id)?))
+        .await
+        .ok()
+        .flatten();
+    if let Some(flash) = taken.and_then(|data| serde_json::from_str::<Flash>(&data).ok()) {
+        req.extensions_mut().insert(flash);
+    }
+    let mut response = as_page(state, next.call(req).await?).await;
+    let mut removal = Cookie::build(FLASH_COOKIE, "").path("/").finish();
+    removal.make_removal();
+    let _ = response.response_mut().add_cookie(&removal);
+    Ok(response)
+}
+
+/// A page route that answered with an API error (JSON) answers with a page instead: the
+/// sign-in page for a stranger, otherwise a page in the reader's language saying what happened.
+async fn as_page(
+    state: &AppState,
+    response: ServiceResponse<impl MessageBody + 'static>,
+) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let path = response.request().path().to_string();
+    if !(status.is_client_error() || status.is_server_error())
+        || !is_json
+        || path.starts_with("/api/")
+        || path.starts_with("/static/")
+    {
+        return response.map_into_boxed_body();
+    }
+    let (req, res) = response.into_parts();
+    if status == actix_web::http::StatusCode::UNAUTHORIZED {
+        let mut to = String::from("/login");
+        if req.method() == Method::GET {
+            let here = match req.query_string() {
+                "" => path.clone(),
+                q => format!("{path}?{q}"),
+            };
+            to = format!(
+                "/login?next={}",
+                percent_encoding::utf8_percent_encode(&here, percent_encoding::NON_ALPHANUMERIC)
+            );
+        }
+        return ServiceResponse::new(req, see_other(&to, None, state.config.secure_cookies()));
+    }
+    let bytes = actix_web::body::to_bytes(res.into_body())
+        .await
+        .unwrap_or_default();
+    let answer: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let error = &answer["error"];
+    let key = match status.as_u16() {
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        413 => "too_large",
+        429 => "throttled",
+        503 => "unavailable",
+        400 | 422 => "bad_request",
+        _ => "internal",
+    };
+    let detail = match error["code"].as_str() {
+        Some("internal") => error["id"].as_str().map(|id| format!("#{id}")),
+        _ => error["message"].as_str().map(str::to_string),
+    };
+    let user = crate::http::extract::MaybeUser::extract(&req)
+        .await
+        .ok()
+        .and_then(|u| u.0);
+    let page = super::render_page(
+        state,
+        &req,
+        user.as_ref(),
+        status,
+        "message.html",
+        minijinja::context! { message_key => key, detail => detail },
+    )
+    .unwrap_or_else(|e| e.error_response());
+    ServiceResponse::new(req, page)
+}

@@ -1,0 +1,5 @@
+//! Pages of this area (to be written).
+
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}
