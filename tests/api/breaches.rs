@@ -47,7 +47,7 @@ async fn patch(app: &TestApp, client: &reqwest::Client, id: &str, body: Value) -
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn case_id_of(app: &TestApp, sec: &reqwest::Client, code: &str) -> String {
+pub(crate) async fn case_id_of(app: &TestApp, sec: &reqwest::Client, code: &str) -> String {
     let page: Value = sec
         .get(app.url("/api/v1/breaches"))
         .send()

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod backup;
 mod breaches;
+mod browser;
 mod carriers;
 mod clearance;
 mod departures;

@@ -15,7 +15,7 @@ const SHANGHAI: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// An employee with a private email and a language, who left on 28 February 2028 (notice the
 /// same day) holding `tier`; their obligations start on the 29th. Returns their id.
-async fn former(
+pub(crate) async fn former(
     app: &TestApp,
     hr: &reqwest::Client,
     no: &str,
@@ -57,14 +57,14 @@ async fn former(
 }
 
 /// Shanghai wall-clock time as the UTC instant the test clock is set to.
-fn shanghai(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn shanghai(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     SHANGHAI
         .with_ymd_and_hms(y, m, d, h, min, 0)
         .unwrap()
         .with_timezone(&Utc)
 }
 
-async fn reminders(app: &TestApp, client: &reqwest::Client, query: &str) -> Vec<Value> {
+pub(crate) async fn reminders(app: &TestApp, client: &reqwest::Client, query: &str) -> Vec<Value> {
     let r = client
         .get(app.url(&format!("/api/v1/reminders?per_page=200&{query}")))
         .send()
