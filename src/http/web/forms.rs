@@ -79,6 +79,11 @@ fn is_form(req: &ServiceRequest) -> bool {
             })
 }
 
+/// Fields whose values are never kept in a flash.
+fn is_secret(name: &str) -> bool {
+    name.contains("password") || name == "secret" || name == "token"
+}
+
 /// A path on this site (never another host), or None.
 fn local_path(text: &str) -> Option<String> {
     let ok = text.starts_with('/') && !text.starts_with("//") && !text.contains('\\');
@@ -187,9 +192,11 @@ pub async fn bridge(
         .unwrap_or_else(|| "/".into());
     let next_page = field("_next").and_then(|b| local_path(&b));
     let done = field("_done");
+    // What was typed comes back into the form, except secrets: a password is typed again
+    // rather than kept anywhere.
     let values: BTreeMap<String, String> = pairs
         .iter()
-        .filter(|(k, _)| !k.starts_with('_') && k != "csrf")
+        .filter(|(k, _)| !k.starts_with('_') && k != "csrf" && !is_secret(k))
         .cloned()
         .collect();
     if too_large {
