@@ -64,6 +64,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Tools for development and measurement.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Fill an empty database with a realistic company (the same data for the same numbers):
+    /// employees, 30% as many former employees over ten years with their departures and
+    /// obligations, three carriers a person, a year of reminders.
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        employees: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -188,6 +204,9 @@ pub fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&config),
+        Command::Dev {
+            command: DevCommand::Seed { employees },
+        } => seed(&config, employees),
     };
     match result {
         Ok(code) => code,
@@ -222,6 +241,27 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn seed(config: &Config, employees: usize) -> anyhow::Result<ExitCode> {
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let now = chrono::Utc::now();
+    let today = crate::clock::company_date(now, config.timezone);
+    let plan = db::seed::SeedPlan::for_employees(employees);
+    let started = std::time::Instant::now();
+    let rows = db::seed::seed(&mut conn, plan, now, today, |table, rows| {
+        println!(
+            "{table}: {rows} rows ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "seeded {rows} rows in {seconds:.1} s ({:.0} rows/s); add users with: tuomi user add",
+        rows as f64 / seconds.max(0.001)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn migrate(config: &Config) -> anyhow::Result<ExitCode> {

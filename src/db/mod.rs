@@ -17,6 +17,7 @@ pub mod pledges;
 pub mod policy;
 pub mod reminders;
 pub mod schema;
+pub mod seed;
 pub mod users;
 
 use std::path::{Path, PathBuf};

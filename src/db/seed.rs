@@ -1,0 +1,594 @@
+//! `tuomi dev seed`: a realistic company for trying the product and measuring it — current
+//! employees with tiers and managers, former employees over ten years with their completed
+//! departures, checklists and obligations in every state, departures in progress, carriers,
+//! and a year of reminder history. The same numbers and seed give the same data.
+//!
+//! Rows go in as multi-row inserts in batched transactions (bound values, no SQL text built
+//! from data), many thousand rows a statement.
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::schema::{carriers, departure_lines, departures, employees, obligations, reminders};
+use super::{DbConnection, per_backend, stored_instant, write_tx};
+use crate::domain::obligations::{after_departure, non_compete};
+use crate::domain::people::ClearanceTier;
+use crate::domain::policy::Policy;
+
+/// How much to make.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedPlan {
+    /// People employed today.
+    pub employees: usize,
+    /// People who left over the last ten years.
+    pub former: usize,
+    pub carriers: usize,
+    pub seed: u64,
+}
+
+impl SeedPlan {
+    /// The proportions of a large group: 30 former employees and 300 carriers for every 100
+    /// people employed.
+    pub fn for_employees(employees: usize) -> SeedPlan {
+        SeedPlan {
+            employees,
+            former: employees * 3 / 10,
+            carriers: employees * 3,
+            seed: 20_261_125,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
+#[diesel(table_name = employees)]
+struct EmployeeRow {
+    id: String,
+    employee_no: String,
+    name: String,
+    work_email: Option<String>,
+    private_email: Option<String>,
+    language: &'static str,
+    department: &'static str,
+    title: &'static str,
+    manager_id: Option<String>,
+    hire_date: Option<NaiveDate>,
+    status: &'static str,
+    clearance_tier: &'static str,
+    search_text: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
+#[diesel(table_name = carriers)]
+struct CarrierRow {
+    id: String,
+    tag: String,
+    kind: &'static str,
+    description: String,
+    classification: &'static str,
+    copies: i32,
+    custodian_id: Option<String>,
+    status: &'static str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
+#[diesel(table_name = departures)]
+struct DepartureRow {
+    id: String,
+    employee_id: String,
+    notice_date: NaiveDate,
+    last_working_day: NaiveDate,
+    reason: &'static str,
+    successor_id: Option<String>,
+    status: &'static str,
+    started_by: String,
+    started_at: NaiveDateTime,
+    completed_by: Option<String>,
+    completed_at: Option<NaiveDateTime>,
+    override_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
+#[diesel(table_name = departure_lines)]
+struct LineRow {
+    id: String,
+    departure_id: String,
+    position: i32,
+    kind: &'static str,
+    carrier_id: Option<String>,
+    title: String,
+    expected_count: i32,
+    status: &'static str,
+    counted: Option<i32>,
+    note: String,
+    confirmed_by: Option<String>,
+    confirmed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
+#[diesel(table_name = obligations)]
+struct ObligationRow {
+    id: String,
+    employee_id: String,
+    kind: &'static str,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    status: &'static str,
+    tier: Option<&'static str>,
+    departure_id: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(treat_none_as_default_value = false)]
+#[diesel(table_name = reminders)]
+struct ReminderRow {
+    id: String,
+    unique_key: String,
+    employee_id: Option<String>,
+    kind: &'static str,
+    period: String,
+    due_at: NaiveDateTime,
+    status: &'static str,
+    to_address: Option<String>,
+    message_id: Option<String>,
+    sent_at: Option<NaiveDateTime>,
+    last_error: Option<String>,
+    acknowledged_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Inserts rows in statements of at most `per_statement` rows, `per_tx` rows a transaction.
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr, $columns:expr) => {{
+        // SQLite takes at most 32,766 bound values a statement; PostgreSQL 65,535.
+        let per_statement = 30_000 / $columns;
+        for batch in $rows.chunks(per_statement * 10) {
+            write_tx($conn, |conn| -> QueryResult<()> {
+                for chunk in batch.chunks(per_statement) {
+                    per_backend!(conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+                }
+                Ok(())
+            })?;
+        }
+        $rows.len()
+    }};
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀", "霞", "平", "刚", "华", "玉", "兰", "婷", "雪", "宇", "浩", "欣", "晨", "博", "文",
+];
+const DEPARTMENTS: &[&str] = &[
+    "研发部",
+    "测试部",
+    "产品部",
+    "市场部",
+    "销售部",
+    "法务部",
+    "财务部",
+    "人力资源部",
+    "保密办",
+    "运维部",
+    "采购部",
+    "质量部",
+    "行政部",
+    "设计部",
+    "数据部",
+    "安全部",
+    "客服部",
+    "战略部",
+    "生产部",
+    "物流部",
+];
+const TITLES: &[&str] = &[
+    "工程师",
+    "高级工程师",
+    "专员",
+    "主管",
+    "分析师",
+    "设计师",
+    "顾问",
+];
+
+fn tier_at(rng: &mut StdRng) -> ClearanceTier {
+    match rng.random_range(0..100) {
+        0..2 => ClearanceTier::Core,
+        2..10 => ClearanceTier::Important,
+        10..35 => ClearanceTier::General,
+        _ => ClearanceTier::None,
+    }
+}
+
+fn name_at(rng: &mut StdRng) -> String {
+    let mut name = SURNAMES[rng.random_range(0..SURNAMES.len())].to_string();
+    for _ in 0..rng.random_range(1..=2) {
+        name.push_str(GIVEN[rng.random_range(0..GIVEN.len())]);
+    }
+    name
+}
+
+fn day_before(date: NaiveDate, days: u64) -> NaiveDate {
+    date.checked_sub_days(Days::new(days)).unwrap_or(date)
+}
+
+fn id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Fills an empty database; `progress` hears each table as it is done (name, rows).
+pub fn seed(
+    conn: &mut DbConnection,
+    plan: SeedPlan,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    mut progress: impl FnMut(&str, usize),
+) -> anyhow::Result<usize> {
+    let existing: i64 = employees::table.count().get_result(conn)?;
+    anyhow::ensure!(
+        existing == 0,
+        "the database already holds {existing} employees; seed an empty one"
+    );
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let stamp = stored_instant(now);
+    let policy = Policy::default();
+    // Who started, confirmed and completed the generated departures: an HR account of the
+    // seed, without a password (nobody signs in with it).
+    let hr = crate::domain::users::NewUser::parse(
+        "seed-hr@corp.example",
+        "人事（示例数据）",
+        &["hr"],
+        Some("zh-CN"),
+        None,
+    )
+    .map_err(|e| anyhow::anyhow!("seed user: {:?}", e.0))?;
+    let system = write_tx(conn, |conn| {
+        super::users::create(conn, now, &crate::audit::Actor::System, &hr, None)
+    })?
+    .id;
+    let mut total = 0;
+
+    // People: current employees first (each department headed by a manager, one manager for
+    // about ten people), then the former.
+    let people = plan.employees + plan.former;
+    let mut rows = Vec::with_capacity(people);
+    let mut managers: Vec<Vec<String>> = vec![Vec::new(); DEPARTMENTS.len()];
+    let mut tiers = Vec::with_capacity(people);
+    for n in 0..people {
+        let department = n % DEPARTMENTS.len();
+        let current = n < plan.employees;
+        let is_manager = current && n < plan.employees / 10 + DEPARTMENTS.len();
+        let tier = tier_at(&mut rng);
+        let no = format!("E{:07}", n + 1);
+        let name = name_at(&mut rng);
+        let work_email = format!("{}@corp.example", no.to_lowercase());
+        let private_email = (!current || rng.random_bool(0.3))
+            .then(|| format!("{}@home.example", no.to_lowercase()));
+        let heads = &managers[department];
+        let manager_id =
+            (!heads.is_empty()).then(|| heads[rng.random_range(0..heads.len())].clone());
+        let this = id();
+        if is_manager {
+            managers[department].push(this.clone());
+        }
+        let hire_date = day_before(today, rng.random_range(400..7300));
+        let search_text = [name.as_str(), no.as_str(), work_email.as_str()]
+            .into_iter()
+            .chain(private_email.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ");
+        tiers.push(tier);
+        rows.push(EmployeeRow {
+            id: this,
+            employee_no: no,
+            name,
+            work_email: Some(work_email),
+            private_email,
+            language: if rng.random_bool(0.9) { "zh-CN" } else { "en" },
+            department: DEPARTMENTS[department],
+            title: TITLES[rng.random_range(0..TITLES.len())],
+            manager_id,
+            hire_date: Some(hire_date),
+            status: if current { "active" } else { "departed" },
+            clearance_tier: tier.as_str(),
+            search_text,
+            created_at: stamp,
+            updated_at: stamp,
+        });
+    }
+    // About one in two hundred current employees is leaving now.
+    let leaving: Vec<usize> = (0..plan.employees).filter(|n| n % 200 == 7).collect();
+    for &n in &leaving {
+        rows[n].status = "departing";
+    }
+    total += insert_all!(conn, employees::table, rows, 15);
+    progress("employees", rows.len());
+
+    // Carriers: those of former employees came back to the pool; the rest are held by
+    // current employees, a few destroyed.
+    let returned_per_former = 2;
+    let mut carrier_rows = Vec::with_capacity(plan.carriers);
+    const KINDS: &[&str] = &[
+        "document",
+        "laptop",
+        "removable_media",
+        "phone",
+        "key",
+        "badge",
+    ];
+    const CLASSES: &[&str] = &["top_secret", "secret", "confidential", "internal"];
+    for n in 0..plan.carriers {
+        let from_former = n < plan.former * returned_per_former;
+        // Each person leaving now holds the next CARRIERS_LEAVING carriers, so their
+        // checklist has 30 lines.
+        let leaver = n
+            .checked_sub(plan.former * returned_per_former)
+            .and_then(|i| leaving.get(i / CARRIERS_LEAVING));
+        let kind = KINDS[rng.random_range(0..KINDS.len())];
+        let (custodian_id, status) = if from_former {
+            (None, "in_pool")
+        } else if let Some(&holder) = leaver {
+            (Some(rows[holder].id.clone()), "in_custody")
+        } else if rng.random_bool(0.05) {
+            (None, "destroyed")
+        } else if rng.random_bool(0.1) {
+            (None, "in_pool")
+        } else {
+            let holder = rng.random_range(0..plan.employees.max(1));
+            (rows.get(holder).map(|e| e.id.clone()), "in_custody")
+        };
+        carrier_rows.push(CarrierRow {
+            id: id(),
+            tag: format!("C-{:08}", n + 1),
+            kind,
+            description: format!("{kind} {}", n + 1),
+            classification: CLASSES[rng.random_range(0..CLASSES.len())],
+            copies: if kind == "document" {
+                rng.random_range(1..4)
+            } else {
+                1
+            },
+            custodian_id,
+            status,
+            created_at: stamp,
+            updated_at: stamp,
+        });
+    }
+    total += insert_all!(conn, carriers::table, carrier_rows, 10);
+    progress("carriers", carrier_rows.len());
+
+    // Departures: the former employees' completed ones over ten years, and those in progress.
+    let mut departure_rows = Vec::new();
+    let mut line_rows = Vec::new();
+    let mut obligation_rows = Vec::new();
+    let mut reminder_rows = Vec::new();
+    let ten_years = (today - day_before(today, 3650)).num_days() as u64;
+    for f in 0..plan.former {
+        let n = plan.employees + f;
+        let employee = &rows[n];
+        let last = day_before(today, rng.random_range(1..ten_years));
+        let notice = day_before(last, 30);
+        let departure_id = id();
+        let completed_at = stored_instant(last.and_hms_opt(18, 0, 0).unwrap_or_default().and_utc());
+        departure_rows.push(DepartureRow {
+            id: departure_id.clone(),
+            employee_id: employee.id.clone(),
+            notice_date: notice,
+            last_working_day: last,
+            reason: ["resignation", "contract_end", "retirement", "dismissal"]
+                [rng.random_range(0..4)],
+            successor_id: None,
+            status: "completed",
+            started_by: system.clone(),
+            started_at: stamp,
+            completed_by: Some(system.clone()),
+            completed_at: Some(completed_at),
+            override_reason: None,
+        });
+        for k in 0..returned_per_former {
+            let carrier = &carrier_rows[f * returned_per_former + k];
+            let missing = rng.random_bool(0.003);
+            line_rows.push(LineRow {
+                id: id(),
+                departure_id: departure_id.clone(),
+                position: k as i32 + 1,
+                kind: "carrier",
+                carrier_id: Some(carrier.id.clone()),
+                title: carrier.tag.clone(),
+                expected_count: carrier.copies,
+                status: if missing { "missing" } else { "returned" },
+                counted: (!missing).then_some(carrier.copies),
+                note: String::new(),
+                confirmed_by: Some(system.clone()),
+                confirmed_at: Some(completed_at),
+            });
+        }
+        for (k, kind) in ["accounts_revoked", "exit_pledge"].iter().enumerate() {
+            line_rows.push(LineRow {
+                id: id(),
+                departure_id: departure_id.clone(),
+                position: (returned_per_former + k) as i32 + 1,
+                kind,
+                carrier_id: None,
+                title: (*kind).to_string(),
+                expected_count: 0,
+                status: "done",
+                counted: None,
+                note: String::new(),
+                confirmed_by: Some(system.clone()),
+                confirmed_at: Some(completed_at),
+            });
+        }
+        let mut owed = after_departure(&policy, tiers[n], notice, last, rng.random_bool(0.05));
+        if rng.random_bool(0.1) {
+            owed.push(non_compete(last, rng.random_range(6..=24)));
+        }
+        let mut owes_now = false;
+        for o in owed {
+            let over = o.ends_on.is_some_and(|end| end < today);
+            let non_compete = o.kind.as_str() == "non_compete";
+            let status = match rng.random_range(0..1000) {
+                _ if over => "ended",
+                0..10 => "breached",
+                10..20 => "superseded",
+                20..320 if non_compete => "waived",
+                320..370 if non_compete => "rescinded",
+                _ => "active",
+            };
+            owes_now |= matches!(status, "active" | "breached");
+            obligation_rows.push(ObligationRow {
+                id: id(),
+                employee_id: employee.id.clone(),
+                kind: o.kind.as_str(),
+                starts_on: o.starts_on,
+                ends_on: o.ends_on,
+                status,
+                tier: o.tier.map(|t| t.as_str()),
+                departure_id: Some(departure_id.clone()),
+                created_at: completed_at,
+                updated_at: completed_at,
+            });
+        }
+        // A year of quarterly reminders to those who still owe something.
+        if owes_now {
+            for q in 1..=4u32 {
+                let Some(slot) =
+                    first_of_quarter(today).checked_sub_months(Months::new(3 * (q - 1)))
+                else {
+                    continue;
+                };
+                if slot <= last {
+                    continue;
+                }
+                let due = stored_instant(slot.and_hms_opt(1, 0, 0).unwrap_or_default().and_utc());
+                let period = format!("{}T09:00", slot.format("%Y-%m-%d"));
+                let reminder_id = id();
+                let status = match rng.random_range(0..100) {
+                    0..5 => "failed",
+                    5..55 => "sent",
+                    _ => "acknowledged",
+                };
+                reminder_rows.push(ReminderRow {
+                    unique_key: format!("employee:{}:periodic:{period}", employee.id),
+                    employee_id: Some(employee.id.clone()),
+                    kind: "periodic",
+                    period,
+                    due_at: due,
+                    status,
+                    to_address: employee.private_email.clone(),
+                    message_id: (status != "failed")
+                        .then(|| format!("<{reminder_id}@corp.example>")),
+                    sent_at: (status != "failed").then_some(due),
+                    last_error: (status == "failed").then(|| "550 mailbox unavailable".to_string()),
+                    acknowledged_at: (status == "acknowledged")
+                        .then(|| due + chrono::Duration::days(3)),
+                    id: reminder_id,
+                    created_at: due,
+                    updated_at: due,
+                });
+            }
+        }
+    }
+    for (k, &n) in leaving.iter().enumerate() {
+        let employee = &rows[n];
+        let last = today
+            .checked_add_days(Days::new(rng.random_range(0..30)))
+            .unwrap_or(today);
+        let departure_id = id();
+        departure_rows.push(DepartureRow {
+            id: departure_id.clone(),
+            employee_id: employee.id.clone(),
+            notice_date: day_before(last, 30),
+            last_working_day: last,
+            reason: "resignation",
+            successor_id: employee.manager_id.clone(),
+            status: "in_progress",
+            started_by: system.clone(),
+            started_at: stamp,
+            completed_by: None,
+            completed_at: None,
+            override_reason: None,
+        });
+        let held: Vec<&CarrierRow> = carrier_rows
+            .iter()
+            .skip(plan.former * returned_per_former + k * CARRIERS_LEAVING)
+            .take(CARRIERS_LEAVING)
+            .filter(|c| c.custodian_id.as_deref() == Some(employee.id.as_str()))
+            .collect();
+        let titles = [
+            "secrets_handover",
+            "accounts_revoked",
+            "exit_pledge",
+            "exit_interview",
+        ];
+        for (p, kind) in titles.iter().enumerate() {
+            line_rows.push(LineRow {
+                id: id(),
+                departure_id: departure_id.clone(),
+                position: p as i32 + 1,
+                kind,
+                carrier_id: None,
+                title: (*kind).to_string(),
+                expected_count: 0,
+                status: if p == 0 || rng.random_bool(0.5) {
+                    "open"
+                } else {
+                    "done"
+                },
+                counted: None,
+                note: String::new(),
+                confirmed_by: None,
+                confirmed_at: None,
+            });
+        }
+        for (p, carrier) in held.iter().enumerate() {
+            line_rows.push(LineRow {
+                id: id(),
+                departure_id: departure_id.clone(),
+                position: (titles.len() + p) as i32 + 1,
+                kind: "carrier",
+                carrier_id: Some(carrier.id.clone()),
+                title: carrier.tag.clone(),
+                expected_count: carrier.copies,
+                status: "open",
+                counted: None,
+                note: String::new(),
+                confirmed_by: None,
+                confirmed_at: None,
+            });
+        }
+    }
+    total += insert_all!(conn, departures::table, departure_rows, 12);
+    progress("departures", departure_rows.len());
+    total += insert_all!(conn, departure_lines::table, line_rows, 12);
+    progress("checklist lines", line_rows.len());
+    total += insert_all!(conn, obligations::table, obligation_rows, 10);
+    progress("obligations", obligation_rows.len());
+    total += insert_all!(conn, reminders::table, reminder_rows, 14);
+    progress("reminders", reminder_rows.len());
+    Ok(total)
+}
+
+/// Carriers held by each person leaving now (with four other lines: 30 on the checklist).
+const CARRIERS_LEAVING: usize = 26;
+
+fn first_of_quarter(day: NaiveDate) -> NaiveDate {
+    let month0 = day.month0() / 3 * 3;
+    NaiveDate::from_ymd_opt(day.year(), month0 + 1, 1).unwrap_or(day)
+}
