@@ -59,7 +59,12 @@ impl Application {
         let secret = secret_key(&config, true)?;
         // Templates are checked now: a template with an unknown variable stops the start.
         let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
-        let pool = db::build_pool(config.database_url.clone(), config.database_pool_size);
+        let metrics = http::observe::Metrics::default();
+        let pool = db::build_pool(
+            config.database_url.clone(),
+            config.database_pool_size,
+            metrics.statements.clone(),
+        );
         let links = LinkSigner::new(&secret);
         let runner = Arc::new(Runner::new(
             config.clone(),
@@ -98,7 +103,7 @@ impl Application {
                 CASE_GUESSES_PER_WINDOW,
                 chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
             ),
-            metrics: Default::default(),
+            metrics,
             pages: http::web::Pages::new(config.timezone)?,
             config,
         });

@@ -21,6 +21,8 @@ pub mod seed;
 pub mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -109,11 +111,28 @@ impl DatabaseUrl {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// Counts the SQL statements the pool's connections run (for `/metrics`, and for the
+    /// tests that a page runs as many statements whatever its number of rows).
+    statements: Option<Arc<AtomicU64>>,
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> ConnectionManager {
-        ConnectionManager { url }
+        ConnectionManager {
+            url,
+            statements: None,
+        }
+    }
+}
+
+/// Adds one to a counter for every statement a connection starts.
+struct StatementCounter(Arc<AtomicU64>);
+
+impl diesel::connection::Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -146,11 +165,16 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        match &self.url {
+        let mut conn = match &self.url {
             DatabaseUrl::Sqlite(path) => open_sqlite(path).map(DbConnection::Sqlite),
             DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Pg),
         }
-        .map_err(r2d2::Error::ConnectionError)
+        .map_err(r2d2::Error::ConnectionError)?;
+        if let Some(counter) = &self.statements {
+            let counter = StatementCounter(counter.clone());
+            per_backend!(&mut conn, c => c.set_instrumentation(counter));
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
@@ -166,13 +190,16 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 /// A pool that does not connect until asked, so the service starts (and says 503) while the
 /// database is down, and recovers when it returns.
-pub fn build_pool(url: DatabaseUrl, size: u32) -> DbPool {
+pub fn build_pool(url: DatabaseUrl, size: u32, statements: Arc<AtomicU64>) -> DbPool {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(3))
         .test_on_check_out(true)
-        .build_unchecked(ConnectionManager::new(url))
+        .build_unchecked(ConnectionManager {
+            url,
+            statements: Some(statements),
+        })
 }
 
 /// A pool that opens all its connections now, for the command line. A lazy pool opens

@@ -30,6 +30,8 @@ struct Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    /// SQL statements run by the service's database pool.
+    pub statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Metrics {
@@ -54,6 +56,13 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self, pool: diesel::r2d2::State, pool_max: u32) -> String {
         let mut out = String::new();
+        out.push_str("# HELP tuomi_sql_statements_total SQL statements run by the service.\n");
+        out.push_str("# TYPE tuomi_sql_statements_total counter\n");
+        let _ = writeln!(
+            out,
+            "tuomi_sql_statements_total {}",
+            self.statements.load(std::sync::atomic::Ordering::Relaxed)
+        );
         out.push_str(
             "# HELP tuomi_http_requests_total HTTP requests by method, route and status.\n",
         );

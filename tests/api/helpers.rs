@@ -196,6 +196,15 @@ impl TestApp {
             .expect("the job run")
     }
 
+    /// The database this app runs on.
+    pub fn backend(&self) -> Backend {
+        if self.pg_database.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -22,3 +22,4 @@ mod process;
 mod reminders;
 mod schema;
 mod seed;
+mod statements;
