@@ -119,6 +119,26 @@ fn main() -> anyhow::Result<()> {
         "planned {} periodic reminders and {} notices, with their send jobs, in {plan_seconds:.2} s",
         planned.0, planned.1
     );
+    // The floor to compare planning with: writing the same rows into tables without indexes,
+    // no deciding who is due.
+    conn.batch_execute(
+        "CREATE TABLE bare_reminders AS SELECT * FROM reminders WHERE 1 = 0; \
+         CREATE TABLE bare_jobs AS SELECT * FROM jobs WHERE 1 = 0;",
+    )?;
+    let started = Instant::now();
+    write_tx(&mut conn, |c| {
+        c.batch_execute(
+            "INSERT INTO bare_reminders SELECT * FROM reminders; \
+             INSERT INTO bare_jobs SELECT * FROM jobs;",
+        )
+    })?;
+    let bare_seconds = started.elapsed().as_secs_f64();
+    conn.batch_execute("DROP TABLE bare_reminders; DROP TABLE bare_jobs;")?;
+    println!(
+        "bare insert of the same rows: {bare_seconds:.2} s; planning runs at {:.0}% of it",
+        100.0 * bare_seconds / plan_seconds
+    );
+    println!("RESULT planner_seconds={plan_seconds:.3} bare_insert_seconds={bare_seconds:.3}");
     let started = Instant::now();
     let again = write_tx(&mut conn, |c| {
         db::reminders::plan_periodic(
@@ -153,9 +173,10 @@ fn main() -> anyhow::Result<()> {
     std::thread::spawn(move || {
         let _ = server.serve();
     });
-    config.smtp_url = match std::env::var("BENCH_OUTBOX").is_ok() {
-        true => None,
-        false => Some(format!("smtp://127.0.0.1:{port}").parse()?),
+    let smtp_port = (std::env::var("BENCH_OUTBOX").is_err()).then_some(port);
+    config.smtp_url = match smtp_port {
+        None => None,
+        Some(port) => Some(format!("smtp://127.0.0.1:{port}").parse()?),
     };
     config.mail_from = "Bench <bench@example.com>".into();
     let clock = Arc::new(ManualClock::new(slot + chrono::Duration::minutes(1)));
@@ -171,12 +192,22 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let stats = runner.run_due()?;
     let seconds = started.elapsed().as_secs_f64();
+    let rate = stats.sent as f64 / seconds;
     println!(
-        "delivered {} reminders ({} received by the SMTP server) in {seconds:.2} s: {:.0} a second",
+        "delivered {} reminders ({} received by the SMTP server) in {seconds:.2} s: {rate:.0} a second",
         stats.sent,
         received.load(Ordering::Relaxed),
-        stats.sent as f64 / seconds
     );
+    // The floor to compare delivery with: the same messages sent again by a bare lettre
+    // loop, on as many threads as the worker's senders, without the queue around it.
+    if smtp_port.is_some() {
+        let bare = bare_lettre_rate(&mut conn, port)?;
+        println!(
+            "a bare lettre loop sends the same messages at {bare:.0} a second; delivery runs at {:.0}% of it",
+            100.0 * rate / bare
+        );
+        println!("RESULT delivery_per_second={rate:.1} bare_lettre_per_second={bare:.1}");
+    }
     drop(conn);
     drop(runner);
     if let Some((admin, name)) = pg_name {
@@ -184,4 +215,45 @@ fn main() -> anyhow::Result<()> {
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
     }
     Ok(())
+}
+
+/// Messages a second when the delivered messages are sent again straight through lettre.
+fn bare_lettre_rate(conn: &mut DbConnection, port: u16) -> anyhow::Result<f64> {
+    use lettre::address::Envelope;
+    use lettre::{SmtpTransport, Transport};
+    let messages: Vec<(String, Vec<u8>)> = tuomi::db::schema::reminders::table
+        .filter(tuomi::db::schema::reminders::status.eq("sent"))
+        .select((
+            tuomi::db::schema::reminders::to_address.assume_not_null(),
+            tuomi::db::schema::reminders::message.assume_not_null(),
+        ))
+        .load(conn)?;
+    let transport = SmtpTransport::builder_dangerous("127.0.0.1")
+        .port(port)
+        .build();
+    let threads = tuomi::jobs::SENDERS;
+    let chunk = messages.len().div_ceil(threads).max(1);
+    let started = Instant::now();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let handles: Vec<_> = messages
+            .chunks(chunk)
+            .map(|part| {
+                let transport = transport.clone();
+                scope.spawn(move || -> anyhow::Result<()> {
+                    for (to, bytes) in part {
+                        let envelope =
+                            Envelope::new(Some("bench@example.com".parse()?), vec![to.parse()?])?;
+                        transport.send_raw(&envelope, bytes)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a sender thread panicked"))??;
+        }
+        Ok(())
+    })?;
+    Ok(messages.len() as f64 / started.elapsed().as_secs_f64())
 }
