@@ -11,6 +11,7 @@ mod browser;
 mod carriers;
 mod clearance;
 mod departures;
+mod faults;
 mod import;
 mod noncompete;
 mod obligations;

@@ -1,0 +1,162 @@
+//! Faults of the real binary: a worker killed with SIGKILL again and again while it sends a
+//! batch of reminders still delivers every one; the only repeats are the messages in flight
+//! at a kill, and a repeat carries the same Message-ID as its twin (so a mail system drops it).
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use tuomi::db::{self, write_tx};
+use tuomi::domain::obligations::ObligationKind;
+
+use crate::smtp::SmtpServer;
+
+/// Reminders in the batch, and how many times the worker is killed while sending it.
+const BATCH: usize = 1000;
+const KILLS: usize = 5;
+
+fn worker(dir: &std::path::Path, url: &str, smtp_port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_tuomi"))
+        .arg("worker")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TUOMI_DATA_DIR", dir)
+        .env("TUOMI_DATABASE_URL", url)
+        .env("TUOMI_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("TUOMI_MAIL_FROM", "Example Co. <tuomi@example.com>")
+        .env("TUOMI_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tuomi worker")
+}
+
+/// `BATCH` former employees who each owe one active duty, and their reminders due now.
+fn batch_due_now(url: &str) {
+    let mut conn = db::connect(&db::DatabaseUrl::parse(url).unwrap()).unwrap();
+    db::migrate(&mut conn).unwrap();
+    conn.batch_execute(&format!(
+        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {BATCH}) \
+         INSERT INTO employees (id, employee_no, name, private_email, language, department, \
+           title, status, clearance_tier, search_text, created_at, updated_at) \
+         SELECT 'e' || n, 'F' || n, 'Person ' || n, 'p' || n || '@home.example', 'zh-CN', \
+           'R&D', 'Engineer', 'departed', 'general', 'person', '2026-01-01 00:00:00', \
+           '2026-01-01 00:00:00' FROM s; \
+         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {BATCH}) \
+         INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, \
+           created_at, updated_at) \
+         SELECT 'o' || n, 'e' || n, 'confidentiality', '2026-01-01', '2040-12-31', 'active', \
+           NULL, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM s;"
+    ))
+    .unwrap();
+    let now = chrono::Utc::now();
+    let planned = write_tx(&mut conn, |c| {
+        let n = db::reminders::plan_periodic(
+            c,
+            now,
+            ObligationKind::ALL,
+            "fault-run",
+            now.date_naive(),
+            now,
+        )?;
+        db::reminders::enqueue_sends(c, now)?;
+        diesel::QueryResult::Ok(n)
+    })
+    .unwrap();
+    assert_eq!(planned, BATCH);
+}
+
+/// What 5 minutes of waiting would do: the killed worker's leases run out.
+fn expire_leases(url: &str) {
+    let mut conn = db::connect(&db::DatabaseUrl::parse(url).unwrap()).unwrap();
+    conn.batch_execute(
+        "UPDATE jobs SET locked_until = '2000-01-01 00:00:00' WHERE state = 'running'",
+    )
+    .unwrap();
+}
+
+fn wait_for(what: &str, seconds: u64, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while !done() {
+        assert!(Instant::now() < deadline, "waited {seconds} s for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_worker_killed_five_times_while_sending_delivers_every_reminder_once_or_as_a_same_id_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("tuomi.db").display());
+    batch_due_now(&url);
+    let smtp = SmtpServer::start();
+    let mut in_flight_at_kills = Vec::new();
+    for kill in 1..=KILLS {
+        let mut child = worker(dir.path(), &url, smtp.port);
+        let target = kill * BATCH / (KILLS + 1);
+        wait_for("the worker to send", 120, || {
+            smtp.received().len() >= target
+        });
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let running: i64 = {
+            use diesel::prelude::*;
+            let mut conn = db::connect(&db::DatabaseUrl::parse(&url).unwrap()).unwrap();
+            tuomi::db::schema::jobs::table
+                .filter(tuomi::db::schema::jobs::state.eq("running"))
+                .count()
+                .get_result(&mut conn)
+                .unwrap()
+        };
+        in_flight_at_kills.push(running);
+        expire_leases(&url);
+    }
+    let mut child = worker(dir.path(), &url, smtp.port);
+    let delivered = || {
+        let ids: std::collections::HashSet<String> =
+            smtp.received().iter().map(|r| r.message_id()).collect();
+        ids.len()
+    };
+    wait_for("every reminder", 180, || delivered() >= BATCH);
+    // The register agrees: every reminder is marked sent, none failed or left waiting.
+    {
+        use diesel::prelude::*;
+        use tuomi::db::schema::reminders;
+        let mut conn = db::connect(&db::DatabaseUrl::parse(&url).unwrap()).unwrap();
+        wait_for("every reminder to be marked sent", 60, || {
+            let sent: i64 = reminders::table
+                .filter(reminders::status.eq("sent"))
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            sent == BATCH as i64
+        });
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let received = smtp.received();
+    let mut by_id: HashMap<String, Vec<&crate::smtp::Received>> = HashMap::new();
+    for r in &received {
+        by_id.entry(r.message_id()).or_default().push(r);
+    }
+    assert_eq!(by_id.len(), BATCH, "every reminder arrived");
+    let twins: Vec<_> = by_id.values().filter(|copies| copies.len() > 1).collect();
+    for copies in &twins {
+        // A twin is the same message to the same person: same recipient, same subject.
+        assert!(copies.iter().all(|c| c.to == copies[0].to));
+        assert!(copies.iter().all(|c| c.subject() == copies[0].subject()));
+    }
+    let repeats: usize = twins.iter().map(|c| c.len() - 1).sum();
+    let in_flight: i64 = in_flight_at_kills.iter().sum();
+    eprintln!(
+        "kill -9 run: {BATCH} reminders, {KILLS} kills, {} messages received, {} distinct, \
+         {repeats} repeats (jobs in flight at the kills: {in_flight_at_kills:?})",
+        received.len(),
+        by_id.len()
+    );
+    assert!(
+        repeats as i64 <= in_flight,
+        "repeats ({repeats}) only of the {in_flight} messages in flight at the kills"
+    );
+}
