@@ -480,6 +480,17 @@ fn digest(
         })
         .collect();
 
+    // The backlog: emails a mail server turned away for now, waiting for their next attempt.
+    let (waiting, waiting_since): (i64, Option<chrono::NaiveDateTime>) = reminders::table
+        .filter(reminders::status.eq(ReminderStatus::Scheduled.as_str()))
+        .filter(reminders::last_error.is_not_null())
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(reminders::due_at),
+        ))
+        .first(conn)?;
+    let waiting_since = waiting_since.map(|at| written_date(company_date(at.and_utc(), tz), lang));
+
     let losses: Vec<Value> = departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
         .filter(departure_lines::status.eq("missing"))
@@ -492,7 +503,8 @@ fn digest(
         .collect();
 
     Ok(context! {
-        name, ending, unacknowledged, escalate_days, payments, failed, losses,
+        name, ending, unacknowledged, escalate_days, payments, failed, waiting, waiting_since,
+        losses,
         url => runner.config.base_url.to_string(),
     })
 }

@@ -44,6 +44,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "escalate_days",
             "payments",
             "failed",
+            "waiting",
+            "waiting_since",
             "losses",
             "url",
         ],

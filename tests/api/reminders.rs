@@ -268,6 +268,35 @@ on_both_databases! {
         assert!(reminders(&app, &hr, "status=failed").await.is_empty());
     }
 
+    async fn while_mail_to_the_outside_waits_hrs_digest_shows_the_backlog(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        app.run_jobs().await;
+        for i in 0..2 {
+            former(&app, &hr, &format!("W00{i}"), &format!("Waiting {i}"), "en", Some(&format!("w{i}@home.example")), "none").await;
+        }
+        // The relay to the outside defers for days; mail inside the company still flows.
+        app.smtp.defer_domain(Some("home.example"));
+        app.clock.set(shanghai(2028, 4, 1, 9, 0) + Duration::seconds(1));
+        app.run_jobs().await;
+        app.clock.set(shanghai(2028, 4, 3, 9, 30));
+        let stats = app.run_jobs().await;
+        assert_eq!(stats.failed, 0, "deferred mail is waited for");
+        let digest = app.smtp.to("hr@example.com").last().expect("the digest").text();
+        assert!(
+            digest.contains("Emails waiting for the mail server (2), the oldest due on 1 April 2028"),
+            "{digest}"
+        );
+        app.smtp.defer_domain(None);
+        for _ in 0..8 {
+            app.clock.advance(Duration::hours(1));
+            app.run_jobs().await;
+        }
+        for i in 0..2 {
+            assert_eq!(app.smtp.to(&format!("w{i}@home.example")).len(), 1, "person {i}");
+        }
+        assert!(reminders(&app, &hr, "status=failed").await.is_empty());
+    }
+
     async fn a_temporary_refusal_is_retried_and_a_permanent_one_fails_at_once(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         app.run_jobs().await;
@@ -694,6 +723,7 @@ fn staff_and_successor_emails_in_both_languages_match_their_snapshots() {
                 escalate_days => 14,
                 payments => vec![context! { employee_name => "李娜", month => "2028-02", status => "late" }],
                 failed => vec![context! { recipient => "Nowhere", error => "no deliverable address" }],
+                waiting => 3, waiting_since => "1 April 2028",
                 losses => Vec::<minijinja::Value>::new(),
                 url => "http://127.0.0.1:8080/",
             },

@@ -54,6 +54,8 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     /// Answer every message with this temporary failure (e.g. 451) instead of accepting it.
     temporary_failure: Mutex<Option<u16>>,
+    /// Defer (451) only the recipients at this domain, as a relay to the outside would.
+    deferred_domain: Mutex<Option<String>>,
 }
 
 #[derive(Clone)]
@@ -67,6 +69,11 @@ impl Handler for Sink {
     fn rcpt(&mut self, to: &str) -> Response {
         if to.ends_with("@bounce.example") {
             return response::NO_MAILBOX;
+        }
+        if let Some(domain) = &*self.shared.deferred_domain.lock().unwrap()
+            && to.ends_with(&format!("@{domain}"))
+        {
+            return Response::custom(451, "try again later".into());
         }
         if let Some(code) = *self.shared.temporary_failure.lock().unwrap() {
             // As a greylisting server answers.
@@ -137,5 +144,10 @@ impl SmtpServer {
 
     pub fn fail_temporarily(&self, code: Option<u16>) {
         *self.shared.temporary_failure.lock().unwrap() = code;
+    }
+
+    /// Defers every recipient at `domain` (None: accept them again).
+    pub fn defer_domain(&self, domain: Option<&str>) {
+        *self.shared.deferred_domain.lock().unwrap() = domain.map(str::to_string);
     }
 }
