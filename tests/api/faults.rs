@@ -160,3 +160,116 @@ fn a_worker_killed_five_times_while_sending_delivers_every_reminder_once_or_as_a
         "repeats ({repeats}) only of the {in_flight} messages in flight at the kills"
     );
 }
+
+/// A small filesystem of its own mounted at a path (tmpfs; needs root), unmounted at the end.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(path: &std::path::Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(path).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI runs as root and can mount a tmpfs"
+            );
+            eprintln!("*** SKIPPED: cannot mount a small disk (not root) ***");
+            return None;
+        }
+        Some(SmallDisk(path.to_path_buf()))
+    }
+
+    fn grow(&self, size: &str) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+#[actix_web::test]
+async fn a_full_disk_stops_the_outbox_with_a_clear_error_and_marks_nothing_sent_unwritten() {
+    use crate::helpers::TestApp;
+    use crate::reminders::{former, reminders, shanghai};
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&dir.path().join("outbox"), "16k") else {
+        return;
+    };
+    let url = format!("sqlite://{}", dir.path().join("tuomi.db").display());
+    let app = TestApp::spawn_with(dir, url, None, |c| c.smtp_url = None).await;
+    let hr = app.token_client("hr@example.com", &["hr"]).await;
+    app.run_jobs().await;
+    let people = 8;
+    for i in 0..people {
+        former(
+            &app,
+            &hr,
+            &format!("K{i:03}"),
+            &format!("Full {i}"),
+            "en",
+            Some(&format!("k{i}@home.example")),
+            "none",
+        )
+        .await;
+    }
+    app.clock
+        .set(shanghai(2028, 4, 1, 9, 0) + chrono::Duration::seconds(1));
+    let stats = app.run_jobs().await;
+    assert_eq!(
+        stats.failed, 0,
+        "a full disk is waited out, not given up on"
+    );
+    let written = |app: &TestApp| {
+        std::fs::read_dir(app.dir.path().join("outbox"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect::<Vec<_>>()
+    };
+    let files = written(&app);
+    assert!(
+        files.iter().all(|f| f.ends_with(".eml")),
+        "no half-written file: {files:?}"
+    );
+    let sent = reminders(&app, &hr, "status=sent").await;
+    assert!(files.len() < people, "the disk filled up: {files:?}");
+    assert_eq!(
+        sent.len(),
+        files.len(),
+        "marked sent exactly what was written: {files:?} {:?}",
+        sent.iter()
+            .map(|r| r["message_id"].clone())
+            .collect::<Vec<_>>()
+    );
+    let waiting = reminders(&app, &hr, "status=scheduled").await;
+    assert_eq!(
+        sent.len() + waiting.len(),
+        people + 1,
+        "the eight reminders and one email to HR"
+    );
+    let error = waiting[0]["last_error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("No space left on device"),
+        "a clear error: {error}"
+    );
+
+    disk.grow("4m");
+    for _ in 0..6 {
+        app.clock.advance(chrono::Duration::hours(1));
+        app.run_jobs().await;
+    }
+    assert_eq!(written(&app).len(), people + 1);
+    assert_eq!(reminders(&app, &hr, "status=sent").await.len(), people + 1);
+}
