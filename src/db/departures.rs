@@ -17,7 +17,8 @@ use super::{DbConnection, MultiBackend, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
 use crate::domain::carriers::CarrierStatus;
 use crate::domain::departures::{
-    DepartureReason, DepartureStatus, LineKind, LineStatus, check_outcome, is_resolved,
+    DepartureReason, DepartureSort, DepartureSortKey, DepartureStatus, LineKind, LineStatus,
+    check_outcome, is_resolved,
 };
 use crate::domain::obligations::{after_departure, non_compete};
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
@@ -140,31 +141,240 @@ pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<Departure
     detail(conn, departure)
 }
 
+/// What a list of departures is filtered and sorted by.
+#[derive(Debug, Clone, Default)]
+pub struct DepartureFilter {
+    pub status: Option<DepartureStatus>,
+    /// Part of the departing person's name, number or email, any case.
+    pub q: Option<String>,
+    /// Only departures with a carrier confirmed missing whose loss case is not yet closed.
+    pub open_loss: bool,
+    pub sort: DepartureSort,
+}
+
+/// `departures.id` of the departures with a line confirmed missing whose loss case is still
+/// open (neither closed nor found unfounded).
+const WITH_OPEN_LOSS: &str = "departures.id IN (SELECT l.departure_id FROM departure_lines l \
+     JOIN breach_cases b ON b.departure_line_id = l.id \
+     WHERE l.status = 'missing' AND b.status NOT IN ('closed', 'unfounded'))";
+
+/// One page of the departures the scope may see, and how many match.
 pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
-    status: Option<DepartureStatus>,
+    filter: &DepartureFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Departure>, i64)> {
-    let query = || -> departures::BoxedQuery<'static, MultiBackend> {
-        let mut q = departures::table.into_boxed();
+    let query = || {
+        let mut q = departures::table
+            .inner_join(employees_table::table)
+            .into_boxed::<MultiBackend>();
         if let Some(condition) = scope.condition("departures.employee_id") {
             q = q.filter(condition);
         }
-        if let Some(s) = status {
+        if let Some(s) = filter.status {
             q = q.filter(departures::status.eq(s.as_str()));
+        }
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = super::like_escape(&text.to_lowercase());
+            q = q.filter(
+                employees_table::search_text
+                    .like(format!("%{escaped}%"))
+                    .escape('\\'),
+            );
+        }
+        if filter.open_loss {
+            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(WITH_OPEN_LOSS));
         }
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((departures::last_working_day.asc(), departures::id.asc()))
+    let sorted = match (filter.sort.key, filter.sort.descending) {
+        (DepartureSortKey::LastWorkingDay, false) => {
+            query().order(departures::last_working_day.asc())
+        }
+        (DepartureSortKey::LastWorkingDay, true) => {
+            query().order(departures::last_working_day.desc())
+        }
+        (DepartureSortKey::NoticeDate, false) => query().order(departures::notice_date.asc()),
+        (DepartureSortKey::NoticeDate, true) => query().order(departures::notice_date.desc()),
+        (DepartureSortKey::StartedAt, false) => query().order(departures::started_at.asc()),
+        (DepartureSortKey::StartedAt, true) => query().order(departures::started_at.desc()),
+        (DepartureSortKey::Name, false) => query().order(employees_table::name.asc()),
+        (DepartureSortKey::Name, true) => query().order(employees_table::name.desc()),
+    };
+    let items = sorted
+        .then_order_by(departures::id.asc())
         .offset(offset)
         .limit(limit)
         .select(Departure::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// Who an id names, for pages: an employee's number and name, or a user's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub id: String,
+    /// The employee number (empty for a user).
+    pub no: String,
+    pub name: String,
+}
+
+/// The employees with these ids, in one query.
+pub fn employees_named(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<std::collections::HashMap<String, Named>> {
+    let rows: Vec<(String, String, String)> = employees_table::table
+        .filter(employees_table::id.eq_any(ids))
+        .select((
+            employees_table::id,
+            employees_table::employee_no,
+            employees_table::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, no, name)| (id.clone(), Named { id, no, name }))
+        .collect())
+}
+
+/// The users with these ids, in one query.
+pub fn users_named(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<std::collections::HashMap<String, Named>> {
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| {
+            (
+                id.clone(),
+                Named {
+                    id,
+                    no: String::new(),
+                    name,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A departure as a list shows it: who leaves, who succeeds, and how far the checklist is.
+#[derive(Debug, Serialize)]
+pub struct DepartureRow {
+    #[serde(flatten)]
+    pub departure: Departure,
+    pub employee: Option<Named>,
+    pub successor: Option<Named>,
+    pub lines: usize,
+    pub open_lines: usize,
+}
+
+/// The rows of a list page, with two more queries whatever their number.
+pub fn rows(conn: &mut DbConnection, found: Vec<Departure>) -> QueryResult<Vec<DepartureRow>> {
+    let ids: Vec<&str> = found.iter().map(|d| d.id.as_str()).collect();
+    let people: Vec<&str> = found
+        .iter()
+        .flat_map(|d| std::iter::once(d.employee_id.as_str()).chain(d.successor_id.as_deref()))
+        .collect();
+    let named = employees_named(conn, &people)?;
+    let states: Vec<(String, String, Option<NaiveDateTime>)> = departure_lines::table
+        .filter(departure_lines::departure_id.eq_any(&ids))
+        .select((
+            departure_lines::departure_id,
+            departure_lines::status,
+            departure_lines::received_at,
+        ))
+        .load(conn)?;
+    let mut counts: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    for (departure_id, status, received_at) in &states {
+        let entry = counts.entry(departure_id.as_str()).or_default();
+        entry.0 += 1;
+        let status: LineStatus = status.parse().unwrap_or(LineStatus::Open);
+        if !is_resolved(status, received_at.is_some()) {
+            entry.1 += 1;
+        }
+    }
+    let counts: std::collections::HashMap<String, (usize, usize)> = counts
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|d| {
+            let (lines, open_lines) = counts.get(&d.id).copied().unwrap_or_default();
+            DepartureRow {
+                employee: named.get(&d.employee_id).cloned(),
+                successor: d.successor_id.as_ref().and_then(|s| named.get(s).cloned()),
+                departure: d,
+                lines,
+                open_lines,
+            }
+        })
+        .collect())
+}
+
+/// An open checklist line of a departure, with whom it concerns (for a manager's list).
+#[derive(Debug, Serialize)]
+pub struct TeamLine {
+    #[serde(flatten)]
+    pub line: DepartureLine,
+    pub departure_id: String,
+    pub employee_name: String,
+    pub last_working_day: NaiveDate,
+}
+
+/// The open lines of the departures in progress of a manager's reports (direct or indirect),
+/// soonest last working day first, at most `limit`, and how many there are.
+pub fn open_lines_of_team(
+    conn: &mut DbConnection,
+    manager_employee_id: &str,
+    limit: i64,
+) -> QueryResult<(Vec<TeamLine>, i64)> {
+    let team = Scope::Team(Some(manager_employee_id.to_string()));
+    let query = || {
+        let mut q = departure_lines::table
+            .inner_join(departures::table.inner_join(employees_table::table))
+            .filter(departures::status.eq(DepartureStatus::InProgress.as_str()))
+            .filter(departure_lines::status.eq(LineStatus::Open.as_str()))
+            .into_boxed::<MultiBackend>();
+        if let Some(condition) = team.condition("departures.employee_id") {
+            q = q.filter(condition);
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let found: Vec<(DepartureLine, String, NaiveDate)> = query()
+        .order((
+            departures::last_working_day.asc(),
+            departures::id.asc(),
+            departure_lines::position.asc(),
+        ))
+        .limit(limit)
+        .select((
+            DepartureLine::as_select(),
+            employees_table::name,
+            departures::last_working_day,
+        ))
+        .load(conn)?;
+    Ok((
+        found
+            .into_iter()
+            .map(|(line, employee_name, last_working_day)| TeamLine {
+                departure_id: line.departure_id.clone(),
+                line,
+                employee_name,
+                last_working_day,
+            })
+            .collect(),
+        total,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -345,8 +555,8 @@ fn find_line(conn: &mut DbConnection, departure_id: &str, line_id: &str) -> Resu
 }
 
 /// The departing person never confirms their own lines; HR confirms any, a manager their
-/// reports'.
-fn may_confirm(conn: &mut DbConnection, user: &User, employee: &Employee) -> Result<()> {
+/// reports'. Forbidden when this user may not.
+pub fn may_confirm(conn: &mut DbConnection, user: &User, employee: &Employee) -> Result<()> {
     if user.employee_no.as_deref() == Some(employee.employee_no.as_str()) {
         return Err(Error::Forbidden);
     }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod jobs;
 pub mod noncompete;
 pub mod obligations;
+pub mod overview;
 pub mod pledges;
 pub mod policy;
 pub mod reminders;

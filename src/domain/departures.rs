@@ -49,6 +49,49 @@ crate::string_enum! {
     }
 }
 
+crate::string_enum! {
+    /// What a list of departures can be sorted by.
+    pub enum DepartureSortKey ("a sort key") {
+        LastWorkingDay = "last_working_day",
+        NoticeDate = "notice_date",
+        StartedAt = "started_at",
+        /// The departing person's name.
+        Name = "name",
+    }
+}
+
+/// The order of a list of departures: a key, descending when written with a leading `-`
+/// (`-notice_date`). Soonest last working day first by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepartureSort {
+    pub key: DepartureSortKey,
+    pub descending: bool,
+}
+
+impl Default for DepartureSort {
+    fn default() -> DepartureSort {
+        DepartureSort {
+            key: DepartureSortKey::LastWorkingDay,
+            descending: false,
+        }
+    }
+}
+
+impl std::str::FromStr for DepartureSort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DepartureSort, String> {
+        let s = s.trim();
+        let (descending, key) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        Ok(DepartureSort {
+            key: key.parse()?,
+            descending,
+        })
+    }
+}
+
 /// A standard line of the checklist template (in the policy).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct TemplateLine {
@@ -96,14 +139,19 @@ pub fn check_dates(notice_date: NaiveDate, last_working_day: NaiveDate) -> Resul
     Ok(())
 }
 
-/// Which outcomes a line of this kind can have.
-pub fn check_outcome(kind: LineKind, outcome: LineStatus) -> Result<(), String> {
+/// The outcomes a line of this kind can be confirmed with.
+pub fn allowed_outcomes(kind: LineKind) -> &'static [LineStatus] {
     use LineStatus::*;
-    let allowed: &[LineStatus] = match kind {
+    match kind {
         LineKind::Carrier => &[Returned, HandedOver, Destroyed, Missing],
         LineKind::SecretsHandover => &[HandedOver, Missing],
         _ => &[Done],
-    };
+    }
+}
+
+/// Which outcomes a line of this kind can have.
+pub fn check_outcome(kind: LineKind, outcome: LineStatus) -> Result<(), String> {
+    let allowed = allowed_outcomes(kind);
     if allowed.contains(&outcome) {
         Ok(())
     } else {
@@ -147,6 +195,30 @@ mod tests {
         assert!(check_outcome(LineKind::Carrier, LineStatus::Done).is_err());
         assert!(check_outcome(LineKind::SecretsHandover, LineStatus::Returned).is_err());
         assert!(check_outcome(LineKind::ExitInterview, LineStatus::Done).is_ok());
+    }
+
+    #[test]
+    fn a_sort_is_a_known_key_with_an_optional_minus() {
+        assert_eq!(
+            "-notice_date".parse::<DepartureSort>().unwrap(),
+            DepartureSort {
+                key: DepartureSortKey::NoticeDate,
+                descending: true
+            }
+        );
+        assert_eq!(
+            "name".parse::<DepartureSort>().unwrap().key,
+            DepartureSortKey::Name
+        );
+        assert!("salary".parse::<DepartureSort>().is_err());
+        assert!("--name".parse::<DepartureSort>().is_err());
+    }
+
+    #[test]
+    fn each_line_kind_offers_only_its_outcomes() {
+        assert_eq!(allowed_outcomes(LineKind::ExitPledge), &[LineStatus::Done]);
+        assert!(allowed_outcomes(LineKind::Carrier).contains(&LineStatus::Returned));
+        assert!(!allowed_outcomes(LineKind::SecretsHandover).contains(&LineStatus::Returned));
     }
 
     #[test]

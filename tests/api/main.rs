@@ -24,3 +24,4 @@ mod reminders;
 mod schema;
 mod seed;
 mod statements;
+mod web_departures;

@@ -3,18 +3,20 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
-use crate::db::departures::{self, Confirmation, Departure, DepartureDetail, NewDeparture};
+use crate::db::departures::{
+    self, Confirmation, Departure, DepartureDetail, DepartureFilter, NewDeparture,
+};
 use crate::db::employees::Scope;
 use crate::db::obligations::{self, Obligation, ObligationDetail, ObligationFilter};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
-use crate::domain::departures::{DepartureReason, DepartureStatus, LineStatus, check_dates};
+use crate::domain::departures::{DepartureReason, LineStatus, check_dates};
 use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
-    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, Paging, QueryParams,
+    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, Paging, QueryParams, Window,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -32,9 +34,44 @@ pub struct StartDeparture {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct DepartureQuery {
     /// in_progress or completed.
-    status: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub status: Option<String>,
+    /// Part of the departing person's name, employee number or email (any case).
+    pub q: Option<String>,
+    /// `open`: only departures with a carrier confirmed missing whose loss case is not closed.
+    pub loss: Option<String>,
+    /// last_working_day (the default), notice_date, started_at or name; a leading `-` sorts
+    /// descending.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl DepartureQuery {
+    /// The rows asked for and the filter, checked (the list page takes the same query).
+    pub fn resolve(self) -> Result<(Window, DepartureFilter), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let open_loss = match self.loss.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some("open") => true,
+            Some(other) => {
+                errors.add("loss", format!("{other:?} is not a loss filter: use open"));
+                false
+            }
+        };
+        let filter = DepartureFilter {
+            status: errors.optional("status", self.status),
+            q: self.q.filter(|q| !q.trim().is_empty()),
+            open_loss,
+            sort: errors.optional("sort", self.sort).unwrap_or_default(),
+        };
+        errors.finish()?;
+        Ok((window, filter))
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -121,7 +158,8 @@ pub async fn start(
     Ok(HttpResponse::Created().json(detail))
 }
 
-/// Departures, soonest last working day first (a manager: their reports').
+/// Departures, soonest last working day first unless sorted otherwise (a manager: their
+/// reports').
 #[utoipa::path(
     tag = "departures",
     params(DepartureQuery),
@@ -138,15 +176,7 @@ pub async fn list(
     user: Authorized<AnyRole>,
     query: QueryParams<DepartureQuery>,
 ) -> Result<web::Json<ListPage<Departure>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let status: Option<DepartureStatus> = errors.optional("status", q.status);
-    errors.finish()?;
+    let (window, filter) = query.0.resolve()?;
     let user = user.0;
     let found = state
         .db(move |conn| {
@@ -154,7 +184,7 @@ pub async fn list(
             Ok(departures::list(
                 conn,
                 &scope,
-                status,
+                &filter,
                 window.offset,
                 window.limit,
             )?)

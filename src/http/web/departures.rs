@@ -1,23 +1,607 @@
-//! Pages of this area (to be written).
+//! The departure pages: the list (with CSV), starting a departure, one departure with its
+//! checklist and history (confirming lines from a phone), its printable handover register,
+//! and the departures sections of HR's and a manager's start page. Every action is a form
+//! posted to the JSON API (see `forms.rs`); these handlers only read.
 
-use actix_web::web;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use super::dashboard::Section;
+use super::{lists, page_language, render_page};
+use crate::db::DbConnection;
+use crate::db::departures::{
+    self, DepartureDetail, DepartureFilter, DepartureLine, DepartureRow, Named,
+};
+use crate::db::employees::{self, EmployeeFilter, Scope};
+use crate::db::reminders::{self, ReminderFilter};
+use crate::db::users::User;
+use crate::db::{overview, policy};
+use crate::domain::departures::{
+    DepartureReason, DepartureSortKey, DepartureStatus, LineKind, LineStatus, allowed_outcomes,
+};
+use crate::domain::people::EmployeeStatus;
+use crate::domain::reminders::ReminderStatus;
+use crate::domain::users::{Language, Role};
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::api::departures::DepartureQuery;
+use crate::http::extract::{AnyRole, Authorized, HrOnly, QueryParams};
 
-/// HR's section of the start page.
-pub fn hr_dashboard(
-    _conn: &mut crate::db::DbConnection,
-    _user: &crate::db::users::User,
-    _today: chrono::NaiveDate,
-) -> crate::error::Result<Option<super::dashboard::Section>> {
-    Ok(None)
+// The chart is drawn only for this area's section of the start page.
+#[path = "ending_chart.rs"]
+mod ending_chart;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/departures", web::get().to(list))
+        .route("/departures/new", web::get().to(new_form))
+        .route("/departures/{id}", web::get().to(detail))
+        .route("/departures/{id}/register", web::get().to(register));
 }
 
-/// A manager's section of the start page.
+/// Rows of a CSV export at most (far more departures than a company has).
+const CSV_ROWS: i64 = 1_000_000;
+/// Choices a people search offers at most.
+const CHOICES: i64 = 20;
+/// Departures in progress listed on HR's start page at most.
+const HOME_DEPARTURES: i64 = 10;
+/// Lines to confirm listed on a manager's start page at most.
+const HOME_LINES: i64 = 50;
+/// Reports listed in a manager's "my team" at most.
+const HOME_TEAM: i64 = 100;
+/// Months in the picture of obligations ending.
+const CHART_MONTHS: u32 = 24;
+
+/// The reasons, as options of a select: (value, catalog key).
+fn reason_options() -> Vec<[String; 2]> {
+    DepartureReason::ALL
+        .iter()
+        .map(|r| [r.as_str().to_string(), format!("departures.reason.{r}")])
+        .collect()
+}
+
+/// The orders a list can take, as options of a select (for phones, where the column
+/// headers that sort are not shown).
+fn sort_options() -> Vec<[String; 2]> {
+    DepartureSortKey::ALL
+        .iter()
+        .flat_map(|k| {
+            [
+                [k.as_str().to_string(), format!("departures.sort.{k}")],
+                [format!("-{k}"), format!("departures.sort.{k}_desc")],
+            ]
+        })
+        .collect()
+}
+
+fn status_options() -> Vec<[String; 2]> {
+    DepartureStatus::ALL
+        .iter()
+        .map(|s| [s.as_str().to_string(), format!("departures.status.{s}")])
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+
+async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    query: QueryParams<DepartureQuery>,
+) -> Result<HttpResponse, Error> {
+    let shown = context! {
+        status => query.0.status.clone().unwrap_or_default(),
+        q => query.0.q.clone().unwrap_or_default(),
+        loss => query.0.loss.clone().unwrap_or_default(),
+    };
+    let sort = query.0.sort.clone().unwrap_or_default();
+    let (window, filter) = query.0.resolve()?;
+    let user = user.0;
+    let csv = lists::wants_csv(&req);
+    let (offset, limit) = if csv {
+        (0, CSV_ROWS)
+    } else {
+        (window.offset, window.limit)
+    };
+    let who = user.clone();
+    let (rows, total) = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &who)?;
+            let (found, total) = departures::list(conn, &scope, &filter, offset, limit)?;
+            Ok((departures::rows(conn, found)?, total))
+        })
+        .await?;
+    if csv {
+        let lang = page_language(&req, Some(&user));
+        return Ok(csv_of(&state, lang, &rows));
+    }
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "departures_list.html",
+        context! {
+            rows, total, shown, sort,
+            page => window.page,
+            per_page => window.per_page,
+            query => lists::query_without(&req, &["page"]),
+            sort_query => lists::query_without(&req, &["page", "sort"]),
+            csv_query => lists::query_without(&req, &["page", "format"]),
+            status_options => status_options(),
+            sort_options => sort_options(),
+            can_start => user.has_any_role(&[Role::Hr]),
+        },
+    )
+}
+
+fn csv_of(state: &AppState, lang: Language, rows: &[DepartureRow]) -> HttpResponse {
+    let text = |key: &str| state.pages.text(lang, key);
+    let header: Vec<String> = [
+        "employee_no",
+        "employee",
+        "reason",
+        "notice_date",
+        "last_working_day",
+        "status",
+        "open_lines",
+        "lines",
+        "successor",
+        "started_at",
+        "completed_at",
+        "override_reason",
+    ]
+    .iter()
+    .map(|c| text(&format!("departures.col.{c}")))
+    .collect();
+    let instant = |at: Option<chrono::NaiveDateTime>| {
+        at.map(|a| {
+            a.and_utc()
+                .with_timezone(&state.config.timezone)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+    };
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let d = &r.departure;
+            vec![
+                r.employee
+                    .as_ref()
+                    .map(|e| e.no.clone())
+                    .unwrap_or_default(),
+                r.employee
+                    .as_ref()
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default(),
+                text(&format!("departures.reason.{}", d.reason)),
+                d.notice_date.to_string(),
+                d.last_working_day.to_string(),
+                text(&format!("departures.status.{}", d.status)),
+                r.open_lines.to_string(),
+                r.lines.to_string(),
+                r.successor
+                    .as_ref()
+                    .map(|s| format!("{} {}", s.no, s.name))
+                    .unwrap_or_default(),
+                instant(Some(d.started_at)),
+                instant(d.completed_at),
+                d.override_reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    lists::csv_file("departures", &header, &body)
+}
+
+// ---------------------------------------------------------------------------------------
+// Starting a departure
+
+#[derive(Deserialize)]
+struct NewQuery {
+    employee_id: Option<String>,
+    successor_id: Option<String>,
+    /// A search for the person leaving.
+    q: Option<String>,
+    /// A search for the successor.
+    successor_q: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    id: String,
+    employee_no: String,
+    name: String,
+    department: String,
+    title: String,
+    status: String,
+}
+
+fn choice(e: employees::Employee) -> Choice {
+    Choice {
+        id: e.id,
+        employee_no: e.employee_no,
+        name: e.name,
+        department: e.department,
+        title: e.title,
+        status: e.status,
+    }
+}
+
+/// Active employees matching a search, for a "choose" list.
+fn search_active(conn: &mut DbConnection, q: &str, except: Option<&str>) -> Result<Vec<Choice>> {
+    let filter = EmployeeFilter {
+        q: Some(q.to_string()),
+        status: Some(EmployeeStatus::Active),
+        ..EmployeeFilter::default()
+    };
+    let (found, _) = employees::list(conn, &Scope::All, &filter, 0, CHOICES + 1)?;
+    Ok(found
+        .into_iter()
+        .filter(|e| Some(e.id.as_str()) != except)
+        .take(CHOICES as usize)
+        .map(choice)
+        .collect())
+}
+
+async fn new_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<HrOnly>,
+    query: QueryParams<NewQuery>,
+) -> Result<HttpResponse, Error> {
+    let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let q = query.0;
+    let (employee_id, successor_id) = (nonempty(q.employee_id), nonempty(q.successor_id));
+    let (search, successor_search) = (nonempty(q.q), nonempty(q.successor_q));
+    let ctx = state
+        .db(move |conn| {
+            let employee = match &employee_id {
+                Some(id) => employees::find(conn, id)?.map(choice),
+                None => None,
+            };
+            let successor = match &successor_id {
+                Some(id) => employees::find(conn, id)?.map(choice),
+                None => None,
+            };
+            let matches = match (&employee, &search) {
+                (None, Some(text)) => search_active(conn, text, None)?,
+                _ => Vec::new(),
+            };
+            let successor_matches = match &successor_search {
+                Some(text) => search_active(conn, text, employee_id.as_deref())?,
+                None => Vec::new(),
+            };
+            Ok(context! {
+                employee_unknown => employee_id.is_some() && employee.is_none(),
+                employee_active => employee.as_ref()
+                    .is_some_and(|e| e.status == EmployeeStatus::Active.as_str()),
+                employee, successor, matches, successor_matches,
+                searched => search.is_some(),
+                successor_searched => successor_search.is_some(),
+                search => search.unwrap_or_default(),
+                successor_search => successor_search.unwrap_or_default(),
+                reason_options => reason_options(),
+            })
+        })
+        .await?;
+    render_page(
+        &state,
+        &req,
+        Some(&user.0),
+        StatusCode::OK,
+        "departures_new.html",
+        ctx,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// One departure, and its register
+
+/// A checklist line as the pages show it.
+#[derive(Serialize)]
+struct LineView {
+    #[serde(flatten)]
+    line: DepartureLine,
+    /// The outcomes its kind allows.
+    outcomes: Vec<&'static str>,
+    is_carrier: bool,
+    /// Still open: confirmable.
+    open: bool,
+    resolved: bool,
+    /// Handed over, and the successor has not signed for it yet.
+    awaiting_receipt: bool,
+    confirmed_by_name: Option<String>,
+    received_by_name: Option<String>,
+    handed_to: Option<Named>,
+}
+
+fn outcomes_of(line: &DepartureLine) -> Vec<&'static str> {
+    line.kind
+        .parse::<LineKind>()
+        .map(|k| allowed_outcomes(k).iter().map(|o| o.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// One event of the departure's history.
+#[derive(Serialize)]
+struct HistoryView {
+    at: String,
+    actor: Option<String>,
+    action: String,
+    title: Option<String>,
+    outcome: Option<String>,
+    count: Option<i64>,
+    note: Option<String>,
+    reason: Option<String>,
+}
+
+/// Everything the departure page and the register show, in a fixed number of statements.
+fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<Value> {
+    let scope = Scope::of(conn, user)?;
+    let DepartureDetail {
+        departure,
+        lines,
+        open_lines,
+    } = departures::get(conn, &scope, id)?;
+    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let history = crate::audit::of_subject(conn, "departure", &departure.id)?;
+
+    let mut user_ids: Vec<&str> = vec![departure.started_by.as_str()];
+    user_ids.extend(departure.completed_by.as_deref());
+    for l in &lines {
+        user_ids.extend(l.confirmed_by.as_deref());
+        user_ids.extend(l.received_by.as_deref());
+    }
+    for e in &history {
+        if e.actor_type == "user" {
+            user_ids.extend(e.actor_id.as_deref());
+        }
+    }
+    let users = departures::users_named(conn, &user_ids)?;
+    let mut people: Vec<&str> = Vec::new();
+    people.extend(departure.successor_id.as_deref());
+    people.extend(employee.manager_id.as_deref());
+    for l in &lines {
+        people.extend(l.handed_to_id.as_deref());
+    }
+    let named = departures::employees_named(conn, &people)?;
+    let user_name = |id: Option<&str>| id.and_then(|i| users.get(i)).map(|u| u.name.clone());
+
+    let can_confirm = departure.status == DepartureStatus::InProgress.as_str()
+        && match departures::may_confirm(conn, user, &employee) {
+            Ok(()) => true,
+            Err(Error::Forbidden) => false,
+            Err(e) => return Err(e),
+        };
+    let successor = departure
+        .successor_id
+        .as_ref()
+        .and_then(|s| named.get(s).cloned());
+    let is_successor = successor
+        .as_ref()
+        .is_some_and(|s| user.employee_no.as_deref() == Some(s.no.as_str()));
+    let lines: Vec<LineView> = lines
+        .into_iter()
+        .map(|l| {
+            let status: LineStatus = l.status.parse().unwrap_or(LineStatus::Open);
+            LineView {
+                outcomes: outcomes_of(&l),
+                is_carrier: l.kind == LineKind::Carrier.as_str(),
+                open: status == LineStatus::Open,
+                resolved: l.resolved(),
+                awaiting_receipt: status == LineStatus::HandedOver && l.received_at.is_none(),
+                confirmed_by_name: user_name(l.confirmed_by.as_deref()),
+                received_by_name: user_name(l.received_by.as_deref()),
+                handed_to: l.handed_to_id.as_ref().and_then(|h| named.get(h).cloned()),
+                line: l,
+            }
+        })
+        .collect();
+    let history: Vec<HistoryView> = history
+        .into_iter()
+        .map(|e| {
+            let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            let text = |k: &str| {
+                details[k]
+                    .as_str()
+                    .map(str::to_string)
+                    .filter(|s| !s.is_empty())
+            };
+            HistoryView {
+                at: e.at.and_utc().to_rfc3339(),
+                actor: user_name(e.actor_id.as_deref()),
+                action: e
+                    .action
+                    .strip_prefix("departure.")
+                    .unwrap_or(&e.action)
+                    .to_string(),
+                title: text("title"),
+                outcome: text("outcome"),
+                count: details["count"].as_i64(),
+                note: text("note"),
+                reason: text("override_reason"),
+            }
+        })
+        .collect();
+    Ok(context! {
+        departure => Value::from_serialize(&departure),
+        employee => context! {
+            id => employee.id, employee_no => employee.employee_no, name => employee.name,
+            department => employee.department, title => employee.title,
+            status => employee.status,
+        },
+        manager => employee.manager_id.as_ref().and_then(|m| named.get(m).cloned()),
+        successor,
+        started_by => user_name(Some(&departure.started_by)),
+        completed_by => user_name(departure.completed_by.as_deref()),
+        lines,
+        open_lines,
+        history,
+        can_confirm,
+        is_successor,
+        in_progress => departure.status == DepartureStatus::InProgress.as_str(),
+        is_hr => user.has_any_role(&[Role::Hr]),
+    })
+}
+
+async fn detail(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let (user, id) = (user.0, id.into_inner());
+    let who = user.clone();
+    let ctx = state
+        .db(move |conn| departure_context(conn, &who, &id))
+        .await?;
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "departures_detail.html",
+        ctx,
+    )
+}
+
+async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let (user, id) = (user.0, id.into_inner());
+    let who = user.clone();
+    let ctx = state
+        .db(move |conn| departure_context(conn, &who, &id))
+        .await?;
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "departures_register.html",
+        ctx,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// The start page
+
+/// HR's section of the start page: departures in progress, obligations ending, reminders
+/// nobody acknowledged, non-compete payments, failed emails, open losses, and the picture of
+/// obligations ending per month.
+pub fn hr_dashboard(
+    conn: &mut DbConnection,
+    user: &User,
+    today: NaiveDate,
+) -> Result<Option<Section>> {
+    let in_progress = DepartureFilter {
+        status: Some(DepartureStatus::InProgress),
+        ..DepartureFilter::default()
+    };
+    let (found, departures_total) =
+        departures::list(conn, &Scope::All, &in_progress, 0, HOME_DEPARTURES)?;
+    let departures = departures::rows(conn, found)?;
+    let open_loss = DepartureFilter {
+        open_loss: true,
+        ..DepartureFilter::default()
+    };
+    let (_, losses) = departures::list(conn, &Scope::All, &open_loss, 0, 0)?;
+    let hide_breach_notices = !user.has_any_role(&[Role::Security, Role::Admin]);
+    let mut reminders_with = |status: ReminderStatus| {
+        let filter = ReminderFilter {
+            status: Some(status),
+            hide_breach_notices,
+            ..ReminderFilter::default()
+        };
+        reminders::list(conn, &filter, 0, 0).map(|(_, total)| total)
+    };
+    let unacknowledged = reminders_with(ReminderStatus::Sent)?;
+    let failed = reminders_with(ReminderStatus::Failed)?;
+    let (_, current) = policy::current(conn)?;
+    let payments = overview::payments_owed(conn, today, current.non_compete_grace_months as usize)?;
+    let per_month = overview::ending_per_month(conn, today, CHART_MONTHS)?;
+    let lang = user.language;
+    let chart = ending_chart::svg(&per_month, lang);
+    let months: Vec<Value> = per_month
+        .iter()
+        .map(|(m, n)| context! { label => ending_chart::month_label(*m, lang), count => n })
+        .collect();
+    Ok(Some(Section {
+        template: "departures_home_hr.html",
+        data: context! {
+            departures, departures_total, losses, unacknowledged, failed, payments,
+            ending_30 => overview::ending_within(conn, today, 30)?,
+            ending_90 => overview::ending_within(conn, today, 90)?,
+            chart => Value::from_safe_string(chart),
+            months,
+        },
+    }))
+}
+
+/// An open line for a manager to confirm, with its departure.
+#[derive(Serialize)]
+struct TeamLineView {
+    #[serde(flatten)]
+    line: departures::TeamLine,
+    outcomes: Vec<&'static str>,
+    is_carrier: bool,
+}
+
+/// A manager's section of the start page: the open checklist lines of their reports'
+/// departures, each confirmable right there, and their team with its tiers.
 pub fn manager_dashboard(
-    _conn: &mut crate::db::DbConnection,
-    _user: &crate::db::users::User,
-    _today: chrono::NaiveDate,
-) -> crate::error::Result<Option<super::dashboard::Section>> {
-    Ok(None)
+    conn: &mut DbConnection,
+    user: &User,
+    _today: NaiveDate,
+) -> Result<Option<Section>> {
+    let own = match &user.employee_no {
+        Some(no) => employees::find_by_no(conn, no)?,
+        None => None,
+    };
+    let Some(own) = own else {
+        return Ok(Some(Section {
+            template: "departures_home_manager.html",
+            data: context! { linked => false },
+        }));
+    };
+    let (found, lines_total) = departures::open_lines_of_team(conn, &own.id, HOME_LINES)?;
+    let lines: Vec<TeamLineView> = found
+        .into_iter()
+        .map(|l| TeamLineView {
+            outcomes: outcomes_of(&l.line),
+            is_carrier: l.line.kind == LineKind::Carrier.as_str(),
+            line: l,
+        })
+        .collect();
+    let direct = EmployeeFilter {
+        manager_id: Some(own.id.clone()),
+        ..EmployeeFilter::default()
+    };
+    let team_scope = Scope::Team(Some(own.id.clone()));
+    let (team, team_total) = employees::list(conn, &team_scope, &direct, 0, HOME_TEAM)?;
+    let team: Vec<Value> = team
+        .into_iter()
+        .map(|e| {
+            context! {
+                id => e.id, employee_no => e.employee_no, name => e.name, title => e.title,
+                tier => e.clearance_tier, status => e.status,
+            }
+        })
+        .collect();
+    Ok(Some(Section {
+        template: "departures_home_manager.html",
+        data: context! {
+            linked => true,
+            me => own.id,
+            lines, lines_total, team, team_total,
+        },
+    }))
 }
