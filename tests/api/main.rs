@@ -21,3 +21,5 @@ mod pledges;
 mod process;
 mod reminders;
 mod schema;
+mod users;
+mod web_admin;
