@@ -202,9 +202,13 @@ pub fn find_by_token(
     };
     let at = stored_instant(now);
     if last_used.is_none_or(|t| t < at - Duration::minutes(LAST_USED_GRAIN_MINUTES)) {
-        diesel::update(api_tokens::table.find(&token_id))
+        // Noting the use is a courtesy: a busy database does not turn the request away.
+        let noted = diesel::update(api_tokens::table.find(&token_id))
             .set(api_tokens::last_used_at.eq(at))
-            .execute(conn)?;
+            .execute(conn);
+        if let Err(e) = noted {
+            tracing::warn!(error = %e, "the use of an API token could not be noted");
+        }
     }
     Ok(Some(user))
 }
@@ -489,11 +493,10 @@ pub fn change(
             return Err(Error::Conflict("you cannot deactivate yourself".into()));
         }
     }
-    let at = stored_instant(now);
     let mut changes = serde_json::Map::new();
     if let Some(name) = change.name.as_ref().filter(|n| **n != before.name) {
         diesel::update(users::table.find(id))
-            .set((users::name.eq(name), users::updated_at.eq(at)))
+            .set(users::name.eq(name))
             .execute(conn)?;
         changes.insert("name".into(), json!({ "from": before.name, "to": name }));
     }
@@ -534,7 +537,7 @@ pub fn change(
     }
     if let Some(active) = change.active.filter(|a| *a != before.active) {
         diesel::update(users::table.find(id))
-            .set((users::active.eq(active), users::updated_at.eq(at)))
+            .set(users::active.eq(active))
             .execute(conn)?;
         events.push(NewEvent {
             actor: &actor,
@@ -550,7 +553,7 @@ pub fn change(
     }
     if !events.is_empty() {
         diesel::update(users::table.find(id))
-            .set(users::updated_at.eq(at))
+            .set(users::updated_at.eq(stored_instant(now)))
             .execute(conn)?;
         audit::record_all(conn, now, events)?;
     }

@@ -383,6 +383,7 @@ on_both_databases! {
         assert!(html.contains("The new policy is in force"), "{html}");
         assert!(html.contains("value=\"18\""));
         assert!(html.contains("value=\"2690.50\""));
+        assert!(html.contains("Changes") && html.contains("Test User"), "who changed it, when");
         let (_, now) = get(&app, &admin, "/api/v1/policy").await;
         assert_eq!(now["version"], 1);
         assert_eq!(now["policy"]["general_months"], 18);

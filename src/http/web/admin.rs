@@ -38,10 +38,7 @@ use crate::http::extract::{
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(users_page))
-        .route(
-            "/admin/users",
-            web::get().to(|| async { redirect("/admin") }),
-        )
+        .route("/admin/users", web::get().to(to_users_page))
         .route("/admin/users", web::post().to(add_user))
         .route("/admin/users/{id}", web::get().to(user_page))
         .route("/admin/users/{id}", web::post().to(edit_user))
@@ -54,6 +51,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(|| async { redirect("/settings") }),
         )
         .route("/settings/tokens", web::post().to(create_token));
+}
+
+/// `/admin/users` (where a refused "add a user" form is shown) lists at `/admin`.
+async fn to_users_page(req: HttpRequest) -> HttpResponse {
+    match req.query_string() {
+        "" => redirect("/admin"),
+        q => redirect(&format!("/admin?{q}")),
+    }
 }
 
 /// The administrator's section of the start page.
@@ -689,7 +694,26 @@ async fn policy_view(
     user: &User,
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
-    let (version, policy) = state.db(policy::current).await?;
+    let (version, policy, changes, names) = state
+        .db(|conn| {
+            let (version, policy) = policy::current(conn)?;
+            let filter = audit::AuditFilter {
+                subject_type: Some("policy".into()),
+                ..Default::default()
+            };
+            let (changes, _) = audit::list(conn, &filter, 0, 20)?;
+            let ids: Vec<String> = changes.iter().filter_map(|e| e.actor_id.clone()).collect();
+            let names = users::names(conn, &ids)?;
+            Ok((version, policy, changes, names))
+        })
+        .await?;
+    let history: Vec<Value> = changes
+        .iter()
+        .map(|e| {
+            let by = e.actor_id.as_ref().and_then(|id| names.get(id).cloned());
+            context! { version => e.subject_id, at => instant(&e.at), by }
+        })
+        .collect();
     let checklist: Vec<String> = policy.checklist.iter().map(|l| l.title.clone()).collect();
     render_page(
         state,
@@ -701,6 +725,7 @@ async fn policy_view(
             version,
             sections => policy_sections(&policy),
             checklist,
+            history,
             can_edit => user.has_any_role(&[Role::Admin]),
         },
     )
