@@ -469,12 +469,14 @@ on_both_databases! {
 
     async fn a_token_created_in_the_settings_is_shown_once_and_works_until_revoked(app: TestApp) {
         let manager = app.signed_in("m@example.com", &["manager"]).await;
-        let (status, _, html) = post_form(&app, &manager, "/settings", "/settings/tokens", &[("name", " ")]).await;
+        let (status, _, html) =
+            post_form(&app, &manager, "/settings", "/settings/tokens", &[("token_name", " ")]).await;
         assert_eq!(status, 422);
-        assert!(html.contains("must be 1 to 100 characters"), "{html}");
+        assert!(html.contains("id=\"f-token_name-error\">must be 1 to 100 characters"), "{html}");
+        assert!(!html.contains("id=\"f-name-error\""), "the other form is not at fault");
 
         let (status, _, html) =
-            post_form(&app, &manager, "/settings", "/settings/tokens", &[("name", "report script")]).await;
+            post_form(&app, &manager, "/settings", "/settings/tokens", &[("token_name", "report script")]).await;
         assert_eq!(status, 201);
         let marker = "id=\"created-token\" value=\"";
         let start = html.find(marker).expect("the token is shown") + marker.len();

@@ -900,8 +900,9 @@ async fn settings_view(
 
 #[derive(Deserialize)]
 struct TokenForm {
+    /// The token's name (not `name`, which the page's other form uses for the person's).
     #[serde(default)]
-    name: String,
+    token_name: String,
 }
 
 /// A new API token, shown once on the page this answers with.
@@ -916,15 +917,20 @@ async fn create_token(
         Ok(user) => user,
         Err(e) => return failure_page(&state, &req, signed_in.as_ref(), e),
     };
-    let name = form.0.name;
+    let name = form.0.token_name;
     match new_token(&state, user.clone(), &name).await {
         Ok(created) => settings_view(&state, &req, &user, Some(created), StatusCode::CREATED).await,
         Err(Error::Validation(errors)) => {
+            let fields = errors
+                .0
+                .into_iter()
+                .map(|(k, v)| (if k == "name" { "token_name".into() } else { k }, v))
+                .collect();
             refuse(
                 &req,
-                errors.0,
+                fields,
                 None,
-                BTreeMap::from([("name".into(), name)]),
+                BTreeMap::from([("token_name".into(), name)]),
             );
             settings_view(&state, &req, &user, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
