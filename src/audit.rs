@@ -167,6 +167,14 @@ pub fn record_all(
     Ok(last_seq)
 }
 
+/// How many events the chain holds (its head's sequence number).
+pub fn event_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    audit_head::table
+        .find(1)
+        .select(audit_head::seq)
+        .first(conn)
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     pub subject_type: Option<String>,

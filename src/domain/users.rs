@@ -124,6 +124,21 @@ pub fn check_name(name: &str) -> Result<String, String> {
     }
 }
 
+/// A user's roles: at least one, each known, each once (in the order first given).
+pub fn parse_roles(roles: &[&str]) -> Result<Vec<Role>, String> {
+    let mut parsed: Vec<Role> = Vec::new();
+    for role in roles {
+        let role = role.parse::<Role>()?;
+        if !parsed.contains(&role) {
+            parsed.push(role);
+        }
+    }
+    if parsed.is_empty() {
+        return Err("at least one role is required".into());
+    }
+    Ok(parsed)
+}
+
 /// A new user, parsed and checked.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -145,17 +160,9 @@ impl NewUser {
         let mut errors = FieldErrors::new();
         let email = errors.check("email", Email::parse(email));
         let name = errors.check("name", check_name(name));
-        let mut parsed_roles = Vec::new();
-        for role in roles {
-            if let Some(role) = errors.check("roles", role.parse::<Role>())
-                && !parsed_roles.contains(&role)
-            {
-                parsed_roles.push(role);
-            }
-        }
-        if roles.is_empty() {
-            errors.add("roles", "at least one role is required");
-        }
+        let parsed_roles = errors
+            .check("roles", parse_roles(roles))
+            .unwrap_or_default();
         let language = match language {
             None => Some(Language::default()),
             Some(text) => errors.check("language", text.parse()),

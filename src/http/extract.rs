@@ -36,8 +36,9 @@ pub struct CurrentUser(pub User);
 async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
     let state = state(&req)?;
     if let Some(token) = bearer_token(&req) {
+        let now = state.now();
         return state
-            .db(move |conn| Ok(users::find_by_token(conn, &token)?))
+            .db(move |conn| Ok(users::find_by_token(conn, &token, now)?))
             .await;
     }
     match session::session_user_id(&state, &req) {

@@ -25,3 +25,5 @@ mod schema;
 mod seed;
 mod statements;
 mod web_departures;
+mod users;
+mod web_admin;

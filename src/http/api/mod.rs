@@ -14,6 +14,7 @@ pub mod pledges;
 pub mod policy;
 pub mod reminders;
 pub mod session;
+pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -26,7 +27,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(session::sign_in)
     .service(session::sign_out)
     .service(session::me)
+    .service(session::change_me)
     .service(session::create_token)
+    .service(session::list_tokens)
+    .service(session::revoke_token)
+    .service(users::list)
+    .service(users::create)
+    .service(users::get)
+    .service(users::update)
     .service(audit::list)
     .service(employees::import_csv)
     .service(employees::create)

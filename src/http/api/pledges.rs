@@ -27,7 +27,20 @@ pub struct NewPledgeText {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct TextQuery {
     /// entry, key_post or exit.
-    kind: Option<String>,
+    pub kind: Option<String>,
+}
+
+impl TextQuery {
+    /// The kind asked for, checked (none: every kind).
+    pub fn kind(self) -> Result<Option<PledgeKind>, Error> {
+        match self.kind.filter(|k| !k.is_empty()) {
+            None => Ok(None),
+            Some(k) => Ok(Some(
+                k.parse::<PledgeKind>()
+                    .map_err(|m| Error::field("kind", m))?,
+            )),
+        }
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -121,13 +134,7 @@ pub async fn texts(
     _user: Authorized<AnyRole>,
     query: QueryParams<TextQuery>,
 ) -> Result<web::Json<Vec<PledgeText>>, Error> {
-    let kind = match query.0.kind.filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k) => Some(
-            k.parse::<PledgeKind>()
-                .map_err(|m| Error::field("kind", m))?,
-        ),
-    };
+    let kind = query.0.kind()?;
     let texts = state
         .db(move |conn| Ok(pledges::texts(conn, kind)?))
         .await?;

@@ -13,8 +13,8 @@ use crate::http::extract::{Admins, AnyRole, Authorized, JsonBody};
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PolicyInForce {
     /// 0 while the defaults are in force.
-    version: i32,
-    policy: Policy,
+    pub version: i32,
+    pub policy: Policy,
 }
 
 /// The policy in force.
@@ -51,12 +51,20 @@ pub async fn replace(
     user: Authorized<Admins>,
     body: JsonBody<Policy>,
 ) -> Result<web::Json<PolicyInForce>, Error> {
-    let new = body.0;
+    Ok(web::Json(put_in_force(&state, &user.0.id, body.0).await?))
+}
+
+/// Checks a policy and, when it holds, puts it in force as the next version.
+pub async fn put_in_force(
+    state: &AppState,
+    actor_id: &str,
+    new: Policy,
+) -> Result<PolicyInForce, Error> {
     new.check()?;
-    let (actor, now) = (user.0.id, state.now());
+    let (actor, now) = (actor_id.to_string(), state.now());
     let version = state
         .db(move |conn| write_tx(conn, |conn| policy::replace(conn, now, &actor, &new)))
         .await?;
     let (_, policy) = state.db(policy::current).await?;
-    Ok(web::Json(PolicyInForce { version, policy }))
+    Ok(PolicyInForce { version, policy })
 }

@@ -1,14 +1,17 @@
 //! Signing in and out, who am I, API tokens.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 
-use crate::db::users::{self, User};
+use crate::db::users::{self, TokenInfo, User};
 use crate::db::write_tx;
-use crate::domain::users::{Language, Role};
+use crate::domain::FieldErrors;
+use crate::domain::users::{Language, Role, check_name};
 use crate::error::Error;
 use crate::http::error::ErrorBody;
-use crate::http::extract::{AnyRole, Authorized, CurrentUser, JsonBody};
+use crate::http::extract::{
+    AnyRole, Authorized, CurrentUser, JsonBody, ListPage, Paging, QueryParams,
+};
 use crate::http::{AppState, session};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,9 +95,9 @@ pub struct NewToken {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
-    id: String,
+    pub id: String,
     /// Shown once: keep it; only its hash is stored.
-    token: String,
+    pub token: String,
 }
 
 /// Creates an API token for the signed-in user; use it as `Authorization: Bearer <token>`.
@@ -115,14 +118,134 @@ pub async fn create_token(
     user: Authorized<AnyRole>,
     body: JsonBody<NewToken>,
 ) -> Result<HttpResponse, Error> {
-    let name = body.0.name.trim().to_string();
+    let created = new_token(&state, user.0, &body.0.name).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Creates an API token named `name` for `user`; the answer holds the token, shown once.
+pub async fn new_token(state: &AppState, user: User, name: &str) -> Result<CreatedToken, Error> {
+    let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::field("name", "must be 1 to 100 characters"));
     }
-    let user = user.0;
     let now = state.now();
     let (id, token) = state
         .db(move |conn| write_tx(conn, |conn| users::create_token(conn, now, &user, &name)))
         .await?;
-    Ok(HttpResponse::Created().json(CreatedToken { id, token }))
+    Ok(CreatedToken { id, token })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TokenQuery {
+    /// Whose tokens: the signed-in user's own by default; another user's for an admin.
+    user_id: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// API tokens (never the tokens themselves): the signed-in user's own, newest first; an
+/// admin may ask for another user's with `user_id`.
+#[utoipa::path(
+    tag = "session",
+    params(TokenQuery),
+    responses(
+        (status = 200, body = ListPage<TokenInfo>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[get("/tokens")]
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    query: QueryParams<TokenQuery>,
+) -> Result<web::Json<ListPage<TokenInfo>>, Error> {
+    let q = query.0;
+    let window = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let user = user.0;
+    let whose = q
+        .user_id
+        .filter(|id| !id.is_empty())
+        .unwrap_or(user.id.clone());
+    if whose != user.id && !user.roles.contains(&Role::Admin) {
+        return Err(Error::Forbidden);
+    }
+    let found = state
+        .db(move |conn| Ok(users::tokens_of(conn, &whose, window.offset, window.limit)?))
+        .await?;
+    Ok(web::Json(window.page(found)))
+}
+
+/// Revokes an API token: one's own, or anyone's for an admin. It stops working at once.
+#[utoipa::path(
+    tag = "session",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such token of yours"),
+        (status = 409, body = ErrorBody, description = "already revoked")
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[delete("/tokens/{id}")]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    state
+        .db(move |conn| write_tx(conn, |conn| users::revoke_token(conn, now, &user, &id)))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MyChange {
+    name: Option<String>,
+    /// zh-CN or en: the pages and the emails of the service.
+    language: Option<String>,
+}
+
+/// Changes the signed-in user's own name or language.
+#[utoipa::path(
+    tag = "session",
+    request_body = MyChange,
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[patch("/me")]
+pub async fn change_me(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: JsonBody<MyChange>,
+) -> Result<web::Json<Me>, Error> {
+    let MyChange { name, language } = body.0;
+    let mut errors = FieldErrors::new();
+    let name = name.and_then(|n| errors.check("name", check_name(&n)));
+    let language: Option<Language> = errors.optional("language", language);
+    errors.finish()?;
+    let (user, now) = (user.0, state.now());
+    let id = user.id.clone();
+    let changed = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                users::change_own(conn, now, &user, name.as_deref(), language)
+            })?;
+            users::find(conn, &id)?.ok_or(Error::NotFound)
+        })
+        .await?;
+    Ok(web::Json(Me::from(&changed)))
 }
