@@ -175,14 +175,24 @@ pub fn event_count(conn: &mut DbConnection) -> QueryResult<i64> {
         .first(conn)
 }
 
+crate::string_enum! {
+    /// The orders of the trail: by time (`at`, oldest first) or `-at` (newest first).
+    pub enum AuditSort ("a sort order") {
+        At = "at",
+        AtDesc = "-at",
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
     pub actor: Option<String>,
+    /// Newest first when not given.
+    pub sort: Option<AuditSort>,
 }
 
-/// One page of events, newest first, and the total that match.
+/// One page of events, newest first unless sorted otherwise, and the total that match.
 pub fn list(
     conn: &mut DbConnection,
     filter: &AuditFilter,
@@ -203,8 +213,11 @@ pub fn list(
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order(audit_events::seq.desc())
+    let order = match filter.sort.unwrap_or(AuditSort::AtDesc) {
+        AuditSort::At => query().order(audit_events::seq.asc()),
+        AuditSort::AtDesc => query().order(audit_events::seq.desc()),
+    };
+    let items = order
         .offset(offset)
         .limit(limit)
         .select(AuditEvent::as_select())
@@ -232,6 +245,50 @@ pub enum ChainBroken {
     Event { seq: i64, reason: String },
     #[error("the chain ends at event {found} but its head says {expected}: events were removed")]
     Truncated { found: i64, expected: i64 },
+}
+
+/// What a check of the chain found: intact with its number of events, or the first event
+/// that does not verify and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ChainCheck {
+    pub intact: bool,
+    /// Events checked (all of them when intact).
+    pub events: i64,
+    /// The sequence number of the first event that does not verify.
+    pub first_bad: Option<i64>,
+    /// Why it does not verify.
+    pub reason: Option<String>,
+}
+
+/// [`verify`], as data: a broken chain is an answer, not an error (only a failing database is).
+pub fn check(conn: &mut DbConnection) -> Result<ChainCheck, anyhow::Error> {
+    match verify(conn) {
+        Ok(events) => Ok(ChainCheck {
+            intact: true,
+            events,
+            first_bad: None,
+            reason: None,
+        }),
+        Err(e) => match e.downcast_ref::<ChainBroken>() {
+            Some(ChainBroken::Event { seq, reason }) => Ok(ChainCheck {
+                intact: false,
+                events: seq - 1,
+                first_bad: Some(*seq),
+                reason: Some(if reason.starts_with("missing") {
+                    "it is missing".to_string()
+                } else {
+                    reason.clone()
+                }),
+            }),
+            Some(ChainBroken::Truncated { found, .. }) => Ok(ChainCheck {
+                intact: false,
+                events: *found,
+                first_bad: Some(found + 1),
+                reason: Some("it is missing".to_string()),
+            }),
+            None => Err(e),
+        },
+    }
 }
 
 /// Checks every event against its predecessor and the head; returns the number of events.

@@ -483,28 +483,127 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<CaseDetail> {
     })
 }
 
-/// One page of cases, newest first.
+crate::string_enum! {
+    /// The orders a list of cases takes (`-` for descending).
+    pub enum CaseSort ("a sort order") {
+        Created = "created",
+        CreatedDesc = "-created",
+        Updated = "updated",
+        UpdatedDesc = "-updated",
+        Code = "code",
+        CodeDesc = "-code",
+        Discovered = "discovered",
+        DiscoveredDesc = "-discovered",
+        Due = "due",
+        DueDesc = "-due",
+    }
+}
+
+/// Which cases a list shows; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Any part of the code, of who it concerns, or of what happened (any case).
+    pub q: Option<String>,
+    pub status: Option<CaseStatus>,
+    pub severity: Option<Severity>,
+    pub source: Option<CaseSource>,
+    /// Newest first when not given.
+    pub sort: Option<CaseSort>,
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// One page of the cases the filter lets through, newest first unless sorted otherwise.
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<CaseStatus>,
+    filter: &CaseFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Case>, i64)> {
     let query = || {
         let mut q = breach_cases::table.into_boxed();
-        if let Some(s) = status {
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pattern = format!("%{}%", super::like_escape(&text.to_lowercase()));
+            q = q.filter(
+                lower(breach_cases::code)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(breach_cases::person)
+                        .like(pattern.clone())
+                        .escape('\\'))
+                    .or(lower(breach_cases::what).like(pattern).escape('\\')),
+            );
+        }
+        if let Some(s) = filter.status {
             q = q.filter(breach_cases::status.eq(s.as_str()));
+        }
+        if let Some(s) = filter.severity {
+            q = q.filter(breach_cases::severity.eq(s.as_str()));
+        }
+        if let Some(s) = filter.source {
+            q = q.filter(breach_cases::source.eq(s.as_str()));
         }
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((breach_cases::created_at.desc(), breach_cases::id.desc()))
+    use CaseSort::*;
+    let sorted = match filter.sort.unwrap_or(CreatedDesc) {
+        Created => query().order(breach_cases::created_at.asc()),
+        CreatedDesc => query().order(breach_cases::created_at.desc()),
+        Updated => query().order(breach_cases::updated_at.asc()),
+        UpdatedDesc => query().order(breach_cases::updated_at.desc()),
+        Code => query().order(breach_cases::code.asc()),
+        CodeDesc => query().order(breach_cases::code.desc()),
+        Discovered => query().order(breach_cases::discovered_on.asc()),
+        DiscoveredDesc => query().order(breach_cases::discovered_on.desc()),
+        Due => query().order(breach_cases::authority_report_due.asc()),
+        DueDesc => query().order(breach_cases::authority_report_due.desc()),
+    };
+    let items = sorted
+        .then_order_by(breach_cases::id.desc())
         .offset(offset)
         .limit(limit)
         .select(Case::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// How many cases are in each status.
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    breach_cases::table
+        .group_by(breach_cases::status)
+        .select((breach_cases::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Cases not yet closed that are due at the secrecy administration, soonest first.
+pub fn authority_reports_due(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Case>> {
+    breach_cases::table
+        .filter(breach_cases::authority_report_due.is_not_null())
+        .filter(breach_cases::status.ne(CaseStatus::Closed.as_str()))
+        .order((
+            breach_cases::authority_report_due.asc(),
+            breach_cases::id.asc(),
+        ))
+        .limit(limit)
+        .select(Case::as_select())
+        .load(conn)
+}
+
+/// The codes of cases by id (to name the case of a task without a query a row).
+pub fn codes(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(breach_cases::table
+        .filter(breach_cases::id.eq_any(ids))
+        .select((breach_cases::id, breach_cases::code))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// The outcomes of substantiated cases (still substantiated, or closed after it) for HR.

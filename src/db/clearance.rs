@@ -72,7 +72,8 @@ pub struct PostExit {
     pub created_at: NaiveDateTime,
 }
 
-fn find(conn: &mut DbConnection, id: &str) -> Result<ClearanceChange> {
+/// One change, or NotFound.
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<ClearanceChange> {
     clearance_changes::table
         .find(id)
         .select(ClearanceChange::as_select())
@@ -355,23 +356,57 @@ pub fn history(conn: &mut DbConnection, employee_id: &str) -> QueryResult<TierHi
     })
 }
 
-/// The changes in a status (the work queue of a step), oldest first.
+crate::string_enum! {
+    /// The orders a list of tier changes takes (`-` for descending).
+    pub enum ChangeSort ("a sort order") {
+        Proposed = "proposed",
+        ProposedDesc = "-proposed",
+        Effective = "effective",
+        EffectiveDesc = "-effective",
+    }
+}
+
+/// Which tier changes a list shows; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub status: Option<ChangeStatus>,
+    pub employee_id: Option<String>,
+    /// Only the changes this user proposed (what a manager sees of the chain).
+    pub proposed_by: Option<String>,
+    /// Oldest proposal first when not given (a work queue).
+    pub sort: Option<ChangeSort>,
+}
+
+/// The changes the filter lets through (`status=proposed` is HR's queue, `reviewed`
+/// security's), oldest first unless sorted otherwise.
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<ChangeStatus>,
+    filter: &ChangeFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ClearanceChange>, i64)> {
     let query = || {
         let mut q = clearance_changes::table.into_boxed();
-        if let Some(s) = status {
+        if let Some(s) = filter.status {
             q = q.filter(clearance_changes::status.eq(s.as_str()));
+        }
+        if let Some(e) = &filter.employee_id {
+            q = q.filter(clearance_changes::employee_id.eq(e.clone()));
+        }
+        if let Some(u) = &filter.proposed_by {
+            q = q.filter(clearance_changes::proposed_by.eq(u.clone()));
         }
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order(clearance_changes::proposed_at.asc())
+    let sorted = match filter.sort.unwrap_or(ChangeSort::Proposed) {
+        ChangeSort::Proposed => query().order(clearance_changes::proposed_at.asc()),
+        ChangeSort::ProposedDesc => query().order(clearance_changes::proposed_at.desc()),
+        ChangeSort::Effective => query().order(clearance_changes::effective_on.asc()),
+        ChangeSort::EffectiveDesc => query().order(clearance_changes::effective_on.desc()),
+    };
+    let items = sorted
+        .then_order_by(clearance_changes::id.asc())
         .offset(offset)
         .limit(limit)
         .select(ClearanceChange::as_select())

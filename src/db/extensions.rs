@@ -36,7 +36,8 @@ pub struct Extension {
     pub decision_reason: Option<String>,
 }
 
-fn find(conn: &mut DbConnection, id: &str) -> Result<Extension> {
+/// One extension request, or NotFound.
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Extension> {
     obligation_extensions::table
         .find(id)
         .select(Extension::as_select())
@@ -156,10 +157,22 @@ pub fn decide(
     find(conn, id)
 }
 
-/// Extensions in a status, oldest first (status=proposed is security's queue).
+crate::string_enum! {
+    /// The orders a list of extensions takes (`-` for descending).
+    pub enum ExtensionSort ("a sort order") {
+        Requested = "requested",
+        RequestedDesc = "-requested",
+        NewEnd = "new_end",
+        NewEndDesc = "-new_end",
+    }
+}
+
+/// Extensions in a status (status=proposed is security's queue), oldest request first unless
+/// sorted otherwise.
 pub fn list(
     conn: &mut DbConnection,
     status: Option<ChangeStatus>,
+    sort: Option<ExtensionSort>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Extension>, i64)> {
@@ -171,8 +184,14 @@ pub fn list(
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order(obligation_extensions::requested_at.asc())
+    let sorted = match sort.unwrap_or(ExtensionSort::Requested) {
+        ExtensionSort::Requested => query().order(obligation_extensions::requested_at.asc()),
+        ExtensionSort::RequestedDesc => query().order(obligation_extensions::requested_at.desc()),
+        ExtensionSort::NewEnd => query().order(obligation_extensions::new_end.asc()),
+        ExtensionSort::NewEndDesc => query().order(obligation_extensions::new_end.desc()),
+    };
+    let items = sorted
+        .then_order_by(obligation_extensions::id.asc())
         .offset(offset)
         .limit(limit)
         .select(Extension::as_select())

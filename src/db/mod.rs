@@ -11,6 +11,7 @@ pub mod extensions;
 pub mod flashes;
 pub mod import;
 pub mod jobs;
+pub mod names;
 pub mod noncompete;
 pub mod obligations;
 pub mod overview;

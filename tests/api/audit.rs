@@ -110,4 +110,20 @@ on_both_databases! {
         assert!(ok, "{out}");
         assert_eq!(out.trim(), "audit chain intact: 25 events");
     }
+
+    async fn the_trail_is_listed_oldest_first_when_asked(app: TestApp) {
+        for i in 0..3 {
+            app.add_user(&format!("u{i}@example.com"), &["hr"]);
+        }
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let seqs = |page: Value| -> Vec<i64> {
+            page["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect()
+        };
+        let newest: Value = security.get(app.url("/api/v1/audit?per_page=2")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(seqs(newest), [4, 3]);
+        let oldest: Value = security.get(app.url("/api/v1/audit?per_page=2&sort=at")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(seqs(oldest), [1, 2]);
+        let r = security.get(app.url("/api/v1/audit?sort=actor")).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
 }

@@ -326,4 +326,46 @@ on_both_databases! {
         assert_eq!(s, 200);
         assert!(finished["done_at"].is_string());
     }
+
+    async fn cases_are_listed_by_search_status_severity_and_source_in_the_order_asked(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let mut codes = Vec::new();
+        for what in ["Drawings left on the printer overnight.", "A laptop with the source code went missing.", "Someone photographed the whiteboard."] {
+            let (s, receipt) = post(&app, &hr, "/api/v1/breaches", json!({"what": what})).await;
+            assert_eq!(s, 201);
+            codes.push(receipt["code"].as_str().unwrap().to_string());
+            app.clock.advance(chrono::Duration::minutes(1));
+        }
+        let laptop = case_id_of(&app, &sec, &codes[1]).await;
+        let (s, _) = patch(&app, &sec, &laptop, json!({"status": "triaged", "reason": "credible", "severity": "high"})).await;
+        assert_eq!(s, 200);
+        let list = |query: &str| {
+            let sec = sec.clone();
+            let url = app.url(&format!("/api/v1/breaches?{query}"));
+            async move {
+                let r = sec.get(url).send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap())
+            }
+        };
+        let codes_of = |page: &Value| -> Vec<String> {
+            page["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect()
+        };
+        let (_, page) = list("").await;
+        assert_eq!(codes_of(&page), [codes[2].clone(), codes[1].clone(), codes[0].clone()], "newest first");
+        let (_, page) = list("sort=created").await;
+        assert_eq!(codes_of(&page), codes, "oldest first when asked");
+        let (_, page) = list("q=LAPTOP").await;
+        assert_eq!(codes_of(&page), [codes[1].clone()], "any case");
+        let (_, page) = list(&format!("q={}", codes[0].to_lowercase())).await;
+        assert_eq!(codes_of(&page), [codes[0].clone()], "by code");
+        let (_, page) = list("severity=high&status=triaged&source=report").await;
+        assert_eq!(codes_of(&page), [codes[1].clone()]);
+        let (_, page) = list("source=loss").await;
+        assert_eq!(page["total"], 0);
+        let (s, body) = list("sort=severity&source=leak").await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["sort"].is_string() && body["error"]["fields"]["source"].is_string(), "{body}");
+    }
 }

@@ -220,4 +220,34 @@ on_both_databases! {
         assert_eq!(history["post_exits"][0]["left_on"], "2028-03-01");
         assert_eq!(history["post_exits"][0]["tier_held"], "core");
     }
+
+    async fn the_list_takes_the_proposer_the_employee_and_an_order(app: TestApp) {
+        let s = staff(&app).await;
+        let org = small_org(&app, &s.hr).await;
+        let lead = manager_client(&app, "lead@example.com", "L001").await;
+        let me: Value = lead.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+        let (status, _) = post(&app, &lead, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "general", "reason": "调岗"})).await;
+        assert_eq!(status, 201);
+        app.clock.advance(chrono::Duration::minutes(1));
+        let (status, _) = post(&app, &s.hr2, &format!("/api/v1/employees/{}/clearance-changes", org.lead),
+            json!({"to_tier": "core", "reason": "调岗"})).await;
+        assert_eq!(status, 201);
+        let list = |query: String| {
+            let sec = s.sec.clone();
+            let url = app.url(&format!("/api/v1/clearance-changes?{query}"));
+            async move { sec.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let page = list(format!("proposed_by={}", me["id"].as_str().unwrap())).await;
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["employee_id"], json!(org.dev));
+        let page = list(format!("employee_id={}", org.lead)).await;
+        assert_eq!(page["total"], 1);
+        let page = list("sort=-proposed".into()).await;
+        assert_eq!(page["items"][0]["employee_id"], json!(org.lead), "newest proposal first");
+        let page = list("".into()).await;
+        assert_eq!(page["items"][0]["employee_id"], json!(org.dev), "oldest first, a queue");
+        let r = s.sec.get(app.url("/api/v1/clearance-changes?sort=name")).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
 }

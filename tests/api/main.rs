@@ -27,3 +27,4 @@ mod statements;
 mod web_departures;
 mod users;
 mod web_admin;
+mod web_security;

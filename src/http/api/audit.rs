@@ -4,34 +4,58 @@ use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, AuditEvent, AuditFilter};
+use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
-use crate::http::extract::{AuditReaders, Authorized, ListPage, Paging, QueryParams};
+use crate::http::extract::{AuditReaders, Authorized, ListPage, Paging, QueryParams, Window};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
-    subject_type: Option<String>,
-    subject_id: Option<String>,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
     /// The acting user's id.
-    actor: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub actor: Option<String>,
+    /// at (oldest first) or -at (newest first, the default).
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl AuditQuery {
+    /// The filter and the window of rows asked for, checked (the API list and the page).
+    pub fn parse(self) -> Result<(AuditFilter, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let filter = AuditFilter {
+            subject_type: text(self.subject_type),
+            subject_id: text(self.subject_id),
+            actor: text(self.actor),
+            sort: errors.optional("sort", self.sort),
+        };
+        errors.finish()?;
+        Ok((filter, window))
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
-    seq: i64,
+    pub seq: i64,
     /// RFC 3339, UTC.
-    at: String,
+    pub at: String,
     /// A user id, or "system" / "anonymous".
-    actor: String,
-    action: String,
-    subject_type: String,
-    subject_id: String,
-    details: serde_json::Value,
-    hash: String,
-    prev_hash: String,
+    pub actor: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub details: serde_json::Value,
+    pub hash: String,
+    pub prev_hash: String,
 }
 
 impl From<AuditEvent> for AuditEntry {
@@ -71,17 +95,7 @@ pub async fn list(
     _reader: Authorized<AuditReaders>,
     query: QueryParams<AuditQuery>,
 ) -> Result<web::Json<ListPage<AuditEntry>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let filter = AuditFilter {
-        subject_type: q.subject_type,
-        subject_id: q.subject_id,
-        actor: q.actor,
-    };
+    let (filter, window) = query.0.parse()?;
     let (events, total) = state
         .db(move |conn| Ok(audit::list(conn, &filter, window.offset, window.limit)?))
         .await?;

@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 
 use crate::db::breaches::{
-    self, Case, CaseChange, CaseDetail, Evidence, EvidenceFor, Opening, Outcome, ReportReceipt,
-    ReporterView, Task,
+    self, Case, CaseChange, CaseDetail, CaseFilter, Evidence, EvidenceFor, Opening, Outcome,
+    ReportReceipt, ReporterView, Task,
 };
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
@@ -18,30 +18,30 @@ use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
     AnyRole, Authorized, CaseReaders, JsonBody, ListPage, OutcomeReaders, Paging, QueryParams,
-    SecurityOnly, read_body,
+    SecurityOnly, Window, read_body,
 };
 use crate::http::session;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Report {
     /// The employee concerned, if the reporter knows their id (staff).
-    employee_id: Option<String>,
+    pub employee_id: Option<String>,
     /// Who it concerns, in the reporter's words.
     #[serde(default)]
-    person: String,
+    pub person: String,
     /// What happened.
-    what: String,
+    pub what: String,
     /// YYYY-MM-DD, when it was discovered.
-    discovered_on: Option<String>,
+    pub discovered_on: Option<String>,
     /// Which carriers or information.
     #[serde(default)]
-    carriers: String,
+    pub carriers: String,
     /// How to reach the reporter, if they wish (security only sees it).
     #[serde(default)]
-    contact: String,
+    pub contact: String,
     /// Signed-in reporters may still report anonymously: their account is then not recorded.
     #[serde(default)]
-    anonymous: bool,
+    pub anonymous: bool,
 }
 
 fn parse_report(state: &AppState, r: &Report) -> Result<NewReport, FieldErrors> {
@@ -73,9 +73,19 @@ pub async fn report(
     user: Authorized<AnyRole>,
     body: JsonBody<Report>,
 ) -> Result<HttpResponse, Error> {
-    let r = body.0;
-    let new = parse_report(&state, &r)?;
-    let user = user.0;
+    let receipt = staff_report(&state, user.0, body.0, None).await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+/// The one way a signed-in member of staff reports (the API and the `/breaches/new` page),
+/// with its evidence file, if any, in the same transaction.
+pub async fn staff_report(
+    state: &AppState,
+    user: crate::db::users::User,
+    r: Report,
+    evidence: Option<(String, Vec<u8>)>,
+) -> Result<ReportReceipt, Error> {
+    let new = parse_report(state, &r)?;
     let now = state.now();
     let (_, receipt) = state
         .db(move |conn| {
@@ -86,11 +96,15 @@ pub async fn report(
                     employee_id: r.employee_id.as_deref().filter(|e| !e.is_empty()),
                     departure_line_id: None,
                 };
-                breaches::open(conn, now, opening, &new)
+                let (id, receipt) = breaches::open(conn, now, opening, &new)?;
+                if let Some((name, bytes)) = &evidence {
+                    breaches::add_evidence(conn, now, EvidenceFor::Case(&id), name, bytes)?;
+                }
+                Ok((id, receipt))
             })
         })
         .await?;
-    Ok(HttpResponse::Created().json(receipt))
+    Ok(receipt)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -340,10 +354,40 @@ pub async fn add_evidence_publicly(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct CaseQuery {
+    /// Any part of the code, of who it concerns, or of what happened.
+    pub q: Option<String>,
     /// reported, triaged, investigating, substantiated, unfounded or closed.
-    status: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub status: Option<String>,
+    /// low, medium, high or critical.
+    pub severity: Option<String>,
+    /// report or loss.
+    pub source: Option<String>,
+    /// created, updated, code, discovered or due; `-` before it for descending (default
+    /// -created: newest first).
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl CaseQuery {
+    /// The filter and the window of rows asked for, checked (the API list and the page).
+    pub fn parse(self) -> Result<(CaseFilter, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let filter = CaseFilter {
+            q: self.q.filter(|q| !q.trim().is_empty()),
+            status: errors.optional("status", self.status),
+            severity: errors.optional("severity", self.severity),
+            source: errors.optional("source", self.source),
+            sort: errors.optional("sort", self.sort),
+        };
+        errors.finish()?;
+        Ok((filter, window))
+    }
 }
 
 /// Cases, newest first, with their reporters (security and admin).
@@ -364,24 +408,9 @@ pub async fn list(
     _user: Authorized<CaseReaders>,
     query: QueryParams<CaseQuery>,
 ) -> Result<web::Json<ListPage<Case>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let case_status = errors.optional("status", q.status);
-    errors.finish()?;
+    let (filter, window) = query.0.parse()?;
     let found = state
-        .db(move |conn| {
-            Ok(breaches::list(
-                conn,
-                case_status,
-                window.offset,
-                window.limit,
-            )?)
-        })
+        .db(move |conn| Ok(breaches::list(conn, &filter, window.offset, window.limit)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }
@@ -532,15 +561,31 @@ pub async fn add_evidence(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let bytes = read_body(payload, EVIDENCE_MAX_BYTES).await?;
-    let (id, name, now) = (id.into_inner(), header(&req, "x-file-name"), state.now());
-    let evidence = state
+    let evidence = add_case_evidence(
+        &state,
+        id.into_inner(),
+        header(&req, "x-file-name"),
+        bytes.to_vec(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(evidence))
+}
+
+/// The one way security attaches a file to a case (the API and the case page's upload form).
+pub async fn add_case_evidence(
+    state: &AppState,
+    id: String,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<Evidence, Error> {
+    let now = state.now();
+    state
         .db(move |conn| {
             write_tx(conn, |conn| {
                 breaches::add_evidence(conn, now, EvidenceFor::Case(&id), &name, &bytes)
             })
         })
-        .await?;
-    Ok(HttpResponse::Created().json(evidence))
+        .await
 }
 
 /// An evidence file as it was received (security only).

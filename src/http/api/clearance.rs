@@ -3,18 +3,18 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
-use crate::db::clearance::{self, ClearanceChange, TierHistory};
+use crate::db::clearance::{self, ChangeFilter, ClearanceChange, TierHistory};
 use crate::db::employees::{self, Scope};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
-use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, check_reason};
+use crate::domain::clearance::{Decision, Step, Verdict, check_reason};
 use crate::domain::people::ClearanceTier;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
     AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, RoleSet,
-    TierApprovers, TierProposers, TierReviewers,
+    TierApprovers, TierProposers, TierReviewers, Window,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -32,9 +32,36 @@ pub struct StepDecision {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ChangeQuery {
     /// proposed, reviewed, approved or rejected.
-    status: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub status: Option<String>,
+    /// The employee whose tier the changes are about.
+    pub employee_id: Option<String>,
+    /// The user who proposed them.
+    pub proposed_by: Option<String>,
+    /// proposed or effective; `-` before it for descending (default: oldest proposal first).
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ChangeQuery {
+    /// The filter and the window of rows asked for, checked (the API list and the page).
+    pub fn parse(self) -> Result<(ChangeFilter, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let filter = ChangeFilter {
+            status: errors.optional("status", self.status),
+            employee_id: text(self.employee_id),
+            proposed_by: text(self.proposed_by),
+            sort: errors.optional("sort", self.sort),
+        };
+        errors.finish()?;
+        Ok((filter, window))
+    }
 }
 
 /// Proposes a new tier for an employee (HR, or a manager for their own reports).
@@ -164,17 +191,9 @@ pub async fn list(
     _user: Authorized<Overseers>,
     query: QueryParams<ChangeQuery>,
 ) -> Result<web::Json<ListPage<ClearanceChange>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let status: Option<ChangeStatus> = errors.optional("status", q.status);
-    errors.finish()?;
+    let (filter, window) = query.0.parse()?;
     let found = state
-        .db(move |conn| Ok(clearance::list(conn, status, window.offset, window.limit)?))
+        .db(move |conn| Ok(clearance::list(conn, &filter, window.offset, window.limit)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
-use crate::db::extensions::{self, Extension};
+use crate::db::extensions::{self, Extension, ExtensionSort};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::clearance::{ChangeStatus, Decision, check_reason};
@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
-    Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly,
+    Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -31,9 +31,28 @@ pub struct ExtensionDecision {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ExtensionQuery {
     /// proposed, approved or rejected.
-    status: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub status: Option<String>,
+    /// requested or new_end; `-` before it for descending (default: oldest request first).
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ExtensionQuery {
+    /// The status, the order and the window of rows asked for, checked (the API list and the
+    /// page).
+    pub fn parse(self) -> Result<(Option<ChangeStatus>, Option<ExtensionSort>, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let status = errors.optional("status", self.status);
+        let sort = errors.optional("sort", self.sort);
+        errors.finish()?;
+        Ok((status, sort, window))
+    }
 }
 
 /// Requests the extension of a declassification period; security approves it.
@@ -125,17 +144,17 @@ pub async fn list(
     _user: Authorized<Overseers>,
     query: QueryParams<ExtensionQuery>,
 ) -> Result<web::Json<ListPage<Extension>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let status: Option<ChangeStatus> = errors.optional("status", q.status);
-    errors.finish()?;
+    let (status, sort, window) = query.0.parse()?;
     let found = state
-        .db(move |conn| Ok(extensions::list(conn, status, window.offset, window.limit)?))
+        .db(move |conn| {
+            Ok(extensions::list(
+                conn,
+                status,
+                sort,
+                window.offset,
+                window.limit,
+            )?)
+        })
         .await?;
     Ok(web::Json(window.page(found)))
 }

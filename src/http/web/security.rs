@@ -1,14 +1,269 @@
-//! Pages of this area (to be written).
+//! The security officer's pages: the tier-change chain and extensions waiting for a decision,
+//! breach cases from report to decision (with evidence and remedial tasks), one's own tasks,
+//! and the audit trail with a check of its chain. Every action posts to the JSON API; only
+//! uploads and the staff report (which shows its code and secret once) have handlers here.
 
-use actix_web::web;
+mod cases;
+mod chain;
+mod tasks;
+mod trail;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use std::collections::BTreeMap;
 
-/// The security officer's section of the start page.
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use futures_util::StreamExt;
+use minijinja::context;
+
+use super::dashboard::Section;
+use super::forms::{FLASH_COOKIE, Flash};
+use crate::db::breaches;
+use crate::db::clearance::{self, ChangeFilter};
+use crate::db::users::User;
+use crate::db::{DbConnection, extensions, flashes, names};
+use crate::domain::breaches::CaseStatus;
+use crate::domain::clearance::ChangeStatus;
+use crate::error::{Error, Result};
+use crate::http::{AppState, session};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/clearance-changes", web::get().to(chain::clearance_page))
+        .route("/clearance-changes/{id}", web::get().to(chain::change_page))
+        .route("/extensions", web::get().to(chain::extensions_page))
+        .route("/extensions/{id}", web::get().to(chain::extension_page))
+        .route("/breaches", web::get().to(cases::list_page))
+        .route("/breaches/new", web::get().to(cases::report_page))
+        .route("/breaches/new", web::post().to(cases::report_submit))
+        .route("/breaches/{id}", web::get().to(cases::case_page))
+        .route("/breaches/{id}/evidence", web::post().to(cases::upload))
+        .route("/tasks", web::get().to(tasks::page))
+        .route("/audit", web::get().to(trail::page))
+        .route("/audit/verify", web::get().to(trail::verify_page));
+}
+
+/// How many waiting items the start page names before "all …".
+const FIRST_FEW: i64 = 5;
+
+/// Case statuses in the order the start page counts them: open ones first.
+const STATUS_ORDER: [CaseStatus; 6] = [
+    CaseStatus::Reported,
+    CaseStatus::Triaged,
+    CaseStatus::Investigating,
+    CaseStatus::Substantiated,
+    CaseStatus::Unfounded,
+    CaseStatus::Closed,
+];
+
+/// The security officer's section of the start page: tier changes and extensions waiting
+/// for approval, cases by status, reports due at the secrecy administration, and one's own
+/// remedial tasks.
 pub fn dashboard(
-    _conn: &mut crate::db::DbConnection,
-    _user: &crate::db::users::User,
-    _today: chrono::NaiveDate,
-) -> crate::error::Result<Option<super::dashboard::Section>> {
-    Ok(None)
+    conn: &mut DbConnection,
+    user: &User,
+    today: NaiveDate,
+) -> Result<Option<Section>> {
+    let (changes, changes_total) = clearance::list(
+        conn,
+        &ChangeFilter {
+            status: Some(ChangeStatus::Reviewed),
+            ..ChangeFilter::default()
+        },
+        0,
+        FIRST_FEW,
+    )?;
+    let (exts, exts_total) =
+        extensions::list(conn, Some(ChangeStatus::Proposed), None, 0, FIRST_FEW)?;
+    let obligations = names::obligations(conn, exts.iter().map(|e| e.obligation_id.clone()))?;
+    let people = names::employees(
+        conn,
+        changes
+            .iter()
+            .map(|c| c.employee_id.clone())
+            .chain(obligations.values().map(|o| o.employee_id.clone())),
+    )?;
+    let counts: BTreeMap<String, i64> = breaches::count_by_status(conn)?.into_iter().collect();
+    let by_status: Vec<_> = STATUS_ORDER
+        .iter()
+        .map(|s| {
+            context! {
+                status => s.as_str(),
+                count => counts.get(s.as_str()).copied().unwrap_or(0),
+                open => !matches!(s, CaseStatus::Closed),
+            }
+        })
+        .collect();
+    let due: Vec<_> = breaches::authority_reports_due(conn, FIRST_FEW * 4)?
+        .into_iter()
+        .map(|c| {
+            context! {
+                id => c.id, code => c.code, status => c.status, severity => c.severity,
+                due => c.authority_report_due.map(|d| d.to_string()),
+                overdue => c.authority_report_due.is_some_and(|d| d < today),
+            }
+        })
+        .collect();
+    let open_tasks: Vec<_> = breaches::tasks_of(conn, &user.id)?
+        .into_iter()
+        .filter(|t| t.done_at.is_none())
+        .collect();
+    let tasks_total = open_tasks.len();
+    let tasks: Vec<_> = open_tasks
+        .into_iter()
+        .take(FIRST_FEW as usize)
+        .map(|t| {
+            context! {
+                id => t.id, title => t.title, due_on => t.due_on.to_string(),
+                overdue => t.due_on < today,
+            }
+        })
+        .collect();
+    let changes: Vec<_> = changes
+        .into_iter()
+        .map(|c| {
+            context! {
+                id => c.id, from_tier => c.from_tier, to_tier => c.to_tier,
+                employee => people.get(&c.employee_id),
+            }
+        })
+        .collect();
+    let exts: Vec<_> = exts
+        .into_iter()
+        .map(|e| {
+            let o = obligations.get(&e.obligation_id);
+            context! {
+                id => e.id, new_end => e.new_end.to_string(),
+                ends_on => o.and_then(|o| o.ends_on).map(|d| d.to_string()),
+                employee => o.and_then(|o| people.get(&o.employee_id)),
+            }
+        })
+        .collect();
+    Ok(Some(Section {
+        template: "security_dashboard.html",
+        data: context! {
+            changes, changes_total, exts, exts_total, by_status, due, tasks, tasks_total,
+        },
+    }))
+}
+
+/// Every row of a list, for its CSV file.
+pub(super) const ALL_ROWS: i64 = i64::MAX;
+
+/// An instant stored in UTC as the company's local "YYYY-MM-DD HH:MM" (for CSV files).
+fn local(state: &AppState, at: NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&state.config.timezone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn local_opt(state: &AppState, at: Option<NaiveDateTime>) -> String {
+    at.map(|at| local(state, at)).unwrap_or_default()
+}
+
+/// A catalog text for a value that has one (`prefix.value`), else the value as it is.
+fn label(
+    state: &AppState,
+    lang: crate::domain::users::Language,
+    prefix: &str,
+    value: &str,
+) -> String {
+    if value.is_empty() {
+        return String::new();
+    }
+    let key = format!("{prefix}.{value}");
+    state.pages.text(lang, &key)
+}
+
+/// Redirects after an action this area handles itself (an upload), with the message or the
+/// fields at fault shown once on the next page, as the form layer does for API actions.
+async fn redirect_with(state: &AppState, to: &str, flash: Flash) -> HttpResponse {
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, to));
+    let data = serde_json::to_string(&flash).unwrap_or_default();
+    let now = state.now();
+    match state
+        .db(move |conn| Ok(flashes::put(conn, now, &data)?))
+        .await
+    {
+        Ok(id) => {
+            response.cookie(
+                Cookie::build(FLASH_COOKIE, id)
+                    .path("/")
+                    .http_only(true)
+                    .same_site(SameSite::Lax)
+                    .secure(state.config.secure_cookies())
+                    .finish(),
+            );
+        }
+        Err(e) => tracing::warn!(error = %e, "a page's flash could not be kept"),
+    }
+    response.finish()
+}
+
+/// Text fields of a multipart form, at most this long each.
+const FIELD_LIMIT: usize = 64 * 1024;
+
+/// A multipart form: its text fields and at most one file (the field named `file_field`).
+/// The CSRF token must come first, so nothing large is read from a forged form.
+struct Multipart {
+    fields: BTreeMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+async fn read_multipart(
+    state: &AppState,
+    req: &HttpRequest,
+    mut multipart: actix_multipart::Multipart,
+    file_field: &str,
+) -> Result<Multipart> {
+    let mut out = Multipart {
+        fields: BTreeMap::new(),
+        file: None,
+    };
+    let mut csrf_checked = false;
+    while let Some(field) = multipart.next().await {
+        let mut field =
+            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
+        let name = field.name().unwrap_or_default().to_string();
+        if !csrf_checked && name != "csrf" {
+            return Err(Error::FormExpired);
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let limit = if name == file_field {
+            crate::domain::breaches::EVIDENCE_MAX_BYTES
+        } else {
+            FIELD_LIMIT
+        };
+        let bytes = match field.bytes(limit).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                return Err(Error::BadRequest(format!(
+                    "the form could not be read: {e}"
+                )));
+            }
+            Err(_) => return Err(Error::TooLarge),
+        };
+        if name == "csrf" {
+            if !session::csrf_valid(state, req, &String::from_utf8_lossy(&bytes)) {
+                return Err(Error::FormExpired);
+            }
+            csrf_checked = true;
+        } else if name == file_field {
+            if !bytes.is_empty() {
+                out.file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
+            }
+        } else {
+            out.fields
+                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    if !csrf_checked {
+        return Err(Error::FormExpired);
+    }
+    Ok(out)
 }

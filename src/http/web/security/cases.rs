@@ -1,0 +1,493 @@
+//! Breach cases: the list (security and admin; HR sees only the outcomes of substantiated
+//! cases, never a reporter), the staff report form, a case with its course, evidence and
+//! remedial tasks, and the evidence upload.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use minijinja::context;
+use serde::Serialize;
+
+use super::super::forms::Flash;
+use super::super::{lists, page_language, render_page};
+use super::{ALL_ROWS, label, local, read_multipart, redirect_with};
+use crate::audit;
+use crate::db::breaches::{self, Case, Outcome};
+use crate::db::employees::{self, EmployeeFilter, Scope};
+use crate::db::names::{self, EmployeeName, UserName};
+use crate::db::obligations::{self, ObligationFilter};
+use crate::domain::breaches::CaseStatus;
+use crate::domain::users::Role;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::api::breaches::{CaseQuery, Report, add_case_evidence, staff_report};
+use crate::http::extract::{
+    AnyRole, Authorized, CaseReaders, OutcomeReaders, QueryParams, RoleSet, SecurityOnly,
+};
+
+/// A case as a list row shows it: the case and the employee it is about.
+#[derive(Serialize)]
+struct CaseRow {
+    #[serde(flatten)]
+    case: Case,
+    employee: Option<EmployeeName>,
+    /// The start of what happened.
+    summary: String,
+}
+
+/// The first `n` characters of a text, with an ellipsis when there was more.
+fn excerpt(text: &str, n: usize) -> String {
+    let mut out: String = text.chars().take(n).collect();
+    if text.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// `/breaches`: the cases (security and admin), or the outcomes (HR).
+pub async fn list_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<OutcomeReaders>,
+    query: QueryParams<CaseQuery>,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    if !user.has_any_role(CaseReaders::ROLES) {
+        return outcomes_page(&state, &req, &user).await;
+    }
+    let q = query.0;
+    let shown = context! {
+        q => q.q.clone(), status => q.status.clone(), severity => q.severity.clone(),
+        source => q.source.clone(), sort => q.sort.clone(),
+    };
+    let (filter, window) = q.parse()?;
+    let csv = lists::wants_csv(&req);
+    let (offset, limit) = if csv {
+        (0, ALL_ROWS)
+    } else {
+        (window.offset, window.limit)
+    };
+    let (rows, total) = state
+        .db(move |conn| {
+            let (cases, total) = breaches::list(conn, &filter, offset, limit)?;
+            let people =
+                names::employees(conn, cases.iter().filter_map(|c| c.employee_id.clone()))?;
+            let rows: Vec<CaseRow> = cases
+                .into_iter()
+                .map(|case| CaseRow {
+                    employee: case
+                        .employee_id
+                        .as_ref()
+                        .and_then(|e| people.get(e).cloned()),
+                    summary: excerpt(&case.what, 80),
+                    case,
+                })
+                .collect();
+            Ok((rows, total))
+        })
+        .await?;
+    if csv {
+        return Ok(cases_csv(&state, &req, &user, &rows));
+    }
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "security_breaches.html",
+        context! {
+            cases => rows, total, page => window.page, per_page => window.per_page,
+            query => lists::query_without(&req, &["page"]),
+            sort_query => lists::query_without(&req, &["page", "sort"]),
+            csv_query => lists::query_without(&req, &["page", "format"]),
+            shown,
+        },
+    )
+}
+
+fn cases_csv(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &crate::db::users::User,
+    rows: &[CaseRow],
+) -> HttpResponse {
+    let lang = page_language(req, Some(user));
+    let header: Vec<String> = [
+        "sec.case.code",
+        "sec.case.reported_at",
+        "sec.case.source",
+        "sec.case.person",
+        "sec.case.employee",
+        "sec.case.status",
+        "sec.case.severity",
+        "sec.case.discovered_on",
+        "sec.case.authority_report_due",
+        "sec.case.suggested",
+        "sec.case.decision",
+    ]
+    .iter()
+    .map(|k| state.pages.text(lang, k))
+    .collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let c = &r.case;
+            vec![
+                c.code.clone(),
+                local(state, c.created_at),
+                label(state, lang, "sec.source", &c.source),
+                c.person.clone(),
+                employee_text(&r.employee),
+                label(state, lang, "sec.case_status", &c.status),
+                label(
+                    state,
+                    lang,
+                    "sec.severity",
+                    c.severity.as_deref().unwrap_or(""),
+                ),
+                c.discovered_on.map(|d| d.to_string()).unwrap_or_default(),
+                c.authority_report_due
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                label(
+                    state,
+                    lang,
+                    "sec.consequence",
+                    c.suggested.as_deref().unwrap_or(""),
+                ),
+                c.decision.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    lists::csv_file("cases", &header, &rows)
+}
+
+/// An outcome as HR's list shows it: the outcome and the employee it is about.
+#[derive(Serialize)]
+struct OutcomeRow {
+    #[serde(flatten)]
+    outcome: Outcome,
+    employee: Option<EmployeeName>,
+}
+
+/// What HR sees under `/breaches`: the outcomes of substantiated cases about employees.
+async fn outcomes_page(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &crate::db::users::User,
+) -> Result<HttpResponse, Error> {
+    let rows = state
+        .db(|conn| {
+            let outcomes = breaches::outcomes(conn)?;
+            let people =
+                names::employees(conn, outcomes.iter().filter_map(|o| o.employee_id.clone()))?;
+            Ok(outcomes
+                .into_iter()
+                .map(|outcome| OutcomeRow {
+                    employee: outcome
+                        .employee_id
+                        .as_ref()
+                        .and_then(|e| people.get(e).cloned()),
+                    outcome,
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    if lists::wants_csv(req) {
+        let lang = page_language(req, Some(user));
+        let header: Vec<String> = [
+            "sec.case.code",
+            "sec.case.employee",
+            "sec.case.status",
+            "sec.case.suggested",
+            "sec.case.decision",
+        ]
+        .iter()
+        .map(|k| state.pages.text(lang, k))
+        .collect();
+        let lines: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let o = &r.outcome;
+                vec![
+                    o.code.clone(),
+                    employee_text(&r.employee),
+                    label(state, lang, "sec.case_status", &o.status),
+                    label(
+                        state,
+                        lang,
+                        "sec.consequence",
+                        o.suggested.as_deref().unwrap_or(""),
+                    ),
+                    o.decision.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        return Ok(lists::csv_file("outcomes", &header, &lines));
+    }
+    render_page(
+        state,
+        req,
+        Some(user),
+        StatusCode::OK,
+        "security_outcomes.html",
+        context! { outcomes => rows },
+    )
+}
+
+fn employee_text(e: &Option<EmployeeName>) -> String {
+    e.as_ref()
+        .map(|e| format!("{} {}", e.employee_no, e.name))
+        .unwrap_or_default()
+}
+
+/// `/breaches/new`: a member of staff reports a suspected leak, named or anonymously.
+pub async fn report_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+) -> Result<HttpResponse, Error> {
+    render_page(
+        &state,
+        &req,
+        Some(&user.0),
+        StatusCode::OK,
+        "security_report.html",
+        context! {},
+    )
+}
+
+/// The staff report form: the case is opened (with its evidence file, if any) and the code
+/// and secret are shown once; a refused form comes back with what was typed.
+pub async fn report_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    multipart: actix_multipart::Multipart,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    let form = read_multipart(&state, &req, multipart, "evidence").await?;
+    let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
+    let refused = |errors: crate::domain::FieldErrors| {
+        req.extensions_mut().insert(Flash {
+            fields: errors.0,
+            values: form.fields.clone(),
+            ..Flash::default()
+        });
+        render_page(
+            &state,
+            &req,
+            Some(&user),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "security_report.html",
+            context! {},
+        )
+    };
+    if let Some((_, bytes)) = &form.file
+        && let Err(message) = crate::domain::breaches::evidence_type(bytes)
+    {
+        return refused(crate::domain::FieldErrors::single("evidence", message));
+    }
+    let report = Report {
+        employee_id: None,
+        person: field("person"),
+        what: field("what"),
+        discovered_on: Some(field("discovered_on")),
+        carriers: field("carriers"),
+        contact: field("contact"),
+        anonymous: field("anonymous") == "true",
+    };
+    let receipt = match staff_report(&state, user.clone(), report, form.file.clone()).await {
+        Ok(receipt) => receipt,
+        Err(Error::Validation(errors)) => return refused(errors),
+        Err(e) => return Err(e),
+    };
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::CREATED,
+        "report_receipt.html",
+        context! { code => receipt.code, secret => receipt.secret },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct CaseView {
+    /// An employee to look for, to link the case to.
+    find: Option<String>,
+}
+
+/// `/breaches/{id}`: the case, its reporter (security and admin only), its course and record,
+/// evidence and tasks; for security, the forms that take it along its flow.
+pub async fn case_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<CaseReaders>,
+    id: web::Path<String>,
+    query: QueryParams<CaseView>,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    let is_security = user.roles.contains(&Role::Security);
+    let id = id.into_inner();
+    let find = query
+        .0
+        .find
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty());
+    let searched = find.clone();
+    let data = state
+        .db(move |conn| {
+            let detail = breaches::get(conn, &id)?;
+            let history = audit::of_subject(conn, "breach", &id)?;
+            let users = names::users(
+                conn,
+                detail
+                    .case
+                    .reporter_user_id
+                    .iter()
+                    .cloned()
+                    .chain(detail.steps.iter().filter_map(|s| s.actor_id.clone()))
+                    .chain(detail.tasks.iter().map(|t| t.owner_id.clone()))
+                    .chain(history.iter().filter_map(|e| e.actor_id.clone())),
+            )?;
+            let employee = match &detail.case.employee_id {
+                Some(e) => names::employees(conn, [e.clone()])?.remove(e),
+                None => None,
+            };
+            let owed = match &detail.case.employee_id {
+                Some(e) if is_security => {
+                    let filter = ObligationFilter {
+                        employee_id: Some(e.clone()),
+                        ..ObligationFilter::default()
+                    };
+                    obligations::list(conn, &Scope::All, &filter, 0, 200)?.0
+                }
+                _ => Vec::new(),
+            };
+            let found = match &searched {
+                Some(q) if is_security => {
+                    let filter = EmployeeFilter {
+                        q: Some(q.clone()),
+                        ..EmployeeFilter::default()
+                    };
+                    employees::list(conn, &Scope::All, &filter, 0, 20)?.0
+                }
+                _ => Vec::new(),
+            };
+            let owners = if is_security {
+                names::active_users(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok((detail, history, users, employee, owed, found, owners))
+        })
+        .await?;
+    let (detail, history, users, employee, owed, found, owners) = data;
+    let name_of = |id: &Option<String>| -> Option<UserName> {
+        id.as_ref().and_then(|i| users.get(i).cloned())
+    };
+    let case = &detail.case;
+    let status: CaseStatus = case
+        .status
+        .parse()
+        .map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))?;
+    let next_options: Vec<[String; 2]> = status
+        .next()
+        .iter()
+        .map(|s| [s.as_str().to_string(), format!("sec.case_status.{s}")])
+        .collect();
+    let steps: Vec<_> = detail
+        .steps
+        .iter()
+        .map(|s| context! { step => s, actor => name_of(&s.actor_id) })
+        .collect();
+    let tasks: Vec<_> = detail
+        .tasks
+        .iter()
+        .map(|t| context! { task => t, owner => users.get(&t.owner_id) })
+        .collect();
+    let history: Vec<_> = history
+        .into_iter()
+        .map(|e| {
+            let actor = name_of(&e.actor_id);
+            context! {
+                at => e.at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                action => e.action, actor_type => e.actor_type, actor,
+            }
+        })
+        .collect();
+    let owed: Vec<_> = owed
+        .into_iter()
+        .map(|o| {
+            context! {
+                id => o.id, kind => o.kind, starts_on => o.starts_on.to_string(),
+                ends_on => o.ends_on.map(|d| d.to_string()), status => o.status,
+            }
+        })
+        .collect();
+    let found: Vec<_> = found
+        .into_iter()
+        .map(|e| context! { id => e.id, employee_no => e.employee_no, name => e.name, department => e.department })
+        .collect();
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "security_case.html",
+        context! {
+            case => case,
+            reporter => name_of(&case.reporter_user_id),
+            employee,
+            steps,
+            additions => &detail.additions,
+            evidence => &detail.evidence,
+            tasks,
+            history,
+            owed,
+            found,
+            find,
+            owners,
+            next_options,
+            closed => status == CaseStatus::Closed,
+            is_security,
+        },
+    )
+}
+
+/// The evidence upload of the case page (multipart): the same code as the API's upload.
+pub async fn upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _user: Authorized<SecurityOnly>,
+    id: web::Path<String>,
+    multipart: actix_multipart::Multipart,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let form = read_multipart(&state, &req, multipart, "file").await?;
+    let (name, bytes) = form.file.unwrap_or_default();
+    let added = add_case_evidence(&state, id.clone(), name, bytes).await;
+    // The case exists once the file was looked at (an unknown case is a 404 page).
+    let to = format!("/breaches/{id}#evidence");
+    match added {
+        Ok(_) => Ok(redirect_with(
+            &state,
+            &to,
+            Flash {
+                done: Some("sec_evidence_added".into()),
+                ..Flash::default()
+            },
+        )
+        .await),
+        Err(Error::Validation(errors)) => Ok(redirect_with(
+            &state,
+            &to,
+            Flash {
+                fields: errors.0,
+                ..Flash::default()
+            },
+        )
+        .await),
+        Err(e) => Err(e),
+    }
+}
