@@ -24,7 +24,7 @@ mod reminders;
 mod schema;
 mod seed;
 mod statements;
-mod web_departures;
 mod users;
 mod web_admin;
+mod web_departures;
 mod web_security;

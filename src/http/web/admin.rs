@@ -10,17 +10,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::forms::{FLASH_COOKIE, Flash};
+use super::forms::Flash;
 use super::{lists, page_language, redirect, render_page};
 use crate::audit;
 use crate::db::users::{self, Account, User, UserFilter};
-use crate::db::{flashes, jobs, pledges, policy};
+use crate::db::{jobs, pledges, policy};
 use crate::domain::FieldErrors;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
@@ -136,27 +135,7 @@ async fn done_redirect(state: &AppState, to: &str, done: &str) -> HttpResponse {
         done: Some(done.to_string()),
         ..Flash::default()
     };
-    let data = serde_json::to_string(&flash).unwrap_or_default();
-    let now = state.now();
-    let kept = state
-        .db(move |conn| Ok(flashes::put(conn, now, &data)?))
-        .await;
-    let mut response = HttpResponse::SeeOther();
-    response.insert_header((header::LOCATION, to));
-    match kept {
-        Ok(id) => {
-            response.cookie(
-                Cookie::build(FLASH_COOKIE, id)
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Lax)
-                    .secure(state.config.secure_cookies())
-                    .finish(),
-            );
-        }
-        Err(e) => tracing::warn!(error = %e, "a form's message could not be kept"),
-    }
-    response.finish()
+    super::forms::redirect_with(state, to, &flash).await
 }
 
 /// The signed-in user if they hold one of `roles`; otherwise the error the page shows.

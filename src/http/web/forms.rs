@@ -139,6 +139,12 @@ async fn keep(state: &AppState, flash: &Flash) -> Option<String> {
     }
 }
 
+/// A redirect that leaves `flash` for the page it leads to (for page handlers that act
+/// themselves, e.g. uploads).
+pub async fn redirect_with(state: &AppState, to: &str, flash: &Flash) -> HttpResponse {
+    see_other(to, keep(state, flash).await, state.config.secure_cookies())
+}
+
 /// The layer itself, around the whole application (so `_method` can steer the routing).
 pub async fn bridge(
     mut req: ServiceRequest,

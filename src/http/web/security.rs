@@ -10,19 +10,16 @@ mod trail;
 
 use std::collections::BTreeMap;
 
-use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::StreamExt;
 use minijinja::context;
 
 use super::dashboard::Section;
-use super::forms::{FLASH_COOKIE, Flash};
 use crate::db::breaches;
 use crate::db::clearance::{self, ChangeFilter};
 use crate::db::users::User;
-use crate::db::{DbConnection, extensions, flashes, names};
+use crate::db::{DbConnection, extensions, names};
 use crate::domain::breaches::CaseStatus;
 use crate::domain::clearance::ChangeStatus;
 use crate::error::{Error, Result};
@@ -174,32 +171,6 @@ fn label(
     }
     let key = format!("{prefix}.{value}");
     state.pages.text(lang, &key)
-}
-
-/// Redirects after an action this area handles itself (an upload), with the message or the
-/// fields at fault shown once on the next page, as the form layer does for API actions.
-async fn redirect_with(state: &AppState, to: &str, flash: Flash) -> HttpResponse {
-    let mut response = HttpResponse::SeeOther();
-    response.insert_header((header::LOCATION, to));
-    let data = serde_json::to_string(&flash).unwrap_or_default();
-    let now = state.now();
-    match state
-        .db(move |conn| Ok(flashes::put(conn, now, &data)?))
-        .await
-    {
-        Ok(id) => {
-            response.cookie(
-                Cookie::build(FLASH_COOKIE, id)
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Lax)
-                    .secure(state.config.secure_cookies())
-                    .finish(),
-            );
-        }
-        Err(e) => tracing::warn!(error = %e, "a page's flash could not be kept"),
-    }
-    response.finish()
 }
 
 /// Text fields of a multipart form, at most this long each.

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::super::forms::Flash;
 use super::super::{lists, page_language, render_page};
-use super::{ALL_ROWS, label, local, read_multipart, redirect_with};
+use super::{ALL_ROWS, label, local, read_multipart};
 use crate::audit;
 use crate::db::breaches::{self, Case, Outcome};
 use crate::db::employees::{self, EmployeeFilter, Scope};
@@ -23,6 +23,7 @@ use crate::http::api::breaches::{CaseQuery, Report, add_case_evidence, staff_rep
 use crate::http::extract::{
     AnyRole, Authorized, CaseReaders, OutcomeReaders, QueryParams, RoleSet, SecurityOnly,
 };
+use crate::http::web::forms::redirect_with;
 
 /// A case as a list row shows it: the case and the employee it is about.
 #[derive(Serialize)]
@@ -473,7 +474,7 @@ pub async fn upload(
         Ok(_) => Ok(redirect_with(
             &state,
             &to,
-            Flash {
+            &Flash {
                 done: Some("sec_evidence_added".into()),
                 ..Flash::default()
             },
@@ -482,7 +483,7 @@ pub async fn upload(
         Err(Error::Validation(errors)) => Ok(redirect_with(
             &state,
             &to,
-            Flash {
+            &Flash {
                 fields: errors.0,
                 ..Flash::default()
             },
