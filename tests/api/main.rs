@@ -21,3 +21,4 @@ mod pledges;
 mod process;
 mod reminders;
 mod schema;
+mod web_obligations;
