@@ -407,3 +407,108 @@ on_both_databases! {
         assert!(switched.contains("<h1>Your obligations after leaving</h1>") && switched.contains("Acknowledged on 1 April 2028"), "{switched}");
     }
 }
+
+/// HR, on a phone, finds a non-compete among the obligations, records a month's compensation
+/// and sees it paid in the ledger; then sends a failed reminder again. Every page fits the
+/// phone's width.
+async fn hr_keeps_the_non_compete_ledger_on_a_phone(lang: &str) {
+    use crate::browser::{Browser, PHONE};
+    let tr = |zh: &'static str, en: &'static str| if lang == "zh-CN" { zh } else { en };
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("a SQLite test app always starts");
+    let Some(mut browser) =
+        Browser::open(&app, &format!("ledger_on_phone_{lang}"), lang, PHONE).await
+    else {
+        return;
+    };
+    let hr_api = app.token_client("api@example.com", &["hr"]).await;
+    app.run_jobs().await; // the schedules start counting from now
+    let org = small_org(&app, &hr_api).await;
+    let r = hr_api
+        .put(app.url(&format!("/api/v1/employees/{}/non-compete", org.dev)))
+        .json(
+            &json!({"months": 6, "monthly_compensation": 7000.0, "currency": "CNY",
+            "scope": "竞争对手的研发岗位", "region": "中国大陆"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    leave(&app, &hr_api, &org.dev, "2028-01-31", false).await;
+    app.add_user("hr@example.com", &["hr"]);
+    {
+        use diesel::prelude::*;
+        use tuomi::db::schema::users;
+        diesel::update(users::table.filter(users::email.eq("hr@example.com")))
+            .set(users::language.eq(lang))
+            .execute(&mut app.db())
+            .unwrap();
+    }
+    browser.goto("/login").await;
+    browser
+        .fill(tr("电子邮箱", "Email"), "hr@example.com")
+        .await;
+    browser.fill(tr("密码", "Password"), PASSWORD).await;
+    browser.click(tr("登录", "Sign in")).await;
+
+    browser.goto("/obligations?kind=non_compete").await;
+    browser.screenshot("list").await;
+    assert!(browser.fits_width().await, "the list fits a phone");
+    browser.click(tr("查看", "Open")).await;
+    browser.screenshot("obligation").await;
+    assert!(browser.fits_width().await, "the obligation fits a phone");
+    assert_eq!(
+        browser.heading().await,
+        tr("竞业限制 · 张伟", "Non-compete · 张伟")
+    );
+    browser.fill("month", "2028-02").await;
+    browser.fill("amount", "7000").await;
+    browser.fill("paid_on", "2028-02-27").await;
+    browser.click(tr("登记支付", "Record the payment")).await;
+    browser.screenshot("paid").await;
+    assert_eq!(
+        browser.text_of("[role=status]").await,
+        tr("已登记该笔支付。", "The payment was recorded.")
+    );
+    let page = browser.text().await;
+    assert!(
+        page.contains("7,000.00 CNY") && page.contains(tr("2028年2月27日", "27 February 2028")),
+        "{page}"
+    );
+    assert!(browser.fits_width().await);
+
+    // The reminder to the departed employee fails (no private email): sent again from its page.
+    app.clock.set(shanghai(2028, 4, 1, 9, 1));
+    app.run_jobs().await;
+    browser.goto("/login").await;
+    browser
+        .fill(tr("电子邮箱", "Email"), "hr@example.com")
+        .await;
+    browser.fill(tr("密码", "Password"), PASSWORD).await;
+    browser.click(tr("登录", "Sign in")).await;
+    browser.goto("/reminders?status=failed").await;
+    browser.screenshot("failed").await;
+    assert!(browser.fits_width().await, "the reminders fit a phone");
+    browser.click(tr("查看", "Open")).await;
+    browser.screenshot("reminder").await;
+    assert!(browser.fits_width().await, "the reminder fits a phone");
+    browser.click(tr("重新发送", "Send again")).await;
+    assert_eq!(
+        browser.text_of("[role=status]").await,
+        tr(
+            "该提醒将在后台任务下次运行时重新发送。",
+            "The reminder will be sent again at the worker's next run."
+        )
+    );
+}
+
+#[actix_web::test]
+async fn hr_keeps_the_non_compete_ledger_on_a_phone_in_chinese() {
+    hr_keeps_the_non_compete_ledger_on_a_phone("zh-CN").await;
+}
+
+#[actix_web::test]
+async fn hr_keeps_the_non_compete_ledger_on_a_phone_in_english() {
+    hr_keeps_the_non_compete_ledger_on_a_phone("en").await;
+}

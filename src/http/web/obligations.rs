@@ -127,7 +127,8 @@ pub async fn list(
         .as_ref()
         .and_then(|f| f.sort)
         .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
-        .unwrap_or_default();
+        // The list's own order when none is chosen: soonest end first.
+        .unwrap_or_else(|| "ends_on".into());
     let employee_filter = filter.as_ref().and_then(|f| f.employee_id.clone());
     let (items, total, filtered_name) = match filter {
         Some(filter) => {

@@ -166,7 +166,8 @@ pub async fn list(
         .as_ref()
         .and_then(|f| f.sort)
         .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
-        .unwrap_or_default();
+        // The list's own order when none is chosen: latest due first.
+        .unwrap_or_else(|| "-due_at".into());
     let (rows, total, person) = match filter {
         Some(filter) => {
             let (offset, limit) = match (csv, window) {
