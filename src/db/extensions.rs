@@ -198,3 +198,12 @@ pub fn list(
         .load(conn)?;
     Ok((items, total))
 }
+
+/// The extensions asked for one obligation, oldest first.
+pub fn of_obligation(conn: &mut DbConnection, obligation_id: &str) -> QueryResult<Vec<Extension>> {
+    obligation_extensions::table
+        .filter(obligation_extensions::obligation_id.eq(obligation_id))
+        .order(obligation_extensions::requested_at.asc())
+        .select(Extension::as_select())
+        .load(conn)
+}

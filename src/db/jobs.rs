@@ -81,6 +81,38 @@ pub fn enqueue(
     Ok(added == 1)
 }
 
+/// Queues the job with this unique key to run now with fresh attempts, whatever became of
+/// it (a send that gave up, to be tried again); adds it if it is gone. A job still queued or
+/// running is left as it is. Call inside the transaction of the change that causes the work.
+pub fn requeue(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    kind: &str,
+    payload: &str,
+    unique_key: &str,
+) -> QueryResult<()> {
+    let at = stored_instant(now);
+    let reset = diesel::update(
+        jobs::table
+            .filter(jobs::unique_key.eq(unique_key))
+            .filter(jobs::state.eq_any([JobState::Failed.as_str(), JobState::Done.as_str()])),
+    )
+    .set((
+        jobs::state.eq(JobState::Queued.as_str()),
+        jobs::attempts.eq(0),
+        jobs::run_at.eq(at),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+        jobs::last_error.eq(None::<String>),
+        jobs::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if reset == 0 {
+        enqueue(conn, now, kind, payload, unique_key, now)?;
+    }
+    Ok(())
+}
+
 /// Takes up to `limit` due jobs — queued ones whose time has come, and running ones whose
 /// lease has expired (their worker died) — for `worker`, until `lease_until`. Each claim
 /// counts as an attempt. On PostgreSQL concurrent workers skip each other's rows; on SQLite

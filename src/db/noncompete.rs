@@ -275,3 +275,31 @@ pub fn end_early(
     )?;
     Ok(details)
 }
+
+/// A recorded payment, as the obligation's page lists it.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct PaymentRecord {
+    /// YYYY-MM
+    pub month: String,
+    /// Minor units.
+    pub amount: i64,
+    pub paid_on: NaiveDate,
+    pub recorded_by: String,
+}
+
+/// The payments recorded for a non-compete, by month.
+pub fn payments_of(
+    conn: &mut DbConnection,
+    obligation_id: &str,
+) -> QueryResult<Vec<PaymentRecord>> {
+    non_compete_payments::table
+        .filter(non_compete_payments::obligation_id.eq(obligation_id))
+        .order(non_compete_payments::month.asc())
+        .select((
+            non_compete_payments::month,
+            non_compete_payments::amount,
+            non_compete_payments::paid_on,
+            non_compete_payments::recorded_by,
+        ))
+        .load(conn)
+}

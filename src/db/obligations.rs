@@ -1,13 +1,15 @@
 //! Obligations after leaving: created with the departure or tier change that causes them,
 //! listed, and ended when their end date has passed.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
 use super::employees::Scope;
-use super::schema::obligations;
+use super::schema::{breach_cases, employees, obligations};
 use super::{DbConnection, MultiBackend, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
 use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus};
@@ -97,15 +99,124 @@ pub fn create_all(
 #[derive(Debug, Clone, Default)]
 pub struct ObligationFilter {
     pub employee_id: Option<String>,
+    /// Any part of the person's name, number or email, any case.
+    pub q: Option<String>,
     pub kind: Option<ObligationKind>,
     pub status: Option<ObligationStatus>,
     /// Ending from `today` to `today + days` (inclusive).
     pub ending_within: Option<(NaiveDate, u32)>,
+    /// The order of the list (default: soonest end first, "until public" last).
+    pub sort: Option<ObligationSort>,
+}
+
+crate::string_enum! {
+    /// What a list of obligations can be sorted by.
+    pub enum ObligationSortKey ("a sort key") {
+        EndsOn = "ends_on",
+        StartsOn = "starts_on",
+        Kind = "kind",
+        Status = "status",
+        /// The person's name.
+        Name = "name",
+    }
+}
+
+/// A sort key, ascending, or descending when written with a leading `-` (`-ends_on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObligationSort {
+    pub key: ObligationSortKey,
+    pub descending: bool,
+}
+
+impl std::str::FromStr for ObligationSort {
+    type Err = String;
+    fn from_str(text: &str) -> Result<ObligationSort, String> {
+        let text = text.trim();
+        let (descending, key) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        Ok(ObligationSort {
+            key: key.parse()?,
+            descending,
+        })
+    }
 }
 
 type Boxed = obligations::BoxedQuery<'static, MultiBackend>;
 
-/// One page of the obligations the scope may see, soonest end first.
+fn filtered(scope: &Scope, filter: &ObligationFilter) -> Boxed {
+    let mut q = obligations::table.into_boxed();
+    if let Some(condition) = scope.condition("obligations.employee_id") {
+        q = q.filter(condition);
+    }
+    if let Some(e) = &filter.employee_id {
+        q = q.filter(obligations::employee_id.eq(e.clone()));
+    }
+    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", super::like_escape(&text.to_lowercase()));
+        q = q.filter(
+            obligations::employee_id.eq_any(
+                employees::table
+                    .filter(employees::search_text.like(pattern).escape('\\'))
+                    .select(employees::id),
+            ),
+        );
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(obligations::kind.eq(k.as_str()));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(obligations::status.eq(s.as_str()));
+    }
+    if let Some((today, days)) = filter.ending_within {
+        let until = today
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(NaiveDate::MAX);
+        q = q.filter(obligations::ends_on.between(today, until));
+    }
+    q
+}
+
+/// Orders the query: by the chosen key, then by end ("until public" after every date, on
+/// both databases) and id, so pages never overlap.
+fn sorted(q: Boxed, sort: Option<ObligationSort>) -> Boxed {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    let sort = sort.unwrap_or(ObligationSort {
+        key: ObligationSortKey::EndsOn,
+        descending: false,
+    });
+    let q = match (sort.key, sort.descending) {
+        (ObligationSortKey::EndsOn, false) => q
+            .order_by(obligations::ends_on.is_null().asc())
+            .then_order_by(obligations::ends_on.asc()),
+        (ObligationSortKey::EndsOn, true) => q
+            .order_by(obligations::ends_on.is_null().desc())
+            .then_order_by(obligations::ends_on.desc()),
+        (ObligationSortKey::StartsOn, false) => q.order_by(obligations::starts_on.asc()),
+        (ObligationSortKey::StartsOn, true) => q.order_by(obligations::starts_on.desc()),
+        (ObligationSortKey::Kind, false) => q.order_by(obligations::kind.asc()),
+        (ObligationSortKey::Kind, true) => q.order_by(obligations::kind.desc()),
+        (ObligationSortKey::Status, false) => q.order_by(obligations::status.asc()),
+        (ObligationSortKey::Status, true) => q.order_by(obligations::status.desc()),
+        (ObligationSortKey::Name, descending) => {
+            let name = sql::<Text>(
+                "(SELECT e.name FROM employees e WHERE e.id = obligations.employee_id)",
+            );
+            if descending {
+                q.order_by(name.desc())
+            } else {
+                q.order_by(name.asc())
+            }
+        }
+    };
+    q.then_order_by(obligations::ends_on.is_null().asc())
+        .then_order_by(obligations::ends_on.asc())
+        .then_order_by(obligations::id.asc())
+}
+
+/// One page of the obligations the scope may see, soonest end first unless sorted otherwise.
 pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -113,36 +224,30 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Obligation>, i64)> {
-    let query = || -> Boxed {
-        let mut q = obligations::table.into_boxed();
-        if let Some(condition) = scope.condition("obligations.employee_id") {
-            q = q.filter(condition);
-        }
-        if let Some(e) = &filter.employee_id {
-            q = q.filter(obligations::employee_id.eq(e.clone()));
-        }
-        if let Some(k) = filter.kind {
-            q = q.filter(obligations::kind.eq(k.as_str()));
-        }
-        if let Some(s) = filter.status {
-            q = q.filter(obligations::status.eq(s.as_str()));
-        }
-        if let Some((today, days)) = filter.ending_within {
-            let until = today
-                .checked_add_days(Days::new(u64::from(days)))
-                .unwrap_or(NaiveDate::MAX);
-            q = q.filter(obligations::ends_on.between(today, until));
-        }
-        q
-    };
-    let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((obligations::ends_on.asc(), obligations::id.asc()))
+    let total = filtered(scope, filter).count().get_result(conn)?;
+    let items = sorted(filtered(scope, filter), filter.sort)
         .offset(offset)
         .limit(limit)
         .select(Obligation::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// The name and number of each of these employees, in one query (for lists).
+pub fn employee_names(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<HashMap<String, (String, String)>> {
+    let mut unique: Vec<&str> = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    Ok(employees::table
+        .filter(employees::id.eq_any(unique))
+        .select((employees::id, employees::name, employees::employee_no))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, no)| (id, (name, no)))
+        .collect())
 }
 
 /// Ends the active obligations whose last day is before `today`; returns how many. Run daily.
@@ -265,4 +370,21 @@ pub fn get(
         obligation,
         history,
     })
+}
+
+/// A breach case linked to an obligation, as its page lists it.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct LinkedCase {
+    pub id: String,
+    pub code: String,
+    pub status: String,
+}
+
+/// The breach cases linked to an obligation, oldest first.
+pub fn linked_cases(conn: &mut DbConnection, obligation_id: &str) -> QueryResult<Vec<LinkedCase>> {
+    breach_cases::table
+        .filter(breach_cases::obligation_id.eq(obligation_id))
+        .order(breach_cases::id.asc())
+        .select((breach_cases::id, breach_cases::code, breach_cases::status))
+        .load(conn)
 }

@@ -1,6 +1,8 @@
 //! Reminders: one row per recipient, occasion and period (the unique key), planned in bulk,
 //! each with a send job; once sent, the exact bytes, their SHA-256 and the server's reply.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Integer, Text, Timestamp};
@@ -445,46 +447,187 @@ pub struct ReminderFilter {
     pub unacknowledged_since: Option<NaiveDateTime>,
     /// Leave out what only security and admin may know of (reports that arrived).
     pub hide_breach_notices: bool,
+    /// Due at or after this instant.
+    pub due_since: Option<NaiveDateTime>,
+    /// The order of the list (default: latest due first).
+    pub sort: Option<ReminderSort>,
+}
+
+crate::string_enum! {
+    /// What a list of reminders can be sorted by.
+    pub enum ReminderSortKey ("a sort key") {
+        DueAt = "due_at",
+        SentAt = "sent_at",
+        Kind = "kind",
+        Status = "status",
+    }
+}
+
+/// A sort key, ascending, or descending when written with a leading `-` (`-due_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderSort {
+    pub key: ReminderSortKey,
+    pub descending: bool,
+}
+
+impl std::str::FromStr for ReminderSort {
+    type Err = String;
+    fn from_str(text: &str) -> Result<ReminderSort, String> {
+        let text = text.trim();
+        let (descending, key) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        Ok(ReminderSort {
+            key: key.parse()?,
+            descending,
+        })
+    }
 }
 
 type Boxed = reminders::BoxedQuery<'static, super::MultiBackend>;
 
-/// One page of reminders, latest due first.
+fn filtered(filter: &ReminderFilter) -> Boxed {
+    let mut q = reminders::table.into_boxed();
+    if let Some(s) = filter.status {
+        q = q.filter(reminders::status.eq(s.as_str()));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(reminders::kind.eq(k.as_str()));
+    }
+    if let Some(e) = &filter.employee_id {
+        q = q.filter(reminders::employee_id.eq(e.clone()));
+    }
+    if filter.hide_breach_notices {
+        q = q.filter(reminders::kind.ne(ReminderKind::BreachReported.as_str()));
+    }
+    if let Some(before) = filter.unacknowledged_since {
+        q = q
+            .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+            .filter(reminders::sent_at.lt(before));
+    }
+    if let Some(since) = filter.due_since {
+        q = q.filter(reminders::due_at.ge(since));
+    }
+    q
+}
+
+/// Orders the query by the chosen key (unsent ones after the sent when by sending time, on
+/// both databases), then latest due first and by id, so pages never overlap.
+fn sorted(q: Boxed, sort: Option<ReminderSort>) -> Boxed {
+    let sort = sort.unwrap_or(ReminderSort {
+        key: ReminderSortKey::DueAt,
+        descending: true,
+    });
+    let q = match (sort.key, sort.descending) {
+        (ReminderSortKey::DueAt, false) => q.order_by(reminders::due_at.asc()),
+        (ReminderSortKey::DueAt, true) => q.order_by(reminders::due_at.desc()),
+        (ReminderSortKey::SentAt, false) => q
+            .order_by(reminders::sent_at.is_null().asc())
+            .then_order_by(reminders::sent_at.asc()),
+        (ReminderSortKey::SentAt, true) => q
+            .order_by(reminders::sent_at.is_null().asc())
+            .then_order_by(reminders::sent_at.desc()),
+        (ReminderSortKey::Kind, false) => q.order_by(reminders::kind.asc()),
+        (ReminderSortKey::Kind, true) => q.order_by(reminders::kind.desc()),
+        (ReminderSortKey::Status, false) => q.order_by(reminders::status.asc()),
+        (ReminderSortKey::Status, true) => q.order_by(reminders::status.desc()),
+    };
+    q.then_order_by(reminders::due_at.desc())
+        .then_order_by(reminders::id.desc())
+}
+
+/// One page of reminders, latest due first unless sorted otherwise.
 pub fn list(
     conn: &mut DbConnection,
     filter: &ReminderFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Reminder>, i64)> {
-    let query = || -> Boxed {
-        let mut q = reminders::table.into_boxed();
-        if let Some(s) = filter.status {
-            q = q.filter(reminders::status.eq(s.as_str()));
-        }
-        if let Some(k) = filter.kind {
-            q = q.filter(reminders::kind.eq(k.as_str()));
-        }
-        if let Some(e) = &filter.employee_id {
-            q = q.filter(reminders::employee_id.eq(e.clone()));
-        }
-        if filter.hide_breach_notices {
-            q = q.filter(reminders::kind.ne(ReminderKind::BreachReported.as_str()));
-        }
-        if let Some(before) = filter.unacknowledged_since {
-            q = q
-                .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
-                .filter(reminders::sent_at.lt(before));
-        }
-        q
-    };
-    let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((reminders::due_at.desc(), reminders::id.desc()))
+    let total = filtered(filter).count().get_result(conn)?;
+    let items = sorted(filtered(filter), filter.sort)
         .offset(offset)
         .limit(limit)
         .select(Reminder::as_select())
         .load(conn)?;
     Ok((items, total))
+}
+
+/// The names of the people and staff users these reminders are for, in two queries whatever
+/// their number: (employees by id, users by id).
+#[allow(clippy::type_complexity)]
+pub fn recipient_names(
+    conn: &mut DbConnection,
+    employee_ids: &[&str],
+    user_ids: &[&str],
+) -> QueryResult<(HashMap<String, String>, HashMap<String, String>)> {
+    use super::schema::users;
+    let people = if employee_ids.is_empty() {
+        HashMap::new()
+    } else {
+        employees::table
+            .filter(employees::id.eq_any(employee_ids))
+            .select((employees::id, employees::name))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let staff = if user_ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::id.eq_any(user_ids))
+            .select((users::id, users::name))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    Ok((people, staff))
+}
+
+/// Sends a failed reminder again: it is scheduled anew and its send job queued to run now,
+/// so the next run of the worker sends it — once, as any scheduled reminder. Refused (409)
+/// for a reminder that has not failed. Call inside a write transaction.
+pub fn resend(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor_id: &str,
+    id: &str,
+) -> crate::error::Result<Reminder> {
+    use crate::error::Error;
+    let Some(before) = get(conn, id)? else {
+        return Err(Error::NotFound);
+    };
+    let changed = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq(id))
+            .filter(reminders::status.eq(ReminderStatus::Failed.as_str())),
+    )
+    .set((
+        reminders::status.eq(ReminderStatus::Scheduled.as_str()),
+        reminders::last_error.eq(None::<String>),
+        reminders::updated_at.eq(stored_instant(now)),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(Error::Conflict(format!(
+            "only a failed reminder is sent again; this one is {}",
+            before.status
+        )));
+    }
+    super::jobs::requeue(conn, now, SEND_JOB, id, &format!("send:{id}"))?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(actor_id.to_string()),
+            action: "reminder.resent",
+            subject_type: "reminder",
+            subject_id: id,
+            details: json!({ "previous_error": before.last_error, "to": before.to_address }),
+        },
+    )?;
+    get(conn, id)?.ok_or(Error::NotFound)
 }
 
 /// The people with this private email who have active obligations (for a fresh link).

@@ -28,3 +28,4 @@ mod users;
 mod web_admin;
 mod web_departures;
 mod web_security;
+mod web_obligations;

@@ -569,6 +569,59 @@ on_both_databases! {
             assert!(got[0].text().contains("张伟"));
         }
     }
+
+    async fn a_failed_reminder_sent_again_by_hr_is_delivered_once(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        app.run_jobs().await;
+        let id = former(&app, &hr, "Z001", "Zhao", "en", Some("zhao@home.example"), "none").await;
+        // The mail server is down for days: the reminder is retried until its attempts run out.
+        app.smtp_proxy.cut();
+        app.clock.set(shanghai(2028, 4, 1, 9, 1));
+        let mut failed = Vec::new();
+        for _ in 0..40 {
+            app.run_jobs().await;
+            failed = reminders(&app, &hr, &format!("employee_id={id}&status=failed")).await;
+            if !failed.is_empty() {
+                break;
+            }
+            app.clock.advance(Duration::hours(6) + Duration::minutes(1));
+        }
+        assert_eq!(failed.len(), 1, "the reminder gave up");
+        let rid = failed[0]["id"].as_str().unwrap().to_string();
+        let resend = format!("/api/v1/reminders/{rid}/resend");
+        app.smtp_proxy.restore();
+        app.clock.advance(Duration::minutes(1));
+        app.run_jobs().await;
+        assert!(app.smtp.to("zhao@home.example").is_empty(), "a failed reminder stays failed until sent again");
+
+        let manager = app.token_client("m@example.com", &["manager"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        assert_eq!(post(&app, &manager, &resend, json!({})).await.0, 403);
+        assert_eq!(post(&app, &sec, &resend, json!({})).await.0, 403, "HR sends again");
+        assert_eq!(post(&app, &hr, "/api/v1/reminders/no-such-reminder/resend", json!({})).await.0, 404);
+        let (s, again) = post(&app, &hr, &resend, json!({})).await;
+        assert_eq!(s, 200, "{again}");
+        assert_eq!(again["status"], "scheduled");
+        assert!(again["last_error"].is_null());
+        let (s, twice) = post(&app, &hr, &resend, json!({})).await;
+        assert_eq!(s, 409, "only a failed reminder is sent again: {twice}");
+
+        app.run_jobs().await;
+        app.clock.advance(Duration::hours(1));
+        app.run_jobs().await;
+        let got = app.smtp.to("zhao@home.example");
+        assert_eq!(got.len(), 1, "delivered once");
+        let row = reminders(&app, &hr, &format!("employee_id={id}")).await;
+        let row = row.iter().find(|r| r["id"] == rid.as_str()).unwrap();
+        assert_eq!(row["status"], "sent");
+        assert_eq!(format!("<{}>", got[0].message_id()), row["message_id"].as_str().unwrap());
+        assert_eq!(post(&app, &hr, &resend, json!({})).await.0, 409, "a sent reminder is not sent again");
+
+        let audit: Value = sec.get(app.url(&format!("/api/v1/audit?subject_type=reminder&subject_id={rid}")))
+            .send().await.unwrap().json().await.unwrap();
+        let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"reminder.failed") && actions.contains(&"reminder.resent") && actions.contains(&"reminder.sent"), "{actions:?}");
+    }
 }
 
 /// Another worker on the same database, as a second `tuomi serve` would run.

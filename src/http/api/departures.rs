@@ -7,7 +7,6 @@ use crate::db::departures::{
     self, Confirmation, Departure, DepartureDetail, DepartureFilter, NewDeparture,
 };
 use crate::db::employees::Scope;
-use crate::db::obligations::{self, Obligation, ObligationDetail, ObligationFilter};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, LineStatus, check_dates};
@@ -97,19 +96,6 @@ pub struct Complete {
     /// The person also owes the trade-secret duty, with no end ("until public").
     #[serde(default)]
     trade_secret: bool,
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct ObligationQuery {
-    employee_id: Option<String>,
-    /// declassification, confidentiality, non_compete or trade_secret.
-    kind: Option<String>,
-    /// active, ended, waived, rescinded, breached or superseded.
-    status: Option<String>,
-    /// Ending from today (company date) to today + N days.
-    ending_within_days: Option<u32>,
-    page: Option<u32>,
-    per_page: Option<u32>,
 }
 
 fn date(errors: &mut FieldErrors, field: &str, text: &str) -> Option<chrono::NaiveDate> {
@@ -376,82 +362,6 @@ pub async fn complete(
                     trade_secret,
                 )
             })
-        })
-        .await?;
-    Ok(web::Json(detail))
-}
-
-/// Obligations after leaving, soonest end first (a manager: their reports').
-#[utoipa::path(
-    tag = "obligations",
-    params(ObligationQuery),
-    responses(
-        (status = 200, body = ListPage<Obligation>),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
-)]
-#[get("/obligations")]
-pub async fn list_obligations(
-    state: web::Data<AppState>,
-    user: Authorized<AnyRole>,
-    query: QueryParams<ObligationQuery>,
-) -> Result<web::Json<ListPage<Obligation>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let today = crate::clock::company_date(state.now(), state.config.timezone);
-    let filter = ObligationFilter {
-        employee_id: q.employee_id.filter(|e| !e.is_empty()),
-        kind: errors.optional("kind", q.kind),
-        status: errors.optional("status", q.status),
-        ending_within: q.ending_within_days.map(|d| (today, d)),
-    };
-    errors.finish()?;
-    let user = user.0;
-    let found = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &user)?;
-            Ok(obligations::list(
-                conn,
-                &scope,
-                &filter,
-                window.offset,
-                window.limit,
-            )?)
-        })
-        .await?;
-    Ok(web::Json(window.page(found)))
-}
-
-/// One obligation with its full history (created, extended, paid, ended…).
-#[utoipa::path(
-    tag = "obligations",
-    params(("id" = String, Path)),
-    responses(
-        (status = 200, body = ObligationDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
-)]
-#[get("/obligations/{id}")]
-pub async fn get_obligation(
-    state: web::Data<AppState>,
-    user: Authorized<AnyRole>,
-    id: web::Path<String>,
-) -> Result<web::Json<ObligationDetail>, Error> {
-    let (user, id) = (user.0, id.into_inner());
-    let detail = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &user)?;
-            obligations::get(conn, &scope, &id)
         })
         .await?;
     Ok(web::Json(detail))

@@ -9,6 +9,7 @@ pub mod departures;
 pub mod employees;
 pub mod extensions;
 pub mod noncompete;
+pub mod obligations;
 pub mod ops;
 pub mod pledges;
 pub mod policy;
@@ -66,8 +67,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(departures::confirm)
     .service(departures::receive)
     .service(departures::complete)
-    .service(departures::list_obligations)
-    .service(departures::get_obligation)
+    .service(obligations::list)
+    .service(obligations::get)
     .service(noncompete::put_terms)
     .service(noncompete::pay)
     .service(noncompete::ledger)
@@ -81,6 +82,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     .service(reminders::list)
     .service(reminders::forecast)
     .service(reminders::get)
+    .service(reminders::resend)
     .service(reminders::message)
     .service(reminders::jobs_list)
     .service(breaches::report)

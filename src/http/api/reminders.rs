@@ -1,33 +1,61 @@
 //! Reminders as planned and sent (with the exact message kept as evidence), the forecast of
 //! what the schedules will send, and the job queue — for HR, security and admins.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::db::jobs::{self, Job};
 use crate::db::reminders::{self, Reminder, ReminderFilter};
 use crate::db::users::User;
+use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::reminders::ReminderKind;
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
-use crate::http::extract::{Authorized, ListPage, Overseers, Paging, QueryParams};
+use crate::http::extract::{Authorized, HrOnly, ListPage, Overseers, Paging, QueryParams, Window};
 use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
 
 /// The forecast looks at most this far ahead.
 pub const FORECAST_MAX_DAYS: u32 = 366;
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ReminderQuery {
     /// scheduled, sent, failed or acknowledged.
-    status: Option<String>,
-    /// periodic, ending, released, on_request, nudge, digest or loss.
-    kind: Option<String>,
-    employee_id: Option<String>,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    pub status: Option<String>,
+    /// periodic, ending, released, on_request, nudge, digest, loss, handover or
+    /// breach_reported.
+    pub kind: Option<String>,
+    pub employee_id: Option<String>,
+    /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ReminderQuery {
+    /// The filter and the window of rows the query asks for (for `user`), or the fields at
+    /// fault.
+    pub fn resolve(self, user: &User) -> Result<(ReminderFilter, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let filter = ReminderFilter {
+            status: errors.optional("status", self.status),
+            kind: errors.optional("kind", self.kind),
+            employee_id: self.employee_id.filter(|e| !e.trim().is_empty()),
+            unacknowledged_since: None,
+            hide_breach_notices: !sees_breach_notices(user),
+            due_since: None,
+            sort: errors.optional("sort", self.sort),
+        };
+        errors.finish()?;
+        Ok((filter, window))
+    }
 }
 
 /// Reminders, latest due first.
@@ -48,21 +76,7 @@ pub async fn list(
     user: Authorized<Overseers>,
     query: QueryParams<ReminderQuery>,
 ) -> Result<web::Json<ListPage<Reminder>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let filter = ReminderFilter {
-        status: errors.optional("status", q.status),
-        kind: errors.optional("kind", q.kind),
-        employee_id: q.employee_id.filter(|e| !e.is_empty()),
-        unacknowledged_since: None,
-        hide_breach_notices: !sees_breach_notices(&user.0),
-    };
-    errors.finish()?;
+    let (filter, window) = query.0.resolve(&user.0)?;
     let found = state
         .db(move |conn| Ok(reminders::list(conn, &filter, window.offset, window.limit)?))
         .await?;
@@ -149,12 +163,48 @@ pub async fn get(
         .ok_or(Error::NotFound)
 }
 
+/// Sends a failed reminder again (HR), e.g. once the person's address is corrected or the
+/// mail server is back: it is scheduled anew and goes out once, at the worker's next run.
+#[utoipa::path(
+    tag = "reminders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = Reminder, description = "scheduled again"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the reminder has not failed")
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+#[post("/reminders/{id}/resend")]
+pub async fn resend(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+) -> Result<web::Json<Reminder>, Error> {
+    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let reminder = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                match reminders::get(conn, &id)? {
+                    Some(r) if visible(&user, &r) => {}
+                    _ => return Err(Error::NotFound),
+                }
+                reminders::resend(conn, now, &user.id, &id)
+            })
+        })
+        .await?;
+    Ok(web::Json(reminder))
+}
+
 /// Whether a user may know that breach reports arrived (security and admin).
-fn sees_breach_notices(user: &User) -> bool {
+pub fn sees_breach_notices(user: &User) -> bool {
     user.has_any_role(&[Role::Security, Role::Admin])
 }
 
-fn visible(user: &User, r: &Reminder) -> bool {
+/// Whether a user may see this reminder at all.
+pub fn visible(user: &User, r: &Reminder) -> bool {
     r.kind != ReminderKind::BreachReported.as_str() || sees_breach_notices(user)
 }
 

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::obligations::{meaning, money};
 use super::{message_page, page_language, render_page, render_page_in};
 use crate::auth::LinkPurpose;
 use crate::clock::company_date;
@@ -14,18 +15,22 @@ use crate::db::obligations::Obligation;
 use crate::db::reminders::{self, Recipient, Reminder};
 use crate::db::schema::obligations;
 use crate::db::{self, write_tx};
+use crate::domain::obligations::ObligationKind;
 use crate::domain::reminders::{ReminderKind, written_date};
 use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::extract::CsrfForm;
 use crate::http::{AppState, session};
 
-/// What the page shows: the reminder, the person's name and language, their active obligations.
+/// What the page shows: the reminder, the person's name and language, their active
+/// obligations, the policy they are explained by, and their non-compete's terms if any.
 struct AckView {
     reminder: Reminder,
     name: String,
     language: Language,
     obligations: Vec<Obligation>,
+    policy: crate::domain::policy::Policy,
+    agreement: Option<crate::db::noncompete::Agreement>,
 }
 
 /// The reminder a link names, if the link verifies, has not expired and is for a former
@@ -54,11 +59,22 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
                 .order(obligations::ends_on.asc())
                 .select(Obligation::as_select())
                 .load(conn)?;
+            let (_, policy) = db::policy::current(conn)?;
+            let agreement = if obligations
+                .iter()
+                .any(|o| o.kind == ObligationKind::NonCompete.as_str())
+            {
+                db::noncompete::agreement_of(conn, &employee_id)?
+            } else {
+                None
+            };
             Ok(Some(AckView {
                 reminder,
                 name: employee.name,
                 language: employee.language.parse().unwrap_or_default(),
                 obligations,
+                policy,
+                agreement,
             }))
         })
         .await
@@ -70,15 +86,33 @@ fn ack_page(
     status: StatusCode,
     v: &AckView,
 ) -> Result<HttpResponse, Error> {
-    let lang = v.language;
+    // The person's language, unless they chose the other one with the switch on the page.
+    let lang = req
+        .cookie(super::language::LANGUAGE_COOKIE)
+        .and_then(|c| c.value().parse().ok())
+        .unwrap_or(v.language);
+    let today = company_date(state.now(), state.config.timezone);
     let obligations: Vec<Value> = v
         .obligations
         .iter()
         .map(|o| {
+            let terms = (o.kind == ObligationKind::NonCompete.as_str())
+                .then_some(v.agreement.as_ref())
+                .flatten()
+                .map(|a| {
+                    context! {
+                        scope => a.scope,
+                        region => a.region,
+                        monthly => format!("{} {}", money(a.monthly_compensation), a.currency),
+                    }
+                });
             context! {
                 kind => o.kind,
-                starts_on => written_date(o.starts_on, lang),
-                ends_on => o.ends_on.map(|d| written_date(d, lang)),
+                starts_on => o.starts_on.to_string(),
+                ends_on => o.ends_on.map(|d| d.to_string()),
+                days_left => o.ends_on.map(|d| (d - today).num_days()),
+                meaning => meaning(o, &v.policy, lang),
+                terms,
             }
         })
         .collect();

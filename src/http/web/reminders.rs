@@ -1,5 +1,511 @@
-//! Pages of this area (to be written).
+//! The reminders pages (admin, HR, security): the list by status — sent, scheduled (with the
+//! forecast of what the schedules will send), failed (with "send again"), acknowledged — with
+//! sorting, pages and CSV; one reminder with the message exactly as it was sent.
 
-use actix_web::web;
+use std::collections::HashMap;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::obligations::{instant, query_values};
+use super::{lists, page_language, render_page};
+use crate::db::reminders::{self, Reminder};
+use crate::db::users::User;
+use crate::domain::FieldErrors;
+use crate::domain::reminders::{ReminderKind, ReminderStatus};
+use crate::domain::users::{Language, Role};
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::api::reminders::{FORECAST_MAX_DAYS, ReminderQuery, visible};
+use crate::http::extract::{Authorized, Overseers, Paging, QueryParams};
+use crate::jobs::forecast::{ForecastEntry, forecast};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/reminders", web::get().to(list))
+        .route("/reminders/{id}", web::get().to(detail));
+}
+
+/// How many days ahead the forecast looks unless asked otherwise.
+const FORECAST_DAYS: u32 = 30;
+/// How much of the forecast the "scheduled" tab shows (the forecast tab shows it all).
+const FORECAST_PREVIEW: usize = 10;
+
+/// The page's own parameters, beside the API list's.
+#[derive(Debug, Default, Deserialize)]
+struct View {
+    /// "forecast" for the forecast tab.
+    view: Option<String>,
+    /// Days ahead for the forecast.
+    days: Option<String>,
+}
+
+fn tab_links() -> Vec<Value> {
+    let mut tabs = vec![context! { key => "all", href => "/reminders" }];
+    for s in [
+        ReminderStatus::Sent,
+        ReminderStatus::Scheduled,
+        ReminderStatus::Failed,
+        ReminderStatus::Acknowledged,
+    ] {
+        tabs.push(context! { key => s.as_str(), href => format!("/reminders?status={s}") });
+    }
+    tabs.push(context! { key => "forecast", href => "/reminders?view=forecast" });
+    tabs
+}
+
+fn kind_options() -> Vec<[String; 2]> {
+    ReminderKind::ALL
+        .iter()
+        .map(|k| [k.as_str().to_string(), format!("reminders.kind.{k}")])
+        .collect()
+}
+
+/// One row of the list, with the name of the person or staff user it is for.
+fn row(r: &Reminder, people: &HashMap<String, String>, staff: &HashMap<String, String>) -> Value {
+    let name = r
+        .employee_id
+        .as_ref()
+        .and_then(|e| people.get(e))
+        .or_else(|| r.user_id.as_ref().and_then(|u| staff.get(u)))
+        .cloned();
+    context! {
+        id => r.id,
+        employee_id => r.employee_id,
+        name,
+        kind => r.kind,
+        due_at => instant(r.due_at),
+        sent_at => r.sent_at.map(instant),
+        status => r.status,
+        message_id => r.message_id,
+        to_address => r.to_address,
+        last_error => r.last_error,
+        acknowledged_at => r.acknowledged_at.map(instant),
+    }
+}
+
+fn forecast_row(e: &ForecastEntry) -> Value {
+    context! {
+        at => e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        kind => e.kind.as_str(),
+        employee_id => e.employee_id,
+        recipient => e.recipient,
+        to => e.to,
+    }
+}
+
+fn forecast_days(view: &View, errors: &mut FieldErrors) -> u32 {
+    match view
+        .days
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => FORECAST_DAYS,
+        Some(text) => match text.parse::<u32>() {
+            Ok(d) if (1..=FORECAST_MAX_DAYS).contains(&d) => d,
+            _ => {
+                errors.add("days", format!("must be from 1 to {FORECAST_MAX_DAYS}"));
+                FORECAST_DAYS
+            }
+        },
+    }
+}
+
+async fn load_forecast(state: &AppState, days: u32) -> Result<Vec<ForecastEntry>, Error> {
+    let (now, tz) = (state.now(), state.config.timezone);
+    state
+        .db(move |conn| {
+            let (_, policy) = crate::db::policy::current(conn)?;
+            Ok(forecast(conn, &policy, tz, now, days)?)
+        })
+        .await
+}
+
+/// GET /reminders: a tab of the list, as the API lists it, or its CSV (`?format=csv`).
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<Overseers>,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    let lang = page_language(&req, Some(&user));
+    let view = QueryParams::<View>::extract(&req)
+        .await
+        .map(|v| v.0)
+        .unwrap_or_default();
+    let typed = query_values(&req);
+    let shown: HashMap<&str, Option<String>> = ["status", "kind", "sort", "days", "employee_id"]
+        .into_iter()
+        .map(|k| (k, typed.get(k).cloned().filter(|v| !v.is_empty())))
+        .collect();
+    let mut errors = FieldErrors::new();
+    let days = forecast_days(&view, &mut errors);
+    let csv = lists::wants_csv(&req);
+    if view.view.as_deref() == Some("forecast") {
+        return forecast_tab(&state, &req, &user, lang, days, errors, csv, shown).await;
+    }
+    let query = QueryParams::<ReminderQuery>::extract(&req)
+        .await
+        .and_then(|q| q.0.resolve(&user));
+    let (filter, window) = match query {
+        Ok((filter, window)) => (Some(filter), Some(window)),
+        Err(Error::Validation(e)) => {
+            for (field, message) in e.0 {
+                errors.add(&field, message);
+            }
+            (None, None)
+        }
+        Err(e) => return Err(e),
+    };
+    let scheduled_tab = filter
+        .as_ref()
+        .is_some_and(|f| f.status == Some(ReminderStatus::Scheduled));
+    let sort = filter
+        .as_ref()
+        .and_then(|f| f.sort)
+        .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
+        // The list's own order when none is chosen: latest due first.
+        .unwrap_or_else(|| "-due_at".into());
+    let (rows, total, person) = match filter {
+        Some(filter) => {
+            let (offset, limit) = match (csv, window) {
+                (false, Some(w)) => (w.offset, w.limit),
+                _ => (0, i64::MAX),
+            };
+            state
+                .db(move |conn| {
+                    let (items, total) = reminders::list(conn, &filter, offset, limit)?;
+                    let mut people: Vec<&str> = items
+                        .iter()
+                        .filter_map(|r| r.employee_id.as_deref())
+                        .collect();
+                    if let Some(e) = &filter.employee_id {
+                        people.push(e);
+                    }
+                    people.sort_unstable();
+                    people.dedup();
+                    let mut staff: Vec<&str> =
+                        items.iter().filter_map(|r| r.user_id.as_deref()).collect();
+                    staff.sort_unstable();
+                    staff.dedup();
+                    let (people, staff) = reminders::recipient_names(conn, &people, &staff)?;
+                    let person = filter
+                        .employee_id
+                        .as_ref()
+                        .and_then(|e| people.get(e))
+                        .cloned();
+                    let rows: Vec<Value> = items.iter().map(|r| row(r, &people, &staff)).collect();
+                    Ok((rows, total, person))
+                })
+                .await?
+        }
+        None => (Vec::new(), 0, None),
+    };
+    if csv {
+        return Ok(csv_of(&state, lang, &rows));
+    }
+    let (preview, preview_total) = if scheduled_tab {
+        let entries = load_forecast(&state, days).await?;
+        let total = entries.len();
+        (
+            entries
+                .iter()
+                .take(FORECAST_PREVIEW)
+                .map(forecast_row)
+                .collect::<Vec<_>>(),
+            total,
+        )
+    } else {
+        (Vec::new(), 0)
+    };
+    let window = window.unwrap_or(crate::http::extract::Window {
+        page: 1,
+        per_page: 50,
+        offset: 0,
+        limit: 50,
+    });
+    let tab = shown["status"].clone().unwrap_or_else(|| "all".into());
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "reminders_list.html",
+        context! {
+            tab,
+            tabs => tab_links(),
+            rows,
+            total,
+            page => window.page,
+            per_page => window.per_page,
+            query => lists::query_without(&req, &["page", "format"]),
+            sort_query => lists::query_without(&req, &["page", "sort", "format"]),
+            all_people_query => lists::query_without(&req, &["page", "employee_id", "format"]),
+            sort,
+            shown,
+            errors => errors.0,
+            person,
+            kinds => kind_options(),
+            can_resend => user.has_any_role(&[Role::Hr]),
+            preview,
+            preview_total,
+            days,
+        },
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn forecast_tab(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+    lang: Language,
+    days: u32,
+    errors: FieldErrors,
+    csv: bool,
+    shown: HashMap<&str, Option<String>>,
+) -> Result<HttpResponse, Error> {
+    let paging = QueryParams::<Paging>::extract(req).await?.0;
+    let window = paging.resolve()?;
+    let entries = load_forecast(state, days).await?;
+    let total = entries.len() as i64;
+    if csv {
+        let text = |key: &str| state.pages.text(lang, key);
+        let header: Vec<String> = [
+            "reminders.col.at",
+            "reminders.col.kind",
+            "reminders.col.person",
+            "reminders.col.to",
+        ]
+        .iter()
+        .map(|k| text(k))
+        .collect();
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.at.with_timezone(&state.config.timezone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    text(&format!("reminders.kind.{}", e.kind)),
+                    e.recipient.clone(),
+                    e.to.clone().unwrap_or_else(|| text("reminders.no_address")),
+                ]
+            })
+            .collect();
+        return Ok(lists::csv_file("reminders-forecast", &header, &rows));
+    }
+    let rows: Vec<Value> = entries
+        .iter()
+        .skip(window.offset as usize)
+        .take(window.limit as usize)
+        .map(forecast_row)
+        .collect();
+    let without_address = entries.iter().filter(|e| e.to.is_none()).count();
+    render_page(
+        state,
+        req,
+        Some(user),
+        StatusCode::OK,
+        "reminders_forecast.html",
+        context! {
+            tab => "forecast",
+            tabs => tab_links(),
+            rows,
+            total,
+            page => window.page,
+            per_page => window.per_page,
+            query => lists::query_without(req, &["page", "format"]),
+            days,
+            without_address,
+            shown,
+            errors => errors.0,
+        },
+    )
+}
+
+fn csv_of(state: &AppState, lang: Language, rows: &[Value]) -> HttpResponse {
+    let text = |key: &str| state.pages.text(lang, key);
+    let header: Vec<String> = [
+        "reminders.col.person",
+        "reminders.col.kind",
+        "reminders.col.due_at",
+        "reminders.col.status",
+        "reminders.col.sent_at",
+        "reminders.col.to",
+        "reminders.col.message_id",
+        "reminders.col.acknowledged_at",
+        "reminders.col.error",
+        "reminders.col.id",
+    ]
+    .iter()
+    .map(|k| text(k))
+    .collect();
+    let tz = state.config.timezone;
+    let field = |r: &Value, name: &str| -> String {
+        r.get_attr(name)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let local = |text: String| -> String {
+        chrono::DateTime::parse_from_rfc3339(&text)
+            .map(|at| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or(text)
+    };
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                field(r, "name"),
+                text(&format!("reminders.kind.{}", field(r, "kind"))),
+                local(field(r, "due_at")),
+                text(&format!("reminders.status.{}", field(r, "status"))),
+                local(field(r, "sent_at")),
+                field(r, "to_address"),
+                field(r, "message_id"),
+                local(field(r, "acknowledged_at")),
+                field(r, "last_error"),
+                field(r, "id"),
+            ]
+        })
+        .collect();
+    lists::csv_file("reminders", &header, &rows)
+}
+
+/// The kept message, read back: its main headers decoded, every header as sent, and the
+/// text part. The HTML part is never put into the page.
+fn message_view(bytes: &[u8], expected_sha: Option<&str>) -> Value {
+    use sha2::{Digest, Sha256};
+    let sha = hex::encode(Sha256::digest(bytes));
+    let intact = expected_sha.map(|e| e == sha);
+    let Some(parsed) = mail_parser::MessageParser::default().parse(bytes) else {
+        return context! { readable => false, sha, intact, size => bytes.len() };
+    };
+    let addresses = |a: Option<&mail_parser::Address>| -> String {
+        a.map(|a| {
+            a.iter()
+                .map(|x| match (x.name(), x.address()) {
+                    (Some(n), Some(e)) => format!("{n} <{e}>"),
+                    (None, Some(e)) => e.to_string(),
+                    (Some(n), None) => n.to_string(),
+                    (None, None) => String::new(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+    };
+    let headers: Vec<Value> = parsed
+        .headers_raw()
+        .map(|(name, value)| context! { name, value => value.trim() })
+        .collect();
+    context! {
+        readable => true,
+        from => addresses(parsed.from()),
+        to => addresses(parsed.to()),
+        subject => parsed.subject().map(str::to_string),
+        date => parsed.date().map(|d| d.to_rfc3339()),
+        message_id => parsed.message_id().map(str::to_string),
+        text => parsed.body_text(0).map(|t| t.replace("\r\n", "\n")),
+        has_html => parsed.html_body_count() > 0,
+        headers,
+        sha,
+        intact,
+        size => bytes.len(),
+    }
+}
+
+/// GET /reminders/{id}
+pub async fn detail(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<Overseers>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    let (who, id) = (user.clone(), id.into_inner());
+    let (reminder, message, name, history, staff) = state
+        .db(move |conn| {
+            let Some(reminder) = reminders::get(conn, &id)?.filter(|r| visible(&who, r)) else {
+                return Err(Error::NotFound);
+            };
+            let message = reminders::sent_message(conn, &id)?.map(|(_, bytes)| bytes);
+            let history = crate::audit::of_subject(conn, "reminder", &id)?;
+            let mut staff: Vec<&str> = history
+                .iter()
+                .filter_map(|e| e.actor_id.as_deref())
+                .chain(reminder.user_id.as_deref())
+                .collect();
+            staff.sort_unstable();
+            staff.dedup();
+            let people: Vec<&str> = reminder.employee_id.as_deref().into_iter().collect();
+            let (people, staff) = reminders::recipient_names(conn, &people, &staff)?;
+            let name = reminder
+                .employee_id
+                .as_ref()
+                .and_then(|e| people.get(e))
+                .or_else(|| reminder.user_id.as_ref().and_then(|u| staff.get(u)))
+                .cloned();
+            Ok((reminder, message, name, history, staff))
+        })
+        .await?;
+    let message = message
+        .as_deref()
+        .map(|bytes| message_view(bytes, reminder.message_sha256.as_deref()));
+    let acknowledged_here = history.iter().find(|e| e.action == "reminder.acknowledged");
+    let client = acknowledged_here
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.details).ok())
+        .and_then(|d| d.get("client").and_then(|c| c.as_str()).map(str::to_string));
+    let events: Vec<Value> = history
+        .iter()
+        .map(|e| {
+            let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            let text = |k: &str| details.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            context! {
+                at => instant(e.at),
+                action => e.action.replace('.', "_"),
+                actor => e.actor_id.as_ref().and_then(|a| staff.get(a)).cloned(),
+                system => e.actor_type == "system",
+                to => text("to"),
+                error => text("error").or_else(|| text("previous_error")),
+                sha256 => text("sha256"),
+                client => text("client"),
+            }
+        })
+        .collect();
+    let r = &reminder;
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "reminders_detail.html",
+        context! {
+            r => context! {
+                id => r.id,
+                employee_id => r.employee_id,
+                name,
+                kind => r.kind,
+                period => r.period,
+                due_at => instant(r.due_at),
+                sent_at => r.sent_at.map(instant),
+                status => r.status,
+                to_address => r.to_address,
+                message_id => r.message_id,
+                server_reply => r.server_reply,
+                message_sha256 => r.message_sha256,
+                last_error => r.last_error,
+                acknowledged_at => r.acknowledged_at.map(instant),
+            },
+            acknowledged_here => acknowledged_here.is_some(),
+            client,
+            message,
+            events,
+            can_resend => r.status == ReminderStatus::Failed.as_str()
+                && user.has_any_role(&[Role::Hr]),
+        },
+    )
+}
