@@ -183,11 +183,18 @@ impl Pages {
         // translates the ones it knows, the rest show as they are.
         let messages = catalogs.clone();
         env.add_filter("problem", move |state: &minijinja::State, text: &str| {
-            messages
-                .get(lang_of(state).as_str())
-                .and_then(|c| c.get(&format!("problem.{text}")))
-                .cloned()
-                .unwrap_or_else(|| text.to_string())
+            let Some(catalog) = messages.get(lang_of(state).as_str()) else {
+                return text.to_string();
+            };
+            if let Some(exact) = catalog.get(&format!("problem.{text}")) {
+                return exact.clone();
+            }
+            // A message with what was typed or a number in it: looked up as a pattern.
+            let (pattern, parts) = problem_pattern(text);
+            match catalog.get(&format!("problem.{pattern}")) {
+                Some(translated) => fill_pattern(translated, &parts),
+                None => text.to_string(),
+            }
         });
         // Dates (YYYY-MM-DD) written as people of the page's language write them.
         env.add_filter("date", move |state: &minijinja::State, value: Value| {
@@ -239,6 +246,62 @@ impl Pages {
             .and_then(|t| t.render(ctx))
             .map_err(|e| Error::Internal(anyhow::anyhow!("rendering {name}: {e:#}")))
     }
+}
+
+/// A message as a catalog pattern: each quoted part becomes `{}`, each number `{n}`; with the
+/// parts taken out, in order.
+fn problem_pattern(text: &str) -> (String, Vec<String>) {
+    let mut pattern = String::new();
+    let mut parts = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut quoted = String::from('"');
+            for q in chars.by_ref() {
+                quoted.push(q);
+                if q == '"' {
+                    break;
+                }
+            }
+            parts.push(quoted);
+            pattern.push_str("{}");
+        } else if c.is_ascii_digit() {
+            let mut number = String::from(c);
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                number.push(*d);
+                chars.next();
+            }
+            parts.push(number);
+            pattern.push_str("{n}");
+        } else {
+            pattern.push(c);
+        }
+    }
+    (pattern, parts)
+}
+
+/// A translated pattern with the parts put back, in order.
+fn fill_pattern(translated: &str, parts: &[String]) -> String {
+    let mut out = String::new();
+    let mut rest = translated;
+    let mut parts = parts.iter();
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let marker = if tail.starts_with("{n}") {
+            3
+        } else if tail.starts_with("{}") {
+            2
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+            continue;
+        };
+        out.push_str(parts.next().map_or("", String::as_str));
+        rest = &tail[marker..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The language of a page: the user's preference, then the browser's, then Chinese.
@@ -379,6 +442,13 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ),
     ("/audit", "nav.audit", &[Role::Admin, Role::Security]),
     ("/admin", "nav.admin", &[Role::Admin]),
+    // HR and security read what the administrator sets.
+    ("/admin/policy", "nav.policy", &[Role::Hr, Role::Security]),
+    (
+        "/admin/pledge-texts",
+        "nav.pledge_texts",
+        &[Role::Hr, Role::Security],
+    ),
     (
         "/settings",
         "nav.settings",
@@ -429,4 +499,20 @@ pub fn not_found_page(req: &HttpRequest) -> HttpResponse {
         "not_found",
     )
     .unwrap_or_else(|e| e.error_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_with_what_was_typed_is_translated_through_its_pattern() {
+        let (pattern, parts) = problem_pattern("\"2026-13-01\" is not a date like 2026-03-01");
+        assert_eq!(pattern, "{} is not a date like {n}-{n}-{n}");
+        let translated = fill_pattern("{} 不是有效日期，格式如 {n}-{n}-{n}", &parts);
+        assert_eq!(translated, "\"2026-13-01\" 不是有效日期，格式如 2026-03-01");
+        let (pattern, parts) = problem_pattern("is longer than 300 characters");
+        assert_eq!(pattern, "is longer than {n} characters");
+        assert_eq!(fill_pattern("超过 {n} 个字符", &parts), "超过 300 个字符");
+    }
 }
