@@ -32,18 +32,18 @@ fn worker(dir: &std::path::Path, url: &str, smtp_port: u16) -> Child {
         .expect("start tuomi worker")
 }
 
-/// `BATCH` former employees who each owe one active duty, and their reminders due now.
-fn batch_due_now(url: &str) {
+/// `count` former employees who each owe one active duty, and their reminders due now.
+fn batch_due_now(url: &str, count: usize) {
     let mut conn = db::connect(&db::DatabaseUrl::parse(url).unwrap()).unwrap();
     db::migrate(&mut conn).unwrap();
     conn.batch_execute(&format!(
-        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {BATCH}) \
+        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
          INSERT INTO employees (id, employee_no, name, private_email, language, department, \
            title, status, clearance_tier, search_text, created_at, updated_at) \
          SELECT 'e' || n, 'F' || n, 'Person ' || n, 'p' || n || '@home.example', 'zh-CN', \
            'R&D', 'Engineer', 'departed', 'general', 'person', '2026-01-01 00:00:00', \
            '2026-01-01 00:00:00' FROM s; \
-         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {BATCH}) \
+         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
          INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, \
            created_at, updated_at) \
          SELECT 'o' || n, 'e' || n, 'confidentiality', '2026-01-01', '2040-12-31', 'active', \
@@ -64,7 +64,7 @@ fn batch_due_now(url: &str) {
         diesel::QueryResult::Ok(n)
     })
     .unwrap();
-    assert_eq!(planned, BATCH);
+    assert_eq!(planned, count);
 }
 
 /// What 5 minutes of waiting would do: the killed worker's leases run out.
@@ -88,7 +88,7 @@ fn wait_for(what: &str, seconds: u64, mut done: impl FnMut() -> bool) {
 fn a_worker_killed_five_times_while_sending_delivers_every_reminder_once_or_as_a_same_id_twin() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("tuomi.db").display());
-    batch_due_now(&url);
+    batch_due_now(&url, BATCH);
     let smtp = SmtpServer::start();
     let mut in_flight_at_kills = Vec::new();
     for kill in 1..=KILLS {
@@ -272,4 +272,54 @@ async fn a_full_disk_stops_the_outbox_with_a_clear_error_and_marks_nothing_sent_
     }
     assert_eq!(written(&app).len(), people + 1);
     assert_eq!(reminders(&app, &hr, "status=sent").await.len(), people + 1);
+}
+
+#[test]
+fn sending_logs_no_mail_body_no_address_and_no_link_even_at_debug_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("tuomi.db").display());
+    batch_due_now(&url, 3);
+    let planted = "Planted 名字 7731";
+    db::connect(&db::DatabaseUrl::parse(&url).unwrap())
+        .unwrap()
+        .batch_execute(&format!(
+            "UPDATE employees SET name = '{planted}' WHERE id = 'e1'"
+        ))
+        .unwrap();
+    let smtp = SmtpServer::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_tuomi"))
+        .args(["jobs", "run-once"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TUOMI_DATA_DIR", dir.path())
+        .env("TUOMI_DATABASE_URL", &url)
+        .env("TUOMI_SMTP_URL", format!("smtp://127.0.0.1:{}", smtp.port))
+        .env("TUOMI_MAIL_FROM", "Example Co. <tuomi@example.com>")
+        .env("TUOMI_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let received = smtp.received();
+    assert_eq!(received.len(), 3);
+    let body = received
+        .iter()
+        .find(|r| r.text().contains(planted))
+        .expect("the planted name is in a mail body");
+    let link = body.ack_path();
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!logs.is_empty(), "debug logging is on");
+    for secret in [planted, link.as_str(), "p1@home.example"] {
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} reached the logs:\n{logs}"
+        );
+    }
 }
