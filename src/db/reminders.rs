@@ -74,8 +74,17 @@ fn date_text(conn: &DbConnection, column: &str) -> String {
 /// Obligations still owed: active, or breached (the duty goes on, with the breach on record).
 const OWED: &str = "status IN ('active', 'breached')";
 
-/// Inserts the reminders `select` yields — columns (unique_key, employee_id, period); `$4` in
-/// it is `today` — of one kind, skipping those already planned; returns how many are new.
+/// The one value a planning query adds to the common ones, bound as `$5`.
+enum Extra<'a> {
+    /// The cadence slot the reminders belong to.
+    Slot(&'a str),
+    /// A boundary date of the obligations looked at.
+    Date(NaiveDate),
+}
+
+/// Inserts the reminders `select` yields — columns (unique_key, employee_id, period); in it
+/// `$4` is `today` and `$5` the extra value — of one kind, skipping those already planned;
+/// returns how many are new. Every value is bound; the SQL text holds only constants.
 fn plan_bulk(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -83,6 +92,7 @@ fn plan_bulk(
     due_at: DateTime<Utc>,
     select: &str,
     today: NaiveDate,
+    extra: Extra,
 ) -> QueryResult<usize> {
     // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     let sql = placeholders(
@@ -98,14 +108,24 @@ fn plan_bulk(
     );
     let now = stored_instant(now);
     let due_at = stored_instant(due_at);
-    per_backend!(conn, c => diesel::sql_query(&sql)
-        .bind::<Text, _>(kind.as_str())
-        .bind::<Timestamp, _>(due_at)
-        .bind::<Timestamp, _>(now)
-        .bind::<Date, _>(today)
-        .execute(c))
+    macro_rules! run {
+        ($sql_type:ty, $value:expr) => {
+            per_backend!(conn, c => diesel::sql_query(&sql)
+                .bind::<Text, _>(kind.as_str())
+                .bind::<Timestamp, _>(due_at)
+                .bind::<Timestamp, _>(now)
+                .bind::<Date, _>(today)
+                .bind::<$sql_type, _>($value)
+                .execute(c))
+        };
+    }
+    match extra {
+        Extra::Slot(slot) => run!(Text, slot),
+        Extra::Date(date) => run!(Date, date),
+    }
 }
 
+/// The obligation kinds as an SQL list of constants (the kinds' own names, never input).
 fn quoted_kinds(kinds: &[ObligationKind]) -> String {
     kinds
         .iter()
@@ -123,16 +143,23 @@ pub fn plan_periodic(
     today: NaiveDate,
     due_at: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let slot = slot.replace('\'', "");
     let select = format!(
-        "SELECT 'employee:' || employee_id || ':periodic:{slot}' AS unique_key, employee_id, \
-           '{slot}' AS period \
+        "SELECT 'employee:' || employee_id || ':periodic:' || $5 AS unique_key, employee_id, \
+           $5 AS period \
          FROM obligations WHERE {OWED} AND kind IN ({kinds}) \
            AND (ends_on IS NULL OR ends_on >= $4) \
          GROUP BY employee_id",
         kinds = quoted_kinds(kinds)
     );
-    plan_bulk(conn, now, ReminderKind::Periodic, due_at, &select, today)
+    plan_bulk(
+        conn,
+        now,
+        ReminderKind::Periodic,
+        due_at,
+        &select,
+        today,
+        Extra::Slot(slot),
+    )
 }
 
 /// Notices before an end: obligations ending after `today` and within `days` of it. An
@@ -151,10 +178,18 @@ pub fn plan_ending(
     let select = format!(
         "SELECT 'employee:' || employee_id || ':ending:' || {end} AS unique_key, \
            employee_id, {end} AS period \
-         FROM obligations WHERE {OWED} AND ends_on > $4 AND ends_on <= '{last}' \
+         FROM obligations WHERE {OWED} AND ends_on > $4 AND ends_on <= $5 \
          GROUP BY employee_id, ends_on"
     );
-    plan_bulk(conn, now, ReminderKind::Ending, due_at, &select, today)
+    plan_bulk(
+        conn,
+        now,
+        ReminderKind::Ending,
+        due_at,
+        &select,
+        today,
+        Extra::Date(last),
+    )
 }
 
 /// Release notices: obligations whose last day is `today` (or, after a downtime, a few days
@@ -173,10 +208,18 @@ pub fn plan_released(
         "SELECT 'employee:' || employee_id || ':released:' || {end} AS unique_key, \
            employee_id, {end} AS period \
          FROM obligations WHERE status IN ('active', 'breached', 'ended') AND ends_on <= $4 \
-           AND ends_on >= '{first}' \
+           AND ends_on >= $5 \
          GROUP BY employee_id, ends_on"
     );
-    plan_bulk(conn, now, ReminderKind::Released, due_at, &select, today)
+    plan_bulk(
+        conn,
+        now,
+        ReminderKind::Released,
+        due_at,
+        &select,
+        today,
+        Extra::Date(first),
+    )
 }
 
 /// Who a single reminder is for.
