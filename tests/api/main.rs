@@ -10,6 +10,7 @@ mod breaches;
 mod browser;
 mod carriers;
 mod clearance;
+mod crawl;
 mod departures;
 mod faults;
 mod import;
