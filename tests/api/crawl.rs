@@ -1,5 +1,5 @@
 //! A crawl of the pages each role reaches from its start page: no server error, the security
-//! headers on every answer, and a CSRF token in every form that posts.
+//! headers on every answer, a CSRF token in every form that posts, a label on every field.
 
 use crate::on_both_databases;
 
@@ -40,6 +40,7 @@ async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: u
                 );
             }
         }
+        assert_fields_labelled(&path, &html);
         for link in html.split("href=\"").skip(1) {
             let href = &link[..link.find('"').unwrap_or(0)];
             let href = href.replace("&amp;", "&");
@@ -56,6 +57,33 @@ async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: u
         }
     }
     seen.len()
+}
+
+/// Every field a person fills has a label tied to it (or an accessible name of its own).
+fn assert_fields_labelled(path: &str, html: &str) {
+    for tag in ["<input", "<select", "<textarea"] {
+        for field in html.split(tag).skip(1) {
+            let field = &field[..field.find('>').unwrap_or(field.len())];
+            if ["type=\"hidden\"", "type=\"submit\"", "type=\"button\""]
+                .iter()
+                .any(|t| field.contains(t))
+            {
+                continue;
+            }
+            if field.contains("aria-label=") || field.contains("aria-labelledby=") {
+                continue;
+            }
+            let id = field
+                .split("id=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| panic!("a field without id or label on {path}: {tag}{field}"));
+            assert!(
+                html.contains(&format!("for=\"{id}\"")),
+                "the field {id:?} on {path} has no label"
+            );
+        }
+    }
 }
 
 on_both_databases! {
