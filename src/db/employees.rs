@@ -1,7 +1,5 @@
 //! The people register: employees, their managers, and who may see whom.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -617,41 +615,6 @@ pub fn by_id_or_no(
         )),
         _ => Ok(Some(found)),
     }
-}
-
-/// An employee as lists name them.
-#[derive(Debug, Clone, Serialize)]
-pub struct Named {
-    pub id: String,
-    pub employee_no: String,
-    pub name: String,
-}
-
-/// Number and name of each of these employees, by id, in one query (lists show the names
-/// of managers, custodians, witnesses). A long list reads the register's names at once.
-pub fn named(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, Named>> {
-    let columns = (employees::id, employees::employee_no, employees::name);
-    let rows: Vec<(String, String, String)> = if ids.is_empty() {
-        Vec::new()
-    } else if ids.len() > 500 {
-        employees::table.select(columns).load(conn)?
-    } else {
-        employees::table
-            .filter(employees::id.eq_any(ids))
-            .select(columns)
-            .load(conn)?
-    };
-    Ok(rows
-        .into_iter()
-        .map(|(id, employee_no, name)| {
-            let named = Named {
-                id: id.clone(),
-                employee_no,
-                name,
-            };
-            (id, named)
-        })
-        .collect())
 }
 
 /// The departments of the employees the scope may see, in order (for a list's filter).

@@ -88,7 +88,91 @@ async fn register_carrier(
     c["id"].as_str().unwrap().to_string()
 }
 
+/// SQL statements run by one request as `client`, by the service's own counter in /metrics.
+async fn statements(app: &TestApp, client: &reqwest::Client, path: &str) -> u64 {
+    let count = || async {
+        let text = app.get("/metrics").await.text().await.unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("tuomi_sql_statements_total "))
+            .expect("the statement counter in /metrics")
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let before = count().await;
+    let r = client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let _ = r.bytes().await;
+    count().await - before
+}
+
+async fn seeded(app: &TestApp, employees: &str) -> reqwest::Client {
+    let out = app
+        .command(&["dev", "seed", "--employees", employees])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.token_client("hr@example.com", &["hr"]).await
+}
+
 on_both_databases! {
+    async fn the_register_pages_run_as_many_statements_for_many_rows_as_for_few(small: TestApp) {
+        let Some(large) = TestApp::spawn(small.backend()).await else { return };
+        let few = seeded(&small, "30").await;
+        let many = seeded(&large, "600").await;
+        let pages = [
+            "/employees?per_page=200",
+            "/employees?per_page=200&sort=-hire_date&status=active",
+            "/employees?format=csv",
+            "/carriers?per_page=200&status=in_custody",
+            "/carriers?format=csv&sort=-classification",
+        ];
+        for path in pages {
+            statements(&small, &few, path).await;
+            statements(&large, &many, path).await;
+        }
+        for path in pages {
+            let a = statements(&small, &few, path).await;
+            let b = statements(&large, &many, path).await;
+            assert!(a > 0, "{path}: the counter counts");
+            assert_eq!(a, b, "{path}: {a} statements for a few rows, {b} for many");
+        }
+    }
+
+    async fn a_persons_page_and_a_carriers_page_run_as_many_statements_for_many_records_as_for_few(app: TestApp) {
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let (_, text) = post(&app, &admin, "/api/v1/pledge-texts", json!({
+            "kind": "entry", "title_zh": "保密承诺书", "body_zh": "本人承诺……", "title_en": "Pledge", "body_en": "I pledge…"
+        })).await;
+        let pledge = json!({"pledge_text_id": text["id"], "method": "paper", "signed_on": "2028-02-28", "scan_ref": "s"});
+        let pledges = format!("/api/v1/employees/{}/pledges", org.dev);
+        let carrier = register_carrier(&app, &hr, "C-0", Some(&org.dev)).await;
+        assert_eq!(post(&app, &hr, &pledges, pledge.clone()).await.0, 201);
+        let (s, _) = post(&app, &hr, &format!("/api/v1/employees/{}/clearance-changes", org.dev), json!({"to_tier": "general", "reason": "岗位"})).await;
+        assert_eq!(s, 201);
+        let here = format!("/employees/{}", org.dev);
+        let there = format!("/carriers/{carrier}");
+        statements(&app, &hr, &here).await;
+        let (person_few, carrier_few) = (statements(&app, &hr, &here).await, statements(&app, &hr, &there).await);
+        for i in 1..6 {
+            register_carrier(&app, &hr, &format!("C-{i}"), Some(&org.dev)).await;
+            assert_eq!(post(&app, &hr, &pledges, pledge.clone()).await.0, 201);
+            let to = if i % 2 == 1 { &org.lead } else { &org.dev };
+            let (s, _) = post(&app, &hr, &format!("/api/v1/carriers/{carrier}/transfer"), json!({"to_custodian_id": to})).await;
+            assert_eq!(s, 200);
+        }
+        let (person_many, carrier_many) = (statements(&app, &hr, &here).await, statements(&app, &hr, &there).await);
+        assert_eq!(person_few, person_many, "a person with 1 carrier and pledge, then 6");
+        assert_eq!(carrier_few, carrier_many, "a carrier with 1 event, then 6");
+    }
+
+
     async fn the_register_is_searched_sorted_and_exported_by_every_role_in_both_languages(app: TestApp) {
         let hr = app.signed_in("hr@example.com", &["hr"]).await;
         let org = small_org(&app, &hr).await;

@@ -9,10 +9,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::people::{instant, options, sort_text};
+use super::people::{employee_names, instant, options, person_link, sort_text};
 use super::{lists, page_language, render_page};
 use crate::db::carriers::{self, Carrier, CarrierFilter};
-use crate::db::employees::{self, Named, Scope};
+use crate::db::employees::{self, Scope};
+use crate::db::names::EmployeeName;
 use crate::db::users;
 use crate::domain::users::{Language, Role};
 use crate::error::Error;
@@ -63,8 +64,7 @@ async fn list(
                 .filter_map(|c| c.custodian_id.clone())
                 .collect();
             ids.extend(f.custodian_id.clone());
-            let ids: Vec<String> = ids.into_iter().collect();
-            let names = employees::named(conn, &ids)?;
+            let names = employee_names(conn, ids)?;
             Ok((items, total, names))
         })
         .await?;
@@ -78,7 +78,7 @@ async fn list(
             context! {
                 id => c.id, tag => c.tag, kind => c.kind, description => c.description,
                 classification => c.classification, copies => c.copies, status => c.status,
-                custodian => c.custodian_id.as_ref().and_then(|id| names.get(id)),
+                custodian => person_link(&names, c.custodian_id.as_ref()),
                 updated_at => instant(c.updated_at),
             }
         })
@@ -95,7 +95,7 @@ async fn list(
             page => window.page,
             per_page => window.per_page,
             filter => filter_context(&filter),
-            custodian => filter.custodian_id.as_ref().and_then(|id| names.get(id)),
+            custodian => person_link(&names, filter.custodian_id.as_ref()),
             sort => sort_text(filter.sort),
             query => lists::query_without(&req, &["page", "format"]),
             sort_query => lists::query_without(&req, &["sort", "page", "format"]),
@@ -120,7 +120,7 @@ fn register_csv(
     state: &AppState,
     lang: Language,
     items: &[Carrier],
-    names: &HashMap<String, Named>,
+    names: &HashMap<String, EmployeeName>,
 ) -> HttpResponse {
     let t = |key: &str| state.pages.text(lang, key);
     let header: Vec<String> = [
@@ -214,13 +214,13 @@ async fn carrier(
                 user_ids.insert(e.actor_id.clone());
                 user_ids.extend(e.approver_id.clone());
             }
-            let people = employees::named(conn, &ids.into_iter().collect::<Vec<_>>())?;
+            let people = employee_names(conn, ids)?;
             let user_ids: Vec<String> = user_ids.into_iter().collect();
             let user_names = users::names(conn, &user_ids)?;
             Ok((detail, people, user_names))
         })
         .await?;
-    let person = |id: &Option<String>| id.as_ref().and_then(|i| people.get(i));
+    let person = |id: &Option<String>| person_link(&people, id.as_ref());
     let c = &detail.carrier;
     let history: Vec<Value> = detail
         .history

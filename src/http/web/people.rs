@@ -19,7 +19,8 @@ use crate::audit::Actor;
 use crate::db::carriers::{self, Carrier};
 use crate::db::clearance::{self, TierHistory};
 use crate::db::departures::Departure;
-use crate::db::employees::{self, Employee, EmployeeFilter, Named, Scope, SortBy};
+use crate::db::employees::{self, Employee, EmployeeFilter, Scope, SortBy};
+use crate::db::names::{self, EmployeeName};
 use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
@@ -65,6 +66,34 @@ pub(super) fn instant(at: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Number and name of each of these employees, by id: one query for a page, one for every
+/// few thousand in a CSV of the whole register.
+pub(super) fn employee_names(
+    conn: &mut crate::db::DbConnection,
+    ids: impl IntoIterator<Item = String>,
+) -> diesel::QueryResult<HashMap<String, EmployeeName>> {
+    let ids: Vec<String> = ids
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(5000) {
+        found.extend(names::employees(conn, chunk.to_vec())?);
+    }
+    Ok(found)
+}
+
+/// An employee as a page links to them: id, number and name.
+pub(super) fn person_link(
+    names: &HashMap<String, EmployeeName>,
+    id: Option<&String>,
+) -> Option<Value> {
+    let id = id?;
+    let n = names.get(id)?;
+    Some(context! { id => id, employee_no => n.employee_no, name => n.name })
+}
+
 fn day(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
@@ -104,8 +133,7 @@ async fn list(
                 }
                 _ => None,
             };
-            let ids: Vec<String> = ids.into_iter().collect();
-            let names = employees::named(conn, &ids)?;
+            let names = employee_names(conn, ids)?;
             let departments = if csv {
                 Vec::new()
             } else {
@@ -130,7 +158,7 @@ async fn list(
                 tier => e.clearance_tier,
                 status => e.status,
                 hire_date => day(e.hire_date),
-                manager => e.manager_id.as_ref().and_then(|m| names.get(m)),
+                manager => person_link(&names, e.manager_id.as_ref()),
             }
         })
         .collect();
@@ -147,7 +175,7 @@ async fn list(
             page => window.page,
             per_page => window.per_page,
             filter => filter_context(&filter),
-            manager => manager_shown.as_ref().and_then(|m| names.get(m)),
+            manager => person_link(&names, manager_shown.as_ref()),
             sort => sort_text(filter.sort),
             query => lists::query_without(&req, &["page", "format"]),
             sort_query => lists::query_without(&req, &["sort", "page", "format"]),
@@ -174,7 +202,7 @@ fn register_csv(
     state: &AppState,
     lang: Language,
     items: &[Employee],
-    names: &HashMap<String, Named>,
+    names: &HashMap<String, EmployeeName>,
 ) -> HttpResponse {
     let t = |key: &str| state.pages.text(lang, key);
     let header: Vec<String> = [
@@ -265,7 +293,8 @@ async fn new_person(
 /// Everything the person page shows, read in one go.
 struct PersonView {
     employee: Employee,
-    manager: Option<Named>,
+    /// The manager's number and name.
+    manager: HashMap<String, EmployeeName>,
     reports: i64,
     history: TierHistory,
     carriers: Vec<Carrier>,
@@ -285,10 +314,7 @@ fn load_person(
 ) -> Result<PersonView, Error> {
     let scope = Scope::of(conn, user)?;
     let employee = employees::get(conn, &scope, id)?;
-    let manager = match &employee.manager_id {
-        Some(m) => employees::named(conn, std::slice::from_ref(m))?.remove(m),
-        None => None,
-    };
+    let manager = employee_names(conn, employee.manager_id.clone())?;
     let reports = employees::direct_reports(conn, id)?;
     let history = clearance::history(conn, id)?;
     let carriers = carriers::custody_of(conn, id)?;
@@ -507,7 +533,7 @@ async fn person(
         "people_person.html",
         context! {
             employee,
-            manager => v.manager,
+            manager => person_link(&v.manager, e.manager_id.as_ref()),
             reports => v.reports,
             changes,
             post_exits,
