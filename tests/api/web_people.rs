@@ -390,6 +390,12 @@ on_both_databases! {
         ]).await;
         assert!(html.contains("art. 24") && html.contains(">竞争对手研发岗位</textarea>"), "{html}");
         assert!(html.contains("id=\"f-months-error\"") && html.contains("value=\"25\""));
+        speak(&app, "hr@example.com", "zh-CN");
+        let (_, _, html) = submit_form(&app, &hr, &here, &nc, &[
+            ("_method", "PUT"), ("months", "30"), ("monthly_compensation", "8000"), ("currency", "CNY"), ("scope", "x"), ("region", "y"),
+        ]).await;
+        assert!(html.contains("30 个月超过了 24 个月的上限"), "the message in Chinese: {html}");
+        speak(&app, "hr@example.com", "en");
         let (_, _, html) = submit_form(&app, &hr, &here, &nc, &[
             ("_method", "PUT"), ("_next", &format!("{here}#non-compete")), ("_done", "people_non_compete_saved"),
             ("months", "12"), ("monthly_compensation", "8000.50"), ("currency", "CNY"), ("scope", "竞争对手研发岗位"), ("region", "中国大陆"),
