@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::employees::{self, Scope};
-use super::schema::{carrier_events, carriers};
+use super::employees::{self, Scope, SortBy};
+use super::schema::{carrier_events, carriers, employees as employees_table};
 use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
 use crate::domain::carriers::{
@@ -67,13 +67,63 @@ pub struct CarrierDetail {
     pub history: Vec<CarrierEvent>,
 }
 
+crate::string_enum! {
+    /// The columns the carrier register can be sorted by.
+    pub enum CarrierSort ("a sort column") {
+        Tag = "tag",
+        Kind = "kind",
+        /// By secrecy: internal, confidential, secret, top secret.
+        Classification = "classification",
+        Status = "status",
+        Copies = "copies",
+        /// The last change (of custody, mostly).
+        UpdatedAt = "updated_at",
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CarrierFilter {
     pub custodian_id: Option<String>,
+    /// The custodian's employee number.
+    pub custodian_no: Option<String>,
     /// Part of the tag or description.
     pub q: Option<String>,
     pub status: Option<CarrierStatus>,
     pub classification: Option<Classification>,
+    /// None: by tag.
+    pub sort: Option<SortBy<CarrierSort>>,
+}
+
+fn ordered(q: Boxed, sort: Option<SortBy<CarrierSort>>) -> Boxed {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Integer;
+    let Some(sort) = sort else {
+        return q.order(carriers::tag);
+    };
+    macro_rules! by {
+        ($q:expr, $column:expr) => {
+            if sort.descending {
+                $q.order($column.desc())
+            } else {
+                $q.order($column.asc())
+            }
+        };
+    }
+    let q = match sort.key {
+        CarrierSort::Tag => by!(q, carriers::tag),
+        CarrierSort::Kind => by!(q, carriers::kind),
+        CarrierSort::Classification => by!(
+            q,
+            sql::<Integer>(
+                "CASE carriers.classification WHEN 'confidential' THEN 1 WHEN 'secret' THEN 2 \
+                 WHEN 'top_secret' THEN 3 ELSE 0 END"
+            )
+        ),
+        CarrierSort::Status => by!(q, carriers::status),
+        CarrierSort::Copies => by!(q, carriers::copies),
+        CarrierSort::UpdatedAt => by!(q, carriers::updated_at),
+    };
+    q.then_order_by(carriers::tag)
 }
 
 type Boxed = carriers::BoxedQuery<'static, MultiBackend>;
@@ -98,6 +148,12 @@ pub fn list(
         if let Some(c) = &filter.custodian_id {
             q = q.filter(carriers::custodian_id.eq(c.clone()));
         }
+        if let Some(no) = filter.custodian_no.as_deref().map(str::trim) {
+            let holder = employees_table::table
+                .filter(employees_table::employee_no.eq(no.to_string()))
+                .select(employees_table::id.nullable());
+            q = q.filter(carriers::custodian_id.eq_any(holder));
+        }
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let pattern = format!("%{}%", super::like_escape(text));
             q = q.filter(
@@ -116,8 +172,7 @@ pub fn list(
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order(carriers::tag)
+    let items = ordered(query(), filter.sort)
         .offset(offset)
         .limit(limit)
         .select(Carrier::as_select())

@@ -129,6 +129,43 @@ fn scoped(scope: &Scope) -> Boxed {
     }
 }
 
+/// A list's order: a whitelisted column `K`, ascending, or descending when written `-column`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortBy<K> {
+    pub key: K,
+    pub descending: bool,
+}
+
+impl<K: std::str::FromStr<Err = String>> std::str::FromStr for SortBy<K> {
+    type Err = String;
+    fn from_str(text: &str) -> Result<SortBy<K>, String> {
+        let text = text.trim();
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        Ok(SortBy {
+            key: name.parse()?,
+            descending,
+        })
+    }
+}
+
+crate::string_enum! {
+    /// The columns the register can be sorted by.
+    pub enum EmployeeSort ("a sort column") {
+        EmployeeNo = "employee_no",
+        Name = "name",
+        Department = "department",
+        Title = "title",
+        /// By secrecy: none, general, important, core.
+        Tier = "tier",
+        /// In the order of a career: active, departing, departed, retired.
+        Status = "status",
+        HireDate = "hire_date",
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct EmployeeFilter {
     /// Name, number or email, any part, any case.
@@ -137,9 +174,63 @@ pub struct EmployeeFilter {
     pub tier: Option<ClearanceTier>,
     pub status: Option<EmployeeStatus>,
     pub manager_id: Option<String>,
+    /// None: by department, then name.
+    pub sort: Option<SortBy<EmployeeSort>>,
 }
 
-/// One page of the employees the scope may see, ordered by department and name.
+/// Orders the register; ties (and the default) by department, name and number.
+fn ordered(q: Boxed, sort: Option<SortBy<EmployeeSort>>) -> Boxed {
+    use diesel::sql_types::Integer;
+    let Some(sort) = sort else {
+        return q.order((
+            employees::department,
+            employees::name,
+            employees::employee_no,
+        ));
+    };
+    macro_rules! by {
+        ($q:expr, $column:expr) => {
+            if sort.descending {
+                $q.order($column.desc())
+            } else {
+                $q.order($column.asc())
+            }
+        };
+    }
+    let q = match sort.key {
+        EmployeeSort::EmployeeNo => by!(q, employees::employee_no),
+        EmployeeSort::Name => by!(q, employees::name),
+        EmployeeSort::Department => by!(q, employees::department),
+        EmployeeSort::Title => by!(q, employees::title),
+        EmployeeSort::Tier => by!(
+            q,
+            sql::<Integer>(
+                "CASE employees.clearance_tier WHEN 'general' THEN 1 WHEN 'important' THEN 2 \
+                 WHEN 'core' THEN 3 ELSE 0 END"
+            )
+        ),
+        EmployeeSort::Status => by!(
+            q,
+            sql::<Integer>(
+                "CASE employees.status WHEN 'departing' THEN 1 WHEN 'departed' THEN 2 \
+                 WHEN 'retired' THEN 3 ELSE 0 END"
+            )
+        ),
+        // People without a hire date come last either way, on both databases.
+        EmployeeSort::HireDate => {
+            let q = q.order(employees::hire_date.is_null().asc());
+            if sort.descending {
+                q.then_order_by(employees::hire_date.desc())
+            } else {
+                q.then_order_by(employees::hire_date.asc())
+            }
+        }
+    };
+    q.then_order_by((employees::name, employees::employee_no))
+}
+
+/// One page of the employees the scope may see, ordered by department and name unless the
+/// filter asks for another order.
 pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -172,12 +263,7 @@ pub fn list(
         q
     };
     let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((
-            employees::department,
-            employees::name,
-            employees::employee_no,
-        ))
+    let items = ordered(query(), filter.sort)
         .offset(offset)
         .limit(limit)
         .select(Employee::as_select())
@@ -497,4 +583,66 @@ pub fn rehire(
         },
     )?;
     find(conn, id)?.ok_or(Error::NotFound)
+}
+
+/// The id of the employee numbered `no`; a number nobody has is an error on `field`.
+pub fn id_by_no(conn: &mut DbConnection, no: &str, field: &str) -> Result<String> {
+    employees::table
+        .filter(employees::employee_no.eq(no.trim()))
+        .select(employees::id)
+        .first::<String>(conn)
+        .optional()?
+        .ok_or_else(|| Error::field(field, "no employee has this number"))
+}
+
+/// An employee named by id, or by employee number (what people type in a form, checked on
+/// `no_field`); when both are given they must name the same person. Empty texts count as absent.
+pub fn by_id_or_no(
+    conn: &mut DbConnection,
+    id: Option<String>,
+    no: Option<String>,
+    no_field: &str,
+) -> Result<Option<String>> {
+    let id = id.filter(|i| !i.trim().is_empty());
+    let Some(no) = no.filter(|n| !n.trim().is_empty()) else {
+        return Ok(id);
+    };
+    let found = id_by_no(conn, &no, no_field)?;
+    match id {
+        Some(id) if id != found => Err(Error::field(
+            no_field,
+            "names another employee than the id given",
+        )),
+        _ => Ok(Some(found)),
+    }
+}
+
+/// The departments of the employees the scope may see, in order (for a list's filter).
+pub fn departments(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<String>> {
+    scoped(scope)
+        .select(employees::department)
+        .distinct()
+        .order(employees::department)
+        .load(conn)
+}
+
+/// A person's departures, newest first (the person page links to each).
+pub fn departures_of(
+    conn: &mut DbConnection,
+    employee_id: &str,
+) -> QueryResult<Vec<super::departures::Departure>> {
+    use super::schema::departures;
+    departures::table
+        .filter(departures::employee_id.eq(employee_id))
+        .order(departures::notice_date.desc())
+        .select(super::departures::Departure::as_select())
+        .load(conn)
+}
+
+/// How many people report directly to this employee.
+pub fn direct_reports(conn: &mut DbConnection, employee_id: &str) -> QueryResult<i64> {
+    employees::table
+        .filter(employees::manager_id.eq(employee_id))
+        .count()
+        .get_result(conn)
 }

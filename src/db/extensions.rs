@@ -207,3 +207,38 @@ pub fn of_obligation(conn: &mut DbConnection, obligation_id: &str) -> QueryResul
         .select(Extension::as_select())
         .load(conn)
 }
+
+/// For each of these obligations that has an approved extension, the end it had when it was
+/// created (kept in the audit trail): the part after it is what extensions added.
+pub fn ends_before_extension(
+    conn: &mut DbConnection,
+    obligation_ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, NaiveDate>> {
+    use super::schema::audit_events;
+    if obligation_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let extended: Vec<String> = obligation_extensions::table
+        .filter(obligation_extensions::obligation_id.eq_any(obligation_ids))
+        .filter(obligation_extensions::status.eq(ChangeStatus::Approved.as_str()))
+        .select(obligation_extensions::obligation_id)
+        .distinct()
+        .load(conn)?;
+    if extended.is_empty() {
+        return Ok(Default::default());
+    }
+    let created: Vec<(String, String)> = audit_events::table
+        .filter(audit_events::subject_type.eq("obligation"))
+        .filter(audit_events::subject_id.eq_any(&extended))
+        .filter(audit_events::action.eq("obligation.created"))
+        .select((audit_events::subject_id, audit_events::details))
+        .load(conn)?;
+    Ok(created
+        .into_iter()
+        .filter_map(|(id, details)| {
+            let details: serde_json::Value = serde_json::from_str(&details).ok()?;
+            let end = details["ends_on"].as_str()?.parse().ok()?;
+            Some((id, end))
+        })
+        .collect())
+}

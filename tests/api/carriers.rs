@@ -190,4 +190,55 @@ on_both_databases! {
             .collect();
         assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "{results:?}");
     }
+
+    async fn people_are_named_by_employee_number_in_custody_changes_and_the_list_sorts(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let org = small_org(&app, &hr).await;
+        let (s, c) = post(&app, &hr, "/api/v1/carriers", json!({
+            "tag": "N-1", "kind": "key", "classification": "internal", "custodian_no": "D001"
+        })).await;
+        assert_eq!(s, 201, "{c}");
+        assert_eq!(c["custodian_id"], json!(org.dev));
+        let id = c["id"].as_str().unwrap().to_string();
+        register(&app, &hr, "A-2", None).await;
+
+        let page: Value = hr.get(app.url("/api/v1/carriers?custodian_no=D001")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["total"], 1);
+        let page: Value = hr.get(app.url("/api/v1/carriers?custodian_no=NOPE")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["total"], 0, "nobody's carriers");
+
+        let transfer = format!("/api/v1/carriers/{id}/transfer");
+        let (s, body) = post(&app, &hr, &transfer, json!({"to_custodian_no": "NOPE"})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["to_custodian_no"].is_string(), "{body}");
+        let (s, body) = post(&app, &hr, &transfer, json!({"note": "x"})).await;
+        assert_eq!(s, 422);
+        assert_eq!(body["error"]["fields"]["to_custodian_id"], "is required");
+        let (s, c) = post(&app, &hr, &transfer, json!({"to_custodian_no": "L001"})).await;
+        assert_eq!((s, &c["custodian_id"]), (200, &json!(org.lead)));
+        assert_eq!(post(&app, &hr, &format!("/api/v1/carriers/{id}/return"), json!({})).await.0, 200);
+        let (s, c) = post(&app, &hr, &format!("/api/v1/carriers/{id}/assign"), json!({"custodian_no": "X001"})).await;
+        assert_eq!((s, &c["custodian_id"]), (200, &json!(org.outsider)));
+
+        let destroy = format!("/api/v1/carriers/{id}/destroy");
+        let (s, body) = post(&app, &sec, &destroy, json!({"witness_1_no": "M001", "witness_2_no": "NOPE"})).await;
+        assert_eq!(s, 422);
+        assert!(body["error"]["fields"]["witness_2_no"].is_string(), "{body}");
+        let (s, c) = post(&app, &sec, &destroy, json!({"witness_1_no": "M001", "witness_2_no": "L001"})).await;
+        assert_eq!((s, c["status"].as_str()), (200, Some("destroyed")));
+        let detail: Value = sec.get(app.url(&format!("/api/v1/carriers/{id}"))).send().await.unwrap().json().await.unwrap();
+        let last = detail["history"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["witness_1_id"].as_str(), last["witness_2_id"].as_str()), (Some(org.boss.as_str()), Some(org.lead.as_str())));
+
+        let tags = |page: Value| -> Vec<String> {
+            page["items"].as_array().unwrap().iter().map(|c| c["tag"].as_str().unwrap().to_string()).collect()
+        };
+        let page: Value = hr.get(app.url("/api/v1/carriers?sort=-tag")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(tags(page), ["N-1", "A-2"]);
+        let page: Value = hr.get(app.url("/api/v1/carriers?sort=-classification")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(tags(page), ["A-2", "N-1"], "secret before internal");
+        let r = hr.get(app.url("/api/v1/carriers?sort=owner")).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
 }

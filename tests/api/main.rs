@@ -29,4 +29,5 @@ mod users;
 mod web_admin;
 mod web_departures;
 mod web_obligations;
+mod web_people;
 mod web_security;

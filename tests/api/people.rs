@@ -195,4 +195,42 @@ on_both_databases! {
         assert_eq!(actions, ["employee.updated", "employee.created"]);
         assert_eq!(audit["items"][0]["details"]["title"]["to"], "总监");
     }
+
+    async fn a_manager_may_be_named_by_employee_number_and_the_register_sorts_by_listed_columns(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let mut body = person("E300", "新人", None);
+        body["manager_no"] = json!("L001");
+        let id = add_employee(&app, &hr, body).await;
+        let e: Value = hr.get(app.url(&format!("/api/v1/employees/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(e["manager_id"], json!(org.lead));
+
+        for (manager_id, manager_no, why) in [
+            (None, "NOPE", "no employee has this number"),
+            (Some(org.boss.as_str()), "L001", "names another employee"),
+        ] {
+            let mut body = person("E301", "另一人", manager_id);
+            body["manager_no"] = json!(manager_no);
+            let r = hr.post(app.url("/api/v1/employees")).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 422);
+            let body: Value = r.json().await.unwrap();
+            assert!(body["error"]["fields"]["manager_no"].as_str().unwrap().contains(why), "{body}");
+        }
+
+        let url = app.url(&format!("/api/v1/employees/{id}"));
+        let e: Value = hr.patch(&url).json(&json!({"manager_no": "M001"})).send().await.unwrap().json().await.unwrap();
+        assert_eq!(e["manager_id"], json!(org.boss));
+        let boss_url = app.url(&format!("/api/v1/employees/{}", org.boss));
+        let r = hr.patch(&boss_url).json(&json!({"manager_no": "D001"})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["fields"]["manager_no"].as_str().unwrap().contains("own reports"), "a cycle, said on the field used: {body}");
+
+        assert_eq!(numbers(&list(&app, &hr, "sort=-employee_no").await), ["X001", "M001", "L001", "E300", "D001"]);
+        assert_eq!(numbers(&list(&app, &hr, "sort=employee_no&per_page=2&page=2").await), ["L001", "M001"]);
+        let r = hr.get(app.url("/api/v1/employees?sort=salary")).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["fields"]["sort"].is_string(), "{body}");
+    }
 }

@@ -4,15 +4,15 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::db::carriers::{self, Carrier, CarrierDetail, CarrierFilter, Custody};
-use crate::db::employees::Scope;
-use crate::db::write_tx;
+use crate::db::employees::{self, Scope};
+use crate::db::{DbConnection, write_tx};
 use crate::domain::FieldErrors;
 use crate::domain::carriers::{CarrierKind, Classification, NewCarrier};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
-    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly,
+    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -24,6 +24,8 @@ pub struct NewCarrierBody {
     classification: Classification,
     /// The employee who holds it; leave out for the pool.
     custodian_id: Option<String>,
+    /// The holder's employee number, instead of `custodian_id`.
+    custodian_no: Option<String>,
     /// Copies of a document (default 1).
     copies: Option<i32>,
 }
@@ -32,26 +34,59 @@ pub struct NewCarrierBody {
 pub struct CarrierQuery {
     /// A person's current custody list.
     custodian_id: Option<String>,
+    /// The same, by the person's employee number.
+    custodian_no: Option<String>,
     /// Part of the tag or description.
     q: Option<String>,
     /// in_custody, in_pool or destroyed.
     status: Option<String>,
     /// top_secret, secret, confidential or internal.
     classification: Option<String>,
+    /// tag, kind, classification, status, copies or updated_at; `-tag` for descending.
+    /// Default: by tag.
+    sort: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
 }
 
+impl CarrierQuery {
+    /// The filter and the page asked for (the register page takes the same query).
+    pub fn resolve(self) -> Result<(CarrierFilter, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = FieldErrors::new();
+        let filter = CarrierFilter {
+            custodian_id: self.custodian_id.filter(|c| !c.is_empty()),
+            custodian_no: self.custodian_no.filter(|c| !c.trim().is_empty()),
+            q: self.q,
+            status: errors.optional("status", self.status),
+            classification: errors.optional("classification", self.classification),
+            sort: errors.optional("sort", self.sort),
+        };
+        errors.finish()?;
+        Ok((filter, window))
+    }
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Assign {
-    custodian_id: String,
+    /// Required unless `custodian_no` is given.
+    custodian_id: Option<String>,
+    /// The new holder's employee number, instead of `custodian_id`.
+    custodian_no: Option<String>,
     #[serde(default)]
     note: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Transfer {
-    to_custodian_id: String,
+    /// Required unless `to_custodian_no` is given.
+    to_custodian_id: Option<String>,
+    /// The new holder's employee number, instead of `to_custodian_id`.
+    to_custodian_no: Option<String>,
     #[serde(default)]
     note: String,
 }
@@ -65,7 +100,12 @@ pub struct Return {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Destroy {
     /// Two different employees who witnessed the destruction.
+    #[serde(default)]
     witness_ids: Vec<String>,
+    /// A witness by employee number (with `witness_2_no`, instead of `witness_ids`).
+    witness_1_no: Option<String>,
+    /// The second witness by employee number.
+    witness_2_no: Option<String>,
     #[serde(default)]
     note: String,
 }
@@ -90,11 +130,13 @@ pub async fn register(
 ) -> Result<HttpResponse, Error> {
     let b = body.0;
     let new = NewCarrier::parse(&b.tag, b.kind, &b.description, b.classification, b.copies)?;
-    let custodian = b.custodian_id.filter(|c| !c.trim().is_empty());
+    let (custodian_id, custodian_no) = (b.custodian_id, b.custodian_no);
     let (actor, now) = (user.0.id, state.now());
     let carrier = state
         .db(move |conn| {
             write_tx(conn, |conn| {
+                let custodian =
+                    employees::by_id_or_no(conn, custodian_id, custodian_no, "custodian_no")?;
                 carriers::register(conn, now, &actor, &new, custodian.as_deref())
             })
         })
@@ -119,20 +161,7 @@ pub async fn list(
     user: Authorized<AnyRole>,
     query: QueryParams<CarrierQuery>,
 ) -> Result<web::Json<ListPage<Carrier>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = FieldErrors::new();
-    let filter = CarrierFilter {
-        custodian_id: q.custodian_id.filter(|c| !c.is_empty()),
-        q: q.q,
-        status: errors.optional("status", q.status),
-        classification: errors.optional("classification", q.classification),
-    };
-    errors.finish()?;
+    let (filter, window) = query.0.resolve()?;
     let user = user.0;
     let found = state
         .db(move |conn| {
@@ -177,11 +206,26 @@ pub async fn get(
     Ok(web::Json(detail))
 }
 
+/// A person a custody change names: by id or by employee number, and the fields of each.
+struct Person {
+    id: Option<String>,
+    no: Option<String>,
+    id_field: &'static str,
+    no_field: &'static str,
+}
+
+impl Person {
+    fn resolve(self, conn: &mut DbConnection) -> Result<String, Error> {
+        employees::by_id_or_no(conn, self.id, self.no, self.no_field)?
+            .ok_or_else(|| Error::field(self.id_field, "is required"))
+    }
+}
+
 async fn move_custody(
     state: web::Data<AppState>,
     actor: String,
     id: String,
-    change: Custody,
+    change: impl FnOnce(&mut DbConnection) -> Result<Custody, Error> + Send + 'static,
     note: String,
 ) -> Result<web::Json<Carrier>, Error> {
     if note.chars().count() > 2000 {
@@ -191,6 +235,7 @@ async fn move_custody(
     let carrier = state
         .db(move |conn| {
             write_tx(conn, |conn| {
+                let change = change(conn)?;
                 carriers::move_custody(conn, now, &actor, &id, &change, note.trim())
             })
         })
@@ -220,8 +265,22 @@ pub async fn assign(
     id: web::Path<String>,
     body: JsonBody<Assign>,
 ) -> Result<web::Json<Carrier>, Error> {
-    let Assign { custodian_id, note } = body.0;
-    let change = Custody::Assign { to: custodian_id };
+    let Assign {
+        custodian_id,
+        custodian_no,
+        note,
+    } = body.0;
+    let to = Person {
+        id: custodian_id,
+        no: custodian_no,
+        id_field: "custodian_id",
+        no_field: "custodian_no",
+    };
+    let change = move |conn: &mut DbConnection| {
+        Ok(Custody::Assign {
+            to: to.resolve(conn)?,
+        })
+    };
     move_custody(state, user.0.id, id.into_inner(), change, note).await
 }
 
@@ -249,10 +308,19 @@ pub async fn transfer(
 ) -> Result<web::Json<Carrier>, Error> {
     let Transfer {
         to_custodian_id,
+        to_custodian_no,
         note,
     } = body.0;
-    let change = Custody::Transfer {
-        to: to_custodian_id,
+    let to = Person {
+        id: to_custodian_id,
+        no: to_custodian_no,
+        id_field: "to_custodian_id",
+        no_field: "to_custodian_no",
+    };
+    let change = move |conn: &mut DbConnection| {
+        Ok(Custody::Transfer {
+            to: to.resolve(conn)?,
+        })
     };
     move_custody(state, user.0.id, id.into_inner(), change, note).await
 }
@@ -283,7 +351,7 @@ pub async fn return_to_pool(
         state,
         user.0.id,
         id.into_inner(),
-        Custody::Return,
+        |_: &mut DbConnection| Ok(Custody::Return),
         body.0.note,
     )
     .await
@@ -312,9 +380,31 @@ pub async fn destroy(
     id: web::Path<String>,
     body: JsonBody<Destroy>,
 ) -> Result<web::Json<Carrier>, Error> {
-    let Destroy { witness_ids, note } = body.0;
-    let change = Custody::Destroy {
-        witnesses: witness_ids,
+    let Destroy {
+        mut witness_ids,
+        witness_1_no,
+        witness_2_no,
+        note,
+    } = body.0;
+    let change = move |conn: &mut DbConnection| {
+        let mut errors = FieldErrors::new();
+        for (field, no) in [
+            ("witness_1_no", witness_1_no),
+            ("witness_2_no", witness_2_no),
+        ] {
+            let Some(no) = no.filter(|n| !n.trim().is_empty()) else {
+                continue;
+            };
+            match employees::id_by_no(conn, &no, field) {
+                Ok(id) => witness_ids.push(id),
+                Err(Error::Validation(e)) => errors.0.extend(e.0),
+                Err(e) => return Err(e),
+            }
+        }
+        errors.finish()?;
+        Ok(Custody::Destroy {
+            witnesses: witness_ids,
+        })
     };
     move_custody(state, user.0.id, id.into_inner(), change, note).await
 }

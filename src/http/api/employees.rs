@@ -15,7 +15,7 @@ use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{
     AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
-    read_body,
+    Window, read_body,
 };
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -31,6 +31,9 @@ pub struct NewEmployee {
     title: Option<String>,
     /// The id of another employee.
     manager_id: Option<String>,
+    /// The manager's employee number, instead of `manager_id` (as the import and the browser
+    /// form name managers).
+    manager_no: Option<String>,
     /// YYYY-MM-DD
     hire_date: Option<String>,
 }
@@ -58,6 +61,8 @@ pub struct EmployeePatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     manager_id: Option<Option<String>>,
+    /// The new manager's employee number, instead of `manager_id`.
+    manager_no: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     hire_date: Option<Option<String>>,
@@ -73,8 +78,47 @@ pub struct EmployeeQuery {
     /// active, departing, departed or retired.
     status: Option<String>,
     manager_id: Option<String>,
+    /// employee_no, name, department, title, tier, status or hire_date; `-name` for
+    /// descending. Default: by department, then name.
+    sort: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+impl EmployeeQuery {
+    /// The filter and the page asked for (the list page takes the same query).
+    pub fn resolve(self) -> Result<(EmployeeFilter, Window), Error> {
+        let window = Paging {
+            page: self.page,
+            per_page: self.per_page,
+        }
+        .resolve()?;
+        let mut errors = crate::domain::FieldErrors::new();
+        let filter = EmployeeFilter {
+            q: self.q,
+            department: self.department.filter(|d| !d.is_empty()),
+            tier: errors.optional("tier", self.tier),
+            status: errors.optional("status", self.status),
+            manager_id: self.manager_id.filter(|m| !m.is_empty()),
+            sort: errors.optional("sort", self.sort),
+        };
+        errors.finish()?;
+        Ok((filter, window))
+    }
+}
+
+/// A validation error on `from` moved to `to` (a manager named by number is at fault in the
+/// number's field).
+fn moved_field(e: Error, from: &str, to: &str) -> Error {
+    match e {
+        Error::Validation(mut errors) => {
+            if let Some(message) = errors.0.remove(from) {
+                errors.0.insert(to.to_string(), message);
+            }
+            Error::Validation(errors)
+        }
+        other => other,
+    }
 }
 
 /// Adds an employee to the register.
@@ -107,13 +151,22 @@ pub async fn create(
         hire_date: b.hire_date,
     }
     .parse()?;
-    let manager_id = b.manager_id.filter(|m| !m.trim().is_empty());
+    let (manager_id, manager_no) = (b.manager_id, b.manager_no);
+    let by_no = manager_no.as_deref().is_some_and(|n| !n.trim().is_empty());
     let actor = Actor::User(user.0.id);
     let now = state.now();
     let employee = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                employees::create(conn, now, &actor, &fields, manager_id.as_deref())
+                let manager_id =
+                    employees::by_id_or_no(conn, manager_id, manager_no, "manager_no")?;
+                employees::create(conn, now, &actor, &fields, manager_id.as_deref()).map_err(|e| {
+                    if by_no {
+                        moved_field(e, "manager_id", "manager_no")
+                    } else {
+                        e
+                    }
+                })
             })
         })
         .await?;
@@ -138,21 +191,7 @@ pub async fn list(
     user: Authorized<AnyRole>,
     query: QueryParams<EmployeeQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
-    let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
-    let mut errors = crate::domain::FieldErrors::new();
-    let filter = EmployeeFilter {
-        q: q.q,
-        department: q.department.filter(|d| !d.is_empty()),
-        tier: errors.optional("tier", q.tier),
-        status: errors.optional("status", q.status),
-        manager_id: q.manager_id.filter(|m| !m.is_empty()),
-    };
-    errors.finish()?;
+    let (filter, window) = query.0.resolve()?;
     let user = user.0;
     let found = state
         .db(move |conn| {
@@ -245,11 +284,28 @@ pub async fn update(
                         .unwrap_or_else(|| was.hire_date.map(|d| d.to_string())),
                 };
                 let fields = input.parse()?;
-                let manager_id = patch
-                    .manager_id
-                    .unwrap_or_else(|| current.manager_id.clone())
-                    .filter(|m| !m.trim().is_empty());
-                employees::update(conn, now, &actor, &current, &fields, manager_id.as_deref())?;
+                let by_no = patch
+                    .manager_no
+                    .as_deref()
+                    .is_some_and(|n| !n.trim().is_empty());
+                let manager_id = if by_no {
+                    let given = patch.manager_id.clone().flatten();
+                    employees::by_id_or_no(conn, given, patch.manager_no.clone(), "manager_no")?
+                } else {
+                    patch
+                        .manager_id
+                        .clone()
+                        .unwrap_or_else(|| current.manager_id.clone())
+                        .filter(|m| !m.trim().is_empty())
+                };
+                employees::update(conn, now, &actor, &current, &fields, manager_id.as_deref())
+                    .map_err(|e| {
+                        if by_no {
+                            moved_field(e, "manager_id", "manager_no")
+                        } else {
+                            e
+                        }
+                    })?;
                 employees::find(conn, &id)?.ok_or(Error::NotFound)
             })
         })
@@ -300,19 +356,29 @@ pub async fn import_csv(
         ));
     }
     let bytes = read_body(payload, IMPORT_LIMIT).await?;
-    let text = import::decode(&bytes).map_err(|m| Error::field("body", m))?;
     let dry_run = query.0.dry_run.unwrap_or(false);
-    let actor = Actor::User(user.0.id);
+    let report = import_file(&state, Actor::User(user.0.id), &bytes, dry_run).await?;
+    Ok(web::Json(report))
+}
+
+/// Imports an employee file (the API's body, or a file uploaded on the import page). A file
+/// that is not text in a known encoding is an error on `body`.
+pub async fn import_file(
+    state: &AppState,
+    actor: Actor,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport, Error> {
+    let text = import::decode(bytes).map_err(|m| Error::field("body", m))?;
     let now = state.now();
-    let report = state
+    state
         .db(move |conn| {
             let file = import::parse(&text);
             write_tx(conn, |conn| {
                 crate::db::import::run(conn, now, &actor, &file, dry_run)
             })
         })
-        .await?;
-    Ok(web::Json(report))
+        .await
 }
 
 /// Takes back someone who left: active again, their post-departure obligations superseded

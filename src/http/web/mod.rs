@@ -18,6 +18,7 @@ mod reminders;
 mod report;
 mod security;
 mod setup;
+mod timeline;
 
 use std::collections::HashMap;
 use std::sync::Arc;
