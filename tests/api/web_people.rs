@@ -342,6 +342,14 @@ on_both_databases! {
         assert_eq!(to, here);
         assert!(html.contains("The changes were saved.") && html.contains("高级工程师"), "{html}");
         assert!(html.contains("刘经理"), "the new manager, named by number");
+        // Emptying a box of the edit form clears that field.
+        let (_, _, html) = submit_form(&app, &hr, &here, &format!("/api/v1/employees/{}", org.dev), &[
+            ("_method", "PATCH"), ("_next", &here), ("_clearable", "title,manager_no"),
+            ("employee_no", "D001"), ("name", "张伟"), ("department", "研发部"), ("title", ""),
+            ("manager_no", "M001"),
+        ]).await;
+        assert!(!html.contains("高级工程师"), "the title was cleared");
+        assert!(html.contains("刘经理"), "the manager stays");
         let (_, _, html) = submit_form(&app, &hr, &here, &format!("/api/v1/employees/{}", org.dev), &[
             ("_method", "PATCH"), ("_next", &here), ("employee_no", "D 001"), ("name", "张伟"), ("department", "研发部"),
         ]).await;

@@ -8,6 +8,7 @@
 //! - `_back`: the form's own page, for a refusal (default: the Referer's path, then `/`);
 //! - `_done`: the catalog key (under `done.`) of the message shown after success;
 //! - `_method`: PUT, PATCH or DELETE, for the API routes that use them;
+//! - `_clearable`: comma-separated fields an edit form sends even empty, to clear them;
 //! - `_irreversible` / `_confirm`: an irreversible action goes ahead only when the confirming
 //!   box was ticked.
 
@@ -48,15 +49,19 @@ pub struct Flash {
 
 /// The fields of a form posted to the API, for [`crate::http::extract::JsonBody`].
 #[derive(Debug, Clone)]
-pub struct FormFields(pub Vec<(String, String)>);
+pub struct FormFields {
+    pub fields: Vec<(String, String)>,
+    /// Fields whose empty box means "clear it" (an edit form), not "not given".
+    pub clearable: Vec<String>,
+}
 
 impl FormFields {
-    /// The fields as a query string, without the empty ones: an empty box means "not given",
-    /// as a missing key does in JSON.
+    /// The fields as a query string, without the empty ones (an empty box means "not given",
+    /// as a missing key does in JSON) unless the form names them clearable.
     pub fn encoded(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &self.0 {
-            if !v.trim().is_empty() {
+        for (k, v) in &self.fields {
+            if !v.trim().is_empty() || self.clearable.contains(k) {
                 out.append_pair(k, v);
             }
         }
@@ -228,11 +233,17 @@ pub async fn bridge(
             _ => {}
         }
     }
+    let clearable = field("_clearable")
+        .map(|list| list.split(',').map(|f| f.trim().to_string()).collect())
+        .unwrap_or_default();
     let api_fields: Vec<(String, String)> = pairs
         .into_iter()
         .filter(|(k, _)| !k.starts_with('_') && k != "csrf")
         .collect();
-    req.extensions_mut().insert(FormFields(api_fields));
+    req.extensions_mut().insert(FormFields {
+        fields: api_fields,
+        clearable,
+    });
     let response = next.call(req).await?;
     let status = response.status();
     let (http_req, res) = response.into_parts();
