@@ -27,5 +27,5 @@ mod statements;
 mod users;
 mod web_admin;
 mod web_departures;
-mod web_security;
 mod web_obligations;
+mod web_security;
