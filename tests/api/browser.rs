@@ -12,7 +12,9 @@
 //!
 //! Every page a journey visits is saved as a PNG (the whole page, not just the window) under
 //! `<target dir>/screenshots/<test>/<NN>-<name>.png`, numbered in the order taken; a test's
-//! folder is emptied when it starts. The target dir is the one holding the running test
+//! folder is emptied when it starts. A journey of several people opens a browser for each,
+//! named `<journey>/<N>-<who>`: a folder of their own inside the journey's, which the first
+//! (`1-<who>`) empties. The target dir is the one holding the running test
 //! binary (so `CARGO_TARGET_DIR` is respected); `TUOMI_SCREENSHOTS_DIR` puts them elsewhere.
 //! ChromeDriver's log is `chromedriver.log` in the same folder.
 
@@ -28,8 +30,8 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use crate::breaches::case_id_of;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, PASSWORD, TestApp, post};
+use crate::people::{add_employee, person};
 use crate::reminders::{former, reminders, shanghai};
 
 /// A desktop browser window's inner size (CSS pixels).
@@ -247,7 +249,12 @@ impl Browser {
             .flatten()
             .expect("a WebDriver session id");
         let shots = screenshots_root().join(test);
-        let _ = std::fs::remove_dir_all(&shots);
+        // A journey's first browser empties the journey's folder, the others only their own.
+        let journey = match test.split_once('/') {
+            Some((journey, who)) if who.starts_with("1-") => screenshots_root().join(journey),
+            _ => shots.clone(),
+        };
+        let _ = std::fs::remove_dir_all(&journey);
         std::fs::create_dir_all(&shots).expect("create the test's screenshots folder");
         let browser = Browser {
             client,
@@ -349,10 +356,13 @@ impl Browser {
         self.text_of("h1").await
     }
 
-    /// The form field whose `<label>` reads `field`, or else whose name is `field`.
+    /// The form field whose `<label>` reads `field` (the mark of a required field after the
+    /// label's text aside), or else whose name is `field`.
     async fn field(&self, field: &str) -> Element {
         let literal = xpath_literal(field);
-        let by_label = format!("//label[normalize-space(.)={literal}]");
+        let by_label = format!(
+            "//label[normalize-space(.)={literal} or normalize-space(text()[1])={literal}]"
+        );
         if let Ok(label) = self.client.find(Locator::XPath(&by_label)).await {
             if let Ok(Some(id)) = label.attr("for").await
                 && let Ok(input) = self.client.find(Locator::Id(&id)).await
@@ -372,13 +382,14 @@ impl Browser {
         match self.client.find(Locator::XPath(&by_name)).await {
             Ok(input) => input,
             Err(_) => {
-                let labels = self.all_texts("label").await;
+                let labels = self.texts("label").await;
                 panic!("no field labelled or named {field:?}; the labels are {labels:?}")
             }
         }
     }
 
-    async fn all_texts(&self, css: &str) -> Vec<String> {
+    /// The visible texts of every element matching a CSS selector, in page order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut texts = Vec::new();
         for element in self
             .client
@@ -428,9 +439,27 @@ impl Browser {
             .expect("choose the file");
     }
 
+    /// Ticks the check box labelled (or named) `field`, unless it is ticked already.
+    pub async fn tick(&self, field: &str) {
+        let input = self.field(field).await;
+        if !input
+            .is_selected()
+            .await
+            .expect("whether the box is ticked")
+        {
+            input.click().await.expect("tick the box");
+        }
+        assert!(
+            input
+                .is_selected()
+                .await
+                .expect("whether the box is ticked"),
+            "the box {field:?} should be ticked"
+        );
+    }
+
     /// Chooses the option reading `option` (or with that value) in the list labelled (or
     /// named) `field`.
-    #[allow(dead_code)] // no page has a list to choose from yet
     pub async fn select(&self, field: &str, option: &str) {
         let list = self.field(field).await;
         if list.select_by_label(option).await.is_err() {
@@ -460,8 +489,8 @@ impl Browser {
             }
         }
         let Some(target) = target else {
-            let mut offered = self.all_texts("button").await;
-            offered.extend(self.all_texts("a").await);
+            let mut offered = self.texts("button").await;
+            offered.extend(self.texts("a").await);
             panic!("no button or link reads {text:?}; the page offers {offered:?}");
         };
         // Mark this page, so the next one is known when it is there.
@@ -599,15 +628,53 @@ fn tr<'a>(lang: &str, zh: &'a str, en: &'a str) -> &'a str {
     if lang == "zh-CN" { zh } else { en }
 }
 
+/// Creates a user who signs in with the test password, named `name`, speaking `lang`, and
+/// linked to the employee `employee_no` when given (as a manager is to their record).
+fn user(
+    app: &TestApp,
+    email: &str,
+    roles: &[&str],
+    name: &str,
+    lang: &str,
+    employee_no: Option<&str>,
+) {
+    use diesel::prelude::*;
+    use tuomi::db::schema::users;
+    app.add_user(email, roles);
+    diesel::update(users::table.filter(users::email.eq(email)))
+        .set((
+            users::name.eq(name),
+            users::language.eq(lang),
+            users::employee_no.eq(employee_no),
+        ))
+        .execute(&mut app.db())
+        .expect("name the user");
+}
+
+/// Signs in on /login as `email` and lands on the start page.
+async fn sign_in(browser: &mut Browser, lang: &str, email: &str) {
+    browser.goto("/login").await;
+    browser.screenshot("sign-in").await;
+    assert_eq!(browser.heading().await, tr(lang, "登录", "Sign in"));
+    browser.fill(tr(lang, "电子邮箱", "Email"), email).await;
+    browser.fill(tr(lang, "密码", "Password"), PASSWORD).await;
+    browser.click(tr(lang, "登录", "Sign in")).await;
+    assert_eq!(browser.path().await, "/", "signed in, on the start page");
+    browser.screenshot("start-page").await;
+    assert_eq!(browser.heading().await, tr(lang, "首页", "Home"));
+}
+
 /// Someone without an account reports a suspected leak at /report, keeps the code and secret
-/// shown once, follows the report at /report/status and adds to it; security decides the case
-/// (through the API: it has no page yet) and the reporter sees the decision.
+/// shown once, follows the report at /report/status and adds to it; a security officer signs
+/// in, opens the case from the list and takes it step by step to a decision on its page; the
+/// reporter comes back and sees the decision.
 async fn an_anonymous_reporter_follows_the_report_to_its_decision(lang: &str) {
     let app = TestApp::spawn(Backend::Sqlite)
         .await
         .expect("a SQLite test app always starts");
     let test = format!("anonymous_report_{lang}");
-    let Some(mut browser) = Browser::open(&app, &test, lang, DESKTOP).await else {
+    let Some(mut browser) = Browser::open(&app, &format!("{test}/1-reporter"), lang, DESKTOP).await
+    else {
         return;
     };
 
@@ -697,24 +764,115 @@ async fn an_anonymous_reporter_follows_the_report_to_its_decision(lang: &str) {
     let added = tr(lang, "您补充的情况\n1", "Information you added\n1");
     assert!(page.contains(added), "the addition is counted: {page}");
 
-    // Security takes the case to a decision.
-    let sec = app.signed_in("sec@example.com", &["security"]).await;
-    let id = case_id_of(&app, &sec, &code).await;
-    for step in [
-        json!({"status": "triaged", "reason": "credible enough to look at", "severity": "low"}),
-        json!({"status": "investigating", "reason": "asked the group's members"}),
-        json!({"status": "unfounded", "reason": "the photos were of public brochures"}),
-    ] {
-        let r = sec
-            .patch(app.url(&format!("/api/v1/breaches/{id}")))
-            .json(&step)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{step}: {}", r.text().await.unwrap());
+    // Security takes the case to a decision, in its own browser.
+    let officer = tr(lang, "赵敏", "Sam Reed");
+    user(&app, "sec@example.com", &["security"], officer, lang, None);
+    let Some(mut sec) = Browser::open(&app, &format!("{test}/2-security"), lang, DESKTOP).await
+    else {
+        return;
+    };
+    sign_in(&mut sec, lang, "sec@example.com").await;
+    sec.click(tr(lang, "案件", "Cases")).await;
+    sec.screenshot("cases").await;
+    assert_eq!(sec.heading().await, tr(lang, "泄密案件", "Breach cases"));
+    assert!(sec.text().await.contains(what), "the report is listed");
+    sec.click(&code).await;
+    sec.screenshot("case").await;
+    let case_path = sec.path().await;
+    assert!(case_path.starts_with("/breaches/"), "{case_path}");
+    assert_eq!(
+        sec.heading().await,
+        format!(
+            "{} {code} {}",
+            tr(lang, "案件编号", "Case code"),
+            tr(lang, "已报告", "Reported")
+        )
+    );
+    let page = sec.text().await;
+    assert!(
+        page.contains(what)
+            && page.contains(tr(
+                lang,
+                "群名是“项目交流群”",
+                "The group is called “Project chat”"
+            )),
+        "the report and what the reporter added: {page}"
+    );
+    let steps = [
+        (
+            tr(lang, "已初评", "Triaged"),
+            tr(lang, "线索具体，值得调查", "Credible enough to look at"),
+            Some(tr(lang, "低", "Low")),
+        ),
+        (
+            tr(lang, "调查中", "Investigating"),
+            tr(lang, "已询问群成员", "Asked the group's members"),
+            None,
+        ),
+        (
+            tr(lang, "不属实", "Unfounded"),
+            tr(
+                lang,
+                "照片拍的是公开宣传册",
+                "The photos were of public brochures",
+            ),
+            None,
+        ),
+    ];
+    for (n, (status, reason, severity)) in steps.into_iter().enumerate() {
+        sec.select(tr(lang, "下一步", "Next step"), status).await;
+        sec.fill(
+            tr(lang, "理由（随该步骤保存）", "Why (kept with the step)"),
+            reason,
+        )
+        .await;
+        if let Some(severity) = severity {
+            sec.select(
+                tr(
+                    lang,
+                    "严重程度（初评时必填）",
+                    "Severity (needed to triage)",
+                ),
+                severity,
+            )
+            .await;
+        }
+        sec.tick(tr(
+            lang,
+            "我明白此操作无法撤销。",
+            "I understand this cannot be undone.",
+        ))
+        .await;
+        sec.screenshot(&format!("step-{}-filled", n + 1)).await;
+        sec.click(tr(lang, "推进", "Take the step")).await;
+        sec.screenshot(&format!("step-{}-taken", n + 1)).await;
+        assert_eq!(sec.path().await, case_path, "back on the case");
+        assert_eq!(
+            sec.text_of("[role=status]").await,
+            tr(
+                lang,
+                "案件已推进到下一步。",
+                "The case moved to its next step."
+            )
+        );
+        assert_eq!(sec.text_of("h1 .badge").await, status);
+        assert!(
+            sec.text().await.contains(reason),
+            "the step's reason is kept"
+        );
     }
+    let facts = sec.texts("dl.facts dd").await;
+    assert!(
+        facts.iter().any(|f| f == tr(lang, "低", "Low")),
+        "the severity chosen at triage: {facts:?}"
+    );
 
-    // The reporter comes back later and sees the decision.
+    // The reporter comes back later, in a new browser, and sees the decision.
+    let Some(mut browser) =
+        Browser::open(&app, &format!("{test}/3-reporter-returns"), lang, DESKTOP).await
+    else {
+        return;
+    };
     browser.goto("/report/status").await;
     browser.fill(code_label, &code).await;
     browser.fill(secret_label, &secret).await;
@@ -729,6 +887,467 @@ async fn an_anonymous_reporter_follows_the_report_to_its_decision(lang: &str) {
             "Investigated: the report was not confirmed"
         )
     );
+}
+
+/// The people of the departure journey, named in the journey's language.
+struct Cast {
+    manager: &'static str,
+    leaver: &'static str,
+    successor: &'static str,
+    hr: &'static str,
+    /// What HR types to find the leaver.
+    leaver_search: &'static str,
+}
+
+fn cast(lang: &str) -> Cast {
+    if lang == "zh-CN" {
+        Cast {
+            manager: "刘洋",
+            leaver: "张伟",
+            successor: "王芳",
+            hr: "李静",
+            leaver_search: "张",
+        }
+    } else {
+        Cast {
+            manager: "Maria Lopez",
+            leaver: "Daniel Carter",
+            successor: "Olivia Brown",
+            hr: "Helen Hart",
+            leaver_search: "carter",
+        }
+    }
+}
+
+/// Confirms the first line of those listed with confirmation forms on the page (the start
+/// page's "to confirm" section or the departure's), as the line needs: the drawings counted
+/// back, the laptop and the secret files handed over to the successor, the other lines done.
+async fn confirm_first_line(browser: &Browser, lang: &str, title: &str) {
+    let outcome = tr(lang, "结果", "Outcome");
+    if title.contains("DOC-7") {
+        browser
+            .select(
+                outcome,
+                tr(lang, "已清退（在下方填写份数）", "Returned (count below)"),
+            )
+            .await;
+        browser
+            .fill(
+                tr(
+                    lang,
+                    "清点份数（清退时填写）",
+                    "Copies counted (when returned)",
+                ),
+                "3",
+            )
+            .await;
+        browser
+            .fill(
+                tr(lang, "备注（可选）", "Note (optional)"),
+                tr(lang, "清点无误", "All three counted"),
+            )
+            .await;
+    } else if title.contains("LT-7") || title.contains("涉密文件资料移交接替人") {
+        browser
+            .select(
+                outcome,
+                tr(lang, "已移交接替人", "Handed over to the successor"),
+            )
+            .await;
+    }
+    let with_outcome =
+        title.contains("DOC-7") || title.contains("LT-7") || title.contains("涉密文件");
+    browser
+        .click(if with_outcome {
+            tr(lang, "确认", "Confirm")
+        } else {
+            tr(lang, "确认已完成", "Confirm as done")
+        })
+        .await;
+}
+
+/// A departure from start to the obligations that follow, each step by the person who takes
+/// it, in their own browser: HR starts it at a desk (finding the person and the successor,
+/// dates and reason), the manager confirms the checklist line by line on a phone, the
+/// successor signs for the handovers from the emailed links, and HR completes the departure
+/// and looks at the obligations now running.
+async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str) {
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("a SQLite test app always starts");
+    let test = format!("departure_{lang}");
+    let cast = cast(lang);
+
+    // The company: the leaver reports to the manager, holds drawings and a laptop from the
+    // register and an important clearance; the successor has no account.
+    let setup = app.token_client("setup@example.com", &["hr"]).await;
+    let in_lang = |mut p: Value| {
+        p["language"] = json!(lang);
+        p["department"] = json!(tr(lang, "研发部", "R&D"));
+        p["title"] = json!(tr(lang, "工程师", "Engineer"));
+        p
+    };
+    let boss = add_employee(&app, &setup, in_lang(person("M001", cast.manager, None))).await;
+    let leaver = add_employee(
+        &app,
+        &setup,
+        in_lang(person("D001", cast.leaver, Some(&boss))),
+    )
+    .await;
+    add_employee(&app, &setup, in_lang(person("S001", cast.successor, None))).await;
+    {
+        use diesel::prelude::*;
+        use tuomi::db::schema::employees;
+        diesel::update(employees::table.find(&leaver))
+            .set(employees::clearance_tier.eq("important"))
+            .execute(&mut app.db())
+            .unwrap();
+    }
+    for (tag, kind, description, copies) in [
+        (
+            "DOC-7",
+            "document",
+            tr(lang, "产品设计图纸", "Product design drawings"),
+            3,
+        ),
+        ("LT-7", "laptop", tr(lang, "笔记本电脑", "Laptop"), 1),
+    ] {
+        let (s, c) = post(
+            &app,
+            &setup,
+            "/api/v1/carriers",
+            json!({
+                "tag": tag, "kind": kind, "description": description, "classification": "secret",
+                "custodian_id": leaver, "copies": copies
+            }),
+        )
+        .await;
+        assert_eq!(s, 201, "{c}");
+    }
+    user(&app, "hr@example.com", &["hr"], cast.hr, lang, None);
+    user(
+        &app,
+        "boss@example.com",
+        &["manager"],
+        cast.manager,
+        lang,
+        Some("M001"),
+    );
+
+    // 1. HR starts the departure at a desk.
+    let Some(mut hr) = Browser::open(&app, &format!("{test}/1-hr-starts"), lang, DESKTOP).await
+    else {
+        return;
+    };
+    sign_in(&mut hr, lang, "hr@example.com").await;
+    hr.click(tr(lang, "离职", "Departures")).await;
+    hr.screenshot("departures").await;
+    assert_eq!(hr.heading().await, tr(lang, "离职", "Departures"));
+    let start = tr(lang, "发起离职", "Start a departure");
+    hr.click(start).await;
+    hr.screenshot("start-form").await;
+    assert_eq!(hr.path().await, "/departures/new");
+    assert_eq!(hr.heading().await, start);
+    hr.fill(
+        tr(lang, "查找员工", "Find the employee"),
+        cast.leaver_search,
+    )
+    .await;
+    hr.click(tr(lang, "搜索", "Search")).await;
+    hr.screenshot("leaver-found").await;
+    assert!(hr.text().await.contains(cast.leaver));
+    let choose = tr(lang, "选择", "Choose");
+    hr.click(choose).await;
+    hr.screenshot("leaver-chosen").await;
+    hr.fill(tr(lang, "查找接替人", "Find the successor"), "S001")
+        .await;
+    hr.click(tr(lang, "搜索", "Search")).await;
+    hr.screenshot("successor-found").await;
+    hr.click(choose).await;
+    hr.screenshot("successor-chosen").await;
+    let page = hr.text().await;
+    assert!(
+        page.contains(cast.leaver) && page.contains(cast.successor),
+        "{page}"
+    );
+    hr.fill(tr(lang, "提出日期", "Notice date"), "2028-01-31")
+        .await;
+    hr.fill(tr(lang, "最后工作日", "Last working day"), "2028-02-29")
+        .await;
+    hr.select(
+        tr(lang, "离职原因", "Reason"),
+        tr(lang, "辞职", "Resignation"),
+    )
+    .await;
+    hr.screenshot("start-form-filled").await;
+    hr.click(tr(lang, "发起离职", "Start the departure")).await;
+    hr.screenshot("departure-started").await;
+    let departure = hr.path().await;
+    assert!(
+        departure.starts_with("/departures/") && departure != "/departures/new",
+        "on the new departure's page: {departure}"
+    );
+    assert_eq!(
+        hr.text_of("[role=status]").await,
+        tr(
+            lang,
+            "离职已发起，清单见下方。",
+            "The departure has started; its checklist is below."
+        )
+    );
+    assert_eq!(
+        hr.heading().await,
+        format!("{}: {} D001", tr(lang, "离职", "Departure"), cast.leaver)
+    );
+    let checklist = hr.texts("#lines + .table-wrap tbody tr").await;
+    assert_eq!(
+        checklist.len(),
+        6,
+        "two carriers and four standard lines: {checklist:?}"
+    );
+    for item in [
+        "DOC-7",
+        "LT-7",
+        "涉密文件资料移交接替人",
+        "账号与权限已注销",
+        "签署离职保密承诺书",
+        "离职保密谈话",
+    ] {
+        assert!(
+            checklist.iter().any(|l| l.contains(item)),
+            "{item} in {checklist:?}"
+        );
+    }
+    let page = hr.text().await;
+    assert!(
+        page.contains(cast.successor)
+            && page.contains(tr(lang, "辞职", "Resignation"))
+            && page.contains(tr(lang, "2028年2月29日", "29 February 2028"))
+            && page.contains(tr(lang, "办理中", "In progress")),
+        "{page}"
+    );
+    drop(hr);
+
+    // 2. The manager confirms the lines on a phone, from the start page, the last one on
+    // the departure's page.
+    let Some(mut boss) =
+        Browser::open(&app, &format!("{test}/2-manager-confirms"), lang, PHONE).await
+    else {
+        return;
+    };
+    sign_in(&mut boss, lang, "boss@example.com").await;
+    assert!(boss.fits_width().await, "no sideways scrolling on a phone");
+    assert!(
+        boss.text()
+            .await
+            .contains(tr(lang, "待确认的清单项", "Checklist lines to confirm"))
+    );
+    let listed = "[aria-labelledby=home-manager] article h3";
+    let mut confirmed = 0;
+    loop {
+        let titles = boss.texts(listed).await;
+        if titles.len() <= 1 {
+            assert_eq!(titles.len(), 1, "the last line is still listed");
+            break;
+        }
+        assert!(titles[0].starts_with(cast.leaver), "{titles:?}");
+        confirm_first_line(&boss, lang, &titles[0]).await;
+        confirmed += 1;
+        boss.screenshot(&format!("line-{confirmed}-confirmed"))
+            .await;
+        assert_eq!(boss.path().await, "/");
+        assert_eq!(
+            boss.text_of("[role=status]").await,
+            tr(lang, "该项已确认。", "The line is confirmed.")
+        );
+        assert_eq!(
+            boss.texts(listed).await.len(),
+            titles.len() - 1,
+            "one line fewer to confirm"
+        );
+        assert!(boss.fits_width().await, "no sideways scrolling on a phone");
+    }
+    assert_eq!(confirmed, 5);
+    boss.click(tr(lang, "查看离职记录", "Open the departure"))
+        .await;
+    boss.screenshot("departure").await;
+    assert_eq!(boss.path().await, departure);
+    assert!(boss.fits_width().await, "no sideways scrolling on a phone");
+    let title = boss
+        .text_of("[aria-labelledby=to-confirm] article h3")
+        .await;
+    confirm_first_line(&boss, lang, &title).await;
+    boss.screenshot("last-line-confirmed").await;
+    assert_eq!(boss.path().await, departure);
+    assert_eq!(
+        boss.text_of("[role=status]").await,
+        tr(lang, "该项已确认。", "The line is confirmed.")
+    );
+    assert!(boss.fits_width().await, "no sideways scrolling on a phone");
+    let checklist = boss.texts("#lines + .table-wrap tbody tr").await;
+    let waiting = tr(
+        lang,
+        "等待接替人签收",
+        "waiting for the successor's signature",
+    );
+    assert_eq!(
+        checklist.iter().filter(|l| l.contains(waiting)).count(),
+        2,
+        "the laptop and the secret files wait for the successor: {checklist:?}"
+    );
+    assert!(
+        checklist
+            .iter()
+            .any(|l| l.contains("DOC-7") && l.contains(tr(lang, "已清退", "Returned"))),
+        "{checklist:?}"
+    );
+    boss.goto("/").await;
+    boss.screenshot("nothing-left").await;
+    assert!(
+        boss.text()
+            .await
+            .contains(tr(lang, "没有待确认的事项。", "Nothing to confirm.")),
+        "{}",
+        boss.text().await
+    );
+    assert!(boss.fits_width().await, "no sideways scrolling on a phone");
+    drop(boss);
+
+    // 3. The successor signs for each handover from the link in the email, on a phone.
+    app.run_jobs().await;
+    let mails = app.smtp.to("s001@corp.example");
+    assert_eq!(mails.len(), 2, "one email per handover");
+    let Some(mut successor) =
+        Browser::open(&app, &format!("{test}/3-successor-signs"), lang, PHONE).await
+    else {
+        return;
+    };
+    for (n, mail) in mails.iter().enumerate() {
+        assert_eq!(
+            mail.subject(),
+            match lang {
+                "zh-CN" => format!("请签收{}移交的物品", cast.leaver),
+                _ => format!("Please sign for a handover from {}", cast.leaver),
+            }
+        );
+        let text = mail.text();
+        let at = text.find("/receipt/").expect("a signing link");
+        let link = text[at..].split_whitespace().next().unwrap();
+        successor.goto(link).await;
+        successor.screenshot(&format!("handover-{}", n + 1)).await;
+        assert_eq!(
+            successor.heading().await,
+            tr(lang, "签收移交", "Sign for a handover")
+        );
+        assert!(successor.text().await.contains(cast.leaver));
+        assert!(
+            successor.fits_width().await,
+            "no sideways scrolling on a phone"
+        );
+        successor
+            .click(tr(lang, "确认签收", "I have received it"))
+            .await;
+        successor
+            .screenshot(&format!("handover-{}-signed", n + 1))
+            .await;
+        assert_eq!(
+            successor.text_of("[role=status]").await,
+            tr(
+                lang,
+                "已签收于2028年2月28日",
+                "Signed for on 28 February 2028"
+            )
+        );
+        assert!(
+            successor.fits_width().await,
+            "no sideways scrolling on a phone"
+        );
+    }
+    drop(successor);
+
+    // 4. HR completes the departure and sees the obligations that follow.
+    let Some(mut hr) = Browser::open(&app, &format!("{test}/4-hr-completes"), lang, DESKTOP).await
+    else {
+        return;
+    };
+    sign_in(&mut hr, lang, "hr@example.com").await;
+    hr.click(cast.leaver).await;
+    hr.screenshot("departure").await;
+    assert_eq!(hr.path().await, departure);
+    let checklist = hr.texts("#lines + .table-wrap tbody tr").await;
+    assert_eq!(
+        checklist
+            .iter()
+            .filter(|l| l.contains(tr(lang, "已签收", "signed for")))
+            .count(),
+        2,
+        "both handovers signed for: {checklist:?}"
+    );
+    let page = hr.text().await;
+    assert!(page.contains("0 / 6"), "no line open: {page}");
+    hr.tick(tr(
+        lang,
+        "此人还负有商业秘密保密义务（至信息公开为止）",
+        "The person also owes the trade-secret duty (until the information is public)",
+    ))
+    .await;
+    hr.tick(tr(
+        lang,
+        "我明白此操作无法撤销。",
+        "I understand this cannot be undone.",
+    ))
+    .await;
+    hr.screenshot("complete-ticked").await;
+    hr.click(tr(lang, "办结离职", "Complete the departure"))
+        .await;
+    hr.screenshot("completed").await;
+    assert_eq!(hr.path().await, departure);
+    assert_eq!(
+        hr.text_of("[role=status]").await,
+        tr(
+            lang,
+            "离职已办结，离职后的各项义务开始计算。",
+            "The departure is completed; the obligations after leaving now run."
+        )
+    );
+    assert_eq!(
+        hr.text_of(".facts .badge").await,
+        tr(lang, "已办结", "Completed")
+    );
+    hr.click(tr(
+        lang,
+        "查看离职后的义务",
+        "See the obligations after leaving",
+    ))
+    .await;
+    hr.screenshot("obligations").await;
+    assert_eq!(hr.path().await, "/obligations");
+    assert_eq!(
+        hr.heading().await,
+        tr(lang, "离职后义务", "Obligations after leaving")
+    );
+    let rows = hr.texts("table tbody tr").await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    // Left on 29 February 2028 holding `important`: two years end on 28 February 2030.
+    for (kind, ends) in [
+        (
+            tr(lang, "脱密期", "Declassification period"),
+            tr(lang, "2030年2月28日", "28 February 2030"),
+        ),
+        (
+            tr(lang, "离职后保密义务", "Confidentiality after leaving"),
+            tr(lang, "2030年2月28日", "28 February 2030"),
+        ),
+        (tr(lang, "商业秘密保密义务", "Trade secrets"), ""),
+    ] {
+        assert!(
+            rows.iter().any(|r| r.contains(cast.leaver)
+                && r.contains(kind)
+                && r.contains(tr(lang, "2028年3月1日", "1 March 2028"))
+                && r.contains(ends)),
+            "{kind} until {ends}: {rows:?}"
+        );
+    }
 }
 
 /// A former employee opens the link in their reminder on a phone, reads their obligations in
@@ -825,4 +1444,14 @@ async fn a_former_employee_acknowledges_from_the_reminder_link_on_a_phone_in_chi
 #[actix_web::test]
 async fn a_former_employee_acknowledges_from_the_reminder_link_on_a_phone_in_english() {
     a_former_employee_acknowledges_from_the_reminder_link_on_a_phone("en").await;
+}
+
+#[actix_web::test]
+async fn a_departure_runs_through_the_pages_from_start_to_obligations_in_chinese() {
+    a_departure_runs_through_the_pages_from_start_to_obligations("zh-CN").await;
+}
+
+#[actix_web::test]
+async fn a_departure_runs_through_the_pages_from_start_to_obligations_in_english() {
+    a_departure_runs_through_the_pages_from_start_to_obligations("en").await;
 }
