@@ -63,7 +63,7 @@ for backend in $backends; do
   "$tuomi" serve >"$dir/serve.log" 2>&1 &
   pid=$!
   until curl -fs "$base/readyz" >/dev/null 2>&1; do sleep 0.02; done
-  ready=$(echo "$(date +%s.%N) - $started" | bc)
+  ready=$(awk -v a="$(date +%s.%N)" -v b="$started" 'BEGIN { printf "%.2f", a - b }')
   jar="$dir/cookies"
   curl -fs -c "$jar" -H 'content-type: application/json' \
     -d "{\"email\":\"hr@bench.example\",\"password\":\"$password\"}" "$base/api/v1/session" >/dev/null
@@ -87,7 +87,7 @@ for backend in $backends; do
       /) label="GET / (HR dashboard page)" ;;
       /departures/*) label="GET /departures/{id} (page, 30 lines)" ;;
     esac
-    ratio="$(echo "scale=2; $rps / $base_rps" | bc 2>/dev/null || echo "-")"
+    ratio="$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.4f", a / b }')"
     row "$backend" "$label" "$rps" "$ratio" "$p50" "$p99"
   done
   rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
@@ -103,11 +103,11 @@ for backend in $backends; do
   planner="$(echo "$bench_out" | sed -n 's/^RESULT planner_seconds=\([0-9.]*\) bare_insert_seconds=\([0-9.]*\)/\1 \2/p')"
   read -r plan_s bare_s <<<"$planner"
   row "$backend" "planner: quarter day / bare insert of the rows (s)" "$plan_s" \
-    "$(echo "scale=2; $bare_s / $plan_s" | bc)" "$bare_s" ""
+    "$(awk -v a="$bare_s" -v b="$plan_s" 'BEGIN { printf "%.2f", a / b }')" "$bare_s" ""
   delivery="$(echo "$bench_out" | sed -n 's/^RESULT delivery_per_second=\([0-9.]*\) bare_lettre_per_second=\([0-9.]*\)/\1 \2/p')"
   read -r sent_rate bare_rate <<<"$delivery"
   row "$backend" "delivery: emails/s / bare lettre loop" "$sent_rate" \
-    "$(echo "scale=2; $sent_rate / $bare_rate" | bc)" "$bare_rate" ""
+    "$(awk -v a="$sent_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }')" "$bare_rate" ""
 
   if [ "$backend" = postgres ]; then psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)"; fi
   rm -rf "$dir"

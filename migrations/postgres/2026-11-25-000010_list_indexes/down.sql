@@ -1,0 +1,1 @@
+DROP INDEX obligations_ends_on_idx;
