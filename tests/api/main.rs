@@ -21,6 +21,7 @@ mod people;
 mod pledges;
 mod process;
 mod reminders;
+mod role_matrix;
 mod schema;
 mod seed;
 mod statements;
