@@ -129,13 +129,37 @@ role_sets! {
 #[derive(Debug)]
 pub struct Authorized<R: RoleSet>(pub User, PhantomData<R>);
 
+/// Open while a route's role check runs. A route's extractors run side by side and the first
+/// to fail answers, so a body or query that does not parse would otherwise be answered (422,
+/// naming the fields) before the role check (401/403) of a caller who may not use the route
+/// at all. [`JsonBody`] and [`QueryParams`] hold their refusal until this closes.
+#[derive(Clone)]
+struct RoleCheckRunning(tokio::sync::watch::Receiver<()>);
+
+/// Waits, if the request's role check is still running, until it is over.
+async fn after_role_check(running: Option<RoleCheckRunning>) {
+    if let Some(RoleCheckRunning(mut running)) = running {
+        // Resolves (with an error) once the check's end of the channel is dropped.
+        let _ = running.changed().await;
+    }
+}
+
+fn role_check_of(req: &HttpRequest) -> Option<RoleCheckRunning> {
+    req.extensions().get::<RoleCheckRunning>().cloned()
+}
+
 impl<R: RoleSet + 'static> FromRequest for Authorized<R> {
     type Error = Error;
     type Future = LocalBoxFuture<'static, Result<Authorized<R>, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // Handlers name `Authorized` before their body and query, so this is in place when
+        // those are extracted; it closes when this check ends or is abandoned.
+        let (running, check) = tokio::sync::watch::channel(());
+        req.extensions_mut().insert(RoleCheckRunning(check));
         let user = CurrentUser::from_request(req, payload);
         Box::pin(async move {
+            let _running = running;
             let CurrentUser(user) = user.await?;
             if user.has_any_role(R::ROLES) {
                 Ok(Authorized(user, PhantomData))
@@ -159,19 +183,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<JsonBody<T>, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let role_check = role_check_of(req);
         // A browser form the form layer let through (its CSRF token checked): the same shape,
         // read from the form's fields.
-        if let Some(form) = req
+        let form = req
             .extensions()
             .get::<crate::http::web::forms::FormFields>()
-        {
-            let encoded = form.encoded();
+            .map(|form| form.encoded());
+        if let Some(encoded) = form {
             let de =
                 serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
             let parsed = serde_path_to_error::deserialize(de)
                 .map(JsonBody)
                 .map_err(shape_error);
-            return Box::pin(std::future::ready(parsed));
+            return Box::pin(async move {
+                if parsed.is_err() {
+                    after_role_check(role_check).await;
+                }
+                parsed
+            });
         }
         let is_json = req
             .headers()
@@ -183,17 +213,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             });
         let bytes = body_bytes(req, payload);
         Box::pin(async move {
-            if !is_json {
-                return Err(Error::BadRequest(
-                    "the body must be JSON, sent with Content-Type: application/json".into(),
-                ));
+            let parsed = async {
+                if !is_json {
+                    return Err(Error::BadRequest(
+                        "the body must be JSON, sent with Content-Type: application/json".into(),
+                    ));
+                }
+                let bytes = bytes.await?;
+                let value: serde_json::Value = serde_json::from_slice(&bytes)
+                    .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))?;
+                serde_path_to_error::deserialize(value)
+                    .map(JsonBody)
+                    .map_err(shape_error)
             }
-            let bytes = bytes.await?;
-            let value: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))?;
-            serde_path_to_error::deserialize(value)
-                .map(JsonBody)
-                .map_err(shape_error)
+            .await;
+            if parsed.is_err() {
+                after_role_check(role_check).await;
+            }
+            parsed
         })
     }
 }
@@ -243,18 +280,23 @@ fn shape_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Error 
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for QueryParams<T> {
     type Error = Error;
-    type Future = std::future::Ready<Result<QueryParams<T>, Error>>;
+    type Future = LocalBoxFuture<'static, Result<QueryParams<T>, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parse = form_urlencoded::parse(req.query_string().as_bytes());
         let de = serde_urlencoded::Deserializer::new(parse);
-        std::future::ready(
-            serde_path_to_error::deserialize(de)
-                .map(QueryParams)
-                .map_err(shape_error),
-        )
+        let parsed = serde_path_to_error::deserialize(de)
+            .map(QueryParams)
+            .map_err(shape_error);
+        let role_check = role_check_of(req);
+        Box::pin(async move {
+            if parsed.is_err() {
+                after_role_check(role_check).await;
+            }
+            parsed
+        })
     }
 }
 

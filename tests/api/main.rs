@@ -22,6 +22,7 @@ mod people;
 mod pledges;
 mod process;
 mod reminders;
+mod role_matrix;
 mod schema;
 mod seed;
 mod statements;
