@@ -217,6 +217,15 @@ const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/report/status", ANYONE),
     // Departures and obligations.
     ("GET", "/departures", STAFF),
+    ("GET", "/employees", STAFF),
+    ("GET", "/employees/new", ADMIN_HR),
+    ("GET", "/employees/import", ADMIN_HR),
+    ("POST", "/employees/import", ADMIN_HR),
+    ("GET", "/employees/{id}", TEAM),
+    ("GET", "/employees/{id}/pledges/{pledge_id}/print", TEAM),
+    ("GET", "/carriers", OVERSEERS),
+    ("GET", "/carriers/new", OVERSEERS),
+    ("GET", "/carriers/{id}", TEAM),
     ("GET", "/departures/new", HR),
     ("GET", "/departures/{id}", TEAM),
     ("GET", "/departures/{id}/register", TEAM),
@@ -261,7 +270,12 @@ const ROUTES: &[(&str, &str, [Expect; 6])] = &[
 ];
 
 /// Page forms sent as multipart (they carry a file).
-const MULTIPART_PAGES: &[&str] = &["/report", "/breaches/new", "/breaches/{id}/evidence"];
+const MULTIPART_PAGES: &[&str] = &[
+    "/report",
+    "/breaches/new",
+    "/breaches/{id}/evidence",
+    "/employees/import",
+];
 
 // ---------------------------------------------------------------------------------------
 // Which routes exist
