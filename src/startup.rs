@@ -83,23 +83,32 @@ impl Application {
             clock,
             ready: AtomicBool::new(false),
             signin_by_account: Throttle::new(
+                "signin_account",
                 SIGNIN_FAILURES_PER_ACCOUNT,
                 chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
             ),
             signin_by_address: Throttle::new(
+                "signin_address",
                 SIGNIN_FAILURES_PER_ADDRESS,
                 chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
             ),
             link_requests_by_email: Throttle::new(
+                "link_email",
                 LINK_REQUESTS_PER_EMAIL,
                 chrono::Duration::hours(1),
             ),
             link_requests_by_address: Throttle::new(
+                "link_address",
                 LINK_REQUESTS_PER_ADDRESS,
                 chrono::Duration::hours(1),
             ),
-            public_reports: Throttle::new(PUBLIC_REPORTS_PER_HOUR, chrono::Duration::hours(1)),
+            public_reports: Throttle::new(
+                "public_report",
+                PUBLIC_REPORTS_PER_HOUR,
+                chrono::Duration::hours(1),
+            ),
             case_guesses: Throttle::new(
+                "case_guess",
                 CASE_GUESSES_PER_WINDOW,
                 chrono::Duration::minutes(SIGNIN_WINDOW_MINUTES),
             ),

@@ -1,71 +1,105 @@
 //! Failed attempts counted per key (an account, an address); past the limit the key waits.
-//! Kept in memory: a restart forgets, which only ever lets someone try sooner.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! Kept in the database, so that several instances behind one proxy count the same failures:
+//! round-robin must not multiply the attempts an attacker gets.
 
 use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Timestamp};
 
-#[derive(Debug)]
-pub struct Throttle {
-    limit: u32,
-    window: Duration,
-    entries: Mutex<HashMap<String, Entry>>,
-}
+use crate::db::schema::throttles;
+use crate::db::{DbConnection, per_backend, placeholders, stored_instant};
+use crate::error::Result;
+use crate::http::AppState;
 
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    failures: u32,
-    last_at: DateTime<Utc>,
+pub struct Throttle {
+    /// What is counted (`signin_account`, …): keys of different throttles never mix.
+    scope: &'static str,
+    limit: u32,
+    window: Duration,
 }
 
 impl Throttle {
     /// `limit` failures within `window` lock the key until `window` after the last failure.
-    pub fn new(limit: u32, window: Duration) -> Throttle {
+    pub fn new(scope: &'static str, limit: u32, window: Duration) -> Throttle {
         Throttle {
+            scope,
             limit,
             window,
-            entries: Mutex::new(HashMap::new()),
         }
     }
 
     /// Seconds to wait before the key may try again, if it is locked.
-    pub fn retry_after(&self, key: &str, now: DateTime<Utc>) -> Option<u64> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(key)?;
-        if entry.failures < self.limit {
-            return None;
+    pub fn retry_after(
+        &self,
+        conn: &mut DbConnection,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<u64>> {
+        let row = throttles::table
+            .find((self.scope, key))
+            .select((throttles::failures, throttles::last_at))
+            .first::<(i32, chrono::NaiveDateTime)>(conn)
+            .optional()?;
+        let Some((failures, last_at)) = row else {
+            return Ok(None);
+        };
+        if failures < self.limit as i32 {
+            return Ok(None);
         }
-        let until = entry.last_at + self.window;
-        (until > now).then(|| (until - now).num_seconds().max(1) as u64)
+        let until = last_at.and_utc() + self.window;
+        Ok((until > now).then(|| (until - now).num_seconds().max(1) as u64))
     }
 
-    pub fn fail(&self, key: &str, now: DateTime<Utc>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() > 100_000 {
-            // Bound the memory an attacker can make us hold: drop what has expired.
-            let window = self.window;
-            entries.retain(|_, e| e.last_at + window > now);
-        }
-        let entry = entries.entry(key.to_string()).or_insert(Entry {
-            failures: 0,
-            last_at: now,
-        });
-        if entry.last_at + self.window <= now {
-            *entry = Entry {
-                failures: 0,
-                last_at: now,
-            };
-        }
-        entry.failures += 1;
-        entry.last_at = now;
+    /// Counts a failure; a key whose last failure is older than the window starts again.
+    pub fn fail(&self, conn: &mut DbConnection, key: &str, now: DateTime<Utc>) -> QueryResult<()> {
+        let now = stored_instant(now);
+        // Expired keys go first (which also bounds what an attacker can make us keep), so the
+        // upsert below only ever adds to failures within the window.
+        diesel::delete(
+            throttles::table
+                .filter(throttles::scope.eq(self.scope))
+                .filter(throttles::last_at.le(now - self.window)),
+        )
+        .execute(conn)?;
+        let sql = placeholders(
+            conn,
+            "INSERT INTO throttles (scope, subject, failures, last_at) VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (scope, subject) DO UPDATE \
+             SET failures = throttles.failures + 1, last_at = $3",
+        );
+        per_backend!(conn, c => diesel::sql_query(&sql)
+            .bind::<Text, _>(self.scope)
+            .bind::<Text, _>(key)
+            .bind::<Timestamp, _>(now)
+            .execute(c))?;
+        Ok(())
     }
 
-    pub fn clear(&self, key: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+    /// Forgets the key's failures (after a success).
+    pub fn clear(&self, conn: &mut DbConnection, key: &str) -> QueryResult<()> {
+        diesel::delete(throttles::table.find((self.scope, key))).execute(conn)?;
+        Ok(())
+    }
+
+    /// [`Throttle::retry_after`], off the async runtime.
+    pub async fn wait(self, state: &AppState, key: &str) -> Result<Option<u64>> {
+        let (key, now) = (key.to_string(), state.now());
+        state
+            .db(move |conn| Ok(self.retry_after(conn, &key, now)?))
+            .await
+    }
+
+    /// [`Throttle::fail`], off the async runtime.
+    pub async fn failed(self, state: &AppState, key: &str) -> Result<()> {
+        let (key, now) = (key.to_string(), state.now());
+        state.db(move |conn| Ok(self.fail(conn, &key, now)?)).await
+    }
+
+    /// [`Throttle::clear`], off the async runtime.
+    pub async fn forget(self, state: &AppState, key: &str) -> Result<()> {
+        let key = key.to_string();
+        state.db(move |conn| Ok(self.clear(conn, &key)?)).await
     }
 }
 
@@ -74,31 +108,69 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn database() -> (tempfile::TempDir, DbConnection) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::db::DatabaseUrl::Sqlite(dir.path().join("tuomi.db"));
+        let mut conn = crate::db::connect(&url).unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        (dir, conn)
+    }
+
     #[test]
     fn five_failures_lock_the_key_until_the_window_passes() {
-        let t = Throttle::new(5, Duration::minutes(15));
+        let (_dir, mut conn) = database();
+        let c = &mut conn;
+        let t = Throttle::new("test", 5, Duration::minutes(15));
         let start = Utc.with_ymd_and_hms(2026, 2, 28, 23, 59, 0).unwrap();
         for i in 0..4 {
-            t.fail("a", start + Duration::seconds(i));
-            assert_eq!(t.retry_after("a", start + Duration::seconds(i)), None);
+            t.fail(c, "a", start + Duration::seconds(i)).unwrap();
+            assert_eq!(
+                t.retry_after(c, "a", start + Duration::seconds(i)).unwrap(),
+                None
+            );
         }
-        t.fail("a", start + Duration::seconds(4));
-        let wait = t.retry_after("a", start + Duration::seconds(5)).unwrap();
+        t.fail(c, "a", start + Duration::seconds(4)).unwrap();
+        let wait = t
+            .retry_after(c, "a", start + Duration::seconds(5))
+            .unwrap()
+            .unwrap();
         assert_eq!(wait, 15 * 60 - 1);
-        assert_eq!(t.retry_after("b", start), None, "other keys are not locked");
         assert_eq!(
-            t.retry_after("a", start + Duration::seconds(4) + Duration::minutes(15)),
+            t.retry_after(c, "b", start).unwrap(),
+            None,
+            "other keys are not locked"
+        );
+        let other = Throttle::new("other", 5, Duration::minutes(15));
+        assert_eq!(
+            other
+                .retry_after(c, "a", start + Duration::seconds(5))
+                .unwrap(),
+            None,
+            "other throttles do not count these failures"
+        );
+        assert_eq!(
+            t.retry_after(c, "a", start + Duration::seconds(4) + Duration::minutes(15))
+                .unwrap(),
+            None
+        );
+        // After the window, counting starts again.
+        t.fail(c, "a", start + Duration::minutes(20)).unwrap();
+        assert_eq!(
+            t.retry_after(c, "a", start + Duration::minutes(20))
+                .unwrap(),
             None
         );
     }
 
     #[test]
     fn clearing_a_key_forgets_its_failures() {
-        let t = Throttle::new(2, Duration::minutes(1));
+        let (_dir, mut conn) = database();
+        let c = &mut conn;
+        let t = Throttle::new("test", 2, Duration::minutes(1));
         let now = Utc::now();
-        t.fail("a", now);
-        t.clear("a");
-        t.fail("a", now);
-        assert_eq!(t.retry_after("a", now), None);
+        t.fail(c, "a", now).unwrap();
+        t.clear(c, "a").unwrap();
+        t.fail(c, "a", now).unwrap();
+        assert_eq!(t.retry_after(c, "a", now).unwrap(), None);
     }
 }

@@ -440,3 +440,12 @@ diesel::table! {
         data -> Text,
     }
 }
+
+diesel::table! {
+    throttles (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        failures -> Integer,
+        last_at -> Timestamp,
+    }
+}

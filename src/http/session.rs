@@ -137,13 +137,19 @@ pub async fn authenticate(
     let address_key = client_address(req, &state.config.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
-    let wait = [
-        state.signin_by_account.retry_after(&account_key, now),
-        state.signin_by_address.retry_after(&address_key, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
+    let (by_account, by_address) = (state.signin_by_account, state.signin_by_address);
+    let (account, address) = (account_key.clone(), address_key.clone());
+    let wait = state
+        .db(move |conn| {
+            Ok([
+                by_account.retry_after(conn, &account, now)?,
+                by_address.retry_after(conn, &address, now)?,
+            ]
+            .into_iter()
+            .flatten()
+            .max())
+        })
+        .await?;
     if let Some(secs) = wait {
         return Err(Error::Throttled(secs));
     }
@@ -162,12 +168,16 @@ pub async fn authenticate(
             .map_err(|e| Error::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     match user {
         Some(user) if ok => {
-            state.signin_by_account.clear(&account_key);
+            by_account.forget(state, &account_key).await?;
             Ok(user)
         }
         _ => {
-            state.signin_by_account.fail(&account_key, now);
-            state.signin_by_address.fail(&address_key, now);
+            state
+                .db(move |conn| {
+                    by_account.fail(conn, &account_key, now)?;
+                    Ok(by_address.fail(conn, &address_key, now)?)
+                })
+                .await?;
             tracing::info!("sign-in refused");
             Err(Error::WrongCredentials)
         }

@@ -127,6 +127,24 @@ on_both_databases! {
         assert_eq!(sign_in(&app, "mgr@example.com", PASSWORD).await.status(), 200);
     }
 
+    async fn instances_on_one_database_share_sessions_and_count_failures_together(app: TestApp) {
+        // Behind a round-robin proxy each request may land on another instance: a session
+        // signed by one is good on the other, and five wrong passwords spread over both lock
+        // the account on both.
+        let other = app.second_instance().await;
+        app.add_user("mgr@example.com", &["manager"]);
+        assert_eq!(sign_in(&app, "mgr@example.com", PASSWORD).await.status(), 200);
+        let me = app.client.get(other.url("/api/v1/me")).send().await.unwrap();
+        assert_eq!(me.status(), 200, "the first instance's session cookie, on the second");
+        for i in 0..5 {
+            let on = if i % 2 == 0 { &app } else { &other };
+            let r = sign_in(on, "mgr@example.com", "not the password!").await;
+            assert_eq!(r.status(), 401);
+        }
+        assert_eq!(sign_in(&app, "mgr@example.com", PASSWORD).await.status(), 429);
+        assert_eq!(sign_in(&other, "mgr@example.com", PASSWORD).await.status(), 429);
+    }
+
     async fn an_unknown_email_gets_the_same_answer_as_a_wrong_password(app: TestApp) {
         app.add_user("known@example.com", &["hr"]);
         let known = sign_in(&app, "known@example.com", "not the password!").await;

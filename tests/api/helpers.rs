@@ -187,6 +187,20 @@ impl TestApp {
         }
     }
 
+    /// Another instance of the service on this app's database, with the same secret key and a
+    /// data dir of its own, as behind a load-balancing proxy.
+    pub async fn second_instance(&self) -> TestApp {
+        let secret = std::fs::read_to_string(self.dir.path().join("secret.key"))
+            .map(|key| key.trim().to_string())
+            .ok()
+            .or_else(|| self.config.secret_key.clone());
+        let dir = tempfile::tempdir().expect("temp dir");
+        TestApp::spawn_with(dir, database_url_text(&self.config), None, |config| {
+            config.secret_key = secret;
+        })
+        .await
+    }
+
     /// Runs the scheduled work as `tuomi jobs run-once` would, at the test clock's time.
     pub async fn run_jobs(&self) -> RunStats {
         let runner = self.runner.clone();

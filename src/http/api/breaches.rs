@@ -125,15 +125,15 @@ pub struct PublicReport {
 }
 
 /// Waits out a throttled client: 429 with `Retry-After`.
-pub fn throttled(
+pub async fn throttled(
     state: &AppState,
     req: &HttpRequest,
-    which: &crate::throttle::Throttle,
+    which: crate::throttle::Throttle,
 ) -> Result<String, Error> {
     let address = session::client_address(req, &state.config.trusted_proxies)
         .map(|a| a.to_string())
         .unwrap_or_default();
-    match which.retry_after(&address, state.now()) {
+    match which.wait(state, &address).await? {
         Some(seconds) => Err(Error::Throttled(seconds)),
         None => Ok(address),
     }
@@ -167,8 +167,8 @@ pub async fn public_report(
     r: PublicReport,
     evidence: Option<(String, Vec<u8>)>,
 ) -> Result<ReportReceipt, Error> {
-    let address = throttled(state, req, &state.public_reports)?;
-    state.public_reports.fail(&address, state.now());
+    let address = throttled(state, req, state.public_reports).await?;
+    state.public_reports.failed(state, &address).await?;
     let new = parse_report(
         state,
         &Report {
@@ -215,14 +215,14 @@ pub async fn reporter_view(
     code: String,
     secret: String,
 ) -> Result<ReporterView, Error> {
-    let address = throttled(state, req, &state.case_guesses)?;
+    let address = throttled(state, req, state.case_guesses).await?;
     let found = state
         .db(move |conn| Ok(breaches::for_reporter(conn, &code, &secret)?))
         .await?;
     match found {
         Some(view) => Ok(view),
         None => {
-            state.case_guesses.fail(&address, state.now());
+            state.case_guesses.failed(state, &address).await?;
             Err(Error::NotFound)
         }
     }
@@ -290,7 +290,7 @@ pub async fn add_to_report(
     secret: String,
     text: String,
 ) -> Result<ReporterView, Error> {
-    let address = throttled(state, req, &state.case_guesses)?;
+    let address = throttled(state, req, state.case_guesses).await?;
     let now = state.now();
     let (c, s) = (code.clone(), secret.clone());
     let added = state
@@ -301,7 +301,7 @@ pub async fn add_to_report(
         })
         .await;
     if let Err(Error::NotFound) = added {
-        state.case_guesses.fail(&address, now);
+        state.case_guesses.failed(state, &address).await?;
     }
     added?;
     reporter_view(state, req, code, secret).await

@@ -209,16 +209,17 @@ pub async fn request_link(
     let address = session::client_address(&req, &state.config.trusted_proxies)
         .map(|a| a.to_string())
         .unwrap_or_default();
+    let (by_email, by_address) = (state.link_requests_by_email, state.link_requests_by_address);
+    let asked = email.clone();
     let throttled = state
-        .link_requests_by_email
-        .retry_after(&email, now)
-        .is_some()
-        || state
-            .link_requests_by_address
-            .retry_after(&address, now)
-            .is_some();
-    state.link_requests_by_email.fail(&email, now);
-    state.link_requests_by_address.fail(&address, now);
+        .db(move |conn| {
+            let throttled = by_email.retry_after(conn, &asked, now)?.is_some()
+                || by_address.retry_after(conn, &address, now)?.is_some();
+            by_email.fail(conn, &asked, now)?;
+            by_address.fail(conn, &address, now)?;
+            Ok(throttled)
+        })
+        .await?;
     if !throttled && email.contains('@') {
         let period = now.to_rfc3339();
         state

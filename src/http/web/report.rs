@@ -120,7 +120,7 @@ pub async fn submit(
     multipart: Multipart,
 ) -> Result<HttpResponse, Error> {
     // A throttled sender is turned away before the body is read.
-    throttled(&state, &req, &state.public_reports)?;
+    throttled(&state, &req, state.public_reports).await?;
     let (form, file) = read_form(&state, &req, multipart).await?;
     if let Some((_, bytes)) = &file
         && let Err(message) = crate::domain::breaches::evidence_type(bytes)
