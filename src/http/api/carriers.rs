@@ -29,6 +29,7 @@ pub struct NewCarrierBody {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CarrierQuery {
     /// A person's current custody list.
     custodian_id: Option<String>,
@@ -38,7 +39,9 @@ pub struct CarrierQuery {
     status: Option<String>,
     /// top_secret, secret, confidential or internal.
     classification: Option<String>,
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
