@@ -27,6 +27,9 @@ pub enum Error {
     Conflict(String),
     #[error("too large")]
     TooLarge,
+    /// 415: the body is not of the media type the route takes.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     /// 429, with the seconds to wait.
     #[error("too many attempts")]
     Throttled(u64),

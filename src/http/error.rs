@@ -17,7 +17,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// A stable machine-readable code: validation_failed, bad_request, unauthorized,
-    /// forbidden, not_found, conflict, too_large, throttled, unavailable, internal.
+    /// forbidden, not_found, conflict, too_large, unsupported_media_type, throttled,
+    /// unavailable, internal.
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -45,6 +46,7 @@ impl Error {
             Error::NotFound => "not_found",
             Error::Conflict(_) => "conflict",
             Error::TooLarge => "too_large",
+            Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Throttled(_) => "throttled",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
@@ -58,7 +60,9 @@ impl Error {
                 Some(fields.0.clone()),
                 None,
             ),
-            Error::BadRequest(m) | Error::Conflict(m) => (Some(m.clone()), None, None),
+            Error::BadRequest(m) | Error::Conflict(m) | Error::UnsupportedMediaType(m) => {
+                (Some(m.clone()), None, None)
+            }
             Error::Unauthorized => (Some("sign in first".into()), None, None),
             Error::WrongCredentials => (
                 Some("the email or the password is wrong".into()),
@@ -114,6 +118,7 @@ impl ResponseError for Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -173,8 +173,10 @@ impl<R: RoleSet + 'static> FromRequest for Authorized<R> {
 /// Largest JSON body a route takes (uploads have their own limit).
 pub const JSON_LIMIT: usize = 256 * 1024;
 
-/// A JSON body: 400 when it is not JSON, 413 when too large, 422 naming the field that does not
-/// fit the expected shape.
+/// A JSON body: 415 when not sent as `application/json`, 400 when it is not JSON, 413 when too
+/// large, 422 when it is not an object or naming the field that does not fit the expected
+/// shape. The OpenAPI document lists these answers on every operation that takes a JSON body
+/// (see `document_body_errors`).
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -215,13 +217,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             let parsed = async {
                 if !is_json {
-                    return Err(Error::BadRequest(
+                    return Err(Error::UnsupportedMediaType(
                         "the body must be JSON, sent with Content-Type: application/json".into(),
                     ));
                 }
                 let bytes = bytes.await?;
                 let value: serde_json::Value = serde_json::from_slice(&bytes)
                     .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))?;
+                // Every body is an object: serde would also fill a struct from an array, in
+                // field order, which no client means.
+                if !value.is_object() {
+                    return Err(Error::field("body", "must be a JSON object"));
+                }
                 serde_path_to_error::deserialize(value)
                     .map(JsonBody)
                     .map_err(shape_error)
@@ -330,10 +337,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 
 /// `page` and `per_page` of a list (per_page at most 200).
 #[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based page number (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
     /// Items a page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -364,8 +374,9 @@ impl Paging {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         let mut errors = FieldErrors::new();
-        if page == 0 {
-            errors.add("page", "must be 1 or more");
+        // At most i32::MAX: the document's integers are 32-bit, the answer's `page` too.
+        if page == 0 || page > i32::MAX as u32 {
+            errors.add("page", "must be from 1 to 2147483647");
         }
         if !(1..=200).contains(&per_page) {
             errors.add("per_page", "must be from 1 to 200");

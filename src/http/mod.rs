@@ -119,7 +119,7 @@ pub fn app(
     >,
 > {
     let https = state.config.secure_cookies();
-    let (app, openapi) = App::new()
+    let (app, mut openapi) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(state)
@@ -127,6 +127,7 @@ pub fn app(
         .configure(api::ops::routes)
         .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
         .split_for_parts();
+    document_body_errors(&mut openapi);
     let openapi = aweb::Data::new(openapi);
     let mut headers = DefaultHeaders::new()
         .add((
@@ -146,6 +147,51 @@ pub fn app(
         .wrap(from_fn(web::forms::bridge))
         .wrap(headers)
         .wrap(from_fn(observe::observe))
+}
+
+/// Adds to every operation that takes a JSON body what [`extract::JsonBody`] answers before the
+/// handler runs: 400 (not JSON), 413 (over [`extract::JSON_LIMIT`]) and 415 (not sent as
+/// `application/json`), so that no annotation can forget them.
+fn document_body_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let answers = [
+        ("400", "the body is not JSON"),
+        ("413", "the body is larger than 256 KiB"),
+        ("415", "the body is not sent as application/json"),
+    ];
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let takes_json = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| body.content.contains_key("application/json"));
+            if !takes_json {
+                continue;
+            }
+            for (status, description) in answers {
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build();
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert(response.into());
+            }
+        }
+    }
 }
 
 /// The OpenAPI document, gathered from the routes themselves (registered in [`api::routes`]).

@@ -139,7 +139,7 @@ on_both_databases! {
         assert_eq!(r.status(), 403);
         let hr = app.signed_in("hr@example.com", &["hr"]).await;
         let r = hr.post(app.url("/api/v1/employees/import")).header("content-type", "application/json").body("{}").send().await.unwrap();
-        assert_eq!(r.status(), 400);
+        assert_eq!(r.status(), 415);
         let r = hr.post(app.url("/api/v1/employees/import")).header("content-type", "text/csv").body(vec![0x81u8, 0x20, 0xFF]).send().await.unwrap();
         assert_eq!(r.status(), 422);
         let r = hr.post(app.url("/api/v1/employees/import")).header("content-type", "text/csv").body("number,name\n1,x\n").send().await.unwrap();
@@ -167,4 +167,220 @@ on_both_databases! {
         let out = app.command(&["audit", "verify"]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "audit chain intact: 27 events");
     }
+
+    // Generated files (see `fuzz_files`), one after another into the same register: never a
+    // 500; a file with any problem, or a dry run, writes nothing at all; a file that is
+    // written adds what the report says, and importing it again changes nothing.
+    async fn the_import_survives_generated_files_and_never_writes_part_of_a_file(app: TestApp) {
+        use proptest::strategy::{Strategy, ValueTree};
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut written, mut refused) = (0, 0);
+        for n in 0..200 {
+            let (body, dry_run) = fuzz_files::case().new_tree(&mut runner).unwrap().current();
+            let shown = String::from_utf8_lossy(&body).into_owned();
+            let before = register(&app, &hr).await;
+            let (status, report) = fuzz_import(&app, &hr, &body, dry_run).await;
+            assert!(status == 200 || status == 422, "case {n}: {status} {report}\n{shown}");
+            let after = register(&app, &hr).await;
+            if status == 422 || report["dry_run"] == true {
+                assert_eq!(after, before, "case {n} wrote something: {report}\n{shown}");
+                assert!(status == 422 || dry_run || !report["errors"].as_array().unwrap().is_empty(), "case {n}: {report}");
+                refused += 1;
+                continue;
+            }
+            written += 1;
+            assert_eq!(report["errors"], serde_json::json!([]), "case {n}");
+            let created = report["created"].as_u64().unwrap() as usize;
+            assert_eq!(after.len(), before.len() + created, "case {n}: {report}\n{shown}");
+            let (status, again) = fuzz_import(&app, &hr, &body, false).await;
+            assert_eq!(status, 200, "case {n}: {again}");
+            assert_eq!((again["created"].as_u64(), again["updated"].as_u64()), (Some(0), Some(0)), "case {n}: importing again changed something: {again}\n{shown}");
+            assert_eq!(register(&app, &hr).await, after, "case {n}");
+        }
+        // The generator reaches both sides.
+        assert!(written >= 10 && refused >= 10, "{written} written, {refused} refused");
+    }
+}
+
+/// CSV-ish files for the import to choke on: the right header or a wrong one, cells that are
+/// fine or break one rule (numbers, emails, languages, dates, lengths, control characters,
+/// managers that are missing, themselves or a cycle away), quoted or not (a stray quote, comma
+/// or newline breaks the row), rows short or long, CRLF or LF, UTF-8 with or without a BOM or
+/// GB18030; and now and then plain random bytes.
+mod fuzz_files {
+    use proptest::prelude::*;
+
+    const NUMBERS: [&str; 10] = ["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10"];
+
+    fn pick(values: &'static [&'static str]) -> impl Strategy<Value = String> {
+        proptest::sample::select(values).prop_map(str::to_string)
+    }
+
+    fn cell(column: &str) -> BoxedStrategy<String> {
+        let odd = prop_oneof![
+            Just(String::new()),
+            Just("x".repeat(320)),
+            Just("a\u{7}b".to_string()),
+            Just("  spaced\u{3000}".to_string()),
+            "[ -~]{0,12}",
+            any::<String>().prop_map(|s| s.chars().take(20).collect()),
+        ];
+        // Mostly what a good export holds, now and then what breaks a rule.
+        let (good, bad): (&'static [&'static str], &'static [&'static str]) = match column {
+            "employee_no" => (&NUMBERS, &["e1", "E 7", "E\u{3000}8", "甲1", "E1\u{3000}"]),
+            "name" => (
+                &["张伟", "王芳", "Li \"Na\"", "李,娜", "O'Neil"],
+                &["Zhao\nQiang", ""],
+            ),
+            "work_email" | "private_email" => (
+                &["", "a@corp.example", "B@Corp.Example"],
+                &["bad-email", "x@y", "@corp"],
+            ),
+            "language" => (&["", "zh-CN", "en"], &["EN", "fr", "zh"]),
+            "department" => (&["研发部", "市场部", "R&D"], &[""]),
+            "title" => (&["", "工程师", "职员", "Lead, Ops"], &["\t"]),
+            "manager_no" => (
+                &["", "", "", "", "E1", "E2", "E3", "E4", "E5"],
+                &["E99", "e1", "甲1", "E 1"],
+            ),
+            "hire_date" => (
+                &["", "2015/1/2", "2015-01-02", "2020/2/29"],
+                &[
+                    "2015/2/30",
+                    "20150102",
+                    "1899/1/1",
+                    "2999-01-01",
+                    "tomorrow",
+                ],
+            ),
+            _ => (&["", "x"], &["y"]),
+        };
+        prop_oneof![150 => pick(good), 3 => pick(bad), 1 => odd].boxed()
+    }
+
+    fn header() -> impl Strategy<Value = Vec<String>> {
+        let all: Vec<String> = super::HEADER
+            .trim()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let shuffled = Just(all.clone()).prop_shuffle();
+        let required = Just(vec![
+            "department".to_string(),
+            "name".to_string(),
+            "employee_no".to_string(),
+        ]);
+        let mut without_name = all.clone();
+        without_name.retain(|c| c != "name");
+        let mut extra = all.clone();
+        extra.insert(3, "notes".to_string());
+        let shouting: Vec<String> = all.iter().map(|c| c.to_uppercase()).collect();
+        prop_oneof![
+            6 => Just(all),
+            2 => shuffled,
+            1 => required,
+            1 => Just(without_name),
+            1 => Just(extra),
+            1 => Just(shouting),
+        ]
+    }
+
+    /// A cell as written: quoted when it has to be (mode 0), always (1) or never (2, which
+    /// breaks the row when the value holds a comma, quote or newline).
+    fn render(value: &str, mode: u8) -> String {
+        let needed = value.contains([',', '"', '\n', '\r']);
+        if mode == 1 || (mode == 0 && needed) {
+            format!("\"{}\"", value.replace('"', "\"\""))
+        } else {
+            value.to_string()
+        }
+    }
+
+    fn csv_file() -> impl Strategy<Value = Vec<u8>> {
+        header()
+            .prop_flat_map(|header| {
+                let row = header
+                    .iter()
+                    .map(|c| {
+                        (
+                            cell(&c.to_lowercase()),
+                            prop_oneof![18 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                let rows = proptest::collection::vec(
+                    (
+                        row,
+                        prop_oneof![8 => Just(0usize), 1 => 1usize..3],
+                        prop::bool::weighted(0.03),
+                    ),
+                    0..6,
+                );
+                (Just(header), rows, prop::bool::ANY, 0u8..3)
+            })
+            .prop_map(|(header, rows, crlf, encoding)| {
+                let newline = if crlf { "\r\n" } else { "\n" };
+                let mut text = header.join(",") + newline;
+                for (cells, extra, short) in rows {
+                    let mut line: Vec<String> = cells.iter().map(|(v, q)| render(v, *q)).collect();
+                    if short {
+                        line.truncate(line.len() / 2);
+                    }
+                    line.extend(std::iter::repeat_n("extra".to_string(), extra));
+                    text.push_str(&line.join(","));
+                    text.push_str(newline);
+                }
+                match encoding {
+                    0 => text.into_bytes(),
+                    1 => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                    _ => encoding_rs::GB18030.encode(&text).0.into_owned(),
+                }
+            })
+    }
+
+    /// A file, and whether to ask for a dry run.
+    pub fn case() -> impl Strategy<Value = (Vec<u8>, bool)> {
+        let bytes = prop_oneof![
+            10 => csv_file(),
+            1 => proptest::collection::vec(any::<u8>(), 0..300),
+            1 => (csv_file(), proptest::collection::vec(any::<u8>(), 1..40))
+                .prop_map(|(mut file, tail)| { file.extend(tail); file }),
+        ];
+        (bytes, prop::bool::weighted(0.2))
+    }
+}
+
+/// Every employee as the API shows them, ordered by id: what "nothing was written" compares.
+async fn register(app: &TestApp, client: &reqwest::Client) -> Vec<Value> {
+    let page: Value = client
+        .get(app.url("/api/v1/employees?per_page=200"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut items = page["items"].as_array().unwrap().clone();
+    items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    items
+}
+
+async fn fuzz_import(
+    app: &TestApp,
+    client: &reqwest::Client,
+    body: &[u8],
+    dry_run: bool,
+) -> (u16, Value) {
+    let r = client
+        .post(app.url(&format!("/api/v1/employees/import?dry_run={dry_run}")))
+        .header("content-type", "text/csv")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} {text:?}: {e}"));
+    (status, body)
 }

@@ -53,6 +53,15 @@ on_both_databases! {
         // Every documented operation exists, and what it answers a stranger is documented.
         for (path, operations) in paths {
             for (method, operation) in operations.as_object().unwrap() {
+                // A path parameter is in the path; the rest (filters, paging) are optional.
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().unwrap();
+                    match parameter["in"].as_str().unwrap() {
+                        "path" => assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {name} is not in the path"),
+                        "query" => assert_ne!(parameter["required"], true, "{method} {path}: {name}"),
+                        _ => {}
+                    }
+                }
                 let request = app.client.request(method.to_uppercase().parse().unwrap(), app.url(path));
                 let request = if method == "post" { request.json(&serde_json::json!({})) } else { request };
                 let status = request.send().await.unwrap().status().as_u16().to_string();
@@ -64,6 +73,50 @@ on_both_databases! {
                 );
             }
         }
+    }
+
+    async fn every_body_the_document_takes_is_limited_in_size_and_type(app: TestApp) {
+        // Every role at once, so that each route reads its body rather than refusing the caller.
+        let all = app.token_client("all@example.com", &["admin", "hr", "security", "manager"]).await;
+        let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+        let mut checked = 0;
+        for (path, operations) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let Some(content) = operation["requestBody"]["content"].as_object() else { continue };
+                let documented = operation["responses"].as_object().unwrap();
+                let url = app.url(&path.replace("{id}", "x").replace("{line_id}", "x"));
+                let send = |content_type: &str, body: Vec<u8>| {
+                    all.request(method.to_uppercase().parse().unwrap(), &url)
+                        .header("content-type", content_type)
+                        .body(body)
+                        .send()
+                };
+                let (media, limit) = if content.contains_key("application/json") {
+                    ("application/json", tuomi::http::extract::JSON_LIMIT)
+                } else if content.contains_key("text/csv") {
+                    ("text/csv", tuomi::http::extract::IMPORT_LIMIT)
+                } else {
+                    // Evidence files are typed by their content, whatever they are sent as.
+                    ("application/octet-stream", tuomi::domain::breaches::EVIDENCE_MAX_BYTES)
+                };
+                let r = send(media, vec![b' '; limit + 1]).await.unwrap();
+                let status = r.status().as_u16();
+                // A reporter's file is read only once their case code and secret are right.
+                if path != "/api/v1/public/breaches/evidence" {
+                    assert_eq!(status, 413, "{method} {path}: a body over {limit} bytes");
+                    assert_error_shape(&r.json().await.unwrap(), "too_large");
+                }
+                assert!(documented.contains_key(&status.to_string()), "{method} {path}: {status} is not documented");
+                if media != "application/octet-stream" {
+                    let r = send("text/plain", b"{}".to_vec()).await.unwrap();
+                    assert_eq!(r.status(), 415, "{method} {path}: a body that is not {media}");
+                    assert_error_shape(&r.json().await.unwrap(), "unsupported_media_type");
+                    assert!(documented.contains_key("415"), "{method} {path}: 415 is not documented");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 30, "{checked} operations with a body");
     }
 
     async fn bad_requests_get_clear_errors_never_a_500(app: TestApp) {
@@ -80,12 +133,19 @@ on_both_databases! {
         assert_error_shape(&r.json().await.unwrap(), "bad_request");
 
         let r = post(b"email=a", "application/x-www-form-urlencoded").await.unwrap();
-        assert_eq!(r.status(), 400);
+        assert_eq!(r.status(), 415);
+        assert_error_shape(&r.json().await.unwrap(), "unsupported_media_type");
 
         let r = post(br#"{"email": "hr@example.com"}"#, "application/json").await.unwrap();
         assert_eq!(r.status(), 422);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["fields"]["password"], "is required", "{body}");
+
+        // serde would fill the struct from an array, field by field; the API takes objects only.
+        let r = post(br#"["hr@example.com", "x"]"#, "application/json").await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["fields"]["body"], "must be a JSON object", "{body}");
 
         let r = post(br#"{"email": 7, "password": "x"}"#, "application/json").await.unwrap();
         assert_eq!(r.status(), 422);
@@ -104,6 +164,8 @@ on_both_databases! {
         assert_eq!(r.status(), 401, "sign-in is checked before anything else");
 
         let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let r = sec.get(app.url("/api/v1/audit?page=2147483648")).send().await.unwrap();
+        assert_eq!(r.status(), 422, "the document's integers, and the answer's page, are 32-bit");
         for query in ["page=abc", "page=0", "per_page=-1", "page=99999999999", "actor=%FF%FE"] {
             let r = sec.get(app.url(&format!("/api/v1/audit?{query}"))).send().await.unwrap();
             let status = r.status().as_u16();

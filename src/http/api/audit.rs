@@ -11,6 +11,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{AuditReaders, Authorized, ListPage, Paging, QueryParams, Window};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
@@ -18,7 +19,9 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// at (oldest first) or -at (newest first, the default).
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -353,6 +353,7 @@ pub async fn add_evidence_publicly(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Any part of the code, of who it concerns, or of what happened.
     pub q: Option<String>,
@@ -365,7 +366,9 @@ pub struct CaseQuery {
     /// created, updated, code, discovered or due; `-` before it for descending (default
     /// -created: newest first).
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

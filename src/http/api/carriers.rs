@@ -31,6 +31,7 @@ pub struct NewCarrierBody {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CarrierQuery {
     /// A person's current custody list.
     custodian_id: Option<String>,
@@ -45,7 +46,9 @@ pub struct CarrierQuery {
     /// tag, kind, classification, status, copies or updated_at; `-tag` for descending.
     /// Default: by tag.
     sort: Option<String>,
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 

@@ -30,6 +30,7 @@ pub struct StepDecision {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangeQuery {
     /// proposed, reviewed, approved or rejected.
     pub status: Option<String>,
@@ -39,7 +40,9 @@ pub struct ChangeQuery {
     pub proposed_by: Option<String>,
     /// proposed or effective; `-` before it for descending (default: oldest proposal first).
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -31,6 +31,7 @@ pub struct StartDeparture {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DepartureQuery {
     /// in_progress or completed.
     pub status: Option<String>,
@@ -41,7 +42,9 @@ pub struct DepartureQuery {
     /// last_working_day (the default), notice_date, started_at or name; a leading `-` sorts
     /// descending.
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -69,6 +69,7 @@ pub struct EmployeePatch {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EmployeeQuery {
     /// Part of a name, number or email (any case; Chinese names too).
     q: Option<String>,
@@ -81,7 +82,9 @@ pub struct EmployeeQuery {
     /// employee_no, name, department, title, tier, status or hire_date; `-name` for
     /// descending. Default: by department, then name.
     sort: Option<String>,
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -314,6 +317,7 @@ pub async fn update(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// true: report what would change and every bad row, write nothing.
     dry_run: Option<bool>,
@@ -333,6 +337,7 @@ pub struct ImportQuery {
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody, description = "the body is not sent as text/csv"),
         (status = 422, body = ErrorBody)
     ),
     security(("session" = []), ("bearer" = []))
@@ -349,9 +354,12 @@ pub async fn import_csv(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("text/csv"));
+        .is_some_and(|v| {
+            let mime = v.split(';').next().unwrap_or("").trim();
+            mime.eq_ignore_ascii_case("text/csv")
+        });
     if !is_csv {
-        return Err(Error::BadRequest(
+        return Err(Error::UnsupportedMediaType(
             "send the file as the body with Content-Type: text/csv".into(),
         ));
     }

@@ -29,12 +29,15 @@ pub struct ExtensionDecision {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExtensionQuery {
     /// proposed, approved or rejected.
     pub status: Option<String>,
     /// requested or new_end; `-` before it for descending (default: oldest request first).
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

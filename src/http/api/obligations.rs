@@ -14,6 +14,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{AnyRole, Authorized, ListPage, Paging, QueryParams, Window};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ObligationQuery {
     pub employee_id: Option<String>,
     /// Any part of the person's name, employee number or email.
@@ -26,7 +27,9 @@ pub struct ObligationQuery {
     pub ending_within_days: Option<u32>,
     /// ends_on (default), starts_on, kind, status or name; `-` before it for descending.
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -25,6 +25,7 @@ pub struct NewPledgeText {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TextQuery {
     /// entry, key_post or exit.
     pub kind: Option<String>,
@@ -59,8 +60,11 @@ pub struct NewPledge {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 

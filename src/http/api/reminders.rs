@@ -21,6 +21,7 @@ use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
 pub const FORECAST_MAX_DAYS: u32 = 366;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReminderQuery {
     /// scheduled, sent, failed or acknowledged.
     pub status: Option<String>,
@@ -30,7 +31,9 @@ pub struct ReminderQuery {
     pub employee_id: Option<String>,
     /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -84,10 +87,14 @@ pub async fn list(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ForecastQuery {
     /// How many days ahead, 1 to 366 (default 90).
+    #[param(minimum = 1, maximum = 366)]
     days: Option<u32>,
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -243,10 +250,13 @@ pub async fn message(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JobQuery {
     /// queued, running, done or failed.
     state: Option<String>,
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 

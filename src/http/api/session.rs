@@ -136,10 +136,13 @@ pub async fn new_token(state: &AppState, user: User, name: &str) -> Result<Creat
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenQuery {
     /// Whose tokens: the signed-in user's own by default; another user's for an admin.
     user_id: Option<String>,
+    #[param(minimum = 1)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 

@@ -14,6 +14,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, Paging, QueryParams, Window};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of the name or the email.
     pub q: Option<String>,
@@ -23,7 +24,9 @@ pub struct UserQuery {
     pub status: Option<String>,
     /// name, email or created_at; `-` before it reverses the order.
     pub sort: Option<String>,
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
