@@ -1097,7 +1097,7 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
     );
     assert_eq!(
         hr.heading().await,
-        format!("{}: {} D001", tr(lang, "离职", "Departure"), cast.leaver)
+        format!("{}{} D001", tr(lang, "离职：", "Departure: "), cast.leaver)
     );
     let checklist = hr.texts("#lines + .table-wrap tbody tr").await;
     assert_eq!(
