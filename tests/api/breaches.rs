@@ -264,6 +264,22 @@ on_both_databases! {
         assert_eq!(s, 200);
     }
 
+    async fn reports_without_an_account_are_throttled_at_ten_an_hour_from_one_address(app: TestApp) {
+        let report = || async {
+            reqwest::Client::new().post(app.url("/api/v1/public/breaches"))
+                .json(&json!({"what": "Drawings left in the print room overnight."}))
+                .send().await.unwrap()
+        };
+        for n in 1..=10 {
+            assert_eq!(report().await.status(), 201, "report {n}");
+        }
+        let refused = report().await;
+        assert_eq!(refused.status(), 429, "the eleventh within the hour");
+        assert!(refused.headers().contains_key("retry-after"));
+        app.clock.advance(chrono::Duration::minutes(61));
+        assert_eq!(report().await.status(), 201, "an hour later reports go in again");
+    }
+
     async fn evidence_is_checked_by_its_content_and_read_by_security_only(app: TestApp) {
         let sec = app.token_client("sec@example.com", &["security"]).await;
         let admin = app.token_client("admin@example.com", &["admin"]).await;
