@@ -128,12 +128,10 @@ async fn list(
             rows, total, shown, sort,
             page => window.page,
             per_page => window.per_page,
-            query => lists::query_without(&req, &["page"]),
-            sort_query => lists::query_without(&req, &["page", "sort"]),
-            csv_query => lists::query_without(&req, &["page", "format"]),
             status_options => status_options(),
             sort_options => sort_options(),
             can_start => user.has_any_role(&[Role::Hr]),
+            ..lists::links(&req)
         },
     )
 }

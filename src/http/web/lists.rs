@@ -21,6 +21,16 @@ pub fn query_without(req: &HttpRequest, drop: &[&str]) -> String {
     }
 }
 
+/// The links a list page builds on its query string, for its template: paging (`query`),
+/// sorting (`sort_query`) and the CSV export (`csv_query`), each keeping the filters.
+pub fn links(req: &HttpRequest) -> minijinja::Value {
+    minijinja::context! {
+        query => query_without(req, &["page"]),
+        sort_query => query_without(req, &["page", "sort"]),
+        csv_query => query_without(req, &["page", "format"]),
+    }
+}
+
 /// True when the list is asked for as a CSV file (`?format=csv`).
 pub fn wants_csv(req: &HttpRequest) -> bool {
     form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, v)| k == "format" && v == "csv")

@@ -97,10 +97,8 @@ pub async fn list_page(
         "security_breaches.html",
         context! {
             cases => rows, total, page => window.page, per_page => window.per_page,
-            query => lists::query_without(&req, &["page"]),
-            sort_query => lists::query_without(&req, &["page", "sort"]),
-            csv_query => lists::query_without(&req, &["page", "format"]),
             shown,
+            ..lists::links(&req)
         },
     )
 }

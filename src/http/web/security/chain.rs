@@ -124,10 +124,8 @@ pub async fn clearance_page(
         "security_clearance.html",
         context! {
             changes => rows, total, page => window.page, per_page => window.per_page,
-            query => lists::query_without(&req, &["page"]),
-            sort_query => lists::query_without(&req, &["page", "sort"]),
-            csv_query => lists::query_without(&req, &["page", "format"]),
             shown, own_only => !sees_all,
+            ..lists::links(&req)
         },
     )
 }
@@ -391,10 +389,8 @@ pub async fn extensions_page(
         "security_extensions.html",
         context! {
             extensions => rows, total, page => window.page, per_page => window.per_page,
-            query => lists::query_without(&req, &["page"]),
-            sort_query => lists::query_without(&req, &["page", "sort"]),
-            csv_query => lists::query_without(&req, &["page", "format"]),
             shown,
+            ..lists::links(&req)
         },
     )
 }

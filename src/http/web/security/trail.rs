@@ -117,10 +117,8 @@ pub async fn page(
         "security_audit.html",
         context! {
             events => rows, total, page => window.page, per_page => window.per_page,
-            query => lists::query_without(&req, &["page"]),
-            sort_query => lists::query_without(&req, &["page", "sort"]),
-            csv_query => lists::query_without(&req, &["page", "format"]),
             shown,
+            ..lists::links(&req)
         },
     )
 }
