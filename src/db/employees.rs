@@ -91,12 +91,12 @@ impl Scope {
 
 type Boxed = employees::BoxedQuery<'static, MultiBackend>;
 
-/// `<column> IN (the reports, direct or indirect, of a manager)`, on any table.
-pub type TeamCondition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
+/// A condition on an employee-id column of any table (`<column> IN (…)`): a team or a search.
+pub type PersonCondition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
 
 /// The condition that the employee id in `column` is one of `manager_id`'s reports, direct or
 /// indirect. UNION (not UNION ALL) stops at a cycle, should one ever be stored.
-fn in_team<QS: 'static>(column: &str, manager_id: &str) -> TeamCondition<QS> {
+fn in_team<QS: 'static>(column: &str, manager_id: &str) -> PersonCondition<QS> {
     Box::new(
         sql::<Bool>(&format!(
             "{column} IN (WITH RECURSIVE team(id) AS (\
@@ -113,7 +113,7 @@ fn in_team<QS: 'static>(column: &str, manager_id: &str) -> TeamCondition<QS> {
 impl Scope {
     /// None when the scope sees everyone; else the condition on an employee-id `column`
     /// (a manager with no employee record of their own has an empty team).
-    pub fn condition<QS: 'static>(&self, column: &str) -> Option<TeamCondition<QS>> {
+    pub fn condition<QS: 'static>(&self, column: &str) -> Option<PersonCondition<QS>> {
         match self {
             Scope::All => None,
             Scope::Team(manager_id) => Some(in_team(column, manager_id.as_deref().unwrap_or(""))),
@@ -229,6 +229,19 @@ fn ordered(q: Boxed, sort: Option<SortBy<EmployeeSort>>) -> Boxed {
     q.then_order_by((employees::name, employees::employee_no))
 }
 
+/// The condition that the employee id in `column` is one of the people whose name, number or
+/// email contains `text`, any case: the one search of people, on any table.
+pub fn matching<QS: 'static>(column: &str, text: &str) -> PersonCondition<QS> {
+    let pattern = format!("%{}%", super::like_escape(&text.to_lowercase()));
+    Box::new(
+        sql::<Bool>(&format!(
+            "{column} IN (SELECT e.id FROM employees e WHERE e.search_text LIKE "
+        ))
+        .bind::<Text, _>(pattern)
+        .sql(" ESCAPE '\\')"),
+    )
+}
+
 /// One page of the employees the scope may see, ordered by department and name unless the
 /// filter asks for another order.
 pub fn list(
@@ -241,12 +254,7 @@ pub fn list(
     let query = || {
         let mut q = scoped(scope);
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = super::like_escape(&text.to_lowercase());
-            q = q.filter(
-                employees::search_text
-                    .like(format!("%{escaped}%"))
-                    .escape('\\'),
-            );
+            q = q.filter(matching("employees.id", text));
         }
         if let Some(d) = &filter.department {
             q = q.filter(employees::department.eq(d.clone()));

@@ -160,22 +160,46 @@ pub fn claim(
 /// Jobs whose worker died on their last attempt are failed, not retried for ever; a reminder
 /// whose send job gave up is failed with it, so it shows in HR's digest.
 fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> QueryResult<()> {
-    let sql = placeholders(
-        conn,
-        "UPDATE reminders SET status = 'failed', updated_at = $1, \
-           last_error = 'gave up: the worker stopped during its last attempt' \
-         WHERE status = 'scheduled' AND id IN (SELECT payload FROM jobs \
-           WHERE kind = 'send_reminder' AND state = 'running' AND locked_until < $1 \
-             AND attempts >= max_attempts)",
-    );
-    per_backend!(conn, c => diesel::sql_query(&sql).bind::<Timestamp, _>(now).execute(c))?;
-    let sql = placeholders(
-        conn,
-        "UPDATE jobs SET state = 'failed', locked_by = NULL, locked_until = NULL, updated_at = $1, \
-           last_error = 'gave up: the worker stopped during its last attempt' \
-         WHERE state = 'running' AND locked_until < $1 AND attempts >= max_attempts",
-    );
-    per_backend!(conn, c => diesel::sql_query(&sql).bind::<Timestamp, _>(now).execute(c))?;
+    use super::schema::reminders;
+    const GAVE_UP: &str = "gave up: the worker stopped during its last attempt";
+    // Found first on the jobs' own index: nearly always none, and then nothing else runs on
+    // every claim (an UPDATE driven from the reminders' side would read every scheduled one).
+    let abandoned = || {
+        jobs::table
+            .filter(jobs::state.eq("running"))
+            .filter(jobs::locked_until.lt(now))
+            .filter(jobs::attempts.ge(jobs::max_attempts))
+    };
+    let found: Vec<(String, String)> =
+        abandoned().select((jobs::kind, jobs::payload)).load(conn)?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let reminder_ids: Vec<&str> = found
+        .iter()
+        .filter(|(kind, _)| kind == "send_reminder")
+        .map(|(_, payload)| payload.as_str())
+        .collect();
+    diesel::update(
+        reminders::table
+            .filter(reminders::id.eq_any(&reminder_ids))
+            .filter(reminders::status.eq("scheduled")),
+    )
+    .set((
+        reminders::status.eq("failed"),
+        reminders::updated_at.eq(now),
+        reminders::last_error.eq(GAVE_UP),
+    ))
+    .execute(conn)?;
+    diesel::update(abandoned())
+        .set((
+            jobs::state.eq("failed"),
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+            jobs::updated_at.eq(now),
+            jobs::last_error.eq(GAVE_UP),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

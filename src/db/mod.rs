@@ -254,6 +254,11 @@ pub fn is_migrated(conn: &mut DbConnection) -> Result<bool, anyhow::Error> {
         .map_err(|e| anyhow::anyhow!("cannot read the migration state: {e}"))
 }
 
+/// Held by the thread whose SQLite write transaction is open. SQLite admits one writer at a
+/// time and makes the others poll with growing sleeps (1, 2, 5, 10… ms); waiting here instead
+/// hands the turn over as soon as the writer commits (senders and requests of one process).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that
 /// reads before it writes takes the write lock up front instead of failing to upgrade later.
 pub fn write_tx<T, E>(
@@ -263,12 +268,18 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    match conn {
+    let _turn = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            // A thread that panicked while writing rolled back; the turn is still good.
+            let turn = SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner());
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(turn)
         }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     type Tm = <DbConnection as Connection>::TransactionManager;
     match f(conn) {
         Ok(value) => {

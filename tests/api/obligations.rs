@@ -114,6 +114,16 @@ on_both_databases! {
         assert_eq!(obligations(&app, &hr, "ending_within_days=30").await.len(), 0);
         assert_eq!(obligations(&app, &hr, "ending_within_days=33").await.len(), 1);
         assert_eq!(obligations(&app, &hr, "ending_within_days=180").await.len(), 2);
+        // Soonest end first, the latest first when asked, and paged without overlap.
+        let ends = |items: Vec<Value>| -> Vec<String> {
+            items.iter().map(|o| o["ends_on"].as_str().unwrap().to_string()).collect()
+        };
+        let soonest = ends(obligations(&app, &hr, "ending_within_days=180").await);
+        assert_eq!(soonest, ["2028-03-31", "2028-06-30"]);
+        let latest = ends(obligations(&app, &hr, "ending_within_days=180&sort=-ends_on").await);
+        assert_eq!(latest, ["2028-06-30", "2028-03-31"]);
+        let second = ends(obligations(&app, &hr, "ending_within_days=180&per_page=1&page=2").await);
+        assert_eq!(second, ["2028-06-30"]);
         let r = hr.get(app.url("/api/v1/obligations?kind=forever")).send().await.unwrap();
         assert_eq!(r.status(), 422);
     }
