@@ -43,6 +43,7 @@ perf record -F 499 --call-graph dwarf,16384 -p "$pid" -o "$dir/perf.data" -- sle
 sampler=$!
 wrk -t1 -c8 -d5s --latency -H "Cookie: $cookie" "$base$path" | grep -E "Requests/sec|50%|99%|Non-2xx"
 wait "$sampler"
+set +o pipefail # head closes the pipe early
 echo "== self time"
 perf report -i "$dir/perf.data" --no-children --sort symbol -g none 2>/dev/null |
   grep -v '^#' | grep -v '^$' | cut -c1-110 | head -25

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text};
+use diesel::sql_types::Text;
 
 use super::schema::obligations;
 use super::{DbConnection, per_backend, placeholders};
@@ -24,25 +24,10 @@ pub fn ending_within(conn: &mut DbConnection, today: NaiveDate, days: u32) -> Qu
         .get_result(conn)
 }
 
-#[derive(QueryableByName)]
-struct MonthCount {
-    #[diesel(sql_type = Text)]
-    month: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// A date column's year and month as `YYYY-MM` text, on either backend.
-fn month_of(conn: &DbConnection, column: &str) -> String {
-    match conn {
-        DbConnection::Pg(_) => format!("to_char({column}, 'YYYY-MM')"),
-        // SQLite keeps dates as YYYY-MM-DD text.
-        DbConnection::Sqlite(_) => format!("substr({column}, 1, 7)"),
-    }
-}
-
 /// How many active obligations end in each of the `months` calendar months from the one
-/// holding `today`, every month listed (zero when none ends in it). One GROUP BY statement.
+/// holding `today`, every month listed (zero when none ends in it). One statement, counted
+/// per day in the order of the (status, ends_on) index and summed into months here: grouping
+/// by a month expression in SQL would sort every row first.
 pub fn ending_per_month(
     conn: &mut DbConnection,
     today: NaiveDate,
@@ -56,27 +41,21 @@ pub fn ending_per_month(
     let Some(last) = all.last().map(|m| m.last_day()) else {
         return Ok(Vec::new());
     };
-    let month = month_of(conn, "ends_on");
-    let sql = placeholders(
-        conn,
-        &format!(
-            "SELECT {month} AS month, COUNT(*) AS n FROM obligations \
-             WHERE status = $1 AND ends_on BETWEEN $2 AND $3 \
-             GROUP BY {month}"
-        ),
-    );
-    let found: Vec<MonthCount> = per_backend!(conn, c => diesel::sql_query(&sql)
-        .bind::<Text, _>(ObligationStatus::Active.as_str())
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .load(c))?;
+    let per_day: Vec<(Option<NaiveDate>, i64)> = obligations::table
+        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::ends_on.between(first, last))
+        .group_by(obligations::ends_on)
+        .select((obligations::ends_on, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut counts: std::collections::HashMap<YearMonth, i64> = Default::default();
+    for (day, n) in per_day {
+        if let Some(day) = day {
+            *counts.entry(YearMonth::of(day)).or_default() += n;
+        }
+    }
     Ok(all
         .into_iter()
-        .map(|m| {
-            let label = m.to_string();
-            let n = found.iter().find(|f| f.month == label).map_or(0, |f| f.n);
-            (m, n)
-        })
+        .map(|m| (m, counts.get(&m).copied().unwrap_or(0)))
         .collect())
 }
 
