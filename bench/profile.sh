@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 path="$1"
 employees="${2:-100000}"
-password="benchmark password of some length"
+source bench/common.sh
 for tool in wrk perf; do
   command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk linux-perf; }
 done
@@ -23,21 +23,10 @@ export TUOMI_DATABASE_URL="sqlite://$dir/tuomi.db" TUOMI_DATA_DIR="$dir" TUOMI_L
 if [ ! -f "$dir/tuomi.db" ]; then
   mkdir -p "$dir"
   "$tuomi" dev seed --employees "$employees" >&2
-  echo "$password" | "$tuomi" user add --email hr@bench.example --name HR --role hr --password-stdin >/dev/null
+  add_hr "$tuomi"
 fi
-port=$((20000 + RANDOM % 20000))
-export TUOMI_LISTEN="127.0.0.1:$port"
-base="http://127.0.0.1:$port"
-"$tuomi" serve >"$dir/serve.log" 2>&1 &
-pid=$!
+serve "$tuomi" "$dir"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-until curl -fs "$base/readyz" >/dev/null 2>&1; do sleep 0.02; done
-jar="$dir/cookies"
-curl -fs -c "$jar" -H 'content-type: application/json' \
-  -d "{\"email\":\"hr@bench.example\",\"password\":\"$password\"}" "$base/api/v1/session" >/dev/null
-cookie="tuomi_session=$(awk '$6 == "tuomi_session" {print $7}' "$jar")"
-departure="$(curl -fs -b "$jar" "$base/api/v1/departures?status=in_progress&per_page=1" |
-  sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')"
 path="${path//\{departure\}/$departure}"
 perf record -F 499 --call-graph dwarf,16384 -p "$pid" -o "$dir/perf.data" -- sleep 4 >/dev/null 2>&1 &
 sampler=$!

@@ -18,7 +18,7 @@ seconds="${BENCH_SECONDS:-10}"
 obligations="${BENCH_OBLIGATIONS:-200000}"
 deliveries="${BENCH_DELIVERIES:-2000}"
 pg_admin="${TUOMI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-password="benchmark password of some length"
+source bench/common.sh
 
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk
@@ -53,23 +53,10 @@ for backend in $backends; do
   seed_out="$("$tuomi" dev seed --employees "$employees")"
   echo "$seed_out" >&2
   seed_rate="$(echo "$seed_out" | sed -n 's/.*(\([0-9]*\) rows\/s).*/\1/p')"
-  echo "$password" | "$tuomi" user add --email hr@bench.example --name HR --role hr --password-stdin >/dev/null
+  add_hr "$tuomi"
   if [ "$backend" = postgres ]; then psql -q "$url" -c ANALYZE; fi
 
-  port=$((20000 + RANDOM % 20000))
-  export TUOMI_LISTEN="127.0.0.1:$port"
-  base="http://127.0.0.1:$port"
-  started=$(date +%s.%N)
-  "$tuomi" serve >"$dir/serve.log" 2>&1 &
-  pid=$!
-  until curl -fs "$base/readyz" >/dev/null 2>&1; do sleep 0.02; done
-  ready=$(awk -v a="$(date +%s.%N)" -v b="$started" 'BEGIN { printf "%.2f", a - b }')
-  jar="$dir/cookies"
-  curl -fs -c "$jar" -H 'content-type: application/json' \
-    -d "{\"email\":\"hr@bench.example\",\"password\":\"$password\"}" "$base/api/v1/session" >/dev/null
-  cookie="tuomi_session=$(awk '$6 == "tuomi_session" {print $7}' "$jar")"
-  departure="$(curl -fs -b "$jar" "$base/api/v1/departures?status=in_progress&per_page=1" |
-    sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')"
+  serve "$tuomi" "$dir"
 
   echo >&2
   row "$backend" "measure" "req/s" "ratio" "p50" "p99"

@@ -165,20 +165,10 @@ pub async fn list(
     query: QueryParams<CarrierQuery>,
 ) -> Result<web::Json<ListPage<Carrier>>, Error> {
     let (filter, window) = query.0.resolve()?;
-    let user = user.0;
-    let found = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &user)?;
-            Ok(carriers::list(
-                conn,
-                &scope,
-                &filter,
-                window.offset,
-                window.limit,
-            )?)
-        })
-        .await?;
-    Ok(web::Json(window.page(found)))
+    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
+        carriers::list(conn, scope, &filter, offset, limit)
+    })
+    .await
 }
 
 /// One carrier with its custody history.

@@ -166,20 +166,10 @@ pub async fn list(
     query: QueryParams<DepartureQuery>,
 ) -> Result<web::Json<ListPage<Departure>>, Error> {
     let (window, filter) = query.0.resolve()?;
-    let user = user.0;
-    let found = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &user)?;
-            Ok(departures::list(
-                conn,
-                &scope,
-                &filter,
-                window.offset,
-                window.limit,
-            )?)
-        })
-        .await?;
-    Ok(web::Json(window.page(found)))
+    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
+        departures::list(conn, scope, &filter, offset, limit)
+    })
+    .await
 }
 
 /// One departure with its checklist.

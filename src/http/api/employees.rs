@@ -195,20 +195,10 @@ pub async fn list(
     query: QueryParams<EmployeeQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
     let (filter, window) = query.0.resolve()?;
-    let user = user.0;
-    let found = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &user)?;
-            Ok(employees::list(
-                conn,
-                &scope,
-                &filter,
-                window.offset,
-                window.limit,
-            )?)
-        })
-        .await?;
-    Ok(web::Json(window.page(found)))
+    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
+        employees::list(conn, scope, &filter, offset, limit)
+    })
+    .await
 }
 
 /// One employee (403 for a manager asking about someone outside their reports).

@@ -17,7 +17,34 @@ pub mod reminders;
 pub mod session;
 pub mod users;
 
+use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::AppState;
+use super::extract::{ListPage, Window};
+use crate::db::DbConnection;
+use crate::db::employees::Scope;
+use crate::db::users::User;
+use crate::error::Error;
+
+/// One page of a list that the caller's scope limits (a manager sees their reports' rows):
+/// the steps every such list route takes, around the list's own query.
+pub async fn scoped_page<T: Send + 'static>(
+    state: &AppState,
+    user: User,
+    window: Window,
+    list: impl FnOnce(&mut DbConnection, &Scope, i64, i64) -> diesel::QueryResult<(Vec<T>, i64)>
+    + Send
+    + 'static,
+) -> Result<web::Json<ListPage<T>>, Error> {
+    let found = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &user)?;
+            Ok(list(conn, &scope, window.offset, window.limit)?)
+        })
+        .await?;
+    Ok(web::Json(window.page(found)))
+}
 
 /// Routes under `/api/v1`.
 pub fn routes(cfg: &mut ServiceConfig) {

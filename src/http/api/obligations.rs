@@ -74,20 +74,10 @@ pub async fn list(
 ) -> Result<web::Json<ListPage<Obligation>>, Error> {
     let today = crate::clock::company_date(state.now(), state.config.timezone);
     let (filter, window) = query.0.resolve(today)?;
-    let user = user.0;
-    let found = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &user)?;
-            Ok(obligations::list(
-                conn,
-                &scope,
-                &filter,
-                window.offset,
-                window.limit,
-            )?)
-        })
-        .await?;
-    Ok(web::Json(window.page(found)))
+    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
+        obligations::list(conn, scope, &filter, offset, limit)
+    })
+    .await
 }
 
 /// One obligation with its full history (created, extended, paid, ended…).

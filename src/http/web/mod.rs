@@ -516,4 +516,119 @@ mod tests {
         assert_eq!(pattern, "is longer than {n} characters");
         assert_eq!(fill_pattern("超过 {n} 个字符", &parts), "超过 300 个字符");
     }
+
+    /// What a form answers when the record is no longer in the state the form was for: the
+    /// message names the state, and every state it can name reads in Chinese on a Chinese page.
+    #[test]
+    fn a_record_in_the_wrong_state_is_explained_in_chinese() {
+        use crate::domain::carriers::CarrierStatus;
+        use crate::domain::clearance::ChangeStatus;
+        use crate::domain::departures::LineStatus;
+        use crate::domain::people::EmployeeStatus;
+        let pages = Pages::new(chrono_tz::Asia::Shanghai).unwrap();
+        let zh = |text: &str| -> String {
+            pages
+                .env
+                .render_str(
+                    "{{ m|problem }}",
+                    minijinja::context! { lang => "zh-CN", m => text },
+                )
+                .unwrap()
+        };
+        let mut messages = Vec::new();
+        for s in [
+            EmployeeStatus::Departing,
+            EmployeeStatus::Departed,
+            EmployeeStatus::Retired,
+        ] {
+            let s = s.as_str();
+            messages.push(format!(
+                "the employee is {s}; only an active employee can start a departure"
+            ));
+            if s != "departing" {
+                messages.push(format!(
+                    "the employee is {s}; tiers change only while employed"
+                ));
+            }
+        }
+        for s in [EmployeeStatus::Active, EmployeeStatus::Departing] {
+            let s = s.as_str();
+            messages.push(format!(
+                "the employee is {s}; only someone who has left can be rehired"
+            ));
+        }
+        for s in [
+            LineStatus::Returned,
+            LineStatus::HandedOver,
+            LineStatus::Destroyed,
+            LineStatus::Missing,
+            LineStatus::Done,
+        ] {
+            messages.push(format!("the line is already {}", s.as_str()));
+        }
+        for (expected, others) in [
+            (
+                ChangeStatus::Proposed,
+                [
+                    ChangeStatus::Reviewed,
+                    ChangeStatus::Approved,
+                    ChangeStatus::Rejected,
+                ],
+            ),
+            (
+                ChangeStatus::Reviewed,
+                [
+                    ChangeStatus::Proposed,
+                    ChangeStatus::Approved,
+                    ChangeStatus::Rejected,
+                ],
+            ),
+        ] {
+            for s in others {
+                messages.push(format!(
+                    "the change is {}, not {}",
+                    s.as_str(),
+                    expected.as_str()
+                ));
+            }
+        }
+        for s in [ChangeStatus::Approved, ChangeStatus::Rejected] {
+            messages.push(format!("the extension is already {}", s.as_str()));
+        }
+        let (pool, held, destroyed) = (
+            CarrierStatus::InPool.as_str(),
+            CarrierStatus::InCustody.as_str(),
+            CarrierStatus::Destroyed.as_str(),
+        );
+        for (s, what) in [
+            (held, "assigned (only from the pool)"),
+            (destroyed, "assigned (only from the pool)"),
+            (pool, "transferred (only while held)"),
+            (destroyed, "transferred (only while held)"),
+            (pool, "returned (only while held)"),
+            (destroyed, "returned (only while held)"),
+            (destroyed, "destroyed again"),
+        ] {
+            messages.push(format!("the carrier is {s}; it cannot be {what}"));
+        }
+        messages.push(
+            "3 checklist lines are still open: resolve them, or complete with an override_reason"
+                .into(),
+        );
+        messages.push("2 months are unpaid; the former employee may rescind after 3".into());
+        messages.push("2027-03 is already recorded as paid".into());
+        for message in &messages {
+            let shown = zh(message);
+            assert!(
+                !shown.contains(|c: char| c.is_ascii_lowercase()),
+                "{message:?} shows as {shown:?} on a Chinese page"
+            );
+        }
+        assert_eq!(
+            zh(
+                "3 checklist lines are still open: resolve them, or complete with an override_reason"
+            ),
+            "还有 3 项清单未办结：请先办结，或填写强制办结的理由"
+        );
+    }
 }
