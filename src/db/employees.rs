@@ -9,9 +9,11 @@ use serde_json::json;
 
 use super::schema::employees;
 use super::users::User;
-use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
+use super::{DbConnection, MultiBackend, is_unique_violation, per_backend, stored_instant};
 use crate::audit::{self, Actor, NewEvent};
-use crate::domain::people::{ClearanceTier, EmployeeFields, EmployeeStatus};
+use crate::domain::people::{
+    ClearanceTier, EMAIL_SEPARATORS, EmployeeFields, EmployeeStatus, search_terms,
+};
 use crate::domain::users::Role;
 use crate::error::{Error, Result};
 
@@ -229,17 +231,91 @@ fn ordered(q: Boxed, sort: Option<SortBy<EmployeeSort>>) -> Boxed {
     q.then_order_by((employees::name, employees::employee_no))
 }
 
-/// The condition that the employee id in `column` is one of the people whose name, number or
-/// email contains `text`, any case: the one search of people, on any table.
+/// The condition that the employee id in `column` is one of the people found by `text`: for
+/// each word typed, a person with a search term starting with it (see
+/// [`crate::domain::people::search_terms`]), any case. The one search of people, on any table.
 pub fn matching<QS: 'static>(column: &str, text: &str) -> PersonCondition<QS> {
-    let pattern = format!("%{}%", super::like_escape(&text.to_lowercase()));
-    Box::new(
-        sql::<Bool>(&format!(
-            "{column} IN (SELECT e.id FROM employees e WHERE e.search_text LIKE "
+    let lowered = text.to_lowercase();
+    let words = lowered
+        .split_whitespace()
+        .map(|w| w.trim_start_matches(EMAIL_SEPARATORS))
+        .filter(|w| !w.is_empty())
+        .take(8);
+    let mut condition: PersonCondition<QS> = Box::new(sql::<Bool>("1 = 1"));
+    for word in words {
+        // Every term starting with `word` sorts from `word` up to `word` + the last character.
+        let term_in_range = sql::<Bool>(&format!(
+            "{column} IN (SELECT t.employee_id FROM person_terms t WHERE t.term >= "
         ))
-        .bind::<Text, _>(pattern)
-        .sql(" ESCAPE '\\')"),
+        .bind::<Text, _>(word.to_string())
+        .sql(" AND t.term < ")
+        .bind::<Text, _>(format!("{word}{}", char::MAX))
+        .sql(")");
+        condition = Box::new(condition.and(term_in_range));
+    }
+    condition
+}
+
+/// Writes the search terms of these people (id, search text); terms already there stay.
+pub fn index_terms(conn: &mut DbConnection, people: &[(&str, &str)]) -> QueryResult<()> {
+    use super::schema::person_terms;
+    let rows: Vec<_> = people
+        .iter()
+        .flat_map(|&(id, text)| {
+            search_terms(text).into_iter().map(move |term| {
+                (
+                    person_terms::term.eq(term),
+                    person_terms::employee_id.eq(id),
+                )
+            })
+        })
+        .collect();
+    // Two values a row; within both backends' limit of bound values a statement.
+    for chunk in rows.chunks(10_000) {
+        per_backend!(conn, c => diesel::insert_into(person_terms::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Replaces one person's search terms after their name, number or emails changed.
+fn reindex_terms(conn: &mut DbConnection, id: &str, before: &str, after: &str) -> QueryResult<()> {
+    use super::schema::person_terms;
+    if before == after {
+        return Ok(());
+    }
+    let old: Vec<String> = search_terms(before).into_iter().collect();
+    diesel::delete(
+        person_terms::table
+            .filter(person_terms::employee_id.eq(id))
+            .filter(person_terms::term.eq_any(old)),
     )
+    .execute(conn)?;
+    index_terms(conn, &[(id, after)])
+}
+
+/// Fills the search terms when there are none yet and there are people: the first start
+/// after the terms were introduced. Runs with the migrations.
+pub fn index_terms_if_missing(conn: &mut DbConnection) -> QueryResult<usize> {
+    use super::schema::person_terms;
+    let indexed: bool = diesel::select(diesel::dsl::exists(
+        person_terms::table.select(person_terms::term),
+    ))
+    .get_result(conn)?;
+    if indexed {
+        return Ok(0);
+    }
+    let people: Vec<(String, String)> = employees::table
+        .select((employees::id, employees::search_text))
+        .load(conn)?;
+    let pairs: Vec<(&str, &str)> = people
+        .iter()
+        .map(|(id, text)| (id.as_str(), text.as_str()))
+        .collect();
+    super::write_tx(conn, |conn| index_terms(conn, &pairs))?;
+    Ok(people.len())
 }
 
 /// One page of the employees the scope may see, ordered by department and name unless the
@@ -518,6 +594,7 @@ pub fn insert_row(
         ))
         .execute(conn)
         .map_err(unique_no)?;
+    index_terms(conn, &[(id, &fields.search_text())])?;
     Ok(())
 }
 
@@ -529,6 +606,11 @@ pub fn update_row(
     fields: &EmployeeFields,
     manager_id: Option<&str>,
 ) -> Result<()> {
+    let before: String = employees::table
+        .find(id)
+        .select(employees::search_text)
+        .first(conn)?;
+    let after = fields.search_text();
     diesel::update(employees::table.find(id))
         .set((
             employees::employee_no.eq(&fields.employee_no),
@@ -540,11 +622,12 @@ pub fn update_row(
             employees::title.eq(&fields.title),
             employees::manager_id.eq(manager_id),
             employees::hire_date.eq(fields.hire_date),
-            employees::search_text.eq(fields.search_text()),
+            employees::search_text.eq(&after),
             employees::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)
         .map_err(unique_no)?;
+    reindex_terms(conn, id, &before, &after)?;
     Ok(())
 }
 

@@ -228,19 +228,29 @@ pub fn connect(url: &DatabaseUrl) -> Result<DbConnection, anyhow::Error> {
 
 /// Runs the pending migrations of the connection's backend; returns how many ran.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, anyhow::Error> {
-    let ran = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    // The data a migration's new table needs that SQL alone cannot compute.
+    let fill = |conn: &mut DbConnection, ran: usize| -> Result<usize, anyhow::Error> {
+        employees::index_terms_if_missing(conn)?;
+        Ok(ran)
+    };
+    match conn {
+        DbConnection::Sqlite(c) => {
+            let ran = c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len());
+            let ran = ran.map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+            fill(conn, ran)
+        }
         DbConnection::Pg(c) => {
             // Several instances may start together on one database: one migrates at a time.
             c.batch_execute("SELECT pg_advisory_lock(7046029254386353131)")?;
-            let result = c
+            let ran = c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
-            c.batch_execute("SELECT pg_advisory_unlock(7046029254386353131)")?;
+                .map(|v| v.len())
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+            let result = ran.and_then(|ran| fill(conn, ran));
+            conn.batch_execute("SELECT pg_advisory_unlock(7046029254386353131)")?;
             result
         }
-    };
-    ran.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+    }
 }
 
 /// True when every migration the binary knows has been applied.

@@ -449,3 +449,10 @@ diesel::table! {
         last_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    person_terms (term, employee_id) {
+        term -> Text,
+        employee_id -> Text,
+    }
+}

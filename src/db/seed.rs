@@ -288,11 +288,11 @@ pub fn seed(
             managers[department].push(this.clone());
         }
         let hire_date = day_before(today, rng.random_range(400..7300));
-        let search_text = [name.as_str(), no.as_str(), work_email.as_str()]
-            .into_iter()
-            .chain(private_email.as_deref())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let search_text = crate::domain::people::search_text(
+            &name,
+            &no,
+            [Some(work_email.as_str()), private_email.as_deref()],
+        );
         tiers.push(tier);
         rows.push(EmployeeRow {
             id: this,
@@ -319,6 +319,20 @@ pub fn seed(
     }
     total += insert_all!(conn, employees::table, rows, 15);
     progress("employees", rows.len());
+    let mut terms = 0;
+    for batch in rows.chunks(10_000) {
+        let people: Vec<(&str, &str)> = batch
+            .iter()
+            .map(|r| (r.id.as_str(), r.search_text.as_str()))
+            .collect();
+        terms += people
+            .iter()
+            .map(|(_, text)| crate::domain::people::search_terms(text).len())
+            .sum::<usize>();
+        write_tx(conn, |c| super::employees::index_terms(c, &people))?;
+    }
+    total += terms;
+    progress("search terms", terms);
 
     // Carriers: those of former employees came back to the pool; the rest are held by
     // current employees, a few destroyed.

@@ -176,18 +176,57 @@ impl EmployeeInput {
 impl EmployeeFields {
     /// What search matches against: name, number and emails, lower-cased.
     pub fn search_text(&self) -> String {
-        [
-            Some(self.name.as_str()),
-            Some(self.employee_no.as_str()),
-            self.work_email.as_deref(),
-            self.private_email.as_deref(),
-        ]
+        search_text(
+            &self.name,
+            &self.employee_no,
+            [self.work_email.as_deref(), self.private_email.as_deref()],
+        )
+    }
+}
+
+/// A person's name, number and emails, lower-cased, in one text.
+pub fn search_text<'a>(
+    name: &'a str,
+    employee_no: &'a str,
+    emails: impl IntoIterator<Item = Option<&'a str>>,
+) -> String {
+    [Some(name), Some(employee_no)]
         .into_iter()
+        .chain(emails)
         .flatten()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// What separates the parts of an email address, for search.
+pub const EMAIL_SEPARATORS: &[char] = &['@', '.', '_', '-', '+'];
+
+/// The terms a person is found by, from their search text: a search finds the people with a
+/// term that starts with each word typed, on an index (a substring search would read every
+/// person). Each word of a name gives every ending of itself, so any part of a name is found
+/// (王, 伟, 王伟, smith); a number is found from its start; an email from its start and from the
+/// start of each of its parts (zhang.wei@corp.cn: by zhang, wei, wei@corp, corp, corp.cn, cn).
+pub fn search_terms(search_text: &str) -> std::collections::BTreeSet<String> {
+    let mut terms = std::collections::BTreeSet::new();
+    for word in search_text.split_whitespace() {
+        terms.insert(word.to_string());
+        if word.contains('@') {
+            let starts = word.char_indices().filter(|&(at, _)| {
+                at > 0
+                    && word[..at].ends_with(EMAIL_SEPARATORS)
+                    && !word[at..].starts_with(EMAIL_SEPARATORS)
+            });
+            terms.extend(starts.map(|(at, _)| word[at..].to_string()));
+        } else if !word.chars().any(|c| c.is_ascii_digit()) {
+            terms.extend(
+                word.char_indices()
+                    .skip(1)
+                    .map(|(at, _)| word[at..].to_string()),
+            );
+        }
     }
+    terms
 }
 
 #[cfg(test)]
@@ -247,5 +286,25 @@ mod tests {
         .parse()
         .unwrap();
         assert_eq!(fields.search_text(), "张伟 e001 zhang.wei@corp.cn");
+    }
+
+    #[test]
+    fn a_person_is_found_by_any_part_of_their_name_and_the_start_of_number_and_emails() {
+        let terms = search_terms("欧阳明月 e0042 mary.ann-lee@corp.cn");
+        let expected = [
+            "欧阳明月",
+            "阳明月",
+            "明月",
+            "月",
+            "e0042",
+            "mary.ann-lee@corp.cn",
+            "ann-lee@corp.cn",
+            "lee@corp.cn",
+            "corp.cn",
+            "cn",
+        ];
+        assert_eq!(terms, expected.iter().map(|t| t.to_string()).collect());
+        let latin = search_terms("mary lee");
+        assert!(latin.contains("ee") && latin.contains("ary") && latin.contains("mary"));
     }
 }

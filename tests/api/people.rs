@@ -129,18 +129,44 @@ on_both_databases! {
 
     async fn search_finds_chinese_names_numbers_and_emails(app: TestApp) {
         let hr = app.signed_in("hr@example.com", &["hr"]).await;
-        small_org(&app, &hr).await;
+        let org = small_org(&app, &hr).await;
         assert_eq!(numbers(&list(&app, &hr, "q=%E5%BC%A0").await), ["D001"], "张");
         assert_eq!(numbers(&list(&app, &hr, "q=l001").await), ["L001"]);
         assert_eq!(numbers(&list(&app, &hr, "q=OLSEN").await), ["X001"]);
         assert_eq!(numbers(&list(&app, &hr, "q=x001%40corp").await), ["X001"]);
         assert_eq!(list(&app, &hr, "q=%25").await["total"], 0, "% is a literal");
+        // Any part of a name, a number or email from its start or the start of a part, and
+        // every word typed.
+        assert_eq!(numbers(&list(&app, &hr, "q=%E4%BC%9F").await), ["D001"], "伟, the given name");
+        assert_eq!(numbers(&list(&app, &hr, "q=lsen").await), ["X001"]);
+        assert_eq!(numbers(&list(&app, &hr, "q=outsider%20olsen").await), ["X001"]);
+        assert_eq!(numbers(&list(&app, &hr, "q=olsen%20d001").await), Vec::<String>::new());
+        assert_eq!(list(&app, &hr, "q=corp.example").await["total"], 4);
+        assert_eq!(list(&app, &hr, "q=%40corp").await["total"], 4);
+        // A new name is found at once; the old one no longer.
+        let r = hr.patch(app.url(&format!("/api/v1/employees/{}", org.dev)))
+            .json(&json!({ "name": "张明" })).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(numbers(&list(&app, &hr, "q=%E6%98%8E").await), ["D001"], "明");
+        assert_eq!(list(&app, &hr, "q=%E4%BC%9F").await["total"], 0, "伟 no more");
         let page = list(&app, &hr, "per_page=2&page=2").await;
         assert_eq!(page["total"], 4);
         assert_eq!(page["items"].as_array().unwrap().len(), 2);
         let bad = hr.get(app.url("/api/v1/employees?tier=secret")).send().await.unwrap();
         assert_eq!(bad.status(), 422);
         assert_eq!(list(&app, &hr, "tier=none&status=active&department=%E7%A0%94%E5%8F%91%E9%83%A8").await["total"], 4);
+    }
+
+    async fn people_registered_before_search_terms_existed_are_found_after_a_restart(app: TestApp) {
+        use diesel::prelude::*;
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        small_org(&app, &hr).await;
+        // As a database from before the terms: none written yet.
+        diesel::delete(tuomi::db::schema::person_terms::table).execute(&mut app.db()).unwrap();
+        assert_eq!(list(&app, &hr, "q=%E5%BC%A0").await["total"], 0);
+        tuomi::db::migrate(&mut app.db()).unwrap();
+        assert_eq!(numbers(&list(&app, &hr, "q=%E5%BC%A0").await), ["D001"], "张");
+        assert_eq!(list(&app, &hr, "q=corp").await["total"], 4);
     }
 
     async fn a_manager_sees_their_reports_and_nobody_else(app: TestApp) {

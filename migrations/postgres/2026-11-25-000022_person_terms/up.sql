@@ -1,0 +1,9 @@
+-- The terms people are found by (see domain::people::search_terms): a search is a range
+-- scan here for each word typed, instead of a substring match over every person. Filled
+-- for the people already registered when the service starts. Byte order ("C"), so the
+-- range of terms starting with a word is the range between the word and the word + U+10FFFF.
+CREATE TABLE person_terms (
+    term TEXT COLLATE "C" NOT NULL,
+    employee_id TEXT NOT NULL REFERENCES employees (id),
+    PRIMARY KEY (term, employee_id)
+);
