@@ -12,6 +12,8 @@ WORKDIR /src
 # Dependencies first, in a layer of their own: built against an empty crate, so a source
 # edit does not rebuild them; only a change to Cargo.toml or Cargo.lock does.
 COPY Cargo.toml Cargo.lock ./
+# How the bundled SQLite is built (.cargo/config.toml), so this layer holds the same build.
+COPY .cargo .cargo
 RUN mkdir src bench \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \

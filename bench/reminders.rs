@@ -211,7 +211,6 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Messages a second when the delivered messages are sent again straight through lettre.
 /// Seconds to copy the planned reminders and jobs into fresh tables of the same columns, with
 /// the originals' keys and indexes or without any, in one transaction.
 fn bare_insert(conn: &mut DbConnection, indexed: bool) -> anyhow::Result<f64> {
@@ -264,6 +263,7 @@ fn bare_insert(conn: &mut DbConnection, indexed: bool) -> anyhow::Result<f64> {
     Ok(seconds)
 }
 
+/// Messages a second when the delivered messages are sent again straight through lettre.
 fn bare_lettre_rate(conn: &mut DbConnection, port: u16) -> anyhow::Result<f64> {
     use lettre::address::Envelope;
     use lettre::{SmtpTransport, Transport};

@@ -231,17 +231,24 @@ fn ordered(q: Boxed, sort: Option<SortBy<EmployeeSort>>) -> Boxed {
     q.then_order_by((employees::name, employees::employee_no))
 }
 
+/// Words of a search beyond these are not looked at.
+pub const MAX_SEARCH_WORDS: usize = 16;
+
 /// The condition that the employee id in `column` is one of the people found by `text`: for
 /// each word typed, a person with a search term starting with it (see
 /// [`crate::domain::people::search_terms`]), any case. The one search of people, on any table.
 pub fn matching<QS: 'static>(column: &str, text: &str) -> PersonCondition<QS> {
     let lowered = text.to_lowercase();
-    let words = lowered
+    let words: Vec<&str> = lowered
         .split_whitespace()
         .map(|w| w.trim_start_matches(EMAIL_SEPARATORS))
         .filter(|w| !w.is_empty())
-        .take(8);
-    let mut condition: PersonCondition<QS> = Box::new(sql::<Bool>("1 = 1"));
+        // Enough for any name; bounds the statement whatever is typed.
+        .take(MAX_SEARCH_WORDS)
+        .collect();
+    // Typed only separators ("@", "."): no term starts with nothing, so nobody is found.
+    let none_typed = if words.is_empty() { "1 = 0" } else { "1 = 1" };
+    let mut condition: PersonCondition<QS> = Box::new(sql::<Bool>(none_typed));
     for word in words {
         // Every term starting with `word` sorts from `word` up to `word` + the last character.
         let term_in_range = sql::<Bool>(&format!(
@@ -281,35 +288,28 @@ pub fn index_terms(conn: &mut DbConnection, people: &[(&str, &str)]) -> QueryRes
 }
 
 /// Replaces one person's search terms after their name, number or emails changed.
-fn reindex_terms(conn: &mut DbConnection, id: &str, before: &str, after: &str) -> QueryResult<()> {
+fn reindex_terms(conn: &mut DbConnection, id: &str, search_text: &str) -> QueryResult<()> {
     use super::schema::person_terms;
-    if before == after {
-        return Ok(());
-    }
-    let old: Vec<String> = search_terms(before).into_iter().collect();
-    diesel::delete(
-        person_terms::table
-            .filter(person_terms::employee_id.eq(id))
-            .filter(person_terms::term.eq_any(old)),
-    )
-    .execute(conn)?;
-    index_terms(conn, &[(id, after)])
+    diesel::delete(person_terms::table.filter(person_terms::employee_id.eq(id))).execute(conn)?;
+    index_terms(conn, &[(id, search_text)])
 }
 
-/// Fills the search terms when there are none yet and there are people: the first start
-/// after the terms were introduced. Runs with the migrations.
+/// Writes the search terms of the people who have none: on each start, for the people
+/// registered before the terms existed, or by an older instance during an upgrade. Runs with
+/// the migrations.
 pub fn index_terms_if_missing(conn: &mut DbConnection) -> QueryResult<usize> {
     use super::schema::person_terms;
-    let indexed: bool = diesel::select(diesel::dsl::exists(
-        person_terms::table.select(person_terms::term),
-    ))
-    .get_result(conn)?;
-    if indexed {
-        return Ok(0);
-    }
     let people: Vec<(String, String)> = employees::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            person_terms::table
+                .filter(person_terms::employee_id.eq(employees::id))
+                .select(person_terms::term),
+        )))
         .select((employees::id, employees::search_text))
         .load(conn)?;
+    if people.is_empty() {
+        return Ok(0);
+    }
     let pairs: Vec<(&str, &str)> = people
         .iter()
         .map(|(id, text)| (id.as_str(), text.as_str()))
@@ -606,11 +606,7 @@ pub fn update_row(
     fields: &EmployeeFields,
     manager_id: Option<&str>,
 ) -> Result<()> {
-    let before: String = employees::table
-        .find(id)
-        .select(employees::search_text)
-        .first(conn)?;
-    let after = fields.search_text();
+    let search_text = fields.search_text();
     diesel::update(employees::table.find(id))
         .set((
             employees::employee_no.eq(&fields.employee_no),
@@ -622,12 +618,12 @@ pub fn update_row(
             employees::title.eq(&fields.title),
             employees::manager_id.eq(manager_id),
             employees::hire_date.eq(fields.hire_date),
-            employees::search_text.eq(&after),
+            employees::search_text.eq(&search_text),
             employees::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)
         .map_err(unique_no)?;
-    reindex_terms(conn, id, &before, &after)?;
+    reindex_terms(conn, id, &search_text)?;
     Ok(())
 }
 

@@ -154,10 +154,11 @@ fn open_sqlite(path: &Path) -> ConnectionResult<SqliteConnection> {
         .ok_or_else(|| ConnectionError::BadConnection("the SQLite path is not UTF-8".into()))?;
     let mut conn = SqliteConnection::establish(path_text)?;
     // busy_timeout first: switching to WAL itself may wait on another connection.
-    conn.batch_execute(
-        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
          PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-    )
+        BUSY_TIMEOUT.as_millis()
+    ))
     .map_err(ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)
 }
@@ -264,10 +265,15 @@ pub fn is_migrated(conn: &mut DbConnection) -> Result<bool, anyhow::Error> {
         .map_err(|e| anyhow::anyhow!("cannot read the migration state: {e}"))
 }
 
+/// How long a writer waits for SQLite's write lock before the write fails as busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Held by the thread whose SQLite write transaction is open. SQLite admits one writer at a
 /// time and makes the others poll with growing sleeps (1, 2, 5, 10… ms); waiting here instead
 /// hands the turn over as soon as the writer commits (senders and requests of one process).
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Re-entrant, so a nested write fails in SQLite as before instead of waiting on itself; and
+/// waited for no longer than SQLite's own busy timeout.
+static SQLITE_WRITER: parking_lot::ReentrantMutex<()> = parking_lot::const_reentrant_mutex(());
 
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that
 /// reads before it writes takes the write lock up front instead of failing to upgrade later.
@@ -280,8 +286,12 @@ where
 {
     let _turn = match conn {
         DbConnection::Sqlite(c) => {
-            // A thread that panicked while writing rolled back; the turn is still good.
-            let turn = SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner());
+            let turn = SQLITE_WRITER.try_lock_for(BUSY_TIMEOUT).ok_or_else(|| {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::Unknown,
+                    Box::new("database is locked".to_string()),
+                )
+            })?;
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
             Some(turn)
         }

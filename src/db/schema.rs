@@ -456,3 +456,4 @@ diesel::table! {
         employee_id -> Text,
     }
 }
+diesel::allow_tables_to_appear_in_same_query!(employees, person_terms);

@@ -209,7 +209,7 @@ pub const EMAIL_SEPARATORS: &[char] = &['@', '.', '_', '-', '+'];
 /// start of each of its parts (zhang.wei@corp.cn: by zhang, wei, wei@corp, corp, corp.cn, cn).
 pub fn search_terms(search_text: &str) -> std::collections::BTreeSet<String> {
     let mut terms = std::collections::BTreeSet::new();
-    for word in search_text.split_whitespace() {
+    for word in search_text.to_lowercase().split_whitespace() {
         terms.insert(word.to_string());
         if word.contains('@') {
             let starts = word.char_indices().filter(|&(at, _)| {

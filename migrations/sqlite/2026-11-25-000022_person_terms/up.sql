@@ -6,3 +6,6 @@ CREATE TABLE person_terms (
     employee_id TEXT NOT NULL REFERENCES employees (id),
     PRIMARY KEY (term, employee_id)
 ) WITHOUT ROWID;
+-- A person's terms, to replace them when their name, number or emails change, and to find
+-- the people without any.
+CREATE INDEX person_terms_employee_idx ON person_terms (employee_id);
