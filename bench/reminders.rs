@@ -111,7 +111,6 @@ fn main() -> anyhow::Result<()> {
         )?;
         let ending = db::reminders::plan_ending(c, slot, today, 30, slot)?
             + db::reminders::plan_released(c, slot, today, slot)?;
-        db::reminders::enqueue_sends(c, slot)?;
         Ok((n, ending))
     })?;
     let plan_seconds = started.elapsed().as_secs_f64();

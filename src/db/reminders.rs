@@ -51,15 +51,36 @@ pub struct Reminder {
     pub acknowledged_at: Option<NaiveDateTime>,
 }
 
-/// A random UUID made by the database, so a plan is one statement however many rows it makes.
-fn uuid_sql(conn: &DbConnection) -> &'static str {
-    match conn {
-        DbConnection::Pg(_) => "gen_random_uuid()::text",
-        DbConnection::Sqlite(_) => {
-            "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
-             substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || \
-             substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+/// The ids of the rows one bulk statement inserts: a time-ordered UUID (v7) whose last twelve
+/// hex digits are the row's number in the statement. The statement's rows are then one
+/// ascending run of the primary key — appended to its index rather than scattered over it —
+/// which the statement queueing their send jobs reads back by range.
+struct IdRun {
+    prefix: String,
+}
+
+impl IdRun {
+    fn new() -> IdRun {
+        let id = uuid::Uuid::now_v7().to_string();
+        IdRun {
+            prefix: id[..24].to_string(),
         }
+    }
+
+    /// The id of row number `n` (an SQL expression), the prefix bound as parameter `param`.
+    fn sql(conn: &DbConnection, param: &str, n: &str) -> String {
+        match conn {
+            DbConnection::Pg(_) => format!("{param} || lpad(to_hex({n}), 12, '0')"),
+            DbConnection::Sqlite(_) => format!("{param} || printf('%012x', {n})"),
+        }
+    }
+
+    fn first(&self) -> String {
+        format!("{}000000000000", self.prefix)
+    }
+
+    fn last(&self) -> String {
+        format!("{}ffffffffffff", self.prefix)
     }
 }
 
@@ -83,8 +104,9 @@ enum Extra<'a> {
 }
 
 /// Inserts the reminders `select` yields — columns (unique_key, employee_id, period); in it
-/// `$4` is `today` and `$5` the extra value — of one kind, skipping those already planned;
-/// returns how many are new. Every value is bound; the SQL text holds only constants.
+/// `$4` is `today` and `$5` the extra value — of one kind, skipping those already planned,
+/// with their send jobs; returns how many are new. Every value is bound; the SQL text holds
+/// only constants.
 fn plan_bulk(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
@@ -94,35 +116,64 @@ fn plan_bulk(
     today: NaiveDate,
     extra: Extra,
 ) -> QueryResult<usize> {
+    let ids = IdRun::new();
     // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     let sql = placeholders(
         conn,
         &format!(
             "INSERT INTO reminders (id, unique_key, employee_id, kind, period, due_at, status, \
                created_at, updated_at) \
-             SELECT {uuid}, p.unique_key, p.employee_id, $1, p.period, $2, 'scheduled', $3, $3 \
+             SELECT {id}, p.unique_key, p.employee_id, $1, p.period, $2, 'scheduled', $3, $3 \
              FROM ({select}) p WHERE true \
              ON CONFLICT (unique_key) DO NOTHING",
-            uuid = uuid_sql(conn),
+            id = IdRun::sql(conn, "$6", "row_number() OVER ()"),
         ),
     );
-    let now = stored_instant(now);
+    let stored_now = stored_instant(now);
     let due_at = stored_instant(due_at);
     macro_rules! run {
         ($sql_type:ty, $value:expr) => {
             per_backend!(conn, c => diesel::sql_query(&sql)
                 .bind::<Text, _>(kind.as_str())
                 .bind::<Timestamp, _>(due_at)
-                .bind::<Timestamp, _>(now)
+                .bind::<Timestamp, _>(stored_now)
                 .bind::<Date, _>(today)
                 .bind::<$sql_type, _>($value)
+                .bind::<Text, _>(&ids.prefix)
                 .execute(c))
         };
     }
-    match extra {
+    let planned = match extra {
         Extra::Slot(slot) => run!(Text, slot),
         Extra::Date(date) => run!(Date, date),
+    }?;
+    if planned > 0 {
+        enqueue_sends(conn, now, &ids)?;
     }
+    Ok(planned)
+}
+
+/// The send jobs of the reminders one bulk statement made (the ids of `made`), in their order.
+fn enqueue_sends(conn: &mut DbConnection, now: DateTime<Utc>, made: &IdRun) -> QueryResult<usize> {
+    let sql = placeholders(
+        conn,
+        &format!(
+            "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
+               run_at, created_at, updated_at) \
+             SELECT {id}, '{SEND_JOB}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
+             FROM reminders r WHERE r.id BETWEEN $4 AND $5 \
+             ON CONFLICT (unique_key) DO NOTHING",
+            id = IdRun::sql(conn, "$3", "row_number() OVER (ORDER BY r.id)"),
+        ),
+    );
+    let jobs = IdRun::new();
+    per_backend!(conn, c => diesel::sql_query(&sql)
+        .bind::<Integer, _>(super::jobs::MAX_ATTEMPTS)
+        .bind::<Timestamp, _>(stored_instant(now))
+        .bind::<Text, _>(&jobs.prefix)
+        .bind::<Text, _>(made.first())
+        .bind::<Text, _>(made.last())
+        .execute(c))
 }
 
 /// The obligation kinds as an SQL list of constants (the kinds' own names, never input).
@@ -296,26 +347,6 @@ pub fn plan_loss_notices(
 
 /// The job kind that sends one reminder; its payload is the reminder id.
 pub const SEND_JOB: &str = "send_reminder";
-
-/// Makes sure every reminder still to send has its send job (bulk plans make the rows first).
-pub fn enqueue_sends(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<usize> {
-    let sql = placeholders(
-        conn,
-        &format!(
-            "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
-               run_at, created_at, updated_at) \
-             SELECT {uuid}, '{SEND_JOB}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
-             FROM reminders r WHERE r.status = 'scheduled' \
-             ON CONFLICT (unique_key) DO NOTHING",
-            uuid = uuid_sql(conn),
-        ),
-    );
-    let now = stored_instant(now);
-    per_backend!(conn, c => diesel::sql_query(&sql)
-        .bind::<Integer, _>(super::jobs::MAX_ATTEMPTS)
-        .bind::<Timestamp, _>(now)
-        .execute(c))
-}
 
 pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Reminder>> {
     reminders::table

@@ -328,7 +328,6 @@ impl Runner {
                     ("end_obligations", n)
                 }
             };
-            reminders::enqueue_sends(conn, now)?;
             if planned > 0 {
                 audit::record(
                     conn,
