@@ -42,41 +42,58 @@ impl User {
     }
 }
 
-fn with_roles(conn: &mut DbConnection, row: UserRow) -> QueryResult<User> {
-    let mut roles: Vec<Role> = user_roles::table
-        .filter(user_roles::user_id.eq(&row.id))
-        .select(user_roles::role)
-        .load::<String>(conn)?
-        .iter()
-        .filter_map(|r| r.parse().ok())
-        .collect();
-    roles.sort();
-    Ok(User {
-        language: row.language.parse().unwrap_or_default(),
-        id: row.id,
-        email: row.email,
-        name: row.name,
-        password_hash: row.password_hash,
-        active: row.active,
-        employee_no: row.employee_no,
-        roles,
-    })
+/// A user row with one of their roles (none when they hold none), as a left join gives it.
+type RowWithRole = (UserRow, Option<String>);
+
+/// Users from the rows of a left join of users to their roles, a user's rows next to each
+/// other (ordered by user): one statement, however many users and roles.
+fn with_roles(rows: Vec<RowWithRole>) -> Vec<User> {
+    let mut users: Vec<User> = Vec::new();
+    for (row, role) in rows {
+        let role = role.and_then(|r| r.parse::<Role>().ok());
+        match users.last_mut() {
+            Some(user) if user.id == row.id => user.roles.extend(role),
+            _ => users.push(User {
+                language: row.language.parse().unwrap_or_default(),
+                id: row.id,
+                email: row.email,
+                name: row.name,
+                password_hash: row.password_hash,
+                active: row.active,
+                employee_no: row.employee_no,
+                roles: role.into_iter().collect(),
+            }),
+        }
+    }
+    for user in &mut users {
+        user.roles.sort();
+    }
+    users
+}
+
+/// The columns of a user and one of their roles.
+macro_rules! users_with_roles {
+    () => {
+        users::table
+            .left_join(user_roles::table)
+            .select((UserRow::as_select(), user_roles::role.nullable()))
+            .order(users::id)
+    };
 }
 
 /// The active users holding any of these roles (who is told of a loss, who gets the digest).
 pub fn active_with_roles(conn: &mut DbConnection, roles: &[Role]) -> QueryResult<Vec<User>> {
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    let rows: Vec<UserRow> = users::table
+    // The roles table is joined for the roles listed; who holds one is asked of it again.
+    let held = diesel::alias!(user_roles as held);
+    let holders = held
+        .filter(held.field(user_roles::role).eq_any(names))
+        .select(held.field(user_roles::user_id));
+    let rows = users_with_roles!()
         .filter(users::active.eq(true))
-        .filter(diesel::dsl::exists(
-            user_roles::table
-                .filter(user_roles::user_id.eq(users::id))
-                .filter(user_roles::role.eq_any(names)),
-        ))
-        .order(users::id)
-        .select(UserRow::as_select())
+        .filter(users::id.eq_any(holders))
         .load(conn)?;
-    rows.into_iter().map(|r| with_roles(conn, r)).collect()
+    Ok(with_roles(rows))
 }
 
 /// The active user account linked to an employee number, if any.
@@ -84,35 +101,28 @@ pub fn find_by_employee_no(
     conn: &mut DbConnection,
     employee_no: &str,
 ) -> QueryResult<Option<User>> {
-    let row: Option<UserRow> = users::table
+    let rows = users_with_roles!()
         .filter(users::employee_no.eq(employee_no))
         .filter(users::active.eq(true))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
-    row.map(|r| with_roles(conn, r)).transpose()
+        .load(conn)?;
+    Ok(with_roles(rows).into_iter().next())
 }
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
+/// The user with this id (every signed-in request looks its user up: one statement).
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
-    let row = users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
-    row.map(|r| with_roles(conn, r)).transpose()
+    let rows = users_with_roles!().filter(users::id.eq(id)).load(conn)?;
+    Ok(with_roles(rows).into_iter().next())
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
-    let row = users::table
+    let rows = users_with_roles!()
         .filter(users::email.eq(email.trim().to_lowercase()))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
-    row.map(|r| with_roles(conn, r)).transpose()
+        .load(conn)?;
+    Ok(with_roles(rows).into_iter().next())
 }
 
 /// Creates a user with its roles and records it. Call inside a write transaction.
