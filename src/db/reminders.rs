@@ -51,7 +51,7 @@ pub struct Reminder {
     pub acknowledged_at: Option<NaiveDateTime>,
 }
 
-/// The ids of the rows one bulk statement inserts: a time-ordered UUID (v7) whose last twelve
+/// The ids of the rows one bulk statement inserts: a time-ordered UUID (v7) whose last eight
 /// hex digits are the row's number in the statement. The statement's rows are then one
 /// ascending run of the primary key — appended to its index rather than scattered over it —
 /// which the statement queueing their send jobs reads back by range.
@@ -61,26 +61,29 @@ struct IdRun {
 
 impl IdRun {
     fn new() -> IdRun {
+        // The first 28 characters hold the millisecond and the 42-bit counter `now_v7` steps
+        // within it, so no two runs of one process share them (across processes the counter
+        // starts at random).
         let id = uuid::Uuid::now_v7().to_string();
         IdRun {
-            prefix: id[..24].to_string(),
+            prefix: id[..28].to_string(),
         }
     }
 
     /// The id of row number `n` (an SQL expression), the prefix bound as parameter `param`.
     fn sql(conn: &DbConnection, param: &str, n: &str) -> String {
         match conn {
-            DbConnection::Pg(_) => format!("{param} || lpad(to_hex({n}), 12, '0')"),
-            DbConnection::Sqlite(_) => format!("{param} || printf('%012x', {n})"),
+            DbConnection::Pg(_) => format!("{param} || lpad(to_hex({n}), 8, '0')"),
+            DbConnection::Sqlite(_) => format!("{param} || printf('%08x', {n})"),
         }
     }
 
     fn first(&self) -> String {
-        format!("{}000000000000", self.prefix)
+        format!("{}00000000", self.prefix)
     }
 
     fn last(&self) -> String {
-        format!("{}ffffffffffff", self.prefix)
+        format!("{}ffffffff", self.prefix)
     }
 }
 

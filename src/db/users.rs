@@ -84,7 +84,8 @@ macro_rules! users_with_roles {
 /// The active users holding any of these roles (who is told of a loss, who gets the digest).
 pub fn active_with_roles(conn: &mut DbConnection, roles: &[Role]) -> QueryResult<Vec<User>> {
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    // The roles table is joined for the roles listed; who holds one is asked of it again.
+    // Each user comes with all their roles; who holds one of these is asked of the roles
+    // table again, under another name.
     let held = diesel::alias!(user_roles as held);
     let holders = held
         .filter(held.field(user_roles::role).eq_any(names))

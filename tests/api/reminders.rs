@@ -400,6 +400,24 @@ on_both_databases! {
         assert_eq!(app.smtp.to("late@home.example").len(), 1, "once");
     }
 
+    async fn an_end_notice_and_a_release_planned_the_same_morning_are_both_sent(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        app.run_jobs().await;
+        // Declassification (general tier, a year) ends on 28 February 2029; confidentiality,
+        // 13 months, on 28 March 2029: on the 28th of February one is released and the other
+        // enters its 30 days' notice — two bulk plans in the same run of the daily schedule.
+        set_policy(&app, &admin, |p| p["confidentiality_months"] = json!(13)).await;
+        former(&app, &hr, "T001", "Twice", "en", Some("twice@home.example"), "general").await;
+        app.clock.set(shanghai(2029, 2, 28, 9, 30));
+        app.run_jobs().await;
+        let subjects: Vec<String> = app.smtp.to("twice@home.example").iter().map(|m| m.subject()).collect();
+        assert!(subjects.contains(&"You are released from a confidentiality obligation".to_string()), "{subjects:?}");
+        assert!(subjects.contains(&"One of your confidentiality obligations ends soon".to_string()), "{subjects:?}");
+        app.run_jobs().await;
+        assert_eq!(app.smtp.to("twice@home.example").len(), subjects.len(), "each once");
+    }
+
     async fn hrs_digest_escalates_what_needs_attention(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         app.run_jobs().await;
