@@ -735,24 +735,31 @@ pub fn receive(
     line_id: &str,
 ) -> Result<DepartureDetail> {
     super::lock_row(conn, super::Locked::Departure, id)?;
-    let departure = in_progress(conn, id)?;
     let line = find_line(conn, id, line_id)?;
-    if line.status() != LineStatus::HandedOver || line.received_at.is_some() {
-        return Err(Error::Conflict(
-            "the line is not waiting for a receipt".into(),
-        ));
-    }
     let successor_id = line.handed_to_id.clone().unwrap_or_default();
-    let successor = employees::find(conn, &successor_id)?.ok_or(Error::NotFound)?;
+    let successor = employees::find(conn, &successor_id)?;
+    // Who may sign comes first: anyone else learns nothing of the line's state.
     let (actor, user_id) = match by {
         Receiver::User(user) => {
-            if user.employee_no.as_deref() != Some(successor.employee_no.as_str()) {
+            let signs = successor
+                .as_ref()
+                .is_some_and(|s| user.employee_no.as_deref() == Some(s.employee_no.as_str()));
+            if !signs {
                 return Err(Error::Forbidden);
             }
             (Actor::User(user.id.clone()), Some(user.id.clone()))
         }
         Receiver::Link => (Actor::System, None),
     };
+    let departure = in_progress(conn, id)?;
+    if line.status() != LineStatus::HandedOver || line.received_at.is_some() {
+        return Err(Error::Conflict(
+            "the line is not waiting for a receipt".into(),
+        ));
+    }
+    if successor.is_none() {
+        return Err(Error::NotFound);
+    }
     if let Some(carrier_id) = &line.carrier_id {
         // The register names a user for each move: the successor's, or (by link) the one who
         // confirmed the handover, with a note saying how it was signed for.

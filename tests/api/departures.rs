@@ -115,6 +115,8 @@ on_both_databases! {
         let (s, dep) = post(&app, &lead, &receive, json!({})).await;
         assert_eq!(s, 200, "{dep}");
         assert_eq!(dep["open_lines"], 4);
+        assert_eq!(post(&app, &lead, &receive, json!({})).await.0, 409, "signed for once");
+        assert_eq!(post(&app, &boss, &receive, json!({})).await.0, 403, "others learn nothing of the line");
         let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(lt["custodian_id"], json!(org.lead));
 
