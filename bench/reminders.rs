@@ -161,7 +161,7 @@ fn main() -> anyhow::Result<()> {
         .with_name("bench.local")
         .with_ssl(SslConfig::None)
         .map_err(|e| anyhow::anyhow!("{e}"))?
-        .with_num_threads(2 * tuomi::jobs::SENDERS as u32)
+        .with_num_threads(2 * tuomi::mail::SENDERS as u32)
         .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();
@@ -173,7 +173,7 @@ fn main() -> anyhow::Result<()> {
     };
     config.mail_from = "Bench <bench@example.com>".into();
     let clock = Arc::new(ManualClock::new(slot + chrono::Duration::minutes(1)));
-    let pool = db::build_full_pool(config.database_url.clone(), tuomi::jobs::SENDERS as u32 + 1)?;
+    let pool = db::build_full_pool(config.database_url.clone(), tuomi::mail::SENDERS as u32 + 1)?;
     let templates = Arc::new(tuomi::mail::MailTemplates::load(None)?);
     let runner = tuomi::jobs::Runner::new(
         config,
@@ -276,7 +276,7 @@ fn bare_lettre_rate(conn: &mut DbConnection, port: u16) -> anyhow::Result<f64> {
     let transport = SmtpTransport::builder_dangerous("127.0.0.1")
         .port(port)
         .build();
-    let threads = tuomi::jobs::SENDERS;
+    let threads = tuomi::mail::SENDERS;
     let chunk = messages.len().div_ceil(threads).max(1);
     let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::audit::{self, Actor};
 use crate::config::{Config, LogFormat};
+use crate::db::audit;
 use crate::db::{self, users, write_tx};
+use crate::domain::audit::Actor;
 use crate::domain::users::{NewUser, check_password};
 
 #[derive(Parser)]

@@ -1,6 +1,5 @@
 //! tuomi: tracks the confidentiality duties of people leaving a company or a classified post.
 
-pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -12,4 +11,3 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod startup;
-pub mod throttle;

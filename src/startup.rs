@@ -17,10 +17,10 @@ use crate::auth::LinkSigner;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db;
+use crate::db::throttles::Throttle;
 use crate::http::{self, AppState};
 use crate::jobs::Runner;
 use crate::mail::MailTemplates;
-use crate::throttle::Throttle;
 
 /// Sign-in failures allowed per account within the window, then the account waits.
 pub const SIGNIN_FAILURES_PER_ACCOUNT: u32 = 5;
@@ -228,7 +228,7 @@ pub fn standalone_runner(config: &Config) -> anyhow::Result<Runner> {
     let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;
-    let pool = db::build_full_pool(config.database_url.clone(), crate::jobs::SENDERS as u32 + 1)?;
+    let pool = db::build_full_pool(config.database_url.clone(), crate::mail::SENDERS as u32 + 1)?;
     Runner::new(
         config.clone(),
         system_clock(),

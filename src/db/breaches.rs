@@ -6,14 +6,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::reminders::{Recipient, plan_one};
 use super::schema::{
     breach_additions, breach_cases, breach_evidence, breach_steps, obligations, remedial_tasks,
 };
 use super::users::User;
 use super::{DbConnection, Locked, lock_row, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
 use crate::auth::{random_token, token_hash};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::breaches::{
     CaseSource, CaseStatus, Consequence, Fault, Gravity, NewReport, Severity, authority_report_due,
     check_step, evidence_type, suggested_consequence,
@@ -30,7 +31,7 @@ pub struct Case {
     pub id: String,
     pub code: String,
     /// report or loss.
-    pub source: String,
+    pub source: CaseSource,
     /// The signed-in reporter of a named report (security and admin only).
     pub reporter_user_id: Option<String>,
     /// How to reach the reporter, if they left a way (security and admin only).
@@ -45,13 +46,13 @@ pub struct Case {
     pub discovered_on: Option<NaiveDate>,
     pub carriers: String,
     /// reported, triaged, investigating, substantiated, unfounded or closed.
-    pub status: String,
+    pub status: CaseStatus,
     /// low, medium, high or critical (set at triage).
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// negligent or intentional.
-    pub fault: Option<String>,
+    pub fault: Option<Fault>,
     /// minor or serious.
-    pub gravity: Option<String>,
+    pub gravity: Option<Gravity>,
     pub caused_loss: Option<bool>,
     /// What the ladder suggests (warning, fine_and_demotion, termination_and_damages,
     /// dismissal_damages_and_legal_action); the decision is the company's.
@@ -77,8 +78,8 @@ pub struct Step {
     #[schema(value_type = String, format = DateTime)]
     pub at: NaiveDateTime,
     pub actor_id: Option<String>,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: CaseStatus,
     pub reason: String,
 }
 
@@ -140,7 +141,7 @@ pub struct ReportReceipt {
 pub struct ReporterView {
     pub code: String,
     /// reported, triaged, investigating, substantiated, unfounded or closed.
-    pub status: String,
+    pub status: CaseStatus,
     #[schema(value_type = String, format = DateTime)]
     pub reported_at: String,
     #[schema(value_type = String, format = DateTime)]
@@ -158,7 +159,7 @@ pub struct Outcome {
     pub code: String,
     pub employee_id: Option<String>,
     pub obligation_id: Option<String>,
-    pub status: String,
+    pub status: CaseStatus,
     pub suggested: Option<String>,
     pub decision: Option<String>,
 }
@@ -248,7 +249,7 @@ pub fn open(
             breach_cases::what.eq(&report.what),
             breach_cases::discovered_on.eq(report.discovered_on),
             breach_cases::carriers.eq(&report.carriers),
-            breach_cases::status.eq(CaseStatus::Reported.as_str()),
+            breach_cases::status.eq(CaseStatus::Reported),
             breach_cases::state_secret.eq(false),
             breach_cases::created_at.eq(at),
             breach_cases::updated_at.eq(at),
@@ -580,7 +581,7 @@ pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)
 pub fn authority_reports_due(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Case>> {
     breach_cases::table
         .filter(breach_cases::authority_report_due.is_not_null())
-        .filter(breach_cases::status.ne(CaseStatus::Closed.as_str()))
+        .filter(breach_cases::status.ne(CaseStatus::Closed))
         .order((
             breach_cases::authority_report_due.asc(),
             breach_cases::id.asc(),
@@ -609,7 +610,7 @@ pub fn codes(
 /// The outcomes of substantiated cases (still substantiated, or closed after it) for HR.
 pub fn outcomes(conn: &mut DbConnection) -> QueryResult<Vec<Outcome>> {
     let substantiated = breach_steps::table
-        .filter(breach_steps::to_status.eq(CaseStatus::Substantiated.as_str()))
+        .filter(breach_steps::to_status.eq(CaseStatus::Substantiated))
         .select(breach_steps::case_id);
     let rows: Vec<Case> = breach_cases::table
         .filter(breach_cases::id.eq_any(substantiated))
@@ -659,10 +660,7 @@ pub fn change(
 ) -> Result<CaseDetail> {
     lock_row(conn, Locked::Breach, id)?;
     let case = find(conn, id)?;
-    let from: CaseStatus = case
-        .status
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let from: CaseStatus = case.status;
     if let Some(to) = c.status {
         check_step(from, to, &c.reason, c.severity)?;
     }
@@ -693,24 +691,11 @@ pub fn change(
     }
     let employee_id = obligation_employee.or(named);
     let obligation_id = c.obligation_id.clone().or(case.obligation_id.clone());
-    let severity = c
-        .severity
-        .map(|s| s.as_str().to_string())
-        .or(case.severity.clone());
-    let fault = c
-        .fault
-        .map(|f| f.as_str().to_string())
-        .or(case.fault.clone());
-    let gravity = c
-        .gravity
-        .map(|g| g.as_str().to_string())
-        .or(case.gravity.clone());
+    let severity = c.severity.or(case.severity);
+    let fault = c.fault.or(case.fault);
+    let gravity = c.gravity.or(case.gravity);
     let caused_loss = c.caused_loss.or(case.caused_loss);
-    let suggested = match (
-        fault.as_deref().and_then(|f| f.parse::<Fault>().ok()),
-        gravity.as_deref().and_then(|g| g.parse::<Gravity>().ok()),
-        caused_loss,
-    ) {
+    let suggested = match (fault, gravity, caused_loss) {
         (Some(f), Some(g), Some(l)) => Some(suggested_consequence(f, g, l)),
         _ => None,
     };
@@ -719,11 +704,7 @@ pub fn change(
     let known_on = case
         .discovered_on
         .unwrap_or_else(|| crate::clock::company_date(case.created_at.and_utc(), tz));
-    let due = authority_report_due(
-        state_secret,
-        severity.as_deref().and_then(|s| s.parse().ok()),
-        known_on,
-    );
+    let due = authority_report_due(state_secret, severity, known_on);
     let status = c.status.unwrap_or(from);
     diesel::update(breach_cases::table.find(id))
         .set((
@@ -782,7 +763,7 @@ pub fn change(
                 ])),
         )
         .set((
-            obligations::status.eq(ObligationStatus::Breached.as_str()),
+            obligations::status.eq(ObligationStatus::Breached),
             obligations::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;

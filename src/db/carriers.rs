@@ -5,12 +5,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::employees::{self, Scope, SortBy};
 use super::schema::{carrier_events, carriers, employees as employees_table};
 use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::carriers::{
-    CarrierStatus, Classification, CustodyEvent, NewCarrier, check_witnesses,
+    CarrierKind, CarrierStatus, Classification, CustodyEvent, NewCarrier, check_witnesses,
 };
 use crate::error::{Error, Result};
 
@@ -20,15 +21,15 @@ pub struct Carrier {
     pub id: String,
     pub tag: String,
     /// document, laptop, removable_media, phone, key, badge, seal or other.
-    pub kind: String,
+    pub kind: CarrierKind,
     pub description: String,
     /// top_secret, secret, confidential or internal.
-    pub classification: String,
+    pub classification: Classification,
     pub copies: i32,
     /// The employee holding it; none while in the pool.
     pub custodian_id: Option<String>,
     /// in_custody, in_pool or destroyed.
-    pub status: String,
+    pub status: CarrierStatus,
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: NaiveDateTime,
@@ -184,7 +185,7 @@ pub fn list(
 pub fn custody_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Carrier>> {
     carriers::table
         .filter(carriers::custodian_id.eq(employee_id))
-        .filter(carriers::status.eq(CarrierStatus::InCustody.as_str()))
+        .filter(carriers::status.eq(CarrierStatus::InCustody))
         .order(carriers::tag)
         .select(Carrier::as_select())
         .load(conn)
@@ -300,10 +301,7 @@ pub fn move_custody(
 ) -> Result<Carrier> {
     super::lock_row(conn, super::Locked::Carrier, id)?;
     let carrier = find(conn, id)?;
-    let status: CarrierStatus = carrier
-        .status
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let status: CarrierStatus = carrier.status;
     let holder = carrier.custodian_id.as_deref();
     let wrong_state = |what: &str| {
         Err(Error::Conflict(format!(

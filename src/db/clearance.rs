@@ -7,13 +7,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::employees::{self, Employee, Scope};
 use super::obligations::{self, Source};
 use super::schema::{clearance_changes, employees as employees_table, post_exits};
 use super::users::User;
 use super::{DbConnection, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
 use crate::clock::company_date;
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, leaves_classified_post};
 use crate::domain::obligations::declassification;
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
@@ -24,10 +25,10 @@ use crate::error::{Error, Result};
 pub struct ClearanceChange {
     pub id: String,
     pub employee_id: String,
-    pub from_tier: String,
-    pub to_tier: String,
+    pub from_tier: ClearanceTier,
+    pub to_tier: ClearanceTier,
     /// proposed, reviewed, approved or rejected.
-    pub status: String,
+    pub status: ChangeStatus,
     pub proposed_by: String,
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -50,7 +51,7 @@ pub struct ClearanceChange {
 
 impl ClearanceChange {
     fn status(&self) -> ChangeStatus {
-        self.status.parse().unwrap_or(ChangeStatus::Rejected)
+        self.status
     }
 }
 
@@ -62,8 +63,8 @@ pub struct PostExit {
     pub employee_id: String,
     #[schema(value_type = String, format = Date)]
     pub left_on: NaiveDate,
-    pub tier_held: String,
-    pub new_tier: String,
+    pub tier_held: ClearanceTier,
+    pub new_tier: ClearanceTier,
     /// tier_change or departure.
     pub cause: String,
     pub clearance_change_id: Option<String>,
@@ -103,8 +104,8 @@ pub fn propose(
     let employee = employees::get(conn, &scope, employee_id)?;
     refuse_own_record(user, &employee)?;
     if !matches!(
-        employee.status.parse(),
-        Ok(EmployeeStatus::Active | EmployeeStatus::Departing)
+        employee.status,
+        EmployeeStatus::Active | EmployeeStatus::Departing
     ) {
         return Err(Error::Conflict(format!(
             "the employee is {}; tiers change only while employed",
@@ -134,7 +135,7 @@ pub fn propose(
             clearance_changes::employee_id.eq(employee_id),
             clearance_changes::from_tier.eq(employee.tier().as_str()),
             clearance_changes::to_tier.eq(to_tier.as_str()),
-            clearance_changes::status.eq(ChangeStatus::Proposed.as_str()),
+            clearance_changes::status.eq(ChangeStatus::Proposed),
             clearance_changes::proposed_by.eq(&user.id),
             clearance_changes::proposed_at.eq(stored_instant(now)),
             clearance_changes::proposal_reason.eq(reason),
@@ -240,14 +241,8 @@ fn apply(
     change: &ClearanceChange,
     effective_on: NaiveDate,
 ) -> Result<()> {
-    let from: ClearanceTier = change
-        .from_tier
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
-    let to: ClearanceTier = change
-        .to_tier
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let from: ClearanceTier = change.from_tier;
+    let to: ClearanceTier = change.to_tier;
     diesel::update(employees_table::table.find(&change.employee_id))
         .set((
             employees_table::clearance_tier.eq(to.as_str()),

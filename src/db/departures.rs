@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::carriers::{self, Custody};
 use super::clearance::record_post_exit;
 use super::employees::{self, Employee, Scope};
@@ -14,7 +15,7 @@ use super::obligations::{self, Source};
 use super::schema::{departure_lines, departures, employees as employees_table, users};
 use super::users::User;
 use super::{DbConnection, MultiBackend, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::carriers::CarrierStatus;
 use crate::domain::departures::{
     DepartureReason, DepartureSort, DepartureSortKey, DepartureStatus, LineKind, LineStatus,
@@ -35,10 +36,10 @@ pub struct Departure {
     pub notice_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub last_working_day: NaiveDate,
-    pub reason: String,
+    pub reason: DepartureReason,
     pub successor_id: Option<String>,
     /// in_progress or completed.
-    pub status: String,
+    pub status: DepartureStatus,
     pub started_by: String,
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -58,13 +59,13 @@ pub struct DepartureLine {
     pub departure_id: String,
     pub position: i32,
     /// carrier, secrets_handover, accounts_revoked, exit_pledge, exit_interview or custom.
-    pub kind: String,
+    pub kind: LineKind,
     pub carrier_id: Option<String>,
     pub title: String,
     /// Copies the register says the person holds.
     pub expected_count: i32,
     /// open, returned, handed_over, destroyed, missing or done.
-    pub status: String,
+    pub status: LineStatus,
     pub counted: Option<i32>,
     pub note: String,
     pub handed_to_id: Option<String>,
@@ -80,7 +81,7 @@ pub struct DepartureLine {
 
 impl DepartureLine {
     fn status(&self) -> LineStatus {
-        self.status.parse().unwrap_or(LineStatus::Open)
+        self.status
     }
 
     pub fn resolved(&self) -> bool {
@@ -341,8 +342,8 @@ pub fn open_lines_of_team(
     let query = || {
         let mut q = departure_lines::table
             .inner_join(departures::table.inner_join(employees_table::table))
-            .filter(departures::status.eq(DepartureStatus::InProgress.as_str()))
-            .filter(departure_lines::status.eq(LineStatus::Open.as_str()))
+            .filter(departures::status.eq(DepartureStatus::InProgress))
+            .filter(departure_lines::status.eq(LineStatus::Open))
             .into_boxed::<MultiBackend>();
         if let Some(condition) = team.condition("departures.employee_id") {
             q = q.filter(condition);
@@ -396,7 +397,7 @@ fn insert_line(
             departure_lines::carrier_id.eq(carrier_id),
             departure_lines::title.eq(title),
             departure_lines::expected_count.eq(expected_count),
-            departure_lines::status.eq(LineStatus::Open.as_str()),
+            departure_lines::status.eq(LineStatus::Open),
             departure_lines::note.eq(""),
         ))
         .execute(conn)
@@ -427,7 +428,7 @@ pub fn start(
     super::lock_row(conn, super::Locked::Employee, &new.employee_id)?;
     let employee = employees::find(conn, &new.employee_id)?
         .ok_or_else(|| Error::field("employee_id", "no employee has this id"))?;
-    if employee.status != EmployeeStatus::Active.as_str() {
+    if employee.status != EmployeeStatus::Active {
         return Err(Error::Conflict(format!(
             "the employee is {}; only an active employee can start a departure",
             employee.status
@@ -450,7 +451,7 @@ pub fn start(
             departures::last_working_day.eq(new.last_working_day),
             departures::reason.eq(new.reason.as_str()),
             departures::successor_id.eq(&new.successor_id),
-            departures::status.eq(DepartureStatus::InProgress.as_str()),
+            departures::status.eq(DepartureStatus::InProgress),
             departures::started_by.eq(&user.id),
             departures::started_at.eq(stored_instant(now)),
         ))
@@ -538,7 +539,7 @@ pub fn add_line(
 
 fn in_progress(conn: &mut DbConnection, id: &str) -> Result<Departure> {
     let departure = find(conn, id)?;
-    if departure.status != DepartureStatus::InProgress.as_str() {
+    if departure.status != DepartureStatus::InProgress {
         return Err(Error::Conflict("the departure is already completed".into()));
     }
     Ok(departure)
@@ -600,7 +601,7 @@ pub fn confirm(
             line.status
         )));
     }
-    let kind: LineKind = line.kind.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let kind: LineKind = line.kind;
     check_outcome(kind, c.outcome).map_err(|m| Error::field("outcome", m))?;
     let mut handed_to = None;
     match c.outcome {
@@ -642,7 +643,7 @@ pub fn confirm(
         LineStatus::Destroyed => {
             let carrier_id = line.carrier_id.as_deref().unwrap_or_default();
             let held = carriers::get(conn, &Scope::All, carrier_id)?;
-            if held.carrier.status != CarrierStatus::Destroyed.as_str() {
+            if held.carrier.status != CarrierStatus::Destroyed {
                 return Err(Error::Conflict(
                     "record the destruction in the carrier register first (security, two \
                      witnesses)"
@@ -848,20 +849,20 @@ pub fn complete(
     let actor = Actor::User(user.id.clone());
     diesel::update(departures::table.find(id))
         .set((
-            departures::status.eq(DepartureStatus::Completed.as_str()),
+            departures::status.eq(DepartureStatus::Completed),
             departures::completed_by.eq(&user.id),
             departures::completed_at.eq(stored_instant(now)),
             departures::override_reason.eq(override_reason.filter(|_| open > 0)),
         ))
         .execute(conn)?;
-    let final_status = if departure.reason == DepartureReason::Retirement.as_str() {
+    let final_status = if departure.reason == DepartureReason::Retirement {
         EmployeeStatus::Retired
     } else {
         EmployeeStatus::Departed
     };
     set_employee_status(conn, now, &employee.id, final_status)?;
     diesel::update(employees_table::table.find(&employee.id))
-        .set(employees_table::clearance_tier.eq(ClearanceTier::None.as_str()))
+        .set(employees_table::clearance_tier.eq(ClearanceTier::None))
         .execute(conn)?;
     let disabled =
         diesel::update(users::table.filter(users::employee_no.eq(&employee.employee_no)))

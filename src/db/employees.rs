@@ -7,14 +7,15 @@ use diesel::sql_types::{Bool, Text};
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::schema::employees;
 use super::users::User;
 use super::{DbConnection, MultiBackend, is_unique_violation, per_backend, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::people::{
     ClearanceTier, EMAIL_SEPARATORS, EmployeeFields, EmployeeStatus, search_terms,
 };
-use crate::domain::users::Role;
+use crate::domain::users::{Language, Role};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -25,16 +26,16 @@ pub struct Employee {
     pub name: String,
     pub work_email: Option<String>,
     pub private_email: Option<String>,
-    pub language: String,
+    pub language: Language,
     pub department: String,
     pub title: String,
     pub manager_id: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub hire_date: Option<NaiveDate>,
     /// active, departing, departed or retired.
-    pub status: String,
+    pub status: EmployeeStatus,
     /// none, general, important or core.
-    pub clearance_tier: String,
+    pub clearance_tier: ClearanceTier,
     #[serde(skip)]
     pub search_text: String,
     #[serde(serialize_with = "crate::clock::rfc3339")]
@@ -47,7 +48,7 @@ pub struct Employee {
 
 impl Employee {
     pub fn tier(&self) -> ClearanceTier {
-        self.clearance_tier.parse().unwrap_or(ClearanceTier::None)
+        self.clearance_tier
     }
 
     pub fn fields(&self) -> EmployeeFields {
@@ -56,7 +57,7 @@ impl Employee {
             name: self.name.clone(),
             work_email: self.work_email.clone(),
             private_email: self.private_email.clone(),
-            language: self.language.parse().unwrap_or_default(),
+            language: self.language,
             department: self.department.clone(),
             title: self.title.clone(),
             hire_date: self.hire_date,
@@ -586,8 +587,8 @@ pub fn insert_row(
             employees::title.eq(&fields.title),
             employees::manager_id.eq(manager_id),
             employees::hire_date.eq(fields.hire_date),
-            employees::status.eq(EmployeeStatus::Active.as_str()),
-            employees::clearance_tier.eq(ClearanceTier::None.as_str()),
+            employees::status.eq(EmployeeStatus::Active),
+            employees::clearance_tier.eq(ClearanceTier::None),
             employees::search_text.eq(fields.search_text()),
             employees::created_at.eq(at),
             employees::updated_at.eq(at),
@@ -643,8 +644,8 @@ pub fn rehire(
     super::lock_row(conn, super::Locked::Employee, id)?;
     let employee = find(conn, id)?.ok_or(Error::NotFound)?;
     if !matches!(
-        employee.status.parse(),
-        Ok(EmployeeStatus::Departed | EmployeeStatus::Retired)
+        employee.status,
+        EmployeeStatus::Departed | EmployeeStatus::Retired
     ) {
         return Err(Error::Conflict(format!(
             "the employee is {}; only someone who has left can be rehired",
@@ -653,7 +654,7 @@ pub fn rehire(
     }
     diesel::update(employees::table.find(id))
         .set((
-            employees::status.eq(EmployeeStatus::Active.as_str()),
+            employees::status.eq(EmployeeStatus::Active),
             employees::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;

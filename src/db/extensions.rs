@@ -6,11 +6,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::obligations::Obligation;
 use super::schema::{obligation_extensions, obligations};
 use super::users::User;
 use super::{DbConnection, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::clearance::{ChangeStatus, Decision};
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::error::{Error, Result};
@@ -24,7 +25,7 @@ pub struct Extension {
     pub new_end: NaiveDate,
     pub reason: String,
     /// proposed, approved or rejected.
-    pub status: String,
+    pub status: ChangeStatus,
     pub requested_by: String,
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -62,9 +63,7 @@ pub fn request(
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound)?;
-    if o.kind != ObligationKind::Declassification.as_str()
-        || o.status != ObligationStatus::Active.as_str()
-    {
+    if o.kind != ObligationKind::Declassification || o.status != ObligationStatus::Active {
         return Err(Error::Conflict(
             "only an active declassification period is extended".into(),
         ));
@@ -79,7 +78,7 @@ pub fn request(
             obligation_extensions::obligation_id.eq(obligation_id),
             obligation_extensions::new_end.eq(new_end),
             obligation_extensions::reason.eq(reason),
-            obligation_extensions::status.eq(ChangeStatus::Proposed.as_str()),
+            obligation_extensions::status.eq(ChangeStatus::Proposed),
             obligation_extensions::requested_by.eq(&user.id),
             obligation_extensions::requested_at.eq(stored_instant(now)),
         ))
@@ -110,7 +109,7 @@ pub fn decide(
 ) -> Result<Extension> {
     super::lock_row(conn, super::Locked::Extension, id)?;
     let ext = find(conn, id)?;
-    if ext.status != ChangeStatus::Proposed.as_str() {
+    if ext.status != ChangeStatus::Proposed {
         return Err(Error::Conflict(format!(
             "the extension is already {}",
             ext.status
@@ -220,7 +219,7 @@ pub fn ends_before_extension(
     }
     let extended: Vec<String> = obligation_extensions::table
         .filter(obligation_extensions::obligation_id.eq_any(obligation_ids))
-        .filter(obligation_extensions::status.eq(ChangeStatus::Approved.as_str()))
+        .filter(obligation_extensions::status.eq(ChangeStatus::Approved))
         .select(obligation_extensions::obligation_id)
         .distinct()
         .load(conn)?;

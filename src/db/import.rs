@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::DbConnection;
+use super::audit;
 use super::employees::{self, Employee};
-use crate::audit::{self, Actor};
+use crate::domain::audit::Actor;
 use crate::domain::import::{ImportRow, LineError, ParsedFile};
 use crate::error::Result;
 

@@ -1,6 +1,7 @@
 //! The durable job queue: enqueued in the transaction of the change that causes the work,
 //! claimed with a lease, retried with backoff, kept as `failed` when attempts run out.
 
+use crate::domain::reminders::ReminderStatus;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
@@ -18,6 +19,22 @@ crate::string_enum! {
     }
 }
 
+crate::string_enum! {
+    /// What a job does.
+    pub enum JobKind ("a job kind") {
+        /// Plans the periodic reminders of a schedule's slot.
+        PlanPeriodic = "plan_periodic",
+        /// Plans the day's end notices, releases and nudges.
+        PlanDaily = "plan_daily",
+        /// Plans HR's digest.
+        PlanDigest = "plan_digest",
+        /// Ends the obligations whose last day has passed.
+        EndObligations = "end_obligations",
+        /// Sends one reminder.
+        SendReminder = "send_reminder",
+    }
+}
+
 /// Attempts before a job is given up as failed. With the backoff of
 /// [`crate::domain::reminders::retry_delay`] this spans about three days.
 pub const MAX_ATTEMPTS: i32 = 20;
@@ -26,12 +43,10 @@ pub const MAX_ATTEMPTS: i32 = 20;
 #[diesel(table_name = jobs)]
 pub struct Job {
     pub id: String,
-    /// plan_periodic, plan_daily, plan_digest, end_obligations or send_reminder.
-    pub kind: String,
+    pub kind: JobKind,
     pub payload: String,
     pub unique_key: String,
-    /// queued, running, done or failed.
-    pub state: String,
+    pub state: JobState,
     pub attempts: i32,
     pub max_attempts: i32,
     #[serde(serialize_with = "crate::clock::rfc3339")]
@@ -55,7 +70,7 @@ pub struct Job {
 pub fn enqueue(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-    kind: &str,
+    kind: JobKind,
     payload: &str,
     unique_key: &str,
     run_at: DateTime<Utc>,
@@ -66,7 +81,7 @@ pub fn enqueue(
         jobs::kind.eq(kind),
         jobs::payload.eq(payload),
         jobs::unique_key.eq(unique_key),
-        jobs::state.eq(JobState::Queued.as_str()),
+        jobs::state.eq(JobState::Queued),
         jobs::attempts.eq(0),
         jobs::max_attempts.eq(MAX_ATTEMPTS),
         jobs::run_at.eq(stored_instant(run_at)),
@@ -87,7 +102,7 @@ pub fn enqueue(
 pub fn requeue(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-    kind: &str,
+    kind: JobKind,
     payload: &str,
     unique_key: &str,
 ) -> QueryResult<()> {
@@ -95,10 +110,10 @@ pub fn requeue(
     let reset = diesel::update(
         jobs::table
             .filter(jobs::unique_key.eq(unique_key))
-            .filter(jobs::state.eq_any([JobState::Failed.as_str(), JobState::Done.as_str()])),
+            .filter(jobs::state.eq_any([JobState::Failed, JobState::Done])),
     )
     .set((
-        jobs::state.eq(JobState::Queued.as_str()),
+        jobs::state.eq(JobState::Queued),
         jobs::attempts.eq(0),
         jobs::run_at.eq(at),
         jobs::locked_by.eq(None::<String>),
@@ -166,34 +181,34 @@ fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Que
     // every claim (an UPDATE driven from the reminders' side would read every scheduled one).
     let abandoned = || {
         jobs::table
-            .filter(jobs::state.eq("running"))
+            .filter(jobs::state.eq(JobState::Running))
             .filter(jobs::locked_until.lt(now))
             .filter(jobs::attempts.ge(jobs::max_attempts))
     };
-    let found: Vec<(String, String)> =
+    let found: Vec<(JobKind, String)> =
         abandoned().select((jobs::kind, jobs::payload)).load(conn)?;
     if found.is_empty() {
         return Ok(());
     }
     let reminder_ids: Vec<&str> = found
         .iter()
-        .filter(|(kind, _)| kind == "send_reminder")
+        .filter(|(kind, _)| *kind == JobKind::SendReminder)
         .map(|(_, payload)| payload.as_str())
         .collect();
     diesel::update(
         reminders::table
             .filter(reminders::id.eq_any(&reminder_ids))
-            .filter(reminders::status.eq("scheduled")),
+            .filter(reminders::status.eq(ReminderStatus::Scheduled)),
     )
     .set((
-        reminders::status.eq("failed"),
+        reminders::status.eq(ReminderStatus::Failed),
         reminders::updated_at.eq(now),
         reminders::last_error.eq(GAVE_UP),
     ))
     .execute(conn)?;
     diesel::update(abandoned())
         .set((
-            jobs::state.eq("failed"),
+            jobs::state.eq(JobState::Failed),
             jobs::locked_by.eq(None::<String>),
             jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
             jobs::updated_at.eq(now),
@@ -216,7 +231,7 @@ pub fn complete(
             .filter(jobs::locked_by.eq(worker)),
     )
     .set((
-        jobs::state.eq(JobState::Done.as_str()),
+        jobs::state.eq(JobState::Done),
         jobs::locked_by.eq(None::<String>),
         jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
         jobs::last_error.eq(None::<String>),
@@ -267,7 +282,7 @@ pub fn prune_done(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<us
     let before = stored_instant(now - chrono::Duration::days(KEEP_DONE_DAYS));
     diesel::delete(
         jobs::table
-            .filter(jobs::state.eq(JobState::Done.as_str()))
+            .filter(jobs::state.eq(JobState::Done))
             .filter(jobs::updated_at.lt(before)),
     )
     .execute(conn)

@@ -1,6 +1,7 @@
 //! Storage: one connection type over SQLite and PostgreSQL, the pool, migrations, and the few
 //! places where the two backends must be told apart.
 
+pub mod audit;
 pub mod backup;
 pub mod breaches;
 pub mod carriers;
@@ -20,6 +21,7 @@ pub mod policy;
 pub mod reminders;
 pub mod schema;
 pub mod seed;
+pub mod throttles;
 pub mod users;
 
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::DbConnection;
 use super::schema::{employees, obligations, users};
+use crate::domain::obligations::{ObligationKind, ObligationStatus};
 
 /// An employee as a list names them.
 #[derive(Debug, Clone, Serialize)]
@@ -86,9 +87,9 @@ pub fn active_users(conn: &mut DbConnection) -> QueryResult<Vec<UserName>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ObligationSummary {
     pub employee_id: String,
-    pub kind: String,
+    pub kind: ObligationKind,
     pub ends_on: Option<chrono::NaiveDate>,
-    pub status: String,
+    pub status: ObligationStatus,
 }
 
 /// The obligations with these ids, by id.
@@ -100,7 +101,13 @@ pub fn obligations(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    type Row = (String, String, String, Option<chrono::NaiveDate>, String);
+    type Row = (
+        String,
+        String,
+        ObligationKind,
+        Option<chrono::NaiveDate>,
+        ObligationStatus,
+    );
     let rows: Vec<Row> = obligations::table
         .filter(obligations::id.eq_any(&ids))
         .select((

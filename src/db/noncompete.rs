@@ -5,10 +5,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::obligations::Obligation;
 use super::schema::{non_compete_agreements, non_compete_payments, obligations};
 use super::{DbConnection, is_unique_violation, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::noncompete::{
     MonthStatus, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth, ledger, payment_alert,
 };
@@ -100,12 +101,12 @@ pub fn active_non_compete(conn: &mut DbConnection, id: &str) -> Result<Obligatio
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound)?;
-    if o.kind != ObligationKind::NonCompete.as_str() {
+    if o.kind != ObligationKind::NonCompete {
         return Err(Error::Conflict(
             "this obligation is not a non-compete".into(),
         ));
     }
-    if o.status != ObligationStatus::Active.as_str() {
+    if o.status != ObligationStatus::Active {
         return Err(Error::Conflict(format!("the non-compete is {}", o.status)));
     }
     Ok(o)
@@ -169,8 +170,7 @@ pub fn record_payment(
 pub struct LedgerMonth {
     /// YYYY-MM
     pub month: String,
-    /// paid, due or late.
-    pub status: &'static str,
+    pub status: MonthStatus,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -195,7 +195,7 @@ pub fn ledger_of(
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound)?;
-    if o.kind != ObligationKind::NonCompete.as_str() {
+    if o.kind != ObligationKind::NonCompete {
         return Err(Error::Conflict(
             "this obligation is not a non-compete".into(),
         ));
@@ -215,11 +215,7 @@ pub fn ledger_of(
             .iter()
             .map(|(m, s)| LedgerMonth {
                 month: m.to_string(),
-                status: match s {
-                    MonthStatus::Paid => "paid",
-                    MonthStatus::Due => "due",
-                    MonthStatus::Late => "late",
-                },
+                status: *s,
             })
             .collect(),
         alert: match alert {

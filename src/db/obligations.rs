@@ -8,11 +8,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::employees::Scope;
 use super::schema::{breach_cases, employees, obligations};
 use super::{DbConnection, MultiBackend, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
+use crate::domain::breaches::CaseStatus;
 use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus};
+use crate::domain::people::ClearanceTier;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = obligations)]
@@ -20,7 +23,7 @@ pub struct Obligation {
     pub id: String,
     pub employee_id: String,
     /// declassification, confidentiality, non_compete or trade_secret.
-    pub kind: String,
+    pub kind: ObligationKind,
     /// The first counted day (the day after the event).
     #[schema(value_type = String, format = Date)]
     pub starts_on: NaiveDate,
@@ -28,9 +31,9 @@ pub struct Obligation {
     #[schema(value_type = Option<String>, format = Date)]
     pub ends_on: Option<NaiveDate>,
     /// active, ended, waived, rescinded, breached or superseded.
-    pub status: String,
+    pub status: ObligationStatus,
     /// The tier whose declassification period this is.
-    pub tier: Option<String>,
+    pub tier: Option<ClearanceTier>,
     pub departure_id: Option<String>,
     pub post_exit_id: Option<String>,
     #[serde(serialize_with = "crate::clock::rfc3339")]
@@ -68,7 +71,7 @@ pub fn create_all(
                 obligations::kind.eq(o.kind.as_str()),
                 obligations::starts_on.eq(o.starts_on),
                 obligations::ends_on.eq(o.ends_on),
-                obligations::status.eq(ObligationStatus::Active.as_str()),
+                obligations::status.eq(ObligationStatus::Active),
                 obligations::tier.eq(o.tier.map(|t| t.as_str())),
                 obligations::departure_id.eq(source.departure_id),
                 obligations::post_exit_id.eq(source.post_exit_id),
@@ -261,7 +264,7 @@ pub fn end_due(
     today: NaiveDate,
 ) -> QueryResult<usize> {
     let due: Vec<(String, String)> = obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(obligations::ends_on.lt(today))
         .select((obligations::id, obligations::employee_id))
         .load(conn)?;
@@ -271,7 +274,7 @@ pub fn end_due(
     let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
     diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
         .set((
-            obligations::status.eq(ObligationStatus::Ended.as_str()),
+            obligations::status.eq(ObligationStatus::Ended),
             obligations::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;
@@ -299,13 +302,13 @@ pub fn supersede_after_rehire(
 ) -> QueryResult<usize> {
     let ids: Vec<String> = obligations::table
         .filter(obligations::employee_id.eq(employee_id))
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(obligations::departure_id.is_not_null())
         .select(obligations::id)
         .load(conn)?;
     diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
         .set((
-            obligations::status.eq(ObligationStatus::Superseded.as_str()),
+            obligations::status.eq(ObligationStatus::Superseded),
             obligations::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;
@@ -381,7 +384,7 @@ pub fn get(
 pub struct LinkedCase {
     pub id: String,
     pub code: String,
-    pub status: String,
+    pub status: CaseStatus,
 }
 
 /// The breach cases linked to an obligation, oldest first.

@@ -18,7 +18,7 @@ pub fn ending_within(conn: &mut DbConnection, today: NaiveDate, days: u32) -> Qu
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(NaiveDate::MAX);
     obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(obligations::ends_on.between(today, until))
         .count()
         .get_result(conn)
@@ -42,7 +42,7 @@ pub fn ending_per_month(
         return Ok(Vec::new());
     };
     let per_day: Vec<(Option<NaiveDate>, i64)> = obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(obligations::ends_on.between(first, last))
         .group_by(obligations::ends_on)
         .select((obligations::ends_on, diesel::dsl::count_star()))
@@ -85,8 +85,8 @@ pub fn payments_owed(
     grace_months: usize,
 ) -> QueryResult<PaymentsOwed> {
     let terms: Vec<(String, NaiveDate, Option<NaiveDate>)> = obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
-        .filter(obligations::kind.eq(ObligationKind::NonCompete.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
+        .filter(obligations::kind.eq(ObligationKind::NonCompete))
         .select((
             obligations::id,
             obligations::starts_on,

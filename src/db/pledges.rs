@@ -6,10 +6,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::employees::{self, Employee};
 use super::schema::{employees as employees_table, pledge_texts, pledges};
 use super::{DbConnection, is_unique_violation, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::domain::pledges::{PledgeKind, Signature, SigningMethod};
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use crate::error::{Error, Result};
 pub struct PledgeText {
     pub id: String,
     /// entry, key_post or exit.
-    pub kind: String,
+    pub kind: PledgeKind,
     /// 1, 2, … per kind.
     pub version: i32,
     pub title_zh: String,
@@ -38,9 +39,9 @@ pub struct Pledge {
     pub id: String,
     pub employee_id: String,
     pub pledge_text_id: String,
-    pub kind: String,
+    pub kind: PledgeKind,
     /// e_signed, paper or refused.
-    pub method: String,
+    pub method: SigningMethod,
     #[schema(value_type = String, format = Date)]
     pub signed_on: NaiveDate,
     pub typed_name: Option<String>,
@@ -197,10 +198,10 @@ pub fn missing_entry(
     let query = || {
         let signed = pledges::table
             .filter(pledges::employee_id.eq(employees_table::id))
-            .filter(pledges::kind.eq(PledgeKind::Entry.as_str()))
-            .filter(pledges::method.ne(SigningMethod::Refused.as_str()));
+            .filter(pledges::kind.eq(PledgeKind::Entry))
+            .filter(pledges::method.ne(SigningMethod::Refused));
         employees_table::table
-            .filter(employees_table::clearance_tier.ne(ClearanceTier::None.as_str()))
+            .filter(employees_table::clearance_tier.ne(ClearanceTier::None))
             .filter(employees_table::status.eq_any([
                 EmployeeStatus::Active.as_str(),
                 EmployeeStatus::Departing.as_str(),

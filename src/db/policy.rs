@@ -5,9 +5,10 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 use serde_json::json;
 
+use super::audit;
 use super::schema::policy_versions;
 use super::{DbConnection, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::policy::Policy;
 use crate::error::Result;
 

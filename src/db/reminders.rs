@@ -9,10 +9,13 @@ use diesel::sql_types::{Date, Integer, Text, Timestamp};
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
+use super::jobs::JobKind;
 use super::schema::{employees, reminders};
 use super::{DbConnection, per_backend, placeholders, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::obligations::ObligationKind;
+use crate::domain::obligations::ObligationStatus;
 use crate::domain::reminders::{ReminderKind, ReminderStatus};
 
 /// Days after its end in which an obligation missed by a downtime still gets its release notice.
@@ -27,14 +30,14 @@ pub struct Reminder {
     /// The staff user it is for (digest, loss, nudge).
     pub user_id: Option<String>,
     /// periodic, ending, released, on_request, nudge, digest or loss.
-    pub kind: String,
+    pub kind: ReminderKind,
     /// Which slot or date of the occasion.
     pub period: String,
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub due_at: NaiveDateTime,
     /// scheduled, sent, failed or acknowledged.
-    pub status: String,
+    pub status: ReminderStatus,
     pub to_address: Option<String>,
     /// Stable per reminder, so a receiver can drop a duplicate.
     pub message_id: Option<String>,
@@ -163,10 +166,11 @@ fn enqueue_sends(conn: &mut DbConnection, now: DateTime<Utc>, made: &IdRun) -> Q
         &format!(
             "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
                run_at, created_at, updated_at) \
-             SELECT {id}, '{SEND_JOB}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
+             SELECT {id}, '{send}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
              FROM reminders r WHERE r.id BETWEEN $4 AND $5 \
              ON CONFLICT (unique_key) DO NOTHING",
             id = IdRun::sql(conn, "$3", "row_number() OVER (ORDER BY r.id)"),
+            send = JobKind::SendReminder,
         ),
     );
     let jobs = IdRun::new();
@@ -307,7 +311,7 @@ pub fn plan_one(
         reminders::kind.eq(kind.as_str()),
         reminders::period.eq(period),
         reminders::due_at.eq(stored_instant(due_at)),
-        reminders::status.eq(ReminderStatus::Scheduled.as_str()),
+        reminders::status.eq(ReminderStatus::Scheduled),
         reminders::created_at.eq(at),
         reminders::updated_at.eq(at),
     );
@@ -319,7 +323,14 @@ pub fn plan_one(
     if added == 0 {
         return Ok(None);
     }
-    super::jobs::enqueue(conn, now, SEND_JOB, &id, &format!("send:{id}"), due_at)?;
+    super::jobs::enqueue(
+        conn,
+        now,
+        JobKind::SendReminder,
+        &id,
+        &format!("send:{id}"),
+        due_at,
+    )?;
     Ok(Some(id))
 }
 
@@ -347,9 +358,6 @@ pub fn plan_loss_notices(
     }
     Ok(planned)
 }
-
-/// The job kind that sends one reminder; its payload is the reminder id.
-pub const SEND_JOB: &str = "send_reminder";
 
 pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Reminder>> {
     reminders::table
@@ -385,10 +393,10 @@ pub fn record_sent(
     let changed = diesel::update(
         reminders::table
             .filter(reminders::id.eq(id))
-            .filter(reminders::status.eq(ReminderStatus::Scheduled.as_str())),
+            .filter(reminders::status.eq(ReminderStatus::Scheduled)),
     )
     .set((
-        reminders::status.eq(ReminderStatus::Sent.as_str()),
+        reminders::status.eq(ReminderStatus::Sent),
         reminders::to_address.eq(to),
         reminders::message_id.eq(message_id),
         reminders::sent_at.eq(stored_instant(now)),
@@ -428,10 +436,10 @@ pub fn record_failed(
     let changed = diesel::update(
         reminders::table
             .filter(reminders::id.eq(id))
-            .filter(reminders::status.eq(ReminderStatus::Scheduled.as_str())),
+            .filter(reminders::status.eq(ReminderStatus::Scheduled)),
     )
     .set((
-        reminders::status.eq(ReminderStatus::Failed.as_str()),
+        reminders::status.eq(ReminderStatus::Failed),
         reminders::to_address.eq(to),
         reminders::last_error.eq(error),
         reminders::updated_at.eq(stored_instant(now)),
@@ -480,7 +488,7 @@ pub fn acknowledge(
 ) -> QueryResult<bool> {
     let Some((employee_id, sent_at)) = reminders::table
         .find(id)
-        .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+        .filter(reminders::status.eq(ReminderStatus::Sent))
         .select((reminders::employee_id, reminders::sent_at))
         .first::<(Option<String>, Option<NaiveDateTime>)>(conn)
         .optional()?
@@ -490,11 +498,11 @@ pub fn acknowledge(
     let changed = diesel::update(
         reminders::table
             .filter(reminders::employee_id.eq(&employee_id))
-            .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+            .filter(reminders::status.eq(ReminderStatus::Sent))
             .filter(reminders::sent_at.le(sent_at)),
     )
     .set((
-        reminders::status.eq(ReminderStatus::Acknowledged.as_str()),
+        reminders::status.eq(ReminderStatus::Acknowledged),
         reminders::acknowledged_at.eq(stored_instant(now)),
         reminders::updated_at.eq(stored_instant(now)),
     ))
@@ -576,11 +584,11 @@ fn filtered(filter: &ReminderFilter) -> Boxed {
         q = q.filter(reminders::employee_id.eq(e.clone()));
     }
     if filter.hide_breach_notices {
-        q = q.filter(reminders::kind.ne(ReminderKind::BreachReported.as_str()));
+        q = q.filter(reminders::kind.ne(ReminderKind::BreachReported));
     }
     if let Some(before) = filter.unacknowledged_since {
         q = q
-            .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+            .filter(reminders::status.eq(ReminderStatus::Sent))
             .filter(reminders::sent_at.lt(before));
     }
     if let Some(since) = filter.due_since {
@@ -678,10 +686,10 @@ pub fn resend(
     let changed = diesel::update(
         reminders::table
             .filter(reminders::id.eq(id))
-            .filter(reminders::status.eq(ReminderStatus::Failed.as_str())),
+            .filter(reminders::status.eq(ReminderStatus::Failed)),
     )
     .set((
-        reminders::status.eq(ReminderStatus::Scheduled.as_str()),
+        reminders::status.eq(ReminderStatus::Scheduled),
         reminders::last_error.eq(None::<String>),
         reminders::updated_at.eq(stored_instant(now)),
     ))
@@ -692,7 +700,7 @@ pub fn resend(
             before.status
         )));
     }
-    super::jobs::requeue(conn, now, SEND_JOB, id, &format!("send:{id}"))?;
+    super::jobs::requeue(conn, now, JobKind::SendReminder, id, &format!("send:{id}"))?;
     audit::record(
         conn,
         now,
@@ -719,7 +727,7 @@ pub fn former_employees_by_email(conn: &mut DbConnection, email: &str) -> QueryR
         .filter(diesel::dsl::exists(
             obligations::table
                 .filter(obligations::employee_id.eq(employees::id))
-                .filter(obligations::status.eq("active")),
+                .filter(obligations::status.eq(ObligationStatus::Active)),
         ))
         .select(employees::id)
         .load(conn)

@@ -259,7 +259,7 @@ pub fn seed(
     )
     .map_err(|e| anyhow::anyhow!("seed user: {:?}", e.0))?;
     let system = write_tx(conn, |conn| {
-        super::users::create(conn, now, &crate::audit::Actor::System, &hr, None)
+        super::users::create(conn, now, &crate::domain::audit::Actor::System, &hr, None)
     })?
     .id;
     let mut total = 0;

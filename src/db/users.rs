@@ -5,10 +5,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit;
 use super::schema::{api_tokens, setup_tokens, user_roles, users};
 use super::{DbConnection, MultiBackend, is_unique_violation, like_escape, stored_instant};
-use crate::audit::{self, Actor, NewEvent};
 use crate::auth::{random_token, token_hash};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::users::{Language, NewUser, Role};
 use crate::error::{Error, Result};
 
@@ -18,7 +19,7 @@ struct UserRow {
     id: String,
     email: String,
     name: String,
-    language: String,
+    language: Language,
     password_hash: Option<String>,
     active: bool,
     employee_no: Option<String>,
@@ -43,18 +44,17 @@ impl User {
 }
 
 /// A user row with one of their roles (none when they hold none), as a left join gives it.
-type RowWithRole = (UserRow, Option<String>);
+type RowWithRole = (UserRow, Option<Role>);
 
 /// Users from the rows of a left join of users to their roles, a user's rows next to each
 /// other (ordered by user): one statement, however many users and roles.
 fn with_roles(rows: Vec<RowWithRole>) -> Vec<User> {
     let mut users: Vec<User> = Vec::new();
     for (row, role) in rows {
-        let role = role.and_then(|r| r.parse::<Role>().ok());
         match users.last_mut() {
             Some(user) if user.id == row.id => user.roles.extend(role),
             _ => users.push(User {
-                language: row.language.parse().unwrap_or_default(),
+                language: row.language,
                 id: row.id,
                 email: row.email,
                 name: row.name,
@@ -349,7 +349,7 @@ struct AccountRow {
     id: String,
     email: String,
     name: String,
-    language: String,
+    language: Language,
     active: bool,
     employee_no: Option<String>,
     created_at: NaiveDateTime,
@@ -359,7 +359,7 @@ struct AccountRow {
 /// The accounts of these rows, their roles loaded in one query whatever the number of rows.
 fn accounts(conn: &mut DbConnection, rows: Vec<AccountRow>) -> QueryResult<Vec<Account>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let pairs: Vec<(String, String)> = user_roles::table
+    let pairs: Vec<(String, Role)> = user_roles::table
         .filter(user_roles::user_id.eq_any(ids))
         .select((user_roles::user_id, user_roles::role))
         .load(conn)?;
@@ -369,11 +369,11 @@ fn accounts(conn: &mut DbConnection, rows: Vec<AccountRow>) -> QueryResult<Vec<A
             let mut roles: Vec<Role> = pairs
                 .iter()
                 .filter(|(user, _)| *user == row.id)
-                .filter_map(|(_, role)| role.parse().ok())
+                .map(|(_, role)| *role)
                 .collect();
             roles.sort();
             Account {
-                language: row.language.parse().unwrap_or_default(),
+                language: row.language,
                 id: row.id,
                 email: row.email,
                 name: row.name,

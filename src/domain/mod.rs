@@ -1,6 +1,46 @@
 //! Pure rules, no I/O. Input is parsed into domain types here; what fails comes back as
 //! field-level messages.
 
+/// Stores a type with `as_str` and `FromStr<Err = String>` as text on either backend (the type
+/// derives `diesel::AsExpression` and `diesel::FromSqlRow` with `sql_type = Text`). A stored
+/// text that does not parse is an error naming the type and the value, never some default.
+#[macro_export]
+macro_rules! text_column {
+    ($name:ident) => {
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<$name> {
+                let text =
+                    <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
+                        bytes,
+                    )?;
+                text.parse().map_err(|message: String| {
+                    format!("a stored {}: {message}", stringify!($name)).into()
+                })
+            }
+        }
+    };
+}
+
 /// A closed set of values written as fixed strings in the API and the database: serde,
 /// `as_str`, `FromStr` (with a message listing the choices) and `Display` from one list.
 #[macro_export]
@@ -15,10 +55,14 @@ macro_rules! string_enum {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::AsExpression, diesel::FromSqlRow,
         )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] #[schema(rename = $text)] $variant),+
         }
+
+        $crate::text_column!($name);
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -51,6 +95,7 @@ macro_rules! string_enum {
     };
 }
 
+pub mod audit;
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;

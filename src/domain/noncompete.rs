@@ -74,13 +74,14 @@ pub fn check_length(months: u32, cap_months: u32) -> Result<(), String> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MonthStatus {
-    Paid,
-    /// Running, or not begun: nothing owed yet.
-    Due,
-    /// Ended without a payment.
-    Late,
+crate::string_enum! {
+    pub enum MonthStatus ("a month status") {
+        Paid = "paid",
+        /// Running, or not begun: nothing owed yet.
+        Due = "due",
+        /// Ended without a payment.
+        Late = "late",
+    }
 }
 
 /// The calendar months the term touches, each with its status on `today`.

@@ -31,6 +31,11 @@ crate::string_enum! {
     }
 }
 
+impl ObligationStatus {
+    /// Still owed: running, whether or not a breach was found while it runs.
+    pub const OWED: [ObligationStatus; 2] = [ObligationStatus::Active, ObligationStatus::Breached];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewObligation {
     pub kind: ObligationKind,

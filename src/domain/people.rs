@@ -21,6 +21,13 @@ crate::string_enum! {
     }
 }
 
+impl EmployeeStatus {
+    /// Still on the payroll: active, or working their notice.
+    pub fn is_employed(self) -> bool {
+        matches!(self, EmployeeStatus::Active | EmployeeStatus::Departing)
+    }
+}
+
 impl ClearanceTier {
     pub fn is_classified(self) -> bool {
         self != ClearanceTier::None

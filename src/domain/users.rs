@@ -17,7 +17,20 @@ crate::string_enum! {
 }
 
 /// The languages the service speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Language {
     #[default]
     #[serde(rename = "zh-CN")]
@@ -48,6 +61,8 @@ impl Language {
         })
     }
 }
+
+crate::text_column!(Language);
 
 impl FromStr for Language {
     type Err = String;

@@ -177,6 +177,29 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 /// large, 422 when it is not an object or naming the field that does not fit the expected
 /// shape. The OpenAPI document lists these answers on every operation that takes a JSON body
 /// (see `document_body_errors`).
+/// The fields of a browser form posted to the API (its CSRF token checked by the form layer),
+/// read by [`JsonBody`] in the shape the route takes.
+#[derive(Debug, Clone)]
+pub struct FormFields {
+    pub fields: Vec<(String, String)>,
+    /// Fields whose empty box means "clear it" (an edit form), not "not given".
+    pub clearable: Vec<String>,
+}
+
+impl FormFields {
+    /// The fields as a query string, without the empty ones (an empty box means "not given",
+    /// as a missing key does in JSON) unless the form names them clearable.
+    pub fn encoded(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.fields {
+            if !v.trim().is_empty() || self.clearable.contains(k) {
+                out.append_pair(k, v);
+            }
+        }
+        out.finish()
+    }
+}
+
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -190,7 +213,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         // read from the form's fields.
         let form = req
             .extensions()
-            .get::<crate::http::web::forms::FormFields>()
+            .get::<FormFields>()
             .map(|form| form.encoded());
         if let Some(encoded) = form {
             let de =

@@ -21,9 +21,9 @@ use utoipa_actix_web::AppExt;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::db::throttles::Throttle;
 use crate::db::{DbConnection, DbPool};
 use crate::error::{Error, Result};
-use crate::throttle::Throttle;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -72,6 +72,26 @@ impl AppState {
         })
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Seconds the key must still wait under the throttle, if it is locked.
+    pub async fn throttle_wait(&self, throttle: Throttle, key: &str) -> Result<Option<u64>> {
+        let (key, now) = (key.to_string(), self.now());
+        self.db(move |conn| Ok(throttle.retry_after(conn, &key, now)?))
+            .await
+    }
+
+    /// Counts a failure of the key under the throttle.
+    pub async fn throttle_failed(&self, throttle: Throttle, key: &str) -> Result<()> {
+        let (key, now) = (key.to_string(), self.now());
+        self.db(move |conn| Ok(throttle.fail(conn, &key, now)?))
+            .await
+    }
+
+    /// Forgets the key's failures under the throttle (after a success).
+    pub async fn throttle_forget(&self, throttle: Throttle, key: &str) -> Result<()> {
+        let key = key.to_string();
+        self.db(move |conn| Ok(throttle.clear(conn, &key)?)).await
     }
 }
 

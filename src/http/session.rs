@@ -168,7 +168,7 @@ pub async fn authenticate(
             .map_err(|e| Error::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     match user {
         Some(user) if ok => {
-            by_account.forget(state, &account_key).await?;
+            state.throttle_forget(by_account, &account_key).await?;
             Ok(user)
         }
         _ => {

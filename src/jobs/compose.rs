@@ -14,6 +14,8 @@ use crate::db::schema::{
     breach_cases, carriers, departure_lines, departures, employees, obligations, reminders,
 };
 use crate::db::{self, DbConnection, stored_instant};
+use crate::domain::departures::DepartureStatus;
+use crate::domain::noncompete::MonthStatus;
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::reminders::{ReminderKind, ReminderStatus, written_date};
 use crate::domain::users::{Language, Role};
@@ -35,7 +37,7 @@ pub fn letter(
     conn: &mut DbConnection,
     reminder: &Reminder,
 ) -> anyhow::Result<Composed> {
-    let kind: ReminderKind = reminder.kind.parse().map_err(anyhow::Error::msg)?;
+    let kind: ReminderKind = reminder.kind;
     if kind.to_former_employee() {
         return to_former_employee(runner, conn, reminder, kind);
     }
@@ -113,8 +115,8 @@ fn to_former_employee(
         .ok_or_else(|| anyhow::anyhow!("a {kind} reminder without an employee"))?;
     let employee = db::employees::find(conn, employee_id)?
         .ok_or_else(|| anyhow::anyhow!("employee {employee_id} does not exist"))?;
-    let lang: Language = employee.language.parse().unwrap_or_default();
-    let still_employed = matches!(employee.status.as_str(), "active" | "departing");
+    let lang: Language = employee.language;
+    let still_employed = employee.status.is_employed();
     let to = employee
         .private_email
         .clone()
@@ -127,17 +129,12 @@ fn to_former_employee(
         .filter(obligations::employee_id.eq(employee_id))
         .filter(
             obligations::status
-                .eq_any([
-                    ObligationStatus::Active.as_str(),
-                    ObligationStatus::Breached.as_str(),
-                ])
-                .or(obligations::status
-                    .eq(ObligationStatus::Ended.as_str())
-                    .and(
-                        obligations::ends_on
-                            .nullable()
-                            .eq(about.filter(|_| kind == ReminderKind::Released)),
-                    )),
+                .eq_any(ObligationStatus::OWED)
+                .or(obligations::status.eq(ObligationStatus::Ended).and(
+                    obligations::ends_on
+                        .nullable()
+                        .eq(about.filter(|_| kind == ReminderKind::Released)),
+                )),
         )
         .order((obligations::ends_on.asc(), obligations::kind.asc()))
         .select(Obligation::as_select())
@@ -145,13 +142,13 @@ fn to_former_employee(
     let (_, policy) = db::policy::current(conn)?;
     let restrictions = list
         .iter()
-        .filter(|o| o.kind == ObligationKind::Declassification.as_str())
-        .filter_map(|o| o.tier.as_deref())
+        .filter(|o| o.kind == ObligationKind::Declassification)
+        .filter_map(|o| o.tier)
         .find_map(|tier| {
             policy
                 .restrictions
                 .iter()
-                .find(|r| r.tier.as_str() == tier)
+                .find(|r| r.tier == tier)
                 .map(|r| match lang {
                     Language::ZhCn => r.zh.clone(),
                     Language::En => r.en.clone(),
@@ -209,7 +206,7 @@ fn to_successor(
     else {
         anyhow::bail!("checklist line {} has no successor", reminder.period);
     };
-    let lang: Language = successor.language.parse().unwrap_or_default();
+    let lang: Language = successor.language;
     let expires = runner.clock.now() + chrono::Duration::days(RECEIPT_LINK_DAYS);
     let token = runner.links.sign(LinkPurpose::Receipt, &line.id, expires);
     let ctx = context! {
@@ -249,7 +246,7 @@ fn open_lines_of_manager(
     Ok(departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
         .filter(employees::manager_id.eq(&me.id))
-        .filter(departures::status.eq("in_progress"))
+        .filter(departures::status.eq(DepartureStatus::InProgress))
         .filter(departures::started_at.le(before))
         .filter(waiting_line())
         .order((
@@ -277,7 +274,7 @@ pub fn plan_nudges(
     let before = stored_instant(due - chrono::Duration::days(i64::from(days)));
     let managers: Vec<Option<String>> = departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
-        .filter(departures::status.eq("in_progress"))
+        .filter(departures::status.eq(DepartureStatus::InProgress))
         .filter(departures::started_at.le(before))
         .filter(waiting_line())
         .select(employees::manager_id)
@@ -387,7 +384,7 @@ fn digest(
 
     let ending: Vec<Value> = obligations::table
         .inner_join(employees::table)
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(
             obligations::ends_on.between(
                 today,
@@ -415,7 +412,7 @@ fn digest(
     // One row per person (their latest unacknowledged reminder), newest first.
     let latest: Vec<(String, String, Option<chrono::NaiveDateTime>)> = reminders::table
         .inner_join(employees::table)
-        .filter(reminders::status.eq(ReminderStatus::Sent.as_str()))
+        .filter(reminders::status.eq(ReminderStatus::Sent))
         .filter(reminders::kind.eq_any(&former_kinds))
         .filter(reminders::sent_at.lt(cutoff))
         .group_by((employees::id, employees::name))
@@ -441,8 +438,8 @@ fn digest(
     let mut payments = Vec::new();
     let non_competes: Vec<(String, String)> = obligations::table
         .inner_join(employees::table)
-        .filter(obligations::status.eq(ObligationStatus::Active.as_str()))
-        .filter(obligations::kind.eq(ObligationKind::NonCompete.as_str()))
+        .filter(obligations::status.eq(ObligationStatus::Active))
+        .filter(obligations::kind.eq(ObligationKind::NonCompete))
         .select((obligations::id, employees::name))
         .load(conn)?;
     let this_month = crate::domain::noncompete::YearMonth::of(today).to_string();
@@ -451,7 +448,8 @@ fn digest(
             db::noncompete::ledger_of(conn, &id, today, policy.non_compete_grace_months as usize)?;
         for m in ledger.months {
             if payments.len() < DIGEST_ROWS as usize
-                && (m.status == "late" || (m.status == "due" && m.month == this_month))
+                && (m.status == MonthStatus::Late
+                    || (m.status == MonthStatus::Due && m.month == this_month))
             {
                 payments.push(context! {
                     employee_name => employee_name.clone(), month => m.month, status => m.status,
@@ -462,7 +460,7 @@ fn digest(
 
     let failed: Vec<Value> = reminders::table
         .left_join(employees::table)
-        .filter(reminders::status.eq(ReminderStatus::Failed.as_str()))
+        .filter(reminders::status.eq(ReminderStatus::Failed))
         .order(reminders::updated_at.desc())
         .limit(DIGEST_ROWS)
         .select((
@@ -482,7 +480,7 @@ fn digest(
 
     // The backlog: emails a mail server turned away for now, waiting for their next attempt.
     let (waiting, waiting_since): (i64, Option<chrono::NaiveDateTime>) = reminders::table
-        .filter(reminders::status.eq(ReminderStatus::Scheduled.as_str()))
+        .filter(reminders::status.eq(ReminderStatus::Scheduled))
         .filter(reminders::last_error.is_not_null())
         .select((
             diesel::dsl::count_star(),

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::db::reminders::RELEASE_CATCH_UP_DAYS;
 use crate::db::schema::{employees, obligations, reminders};
 use crate::db::{self, DbConnection};
-use crate::domain::obligations::ObligationKind;
+use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::domain::people::EmployeeStatus;
 use crate::domain::policy::Policy;
 use crate::domain::reminders::{ReminderKind, parse_schedule, slots_between};
 use crate::domain::users::Role;
@@ -47,16 +48,16 @@ pub fn forecast(
     let until = now + chrono::Duration::days(i64::from(days));
     type Row = (
         String,
-        String,
+        ObligationKind,
         Option<NaiveDate>,
         String,
         Option<String>,
         Option<String>,
-        String,
+        EmployeeStatus,
     );
     let rows: Vec<Row> = obligations::table
         .inner_join(employees::table)
-        .filter(obligations::status.eq_any(["active", "breached"]))
+        .filter(obligations::status.eq_any(ObligationStatus::OWED))
         .select((
             obligations::employee_id,
             obligations::kind,
@@ -70,17 +71,15 @@ pub fn forecast(
     let mut people: HashMap<String, (String, Option<String>)> = HashMap::new();
     let mut active = Vec::with_capacity(rows.len());
     for (employee_id, kind, ends_on, name, private, work, status) in rows {
-        let employed = matches!(status.as_str(), "active" | "departing");
+        let employed = status.is_employed();
         people
             .entry(employee_id.clone())
             .or_insert_with(|| (name, private.or(work.filter(|_| employed))));
-        if let Ok(kind) = kind.parse() {
-            active.push(Active {
-                employee_id,
-                kind,
-                ends_on,
-            });
-        }
+        active.push(Active {
+            employee_id,
+            kind,
+            ends_on,
+        });
     }
     // Notices already planned (or sent) are not forecast again.
     let today = now.with_timezone(&tz).date_naive();

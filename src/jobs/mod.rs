@@ -12,28 +12,23 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::audit::{self, Actor, NewEvent};
 use crate::auth::LinkSigner;
 use crate::clock::{SharedClock, company_date};
 use crate::config::Config;
-use crate::db::jobs::{self as queue, Job, JobState};
-use crate::db::reminders::{self, SEND_JOB};
+use crate::db::audit;
+use crate::db::jobs::{self as queue, Job, JobKind, JobState};
+use crate::db::reminders;
 use crate::db::{self, DbConnection, DbPool, write_tx};
+use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::obligations::ObligationKind;
+use crate::domain::reminders::ReminderStatus;
 use crate::domain::reminders::{Schedule, latest_slot, parse_schedule, retry_delay};
-use crate::mail::{Letter, MailTemplates, Mailer};
+use crate::mail::{Letter, MailTemplates, Mailer, SENDERS};
 
 /// How long a claimed job is a worker's own; after that another worker may take it over.
 pub const LEASE_MINUTES: i64 = 5;
-/// Threads of one worker that claim and run jobs side by side.
-pub const SENDERS: usize = 4;
 /// How often a running worker looks for due work.
 pub const POLL: StdDuration = StdDuration::from_secs(15);
-
-const PLAN_PERIODIC: &str = "plan_periodic";
-const PLAN_DAILY: &str = "plan_daily";
-const PLAN_DIGEST: &str = "plan_digest";
-const END_OBLIGATIONS: &str = "end_obligations";
 
 /// Obligations end at the start of the day after their last day, company time.
 const MIDNIGHT: &str = "0 0 0 * * * *";
@@ -49,7 +44,7 @@ struct SlotPayload {
 struct Scheduled {
     name: String,
     schedule: Schedule,
-    job: &'static str,
+    job: JobKind,
     kinds: Vec<ObligationKind>,
 }
 
@@ -110,14 +105,14 @@ impl Runner {
             out.push(Scheduled {
                 name: format!("periodic:{expr}"),
                 schedule: parse(&expr)?,
-                job: PLAN_PERIODIC,
+                job: JobKind::PlanPeriodic,
                 kinds,
             });
         }
         for (name, expr, job) in [
-            ("daily", r.daily.as_str(), PLAN_DAILY),
-            ("digest", r.digest.as_str(), PLAN_DIGEST),
-            ("end_obligations", MIDNIGHT, END_OBLIGATIONS),
+            ("daily", r.daily.as_str(), JobKind::PlanDaily),
+            ("digest", r.digest.as_str(), JobKind::PlanDigest),
+            ("end_obligations", MIDNIGHT, JobKind::EndObligations),
         ] {
             out.push(Scheduled {
                 name: name.into(),
@@ -232,7 +227,7 @@ impl Runner {
         write_tx(conn, |conn| -> anyhow::Result<Outcome> {
             let state = queue::attempt_failed(conn, now, job, &self.worker_id, error, retry_at)?;
             let failed = state == JobState::Failed;
-            if job.kind == SEND_JOB {
+            if job.kind == JobKind::SendReminder {
                 if failed {
                     reminders::record_failed(conn, now, &job.payload, to, error)?;
                 } else {
@@ -283,19 +278,18 @@ impl Runner {
     }
 
     fn run_job(&self, conn: &mut DbConnection, job: &Job) -> anyhow::Result<Outcome> {
-        match job.kind.as_str() {
-            SEND_JOB => self.send_reminder(conn, job),
-            PLAN_PERIODIC | PLAN_DAILY | PLAN_DIGEST | END_OBLIGATIONS => {
+        match job.kind {
+            JobKind::SendReminder => self.send_reminder(conn, job),
+            plan => {
                 let payload: SlotPayload = serde_json::from_str(&job.payload)?;
-                self.plan(conn, &job.kind, &payload)?;
+                self.plan(conn, plan, &payload)?;
                 Ok(Outcome::Done)
             }
-            other => anyhow::bail!("unknown job kind {other:?}"),
         }
     }
 
     /// Plans the reminders of one slot, with their send jobs, in one transaction.
-    fn plan(&self, conn: &mut DbConnection, job: &str, p: &SlotPayload) -> anyhow::Result<()> {
+    fn plan(&self, conn: &mut DbConnection, job: JobKind, p: &SlotPayload) -> anyhow::Result<()> {
         let now = self.clock.now();
         let tz = self.config.timezone;
         let local = p.slot.with_timezone(&tz);
@@ -304,12 +298,12 @@ impl Runner {
             let (_, policy) = db::policy::current(conn)?;
             let r = &policy.reminders;
             let (occasion, planned) = match job {
-                PLAN_PERIODIC => {
+                JobKind::PlanPeriodic => {
                     let period = local.format("%Y-%m-%dT%H:%M").to_string();
                     let n = reminders::plan_periodic(conn, now, &p.kinds, &period, today, p.slot)?;
                     ("periodic", n)
                 }
-                PLAN_DAILY => {
+                JobKind::PlanDaily => {
                     let ending =
                         reminders::plan_ending(conn, now, today, r.notice_days_before_end, p.slot)?;
                     let released = reminders::plan_released(conn, now, today, p.slot)?;
@@ -317,7 +311,7 @@ impl Runner {
                         compose::plan_nudges(conn, now, today, r.nudge_after_days, p.slot)?;
                     ("daily", ending + released + nudges)
                 }
-                PLAN_DIGEST => (
+                JobKind::PlanDigest => (
                     "digest",
                     compose::plan_digests(conn, now, &today.to_string(), p.slot)?,
                 ),
@@ -352,7 +346,7 @@ impl Runner {
         let Some(reminder) = reminders::get(conn, &job.payload)? else {
             anyhow::bail!("reminder {} does not exist", job.payload);
         };
-        if reminder.status != "scheduled" {
+        if reminder.status != ReminderStatus::Scheduled {
             return Ok(Outcome::Done);
         }
         let letter = compose::letter(self, conn, &reminder)?;

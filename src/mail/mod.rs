@@ -15,6 +15,10 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{Address, Message, SmtpTransport, Transport};
 
 use crate::config::Config;
+
+/// Threads of one worker that claim and send jobs side by side, each on an SMTP connection
+/// of its own from the pool.
+pub const SENDERS: usize = 4;
 pub use templates::{MailTemplates, Rendered};
 
 /// Why a message did not go out. A permanent failure (5xx, a bad address) is not retried.
@@ -74,7 +78,7 @@ impl Mailer {
                 SmtpTransport::from_url(url.as_str())
                     .context("TUOMI_SMTP_URL")?
                     .timeout(Some(Duration::from_secs(30)))
-                    .pool_config(PoolConfig::new().max_size(crate::jobs::SENDERS as u32))
+                    .pool_config(PoolConfig::new().max_size(SENDERS as u32))
                     .build(),
             )),
             None => Delivery::Outbox(config.data_dir.join("outbox")),

@@ -107,6 +107,26 @@ on_both_databases! {
         assert!(body["error"]["fields"]["employee_no"].as_str().unwrap().contains("another employee"));
     }
 
+    async fn a_stored_tier_that_is_no_tier_is_an_error_never_read_as_unclassified(app: TestApp) {
+        use diesel::connection::SimpleConnection;
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let id = add_employee(&app, &hr, person("E150", "赵敏", None)).await;
+        app.db()
+            .batch_execute(&format!("UPDATE employees SET clearance_tier = 'top_secret' WHERE id = '{id}'"))
+            .unwrap();
+        let r = hr.get(app.url(&format!("/api/v1/employees/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), 500, "a corrupt tier must not be shown as some tier");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "internal", "{body}");
+        assert!(!body.to_string().contains("\"none\""), "{body}");
+        // Put right, the person reads again.
+        app.db()
+            .batch_execute(&format!("UPDATE employees SET clearance_tier = 'core' WHERE id = '{id}'"))
+            .unwrap();
+        let e: Value = hr.get(app.url(&format!("/api/v1/employees/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(e["clearance_tier"], "core");
+    }
+
     async fn bad_employee_input_names_each_field_and_changes_nothing(app: TestApp) {
         let hr = app.signed_in("hr@example.com", &["hr"]).await;
         let r = hr.post(app.url("/api/v1/employees"))

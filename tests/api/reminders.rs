@@ -167,7 +167,7 @@ on_both_databases! {
             let mut conn = app.db();
             let now = tuomi::clock::Clock::now(&*app.clock);
             let payload = json!({"slot": shanghai(2028, 4, 1, 9, 0), "kinds": ["confidentiality"]}).to_string();
-            tuomi::db::write_tx(&mut conn, |c| tuomi::db::jobs::enqueue(c, now, "plan_periodic", &payload, "replayed", now)).unwrap();
+            tuomi::db::write_tx(&mut conn, |c| tuomi::db::jobs::enqueue(c, now, tuomi::db::jobs::JobKind::PlanPeriodic, &payload, "replayed", now)).unwrap();
         }
         app.run_jobs().await;
         for i in 0..3 {
@@ -185,7 +185,7 @@ on_both_databases! {
         let now = tuomi::clock::Clock::now(&*app.clock);
         app.runner.tick().unwrap();
         let claimed = tuomi::db::jobs::claim(&mut app.db(), now, "crashed-worker", now + Duration::minutes(5), 10).unwrap();
-        assert!(claimed.iter().any(|j| j.kind == "plan_periodic"), "{claimed:?}");
+        assert!(claimed.iter().any(|j| j.kind == tuomi::db::jobs::JobKind::PlanPeriodic), "{claimed:?}");
         let stats = app.run_jobs().await;
         assert_eq!(stats.jobs, 0, "the lease is still held");
         assert!(app.smtp.received().is_empty());
@@ -202,7 +202,7 @@ on_both_databases! {
                 tuomi::domain::reminders::ReminderKind::OnRequest, "by hand", now)
         }).unwrap();
         let send = tuomi::db::jobs::claim(&mut app.db(), now, "crashed-worker", now + Duration::minutes(5), 10).unwrap();
-        assert_eq!(send[0].kind, "send_reminder");
+        assert_eq!(send[0].kind, tuomi::db::jobs::JobKind::SendReminder);
         assert_eq!(app.run_jobs().await.sent, 0);
         app.clock.advance(Duration::minutes(6));
         assert_eq!(app.run_jobs().await.sent, 1);

@@ -3,7 +3,7 @@
 use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, AuditEvent, AuditFilter};
+use crate::db::audit::{self, AuditEvent, AuditFilter};
 use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::http::AppState;

@@ -128,12 +128,12 @@ pub struct PublicReport {
 pub async fn throttled(
     state: &AppState,
     req: &HttpRequest,
-    which: crate::throttle::Throttle,
+    which: crate::db::throttles::Throttle,
 ) -> Result<String, Error> {
     let address = session::client_address(req, &state.config.trusted_proxies)
         .map(|a| a.to_string())
         .unwrap_or_default();
-    match which.wait(state, &address).await? {
+    match state.throttle_wait(which, &address).await? {
         Some(seconds) => Err(Error::Throttled(seconds)),
         None => Ok(address),
     }
@@ -168,7 +168,9 @@ pub async fn public_report(
     evidence: Option<(String, Vec<u8>)>,
 ) -> Result<ReportReceipt, Error> {
     let address = throttled(state, req, state.public_reports).await?;
-    state.public_reports.failed(state, &address).await?;
+    state
+        .throttle_failed(state.public_reports, &address)
+        .await?;
     let new = parse_report(
         state,
         &Report {
@@ -222,7 +224,7 @@ pub async fn reporter_view(
     match found {
         Some(view) => Ok(view),
         None => {
-            state.case_guesses.failed(state, &address).await?;
+            state.throttle_failed(state.case_guesses, &address).await?;
             Err(Error::NotFound)
         }
     }
@@ -301,7 +303,7 @@ pub async fn add_to_report(
         })
         .await;
     if let Err(Error::NotFound) = added {
-        state.case_guesses.failed(state, &address).await?;
+        state.throttle_failed(state.case_guesses, &address).await?;
     }
     added?;
     reporter_view(state, req, code, secret).await

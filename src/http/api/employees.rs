@@ -4,10 +4,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 
-use crate::audit::Actor;
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::import::ImportReport;
 use crate::db::write_tx;
+use crate::domain::audit::Actor;
 use crate::domain::import;
 use crate::domain::people::EmployeeInput;
 use crate::error::Error;

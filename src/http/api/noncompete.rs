@@ -94,8 +94,8 @@ pub async fn put_terms(
             write_tx(conn, |conn| {
                 let employee = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
                 if !matches!(
-                    employee.status.parse(),
-                    Ok(EmployeeStatus::Active | EmployeeStatus::Departing)
+                    employee.status,
+                    EmployeeStatus::Active | EmployeeStatus::Departing
                 ) {
                     return Err(Error::Conflict(
                         "a non-compete is agreed before the departure".into(),

@@ -212,7 +212,7 @@ pub fn sees_breach_notices(user: &User) -> bool {
 
 /// Whether a user may see this reminder at all.
 pub fn visible(user: &User, r: &Reminder) -> bool {
-    r.kind != ReminderKind::BreachReported.as_str() || sees_breach_notices(user)
+    r.kind != ReminderKind::BreachReported || sees_breach_notices(user)
 }
 
 /// The message exactly as the person received it (`message/rfc822`, the bytes whose SHA-256

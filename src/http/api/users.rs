@@ -135,7 +135,10 @@ pub async fn add(state: &AppState, actor: &User, new: NewAccount) -> Result<Acco
     let hash = web::block(move || hash_password(&password))
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))??;
-    let (actor, now) = (crate::audit::Actor::User(actor.id.clone()), state.now());
+    let (actor, now) = (
+        crate::domain::audit::Actor::User(actor.id.clone()),
+        state.now(),
+    );
     state
         .db(move |conn| {
             write_tx(conn, |conn| {

@@ -16,6 +16,8 @@ use crate::db::reminders::{self, Recipient, Reminder};
 use crate::db::schema::obligations;
 use crate::db::{self, write_tx};
 use crate::domain::obligations::ObligationKind;
+use crate::domain::obligations::ObligationStatus;
+use crate::domain::reminders::ReminderStatus;
 use crate::domain::reminders::{ReminderKind, written_date};
 use crate::domain::users::Language;
 use crate::error::Error;
@@ -55,14 +57,14 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
             };
             let obligations = obligations::table
                 .filter(obligations::employee_id.eq(&employee_id))
-                .filter(obligations::status.eq_any(["active", "breached"]))
+                .filter(obligations::status.eq_any(ObligationStatus::OWED))
                 .order(obligations::ends_on.asc())
                 .select(Obligation::as_select())
                 .load(conn)?;
             let (_, policy) = db::policy::current(conn)?;
             let agreement = if obligations
                 .iter()
-                .any(|o| o.kind == ObligationKind::NonCompete.as_str())
+                .any(|o| o.kind == ObligationKind::NonCompete)
             {
                 db::noncompete::agreement_of(conn, &employee_id)?
             } else {
@@ -71,7 +73,7 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
             Ok(Some(AckView {
                 reminder,
                 name: employee.name,
-                language: employee.language.parse().unwrap_or_default(),
+                language: employee.language,
                 obligations,
                 policy,
                 agreement,
@@ -96,7 +98,7 @@ fn ack_page(
         .obligations
         .iter()
         .map(|o| {
-            let terms = (o.kind == ObligationKind::NonCompete.as_str())
+            let terms = (o.kind == ObligationKind::NonCompete)
                 .then_some(v.agreement.as_ref())
                 .flatten()
                 .map(|a| {
@@ -128,7 +130,7 @@ fn ack_page(
             obligations,
             acknowledged_on => v.reminder.acknowledged_at
                 .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), lang)),
-            can_acknowledge => v.reminder.status == "sent",
+            can_acknowledge => v.reminder.status == ReminderStatus::Sent,
         },
     )
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::forms::Flash;
 use super::{lists, page_language, redirect, render_page};
-use crate::audit;
+use crate::db::audit;
 use crate::db::users::{self, Account, User, UserFilter};
 use crate::db::{jobs, pledges, policy};
 use crate::domain::FieldErrors;

@@ -15,6 +15,7 @@ use crate::db::carriers::{self, Carrier, CarrierFilter};
 use crate::db::employees::{self, Scope};
 use crate::db::names::EmployeeName;
 use crate::db::users;
+use crate::domain::carriers::CarrierStatus;
 use crate::domain::users::{Language, Role};
 use crate::error::Error;
 use crate::http::AppState;
@@ -254,9 +255,9 @@ async fn carrier(
             },
             custodian => person(&c.custodian_id),
             history,
-            can_assign => overseer && c.status == "in_pool",
-            can_move => overseer && c.status == "in_custody",
-            can_destroy => user.has_any_role(&[Role::Security]) && c.status != "destroyed",
+            can_assign => overseer && c.status == CarrierStatus::InPool,
+            can_move => overseer && c.status == CarrierStatus::InCustody,
+            can_destroy => user.has_any_role(&[Role::Security]) && c.status != CarrierStatus::Destroyed,
         },
     )
 }

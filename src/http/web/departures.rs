@@ -216,7 +216,7 @@ struct Choice {
     name: String,
     department: String,
     title: String,
-    status: String,
+    status: EmployeeStatus,
 }
 
 fn choice(e: employees::Employee) -> Choice {
@@ -277,7 +277,7 @@ async fn new_form(
             Ok(context! {
                 employee_unknown => employee_id.is_some() && employee.is_none(),
                 employee_active => employee.as_ref()
-                    .is_some_and(|e| e.status == EmployeeStatus::Active.as_str()),
+                    .is_some_and(|e| e.status == EmployeeStatus::Active),
                 employee, successor, matches, successor_matches,
                 searched => search.is_some(),
                 successor_searched => successor_search.is_some(),
@@ -319,10 +319,10 @@ struct LineView {
 }
 
 fn outcomes_of(line: &DepartureLine) -> Vec<&'static str> {
-    line.kind
-        .parse::<LineKind>()
-        .map(|k| allowed_outcomes(k).iter().map(|o| o.as_str()).collect())
-        .unwrap_or_default()
+    allowed_outcomes(line.kind)
+        .iter()
+        .map(|o| o.as_str())
+        .collect()
 }
 
 /// One event of the departure's history.
@@ -347,7 +347,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
         open_lines,
     } = departures::get(conn, &scope, id)?;
     let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
-    let history = crate::audit::of_subject(conn, "departure", &departure.id)?;
+    let history = crate::db::audit::of_subject(conn, "departure", &departure.id)?;
 
     let mut user_ids: Vec<&str> = vec![departure.started_by.as_str()];
     user_ids.extend(departure.completed_by.as_deref());
@@ -370,7 +370,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
     let named = departures::employees_named(conn, &people)?;
     let user_name = |id: Option<&str>| id.and_then(|i| users.get(i)).map(|u| u.name.clone());
 
-    let can_confirm = departure.status == DepartureStatus::InProgress.as_str()
+    let can_confirm = departure.status == DepartureStatus::InProgress
         && match departures::may_confirm(conn, user, &employee) {
             Ok(()) => true,
             Err(Error::Forbidden) => false,
@@ -386,10 +386,10 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
     let lines: Vec<LineView> = lines
         .into_iter()
         .map(|l| {
-            let status: LineStatus = l.status.parse().unwrap_or(LineStatus::Open);
+            let status: LineStatus = l.status;
             LineView {
                 outcomes: outcomes_of(&l),
-                is_carrier: l.kind == LineKind::Carrier.as_str(),
+                is_carrier: l.kind == LineKind::Carrier,
                 open: status == LineStatus::Open,
                 resolved: l.resolved(),
                 awaiting_receipt: status == LineStatus::HandedOver && l.received_at.is_none(),
@@ -442,7 +442,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
         history,
         can_confirm,
         is_successor,
-        in_progress => departure.status == DepartureStatus::InProgress.as_str(),
+        in_progress => departure.status == DepartureStatus::InProgress,
         is_hr => user.has_any_role(&[Role::Hr]),
     })
 }
@@ -575,7 +575,7 @@ pub fn manager_dashboard(
         .into_iter()
         .map(|l| TeamLineView {
             outcomes: outcomes_of(&l.line),
-            is_carrier: l.line.kind == LineKind::Carrier.as_str(),
+            is_carrier: l.line.kind == LineKind::Carrier,
             line: l,
         })
         .collect();

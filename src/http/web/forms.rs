@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::flashes;
 use crate::error::Error;
-use crate::http::extract::JSON_LIMIT;
+use crate::http::extract::{FormFields, JSON_LIMIT};
 use crate::http::{AppState, session};
 
 pub const FLASH_COOKIE: &str = "tuomi_flash";
@@ -45,28 +45,6 @@ pub struct Flash {
     /// What was typed, by field.
     #[serde(default)]
     pub values: BTreeMap<String, String>,
-}
-
-/// The fields of a form posted to the API, for [`crate::http::extract::JsonBody`].
-#[derive(Debug, Clone)]
-pub struct FormFields {
-    pub fields: Vec<(String, String)>,
-    /// Fields whose empty box means "clear it" (an edit form), not "not given".
-    pub clearable: Vec<String>,
-}
-
-impl FormFields {
-    /// The fields as a query string, without the empty ones (an empty box means "not given",
-    /// as a missing key does in JSON) unless the form names them clearable.
-    pub fn encoded(&self) -> String {
-        let mut out = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &self.fields {
-            if !v.trim().is_empty() || self.clearable.contains(k) {
-                out.append_pair(k, v);
-            }
-        }
-        out.finish()
-    }
 }
 
 fn is_form(req: &ServiceRequest) -> bool {

@@ -18,10 +18,11 @@ use crate::db::obligations::{self, LinkedCase, Obligation, ObligationDetail};
 use crate::db::reminders::{self, Reminder, ReminderFilter};
 use crate::db::users::User;
 use crate::db::{DbConnection, policy};
+use crate::domain::clearance::ChangeStatus;
+use crate::domain::noncompete::MonthStatus;
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
-use crate::domain::reminders::ReminderKind;
 use crate::domain::users::{Language, Role};
 use crate::error::Error;
 use crate::http::AppState;
@@ -274,7 +275,7 @@ fn gather(
     let employee = crate::db::employees::find(conn, &o.employee_id)?.ok_or(Error::NotFound)?;
     let (_, policy) = policy::current(conn)?;
     let extensions = extensions::of_obligation(conn, id)?;
-    let non_compete = o.kind == ObligationKind::NonCompete.as_str();
+    let non_compete = o.kind == ObligationKind::NonCompete;
     let (agreement, ledger, payments) = if non_compete {
         (
             noncompete::agreement_of(conn, &o.employee_id)?,
@@ -303,11 +304,7 @@ fn gather(
     let (found, _) = reminders::list(conn, &filter, 0, 50)?;
     let reminders: Vec<Reminder> = found
         .into_iter()
-        .filter(|r| {
-            r.kind
-                .parse::<ReminderKind>()
-                .is_ok_and(|k| k.to_former_employee())
-        })
+        .filter(|r| r.kind.to_former_employee())
         .collect();
     let mut user_ids: Vec<&str> = detail
         .history
@@ -338,7 +335,7 @@ fn gather(
 /// kind, and for a declassification period its tier, the tier's length under the policy and
 /// what the person must not do.
 pub fn meaning(o: &Obligation, policy: &Policy, lang: Language) -> Value {
-    let tier: Option<ClearanceTier> = o.tier.as_deref().and_then(|t| t.parse().ok());
+    let tier: Option<ClearanceTier> = o.tier;
     let restrictions = tier.and_then(|t| {
         policy
             .restrictions
@@ -349,13 +346,11 @@ pub fn meaning(o: &Obligation, policy: &Policy, lang: Language) -> Value {
                 Language::En => r.en.clone(),
             })
     });
-    let policy_months = match o.kind.parse::<ObligationKind>() {
-        Ok(ObligationKind::Declassification) => {
-            tier.and_then(|t| policy.declassification_months(t))
-        }
-        Ok(ObligationKind::Confidentiality) => Some(policy.confidentiality_months),
-        Ok(ObligationKind::NonCompete) => Some(policy.non_compete_cap_months),
-        _ => None,
+    let policy_months = match o.kind {
+        ObligationKind::Declassification => tier.and_then(|t| policy.declassification_months(t)),
+        ObligationKind::Confidentiality => Some(policy.confidentiality_months),
+        ObligationKind::NonCompete => Some(policy.non_compete_cap_months),
+        ObligationKind::TradeSecret => None,
     };
     context! {
         kind => o.kind,
@@ -480,14 +475,22 @@ pub async fn detail(
                 }
             })
             .collect();
-        let paid_count = l.months.iter().filter(|m| m.status == "paid").count();
-        let due_count = l.months.iter().filter(|m| m.status == "due").count();
+        let paid_count = l
+            .months
+            .iter()
+            .filter(|m| m.status == MonthStatus::Paid)
+            .count();
+        let due_count = l
+            .months
+            .iter()
+            .filter(|m| m.status == MonthStatus::Due)
+            .count();
         // The month a payment form suggests: the first unpaid month that is due or late.
         let next_month = l
             .months
             .iter()
-            .find(|m| m.status == "late")
-            .or_else(|| l.months.iter().find(|m| m.status == "due"))
+            .find(|m| m.status == MonthStatus::Late)
+            .or_else(|| l.months.iter().find(|m| m.status == MonthStatus::Due))
             .map(|m| m.month.clone());
         context! {
             months,
@@ -527,8 +530,8 @@ pub async fn detail(
         .iter()
         .map(|c| context! { id => c.id, code => c.code, status => c.status })
         .collect();
-    let active = o.status == ObligationStatus::Active.as_str();
-    let kind: Option<ObligationKind> = o.kind.parse().ok();
+    let active = o.status == ObligationStatus::Active;
+    let kind = Some(o.kind);
     let is_hr = user.has_any_role(&[Role::Hr]);
     let can_extend = active
         && kind == Some(ObligationKind::Declassification)
@@ -538,7 +541,10 @@ pub async fn detail(
     let can_rescind = can_pay && g.ledger.as_ref().is_some_and(|l| l.alert == "may_rescind");
     let days_left = o.ends_on.map(|end| (end - today).num_days());
     let length_months = o.ends_on.map(|end| months_between(o.starts_on, end));
-    let pending_extension = g.extensions.iter().any(|e| e.status == "proposed");
+    let pending_extension = g
+        .extensions
+        .iter()
+        .any(|e| e.status == ChangeStatus::Proposed);
     render_page(
         &state,
         &req,
@@ -597,7 +603,7 @@ async fn end_page(
     let who = user.clone();
     let g = state.db(move |conn| gather(conn, &who, &id, today)).await?;
     let o = &g.detail.obligation;
-    if o.kind != ObligationKind::NonCompete.as_str() {
+    if o.kind != ObligationKind::NonCompete {
         return Err(Error::Conflict(
             "this obligation is not a non-compete".into(),
         ));
@@ -626,7 +632,7 @@ async fn end_page(
                 ends_on => o.ends_on.map(|d| d.to_string()),
             },
             person => context! { id => g.employee.id, name => g.employee.name },
-            active => o.status == ObligationStatus::Active.as_str(),
+            active => o.status == ObligationStatus::Active,
             extra,
             extra_months => crate::domain::noncompete::WAIVER_EXTRA_MONTHS,
             late_months => ledger.map(|l| l.late_months),

@@ -15,7 +15,6 @@ use serde::Deserialize;
 
 use super::forms::Flash;
 use super::{lists, page_language, render_page, timeline};
-use crate::audit::Actor;
 use crate::db::carriers::{self, Carrier};
 use crate::db::clearance::{self, TierHistory};
 use crate::db::departures::Departure;
@@ -25,7 +24,7 @@ use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
 use crate::db::{extensions, users};
-use crate::domain::clearance::ChangeStatus;
+use crate::domain::audit::Actor;
 use crate::domain::people::EmployeeStatus;
 use crate::domain::users::{Language, Role};
 use crate::error::Error;
@@ -237,7 +236,7 @@ fn register_csv(
                 manager.map(|m| m.name.clone()).unwrap_or_default(),
                 e.work_email.clone().unwrap_or_default(),
                 e.private_email.clone().unwrap_or_default(),
-                e.language.clone(),
+                e.language.as_str().to_string(),
                 e.hire_date.map(|d| d.to_string()).unwrap_or_default(),
             ]
         })
@@ -326,7 +325,7 @@ fn load_person(
         ..ObligationFilter::default()
     };
     let (mut obligations, _) = obligations::list(conn, &scope, &filter, 0, 1000)?;
-    obligations.sort_by(|a, b| (a.starts_on, &a.kind).cmp(&(b.starts_on, &b.kind)));
+    obligations.sort_by(|a, b| (a.starts_on, a.kind.as_str()).cmp(&(b.starts_on, b.kind.as_str())));
     let ids: Vec<String> = obligations.iter().map(|o| o.id.clone()).collect();
     let ends_before = extensions::ends_before_extension(conn, &ids)?;
     let departures = employees::departures_of(conn, id)?;
@@ -380,16 +379,8 @@ async fn person(
     let lang = page_language(&req, Some(&user));
     let today = crate::clock::company_date(state.now(), state.config.timezone);
     let e = &v.employee;
-    let status: Option<EmployeeStatus> = e.status.parse().ok();
-    let employed = matches!(
-        status,
-        Some(EmployeeStatus::Active | EmployeeStatus::Departing)
-    );
-    let open_change = v.history.changes.iter().any(|c| {
-        c.status
-            .parse::<ChangeStatus>()
-            .is_ok_and(ChangeStatus::is_open)
-    });
+    let employed = matches!(e.status, EmployeeStatus::Active | EmployeeStatus::Departing);
+    let open_change = v.history.changes.iter().any(|c| c.status.is_open());
     let own_record = user.employee_no.as_deref() == Some(e.employee_no.as_str());
     let has = |roles: &[Role]| user.has_any_role(roles);
     let overseer = has(&[Role::Admin, Role::Hr, Role::Security]);
@@ -524,7 +515,7 @@ async fn person(
         updated_at => instant(e.updated_at),
     };
     let mut tiers = options("people.tier", &TIERS);
-    tiers.retain(|t| t[0] != e.clearance_tier);
+    tiers.retain(|t| t[0] != e.clearance_tier.as_str());
     render_page(
         &state,
         &req,
@@ -554,8 +545,8 @@ async fn person(
             can_see_terms => overseer,
             can_set_terms => has(&[Role::Hr]) && employed,
             can_rehire => has(&[Role::Admin, Role::Hr])
-                && matches!(status, Some(EmployeeStatus::Departed | EmployeeStatus::Retired)),
-            can_depart => has(&[Role::Hr]) && status == Some(EmployeeStatus::Active),
+                && matches!(e.status, EmployeeStatus::Departed | EmployeeStatus::Retired),
+            can_depart => has(&[Role::Hr]) && e.status == EmployeeStatus::Active,
             can_add_carrier => overseer && employed,
         },
     )
@@ -604,7 +595,7 @@ async fn print_pledge(
             Ok((employee, pledge, text))
         })
         .await?;
-    let doc_lang: Language = employee.language.parse().unwrap_or_default();
+    let doc_lang: Language = employee.language;
     let words: HashMap<&str, String> = PRINT_KEYS
         .iter()
         .map(|k| (*k, state.pages.text(doc_lang, &format!("people.print.{k}"))))

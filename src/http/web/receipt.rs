@@ -11,6 +11,7 @@ use crate::auth::LinkPurpose;
 use crate::clock::company_date;
 use crate::db::departures::{self, DepartureLine, Receiver};
 use crate::db::write_tx;
+use crate::domain::departures::LineStatus;
 use crate::domain::reminders::written_date;
 use crate::domain::users::Language;
 use crate::error::Error;
@@ -28,9 +29,7 @@ async fn line_of(
     let found = state
         .db(move |conn| departures::awaiting_receipt(conn, &line_id))
         .await?;
-    Ok(found.map(|(line, leaver, successor)| {
-        (line, leaver, successor.language.parse().unwrap_or_default())
-    }))
+    Ok(found.map(|(line, leaver, successor)| (line, leaver, successor.language)))
 }
 
 fn receipt_page(
@@ -51,7 +50,7 @@ fn receipt_page(
             count => line.expected_count,
             received_on => line.received_at
                 .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), *lang)),
-            waiting => line.status == "handed_over" && line.received_at.is_none(),
+            waiting => line.status == LineStatus::HandedOver && line.received_at.is_none(),
         },
     )
 }

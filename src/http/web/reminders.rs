@@ -433,7 +433,7 @@ pub async fn detail(
                 return Err(Error::NotFound);
             };
             let message = reminders::sent_message(conn, &id)?.map(|(_, bytes)| bytes);
-            let history = crate::audit::of_subject(conn, "reminder", &id)?;
+            let history = crate::db::audit::of_subject(conn, "reminder", &id)?;
             let mut staff: Vec<&str> = history
                 .iter()
                 .filter_map(|e| e.actor_id.as_deref())
@@ -504,7 +504,7 @@ pub async fn detail(
             client,
             message,
             events,
-            can_resend => r.status == ReminderStatus::Failed.as_str()
+            can_resend => r.status == ReminderStatus::Failed
                 && user.has_any_role(&[Role::Hr]),
         },
     )

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use chrono::{Datelike, NaiveDate};
 
 use crate::db::obligations::Obligation;
+use crate::domain::obligations::ObligationStatus;
 use crate::domain::reminders::written_date;
 use crate::domain::users::Language;
 
@@ -44,10 +45,10 @@ fn text_width(text: &str) -> f64 {
 }
 
 /// The class of a bar by the obligation's status.
-fn bar_class(status: &str) -> &'static str {
+fn bar_class(status: ObligationStatus) -> &'static str {
     match status {
-        "active" => "bar",
-        "breached" => "bar breached",
+        ObligationStatus::Active => "bar",
+        ObligationStatus::Breached => "bar breached",
         _ => "bar ended",
     }
 }
@@ -130,7 +131,7 @@ pub fn draw(
         let label = text(&format!("obligation.{}", o.kind));
         let top = TOP + ROW * i as f64;
         let y = top + (ROW - BAR) / 2.0;
-        let class = bar_class(&o.status);
+        let class = bar_class(o.status);
         let status = text(&format!("people.obligation_status.{}", o.status));
         let start = x(o.starts_on);
         let until = match o.ends_on {
@@ -269,10 +270,10 @@ mod tests {
         Obligation {
             id: id.into(),
             employee_id: "e".into(),
-            kind: kind.into(),
+            kind: kind.parse().unwrap(),
             starts_on: start,
             ends_on: end,
-            status: status.into(),
+            status: status.parse().unwrap(),
             tier: None,
             departure_id: None,
             post_exit_id: None,

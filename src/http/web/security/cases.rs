@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::super::forms::Flash;
 use super::super::{lists, page_language, render_page};
 use super::{ALL_ROWS, label, local, read_multipart};
-use crate::audit;
+use crate::db::audit;
 use crate::db::breaches::{self, Case, Outcome};
 use crate::db::employees::{self, EmployeeFilter, Scope};
 use crate::db::names::{self, EmployeeName, UserName};
@@ -133,15 +133,15 @@ fn cases_csv(
             vec![
                 c.code.clone(),
                 local(state, c.created_at),
-                label(state, lang, "sec.source", &c.source),
+                label(state, lang, "sec.source", c.source.as_str()),
                 c.person.clone(),
                 employee_text(&r.employee),
-                label(state, lang, "sec.case_status", &c.status),
+                label(state, lang, "sec.case_status", c.status.as_str()),
                 label(
                     state,
                     lang,
                     "sec.severity",
-                    c.severity.as_deref().unwrap_or(""),
+                    c.severity.map(|s| s.as_str()).unwrap_or(""),
                 ),
                 c.discovered_on.map(|d| d.to_string()).unwrap_or_default(),
                 c.authority_report_due
@@ -210,7 +210,7 @@ async fn outcomes_page(
                 vec![
                     o.code.clone(),
                     employee_text(&r.employee),
-                    label(state, lang, "sec.case_status", &o.status),
+                    label(state, lang, "sec.case_status", o.status.as_str()),
                     label(
                         state,
                         lang,
@@ -386,10 +386,7 @@ pub async fn case_page(
         id.as_ref().and_then(|i| users.get(i).cloned())
     };
     let case = &detail.case;
-    let status: CaseStatus = case
-        .status
-        .parse()
-        .map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))?;
+    let status: CaseStatus = case.status;
     let next_options: Vec<[String; 2]> = status
         .next()
         .iter()

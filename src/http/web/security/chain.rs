@@ -8,11 +8,12 @@ use serde::Serialize;
 
 use super::super::{lists, page_language, render_page};
 use super::{ALL_ROWS, label, local, local_opt};
-use crate::audit;
+use crate::db::audit;
 use crate::db::clearance::{self, ClearanceChange};
 use crate::db::extensions::{self, Extension};
 use crate::db::names::{self, EmployeeName, ObligationSummary, UserName};
 use crate::db::users::User;
+use crate::domain::clearance::ChangeStatus;
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
@@ -63,9 +64,11 @@ fn change_rows(
                 .is_some_and(|e| me.employee_no.as_deref() == Some(e.employee_no.as_str()));
             let may_act = change.proposed_by != me.id && !own_record;
             ChangeRow {
-                can_review: may_act && change.status == "proposed" && me.roles.contains(&Role::Hr),
+                can_review: may_act
+                    && change.status == ChangeStatus::Proposed
+                    && me.roles.contains(&Role::Hr),
                 can_approve: may_act
-                    && change.status == "reviewed"
+                    && change.status == ChangeStatus::Reviewed
                     && me.roles.contains(&Role::Security),
                 proposer: users.get(&change.proposed_by).cloned(),
                 reviewer: change
@@ -239,9 +242,9 @@ fn changes_csv(
             let c = &r.change;
             vec![
                 person(&r.employee),
-                label(state, lang, "sec.tier", &c.from_tier),
-                label(state, lang, "sec.tier", &c.to_tier),
-                label(state, lang, "sec.change_status", &c.status),
+                label(state, lang, "sec.tier", c.from_tier.as_str()),
+                label(state, lang, "sec.tier", c.to_tier.as_str()),
+                label(state, lang, "sec.change_status", c.status.as_str()),
                 user_name(&r.proposer),
                 local(state, c.proposed_at),
                 c.proposal_reason.clone(),
@@ -301,7 +304,7 @@ fn extension_rows(
                     .decided_by
                     .as_ref()
                     .and_then(|u| users.get(u).cloned()),
-                can_decide: extension.status == "proposed"
+                can_decide: extension.status == ChangeStatus::Proposed
                     && extension.requested_by != me.id
                     && me.roles.contains(&Role::Security),
                 extension,
@@ -361,7 +364,7 @@ pub async fn extensions_page(
                     person(&r.employee),
                     r.obligation
                         .as_ref()
-                        .map(|o| label(&state, lang, "obligation", &o.kind))
+                        .map(|o| label(&state, lang, "obligation", o.kind.as_str()))
                         .unwrap_or_default(),
                     r.obligation
                         .as_ref()
@@ -370,7 +373,7 @@ pub async fn extensions_page(
                         .unwrap_or_default(),
                     e.new_end.to_string(),
                     e.reason.clone(),
-                    label(&state, lang, "sec.ext_status", &e.status),
+                    label(&state, lang, "sec.ext_status", e.status.as_str()),
                     user_name(&r.requester),
                     local(&state, e.requested_at),
                     user_name(&r.decider),

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::super::{lists, page_language, render_page};
 use super::ALL_ROWS;
-use crate::audit;
+use crate::db::audit;
 use crate::db::names::{self, UserName};
 use crate::error::Error;
 use crate::http::AppState;

@@ -7,41 +7,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::db::schema::{audit_events, audit_head};
-use crate::db::{DbConnection, stored_instant};
-
-/// Who did it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    User(String),
-    /// The service itself: start-up, scheduled jobs.
-    System,
-    /// Someone not signed in: the first-admin setup, a public report.
-    Anonymous,
-}
-
-impl Actor {
-    fn parts(&self) -> (&'static str, Option<&str>) {
-        match self {
-            Actor::User(id) => ("user", Some(id)),
-            Actor::System => ("system", None),
-            Actor::Anonymous => ("anonymous", None),
-        }
-    }
-}
-
-/// What happened to what. Recorded in the caller's transaction, so the event exists exactly
-/// when the change does.
-#[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
-    pub actor: &'a Actor,
-    pub action: &'a str,
-    pub subject_type: &'a str,
-    pub subject_id: &'a str,
-    pub details: serde_json::Value,
-}
+use super::schema::{audit_events, audit_head};
+use super::{DbConnection, stored_instant};
+use crate::domain::audit::{NewEvent, chain_hash};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_events)]
@@ -73,33 +42,6 @@ impl AuditEvent {
             &self.prev_hash,
         )
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn chain_hash(
-    seq: i64,
-    at: &NaiveDateTime,
-    actor_type: &str,
-    actor_id: Option<&str>,
-    action: &str,
-    subject_type: &str,
-    subject_id: &str,
-    details: &str,
-    prev_hash: &str,
-) -> String {
-    // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
-    let canonical = serde_json::json!([
-        seq,
-        at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        actor_type,
-        actor_id,
-        action,
-        subject_type,
-        subject_id,
-        details,
-        prev_hash
-    ]);
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
 /// Appends one event. Must run inside a write transaction (see [`crate::db::write_tx`]).

@@ -6,10 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
 
-use crate::db::schema::throttles;
-use crate::db::{DbConnection, per_backend, placeholders, stored_instant};
-use crate::error::Result;
-use crate::http::AppState;
+use super::schema::throttles;
+use super::{DbConnection, per_backend, placeholders, stored_instant};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Throttle {
@@ -80,26 +78,6 @@ impl Throttle {
     pub fn clear(&self, conn: &mut DbConnection, key: &str) -> QueryResult<()> {
         diesel::delete(throttles::table.find((self.scope, key))).execute(conn)?;
         Ok(())
-    }
-
-    /// [`Throttle::retry_after`], off the async runtime.
-    pub async fn wait(self, state: &AppState, key: &str) -> Result<Option<u64>> {
-        let (key, now) = (key.to_string(), state.now());
-        state
-            .db(move |conn| Ok(self.retry_after(conn, &key, now)?))
-            .await
-    }
-
-    /// [`Throttle::fail`], off the async runtime.
-    pub async fn failed(self, state: &AppState, key: &str) -> Result<()> {
-        let (key, now) = (key.to_string(), state.now());
-        state.db(move |conn| Ok(self.fail(conn, &key, now)?)).await
-    }
-
-    /// [`Throttle::clear`], off the async runtime.
-    pub async fn forget(self, state: &AppState, key: &str) -> Result<()> {
-        let key = key.to_string();
-        state.db(move |conn| Ok(self.clear(conn, &key)?)).await
     }
 }
 
