@@ -79,6 +79,9 @@ async fn every_route_answers_as_the_table_says(app: &TestApp, who: Who) {
             }
         }
     }
+    // The emails the world and the actions queued (security's notices of the public
+    // reports) go out before the test ends.
+    app.run_jobs().await;
     println!(
         "role matrix as {who:?}: {} routes = {checks} checks (+{foreign_checks} about someone \
          else's record) in {:.1}s on {:?}",
