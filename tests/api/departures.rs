@@ -150,6 +150,8 @@ on_both_databases! {
         let obligations: Value = hr.get(app.url(&format!("/api/v1/obligations?employee_id={}&kind=declassification", org.dev))).send().await.unwrap().json().await.unwrap();
         assert_eq!(obligations["items"][0]["tier"], "important");
         assert_eq!(obligations["items"][0]["status"], "active");
+        // The emails the test queued (the successor's requests to sign for the handovers) go out before it ends.
+        app.run_jobs().await;
     }
 
     async fn a_successor_without_an_account_signs_for_a_handover_through_the_emailed_link(app: TestApp) {
@@ -226,6 +228,8 @@ on_both_databases! {
         ], "no tier: no declassification period; dismissal still owes confidentiality");
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({})).await;
         assert_eq!(s, 409, "completed once");
+        // The emails the test queued (the notice of the loss) go out before it ends.
+        app.run_jobs().await;
     }
 
     async fn a_departure_checks_its_dates_people_and_roles(app: TestApp) {

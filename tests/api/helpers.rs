@@ -19,6 +19,7 @@ use tuomi::domain::users::NewUser;
 use tuomi::jobs::{RunStats, Runner};
 use tuomi::startup::Application;
 
+use crate::leftover_jobs::{EndOfTest, ExpectedJobs};
 use crate::smtp::SmtpServer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,9 @@ pub enum Backend {
 }
 
 /// Runs each test once on SQLite and once on PostgreSQL: `<module>::sqlite::<name>` and
-/// `<module>::postgres::<name>`.
+/// `<module>::postgres::<name>`. A test that ends (without a panic of its own) with jobs due
+/// and not run, or with failed jobs, fails naming them, unless it said it expects them
+/// ([`TestApp::expect_leftover_jobs`], [`TestApp::expect_failed_jobs`]).
 #[macro_export]
 macro_rules! on_both_databases {
     ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
@@ -39,7 +42,9 @@ macro_rules! on_both_databases {
                 let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite)
                     .await
                     .expect("a SQLite test app always starts");
+                let end = app.end_of_test();
                 super::$name(app).await;
+                end.check_jobs();
             })*
         }
         mod postgres {
@@ -48,7 +53,9 @@ macro_rules! on_both_databases {
                 if let Some(app) =
                     $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await
                 {
+                    let end = app.end_of_test();
                     super::$name(app).await;
+                    end.check_jobs();
                 }
             })*
         }
@@ -93,6 +100,16 @@ pub fn drop_postgres_database(name: &str) {
     }
 }
 
+/// A test's own PostgreSQL database, dropped when the last one holding it (the app, the
+/// check at the end of the test) lets go.
+pub struct PgDatabase(String);
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        drop_postgres_database(&self.0);
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     /// The job worker, run by the tests at the clock times they choose.
@@ -104,16 +121,11 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub config: Config,
     pub setup_link: Option<String>,
-    pub dir: tempfile::TempDir,
-    pg_database: Option<String>,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_database {
-            drop_postgres_database(name);
-        }
-    }
+    /// The data dir (the SQLite database in it); removed when the last holder lets go.
+    pub dir: Arc<tempfile::TempDir>,
+    pg_database: Option<Arc<PgDatabase>>,
+    /// The jobs the test said it leaves behind, for the check at its end.
+    expected_jobs: Arc<ExpectedJobs>,
 }
 
 /// A fixed start for every test's clock: a leap year, just before a month end.
@@ -182,9 +194,34 @@ impl TestApp {
             clock,
             config,
             setup_link,
-            dir,
-            pg_database,
+            dir: Arc::new(dir),
+            pg_database: pg_database.map(|name| Arc::new(PgDatabase(name))),
+            expected_jobs: Arc::default(),
         }
+    }
+
+    /// What the check at the end of the test needs (the database, kept until it has looked,
+    /// and the clock), held past the test body, which owns the app.
+    pub fn end_of_test(&self) -> EndOfTest {
+        EndOfTest::new(
+            self.config.database_url.clone(),
+            self.clock.clone(),
+            self.expected_jobs.clone(),
+            (self.dir.clone(), self.pg_database.clone()),
+        )
+    }
+
+    /// Says that this test ends with jobs due and not run (queued, or running with a lease
+    /// nobody will finish) and that this is what it checks; without it, the test fails
+    /// naming them. It fails as well if none is left.
+    pub fn expect_leftover_jobs(&self) {
+        self.expected_jobs.leftover.store(true, Ordering::SeqCst);
+    }
+
+    /// Says that this test ends with failed jobs and that this is what it checks; without it,
+    /// the test fails naming them. It fails as well if none failed.
+    pub fn expect_failed_jobs(&self) {
+        self.expected_jobs.failed.store(true, Ordering::SeqCst);
     }
 
     /// Another instance of the service on this app's database, with the same secret key and a

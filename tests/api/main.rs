@@ -1,6 +1,7 @@
 //! The one integration test binary: every area's tests, each on SQLite and on PostgreSQL.
 
 mod helpers;
+mod leftover_jobs;
 mod smtp;
 
 mod audit;

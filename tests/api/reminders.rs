@@ -304,6 +304,8 @@ on_both_databases! {
         former(&app, &hr, "N001", "Nowhere", "en", None, "none").await;
         former(&app, &hr, "R001", "Retry", "en", Some("retry@home.example"), "none").await;
         app.smtp.fail_temporarily(Some(451));
+        // The refused address and the missing one fail for good: what this test checks.
+        app.expect_failed_jobs();
         app.clock.set(shanghai(2028, 4, 1, 9, 1));
         let stats = app.run_jobs().await;
         assert_eq!(stats.failed, 1 + 1, "the refused address and the missing one: {stats:?}");
@@ -423,6 +425,8 @@ on_both_databases! {
         app.run_jobs().await;
         former(&app, &hr, "G001", "Unanswered", "en", Some("quiet@home.example"), "none").await;
         former(&app, &hr, "G002", "Nowhere", "en", None, "none").await;
+        // Nowhere's reminder fails for want of an address: the digest is to say so.
+        app.expect_failed_jobs();
         app.clock.set(shanghai(2028, 4, 1, 9, 30));
         app.run_jobs().await;
         // Nobody acknowledges. Three Mondays later the digest says so.
@@ -594,6 +598,8 @@ on_both_databases! {
         let id = former(&app, &hr, "Z001", "Zhao", "en", Some("zhao@home.example"), "none").await;
         // The mail server is down for days: the reminder is retried until its attempts run out.
         app.smtp_proxy.cut();
+        // So does HR's digest of those days, which is never sent again: it stays failed.
+        app.expect_failed_jobs();
         app.clock.set(shanghai(2028, 4, 1, 9, 1));
         let mut failed = Vec::new();
         for _ in 0..40 {

@@ -354,6 +354,8 @@ on_both_databases! {
         assert_eq!(stat(&home, "/departures?loss=open"), "1");
         let (_, list) = page(&app, &hr, "/departures?loss=open").await;
         assert!(list.contains("张伟"));
+        // The emails the test queued (the notice of the loss) go out before it ends.
+        app.run_jobs().await;
     }
 
     async fn hrs_start_page_counts_what_is_there_and_draws_24_months(app: TestApp) {
@@ -445,5 +447,7 @@ on_both_databases! {
         let (_, _, html) = submit_form(&app, &lead, &here, &format!("/api/v1/departures/{id}/lines/{secrets}/receive"), &[("_done", "handover_received")]).await;
         assert!(html.contains("You have signed for the handover") && html.contains("signed for"));
         assert!(!html.contains("I have received it"));
+        // The emails the test queued (the successor's request to sign for the handover) go out before it ends.
+        app.run_jobs().await;
     }
 }
