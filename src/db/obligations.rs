@@ -345,6 +345,16 @@ pub struct ObligationDetail {
     pub history: Vec<HistoryEntry>,
 }
 
+/// What a person still owes, the soonest ending first.
+pub fn owed_by(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Obligation>> {
+    obligations::table
+        .filter(obligations::employee_id.eq(employee_id))
+        .filter(obligations::status.eq_any(ObligationStatus::OWED))
+        .order(obligations::ends_on.asc())
+        .select(Obligation::as_select())
+        .load(conn)
+}
+
 /// An obligation the scope may see, with its full history.
 pub fn get(
     conn: &mut DbConnection,

@@ -1,30 +1,20 @@
-//! What each reminder says and to whom, read from the database when it is sent (so it lists
-//! the obligations as they stand), and the plans that need more than one statement.
+//! What each reminder says and to whom: the message drawn from what `db::letters` reads
+//! when it is sent.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use diesel::prelude::*;
+use chrono::NaiveDate;
 use minijinja::{Value, context};
 
 use super::Runner;
 use crate::auth::LinkPurpose;
 use crate::clock::company_date;
+use crate::db::letters::{self, WaitingLine};
 use crate::db::obligations::Obligation;
-use crate::db::reminders::{Recipient, Reminder, plan_one};
-use crate::db::schema::{
-    breach_cases, carriers, departure_lines, departures, employees, obligations, reminders,
-};
-use crate::db::{self, DbConnection, stored_instant};
-use crate::domain::departures::DepartureStatus;
-use crate::domain::noncompete::MonthStatus;
-use crate::domain::obligations::{ObligationKind, ObligationStatus};
-use crate::domain::reminders::{ReminderKind, ReminderStatus, written_date};
-use crate::domain::users::{Language, Role};
+use crate::db::reminders::Reminder;
+use crate::db::{self, DbConnection};
+use crate::domain::obligations::ObligationKind;
+use crate::domain::reminders::{ReminderKind, written_date};
+use crate::domain::users::Language;
 use crate::mail::Rendered;
-
-/// Rows listed in one digest section at most.
-const DIGEST_ROWS: i64 = 200;
-/// The digest lists obligations ending within this many days.
-const DIGEST_ENDING_DAYS: u64 = 30;
 
 pub struct Composed {
     /// None: nowhere to send it.
@@ -57,36 +47,34 @@ pub fn letter(
         ReminderKind::Nudge => {
             let (_, policy) = db::policy::current(conn)?;
             let days = policy.reminders.nudge_after_days;
-            let lines = open_lines_of_manager(conn, &user, reminder.due_at.and_utc(), days)?
+            let lines = letters::open_lines_of_manager(conn, &user, reminder.due_at.and_utc(), days)?
                 .into_iter()
-                .map(|(departure_id, employee_name, title, since)| {
+                .map(|l: WaitingLine| {
                     context! {
-                        employee_name, title,
-                        since => written_date(company_date(since.and_utc(), tz), lang),
-                        url => base.join(&format!("departures/{departure_id}")).map(|u| u.to_string()).unwrap_or_default(),
+                        employee_name => l.employee_name, title => l.title,
+                        since => written_date(company_date(l.since.and_utc(), tz), lang),
+                        url => base.join(&format!("departures/{}", l.departure_id)).map(|u| u.to_string()).unwrap_or_default(),
                     }
                 })
                 .collect::<Vec<_>>();
             ("nudge", context! { name => user.name, days, lines })
         }
         ReminderKind::Loss => {
-            let (departure_id, employee_name, title, carrier, on) = loss(conn, &reminder.period)?;
+            let l = letters::lost_line(conn, &reminder.period)?;
             (
                 "loss",
                 context! {
-                    name => user.name, employee_name, title, carrier,
-                    on => on.map(|at| written_date(company_date(at.and_utc(), tz), lang)),
-                    url => base.join(&format!("departures/{departure_id}"))?.to_string(),
+                    name => user.name, employee_name => l.employee_name, title => l.title,
+                    carrier => l.carrier,
+                    on => l.confirmed_at.map(|at| written_date(company_date(at.and_utc(), tz), lang)),
+                    url => base.join(&format!("departures/{}", l.departure_id))?.to_string(),
                 },
             )
         }
         ReminderKind::BreachReported => {
             // Only that a report arrived and where to read it: nothing of its content or
             // of who sent it.
-            let code: String = breach_cases::table
-                .find(&reminder.period)
-                .select(breach_cases::code)
-                .first(conn)?;
+            let code = letters::case_code(conn, &reminder.period)?;
             (
                 "breach",
                 context! {
@@ -125,20 +113,11 @@ fn to_former_employee(
     // The day the occasion is about: an end date for ending/released notices.
     let about: Option<NaiveDate> = reminder.period.parse().ok();
     let now = runner.clock.now();
-    let list: Vec<Obligation> = obligations::table
-        .filter(obligations::employee_id.eq(employee_id))
-        .filter(
-            obligations::status
-                .eq_any(ObligationStatus::OWED)
-                .or(obligations::status.eq(ObligationStatus::Ended).and(
-                    obligations::ends_on
-                        .nullable()
-                        .eq(about.filter(|_| kind == ReminderKind::Released)),
-                )),
-        )
-        .order((obligations::ends_on.asc(), obligations::kind.asc()))
-        .select(Obligation::as_select())
-        .load(conn)?;
+    let list: Vec<Obligation> = letters::notice_obligations(
+        conn,
+        employee_id,
+        about.filter(|_| kind == ReminderKind::Released),
+    )?;
     let (_, policy) = db::policy::current(conn)?;
     let restrictions = list
         .iter()
@@ -186,16 +165,6 @@ fn to_former_employee(
     })
 }
 
-/// A checklist line still waiting: open, or handed over and not yet signed for.
-#[diesel::dsl::auto_type(no_type_alias)]
-fn waiting_line() -> _ {
-    let open: &'static str = "open";
-    let handed_over: &'static str = "handed_over";
-    departure_lines::status.eq(open).or(departure_lines::status
-        .eq(handed_over)
-        .and(departure_lines::received_at.is_null()))
-}
-
 /// The successor is asked to sign for a handover (the period is the checklist line).
 fn to_successor(
     runner: &Runner,
@@ -228,146 +197,6 @@ fn to_successor(
 /// How long a successor's signing link works.
 pub const RECEIPT_LINK_DAYS: i64 = 30;
 
-/// Lines waiting in the in-progress departures of a manager's direct reports, started at
-/// least `days` days before `at`: (departure, person, line title, open since).
-fn open_lines_of_manager(
-    conn: &mut DbConnection,
-    manager: &db::users::User,
-    at: DateTime<Utc>,
-    days: u32,
-) -> anyhow::Result<Vec<(String, String, String, chrono::NaiveDateTime)>> {
-    let Some(no) = &manager.employee_no else {
-        return Ok(Vec::new());
-    };
-    let Some(me) = db::employees::find_by_no(conn, no)? else {
-        return Ok(Vec::new());
-    };
-    let before = stored_instant(at - chrono::Duration::days(i64::from(days)));
-    Ok(departure_lines::table
-        .inner_join(departures::table.inner_join(employees::table))
-        .filter(employees::manager_id.eq(&me.id))
-        .filter(departures::status.eq(DepartureStatus::InProgress))
-        .filter(departures::started_at.le(before))
-        .filter(waiting_line())
-        .order((
-            departures::started_at.asc(),
-            departure_lines::position.asc(),
-        ))
-        .select((
-            departures::id,
-            employees::name,
-            departure_lines::title,
-            departures::started_at,
-        ))
-        .load(conn)?)
-}
-
-/// Nudges for the managers whose reports' departures have lines open too long, one per
-/// manager per day. Returns how many are new.
-pub fn plan_nudges(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-    days: u32,
-    due: DateTime<Utc>,
-) -> anyhow::Result<usize> {
-    let before = stored_instant(due - chrono::Duration::days(i64::from(days)));
-    let managers: Vec<Option<String>> = departure_lines::table
-        .inner_join(departures::table.inner_join(employees::table))
-        .filter(departures::status.eq(DepartureStatus::InProgress))
-        .filter(departures::started_at.le(before))
-        .filter(waiting_line())
-        .select(employees::manager_id)
-        .distinct()
-        .load(conn)?;
-    let mut planned = 0;
-    for manager_id in managers.into_iter().flatten() {
-        let Some(manager) = db::employees::find(conn, &manager_id)? else {
-            continue;
-        };
-        let Some(user) = db::users::find_by_employee_no(conn, &manager.employee_no)? else {
-            continue;
-        };
-        let period = today.to_string();
-        planned += usize::from(
-            plan_one(
-                conn,
-                now,
-                Recipient::User(&user.id),
-                ReminderKind::Nudge,
-                &period,
-                due,
-            )?
-            .is_some(),
-        );
-    }
-    Ok(planned)
-}
-
-/// The weekly digest for every HR user.
-pub fn plan_digests(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    period: &str,
-    due: DateTime<Utc>,
-) -> anyhow::Result<usize> {
-    let mut planned = 0;
-    for user in db::users::active_with_roles(conn, &[Role::Hr])? {
-        planned += usize::from(
-            plan_one(
-                conn,
-                now,
-                Recipient::User(&user.id),
-                ReminderKind::Digest,
-                period,
-                due,
-            )?
-            .is_some(),
-        );
-    }
-    Ok(planned)
-}
-
-/// (departure, person, line title, carrier tag, when confirmed) of a missing line.
-fn loss(
-    conn: &mut DbConnection,
-    line_id: &str,
-) -> anyhow::Result<(
-    String,
-    String,
-    String,
-    String,
-    Option<chrono::NaiveDateTime>,
-)> {
-    let (departure_id, name, title, carrier_id, at): (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<chrono::NaiveDateTime>,
-    ) = departure_lines::table
-        .inner_join(departures::table.inner_join(employees::table))
-        .filter(departure_lines::id.eq(line_id))
-        .select((
-            departures::id,
-            employees::name,
-            departure_lines::title,
-            departure_lines::carrier_id,
-            departure_lines::confirmed_at,
-        ))
-        .first(conn)?;
-    let tag = match carrier_id {
-        Some(id) => carriers::table
-            .find(id)
-            .select(carriers::tag)
-            .first(conn)
-            .optional()?
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    Ok((departure_id, name, title, tag, at))
-}
-
 /// What HR should look at: obligations ending soon, reminders nobody acknowledged, non-compete
 /// payments due or late, mail that could not be delivered, open losses.
 fn digest(
@@ -381,94 +210,28 @@ fn digest(
     let today = company_date(now, tz);
     let (_, policy) = db::policy::current(conn)?;
     let escalate_days = policy.reminders.escalate_unacknowledged_after_days;
-
-    let ending: Vec<Value> = obligations::table
-        .inner_join(employees::table)
-        .filter(obligations::status.eq(ObligationStatus::Active))
-        .filter(
-            obligations::ends_on.between(
-                today,
-                today
-                    .checked_add_days(Days::new(DIGEST_ENDING_DAYS))
-                    .unwrap_or(NaiveDate::MAX),
-            ),
-        )
-        .order(obligations::ends_on.asc())
-        .limit(DIGEST_ROWS)
-        .select((employees::name, obligations::kind, obligations::ends_on))
-        .load::<(String, String, Option<NaiveDate>)>(conn)?
+    let grace = policy.non_compete_grace_months as usize;
+    let d = letters::digest(conn, now, today, escalate_days, grace)?;
+    let day = |d: Option<NaiveDate>| d.map(|d| written_date(d, lang));
+    let local_day =
+        |at: Option<chrono::NaiveDateTime>| day(at.map(|at| company_date(at.and_utc(), tz)));
+    let ending: Vec<Value> = d
+        .ending
         .into_iter()
-        .map(|(employee_name, kind, ends_on)| {
-            context! { employee_name, kind, ends_on => ends_on.map(|d| written_date(d, lang)) }
-        })
+        .map(|(employee_name, kind, ends_on)| context! { employee_name, kind, ends_on => day(ends_on) })
         .collect();
-
-    let cutoff = stored_instant(now - chrono::Duration::days(i64::from(escalate_days)));
-    let former_kinds: Vec<&str> = ReminderKind::ALL
-        .iter()
-        .filter(|k| k.to_former_employee())
-        .map(|k| k.as_str())
-        .collect();
-    // One row per person (their latest unacknowledged reminder), newest first.
-    let latest: Vec<(String, String, Option<chrono::NaiveDateTime>)> = reminders::table
-        .inner_join(employees::table)
-        .filter(reminders::status.eq(ReminderStatus::Sent))
-        .filter(reminders::kind.eq_any(&former_kinds))
-        .filter(reminders::sent_at.lt(cutoff))
-        .group_by((employees::id, employees::name))
-        .select((
-            employees::id,
-            employees::name,
-            diesel::dsl::max(reminders::sent_at),
-        ))
-        .load(conn)?;
-    let mut latest = latest;
-    latest.sort_by_key(|(_, _, sent)| std::cmp::Reverse(*sent));
-    let unacknowledged: Vec<Value> = latest
+    let unacknowledged: Vec<Value> = d
+        .unacknowledged
         .into_iter()
-        .take(DIGEST_ROWS as usize)
-        .map(|(_, employee_name, sent)| {
-            context! {
-                employee_name,
-                sent_on => sent.map(|s| written_date(company_date(s.and_utc(), tz), lang)),
-            }
-        })
+        .map(|(employee_name, sent)| context! { employee_name, sent_on => local_day(sent) })
         .collect();
-
-    let mut payments = Vec::new();
-    let non_competes: Vec<(String, String)> = obligations::table
-        .inner_join(employees::table)
-        .filter(obligations::status.eq(ObligationStatus::Active))
-        .filter(obligations::kind.eq(ObligationKind::NonCompete))
-        .select((obligations::id, employees::name))
-        .load(conn)?;
-    let this_month = crate::domain::noncompete::YearMonth::of(today).to_string();
-    for (id, employee_name) in non_competes {
-        let ledger =
-            db::noncompete::ledger_of(conn, &id, today, policy.non_compete_grace_months as usize)?;
-        for m in ledger.months {
-            if payments.len() < DIGEST_ROWS as usize
-                && (m.status == MonthStatus::Late
-                    || (m.status == MonthStatus::Due && m.month == this_month))
-            {
-                payments.push(context! {
-                    employee_name => employee_name.clone(), month => m.month, status => m.status,
-                });
-            }
-        }
-    }
-
-    let failed: Vec<Value> = reminders::table
-        .left_join(employees::table)
-        .filter(reminders::status.eq(ReminderStatus::Failed))
-        .order(reminders::updated_at.desc())
-        .limit(DIGEST_ROWS)
-        .select((
-            employees::name.nullable(),
-            reminders::to_address,
-            reminders::last_error,
-        ))
-        .load::<(Option<String>, Option<String>, Option<String>)>(conn)?
+    let payments: Vec<Value> = d
+        .payments
+        .into_iter()
+        .map(|(employee_name, month, status)| context! { employee_name, month, status })
+        .collect();
+    let failed: Vec<Value> = d
+        .failed
         .into_iter()
         .map(|(who, to, error)| {
             context! {
@@ -477,31 +240,14 @@ fn digest(
             }
         })
         .collect();
-
-    // The backlog: emails a mail server turned away for now, waiting for their next attempt.
-    let (waiting, waiting_since): (i64, Option<chrono::NaiveDateTime>) = reminders::table
-        .filter(reminders::status.eq(ReminderStatus::Scheduled))
-        .filter(reminders::last_error.is_not_null())
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::min(reminders::due_at),
-        ))
-        .first(conn)?;
-    let waiting_since = waiting_since.map(|at| written_date(company_date(at.and_utc(), tz), lang));
-
-    let losses: Vec<Value> = departure_lines::table
-        .inner_join(departures::table.inner_join(employees::table))
-        .filter(departure_lines::status.eq("missing"))
-        .order(departure_lines::confirmed_at.desc())
-        .limit(DIGEST_ROWS)
-        .select((employees::name, departure_lines::title))
-        .load::<(String, String)>(conn)?
+    let losses: Vec<Value> = d
+        .losses
         .into_iter()
         .map(|(employee_name, title)| context! { employee_name, title })
         .collect();
-
     Ok(context! {
-        name, ending, unacknowledged, escalate_days, payments, failed, waiting, waiting_since,
+        name, ending, unacknowledged, escalate_days, payments, failed,
+        waiting => d.waiting, waiting_since => local_day(d.waiting_since),
         losses,
         url => runner.config.base_url.to_string(),
     })

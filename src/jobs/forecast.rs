@@ -4,14 +4,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::reminders::RELEASE_CATCH_UP_DAYS;
-use crate::db::schema::{employees, obligations, reminders};
 use crate::db::{self, DbConnection};
-use crate::domain::obligations::{ObligationKind, ObligationStatus};
-use crate::domain::people::EmployeeStatus;
+use crate::domain::obligations::ObligationKind;
 use crate::domain::policy::Policy;
 use crate::domain::reminders::{ReminderKind, parse_schedule, slots_between};
 use crate::domain::users::Role;
@@ -46,55 +43,29 @@ pub fn forecast(
     days: u32,
 ) -> anyhow::Result<Vec<ForecastEntry>> {
     let until = now + chrono::Duration::days(i64::from(days));
-    type Row = (
-        String,
-        ObligationKind,
-        Option<NaiveDate>,
-        String,
-        Option<String>,
-        Option<String>,
-        EmployeeStatus,
-    );
-    let rows: Vec<Row> = obligations::table
-        .inner_join(employees::table)
-        .filter(obligations::status.eq_any(ObligationStatus::OWED))
-        .select((
-            obligations::employee_id,
-            obligations::kind,
-            obligations::ends_on,
-            employees::name,
-            employees::private_email,
-            employees::work_email,
-            employees::status,
-        ))
-        .load(conn)?;
     let mut people: HashMap<String, (String, Option<String>)> = HashMap::new();
-    let mut active = Vec::with_capacity(rows.len());
-    for (employee_id, kind, ends_on, name, private, work, status) in rows {
-        let employed = status.is_employed();
-        people
-            .entry(employee_id.clone())
-            .or_insert_with(|| (name, private.or(work.filter(|_| employed))));
+    let owed = db::forecast::owed(conn)?;
+    let mut active = Vec::with_capacity(owed.len());
+    for o in owed {
+        let employed = o.status.is_employed();
+        people.entry(o.employee_id.clone()).or_insert_with(|| {
+            (
+                o.name,
+                o.private_email.or(o.work_email.filter(|_| employed)),
+            )
+        });
         active.push(Active {
-            employee_id,
-            kind,
-            ends_on,
+            employee_id: o.employee_id,
+            kind: o.kind,
+            ends_on: o.ends_on,
         });
     }
     // Notices already planned (or sent) are not forecast again.
     let today = now.with_timezone(&tz).date_naive();
     let first = today
         .checked_sub_days(Days::new(RELEASE_CATCH_UP_DAYS))
-        .unwrap_or(NaiveDate::MIN)
-        .to_string();
-    let planned: HashSet<String> = reminders::table
-        .filter(reminders::kind.eq_any([
-            ReminderKind::Ending.as_str(),
-            ReminderKind::Released.as_str(),
-        ]))
-        .filter(reminders::period.ge(first))
-        .select(reminders::unique_key)
-        .load::<String>(conn)?
+        .unwrap_or(NaiveDate::MIN);
+    let planned: HashSet<String> = db::forecast::planned_notices(conn, first)?
         .into_iter()
         .collect();
     let already = |kind: ReminderKind, a: &Active, end: NaiveDate| {

@@ -308,12 +308,12 @@ impl Runner {
                         reminders::plan_ending(conn, now, today, r.notice_days_before_end, p.slot)?;
                     let released = reminders::plan_released(conn, now, today, p.slot)?;
                     let nudges =
-                        compose::plan_nudges(conn, now, today, r.nudge_after_days, p.slot)?;
+                        db::letters::plan_nudges(conn, now, today, r.nudge_after_days, p.slot)?;
                     ("daily", ending + released + nudges)
                 }
                 JobKind::PlanDigest => (
                     "digest",
-                    compose::plan_digests(conn, now, &today.to_string(), p.slot)?,
+                    db::letters::plan_digests(conn, now, &today.to_string(), p.slot)?,
                 ),
                 _ => {
                     let today = company_date(now, tz);

@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::prelude::*;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -13,10 +12,8 @@ use crate::auth::LinkPurpose;
 use crate::clock::company_date;
 use crate::db::obligations::Obligation;
 use crate::db::reminders::{self, Recipient, Reminder};
-use crate::db::schema::obligations;
 use crate::db::{self, write_tx};
 use crate::domain::obligations::ObligationKind;
-use crate::domain::obligations::ObligationStatus;
 use crate::domain::reminders::ReminderStatus;
 use crate::domain::reminders::{ReminderKind, written_date};
 use crate::domain::users::Language;
@@ -55,12 +52,7 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
             let Some(employee) = db::employees::find(conn, &employee_id)? else {
                 return Ok(None);
             };
-            let obligations = obligations::table
-                .filter(obligations::employee_id.eq(&employee_id))
-                .filter(obligations::status.eq_any(ObligationStatus::OWED))
-                .order(obligations::ends_on.asc())
-                .select(Obligation::as_select())
-                .load(conn)?;
+            let obligations = db::obligations::owed_by(conn, &employee_id)?;
             let (_, policy) = db::policy::current(conn)?;
             let agreement = if obligations
                 .iter()
