@@ -15,9 +15,12 @@ use super::users::User;
 use super::{DbConnection, stored_instant};
 use crate::clock::company_date;
 use crate::domain::audit::{Actor, NewEvent};
-use crate::domain::clearance::{ChangeStatus, Decision, Step, Verdict, leaves_classified_post};
+use crate::domain::clearance::{
+    ChainRefusal, ChangeStatus, Decision, Proposal, Step, StepTaken, Verdict,
+    leaves_classified_post, may_propose, take_step,
+};
 use crate::domain::obligations::declassification;
-use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::people::ClearanceTier;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -49,12 +52,6 @@ pub struct ClearanceChange {
     pub effective_on: Option<NaiveDate>,
 }
 
-impl ClearanceChange {
-    fn status(&self) -> ChangeStatus {
-        self.status
-    }
-}
-
 /// The day a person left a classified post, and the tier they held then.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = post_exits)]
@@ -83,12 +80,29 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<ClearanceChange> {
         .ok_or(Error::NotFound)
 }
 
-/// Nobody acts on a change about their own record.
-fn refuse_own_record(user: &User, employee: &Employee) -> Result<()> {
-    if user.employee_no.as_deref() == Some(employee.employee_no.as_str()) {
-        return Err(Error::Forbidden);
+impl From<ChainRefusal> for Error {
+    fn from(refusal: ChainRefusal) -> Error {
+        match refusal {
+            ChainRefusal::OwnRecord | ChainRefusal::OwnProposal => Error::Forbidden,
+            ChainRefusal::NotEmployed(status) => Error::Conflict(format!(
+                "the employee is {status}; tiers change only while employed"
+            )),
+            ChainRefusal::AlreadyTheTier => {
+                Error::field("to_tier", "is already the employee's tier")
+            }
+            ChainRefusal::ChangeWaiting => Error::Conflict(
+                "a tier change for this employee is already waiting for its chain".into(),
+            ),
+            ChainRefusal::WrongStep { is, expected } => {
+                Error::Conflict(format!("the change is {is}, not {expected}"))
+            }
+        }
     }
-    Ok(())
+}
+
+/// Whether the user is the person the record is about.
+fn own_record(user: &User, employee: &Employee) -> bool {
+    user.employee_no.as_deref() == Some(employee.employee_no.as_str())
 }
 
 /// Proposes a new tier for an employee the user may see. Call inside a write transaction.
@@ -102,32 +116,18 @@ pub fn propose(
 ) -> Result<ClearanceChange> {
     let scope = Scope::of(conn, user)?;
     let employee = employees::get(conn, &scope, employee_id)?;
-    refuse_own_record(user, &employee)?;
-    if !matches!(
-        employee.status,
-        EmployeeStatus::Active | EmployeeStatus::Departing
-    ) {
-        return Err(Error::Conflict(format!(
-            "the employee is {}; tiers change only while employed",
-            employee.status
-        )));
-    }
-    if employee.tier() == to_tier {
-        return Err(Error::field("to_tier", "is already the employee's tier"));
-    }
     let open: i64 = clearance_changes::table
         .filter(clearance_changes::employee_id.eq(employee_id))
-        .filter(clearance_changes::status.eq_any([
-            ChangeStatus::Proposed.as_str(),
-            ChangeStatus::Reviewed.as_str(),
-        ]))
+        .filter(clearance_changes::status.eq_any([ChangeStatus::Proposed, ChangeStatus::Reviewed]))
         .count()
         .get_result(conn)?;
-    if open > 0 {
-        return Err(Error::Conflict(
-            "a tier change for this employee is already waiting for its chain".into(),
-        ));
-    }
+    may_propose(&Proposal {
+        employee_status: employee.status,
+        current: employee.tier(),
+        proposed: to_tier,
+        own_record: own_record(user, &employee),
+        change_waiting: open > 0,
+    })?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(clearance_changes::table)
         .values((
@@ -175,20 +175,14 @@ pub fn decide(
     let Verdict { decision, reason } = verdict;
     super::lock_row(conn, super::Locked::ClearanceChange, id)?;
     let change = find(conn, id)?;
-    if change.status() != step.expects() {
-        return Err(Error::Conflict(format!(
-            "the change is {}, not {}",
-            change.status,
-            step.expects().as_str()
-        )));
-    }
-    // Nobody approves their own proposal.
-    if change.proposed_by == user.id {
-        return Err(Error::Forbidden);
-    }
     let employee = employees::find(conn, &change.employee_id)?.ok_or(Error::NotFound)?;
-    refuse_own_record(user, &employee)?;
-    let outcome = step.outcome(decision);
+    let outcome = take_step(&StepTaken {
+        step,
+        decision,
+        status: change.status,
+        own_proposal: change.proposed_by == user.id,
+        own_record: own_record(user, &employee),
+    })?;
     let at = stored_instant(now);
     let effective_on = company_date(now, tz);
     match step {

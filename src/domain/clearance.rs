@@ -1,7 +1,7 @@
 //! Changing a clearance tier through its chain (002 第五条, 第六条): the department proposes,
 //! HR reviews, the security officer approves. Only an approved change takes effect.
 
-use super::people::ClearanceTier;
+use super::people::{ClearanceTier, EmployeeStatus};
 
 crate::string_enum! {
     pub enum ChangeStatus ("a status") {
@@ -59,6 +59,87 @@ impl Step {
     }
 }
 
+/// Why a step of the chain may not be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainRefusal {
+    /// Nobody acts on a change about their own record.
+    OwnRecord,
+    /// Nobody decides their own proposal.
+    OwnProposal,
+    /// Tiers change only while the person is employed.
+    NotEmployed(EmployeeStatus),
+    /// The proposed tier is the person's tier already.
+    AlreadyTheTier,
+    /// Another change for the person is still in its chain.
+    ChangeWaiting,
+    /// The change is not at the step being taken.
+    WrongStep {
+        is: ChangeStatus,
+        expected: ChangeStatus,
+    },
+}
+
+/// What a proposal is decided on.
+#[derive(Debug, Clone, Copy)]
+pub struct Proposal {
+    pub employee_status: EmployeeStatus,
+    pub current: ClearanceTier,
+    pub proposed: ClearanceTier,
+    /// The proposer is the person whose tier it is.
+    pub own_record: bool,
+    /// A change for the person is still proposed or reviewed.
+    pub change_waiting: bool,
+}
+
+/// A new tier may be proposed for someone employed, other than the proposer, when it differs
+/// from their tier and no other change is in its chain.
+pub fn may_propose(p: &Proposal) -> Result<(), ChainRefusal> {
+    if p.own_record {
+        return Err(ChainRefusal::OwnRecord);
+    }
+    if !p.employee_status.is_employed() {
+        return Err(ChainRefusal::NotEmployed(p.employee_status));
+    }
+    if p.current == p.proposed {
+        return Err(ChainRefusal::AlreadyTheTier);
+    }
+    if p.change_waiting {
+        return Err(ChainRefusal::ChangeWaiting);
+    }
+    Ok(())
+}
+
+/// What a step is decided on.
+#[derive(Debug, Clone, Copy)]
+pub struct StepTaken {
+    pub step: Step,
+    pub decision: Decision,
+    /// The change's status now.
+    pub status: ChangeStatus,
+    /// The one deciding proposed the change.
+    pub own_proposal: bool,
+    /// The one deciding is the person whose tier it is.
+    pub own_record: bool,
+}
+
+/// The status a step leaves the change in: the step must be the change's next one, and is
+/// taken neither by its proposer nor by the person concerned.
+pub fn take_step(t: &StepTaken) -> Result<ChangeStatus, ChainRefusal> {
+    if t.status != t.step.expects() {
+        return Err(ChainRefusal::WrongStep {
+            is: t.status,
+            expected: t.step.expects(),
+        });
+    }
+    if t.own_proposal {
+        return Err(ChainRefusal::OwnProposal);
+    }
+    if t.own_record {
+        return Err(ChainRefusal::OwnRecord);
+    }
+    Ok(t.step.outcome(t.decision))
+}
+
 /// Every step gives its reason.
 pub fn check_reason(text: &str) -> Result<String, String> {
     let text = text.trim();
@@ -109,6 +190,89 @@ mod tests {
         );
         assert!(ChangeStatus::Reviewed.is_open());
         assert!(!ChangeStatus::Rejected.is_open());
+    }
+
+    fn proposal() -> Proposal {
+        Proposal {
+            employee_status: EmployeeStatus::Active,
+            current: General,
+            proposed: Core,
+            own_record: false,
+            change_waiting: false,
+        }
+    }
+
+    #[test]
+    fn a_tier_is_proposed_only_for_someone_else_employed_with_no_change_waiting() {
+        assert_eq!(may_propose(&proposal()), Ok(()));
+        let departing = Proposal {
+            employee_status: EmployeeStatus::Departing,
+            ..proposal()
+        };
+        assert_eq!(may_propose(&departing), Ok(()), "working their notice");
+        for status in [EmployeeStatus::Departed, EmployeeStatus::Retired] {
+            let gone = Proposal {
+                employee_status: status,
+                ..proposal()
+            };
+            assert_eq!(may_propose(&gone), Err(ChainRefusal::NotEmployed(status)));
+        }
+        let own = Proposal {
+            own_record: true,
+            ..proposal()
+        };
+        assert_eq!(may_propose(&own), Err(ChainRefusal::OwnRecord));
+        let same = Proposal {
+            proposed: General,
+            ..proposal()
+        };
+        assert_eq!(may_propose(&same), Err(ChainRefusal::AlreadyTheTier));
+        let waiting = Proposal {
+            change_waiting: true,
+            ..proposal()
+        };
+        assert_eq!(may_propose(&waiting), Err(ChainRefusal::ChangeWaiting));
+    }
+
+    fn step(step: Step, status: ChangeStatus) -> StepTaken {
+        StepTaken {
+            step,
+            decision: Decision::Approve,
+            status,
+            own_proposal: false,
+            own_record: false,
+        }
+    }
+
+    #[test]
+    fn nobody_takes_a_step_of_their_own_proposal_or_their_own_record_or_out_of_turn() {
+        let review = step(Step::Review, ChangeStatus::Proposed);
+        assert_eq!(take_step(&review), Ok(ChangeStatus::Reviewed));
+        let approval = step(Step::Approval, ChangeStatus::Reviewed);
+        assert_eq!(take_step(&approval), Ok(ChangeStatus::Approved));
+        let rejected = StepTaken {
+            decision: Decision::Reject,
+            ..approval
+        };
+        assert_eq!(take_step(&rejected), Ok(ChangeStatus::Rejected));
+        let early = step(Step::Approval, ChangeStatus::Proposed);
+        assert_eq!(
+            take_step(&early),
+            Err(ChainRefusal::WrongStep {
+                is: ChangeStatus::Proposed,
+                expected: ChangeStatus::Reviewed
+            })
+        );
+        let own = StepTaken {
+            own_proposal: true,
+            ..review
+        };
+        assert_eq!(take_step(&own), Err(ChainRefusal::OwnProposal));
+        let mine = StepTaken {
+            own_record: true,
+            ..review
+        };
+        assert_eq!(take_step(&mine), Err(ChainRefusal::OwnRecord));
     }
 
     #[test]
