@@ -13,7 +13,7 @@ use super::users::User;
 use super::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::clearance::{ChangeStatus, Decision};
-use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::domain::extensions::{self, ExtensionRefusal, may_extend};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -35,6 +35,31 @@ pub struct Extension {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+}
+
+impl From<ExtensionRefusal> for Error {
+    fn from(refusal: ExtensionRefusal) -> Error {
+        match refusal {
+            ExtensionRefusal::NotExtendable => {
+                Error::Conflict("only an active declassification period is extended".into())
+            }
+            ExtensionRefusal::NotAfterTheEnd => {
+                Error::field("new_end", "must be after the current end")
+            }
+            ExtensionRefusal::AlreadyDecided(status) => {
+                Error::Conflict(format!("the extension is already {status}"))
+            }
+            ExtensionRefusal::OwnRequest => Error::Forbidden,
+        }
+    }
+}
+
+fn period_of(o: &Obligation) -> extensions::Period {
+    extensions::Period {
+        kind: o.kind,
+        status: o.status,
+        ends_on: o.ends_on,
+    }
 }
 
 /// One extension request, or NotFound.
@@ -63,14 +88,7 @@ pub fn request(
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound)?;
-    if o.kind != ObligationKind::Declassification || o.status != ObligationStatus::Active {
-        return Err(Error::Conflict(
-            "only an active declassification period is extended".into(),
-        ));
-    }
-    if o.ends_on.is_some_and(|end| new_end <= end) {
-        return Err(Error::field("new_end", "must be after the current end"));
-    }
+    may_extend(&period_of(&o), new_end)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(obligation_extensions::table)
         .values((
@@ -109,19 +127,7 @@ pub fn decide(
 ) -> Result<Extension> {
     super::lock_row(conn, super::Locked::Extension, id)?;
     let ext = find(conn, id)?;
-    if ext.status != ChangeStatus::Proposed {
-        return Err(Error::Conflict(format!(
-            "the extension is already {}",
-            ext.status
-        )));
-    }
-    if ext.requested_by == user.id {
-        return Err(Error::Forbidden);
-    }
-    let status = match decision {
-        Decision::Approve => ChangeStatus::Approved,
-        Decision::Reject => ChangeStatus::Rejected,
-    };
+    let status = extensions::decide(ext.status, ext.requested_by == user.id, decision)?;
     diesel::update(obligation_extensions::table.find(id))
         .set((
             obligation_extensions::status.eq(status.as_str()),

@@ -100,6 +100,7 @@ pub mod breaches;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;
+pub mod extensions;
 pub mod import;
 pub mod noncompete;
 pub mod obligations;
