@@ -10,8 +10,10 @@ use super::employees::{self, Scope, SortBy};
 use super::schema::{carrier_events, carriers, employees as employees_table};
 use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
+pub use crate::domain::carriers::Custody;
 use crate::domain::carriers::{
-    CarrierKind, CarrierStatus, Classification, CustodyEvent, NewCarrier, check_witnesses,
+    CarrierKind, CarrierStatus, Classification, CustodyEvent, CustodyRefusal, NewCarrier,
+    check_witnesses, custody_step,
 };
 use crate::error::{Error, Result};
 
@@ -220,19 +222,6 @@ pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<CarrierDe
     Ok(CarrierDetail { carrier, history })
 }
 
-/// A change of custody.
-#[derive(Debug, Clone)]
-pub enum Custody {
-    /// From the pool to a custodian.
-    Assign { to: String },
-    /// From one custodian to another.
-    Transfer { to: String },
-    /// Back to the pool.
-    Return,
-    /// Destroyed before two witnesses; the acting user is the approver.
-    Destroy { witnesses: Vec<String> },
-}
-
 fn require_employee(conn: &mut DbConnection, field: &str, id: &str) -> Result<()> {
     match employees::find(conn, id)? {
         Some(_) => Ok(()),
@@ -290,6 +279,27 @@ pub fn register(
     find(conn, &id)
 }
 
+impl From<CustodyRefusal> for Error {
+    fn from(refusal: CustodyRefusal) -> Error {
+        let what = match refusal {
+            CustodyRefusal::AlreadyHolds => {
+                return Error::field("to_custodian_id", "already holds this carrier");
+            }
+            CustodyRefusal::NotInPool(_) => "assigned (only from the pool)",
+            CustodyRefusal::NotHeld(_, CustodyEvent::Transferred) => {
+                "transferred (only while held)"
+            }
+            CustodyRefusal::NotHeld(..) => "returned (only while held)",
+            CustodyRefusal::AlreadyDestroyed => "destroyed again",
+        };
+        let status = match refusal {
+            CustodyRefusal::NotInPool(s) | CustodyRefusal::NotHeld(s, _) => s,
+            _ => CarrierStatus::Destroyed,
+        };
+        Error::Conflict(format!("the carrier is {status}; it cannot be {what}"))
+    }
+}
+
 /// Moves a carrier's custody, keeping the history. Call inside a write transaction.
 pub fn move_custody(
     conn: &mut DbConnection,
@@ -301,65 +311,24 @@ pub fn move_custody(
 ) -> Result<Carrier> {
     super::lock_row(conn, super::Locked::Carrier, id)?;
     let carrier = find(conn, id)?;
-    let status: CarrierStatus = carrier.status;
     let holder = carrier.custodian_id.as_deref();
-    let wrong_state = |what: &str| {
-        Err(Error::Conflict(format!(
-            "the carrier is {}; it cannot be {what}",
-            carrier.status
-        )))
-    };
-    let (event, to, new_status, witnesses) = match change {
+    let (event, new_status) = custody_step(carrier.status, holder, change)?;
+    let (to, witnesses) = match change {
         Custody::Assign { to } => {
-            if status != CarrierStatus::InPool {
-                return wrong_state("assigned (only from the pool)");
-            }
             require_employee(conn, "custodian_id", to)?;
-            (
-                CustodyEvent::Assigned,
-                Some(to.as_str()),
-                CarrierStatus::InCustody,
-                None,
-            )
+            (Some(to.as_str()), None)
         }
         Custody::Transfer { to } => {
-            if status != CarrierStatus::InCustody {
-                return wrong_state("transferred (only while held)");
-            }
-            if holder == Some(to.as_str()) {
-                return Err(Error::field(
-                    "to_custodian_id",
-                    "already holds this carrier",
-                ));
-            }
             require_employee(conn, "to_custodian_id", to)?;
-            (
-                CustodyEvent::Transferred,
-                Some(to.as_str()),
-                CarrierStatus::InCustody,
-                None,
-            )
+            (Some(to.as_str()), None)
         }
-        Custody::Return => {
-            if status != CarrierStatus::InCustody {
-                return wrong_state("returned (only while held)");
-            }
-            (CustodyEvent::Returned, None, CarrierStatus::InPool, None)
-        }
+        Custody::Return => (None, None),
         Custody::Destroy { witnesses } => {
-            if status == CarrierStatus::Destroyed {
-                return wrong_state("destroyed again");
-            }
             let pair = check_witnesses(witnesses).map_err(|m| Error::field("witness_ids", m))?;
             for w in [&pair.0, &pair.1] {
                 require_employee(conn, "witness_ids", w)?;
             }
-            (
-                CustodyEvent::Destroyed,
-                None,
-                CarrierStatus::Destroyed,
-                Some(pair),
-            )
+            (None, Some(pair))
         }
     };
     diesel::update(carriers::table.find(id))

@@ -47,6 +47,58 @@ crate::string_enum! {
     }
 }
 
+/// A change of custody.
+#[derive(Debug, Clone)]
+pub enum Custody {
+    /// From the pool to a custodian.
+    Assign { to: String },
+    /// From one custodian to another.
+    Transfer { to: String },
+    /// Back to the pool.
+    Return,
+    /// Destroyed before two witnesses; the acting user is the approver.
+    Destroy { witnesses: Vec<String> },
+}
+
+/// Why a carrier's custody cannot move so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustodyRefusal {
+    /// Only a carrier in the pool is assigned.
+    NotInPool(CarrierStatus),
+    /// Only a held carrier is transferred or returned (the event it would have been).
+    NotHeld(CarrierStatus, CustodyEvent),
+    /// The new custodian holds it already.
+    AlreadyHolds,
+    AlreadyDestroyed,
+}
+
+/// The event and the status a move of custody makes: pool → custodian → another custodian or
+/// back to the pool; destroyed from anywhere, once.
+pub fn custody_step(
+    status: CarrierStatus,
+    holder: Option<&str>,
+    change: &Custody,
+) -> Result<(CustodyEvent, CarrierStatus), CustodyRefusal> {
+    use CarrierStatus::*;
+    match change {
+        Custody::Assign { .. } if status != InPool => Err(CustodyRefusal::NotInPool(status)),
+        Custody::Assign { .. } => Ok((CustodyEvent::Assigned, InCustody)),
+        Custody::Transfer { .. } if status != InCustody => {
+            Err(CustodyRefusal::NotHeld(status, CustodyEvent::Transferred))
+        }
+        Custody::Transfer { to } if holder == Some(to.as_str()) => {
+            Err(CustodyRefusal::AlreadyHolds)
+        }
+        Custody::Transfer { .. } => Ok((CustodyEvent::Transferred, InCustody)),
+        Custody::Return if status != InCustody => {
+            Err(CustodyRefusal::NotHeld(status, CustodyEvent::Returned))
+        }
+        Custody::Return => Ok((CustodyEvent::Returned, InPool)),
+        Custody::Destroy { .. } if status == Destroyed => Err(CustodyRefusal::AlreadyDestroyed),
+        Custody::Destroy { .. } => Ok((CustodyEvent::Destroyed, Destroyed)),
+    }
+}
+
 /// A carrier to register, checked.
 #[derive(Debug, Clone)]
 pub struct NewCarrier {
@@ -105,6 +157,57 @@ pub fn check_witnesses(witnesses: &[String]) -> Result<(String, String), String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custody_runs_from_the_pool_to_a_custodian_and_back_and_ends_in_destruction() {
+        use CarrierStatus::*;
+        let to = |id: &str| id.to_string();
+        let assign = Custody::Assign { to: to("e1") };
+        let transfer = Custody::Transfer { to: to("e2") };
+        let destroy = Custody::Destroy { witnesses: vec![] };
+        assert_eq!(
+            custody_step(InPool, None, &assign),
+            Ok((CustodyEvent::Assigned, InCustody))
+        );
+        assert_eq!(
+            custody_step(InCustody, Some("e1"), &assign),
+            Err(CustodyRefusal::NotInPool(InCustody))
+        );
+        assert_eq!(
+            custody_step(InCustody, Some("e1"), &transfer),
+            Ok((CustodyEvent::Transferred, InCustody))
+        );
+        assert_eq!(
+            custody_step(InCustody, Some("e2"), &transfer),
+            Err(CustodyRefusal::AlreadyHolds)
+        );
+        assert_eq!(
+            custody_step(InPool, None, &transfer),
+            Err(CustodyRefusal::NotHeld(InPool, CustodyEvent::Transferred))
+        );
+        assert_eq!(
+            custody_step(InCustody, Some("e1"), &Custody::Return),
+            Ok((CustodyEvent::Returned, InPool))
+        );
+        assert_eq!(
+            custody_step(InPool, None, &Custody::Return),
+            Err(CustodyRefusal::NotHeld(InPool, CustodyEvent::Returned))
+        );
+        for status in [InPool, InCustody] {
+            assert_eq!(
+                custody_step(status, None, &destroy),
+                Ok((CustodyEvent::Destroyed, Destroyed))
+            );
+        }
+        assert_eq!(
+            custody_step(Destroyed, None, &destroy),
+            Err(CustodyRefusal::AlreadyDestroyed)
+        );
+        assert_eq!(
+            custody_step(Destroyed, None, &assign),
+            Err(CustodyRefusal::NotInPool(Destroyed))
+        );
+    }
 
     #[test]
     fn only_documents_have_several_copies() {
