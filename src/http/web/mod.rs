@@ -17,6 +17,7 @@ mod receipt;
 mod reminders;
 mod report;
 mod security;
+mod settings;
 mod setup;
 mod timeline;
 
@@ -64,7 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(obligations::routes)
         .configure(reminders::routes)
         .configure(security::routes)
-        .configure(admin::routes);
+        .configure(admin::routes)
+        .configure(settings::routes);
 }
 
 async fn style() -> HttpResponse {
