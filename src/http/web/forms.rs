@@ -17,15 +17,20 @@ use std::collections::BTreeMap;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpResponse, ResponseError, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::StreamExt;
+use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::{redirect, render_page};
 use crate::db::flashes;
+use crate::db::users::User;
+use crate::domain::users::Role;
 use crate::error::Error;
-use crate::http::extract::{FormFields, JSON_LIMIT};
+use crate::http::extract::{FormFields, JSON_LIMIT, MaybeUser};
 use crate::http::{AppState, session};
 
 pub const FLASH_COOKIE: &str = "tuomi_flash";
@@ -363,4 +368,61 @@ async fn as_page(
     )
     .unwrap_or_else(|e| e.error_response());
     ServiceResponse::new(req, page)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the forms a page handles itself share (the administrator's and `/settings`).
+
+/// The page drawn next shows the form refused, as the form layer shows one: the field
+/// messages, why (when no field is at fault) and what was typed.
+pub(super) fn refuse(
+    req: &HttpRequest,
+    fields: BTreeMap<String, String>,
+    problem: Option<String>,
+    values: BTreeMap<String, String>,
+) {
+    req.extensions_mut().insert(Flash {
+        done: None,
+        problem,
+        fields,
+        values,
+    });
+}
+
+/// The signed-in user if they hold one of `roles`; otherwise the error the page shows.
+pub(super) fn holding(user: MaybeUser, roles: &[Role]) -> Result<User, Error> {
+    let user = user.0.ok_or(Error::Unauthorized)?;
+    if user.has_any_role(roles) {
+        Ok(user)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// A refusal of a page's own form as a page (the form layer does this for API routes).
+pub(super) fn failure_page(
+    state: &AppState,
+    req: &HttpRequest,
+    user: Option<&User>,
+    error: Error,
+) -> Result<HttpResponse, Error> {
+    let (status, key) = match &error {
+        Error::Unauthorized => return Ok(redirect("/login")),
+        Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+        Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        _ => return Err(error),
+    };
+    let detail = match &error {
+        Error::Conflict(m) => Some(m.clone()),
+        _ => None,
+    };
+    render_page(
+        state,
+        req,
+        user,
+        status,
+        "message.html",
+        context! { message_key => key, detail },
+    )
 }

@@ -1,0 +1,112 @@
+//! The administrator's pages — users (list, add, edit, deactivate, their API tokens), the
+//! policy, the pledge texts — and the administrator's section of the start page. Every staff
+//! user's own settings are in `super::settings`.
+//!
+//! Most actions are forms posted to the JSON API through the form layer. Two forms have a
+//! handler here, each calling the same function as its API route: a user's roles (one tick
+//! box per role, which the form layer cannot turn into the API's list) and the policy (flat
+//! fields that become the API's nested document).
+
+mod pledge_texts;
+mod policy;
+mod users;
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{HttpResponse, web};
+use minijinja::{Value, context};
+
+use super::forms::Flash;
+use crate::db::audit;
+use crate::db::jobs;
+use crate::db::users::User;
+use crate::domain::users::Role;
+use crate::http::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(users::users_page))
+        .route("/admin/users", web::get().to(users::to_users_page))
+        .route("/admin/users", web::post().to(users::add_user))
+        .route("/admin/users/{id}", web::get().to(users::user_page))
+        .route("/admin/users/{id}", web::post().to(users::edit_user))
+        .route("/admin/policy", web::get().to(policy::policy_page))
+        .route("/admin/policy", web::post().to(policy::save_policy))
+        .route(
+            "/admin/pledge-texts",
+            web::get().to(pledge_texts::pledge_texts_page),
+        );
+}
+
+/// The administrator's section of the start page.
+pub fn dashboard(
+    conn: &mut crate::db::DbConnection,
+    _user: &User,
+    _today: chrono::NaiveDate,
+) -> crate::error::Result<Option<super::dashboard::Section>> {
+    let (by_role, inactive) = crate::db::users::role_counts(conn)?;
+    let roles: Vec<Value> = Role::ALL
+        .iter()
+        .map(|role| {
+            let n = by_role
+                .iter()
+                .find(|(r, _)| r == role.as_str())
+                .map_or(0, |(_, n)| *n);
+            context! { role => role.as_str(), count => n }
+        })
+        .collect();
+    let failed_jobs = jobs::counts(conn)?
+        .into_iter()
+        .find(|(state, _)| state == jobs::JobState::Failed.as_str())
+        .map_or(0, |(_, n)| n);
+    let audit_events = audit::event_count(conn)?;
+    Ok(Some(super::dashboard::Section {
+        template: "admin_dashboard.html",
+        data: context! {
+            roles,
+            inactive,
+            failed_jobs,
+            audit_events,
+            version => env!("CARGO_PKG_VERSION"),
+        },
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the administrator's pages share.
+
+/// A form's fields as typed, by name (a repeated name keeps its last value).
+type Fields = HashMap<String, String>;
+
+fn field(fields: &Fields, name: &str) -> String {
+    fields.get(name).cloned().unwrap_or_default()
+}
+
+/// What was typed, to show again: not the token, the steering fields, nor a password.
+fn typed(fields: &Fields) -> BTreeMap<String, String> {
+    fields
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_') && *k != "csrf" && *k != "password")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// After a form of these pages succeeded: on to `to`, which says `done.<done>` once.
+async fn done_redirect(state: &AppState, to: &str, done: &str) -> HttpResponse {
+    let flash = Flash {
+        done: Some(done.to_string()),
+        ..Flash::default()
+    };
+    super::forms::redirect_with(state, to, &flash).await
+}
+
+fn instant(at: &chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn local(state: &AppState, at: &chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&state.config.timezone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

@@ -1,0 +1,372 @@
+//! `/admin/policy`: the policy in force as a form of flat settings (admin) or read-only
+//! (security), its recent versions, and the form's save, which becomes the API's nested
+//! document.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::{Value, context};
+
+use super::super::forms::{failure_page, holding, refuse};
+use super::super::render_page;
+use super::{Fields, done_redirect, field, instant, typed};
+use crate::db::users::User;
+use crate::db::{audit, policy, users};
+use crate::domain::FieldErrors;
+use crate::domain::obligations::ObligationKind;
+use crate::domain::people::ClearanceTier;
+use crate::domain::policy::{PeriodAnchor, Policy, TierRestriction};
+use crate::domain::reminders::{Cadence, parse_schedule};
+use crate::domain::users::Role;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::extract::{Authorized, CsrfForm, MaybeUser, Overseers};
+
+/// The tiers with a declassification period, as the form lists their restriction texts.
+const TIERS: [ClearanceTier; 3] = [
+    ClearanceTier::Core,
+    ClearanceTier::Important,
+    ClearanceTier::General,
+];
+
+/// A setting of the form: its field name (also the name the API's messages use), how it is
+/// typed, and its value.
+fn setting(name: &str, kind: &str, value: String) -> Value {
+    context! { name, kind, value }
+}
+
+fn yuan(fen: i64) -> String {
+    if fen == 0 {
+        String::new()
+    } else {
+        format!("{}.{:02}", fen / 100, fen % 100)
+    }
+}
+
+/// The policy as the form's sections of settings.
+fn policy_sections(p: &Policy) -> Vec<Value> {
+    let n = |v: u32| v.to_string();
+    let anchor = match p.anchor {
+        PeriodAnchor::LastWorkingDay => "last_working_day",
+        PeriodAnchor::NoticeDate => "notice_date",
+    };
+    let r = &p.reminders;
+    let mut reminders: Vec<Value> = ObligationKind::ALL
+        .iter()
+        .map(|kind| {
+            let cron = r
+                .cadence
+                .iter()
+                .find(|c| c.kind == *kind)
+                .map(|c| c.cron.clone())
+                .unwrap_or_default();
+            setting(&format!("reminders.cadence.{kind}"), "cron", cron)
+        })
+        .collect();
+    reminders.extend([
+        setting("reminders.daily", "cron", r.daily.clone()),
+        setting(
+            "reminders.notice_days_before_end",
+            "number",
+            n(r.notice_days_before_end),
+        ),
+        setting(
+            "reminders.nudge_after_days",
+            "number",
+            n(r.nudge_after_days),
+        ),
+        setting("reminders.digest", "cron", r.digest.clone()),
+        setting(
+            "reminders.escalate_unacknowledged_after_days",
+            "number",
+            n(r.escalate_unacknowledged_after_days),
+        ),
+        setting("reminders.link_valid_days", "number", n(r.link_valid_days)),
+    ]);
+    let mut restrictions = Vec::new();
+    for tier in TIERS {
+        let text = p.restrictions.iter().find(|t| t.tier == tier);
+        for lang in ["zh", "en"] {
+            let value = text
+                .map(|t| {
+                    if lang == "zh" {
+                        t.zh.clone()
+                    } else {
+                        t.en.clone()
+                    }
+                })
+                .unwrap_or_default();
+            restrictions.push(setting(
+                &format!("restrictions.{tier}.{lang}"),
+                "textarea",
+                value,
+            ));
+        }
+    }
+    vec![
+        context! { key => "periods", settings => vec![
+            setting("core_months", "number", n(p.core_months)),
+            setting("important_months", "number", n(p.important_months)),
+            setting("general_months", "number", n(p.general_months)),
+            setting("anchor", "anchor", anchor.to_string()),
+            setting("confidentiality_months", "number", n(p.confidentiality_months)),
+        ]},
+        context! { key => "non_compete", settings => vec![
+            setting("non_compete_cap_months", "number", n(p.non_compete_cap_months)),
+            setting("non_compete_grace_months", "number", n(p.non_compete_grace_months)),
+            setting("non_compete_floor_percent", "number", n(p.non_compete_floor_percent)),
+            setting("minimum_monthly_wage", "money", yuan(p.minimum_monthly_wage)),
+        ]},
+        context! { key => "reminders", settings => reminders },
+        context! { key => "restrictions", settings => restrictions },
+    ]
+}
+
+/// A schedule that does not read, said in words the catalogs translate (the API's own message
+/// quotes what was typed, which the form shows anyway).
+const CRON_MESSAGE: &str = "is not a cron expression with seconds (sec min hour day month \
+                            weekday year), e.g. \"0 0 9 * * Mon *\"";
+
+/// An amount in yuan with at most two decimals, as fen; empty is 0 (not set).
+fn parse_yuan(text: &str) -> Result<i64, String> {
+    let text = text.trim().replace([',', '，'], "");
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let bad = || "is not an amount in yuan, like 2690 or 2690.50".to_string();
+    if text.starts_with('-') {
+        return Err("cannot be negative".into());
+    }
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if !digits(whole) || fraction.len() > 2 || (!fraction.is_empty() && !digits(fraction)) {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or_else(bad)
+}
+
+/// The policy the form describes, starting from the one in force (the checklist template,
+/// which the form does not show as fields, stays as it is). Every field at fault is named,
+/// each cadence on its own field.
+fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut whole = |name: &str, into: &mut u32| match field(fields, name).trim().parse::<u32>() {
+        Ok(v) => *into = v,
+        Err(_) => errors.add(name, "must be a whole number"),
+    };
+    let mut p = current.clone();
+    whole("core_months", &mut p.core_months);
+    whole("important_months", &mut p.important_months);
+    whole("general_months", &mut p.general_months);
+    whole("confidentiality_months", &mut p.confidentiality_months);
+    whole("non_compete_cap_months", &mut p.non_compete_cap_months);
+    whole("non_compete_grace_months", &mut p.non_compete_grace_months);
+    whole(
+        "non_compete_floor_percent",
+        &mut p.non_compete_floor_percent,
+    );
+    let r = &mut p.reminders;
+    whole(
+        "reminders.notice_days_before_end",
+        &mut r.notice_days_before_end,
+    );
+    whole("reminders.nudge_after_days", &mut r.nudge_after_days);
+    whole(
+        "reminders.escalate_unacknowledged_after_days",
+        &mut r.escalate_unacknowledged_after_days,
+    );
+    whole("reminders.link_valid_days", &mut r.link_valid_days);
+    r.daily = field(fields, "reminders.daily").trim().to_string();
+    r.digest = field(fields, "reminders.digest").trim().to_string();
+    r.cadence.clear();
+    for kind in ObligationKind::ALL {
+        let name = format!("reminders.cadence.{kind}");
+        let cron = field(fields, &name).trim().to_string();
+        // Empty: no periodic reminder for this kind.
+        if cron.is_empty() {
+            continue;
+        }
+        if parse_schedule(&cron).is_err() {
+            errors.add(&name, CRON_MESSAGE);
+        }
+        r.cadence.push(Cadence { kind: *kind, cron });
+    }
+    for (name, cron) in [
+        ("reminders.daily", &r.daily),
+        ("reminders.digest", &r.digest),
+    ] {
+        if parse_schedule(cron).is_err() {
+            errors.add(name, CRON_MESSAGE);
+        }
+    }
+    p.anchor = match field(fields, "anchor").as_str() {
+        "notice_date" => PeriodAnchor::NoticeDate,
+        "last_working_day" => PeriodAnchor::LastWorkingDay,
+        _ => {
+            errors.add("anchor", "choose the day the period counts from");
+            p.anchor
+        }
+    };
+    match parse_yuan(&field(fields, "minimum_monthly_wage")) {
+        Ok(fen) => p.minimum_monthly_wage = fen,
+        Err(message) => errors.add("minimum_monthly_wage", message),
+    }
+    p.restrictions = TIERS
+        .iter()
+        .map(|tier| TierRestriction {
+            tier: *tier,
+            zh: field(fields, &format!("restrictions.{tier}.zh"))
+                .trim()
+                .to_string(),
+            en: field(fields, &format!("restrictions.{tier}.en"))
+                .trim()
+                .to_string(),
+        })
+        .filter(|t| !t.zh.is_empty() || !t.en.is_empty())
+        .collect();
+    if let Err(more) = p.check() {
+        for (name, message) in more.0 {
+            // Each cadence was checked on its own field above.
+            if name != "reminders.cadence" {
+                errors.add(&name, message);
+            }
+        }
+    }
+    errors.finish().map(|()| p)
+}
+
+pub(super) async fn policy_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<Overseers>,
+) -> Result<HttpResponse, Error> {
+    policy_view(&state, &req, &user.0, StatusCode::OK).await
+}
+
+async fn policy_view(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+    status: StatusCode,
+) -> Result<HttpResponse, Error> {
+    let (version, policy, changes, names) = state
+        .db(|conn| {
+            let (version, policy) = policy::current(conn)?;
+            let filter = audit::AuditFilter {
+                subject_type: Some("policy".into()),
+                ..Default::default()
+            };
+            let (changes, _) = audit::list(conn, &filter, 0, 20)?;
+            let ids: Vec<String> = changes.iter().filter_map(|e| e.actor_id.clone()).collect();
+            let names = users::names(conn, &ids)?;
+            Ok((version, policy, changes, names))
+        })
+        .await?;
+    let history: Vec<Value> = changes
+        .iter()
+        .map(|e| {
+            let by = e.actor_id.as_ref().and_then(|id| names.get(id).cloned());
+            context! { version => e.subject_id, at => instant(&e.at), by }
+        })
+        .collect();
+    let checklist: Vec<String> = policy.checklist.iter().map(|l| l.title.clone()).collect();
+    render_page(
+        state,
+        req,
+        Some(user),
+        status,
+        "admin_policy.html",
+        context! {
+            version,
+            sections => policy_sections(&policy),
+            checklist,
+            history,
+            can_edit => user.has_any_role(&[Role::Admin]),
+        },
+    )
+}
+
+pub(super) async fn save_policy(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: MaybeUser,
+    form: CsrfForm<Fields>,
+) -> Result<HttpResponse, Error> {
+    let signed_in = user.0.clone();
+    let user = match holding(user, &[Role::Admin]) {
+        Ok(user) => user,
+        Err(e) => return failure_page(&state, &req, signed_in.as_ref(), e),
+    };
+    let fields = form.0;
+    let (_, current) = state.db(policy::current).await?;
+    let checked = match policy_from_form(&current, &fields) {
+        Ok(policy) => crate::http::api::policy::put_in_force(&state, &user.id, policy)
+            .await
+            .map(|_| ()),
+        Err(errors) => Err(Error::Validation(errors)),
+    };
+    match checked {
+        Ok(()) => Ok(done_redirect(&state, "/admin/policy", "policy_saved").await),
+        Err(Error::Validation(errors)) => {
+            let known =
+                |name: &str| fields.contains_key(name) || name.starts_with("reminders.cadence.");
+            let (mut shown, other): (BTreeMap<_, _>, BTreeMap<_, _>) =
+                errors.0.into_iter().partition(|(k, _)| known(k));
+            let problem = (!other.is_empty()).then(|| {
+                other
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
+            if shown.is_empty() && problem.is_none() {
+                shown.insert("core_months".into(), "is not valid".into());
+            }
+            refuse(&req, shown, problem, typed(&fields));
+            policy_view(&state, &req, &user, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => failure_page(&state, &req, Some(&user), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_yuan_become_fen() {
+        assert_eq!(parse_yuan(""), Ok(0));
+        assert_eq!(parse_yuan("2690"), Ok(269_000));
+        assert_eq!(parse_yuan("2,690.5"), Ok(269_050));
+        assert_eq!(parse_yuan("2690.05"), Ok(269_005));
+        assert!(parse_yuan("-1").is_err());
+        assert!(parse_yuan("12.345").is_err());
+        assert!(parse_yuan("abc").is_err());
+        assert_eq!(yuan(269_005), "2690.05");
+    }
+
+    #[test]
+    fn the_form_of_the_default_policy_gives_the_default_policy() {
+        let p = Policy::default();
+        let mut fields = Fields::new();
+        for section in policy_sections(&p) {
+            for s in section.get_attr("settings").unwrap().try_iter().unwrap() {
+                let name = s.get_attr("name").unwrap().to_string();
+                let value = s.get_attr("value").unwrap().to_string();
+                fields.insert(name, value);
+            }
+        }
+        assert_eq!(policy_from_form(&p, &fields), Ok(p.clone()));
+        fields.insert("reminders.cadence.non_compete".into(), "every day".into());
+        fields.insert("core_months".into(), "three".into());
+        let errors = policy_from_form(&p, &fields).unwrap_err();
+        assert!(errors.0.contains_key("reminders.cadence.non_compete"));
+        assert!(errors.0.contains_key("core_months"));
+    }
+}

@@ -1,0 +1,192 @@
+//! The obligations pages (admin, HR, security): the list with the API list's filters, sorting,
+//! pages and CSV; one obligation with what it means, when it ends, its history and the forms
+//! of its actions (extension, payments, waiver, rescission), each posting to the API route.
+//! Here: the routes, what the obligation page and the waive and rescind pages gather, and the
+//! formats other pages use too.
+
+mod detail;
+mod end;
+mod list;
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, web};
+use chrono::NaiveDate;
+use minijinja::{Value, context};
+
+use crate::db::employees::{Employee, Scope};
+use crate::db::extensions::{self, Extension};
+use crate::db::noncompete::{self, Agreement, Ledger, PaymentRecord};
+use crate::db::obligations::{self, LinkedCase, Obligation, ObligationDetail};
+use crate::db::reminders::{self, Reminder, ReminderFilter};
+use crate::db::users::User;
+use crate::db::{DbConnection, policy};
+use crate::domain::obligations::ObligationKind;
+use crate::domain::people::ClearanceTier;
+use crate::domain::policy::Policy;
+use crate::domain::users::{Language, Role};
+use crate::error::Error;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/obligations", web::get().to(list::list))
+        .route("/obligations/{id}", web::get().to(detail::detail))
+        .route("/obligations/{id}/waive", web::get().to(end::waive_page))
+        .route(
+            "/obligations/{id}/rescind",
+            web::get().to(end::rescind_page),
+        );
+}
+
+/// An amount in minor units written with two decimals and grouped thousands: 8,000.00.
+pub fn money(minor: i64) -> String {
+    let units = minor.unsigned_abs() / 100;
+    let cents = minor.unsigned_abs() % 100;
+    let digits = units.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{grouped}.{cents:02}")
+}
+
+/// An instant kept in UTC, as the `|datetime` filter reads it.
+pub fn instant(at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The page's query parameters by name (the last of each), to show the filters as typed.
+pub fn query_values(req: &HttpRequest) -> HashMap<String, String> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Everything the obligation's page shows, gathered in one go.
+struct Gathered {
+    detail: ObligationDetail,
+    employee: Employee,
+    policy: Policy,
+    extensions: Vec<Extension>,
+    agreement: Option<Agreement>,
+    ledger: Option<Ledger>,
+    payments: Vec<PaymentRecord>,
+    cases: Vec<LinkedCase>,
+    reminders: Vec<Reminder>,
+    /// Staff users named in the history, by id.
+    users: HashMap<String, String>,
+}
+
+fn gather(
+    conn: &mut DbConnection,
+    user: &User,
+    id: &str,
+    today: NaiveDate,
+) -> crate::error::Result<Gathered> {
+    let scope = Scope::of(conn, user)?;
+    let detail = obligations::get(conn, &scope, id)?;
+    let o = &detail.obligation;
+    let employee = crate::db::employees::find(conn, &o.employee_id)?.ok_or(Error::NotFound)?;
+    let (_, policy) = policy::current(conn)?;
+    let extensions = extensions::of_obligation(conn, id)?;
+    let non_compete = o.kind == ObligationKind::NonCompete;
+    let (agreement, ledger, payments) = if non_compete {
+        (
+            noncompete::agreement_of(conn, &o.employee_id)?,
+            Some(noncompete::ledger_of(
+                conn,
+                id,
+                today,
+                policy.non_compete_grace_months as usize,
+            )?),
+            noncompete::payments_of(conn, id)?,
+        )
+    } else {
+        (None, None, Vec::new())
+    };
+    let cases = if user.has_any_role(&[Role::Admin, Role::Security]) {
+        obligations::linked_cases(conn, id)?
+    } else {
+        Vec::new()
+    };
+    let filter = ReminderFilter {
+        employee_id: Some(o.employee_id.clone()),
+        due_since: Some(o.created_at),
+        hide_breach_notices: true,
+        ..ReminderFilter::default()
+    };
+    let (found, _) = reminders::list(conn, &filter, 0, 50)?;
+    let reminders: Vec<Reminder> = found
+        .into_iter()
+        .filter(|r| r.kind.to_former_employee())
+        .collect();
+    let mut user_ids: Vec<&str> = detail
+        .history
+        .iter()
+        .map(|h| h.actor.as_str())
+        .chain(extensions.iter().map(|e| e.requested_by.as_str()))
+        .chain(extensions.iter().filter_map(|e| e.decided_by.as_deref()))
+        .chain(payments.iter().map(|p| p.recorded_by.as_str()))
+        .collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let (_, users) = reminders::recipient_names(conn, &[], &user_ids)?;
+    Ok(Gathered {
+        detail,
+        employee,
+        policy,
+        extensions,
+        agreement,
+        ledger,
+        payments,
+        cases,
+        reminders,
+        users,
+    })
+}
+
+/// What an obligation means, in the words of the page's language: the catalog's text of its
+/// kind, and for a declassification period its tier, the tier's length under the policy and
+/// what the person must not do.
+pub fn meaning(o: &Obligation, policy: &Policy, lang: Language) -> Value {
+    let tier: Option<ClearanceTier> = o.tier;
+    let restrictions = tier.and_then(|t| {
+        policy
+            .restrictions
+            .iter()
+            .find(|r| r.tier == t)
+            .map(|r| match lang {
+                Language::ZhCn => r.zh.clone(),
+                Language::En => r.en.clone(),
+            })
+    });
+    let policy_months = match o.kind {
+        ObligationKind::Declassification => tier.and_then(|t| policy.declassification_months(t)),
+        ObligationKind::Confidentiality => Some(policy.confidentiality_months),
+        ObligationKind::NonCompete => Some(policy.non_compete_cap_months),
+        ObligationKind::TradeSecret => None,
+    };
+    context! {
+        kind => o.kind,
+        tier => o.tier,
+        restrictions,
+        policy_months,
+        grace_months => policy.non_compete_grace_months,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_written_with_grouped_thousands_and_two_decimals() {
+        assert_eq!(money(2_100_000), "21,000.00");
+        assert_eq!(money(5), "0.05");
+        assert_eq!(money(-12_345_678), "-123,456.78");
+    }
+}

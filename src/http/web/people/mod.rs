@@ -1,0 +1,97 @@
+//! The people register's pages: the list (search, filters, sorting, CSV), a new person, the
+//! person with everything about them (facts, tier and its history, carriers, pledges,
+//! non-compete terms, obligations and their timeline, departures), the import of an HR export,
+//! and a signed pledge ready to print. Actions are forms posted to the JSON API.
+
+mod import;
+mod list;
+mod person;
+mod print;
+
+use std::collections::{BTreeSet, HashMap};
+
+use actix_web::web;
+use chrono::{NaiveDate, NaiveDateTime};
+use minijinja::{Value, context};
+
+use crate::db::employees::SortBy;
+use crate::db::names::{self, EmployeeName};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/employees", web::get().to(list::list))
+        .route("/employees/new", web::get().to(list::new_person))
+        .route("/employees/import", web::get().to(import::import_page))
+        .route("/employees/import", web::post().to(import::import_upload))
+        .route("/employees/{id}", web::get().to(person::person))
+        .route(
+            "/employees/{id}/pledges/{pledge_id}/print",
+            web::get().to(print::print_pledge),
+        );
+}
+
+/// `[value, catalog key]` pairs for a select, from a closed set of values.
+pub(super) fn options(prefix: &str, values: &[&str]) -> Vec<[String; 2]> {
+    values
+        .iter()
+        .map(|v| [v.to_string(), format!("{prefix}.{v}")])
+        .collect()
+}
+
+/// The `sort` parameter as written in links.
+pub(super) fn sort_text<K: std::fmt::Display>(sort: Option<SortBy<K>>) -> String {
+    sort.map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
+        .unwrap_or_default()
+}
+
+/// An instant as the `|datetime` filter takes it.
+pub(super) fn instant(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Number and name of each of these employees, by id: one query for a page, one for every
+/// few thousand in a CSV of the whole register.
+pub(super) fn employee_names(
+    conn: &mut crate::db::DbConnection,
+    ids: impl IntoIterator<Item = String>,
+) -> diesel::QueryResult<HashMap<String, EmployeeName>> {
+    let ids: Vec<String> = ids
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(5000) {
+        found.extend(names::employees(conn, chunk.to_vec())?);
+    }
+    Ok(found)
+}
+
+/// An employee as a page links to them: id, number and name.
+pub(super) fn person_link(
+    names: &HashMap<String, EmployeeName>,
+    id: Option<&String>,
+) -> Option<Value> {
+    let id = id?;
+    let n = names.get(id)?;
+    Some(context! { id => id, employee_no => n.employee_no, name => n.name })
+}
+
+fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+const TIERS: [&str; 4] = ["none", "general", "important", "core"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::people::ClearanceTier;
+
+    #[test]
+    fn a_sort_is_written_back_as_it_was_read() {
+        let s: SortBy<crate::db::employees::EmployeeSort> = "-hire_date".parse().unwrap();
+        assert_eq!(sort_text(Some(s)), "-hire_date");
+        assert_eq!(sort_text::<ClearanceTier>(None), "");
+    }
+}

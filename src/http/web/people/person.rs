@@ -1,0 +1,301 @@
+//! `/employees/{id}`: the person with everything about them — facts, tier and its history,
+//! carriers, pledges, non-compete terms, obligations and their timeline, departures.
+
+use std::collections::{BTreeSet, HashMap};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use minijinja::{Value, context};
+
+use super::super::{page_language, render_page, timeline};
+use super::{TIERS, day, employee_names, instant, options, person_link};
+use crate::db::carriers::{self, Carrier};
+use crate::db::clearance::{self, TierHistory};
+use crate::db::departures::Departure;
+use crate::db::employees::{self, Employee, Scope};
+use crate::db::names::EmployeeName;
+use crate::db::noncompete::{self, Agreement};
+use crate::db::obligations::{self, Obligation, ObligationFilter};
+use crate::db::pledges::{self, Pledge, PledgeText};
+use crate::db::{extensions, users};
+use crate::domain::people::EmployeeStatus;
+use crate::domain::users::{Language, Role};
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::extract::{AnyRole, Authorized};
+
+/// Everything the person page shows, read in one go.
+struct PersonView {
+    employee: Employee,
+    /// The manager's number and name.
+    manager: HashMap<String, EmployeeName>,
+    reports: i64,
+    history: TierHistory,
+    carriers: Vec<Carrier>,
+    pledges: Vec<Pledge>,
+    texts: Vec<PledgeText>,
+    agreement: Option<Agreement>,
+    obligations: Vec<Obligation>,
+    ends_before: HashMap<String, NaiveDate>,
+    departures: Vec<Departure>,
+    users: HashMap<String, String>,
+}
+
+fn load_person(
+    conn: &mut crate::db::DbConnection,
+    user: &crate::db::users::User,
+    id: &str,
+) -> Result<PersonView, Error> {
+    let scope = Scope::of(conn, user)?;
+    let employee = employees::get(conn, &scope, id)?;
+    let manager = employee_names(conn, employee.manager_id.clone())?;
+    let reports = employees::direct_reports(conn, id)?;
+    let history = clearance::history(conn, id)?;
+    let carriers = carriers::custody_of(conn, id)?;
+    let pledges = pledges::of_employee(conn, id)?;
+    let texts = pledges::texts(conn, None)?;
+    let agreement = noncompete::agreement_of(conn, id)?;
+    let filter = ObligationFilter {
+        employee_id: Some(id.to_string()),
+        ..ObligationFilter::default()
+    };
+    let (mut obligations, _) = obligations::list(conn, &scope, &filter, 0, 1000)?;
+    obligations.sort_by(|a, b| (a.starts_on, a.kind.as_str()).cmp(&(b.starts_on, b.kind.as_str())));
+    let ids: Vec<String> = obligations.iter().map(|o| o.id.clone()).collect();
+    let ends_before = extensions::ends_before_extension(conn, &ids)?;
+    let departures = employees::departures_of(conn, id)?;
+    let mut user_ids: BTreeSet<String> = BTreeSet::new();
+    for c in &history.changes {
+        user_ids.insert(c.proposed_by.clone());
+        user_ids.extend(c.reviewed_by.clone());
+        user_ids.extend(c.decided_by.clone());
+    }
+    user_ids.extend(pledges.iter().map(|p| p.recorded_by.clone()));
+    let user_ids: Vec<String> = user_ids.into_iter().collect();
+    let users = users::names(conn, &user_ids)?;
+    Ok(PersonView {
+        employee,
+        manager,
+        reports,
+        history,
+        carriers,
+        pledges,
+        texts,
+        agreement,
+        obligations,
+        ends_before,
+        departures,
+        users,
+    })
+}
+
+/// A pledge text's title in a language.
+fn text_title(text: &PledgeText, lang: Language) -> &str {
+    match lang {
+        Language::ZhCn => &text.title_zh,
+        Language::En => &text.title_en,
+    }
+}
+
+/// An amount in minor units (fen, cents) as 8000.00.
+fn money(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, (minor % 100).abs())
+}
+
+pub(super) async fn person(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    let (who, id) = (user.clone(), id.into_inner());
+    let v = state.db(move |conn| load_person(conn, &who, &id)).await?;
+    let lang = page_language(&req, Some(&user));
+    let today = crate::clock::company_date(state.now(), state.config.timezone);
+    let e = &v.employee;
+    let employed = matches!(e.status, EmployeeStatus::Active | EmployeeStatus::Departing);
+    let open_change = v.history.changes.iter().any(|c| c.status.is_open());
+    let own_record = user.employee_no.as_deref() == Some(e.employee_no.as_str());
+    let has = |roles: &[Role]| user.has_any_role(roles);
+    let overseer = has(&[Role::Admin, Role::Hr, Role::Security]);
+    let who = |id: &Option<String>| id.as_ref().and_then(|i| v.users.get(i)).cloned();
+
+    let changes: Vec<Value> = v
+        .history
+        .changes
+        .iter()
+        .map(|c| {
+            context! {
+                from_tier => c.from_tier,
+                to_tier => c.to_tier,
+                status => c.status,
+                proposed_by => v.users.get(&c.proposed_by),
+                proposed_at => instant(c.proposed_at),
+                proposal_reason => c.proposal_reason,
+                reviewed_by => who(&c.reviewed_by),
+                reviewed_at => c.reviewed_at.map(instant),
+                review_reason => c.review_reason,
+                decided_by => who(&c.decided_by),
+                decided_at => c.decided_at.map(instant),
+                decision_reason => c.decision_reason,
+                effective_on => day(c.effective_on),
+            }
+        })
+        .collect();
+    let post_exits: Vec<Value> = v
+        .history
+        .post_exits
+        .iter()
+        .map(|p| {
+            context! {
+                left_on => p.left_on.to_string(),
+                tier_held => p.tier_held,
+                new_tier => p.new_tier,
+                cause => p.cause,
+            }
+        })
+        .collect();
+    let texts_by_id: HashMap<&str, &PledgeText> =
+        v.texts.iter().map(|t| (t.id.as_str(), t)).collect();
+    let pledges: Vec<Value> = v
+        .pledges
+        .iter()
+        .map(|p| {
+            let text = texts_by_id.get(p.pledge_text_id.as_str());
+            context! {
+                id => p.id,
+                kind => p.kind,
+                title => text.map(|t| text_title(t, lang)),
+                version => text.map(|t| t.version),
+                method => p.method,
+                signed_on => p.signed_on.to_string(),
+                typed_name => p.typed_name,
+                scan_ref => p.scan_ref,
+                refusal_reason => p.refusal_reason,
+                recorded_by => v.users.get(&p.recorded_by),
+            }
+        })
+        .collect();
+    let text_options: Vec<[String; 2]> = v
+        .texts
+        .iter()
+        .map(|t| {
+            let kind = state
+                .pages
+                .text(lang, &format!("people.pledge_kind.{}", t.kind));
+            let label = format!("{kind} · v{} · {}", t.version, text_title(t, lang));
+            [t.id.clone(), label]
+        })
+        .collect();
+    let carriers: Vec<Value> = v
+        .carriers
+        .iter()
+        .map(|c| {
+            context! {
+                id => c.id, tag => c.tag, kind => c.kind, classification => c.classification,
+                copies => c.copies, description => c.description,
+            }
+        })
+        .collect();
+    let obligations: Vec<Value> = v
+        .obligations
+        .iter()
+        .map(|o| {
+            context! {
+                id => o.id, kind => o.kind, starts_on => o.starts_on.to_string(),
+                ends_on => day(o.ends_on), status => o.status, tier => o.tier,
+                extended_from => v.ends_before.get(&o.id).map(|d| d.to_string()),
+            }
+        })
+        .collect();
+    let picture = timeline::draw(&v.obligations, &v.ends_before, today, lang, |key| {
+        state.pages.text(lang, key)
+    });
+    let departures: Vec<Value> = v
+        .departures
+        .iter()
+        .map(|d| {
+            context! {
+                id => d.id, notice_date => d.notice_date.to_string(),
+                last_working_day => d.last_working_day.to_string(),
+                reason => d.reason, status => d.status,
+            }
+        })
+        .collect();
+    let agreement = v.agreement.as_ref().filter(|_| overseer).map(|a| {
+        context! {
+            months => a.months,
+            monthly_compensation => money(a.monthly_compensation),
+            currency => a.currency,
+            scope => a.scope,
+            region => a.region,
+            warning => a.warning,
+            updated_at => instant(a.updated_at),
+        }
+    });
+    let employee = context! {
+        id => e.id,
+        employee_no => e.employee_no,
+        name => e.name,
+        work_email => e.work_email,
+        private_email => e.private_email,
+        language => e.language,
+        department => e.department,
+        title => e.title,
+        hire_date => day(e.hire_date),
+        status => e.status,
+        tier => e.clearance_tier,
+        created_at => instant(e.created_at),
+        updated_at => instant(e.updated_at),
+    };
+    let mut tiers = options("people.tier", &TIERS);
+    tiers.retain(|t| t[0] != e.clearance_tier.as_str());
+    render_page(
+        &state,
+        &req,
+        Some(&user),
+        StatusCode::OK,
+        "people_person.html",
+        context! {
+            employee,
+            manager => person_link(&v.manager, e.manager_id.as_ref()),
+            reports => v.reports,
+            changes,
+            post_exits,
+            open_change,
+            carriers,
+            pledges,
+            text_options,
+            agreement,
+            obligations,
+            timeline => picture,
+            departures,
+            tiers,
+            languages => options("people.language", &["zh-CN", "en"]),
+            methods => options("people.pledge_method", &["e_signed", "paper", "refused"]),
+            can_edit => has(&[Role::Admin, Role::Hr]),
+            can_propose => has(&[Role::Hr, Role::Manager]) && employed && !open_change && !own_record,
+            can_pledge => has(&[Role::Admin, Role::Hr]),
+            can_see_terms => overseer,
+            can_set_terms => has(&[Role::Hr]) && employed,
+            can_rehire => has(&[Role::Admin, Role::Hr])
+                && matches!(e.status, EmployeeStatus::Departed | EmployeeStatus::Retired),
+            can_depart => has(&[Role::Hr]) && e.status == EmployeeStatus::Active,
+            can_add_carrier => overseer && employed,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_written_with_two_decimals() {
+        assert_eq!(money(800_000), "8000.00");
+        assert_eq!(money(123_405), "1234.05");
+        assert_eq!(money(5), "0.05");
+    }
+}

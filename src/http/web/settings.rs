@@ -1,0 +1,104 @@
+//! `/settings`: every staff user's own account and API tokens, with the form that makes a
+//! new token (shown once, so the answer is a page, not a redirect).
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::forms::{failure_page, holding, refuse};
+use super::{redirect, render_page};
+use crate::db::users::{self, User};
+use crate::domain::users::Role;
+use crate::error::Error;
+use crate::http::AppState;
+use crate::http::api::session::{CreatedToken, new_token};
+use crate::http::extract::{AnyRole, Authorized, CsrfForm, MaybeUser};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings", web::get().to(settings_page))
+        .route(
+            "/settings/tokens",
+            web::get().to(|| async { redirect("/settings") }),
+        )
+        .route("/settings/tokens", web::post().to(create_token));
+}
+
+async fn settings_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+) -> Result<HttpResponse, Error> {
+    settings_view(&state, &req, &user.0, None, StatusCode::OK).await
+}
+
+async fn settings_view(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+    created: Option<CreatedToken>,
+    status: StatusCode,
+) -> Result<HttpResponse, Error> {
+    let id = user.id.clone();
+    let (tokens, _) = state
+        .db(move |conn| Ok(users::tokens_of(conn, &id, 0, 200)?))
+        .await?;
+    render_page(
+        state,
+        req,
+        Some(user),
+        status,
+        "admin_settings.html",
+        context! {
+            me => context! {
+                name => user.name, email => user.email, language => user.language.as_str(),
+                roles => user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                employee_no => user.employee_no,
+            },
+            tokens,
+            created => created.map(|c| context! { id => c.id, token => c.token }),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    /// The token's name (not `name`, which the page's other form uses for the person's).
+    #[serde(default)]
+    token_name: String,
+}
+
+/// A new API token, shown once on the page this answers with.
+async fn create_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: MaybeUser,
+    form: CsrfForm<TokenForm>,
+) -> Result<HttpResponse, Error> {
+    let signed_in = user.0.clone();
+    let user = match holding(user, Role::ALL) {
+        Ok(user) => user,
+        Err(e) => return failure_page(&state, &req, signed_in.as_ref(), e),
+    };
+    let name = form.0.token_name;
+    match new_token(&state, user.clone(), &name).await {
+        Ok(created) => settings_view(&state, &req, &user, Some(created), StatusCode::CREATED).await,
+        Err(Error::Validation(errors)) => {
+            let fields = errors
+                .0
+                .into_iter()
+                .map(|(k, v)| (if k == "name" { "token_name".into() } else { k }, v))
+                .collect();
+            refuse(
+                &req,
+                fields,
+                None,
+                BTreeMap::from([("token_name".into(), name)]),
+            );
+            settings_view(&state, &req, &user, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => failure_page(&state, &req, Some(&user), e),
+    }
+}
