@@ -6,6 +6,7 @@ pub mod backup;
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;
+#[path = "departures/checklist.rs"]
 pub mod departures;
 pub mod employees;
 pub mod extensions;
