@@ -6,7 +6,6 @@ pub mod backup;
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;
-#[path = "departures/checklist.rs"]
 pub mod departures;
 pub mod employees;
 pub mod extensions;
