@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+#[path = "breaches/reporter.rs"]
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;
