@@ -3,7 +3,6 @@
 
 pub mod audit;
 pub mod backup;
-#[path = "breaches/reporter.rs"]
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;
