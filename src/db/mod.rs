@@ -7,6 +7,7 @@ pub mod breaches;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;
+#[path = "employees/register.rs"]
 pub mod employees;
 pub mod extensions;
 pub mod flashes;
@@ -18,10 +19,12 @@ pub mod obligations;
 pub mod overview;
 pub mod pledges;
 pub mod policy;
+#[path = "reminders/planning.rs"]
 pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod throttles;
+#[path = "users/accounts.rs"]
 pub mod users;
 
 use std::path::{Path, PathBuf};
