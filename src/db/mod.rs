@@ -7,7 +7,6 @@ pub mod breaches;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;
-#[path = "employees/register.rs"]
 pub mod employees;
 pub mod extensions;
 pub mod flashes;
