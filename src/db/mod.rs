@@ -18,7 +18,6 @@ pub mod obligations;
 pub mod overview;
 pub mod pledges;
 pub mod policy;
-#[path = "reminders/planning.rs"]
 pub mod reminders;
 pub mod schema;
 pub mod seed;
