@@ -22,7 +22,6 @@ pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod throttles;
-#[path = "users/accounts.rs"]
 pub mod users;
 
 use std::path::{Path, PathBuf};
