@@ -1,0 +1,443 @@
+//! The checklist: drawn up when a departure starts (a line per carrier held, then the
+//! standard lines), lines added, confirmed by the manager or HR, and signed for by the successor.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::{
+    DepartureDetail, DepartureLine, NewDeparture, detail, find, in_progress, set_employee_status,
+};
+use crate::db::audit;
+use crate::db::carriers::{self, Custody};
+use crate::db::employees::{self, Employee, Scope};
+use crate::db::schema::{departure_lines, departures};
+use crate::db::users::User;
+use crate::db::{DbConnection, stored_instant};
+use crate::domain::audit::{Actor, NewEvent};
+use crate::domain::carriers::CarrierStatus;
+use crate::domain::departures::{DepartureStatus, LineKind, LineStatus, check_outcome};
+use crate::domain::people::EmployeeStatus;
+use crate::domain::users::Role;
+use crate::error::{Error, Result};
+
+#[allow(clippy::too_many_arguments)]
+fn insert_line(
+    conn: &mut DbConnection,
+    departure_id: &str,
+    position: i32,
+    kind: LineKind,
+    carrier_id: Option<&str>,
+    title: &str,
+    expected_count: i32,
+) -> QueryResult<usize> {
+    diesel::insert_into(departure_lines::table)
+        .values((
+            departure_lines::id.eq(uuid::Uuid::now_v7().to_string()),
+            departure_lines::departure_id.eq(departure_id),
+            departure_lines::position.eq(position),
+            departure_lines::kind.eq(kind.as_str()),
+            departure_lines::carrier_id.eq(carrier_id),
+            departure_lines::title.eq(title),
+            departure_lines::expected_count.eq(expected_count),
+            departure_lines::status.eq(LineStatus::Open),
+            departure_lines::note.eq(""),
+        ))
+        .execute(conn)
+}
+
+/// Starts a departure: the employee becomes departing and gets the checklist: a line per
+/// carrier in their custody, then the standard lines. Call inside a write transaction.
+pub fn start(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    new: &NewDeparture,
+) -> Result<DepartureDetail> {
+    crate::db::lock_row(conn, crate::db::Locked::Employee, &new.employee_id)?;
+    let employee = employees::find(conn, &new.employee_id)?
+        .ok_or_else(|| Error::field("employee_id", "no employee has this id"))?;
+    if employee.status != EmployeeStatus::Active {
+        return Err(Error::Conflict(format!(
+            "the employee is {}; only an active employee can start a departure",
+            employee.status
+        )));
+    }
+    if let Some(successor) = &new.successor_id {
+        if *successor == employee.id {
+            return Err(Error::field("successor_id", "must be someone else"));
+        }
+        if employees::find(conn, successor)?.is_none() {
+            return Err(Error::field("successor_id", "no employee has this id"));
+        }
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(departures::table)
+        .values((
+            departures::id.eq(&id),
+            departures::employee_id.eq(&employee.id),
+            departures::notice_date.eq(new.notice_date),
+            departures::last_working_day.eq(new.last_working_day),
+            departures::reason.eq(new.reason.as_str()),
+            departures::successor_id.eq(&new.successor_id),
+            departures::status.eq(DepartureStatus::InProgress),
+            departures::started_by.eq(&user.id),
+            departures::started_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let held = carriers::custody_of(conn, &employee.id)?;
+    let mut position = 0;
+    for carrier in &held {
+        position += 1;
+        let title = if carrier.description.is_empty() {
+            carrier.tag.clone()
+        } else {
+            format!("{} · {}", carrier.tag, carrier.description)
+        };
+        insert_line(
+            conn,
+            &id,
+            position,
+            LineKind::Carrier,
+            Some(&carrier.id),
+            &title,
+            carrier.copies,
+        )?;
+    }
+    let (_, policy) = crate::db::policy::current(conn)?;
+    for line in &policy.checklist {
+        position += 1;
+        insert_line(conn, &id, position, line.kind, None, &line.title, 1)?;
+    }
+    set_employee_status(conn, now, &employee.id, EmployeeStatus::Departing)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "departure.started",
+            subject_type: "departure",
+            subject_id: &id,
+            details: json!({
+                "employee_id": employee.id, "notice_date": new.notice_date,
+                "last_working_day": new.last_working_day, "reason": new.reason,
+                "successor_id": new.successor_id, "carriers": held.len(),
+            }),
+        },
+    )?;
+    let departure = find(conn, &id)?;
+    detail(conn, departure)
+}
+
+/// Adds a line to a departure in progress. Call inside a write transaction.
+pub fn add_line(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    id: &str,
+    title: &str,
+) -> Result<DepartureDetail> {
+    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
+    let departure = in_progress(conn, id)?;
+    let last: Option<i32> = departure_lines::table
+        .filter(departure_lines::departure_id.eq(id))
+        .select(diesel::dsl::max(departure_lines::position))
+        .first(conn)?;
+    insert_line(
+        conn,
+        id,
+        last.unwrap_or(0) + 1,
+        LineKind::Custom,
+        None,
+        title,
+        1,
+    )?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action: "departure.line_added",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({ "title": title }),
+        },
+    )?;
+    detail(conn, departure)
+}
+fn find_line(conn: &mut DbConnection, departure_id: &str, line_id: &str) -> Result<DepartureLine> {
+    departure_lines::table
+        .filter(departure_lines::departure_id.eq(departure_id))
+        .filter(departure_lines::id.eq(line_id))
+        .select(DepartureLine::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// The departing person never confirms their own lines; HR confirms any, a manager their
+/// reports'. Forbidden when this user may not.
+pub fn may_confirm(conn: &mut DbConnection, user: &User, employee: &Employee) -> Result<()> {
+    if user.employee_no.as_deref() == Some(employee.employee_no.as_str()) {
+        return Err(Error::Forbidden);
+    }
+    if user.has_any_role(&[Role::Hr]) {
+        return Ok(());
+    }
+    let scope = Scope::of(conn, user)?;
+    if user.has_any_role(&[Role::Manager])
+        && matches!(scope, Scope::Team(_))
+        && employees::visible(conn, &scope, &employee.id)?
+    {
+        return Ok(());
+    }
+    Err(Error::Forbidden)
+}
+
+/// What the confirmer says of a line.
+pub struct Confirmation<'a> {
+    pub outcome: LineStatus,
+    pub note: &'a str,
+    pub count: Option<i32>,
+}
+
+/// Confirms a line; the carrier register follows. Call inside a write transaction.
+pub fn confirm(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    id: &str,
+    line_id: &str,
+    c: &Confirmation<'_>,
+) -> Result<DepartureDetail> {
+    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
+    let departure = in_progress(conn, id)?;
+    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    may_confirm(conn, user, &employee)?;
+    let line = find_line(conn, id, line_id)?;
+    if line.status() != LineStatus::Open {
+        return Err(Error::Conflict(format!(
+            "the line is already {}",
+            line.status
+        )));
+    }
+    let kind: LineKind = line.kind;
+    check_outcome(kind, c.outcome).map_err(|m| Error::field("outcome", m))?;
+    let mut handed_to = None;
+    match c.outcome {
+        LineStatus::Returned => {
+            // Counted against the register's copies: a short count is a missing carrier.
+            match c.count {
+                Some(n) if n == line.expected_count => {}
+                Some(n) => {
+                    return Err(Error::field(
+                        "count",
+                        format!(
+                            "{n} counted but the register holds {} copies; confirm as missing \
+                             if some are not returned",
+                            line.expected_count
+                        ),
+                    ));
+                }
+                None => return Err(Error::field("count", "count the copies returned")),
+            }
+        }
+        LineStatus::HandedOver => {
+            let successor = departure.successor_id.clone().ok_or_else(|| {
+                Error::field(
+                    "outcome",
+                    "the departure names no successor to hand over to",
+                )
+            })?;
+            // The successor signs for it, with their account or the link this email carries.
+            crate::db::reminders::plan_one(
+                conn,
+                now,
+                crate::db::reminders::Recipient::Employee(&successor),
+                crate::domain::reminders::ReminderKind::Handover,
+                line_id,
+                now,
+            )?;
+            handed_to = Some(successor);
+        }
+        LineStatus::Destroyed => {
+            let carrier_id = line.carrier_id.as_deref().unwrap_or_default();
+            let held = carriers::get(conn, &Scope::All, carrier_id)?;
+            if held.carrier.status != CarrierStatus::Destroyed {
+                return Err(Error::Conflict(
+                    "record the destruction in the carrier register first (security, two \
+                     witnesses)"
+                        .into(),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if c.outcome == LineStatus::Returned
+        && let Some(carrier_id) = &line.carrier_id
+    {
+        carriers::move_custody(conn, now, &user.id, carrier_id, &Custody::Return, c.note)?;
+    }
+    diesel::update(departure_lines::table.find(line_id))
+        .set((
+            departure_lines::status.eq(c.outcome.as_str()),
+            departure_lines::counted.eq(c.count),
+            departure_lines::note.eq(c.note),
+            departure_lines::handed_to_id.eq(&handed_to),
+            departure_lines::confirmed_by.eq(&user.id),
+            departure_lines::confirmed_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let action = if c.outcome == LineStatus::Missing {
+        // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
+        // are emailed (the notices are planned in this same transaction).
+        crate::db::reminders::plan_loss_notices(conn, now, line_id)?;
+        // … and becomes a breach case (失密), handled like any report.
+        let report = crate::domain::breaches::NewReport {
+            person: employee.name.clone(),
+            what: format!(
+                "Confirmed missing at the departure of {}: {}. {}",
+                employee.name, line.title, c.note
+            )
+            .trim()
+            .to_string(),
+            // The instant is the case's creation time; the company date is not known here.
+            discovered_on: None,
+            carriers: line.title.clone(),
+            contact: String::new(),
+        };
+        crate::db::breaches::open(
+            conn,
+            now,
+            crate::db::breaches::Opening {
+                source: crate::domain::breaches::CaseSource::Loss,
+                reporter: None,
+                employee_id: Some(&employee.id),
+                departure_line_id: Some(line_id),
+            },
+            &report,
+        )?;
+        "departure.loss_reported"
+    } else {
+        "departure.line_confirmed"
+    };
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &Actor::User(user.id.clone()),
+            action,
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({
+                "line_id": line_id, "title": line.title, "carrier_id": line.carrier_id,
+                "outcome": c.outcome, "count": c.count, "note": c.note,
+            }),
+        },
+    )?;
+    detail(conn, departure)
+}
+
+/// Who signs for a handover.
+pub enum Receiver<'a> {
+    /// The successor's own user account (linked by employee number).
+    User(&'a User),
+    /// The signed link emailed to the successor: whoever holds it is the successor.
+    Link,
+}
+
+/// The successor signs for a handover (签收); a handed-over carrier passes into their custody.
+/// Call inside a write transaction.
+pub fn receive(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    by: Receiver<'_>,
+    id: &str,
+    line_id: &str,
+) -> Result<DepartureDetail> {
+    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
+    let line = find_line(conn, id, line_id)?;
+    let successor_id = line.handed_to_id.clone().unwrap_or_default();
+    let successor = employees::find(conn, &successor_id)?;
+    // Who may sign comes first: anyone else learns nothing of the line's state.
+    let (actor, user_id) = match by {
+        Receiver::User(user) => {
+            let signs = successor
+                .as_ref()
+                .is_some_and(|s| user.employee_no.as_deref() == Some(s.employee_no.as_str()));
+            if !signs {
+                return Err(Error::Forbidden);
+            }
+            (Actor::User(user.id.clone()), Some(user.id.clone()))
+        }
+        Receiver::Link => (Actor::System, None),
+    };
+    let departure = in_progress(conn, id)?;
+    if line.status() != LineStatus::HandedOver || line.received_at.is_some() {
+        return Err(Error::Conflict(
+            "the line is not waiting for a receipt".into(),
+        ));
+    }
+    if successor.is_none() {
+        return Err(Error::NotFound);
+    }
+    if let Some(carrier_id) = &line.carrier_id {
+        // The register names a user for each move: the successor's, or (by link) the one who
+        // confirmed the handover, with a note saying how it was signed for.
+        let (mover, note) = match &user_id {
+            Some(u) => (u.clone(), "签收 · signed for"),
+            None => (
+                line.confirmed_by.clone().unwrap_or_default(),
+                "签收（邮件链接）· signed for through the emailed link",
+            ),
+        };
+        let change = Custody::Transfer {
+            to: successor_id.clone(),
+        };
+        carriers::move_custody(conn, now, &mover, carrier_id, &change, note)?;
+    }
+    diesel::update(departure_lines::table.find(line_id))
+        .set((
+            departure_lines::received_by.eq(&user_id),
+            departure_lines::received_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "departure.handover_received",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({
+                "line_id": line_id, "title": line.title, "successor_id": successor_id,
+                "through": if user_id.is_some() { "account" } else { "emailed link" },
+            }),
+        },
+    )?;
+    detail(conn, departure)
+}
+
+/// A line waiting for its successor's signature, with the departing person's name (for the
+/// receipt page).
+pub fn awaiting_receipt(
+    conn: &mut DbConnection,
+    line_id: &str,
+) -> Result<Option<(DepartureLine, String, Employee)>> {
+    let Some(line) = departure_lines::table
+        .find(line_id)
+        .select(DepartureLine::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let departure = find(conn, &line.departure_id)?;
+    let leaver = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let successor_id = line.handed_to_id.clone().unwrap_or_default();
+    let Some(successor) = employees::find(conn, &successor_id)? else {
+        return Ok(None);
+    };
+    Ok(Some((line, leaver.name, successor)))
+}

@@ -1,0 +1,117 @@
+//! Completing a departure, and what it creates: the person departed or retired, their
+//! accounts disabled, the post-exit clearance record and the obligations.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::{DepartureDetail, detail, find, in_progress, lines_of, set_employee_status};
+use crate::db::audit;
+use crate::db::clearance::record_post_exit;
+use crate::db::employees;
+use crate::db::obligations::{self, Source};
+use crate::db::schema::{departures, employees as employees_table, users};
+use crate::db::users::User;
+use crate::db::{DbConnection, stored_instant};
+use crate::domain::audit::{Actor, NewEvent};
+use crate::domain::departures::{DepartureReason, DepartureStatus};
+use crate::domain::obligations::{after_departure, non_compete};
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::policy::Policy;
+use crate::error::{Error, Result};
+
+/// Completes a departure: with every line resolved, or with an override reason (the open
+/// lines stay visible). The person becomes departed (or retired), their user accounts are
+/// disabled, and their obligations are created — all in this transaction.
+pub fn complete(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    user: &User,
+    policy: &Policy,
+    id: &str,
+    override_reason: Option<&str>,
+    trade_secret: bool,
+) -> Result<DepartureDetail> {
+    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
+    let departure = in_progress(conn, id)?;
+    let open = lines_of(conn, id)?.iter().filter(|l| !l.resolved()).count();
+    let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+    if open > 0 && override_reason.is_none() {
+        return Err(Error::Conflict(format!(
+            "{open} checklist lines are still open: resolve them, or complete with an \
+             override_reason"
+        )));
+    }
+    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let tier_held = employee.tier();
+    let actor = Actor::User(user.id.clone());
+    diesel::update(departures::table.find(id))
+        .set((
+            departures::status.eq(DepartureStatus::Completed),
+            departures::completed_by.eq(&user.id),
+            departures::completed_at.eq(stored_instant(now)),
+            departures::override_reason.eq(override_reason.filter(|_| open > 0)),
+        ))
+        .execute(conn)?;
+    let final_status = if departure.reason == DepartureReason::Retirement {
+        EmployeeStatus::Retired
+    } else {
+        EmployeeStatus::Departed
+    };
+    set_employee_status(conn, now, &employee.id, final_status)?;
+    diesel::update(employees_table::table.find(&employee.id))
+        .set(employees_table::clearance_tier.eq(ClearanceTier::None))
+        .execute(conn)?;
+    let disabled =
+        diesel::update(users::table.filter(users::employee_no.eq(&employee.employee_no)))
+            .set(users::active.eq(false))
+            .execute(conn)?;
+    let post_exit = if tier_held.is_classified() {
+        Some(record_post_exit(
+            conn,
+            now,
+            &actor,
+            &employee.id,
+            departure.last_working_day,
+            tier_held,
+            ClearanceTier::None,
+            "departure",
+            None,
+        )?)
+    } else {
+        None
+    };
+    let mut owed = after_departure(
+        policy,
+        tier_held,
+        departure.notice_date,
+        departure.last_working_day,
+        trade_secret,
+    );
+    if let Some(agreement) = crate::db::noncompete::agreement_of(conn, &employee.id)? {
+        let months = u32::try_from(agreement.months).unwrap_or(0);
+        owed.push(non_compete(departure.last_working_day, months));
+    }
+    let source = Source {
+        departure_id: Some(id),
+        post_exit_id: post_exit.as_deref(),
+    };
+    obligations::create_all(conn, now, &actor, &employee.id, &owed, source)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "departure.completed",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({
+                "employee_id": employee.id, "status": final_status, "open_lines": open,
+                "override_reason": override_reason, "users_disabled": disabled,
+                "tier_held": tier_held,
+            }),
+        },
+    )?;
+    let departure = find(conn, id)?;
+    detail(conn, departure)
+}

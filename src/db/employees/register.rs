@@ -1,0 +1,294 @@
+//! Keeping the register: adding and editing employees (with their audit events and the
+//! manager check), the rows the import writes, and rehiring someone who left.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::search::reindex_terms;
+use super::{Employee, find, index_terms};
+use crate::db::audit;
+use crate::db::schema::employees;
+use crate::db::{DbConnection, is_unique_violation, stored_instant};
+use crate::domain::audit::{Actor, NewEvent};
+use crate::domain::people::{ClearanceTier, EmployeeFields, EmployeeStatus};
+use crate::error::{Error, Result};
+
+/// Checks that `manager_id` exists and that `employee_id` reporting to them makes no cycle.
+pub fn check_manager(
+    conn: &mut DbConnection,
+    employee_id: Option<&str>,
+    manager_id: &str,
+) -> Result<()> {
+    let mut current = Some(manager_id.to_string());
+    let mut steps = 0;
+    while let Some(id) = current {
+        if Some(id.as_str()) == employee_id {
+            return Err(Error::field(
+                "manager_id",
+                "would make the employee report to one of their own reports",
+            ));
+        }
+        let next = employees::table
+            .find(&id)
+            .select(employees::manager_id)
+            .first::<Option<String>>(conn)
+            .optional()?;
+        match next {
+            None if steps == 0 => {
+                return Err(Error::field("manager_id", "no employee has this id"));
+            }
+            None => break,
+            Some(next) => current = next,
+        }
+        steps += 1;
+        if steps > 10_000 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn unique_no(e: diesel::result::Error) -> Error {
+    if is_unique_violation(&e) {
+        Error::field("employee_no", "another employee has this number")
+    } else {
+        e.into()
+    }
+}
+
+/// Adds an employee (active, no tier). Call inside a write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<Employee> {
+    if let Some(m) = manager_id {
+        check_manager(conn, None, m)?;
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    insert_row(conn, now, &id, fields, manager_id)?;
+    audit::record(conn, now, created_event(actor, &id, fields, manager_id))?;
+    find(conn, &id)?.ok_or(Error::NotFound)
+}
+
+/// The audit event of a new employee.
+pub fn created_event<'a>(
+    actor: &'a Actor,
+    id: &'a str,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> NewEvent<'a> {
+    NewEvent {
+        actor,
+        action: "employee.created",
+        subject_type: "employee",
+        subject_id: id,
+        details: json!({
+            "employee_no": fields.employee_no,
+            "name": fields.name,
+            "department": fields.department,
+            "manager_id": manager_id,
+        }),
+    }
+}
+
+/// The audit event of an edited employee: what changed, field by field.
+pub fn updated_event<'a>(
+    actor: &'a Actor,
+    current: &'a Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> NewEvent<'a> {
+    NewEvent {
+        actor,
+        action: "employee.updated",
+        subject_type: "employee",
+        subject_id: &current.id,
+        details: changes(current, fields, manager_id),
+    }
+}
+
+/// Replaces an employee's own fields and manager; records what changed. Returns false when
+/// nothing did. Call inside a write transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    current: &Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<bool> {
+    let manager_changed = current.manager_id.as_deref() != manager_id;
+    if !differs(current, fields, manager_id) {
+        return Ok(false);
+    }
+    if manager_changed && let Some(m) = manager_id {
+        check_manager(conn, Some(&current.id), m)?;
+    }
+    update_row(conn, now, &current.id, fields, manager_id)?;
+    audit::record(conn, now, updated_event(actor, current, fields, manager_id))?;
+    Ok(true)
+}
+
+/// True when the fields or the manager differ from the record.
+pub fn differs(current: &Employee, fields: &EmployeeFields, manager_id: Option<&str>) -> bool {
+    current.fields() != *fields || current.manager_id.as_deref() != manager_id
+}
+
+/// What changed, field by field, for the audit trail.
+pub fn changes(
+    current: &Employee,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> serde_json::Value {
+    let before = current.fields();
+    let pairs = [
+        (
+            "employee_no",
+            json!(before.employee_no),
+            json!(fields.employee_no),
+        ),
+        ("name", json!(before.name), json!(fields.name)),
+        (
+            "work_email",
+            json!(before.work_email),
+            json!(fields.work_email),
+        ),
+        (
+            "private_email",
+            json!(before.private_email),
+            json!(fields.private_email),
+        ),
+        ("language", json!(before.language), json!(fields.language)),
+        (
+            "department",
+            json!(before.department),
+            json!(fields.department),
+        ),
+        ("title", json!(before.title), json!(fields.title)),
+        (
+            "hire_date",
+            json!(before.hire_date),
+            json!(fields.hire_date),
+        ),
+        ("manager_id", json!(current.manager_id), json!(manager_id)),
+    ];
+    serde_json::Value::Object(
+        pairs
+            .into_iter()
+            .filter(|(_, old, new)| old != new)
+            .map(|(name, old, new)| (name.to_string(), json!({"from": old, "to": new})))
+            .collect(),
+    )
+}
+
+/// Inserts an employee row (active, no tier) without checks or audit: for [`create`] and the
+/// import, which check first.
+pub fn insert_row(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<()> {
+    let at = stored_instant(now);
+    diesel::insert_into(employees::table)
+        .values((
+            employees::id.eq(id),
+            employees::employee_no.eq(&fields.employee_no),
+            employees::name.eq(&fields.name),
+            employees::work_email.eq(&fields.work_email),
+            employees::private_email.eq(&fields.private_email),
+            employees::language.eq(fields.language.as_str()),
+            employees::department.eq(&fields.department),
+            employees::title.eq(&fields.title),
+            employees::manager_id.eq(manager_id),
+            employees::hire_date.eq(fields.hire_date),
+            employees::status.eq(EmployeeStatus::Active),
+            employees::clearance_tier.eq(ClearanceTier::None),
+            employees::search_text.eq(fields.search_text()),
+            employees::created_at.eq(at),
+            employees::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map_err(unique_no)?;
+    index_terms(conn, &[(id, &fields.search_text())])?;
+    Ok(())
+}
+
+/// Replaces an employee's own fields and manager without checks or audit.
+pub fn update_row(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    id: &str,
+    fields: &EmployeeFields,
+    manager_id: Option<&str>,
+) -> Result<()> {
+    let search_text = fields.search_text();
+    diesel::update(employees::table.find(id))
+        .set((
+            employees::employee_no.eq(&fields.employee_no),
+            employees::name.eq(&fields.name),
+            employees::work_email.eq(&fields.work_email),
+            employees::private_email.eq(&fields.private_email),
+            employees::language.eq(fields.language.as_str()),
+            employees::department.eq(&fields.department),
+            employees::title.eq(&fields.title),
+            employees::manager_id.eq(manager_id),
+            employees::hire_date.eq(fields.hire_date),
+            employees::search_text.eq(&search_text),
+            employees::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)
+        .map_err(unique_no)?;
+    reindex_terms(conn, id, &search_text)?;
+    Ok(())
+}
+
+/// Every employee, for planning an import against the register.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
+    employees::table.select(Employee::as_select()).load(conn)
+}
+
+/// Takes a departed or retired person back: active again, their post-departure obligations
+/// superseded. Call inside a write transaction.
+pub fn rehire(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    id: &str,
+) -> Result<Employee> {
+    crate::db::lock_row(conn, crate::db::Locked::Employee, id)?;
+    let employee = find(conn, id)?.ok_or(Error::NotFound)?;
+    if !matches!(
+        employee.status,
+        EmployeeStatus::Departed | EmployeeStatus::Retired
+    ) {
+        return Err(Error::Conflict(format!(
+            "the employee is {}; only someone who has left can be rehired",
+            employee.status
+        )));
+    }
+    diesel::update(employees::table.find(id))
+        .set((
+            employees::status.eq(EmployeeStatus::Active),
+            employees::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(conn)?;
+    let superseded = crate::db::obligations::supersede_after_rehire(conn, now, actor, id)?;
+    audit::record(
+        conn,
+        now,
+        NewEvent {
+            actor,
+            action: "employee.rehired",
+            subject_type: "employee",
+            subject_id: id,
+            details: json!({ "obligations_superseded": superseded }),
+        },
+    )?;
+    find(conn, id)?.ok_or(Error::NotFound)
+}
