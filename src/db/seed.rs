@@ -13,9 +13,13 @@ use rand::{Rng, SeedableRng};
 
 use super::schema::{carriers, departure_lines, departures, employees, obligations, reminders};
 use super::{DbConnection, per_backend, stored_instant, write_tx};
-use crate::domain::obligations::{after_departure, non_compete};
-use crate::domain::people::ClearanceTier;
+use crate::domain::carriers::{CarrierKind, CarrierStatus, Classification};
+use crate::domain::departures::{DepartureReason, DepartureStatus, LineKind, LineStatus};
+use crate::domain::obligations::{ObligationKind, ObligationStatus, after_departure, non_compete};
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::domain::policy::Policy;
+use crate::domain::reminders::{ReminderKind, ReminderStatus};
+use crate::domain::users::Language;
 
 /// How much to make.
 #[derive(Debug, Clone, Copy)]
@@ -50,13 +54,13 @@ struct EmployeeRow {
     name: String,
     work_email: Option<String>,
     private_email: Option<String>,
-    language: &'static str,
+    language: Language,
     department: &'static str,
     title: &'static str,
     manager_id: Option<String>,
     hire_date: Option<NaiveDate>,
-    status: &'static str,
-    clearance_tier: &'static str,
+    status: EmployeeStatus,
+    clearance_tier: ClearanceTier,
     search_text: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -68,12 +72,12 @@ struct EmployeeRow {
 struct CarrierRow {
     id: String,
     tag: String,
-    kind: &'static str,
+    kind: CarrierKind,
     description: String,
-    classification: &'static str,
+    classification: Classification,
     copies: i32,
     custodian_id: Option<String>,
-    status: &'static str,
+    status: CarrierStatus,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -86,9 +90,9 @@ struct DepartureRow {
     employee_id: String,
     notice_date: NaiveDate,
     last_working_day: NaiveDate,
-    reason: &'static str,
+    reason: DepartureReason,
     successor_id: Option<String>,
-    status: &'static str,
+    status: DepartureStatus,
     started_by: String,
     started_at: NaiveDateTime,
     completed_by: Option<String>,
@@ -103,11 +107,11 @@ struct LineRow {
     id: String,
     departure_id: String,
     position: i32,
-    kind: &'static str,
+    kind: LineKind,
     carrier_id: Option<String>,
     title: String,
     expected_count: i32,
-    status: &'static str,
+    status: LineStatus,
     counted: Option<i32>,
     note: String,
     confirmed_by: Option<String>,
@@ -120,11 +124,11 @@ struct LineRow {
 struct ObligationRow {
     id: String,
     employee_id: String,
-    kind: &'static str,
+    kind: ObligationKind,
     starts_on: NaiveDate,
     ends_on: Option<NaiveDate>,
-    status: &'static str,
-    tier: Option<&'static str>,
+    status: ObligationStatus,
+    tier: Option<ClearanceTier>,
     departure_id: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -137,10 +141,10 @@ struct ReminderRow {
     id: String,
     unique_key: String,
     employee_id: Option<String>,
-    kind: &'static str,
+    kind: ReminderKind,
     period: String,
     due_at: NaiveDateTime,
-    status: &'static str,
+    status: ReminderStatus,
     to_address: Option<String>,
     message_id: Option<String>,
     sent_at: Option<NaiveDateTime>,
@@ -300,13 +304,21 @@ pub fn seed(
             name,
             work_email: Some(work_email),
             private_email,
-            language: if rng.random_bool(0.9) { "zh-CN" } else { "en" },
+            language: if rng.random_bool(0.9) {
+                Language::ZhCn
+            } else {
+                Language::En
+            },
             department: DEPARTMENTS[department],
             title: TITLES[rng.random_range(0..TITLES.len())],
             manager_id,
             hire_date: Some(hire_date),
-            status: if current { "active" } else { "departed" },
-            clearance_tier: tier.as_str(),
+            status: if current {
+                EmployeeStatus::Active
+            } else {
+                EmployeeStatus::Departed
+            },
+            clearance_tier: tier,
             search_text,
             created_at: stamp,
             updated_at: stamp,
@@ -315,7 +327,7 @@ pub fn seed(
     // About one in two hundred current employees is leaving now.
     let leaving: Vec<usize> = (0..plan.employees).filter(|n| n % 200 == 7).collect();
     for &n in &leaving {
-        rows[n].status = "departing";
+        rows[n].status = EmployeeStatus::Departing;
     }
     total += insert_all!(conn, employees::table, rows, 15);
     progress("employees", rows.len());
@@ -338,15 +350,15 @@ pub fn seed(
     // current employees, a few destroyed.
     let returned_per_former = 2;
     let mut carrier_rows = Vec::with_capacity(plan.carriers);
-    const KINDS: &[&str] = &[
-        "document",
-        "laptop",
-        "removable_media",
-        "phone",
-        "key",
-        "badge",
+    const KINDS: &[CarrierKind] = &[
+        CarrierKind::Document,
+        CarrierKind::Laptop,
+        CarrierKind::RemovableMedia,
+        CarrierKind::Phone,
+        CarrierKind::Key,
+        CarrierKind::Badge,
     ];
-    const CLASSES: &[&str] = &["top_secret", "secret", "confidential", "internal"];
+    const CLASSES: &[Classification] = Classification::ALL;
     for n in 0..plan.carriers {
         let from_former = n < plan.former * returned_per_former;
         // Each person leaving now holds the next CARRIERS_LEAVING carriers, so their
@@ -356,16 +368,19 @@ pub fn seed(
             .and_then(|i| leaving.get(i / CARRIERS_LEAVING));
         let kind = KINDS[rng.random_range(0..KINDS.len())];
         let (custodian_id, status) = if from_former {
-            (None, "in_pool")
+            (None, CarrierStatus::InPool)
         } else if let Some(&holder) = leaver {
-            (Some(rows[holder].id.clone()), "in_custody")
+            (Some(rows[holder].id.clone()), CarrierStatus::InCustody)
         } else if rng.random_bool(0.05) {
-            (None, "destroyed")
+            (None, CarrierStatus::Destroyed)
         } else if rng.random_bool(0.1) {
-            (None, "in_pool")
+            (None, CarrierStatus::InPool)
         } else {
             let holder = rng.random_range(0..plan.employees.max(1));
-            (rows.get(holder).map(|e| e.id.clone()), "in_custody")
+            (
+                rows.get(holder).map(|e| e.id.clone()),
+                CarrierStatus::InCustody,
+            )
         };
         carrier_rows.push(CarrierRow {
             id: id(),
@@ -373,7 +388,7 @@ pub fn seed(
             kind,
             description: format!("{kind} {}", n + 1),
             classification: CLASSES[rng.random_range(0..CLASSES.len())],
-            copies: if kind == "document" {
+            copies: if kind == CarrierKind::Document {
                 rng.random_range(1..4)
             } else {
                 1
@@ -405,10 +420,14 @@ pub fn seed(
             employee_id: employee.id.clone(),
             notice_date: notice,
             last_working_day: last,
-            reason: ["resignation", "contract_end", "retirement", "dismissal"]
-                [rng.random_range(0..4)],
+            reason: [
+                DepartureReason::Resignation,
+                DepartureReason::ContractEnd,
+                DepartureReason::Retirement,
+                DepartureReason::Dismissal,
+            ][rng.random_range(0..4)],
             successor_id: None,
-            status: "completed",
+            status: DepartureStatus::Completed,
             started_by: system.clone(),
             started_at: stamp,
             completed_by: Some(system.clone()),
@@ -422,27 +441,34 @@ pub fn seed(
                 id: id(),
                 departure_id: departure_id.clone(),
                 position: k as i32 + 1,
-                kind: "carrier",
+                kind: LineKind::Carrier,
                 carrier_id: Some(carrier.id.clone()),
                 title: carrier.tag.clone(),
                 expected_count: carrier.copies,
-                status: if missing { "missing" } else { "returned" },
+                status: if missing {
+                    LineStatus::Missing
+                } else {
+                    LineStatus::Returned
+                },
                 counted: (!missing).then_some(carrier.copies),
                 note: String::new(),
                 confirmed_by: Some(system.clone()),
                 confirmed_at: Some(completed_at),
             });
         }
-        for (k, kind) in ["accounts_revoked", "exit_pledge"].iter().enumerate() {
+        for (k, kind) in [LineKind::AccountsRevoked, LineKind::ExitPledge]
+            .into_iter()
+            .enumerate()
+        {
             line_rows.push(LineRow {
                 id: id(),
                 departure_id: departure_id.clone(),
                 position: (returned_per_former + k) as i32 + 1,
                 kind,
                 carrier_id: None,
-                title: (*kind).to_string(),
+                title: kind.as_str().to_string(),
                 expected_count: 0,
-                status: "done",
+                status: LineStatus::Done,
                 counted: None,
                 note: String::new(),
                 confirmed_by: Some(system.clone()),
@@ -456,24 +482,24 @@ pub fn seed(
         let mut owes_now = false;
         for o in owed {
             let over = o.ends_on.is_some_and(|end| end < today);
-            let non_compete = o.kind.as_str() == "non_compete";
+            let non_compete = o.kind == ObligationKind::NonCompete;
             let status = match rng.random_range(0..1000) {
-                _ if over => "ended",
-                0..10 => "breached",
-                10..20 => "superseded",
-                20..320 if non_compete => "waived",
-                320..370 if non_compete => "rescinded",
-                _ => "active",
+                _ if over => ObligationStatus::Ended,
+                0..10 => ObligationStatus::Breached,
+                10..20 => ObligationStatus::Superseded,
+                20..320 if non_compete => ObligationStatus::Waived,
+                320..370 if non_compete => ObligationStatus::Rescinded,
+                _ => ObligationStatus::Active,
             };
-            owes_now |= matches!(status, "active" | "breached");
+            owes_now |= ObligationStatus::OWED.contains(&status);
             obligation_rows.push(ObligationRow {
                 id: id(),
                 employee_id: employee.id.clone(),
-                kind: o.kind.as_str(),
+                kind: o.kind,
                 starts_on: o.starts_on,
                 ends_on: o.ends_on,
                 status,
-                tier: o.tier.map(|t| t.as_str()),
+                tier: o.tier,
                 departure_id: Some(departure_id.clone()),
                 created_at: completed_at,
                 updated_at: completed_at,
@@ -494,23 +520,24 @@ pub fn seed(
                 let period = format!("{}T09:00", slot.format("%Y-%m-%d"));
                 let reminder_id = id();
                 let status = match rng.random_range(0..100) {
-                    0..5 => "failed",
-                    5..55 => "sent",
-                    _ => "acknowledged",
+                    0..5 => ReminderStatus::Failed,
+                    5..55 => ReminderStatus::Sent,
+                    _ => ReminderStatus::Acknowledged,
                 };
                 reminder_rows.push(ReminderRow {
                     unique_key: format!("employee:{}:periodic:{period}", employee.id),
                     employee_id: Some(employee.id.clone()),
-                    kind: "periodic",
+                    kind: ReminderKind::Periodic,
                     period,
                     due_at: due,
                     status,
                     to_address: employee.private_email.clone(),
-                    message_id: (status != "failed")
+                    message_id: (status != ReminderStatus::Failed)
                         .then(|| format!("<{reminder_id}@corp.example>")),
-                    sent_at: (status != "failed").then_some(due),
-                    last_error: (status == "failed").then(|| "550 mailbox unavailable".to_string()),
-                    acknowledged_at: (status == "acknowledged")
+                    sent_at: (status != ReminderStatus::Failed).then_some(due),
+                    last_error: (status == ReminderStatus::Failed)
+                        .then(|| "550 mailbox unavailable".to_string()),
+                    acknowledged_at: (status == ReminderStatus::Acknowledged)
                         .then(|| due + chrono::Duration::days(3)),
                     id: reminder_id,
                     created_at: due,
@@ -530,9 +557,9 @@ pub fn seed(
             employee_id: employee.id.clone(),
             notice_date: day_before(last, 30),
             last_working_day: last,
-            reason: "resignation",
+            reason: DepartureReason::Resignation,
             successor_id: employee.manager_id.clone(),
-            status: "in_progress",
+            status: DepartureStatus::InProgress,
             started_by: system.clone(),
             started_at: stamp,
             completed_by: None,
@@ -546,24 +573,24 @@ pub fn seed(
             .filter(|c| c.custodian_id.as_deref() == Some(employee.id.as_str()))
             .collect();
         let titles = [
-            "secrets_handover",
-            "accounts_revoked",
-            "exit_pledge",
-            "exit_interview",
+            LineKind::SecretsHandover,
+            LineKind::AccountsRevoked,
+            LineKind::ExitPledge,
+            LineKind::ExitInterview,
         ];
-        for (p, kind) in titles.iter().enumerate() {
+        for (p, kind) in titles.into_iter().enumerate() {
             line_rows.push(LineRow {
                 id: id(),
                 departure_id: departure_id.clone(),
                 position: p as i32 + 1,
                 kind,
                 carrier_id: None,
-                title: (*kind).to_string(),
+                title: kind.as_str().to_string(),
                 expected_count: 0,
                 status: if p == 0 || rng.random_bool(0.5) {
-                    "open"
+                    LineStatus::Open
                 } else {
-                    "done"
+                    LineStatus::Done
                 },
                 counted: None,
                 note: String::new(),
@@ -576,11 +603,11 @@ pub fn seed(
                 id: id(),
                 departure_id: departure_id.clone(),
                 position: (titles.len() + p) as i32 + 1,
-                kind: "carrier",
+                kind: LineKind::Carrier,
                 carrier_id: Some(carrier.id.clone()),
                 title: carrier.tag.clone(),
                 expected_count: carrier.copies,
-                status: "open",
+                status: LineStatus::Open,
                 counted: None,
                 note: String::new(),
                 confirmed_by: None,

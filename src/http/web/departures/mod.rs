@@ -5,34 +5,29 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::NaiveDate;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::Section;
 use super::{lists, page_language, render_page};
 use crate::db::DbConnection;
-use crate::db::departures::{
-    self, DepartureDetail, DepartureFilter, DepartureLine, DepartureRow, Named,
-};
+use crate::db::departures::{self, DepartureDetail, DepartureLine, DepartureRow, Named};
 use crate::db::employees::{self, EmployeeFilter, Scope};
-use crate::db::reminders::{self, ReminderFilter};
 use crate::db::users::User;
-use crate::db::{overview, policy};
 use crate::domain::departures::{
     DepartureReason, DepartureSortKey, DepartureStatus, LineKind, LineStatus, allowed_outcomes,
 };
 use crate::domain::people::EmployeeStatus;
-use crate::domain::reminders::ReminderStatus;
 use crate::domain::users::{Language, Role};
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::api::departures::DepartureQuery;
 use crate::http::extract::{AnyRole, Authorized, HrOnly, QueryParams};
 
+mod dashboards;
 // The chart is drawn only for this area's section of the start page.
-#[path = "ending_chart.rs"]
 mod ending_chart;
+
+pub use dashboards::{hr_dashboard, manager_dashboard};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/departures", web::get().to(list))
@@ -46,13 +41,13 @@ const CSV_ROWS: i64 = 1_000_000;
 /// Choices a people search offers at most.
 const CHOICES: i64 = 20;
 /// Departures in progress listed on HR's start page at most.
-const HOME_DEPARTURES: i64 = 10;
+pub(super) const HOME_DEPARTURES: i64 = 10;
 /// Lines to confirm listed on a manager's start page at most.
-const HOME_LINES: i64 = 50;
+pub(super) const HOME_LINES: i64 = 50;
 /// Reports listed in a manager's "my team" at most.
-const HOME_TEAM: i64 = 100;
+pub(super) const HOME_TEAM: i64 = 100;
 /// Months in the picture of obligations ending.
-const CHART_MONTHS: u32 = 24;
+pub(super) const CHART_MONTHS: u32 = 24;
 
 /// The reasons, as options of a select: (value, catalog key).
 fn reason_options() -> Vec<[String; 2]> {
@@ -318,7 +313,7 @@ struct LineView {
     handed_to: Option<Named>,
 }
 
-fn outcomes_of(line: &DepartureLine) -> Vec<&'static str> {
+pub(super) fn outcomes_of(line: &DepartureLine) -> Vec<&'static str> {
     allowed_outcomes(line.kind)
         .iter()
         .map(|o| o.as_str())
@@ -487,119 +482,4 @@ async fn register(
         "departures_register.html",
         ctx,
     )
-}
-
-// ---------------------------------------------------------------------------------------
-// The start page
-
-/// HR's section of the start page: departures in progress, obligations ending, reminders
-/// nobody acknowledged, non-compete payments, failed emails, open losses, and the picture of
-/// obligations ending per month.
-pub fn hr_dashboard(
-    conn: &mut DbConnection,
-    user: &User,
-    today: NaiveDate,
-) -> Result<Option<Section>> {
-    let in_progress = DepartureFilter {
-        status: Some(DepartureStatus::InProgress),
-        ..DepartureFilter::default()
-    };
-    let (found, departures_total) =
-        departures::list(conn, &Scope::All, &in_progress, 0, HOME_DEPARTURES)?;
-    let departures = departures::rows(conn, found)?;
-    let open_loss = DepartureFilter {
-        open_loss: true,
-        ..DepartureFilter::default()
-    };
-    let (_, losses) = departures::list(conn, &Scope::All, &open_loss, 0, 0)?;
-    let hide_breach_notices = !user.has_any_role(&[Role::Security, Role::Admin]);
-    let mut reminders_with = |status: ReminderStatus| {
-        let filter = ReminderFilter {
-            status: Some(status),
-            hide_breach_notices,
-            ..ReminderFilter::default()
-        };
-        reminders::list(conn, &filter, 0, 0).map(|(_, total)| total)
-    };
-    let unacknowledged = reminders_with(ReminderStatus::Sent)?;
-    let failed = reminders_with(ReminderStatus::Failed)?;
-    let (_, current) = policy::current(conn)?;
-    let payments = overview::payments_owed(conn, today, current.non_compete_grace_months as usize)?;
-    let per_month = overview::ending_per_month(conn, today, CHART_MONTHS)?;
-    let lang = user.language;
-    let chart = ending_chart::svg(&per_month, lang);
-    let months: Vec<Value> = per_month
-        .iter()
-        .map(|(m, n)| context! { label => ending_chart::month_label(*m, lang), count => n })
-        .collect();
-    Ok(Some(Section {
-        template: "departures_home_hr.html",
-        data: context! {
-            departures, departures_total, losses, unacknowledged, failed, payments,
-            ending_30 => overview::ending_within(conn, today, 30)?,
-            ending_90 => overview::ending_within(conn, today, 90)?,
-            chart => Value::from_safe_string(chart),
-            months,
-        },
-    }))
-}
-
-/// An open line for a manager to confirm, with its departure.
-#[derive(Serialize)]
-struct TeamLineView {
-    #[serde(flatten)]
-    line: departures::TeamLine,
-    outcomes: Vec<&'static str>,
-    is_carrier: bool,
-}
-
-/// A manager's section of the start page: the open checklist lines of their reports'
-/// departures, each confirmable right there, and their team with its tiers.
-pub fn manager_dashboard(
-    conn: &mut DbConnection,
-    user: &User,
-    _today: NaiveDate,
-) -> Result<Option<Section>> {
-    let own = match &user.employee_no {
-        Some(no) => employees::find_by_no(conn, no)?,
-        None => None,
-    };
-    let Some(own) = own else {
-        return Ok(Some(Section {
-            template: "departures_home_manager.html",
-            data: context! { linked => false },
-        }));
-    };
-    let (found, lines_total) = departures::open_lines_of_team(conn, &own.id, HOME_LINES)?;
-    let lines: Vec<TeamLineView> = found
-        .into_iter()
-        .map(|l| TeamLineView {
-            outcomes: outcomes_of(&l.line),
-            is_carrier: l.line.kind == LineKind::Carrier,
-            line: l,
-        })
-        .collect();
-    let direct = EmployeeFilter {
-        manager_id: Some(own.id.clone()),
-        ..EmployeeFilter::default()
-    };
-    let team_scope = Scope::Team(Some(own.id.clone()));
-    let (team, team_total) = employees::list(conn, &team_scope, &direct, 0, HOME_TEAM)?;
-    let team: Vec<Value> = team
-        .into_iter()
-        .map(|e| {
-            context! {
-                id => e.id, employee_no => e.employee_no, name => e.name, title => e.title,
-                tier => e.clearance_tier, status => e.status,
-            }
-        })
-        .collect();
-    Ok(Some(Section {
-        template: "departures_home_manager.html",
-        data: context! {
-            linked => true,
-            me => own.id,
-            lines, lines_total, team, team_total,
-        },
-    }))
 }
