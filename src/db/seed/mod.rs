@@ -6,11 +6,14 @@
 //! Rows go in as multi-row inserts in batched transactions (bound values, no SQL text built
 //! from data), many thousand rows a statement.
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+mod rows;
+
+use self::rows::{CarrierRow, DepartureRow, EmployeeRow, LineRow, ObligationRow, ReminderRow};
 use super::schema::{carriers, departure_lines, departures, employees, obligations, reminders};
 use super::{DbConnection, per_backend, stored_instant, write_tx};
 use crate::domain::carriers::{CarrierKind, CarrierStatus, Classification};
@@ -43,115 +46,6 @@ impl SeedPlan {
             seed: 20_261_125,
         }
     }
-}
-
-#[derive(Insertable)]
-#[diesel(treat_none_as_default_value = false)]
-#[diesel(table_name = employees)]
-struct EmployeeRow {
-    id: String,
-    employee_no: String,
-    name: String,
-    work_email: Option<String>,
-    private_email: Option<String>,
-    language: Language,
-    department: &'static str,
-    title: &'static str,
-    manager_id: Option<String>,
-    hire_date: Option<NaiveDate>,
-    status: EmployeeStatus,
-    clearance_tier: ClearanceTier,
-    search_text: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(treat_none_as_default_value = false)]
-#[diesel(table_name = carriers)]
-struct CarrierRow {
-    id: String,
-    tag: String,
-    kind: CarrierKind,
-    description: String,
-    classification: Classification,
-    copies: i32,
-    custodian_id: Option<String>,
-    status: CarrierStatus,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(treat_none_as_default_value = false)]
-#[diesel(table_name = departures)]
-struct DepartureRow {
-    id: String,
-    employee_id: String,
-    notice_date: NaiveDate,
-    last_working_day: NaiveDate,
-    reason: DepartureReason,
-    successor_id: Option<String>,
-    status: DepartureStatus,
-    started_by: String,
-    started_at: NaiveDateTime,
-    completed_by: Option<String>,
-    completed_at: Option<NaiveDateTime>,
-    override_reason: Option<String>,
-}
-
-#[derive(Insertable)]
-#[diesel(treat_none_as_default_value = false)]
-#[diesel(table_name = departure_lines)]
-struct LineRow {
-    id: String,
-    departure_id: String,
-    position: i32,
-    kind: LineKind,
-    carrier_id: Option<String>,
-    title: String,
-    expected_count: i32,
-    status: LineStatus,
-    counted: Option<i32>,
-    note: String,
-    confirmed_by: Option<String>,
-    confirmed_at: Option<NaiveDateTime>,
-}
-
-#[derive(Insertable)]
-#[diesel(treat_none_as_default_value = false)]
-#[diesel(table_name = obligations)]
-struct ObligationRow {
-    id: String,
-    employee_id: String,
-    kind: ObligationKind,
-    starts_on: NaiveDate,
-    ends_on: Option<NaiveDate>,
-    status: ObligationStatus,
-    tier: Option<ClearanceTier>,
-    departure_id: Option<String>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(treat_none_as_default_value = false)]
-#[diesel(table_name = reminders)]
-struct ReminderRow {
-    id: String,
-    unique_key: String,
-    employee_id: Option<String>,
-    kind: ReminderKind,
-    period: String,
-    due_at: NaiveDateTime,
-    status: ReminderStatus,
-    to_address: Option<String>,
-    message_id: Option<String>,
-    sent_at: Option<NaiveDateTime>,
-    last_error: Option<String>,
-    acknowledged_at: Option<NaiveDateTime>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
 }
 
 /// Inserts rows in statements of at most `per_statement` rows, `per_tx` rows a transaction.
