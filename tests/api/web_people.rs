@@ -408,17 +408,21 @@ on_both_databases! {
             ("_method", "PUT"), ("_next", &format!("{here}#non-compete")), ("_done", "people_non_compete_saved"),
             ("months", "12"), ("monthly_compensation", "8000.50"), ("currency", "CNY"), ("scope", "竞争对手研发岗位"), ("region", "中国大陆"),
         ]).await;
-        assert!(html.contains("The non-compete terms were saved.") && html.contains("8000.50 CNY"), "{html}");
+        assert!(html.contains("The non-compete terms were saved.") && html.contains("8,000.50 CNY"), "{html}");
+        assert!(
+            html.contains(r#"name="monthly_compensation" type="number" value="8000.50""#),
+            "the form box holds the amount as it takes it back: {html}"
+        );
 
         // Who sees which forms.
         let sec = app.signed_in("sec@example.com", &["security"]).await;
         let (_, html) = page(&app, &sec, &here).await;
         assert!(!html.contains("_method\" value=\"PATCH\""), "security does not edit the register");
-        assert!(html.contains("8000.50 CNY"), "security reads the terms");
+        assert!(html.contains("8,000.50 CNY"), "security reads the terms");
         let boss = manager_client(&app, "boss@example.com", "M001").await;
         let (status, html) = page(&app, &boss, &here).await;
         assert_eq!(status, 200, "now a direct report");
-        assert!(!html.contains("8000.50"), "a manager does not read the compensation");
+        assert!(!html.contains("8,000.50") && !html.contains("8000.50"), "a manager does not read the compensation");
         assert!(html.contains("DOC-9"), "but sees what their report holds");
         assert!(!html.contains("/carriers/new?custodian_id="), "and registers no carriers");
         let (status, _) = page(&app, &boss, &format!("/employees/{}", org.outsider)).await;

@@ -21,6 +21,7 @@ mod security;
 mod settings;
 mod setup;
 mod timeline;
+pub mod view;
 
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};

@@ -149,10 +149,7 @@ pub(super) const ALL_ROWS: i64 = i64::MAX;
 
 /// An instant stored in UTC as the company's local "YYYY-MM-DD HH:MM" (for CSV files).
 fn local(state: &AppState, at: NaiveDateTime) -> String {
-    at.and_utc()
-        .with_timezone(&state.config.timezone)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    super::view::local(state.config.timezone, at)
 }
 
 fn local_opt(state: &AppState, at: Option<NaiveDateTime>) -> String {

@@ -100,13 +100,9 @@ async fn done_redirect(state: &AppState, to: &str, done: &str) -> HttpResponse {
 }
 
 fn instant(at: &chrono::NaiveDateTime) -> String {
-    at.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    super::view::instant(*at)
 }
 
 fn local(state: &AppState, at: &chrono::NaiveDateTime) -> String {
-    at.and_utc()
-        .with_timezone(&state.config.timezone)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    super::view::local(state.config.timezone, *at)
 }

@@ -37,27 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// An amount in minor units written with two decimals and grouped thousands: 8,000.00.
-pub fn money(minor: i64) -> String {
-    let units = minor.unsigned_abs() / 100;
-    let cents = minor.unsigned_abs() % 100;
-    let digits = units.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    format!("{sign}{grouped}.{cents:02}")
-}
-
-/// An instant kept in UTC, as the `|datetime` filter reads it.
-pub fn instant(at: chrono::NaiveDateTime) -> String {
-    at.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+pub use super::view::{instant, money};
 
 /// The page's query parameters by name (the last of each), to show the filters as typed.
 pub fn query_values(req: &HttpRequest) -> HashMap<String, String> {
@@ -176,17 +156,5 @@ pub fn meaning(o: &Obligation, policy: &Policy, lang: Language) -> Value {
         restrictions,
         policy_months,
         grace_months => policy.non_compete_grace_months,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_is_written_with_grouped_thousands_and_two_decimals() {
-        assert_eq!(money(2_100_000), "21,000.00");
-        assert_eq!(money(5), "0.05");
-        assert_eq!(money(-12_345_678), "-123,456.78");
     }
 }

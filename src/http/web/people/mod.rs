@@ -11,7 +11,7 @@ mod print;
 use std::collections::{BTreeSet, HashMap};
 
 use actix_web::web;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use minijinja::{Value, context};
 
 use crate::db::employees::SortBy;
@@ -43,11 +43,7 @@ pub(super) fn sort_text<K: std::fmt::Display>(sort: Option<SortBy<K>>) -> String
         .unwrap_or_default()
 }
 
-/// An instant as the `|datetime` filter takes it.
-pub(super) fn instant(at: NaiveDateTime) -> String {
-    at.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+pub(super) use super::view::instant;
 
 /// Number and name of each of these employees, by id: one query for a page, one for every
 /// few thousand in a CSV of the whole register.

@@ -24,6 +24,7 @@ use crate::domain::users::{Language, Role};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::{AnyRole, Authorized};
+use crate::http::web::view::{amount_input, money};
 
 /// Everything the person page shows, read in one go.
 struct PersonView {
@@ -96,11 +97,6 @@ fn text_title(text: &PledgeText, lang: Language) -> &str {
         Language::ZhCn => &text.title_zh,
         Language::En => &text.title_en,
     }
-}
-
-/// An amount in minor units (fen, cents) as 8000.00.
-fn money(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, (minor % 100).abs())
 }
 
 pub(super) async fn person(
@@ -228,6 +224,7 @@ pub(super) async fn person(
         context! {
             months => a.months,
             monthly_compensation => money(a.monthly_compensation),
+            monthly_compensation_input => amount_input(a.monthly_compensation),
             currency => a.currency,
             scope => a.scope,
             region => a.region,
@@ -286,16 +283,4 @@ pub(super) async fn person(
             can_add_carrier => overseer && employed,
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_is_written_with_two_decimals() {
-        assert_eq!(money(800_000), "8000.00");
-        assert_eq!(money(123_405), "1234.05");
-        assert_eq!(money(5), "0.05");
-    }
 }
