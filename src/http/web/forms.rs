@@ -72,10 +72,21 @@ fn is_secret(name: &str) -> bool {
     name.contains("password") || name == "secret" || name == "token"
 }
 
-/// A path on this site (never another host), or None.
-fn local_path(text: &str) -> Option<String> {
-    let ok = text.starts_with('/') && !text.starts_with("//") && !text.contains('\\');
-    ok.then(|| text.to_string())
+/// A path on this site (never another host), or None: the one guard of every `next` and
+/// `back` the pages follow. A browser drops tabs and line breaks from a URL and reads `\\` as
+/// `/`, so `/%09/evil.example` would leave the site: the text is checked as written and once
+/// percent-decoded, and refused with any control character, backslash or a leading `//`.
+pub fn local_path(text: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()?;
+    let safe = |s: &str| {
+        s.starts_with('/')
+            && !s.starts_with("//")
+            && !s.contains('\\')
+            && !s.chars().any(char::is_control)
+    };
+    (safe(text) && safe(&decoded)).then(|| text.to_string())
 }
 
 fn referer_path(req: &ServiceRequest) -> Option<String> {
@@ -425,4 +436,40 @@ pub(super) fn failure_page(
         "message.html",
         context! { message_key => key, detail },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn a_next_page_is_a_path_on_this_site_whatever_its_encoding() {
+        for ok in [
+            "/",
+            "/people?q=%E7%8E%8B&page=2",
+            "/departures/0190a/register#lines",
+            "/people?q=%E7%8E%8B+%E8%8A%B3",
+        ] {
+            assert_eq!(local_path(ok).as_deref(), Some(ok), "{ok}");
+        }
+        for bypass in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/%0a/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5Cevil.example",
+            "%2F%2Fevil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "/%ff%fe",
+        ] {
+            assert_eq!(local_path(bypass), None, "{bypass:?}");
+        }
+    }
 }

@@ -28,12 +28,8 @@ pub struct LoginQuery {
 }
 
 /// Only a path on this site, so the sign-in page cannot be used to send people elsewhere.
-fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+fn local(next: &str) -> String {
+    super::forms::local_path(next).unwrap_or_else(|| "/".into())
 }
 
 pub async fn page(
@@ -42,7 +38,7 @@ pub async fn page(
     user: MaybeUser,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, Error> {
-    let next = local(&query.next).to_string();
+    let next = local(&query.next);
     if user.0.is_some() {
         return Ok(redirect(&next));
     }
@@ -66,7 +62,7 @@ pub async fn submit(
         password,
         next,
     } = form.0;
-    let next = local(&next).to_string();
+    let next = local(&next);
     let (status, error_key, retry_minutes) =
         match session::authenticate(&state, &req, &email, &password).await {
             Ok(user) => {
