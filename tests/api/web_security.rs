@@ -327,6 +327,20 @@ on_both_databases! {
         app.run_jobs().await;
     }
 
+    async fn a_form_of_thousands_of_fields_is_refused_and_opens_no_case(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let fields: Vec<(String, String)> = (0..4000).map(|i| (format!("f{i}"), "x".repeat(64))).collect();
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, _) = report_through_the_form(&app, &hr, &fields, None).await;
+        assert_eq!(status, 413, "a form of ours has no 4,000 fields");
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let cases: Value = sec.get(app.url("/api/v1/breaches")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(cases["total"], 0, "{cases}");
+        let (status, html) = report_through_the_form(&app, &hr, &[("what", "打印室桌上遗留了机密文件")], None).await;
+        assert_eq!(status, 201, "a real report still goes through: {html}");
+        app.run_jobs().await;
+    }
+
     async fn a_case_goes_from_a_staff_report_to_a_decision_through_the_forms(app: TestApp) {
         let hr = app.signed_in("hr@example.com", &["hr"]).await;
         let sec = app.signed_in("sec@example.com", &["security"]).await;

@@ -438,6 +438,83 @@ pub(super) fn failure_page(
     )
 }
 
+/// Text fields of a multipart form, at most this long each.
+const FIELD_LIMIT: usize = 64 * 1024;
+/// Fields a multipart form may have: more is no form of ours.
+const MULTIPART_FIELDS: usize = 64;
+
+/// A multipart form as read: its text fields and at most one file.
+pub struct MultipartForm {
+    pub fields: BTreeMap<String, String>,
+    /// The file's name as sent and its bytes; None when no file (or an empty one) was sent.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+/// Reads a multipart form (an upload) with one file in `file_field`, of at most `file_limit`
+/// bytes. The CSRF token must be the first field, so nothing large is read from a forged
+/// form; text fields are bounded in number and length.
+pub async fn read_multipart(
+    state: &AppState,
+    req: &HttpRequest,
+    mut multipart: actix_multipart::Multipart,
+    file_field: &str,
+    file_limit: usize,
+) -> Result<MultipartForm, Error> {
+    let mut out = MultipartForm {
+        fields: BTreeMap::new(),
+        file: None,
+    };
+    let mut csrf_checked = false;
+    let mut count = 0;
+    while let Some(field) = multipart.next().await {
+        let mut field =
+            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
+        count += 1;
+        if count > MULTIPART_FIELDS {
+            return Err(Error::TooLarge);
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        if !csrf_checked && name != "csrf" {
+            return Err(Error::FormExpired);
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let limit = if name == file_field {
+            file_limit
+        } else {
+            FIELD_LIMIT
+        };
+        let bytes = match field.bytes(limit).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                return Err(Error::BadRequest(format!(
+                    "the form could not be read: {e}"
+                )));
+            }
+            Err(_) => return Err(Error::TooLarge),
+        };
+        if name == "csrf" {
+            if !session::csrf_valid(state, req, &String::from_utf8_lossy(&bytes)) {
+                return Err(Error::FormExpired);
+            }
+            csrf_checked = true;
+        } else if name == file_field {
+            if !bytes.is_empty() {
+                out.file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
+            }
+        } else {
+            out.fields
+                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    if !csrf_checked {
+        return Err(Error::FormExpired);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;

@@ -4,7 +4,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -12,14 +11,14 @@ use super::render_page;
 use crate::db::breaches::ReporterView;
 use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::error::Error;
+use crate::http::AppState;
 use crate::http::api::breaches::{
     PublicReport, add_to_report, public_report, reporter_view, throttled,
 };
 use crate::http::extract::CsrfForm;
-use crate::http::{AppState, session};
+use crate::http::web::forms::read_multipart;
 
 /// Text fields of the form, at most this long each (the report's own limits are smaller).
-const FIELD_LIMIT: usize = 64 * 1024;
 
 #[derive(Default, serde::Serialize)]
 struct ReportForm {
@@ -57,61 +56,22 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     )
 }
 
-/// Reads the multipart form: its text fields and at most one file. The CSRF token (the
-/// form's first field) is checked before anything large is read.
+/// Reads the report form: its text fields and at most one file of evidence.
 async fn read_form(
     state: &AppState,
     req: &HttpRequest,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(ReportForm, Option<(String, Vec<u8>)>), Error> {
-    let mut form = ReportForm::default();
-    let mut csrf_checked = false;
-    let mut file = None;
-    while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
-        let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked && name != "csrf" {
-            return Err(Error::FormExpired);
-        }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_string);
-        let limit = if name == "evidence" {
-            EVIDENCE_MAX_BYTES
-        } else {
-            FIELD_LIMIT
-        };
-        let bytes = match field.bytes(limit).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(e)) => {
-                return Err(Error::BadRequest(format!(
-                    "the form could not be read: {e}"
-                )));
-            }
-            Err(_) => return Err(Error::TooLarge),
-        };
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
-        match name.as_str() {
-            "csrf" => {
-                if !session::csrf_valid(state, req, &text()) {
-                    return Err(Error::FormExpired);
-                }
-                csrf_checked = true;
-            }
-            "person" => form.person = text(),
-            "what" => form.what = text(),
-            "discovered_on" => form.discovered_on = text(),
-            "carriers" => form.carriers = text(),
-            "contact" => form.contact = text(),
-            "evidence" if !bytes.is_empty() => {
-                file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    Ok((form, file))
+    let mut read = read_multipart(state, req, multipart, "evidence", EVIDENCE_MAX_BYTES).await?;
+    let mut take = |name: &str| read.fields.remove(name).unwrap_or_default();
+    let form = ReportForm {
+        person: take("person"),
+        what: take("what"),
+        discovered_on: take("discovered_on"),
+        carriers: take("carriers"),
+        contact: take("contact"),
+    };
+    Ok((form, read.file))
 }
 
 pub async fn submit(

@@ -10,9 +10,8 @@ mod trail;
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, web};
+use actix_web::web;
 use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::StreamExt;
 use minijinja::context;
 
 use super::dashboard::Section;
@@ -22,8 +21,8 @@ use crate::db::users::User;
 use crate::db::{DbConnection, extensions, names};
 use crate::domain::breaches::CaseStatus;
 use crate::domain::clearance::ChangeStatus;
-use crate::error::{Error, Result};
-use crate::http::{AppState, session};
+use crate::error::Result;
+use crate::http::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/clearance-changes", web::get().to(chain::clearance_page))
@@ -168,70 +167,4 @@ fn label(
     }
     let key = format!("{prefix}.{value}");
     state.pages.text(lang, &key)
-}
-
-/// Text fields of a multipart form, at most this long each.
-const FIELD_LIMIT: usize = 64 * 1024;
-
-/// A multipart form: its text fields and at most one file (the field named `file_field`).
-/// The CSRF token must come first, so nothing large is read from a forged form.
-struct Multipart {
-    fields: BTreeMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
-}
-
-async fn read_multipart(
-    state: &AppState,
-    req: &HttpRequest,
-    mut multipart: actix_multipart::Multipart,
-    file_field: &str,
-) -> Result<Multipart> {
-    let mut out = Multipart {
-        fields: BTreeMap::new(),
-        file: None,
-    };
-    let mut csrf_checked = false;
-    while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
-        let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked && name != "csrf" {
-            return Err(Error::FormExpired);
-        }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_string);
-        let limit = if name == file_field {
-            crate::domain::breaches::EVIDENCE_MAX_BYTES
-        } else {
-            FIELD_LIMIT
-        };
-        let bytes = match field.bytes(limit).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(e)) => {
-                return Err(Error::BadRequest(format!(
-                    "the form could not be read: {e}"
-                )));
-            }
-            Err(_) => return Err(Error::TooLarge),
-        };
-        if name == "csrf" {
-            if !session::csrf_valid(state, req, &String::from_utf8_lossy(&bytes)) {
-                return Err(Error::FormExpired);
-            }
-            csrf_checked = true;
-        } else if name == file_field {
-            if !bytes.is_empty() {
-                out.file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
-            }
-        } else {
-            out.fields
-                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
-    if !csrf_checked {
-        return Err(Error::FormExpired);
-    }
-    Ok(out)
 }

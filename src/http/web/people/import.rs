@@ -3,7 +3,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 use minijinja::{Value, context};
 
 use super::super::forms::Flash;
@@ -13,7 +12,7 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::employees::import_file;
 use crate::http::extract::{Authorized, IMPORT_LIMIT, PeopleEditors};
-use crate::http::session;
+use crate::http::web::forms::read_multipart;
 
 pub(super) async fn import_page(
     state: web::Data<AppState>,
@@ -40,49 +39,15 @@ fn import_result(
     )
 }
 
-/// The upload: the file and the dry-run box. The CSRF token (the form's first field) is
-/// checked before the file is read.
+/// The upload: the file and the dry-run box.
 async fn read_upload(
     state: &AppState,
     req: &HttpRequest,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(Option<Vec<u8>>, bool), Error> {
-    let mut csrf_checked = false;
-    let mut file = None;
-    let mut dry_run = false;
-    while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
-        let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked && name != "csrf" {
-            return Err(Error::FormExpired);
-        }
-        let limit = if name == "file" { IMPORT_LIMIT } else { 4096 };
-        let bytes = match field.bytes(limit).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(e)) => {
-                return Err(Error::BadRequest(format!(
-                    "the form could not be read: {e}"
-                )));
-            }
-            Err(_) => return Err(Error::TooLarge),
-        };
-        match name.as_str() {
-            "csrf" => {
-                if !session::csrf_valid(state, req, &String::from_utf8_lossy(&bytes)) {
-                    return Err(Error::FormExpired);
-                }
-                csrf_checked = true;
-            }
-            "file" if !bytes.is_empty() => file = Some(bytes.to_vec()),
-            "dry_run" => dry_run = bytes.as_ref() == b"true",
-            _ => {}
-        }
-    }
-    if !csrf_checked {
-        return Err(Error::FormExpired);
-    }
-    Ok((file, dry_run))
+    let read = read_multipart(state, req, multipart, "file", IMPORT_LIMIT).await?;
+    let dry_run = read.fields.get("dry_run").is_some_and(|v| v == "true");
+    Ok((read.file.map(|(_, bytes)| bytes), dry_run))
 }
 
 pub(super) async fn import_upload(

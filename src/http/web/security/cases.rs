@@ -9,13 +9,14 @@ use serde::Serialize;
 
 use super::super::forms::Flash;
 use super::super::{lists, page_language, render_page};
-use super::{ALL_ROWS, label, local, read_multipart};
+use super::{ALL_ROWS, label, local};
 use crate::db::audit;
 use crate::db::breaches::{self, Case, Outcome};
 use crate::db::employees::{self, EmployeeFilter, Scope};
 use crate::db::names::{self, EmployeeName, UserName};
 use crate::db::obligations::{self, ObligationFilter};
 use crate::domain::breaches::CaseStatus;
+use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
@@ -23,6 +24,7 @@ use crate::http::api::breaches::{CaseQuery, Report, add_case_evidence, staff_rep
 use crate::http::extract::{
     AnyRole, Authorized, CaseReaders, OutcomeReaders, QueryParams, RoleSet, SecurityOnly,
 };
+use crate::http::web::forms::read_multipart;
 use crate::http::web::forms::redirect_with;
 
 /// A case as a list row shows it: the case and the employee it is about.
@@ -264,7 +266,7 @@ pub async fn report_submit(
     multipart: actix_multipart::Multipart,
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
-    let form = read_multipart(&state, &req, multipart, "evidence").await?;
+    let form = read_multipart(&state, &req, multipart, "evidence", EVIDENCE_MAX_BYTES).await?;
     let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
     let refused = |errors: crate::domain::FieldErrors| {
         req.extensions_mut().insert(Flash {
@@ -460,7 +462,7 @@ pub async fn upload(
     multipart: actix_multipart::Multipart,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let form = read_multipart(&state, &req, multipart, "file").await?;
+    let form = read_multipart(&state, &req, multipart, "file", EVIDENCE_MAX_BYTES).await?;
     let (name, bytes) = form.file.unwrap_or_default();
     let added = add_case_evidence(&state, id.clone(), name, bytes).await;
     // The case exists once the file was looked at (an unknown case is a 404 page).
