@@ -109,6 +109,7 @@ pub mod periods;
 pub mod pledges;
 pub mod policy;
 pub mod reminders;
+pub mod roles;
 pub mod users;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,6 @@ use serde::de::DeserializeOwned;
 use super::{AppState, session};
 use crate::db::users::{self, User};
 use crate::domain::FieldErrors;
-use crate::domain::users::Role;
 use crate::error::Error;
 
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, Error> {
@@ -80,50 +79,7 @@ impl FromRequest for MaybeUser {
     }
 }
 
-/// The roles a route admits. Each route names one of these in its signature, so a handler
-/// cannot forget its check.
-pub trait RoleSet {
-    const ROLES: &'static [Role];
-}
-
-macro_rules! role_sets {
-    ($($(#[$doc:meta])* $name:ident => [$($role:ident),*];)*) => {$(
-        $(#[$doc])*
-        #[derive(Debug)]
-        pub struct $name;
-        impl RoleSet for $name {
-            const ROLES: &'static [Role] = &[$(Role::$role),*];
-        }
-    )*};
-}
-
-role_sets! {
-    /// Every staff role.
-    AnyRole => [Admin, Hr, Security, Manager];
-    /// Who may read the audit trail.
-    AuditReaders => [Admin, Security];
-    /// Who sees breach cases, with their reporters.
-    CaseReaders => [Admin, Security];
-    /// Who sees the outcome of substantiated breach cases.
-    OutcomeReaders => [Admin, Hr, Security];
-    Admins => [Admin];
-    /// Who oversees the whole register (reads everyone) and keeps the carrier register.
-    Overseers => [Admin, Hr, Security];
-    /// Who confirms departure checklist lines (a manager for their reports only).
-    LineConfirmers => [Hr, Manager];
-    /// Who runs departures.
-    HrOnly => [Hr];
-    /// Who approves the destruction of a carrier, or an extension of a period.
-    SecurityOnly => [Security];
-    /// Who keeps the people register.
-    PeopleEditors => [Admin, Hr];
-    /// Who may propose a clearance tier (a manager only for their own reports).
-    TierProposers => [Hr, Manager];
-    /// The review step of a tier change (department head / HR).
-    TierReviewers => [Hr];
-    /// The approval step of a tier change (unit leader / security officer).
-    TierApprovers => [Security];
-}
+pub use crate::domain::roles::*;
 
 /// The signed-in user, holding one of the roles of `R`: 401 if not signed in, 403 otherwise.
 #[derive(Debug)]

@@ -1,6 +1,7 @@
 //! Who may see whom: the scope of a user, as a condition on any employee-id column, and the
 //! checks that one employee is in it.
 
+use crate::domain::roles::Overseers;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -9,7 +10,6 @@ use super::{Boxed, Employee, find};
 use crate::db::schema::employees;
 use crate::db::users::User;
 use crate::db::{DbConnection, MultiBackend};
-use crate::domain::users::Role;
 use crate::error::{Error, Result};
 
 /// Whom a user may see in the register (least privilege, 003 二.2).
@@ -24,7 +24,7 @@ pub enum Scope {
 
 impl Scope {
     pub fn of(conn: &mut DbConnection, user: &User) -> QueryResult<Scope> {
-        if user.has_any_role(&[Role::Admin, Role::Hr, Role::Security]) {
+        if user.may::<Overseers>() {
             return Ok(Scope::All);
         }
         let own = match &user.employee_no {

@@ -43,6 +43,11 @@ impl User {
     pub fn has_any_role(&self, roles: &[Role]) -> bool {
         self.roles.iter().any(|r| roles.contains(r))
     }
+
+    /// Whether the user holds one of the roles of `R`: what its routes admit.
+    pub fn may<R: crate::domain::roles::RoleSet>(&self) -> bool {
+        self.has_any_role(R::ROLES)
+    }
 }
 
 /// A user row with one of their roles (none when they hold none), as a left join gives it.

@@ -1,6 +1,7 @@
 //! Reminders as planned and sent (with the exact message kept as evidence), the forecast of
 //! what the schedules will send, and the job queue — for HR, security and admins.
 
+use crate::domain::roles::CaseReaders;
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
@@ -10,7 +11,6 @@ use crate::db::users::User;
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::reminders::ReminderKind;
-use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -207,7 +207,7 @@ pub async fn resend(
 
 /// Whether a user may know that breach reports arrived (security and admin).
 pub fn sees_breach_notices(user: &User) -> bool {
-    user.has_any_role(&[Role::Security, Role::Admin])
+    user.may::<CaseReaders>()
 }
 
 /// Whether a user may see this reminder at all.

@@ -2,6 +2,7 @@
 //! carrier, and a carrier with its custody history and the forms that move it: assign from
 //! the pool, transfer, return to the pool, destroy (security, before two witnesses).
 
+use crate::domain::roles::SecurityOnly;
 use std::collections::{BTreeSet, HashMap};
 
 use actix_web::http::StatusCode;
@@ -16,7 +17,7 @@ use crate::db::employees::{self, Scope};
 use crate::db::names::EmployeeName;
 use crate::db::users;
 use crate::domain::carriers::CarrierStatus;
-use crate::domain::users::{Language, Role};
+use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::carriers::CarrierQuery;
@@ -240,7 +241,7 @@ async fn carrier(
             }
         })
         .collect();
-    let overseer = user.has_any_role(&[Role::Admin, Role::Hr, Role::Security]);
+    let overseer = user.may::<Overseers>();
     render_page(
         &state,
         &req,
@@ -257,7 +258,7 @@ async fn carrier(
             history,
             can_assign => overseer && c.status == CarrierStatus::InPool,
             can_move => overseer && c.status == CarrierStatus::InCustody,
-            can_destroy => user.has_any_role(&[Role::Security]) && c.status != CarrierStatus::Destroyed,
+            can_destroy => user.may::<SecurityOnly>() && c.status != CarrierStatus::Destroyed,
         },
     )
 }

@@ -23,6 +23,10 @@ mod setup;
 mod timeline;
 pub mod view;
 
+use crate::domain::roles::{
+    Admins, AnyRole, AuditReaders, ExtensionParties, OutcomeReaders, Overseers, PolicyReaders,
+    RoleSet, TierChainParties,
+};
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
@@ -163,66 +167,30 @@ pub fn render_page_in(
 
 /// The menu: each page with the roles that see it, in the order shown.
 const NAV: &[(&str, &str, &[Role])] = &[
-    (
-        "/",
-        "nav.home",
-        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
-    ),
-    (
-        "/employees",
-        "nav.employees",
-        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
-    ),
-    (
-        "/departures",
-        "nav.departures",
-        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
-    ),
-    (
-        "/obligations",
-        "nav.obligations",
-        &[Role::Admin, Role::Hr, Role::Security],
-    ),
-    (
-        "/carriers",
-        "nav.carriers",
-        &[Role::Admin, Role::Hr, Role::Security],
-    ),
-    (
-        "/reminders",
-        "nav.reminders",
-        &[Role::Admin, Role::Hr, Role::Security],
-    ),
+    ("/", "nav.home", AnyRole::ROLES),
+    ("/employees", "nav.employees", AnyRole::ROLES),
+    ("/departures", "nav.departures", AnyRole::ROLES),
+    ("/obligations", "nav.obligations", Overseers::ROLES),
+    ("/carriers", "nav.carriers", Overseers::ROLES),
+    ("/reminders", "nav.reminders", Overseers::ROLES),
     (
         "/clearance-changes",
         "nav.clearance_changes",
-        &[Role::Hr, Role::Security, Role::Manager],
+        TierChainParties::ROLES,
     ),
-    ("/extensions", "nav.extensions", &[Role::Hr, Role::Security]),
-    (
-        "/breaches",
-        "nav.breaches",
-        &[Role::Admin, Role::Hr, Role::Security],
-    ),
-    (
-        "/tasks",
-        "nav.tasks",
-        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
-    ),
-    ("/audit", "nav.audit", &[Role::Admin, Role::Security]),
-    ("/admin", "nav.admin", &[Role::Admin]),
+    ("/extensions", "nav.extensions", ExtensionParties::ROLES),
+    ("/breaches", "nav.breaches", OutcomeReaders::ROLES),
+    ("/tasks", "nav.tasks", AnyRole::ROLES),
+    ("/audit", "nav.audit", AuditReaders::ROLES),
+    ("/admin", "nav.admin", Admins::ROLES),
     // HR and security read what the administrator sets.
-    ("/admin/policy", "nav.policy", &[Role::Hr, Role::Security]),
+    ("/admin/policy", "nav.policy", PolicyReaders::ROLES),
     (
         "/admin/pledge-texts",
         "nav.pledge_texts",
-        &[Role::Hr, Role::Security],
+        PolicyReaders::ROLES,
     ),
-    (
-        "/settings",
-        "nav.settings",
-        &[Role::Admin, Role::Hr, Role::Security, Role::Manager],
-    ),
+    ("/settings", "nav.settings", AnyRole::ROLES),
 ];
 
 fn nav_of(user: &User) -> Vec<Value> {

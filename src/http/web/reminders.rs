@@ -2,6 +2,7 @@
 //! forecast of what the schedules will send), failed (with "send again"), acknowledged — with
 //! sorting, pages and CSV; one reminder with the message exactly as it was sent.
 
+use crate::domain::roles::HrOnly;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -15,7 +16,7 @@ use crate::db::reminders::{self, Reminder};
 use crate::db::users::User;
 use crate::domain::FieldErrors;
 use crate::domain::reminders::{ReminderKind, ReminderStatus};
-use crate::domain::users::{Language, Role};
+use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::reminders::{FORECAST_MAX_DAYS, ReminderQuery, visible};
@@ -248,7 +249,7 @@ pub async fn list(
             errors => errors.0,
             person,
             kinds => kind_options(),
-            can_resend => user.has_any_role(&[Role::Hr]),
+            can_resend => user.may::<HrOnly>(),
             preview,
             preview_total,
             days,
@@ -505,7 +506,7 @@ pub async fn detail(
             message,
             events,
             can_resend => r.status == ReminderStatus::Failed
-                && user.has_any_role(&[Role::Hr]),
+                && user.may::<HrOnly>(),
         },
     )
 }

@@ -1,5 +1,6 @@
 //! `/admin/pledge-texts`: every version of the pledge texts, in both languages, or as CSV.
 
+use crate::domain::roles::Admins;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
@@ -7,7 +8,6 @@ use minijinja::{Value, context};
 use super::super::{lists, page_language, render_page};
 use super::{instant, local};
 use crate::db::{pledges, users};
-use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::pledges::TextQuery;
@@ -89,7 +89,7 @@ pub(super) async fn pledge_texts_page(
             kind => kind.map(|k| k.as_str()).unwrap_or_default(),
             kinds => crate::domain::pledges::PledgeKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             query => lists::query_without(&req, &["format"]),
-            can_add => user.has_any_role(&[Role::Admin]),
+            can_add => user.may::<Admins>(),
         },
     )
 }

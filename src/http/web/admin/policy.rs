@@ -2,6 +2,7 @@
 //! (security), its recent versions, and the form's save, which becomes the API's nested
 //! document.
 
+use crate::domain::roles::Admins;
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
@@ -287,7 +288,7 @@ async fn policy_view(
             sections => policy_sections(&policy),
             checklist,
             history,
-            can_edit => user.has_any_role(&[Role::Admin]),
+            can_edit => user.may::<Admins>(),
         },
     )
 }

@@ -1,5 +1,6 @@
 //! The departures sections of HR's and a manager's start page.
 
+use crate::domain::roles::CaseReaders;
 use chrono::NaiveDate;
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -15,7 +16,6 @@ use crate::db::users::User;
 use crate::db::{overview, policy};
 use crate::domain::departures::{DepartureStatus, LineKind};
 use crate::domain::reminders::ReminderStatus;
-use crate::domain::users::Role;
 use crate::error::Result;
 
 // The start page
@@ -40,7 +40,7 @@ pub fn hr_dashboard(
         ..DepartureFilter::default()
     };
     let (_, losses) = departures::list(conn, &Scope::All, &open_loss, 0, 0)?;
-    let hide_breach_notices = !user.has_any_role(&[Role::Security, Role::Admin]);
+    let hide_breach_notices = !user.may::<CaseReaders>();
     let mut reminders_with = |status: ReminderStatus| {
         let filter = ReminderFilter {
             status: Some(status),

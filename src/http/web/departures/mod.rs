@@ -17,7 +17,7 @@ use crate::domain::departures::{
     DepartureReason, DepartureSortKey, DepartureStatus, LineKind, LineStatus, allowed_outcomes,
 };
 use crate::domain::people::EmployeeStatus;
-use crate::domain::users::{Language, Role};
+use crate::domain::users::Language;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::api::departures::DepartureQuery;
@@ -125,7 +125,7 @@ async fn list(
             per_page => window.per_page,
             status_options => status_options(),
             sort_options => sort_options(),
-            can_start => user.has_any_role(&[Role::Hr]),
+            can_start => user.may::<HrOnly>(),
             ..lists::links(&req)
         },
     )
@@ -438,7 +438,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
         can_confirm,
         is_successor,
         in_progress => departure.status == DepartureStatus::InProgress,
-        is_hr => user.has_any_role(&[Role::Hr]),
+        is_hr => user.may::<HrOnly>(),
     })
 }
 

@@ -2,6 +2,8 @@
 //! its history, for a non-compete the agreement, the monthly ledger and the payments, the
 //! reminders sent and the linked breach cases, and the forms of its actions.
 
+use crate::domain::roles::ExtensionParties;
+use crate::domain::roles::{CaseReaders, HrOnly};
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -17,7 +19,6 @@ use crate::db::obligations::LinkedCase;
 use crate::domain::clearance::ChangeStatus;
 use crate::domain::noncompete::MonthStatus;
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
-use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::{Authorized, Overseers};
@@ -193,10 +194,9 @@ pub(super) async fn detail(
         .collect();
     let active = o.status == ObligationStatus::Active;
     let kind = Some(o.kind);
-    let is_hr = user.has_any_role(&[Role::Hr]);
-    let can_extend = active
-        && kind == Some(ObligationKind::Declassification)
-        && user.has_any_role(&[Role::Hr, Role::Security]);
+    let is_hr = user.may::<HrOnly>();
+    let can_extend =
+        active && kind == Some(ObligationKind::Declassification) && user.may::<ExtensionParties>();
     let can_pay = active && kind == Some(ObligationKind::NonCompete) && is_hr;
     let can_waive = can_pay;
     let can_rescind = can_pay && g.ledger.as_ref().is_some_and(|l| l.alert == "may_rescind");
@@ -241,7 +241,7 @@ pub(super) async fn detail(
             agreement,
             reminders => reminder_rows,
             cases,
-            sees_cases => user.has_any_role(&[Role::Admin, Role::Security]),
+            sees_cases => user.may::<CaseReaders>(),
             can_extend,
             can_pay,
             can_waive,

@@ -8,6 +8,7 @@ mod detail;
 mod end;
 mod list;
 
+use crate::domain::roles::CaseReaders;
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, web};
@@ -24,7 +25,7 @@ use crate::db::{DbConnection, policy};
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
-use crate::domain::users::{Language, Role};
+use crate::domain::users::Language;
 use crate::error::Error;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -88,7 +89,7 @@ fn gather(
     } else {
         (None, None, Vec::new())
     };
-    let cases = if user.has_any_role(&[Role::Admin, Role::Security]) {
+    let cases = if user.may::<CaseReaders>() {
         obligations::linked_cases(conn, id)?
     } else {
         Vec::new()

@@ -12,7 +12,7 @@ use super::super::{lists, page_language, render_page};
 use super::{TIERS, day, employee_names, options, person_link, sort_text};
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::names::EmployeeName;
-use crate::domain::users::{Language, Role};
+use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::employees::EmployeeQuery;
@@ -98,7 +98,7 @@ pub(super) async fn list(
             tiers => options("people.tier", &TIERS),
             statuses => options("people.status", &STATUSES),
             departments,
-            can_edit => user.has_any_role(&[Role::Admin, Role::Hr]),
+            can_edit => user.may::<PeopleEditors>(),
         },
     )
 }

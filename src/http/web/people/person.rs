@@ -1,6 +1,7 @@
 //! `/employees/{id}`: the person with everything about them — facts, tier and its history,
 //! carriers, pledges, non-compete terms, obligations and their timeline, departures.
 
+use crate::domain::roles::{HrOnly, Overseers, PeopleEditors, TierProposers};
 use std::collections::{BTreeSet, HashMap};
 
 use actix_web::http::StatusCode;
@@ -114,8 +115,8 @@ pub(super) async fn person(
     let employed = matches!(e.status, EmployeeStatus::Active | EmployeeStatus::Departing);
     let open_change = v.history.changes.iter().any(|c| c.status.is_open());
     let own_record = user.employee_no.as_deref() == Some(e.employee_no.as_str());
-    let has = |roles: &[Role]| user.has_any_role(roles);
-    let overseer = has(&[Role::Admin, Role::Hr, Role::Security]);
+    let _has = |roles: &[Role]| user.has_any_role(roles);
+    let overseer = user.may::<Overseers>();
     let who = |id: &Option<String>| id.as_ref().and_then(|i| v.users.get(i)).cloned();
 
     let changes: Vec<Value> = v
@@ -272,14 +273,14 @@ pub(super) async fn person(
             tiers,
             languages => options("people.language", &["zh-CN", "en"]),
             methods => options("people.pledge_method", &["e_signed", "paper", "refused"]),
-            can_edit => has(&[Role::Admin, Role::Hr]),
-            can_propose => has(&[Role::Hr, Role::Manager]) && employed && !open_change && !own_record,
-            can_pledge => has(&[Role::Admin, Role::Hr]),
+            can_edit => user.may::<PeopleEditors>(),
+            can_propose => user.may::<TierProposers>() && employed && !open_change && !own_record,
+            can_pledge => user.may::<PeopleEditors>(),
             can_see_terms => overseer,
-            can_set_terms => has(&[Role::Hr]) && employed,
-            can_rehire => has(&[Role::Admin, Role::Hr])
+            can_set_terms => user.may::<HrOnly>() && employed,
+            can_rehire => user.may::<PeopleEditors>()
                 && matches!(e.status, EmployeeStatus::Departed | EmployeeStatus::Retired),
-            can_depart => has(&[Role::Hr]) && e.status == EmployeeStatus::Active,
+            can_depart => user.may::<HrOnly>() && e.status == EmployeeStatus::Active,
             can_add_carrier => overseer && employed,
         },
     )
