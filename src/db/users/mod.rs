@@ -132,15 +132,3 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .load(conn)?;
     Ok(with_roles(rows).into_iter().next())
 }
-
-/// The names of these users, by id (for showing who did something, in one query).
-pub fn names(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<std::collections::HashMap<String, String>> {
-    let rows: Vec<(String, String)> = users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::name))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}

@@ -15,7 +15,6 @@ use super::{lists, page_language, render_page};
 use crate::db::carriers::{self, Carrier, CarrierFilter};
 use crate::db::employees::{self, Scope};
 use crate::db::names::EmployeeName;
-use crate::db::users;
 use crate::domain::carriers::CarrierStatus;
 use crate::domain::users::Language;
 use crate::error::Error;
@@ -217,8 +216,7 @@ async fn carrier(
                 user_ids.extend(e.approver_id.clone());
             }
             let people = employee_names(conn, ids)?;
-            let user_ids: Vec<String> = user_ids.into_iter().collect();
-            let user_names = users::names(conn, &user_ids)?;
+            let user_names = crate::db::names::users(conn, user_ids)?;
             Ok((detail, people, user_names))
         })
         .await?;
@@ -233,8 +231,8 @@ async fn carrier(
                 at => instant(e.at),
                 from => person(&e.from_custodian_id),
                 to => person(&e.to_custodian_id),
-                actor => user_names.get(&e.actor_id),
-                approver => e.approver_id.as_ref().and_then(|a| user_names.get(a)),
+                actor => user_names.get(&e.actor_id).map(|u| &u.name),
+                approver => e.approver_id.as_ref().and_then(|a| user_names.get(a)).map(|u| &u.name),
                 witness_1 => person(&e.witness_1_id),
                 witness_2 => person(&e.witness_2_id),
                 note => e.note,

@@ -7,7 +7,7 @@ use minijinja::{Value, context};
 
 use super::super::{lists, page_language, render_page};
 use super::{instant, local};
-use crate::db::{pledges, users};
+use crate::db::pledges;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::pledges::TextQuery;
@@ -33,11 +33,11 @@ pub(super) async fn pledge_texts_page(
         .db(move |conn| {
             let texts = pledges::texts(conn, kind)?;
             let ids: Vec<String> = texts.iter().map(|t| t.created_by.clone()).collect();
-            let names = users::names(conn, &ids)?;
+            let names = crate::db::names::users(conn, ids)?;
             Ok((texts, names))
         })
         .await?;
-    let by = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let by = |id: &str| names.get(id).map(|u| u.name.clone()).unwrap_or_default();
     if lists::wants_csv(&req) {
         let lang = page_language(&req, Some(&user));
         let text = |key: &str| state.pages.text(lang, key);

@@ -13,7 +13,7 @@ use super::super::forms::{failure_page, holding, refuse};
 use super::super::render_page;
 use super::{Fields, done_redirect, field, instant, typed};
 use crate::db::users::User;
-use crate::db::{audit, policy, users};
+use crate::db::{audit, policy};
 use crate::domain::FieldErrors;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
@@ -265,14 +265,17 @@ async fn policy_view(
             };
             let (changes, _) = audit::list(conn, &filter, 0, 20)?;
             let ids: Vec<String> = changes.iter().filter_map(|e| e.actor_id.clone()).collect();
-            let names = users::names(conn, &ids)?;
+            let names = crate::db::names::users(conn, ids)?;
             Ok((version, policy, changes, names))
         })
         .await?;
     let history: Vec<Value> = changes
         .iter()
         .map(|e| {
-            let by = e.actor_id.as_ref().and_then(|id| names.get(id).cloned());
+            let by = e
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(id).map(|u| u.name.clone()));
             context! { version => e.subject_id, at => instant(&e.at), by }
         })
         .collect();

@@ -202,7 +202,7 @@ async fn user_detail(
             let (tokens, _) = users::tokens_of(conn, &id, 0, 200)?;
             let history = audit::of_subject(conn, "user", &id)?;
             let actors: Vec<String> = history.iter().filter_map(|e| e.actor_id.clone()).collect();
-            let names = users::names(conn, &actors)?;
+            let names = crate::db::names::users(conn, actors)?;
             Ok((account, tokens, history, names))
         })
         .await?;
@@ -213,7 +213,7 @@ async fn user_detail(
             let actor = e
                 .actor_id
                 .as_ref()
-                .and_then(|id| names.get(id).cloned())
+                .and_then(|id| names.get(id).map(|u| u.name.clone()))
                 .unwrap_or_else(|| e.actor_type.clone());
             context! { at => instant(&e.at), action => e.action, actor, details => e.details }
         })

@@ -15,11 +15,11 @@ use crate::db::carriers::{self, Carrier};
 use crate::db::clearance::{self, TierHistory};
 use crate::db::departures::Departure;
 use crate::db::employees::{self, Employee, Scope};
+use crate::db::extensions;
 use crate::db::names::EmployeeName;
 use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
-use crate::db::{extensions, users};
 use crate::domain::people::EmployeeStatus;
 use crate::domain::users::{Language, Role};
 use crate::error::Error;
@@ -41,7 +41,7 @@ struct PersonView {
     obligations: Vec<Obligation>,
     ends_before: HashMap<String, NaiveDate>,
     departures: Vec<Departure>,
-    users: HashMap<String, String>,
+    users: HashMap<String, crate::db::names::UserName>,
 }
 
 fn load_person(
@@ -74,8 +74,7 @@ fn load_person(
         user_ids.extend(c.decided_by.clone());
     }
     user_ids.extend(pledges.iter().map(|p| p.recorded_by.clone()));
-    let user_ids: Vec<String> = user_ids.into_iter().collect();
-    let users = users::names(conn, &user_ids)?;
+    let users = crate::db::names::users(conn, user_ids)?;
     Ok(PersonView {
         employee,
         manager,
@@ -117,7 +116,11 @@ pub(super) async fn person(
     let own_record = user.employee_no.as_deref() == Some(e.employee_no.as_str());
     let _has = |roles: &[Role]| user.has_any_role(roles);
     let overseer = user.may::<Overseers>();
-    let who = |id: &Option<String>| id.as_ref().and_then(|i| v.users.get(i)).cloned();
+    let who = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|i| v.users.get(i))
+            .map(|u| u.name.clone())
+    };
 
     let changes: Vec<Value> = v
         .history
@@ -128,7 +131,7 @@ pub(super) async fn person(
                 from_tier => c.from_tier,
                 to_tier => c.to_tier,
                 status => c.status,
-                proposed_by => v.users.get(&c.proposed_by),
+                proposed_by => v.users.get(&c.proposed_by).map(|u| &u.name),
                 proposed_at => instant(c.proposed_at),
                 proposal_reason => c.proposal_reason,
                 reviewed_by => who(&c.reviewed_by),
@@ -171,7 +174,7 @@ pub(super) async fn person(
                 typed_name => p.typed_name,
                 scan_ref => p.scan_ref,
                 refusal_reason => p.refusal_reason,
-                recorded_by => v.users.get(&p.recorded_by),
+                recorded_by => v.users.get(&p.recorded_by).map(|u| &u.name),
             }
         })
         .collect();
