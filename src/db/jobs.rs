@@ -154,7 +154,12 @@ pub fn claim(
             DbConnection::Pg(_) => "FOR UPDATE SKIP LOCKED",
             DbConnection::Sqlite(_) => "",
         };
-        let sql = placeholders(conn, &CLAIM.replace("{due}", due).replace("{lock}", lock));
+        // Only the kinds this build knows: a job of a kind added by a newer release (on a
+        // shared database during an upgrade) waits for a worker that knows it, and never
+        // stops this one from taking the rest.
+        let known: Vec<String> = JobKind::ALL.iter().map(|k| format!("'{k}'")).collect();
+        let due = format!("{due} AND kind IN ({})", known.join(", "));
+        let sql = placeholders(conn, &CLAIM.replace("{due}", &due).replace("{lock}", lock));
         per_backend!(conn, c => diesel::sql_query(&sql)
             .bind::<Text, _>(worker)
             .bind::<Timestamp, _>(lease_until)
@@ -184,6 +189,7 @@ fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Que
             .filter(jobs::state.eq(JobState::Running))
             .filter(jobs::locked_until.lt(now))
             .filter(jobs::attempts.ge(jobs::max_attempts))
+            .filter(jobs::kind.eq_any(JobKind::ALL))
     };
     let found: Vec<(JobKind, String)> =
         abandoned().select((jobs::kind, jobs::payload)).load(conn)?;

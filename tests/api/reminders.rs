@@ -176,6 +176,34 @@ on_both_databases! {
         assert_eq!(reminders(&app, &hr, "kind=periodic").await.len(), 3);
     }
 
+    async fn a_job_of_a_kind_this_build_does_not_know_waits_and_holds_up_no_other(app: TestApp) {
+        use diesel::connection::SimpleConnection;
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        app.run_jobs().await;
+        former(&app, &hr, "C001", "Chen", "en", Some("chen@home.example"), "none").await;
+        // A newer release on the same database queued a job of a kind added after this one,
+        // due before everything else.
+        app.db()
+            .batch_execute(
+                "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
+                 run_at, created_at, updated_at) VALUES ('job-from-the-future', 'send_webhook', '{}', \
+                 'future', 'queued', 0, 20, '2000-01-01 00:00:00', '2000-01-01 00:00:00', '2000-01-01 00:00:00')",
+            )
+            .unwrap();
+        app.clock.set(shanghai(2028, 4, 1, 9, 30));
+        app.run_jobs().await;
+        assert_eq!(app.smtp.to("chen@home.example").len(), 1, "the quarter's reminder went out");
+        use diesel::prelude::*;
+        use tuomi::db::schema::jobs;
+        let (state, attempts): (String, i32) = jobs::table
+            .find("job-from-the-future")
+            .select((jobs::state, jobs::attempts))
+            .first(&mut app.db())
+            .unwrap();
+        assert_eq!((state.as_str(), attempts), ("queued", 0), "left for a worker that knows it");
+        app.expect_leftover_jobs();
+    }
+
     async fn a_crash_between_claiming_and_sending_sends_once_after_the_lease_expires(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         app.run_jobs().await;

@@ -21,7 +21,7 @@ use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
 use crate::domain::people::EmployeeStatus;
-use crate::domain::users::{Language, Role};
+use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::{AnyRole, Authorized};
@@ -114,7 +114,6 @@ pub(super) async fn person(
     let employed = matches!(e.status, EmployeeStatus::Active | EmployeeStatus::Departing);
     let open_change = v.history.changes.iter().any(|c| c.status.is_open());
     let own_record = user.employee_no.as_deref() == Some(e.employee_no.as_str());
-    let _has = |roles: &[Role]| user.has_any_role(roles);
     let overseer = user.may::<Overseers>();
     let who = |id: &Option<String>| {
         id.as_ref()
