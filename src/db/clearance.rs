@@ -123,7 +123,7 @@ pub fn propose(
         .get_result(conn)?;
     may_propose(&Proposal {
         employee_status: employee.status,
-        current: employee.tier(),
+        current: employee.clearance_tier,
         proposed: to_tier,
         own_record: own_record(user, &employee),
         change_waiting: open > 0,
@@ -133,7 +133,7 @@ pub fn propose(
         .values((
             clearance_changes::id.eq(&id),
             clearance_changes::employee_id.eq(employee_id),
-            clearance_changes::from_tier.eq(employee.tier().as_str()),
+            clearance_changes::from_tier.eq(employee.clearance_tier.as_str()),
             clearance_changes::to_tier.eq(to_tier.as_str()),
             clearance_changes::status.eq(ChangeStatus::Proposed),
             clearance_changes::proposed_by.eq(&user.id),
@@ -151,7 +151,7 @@ pub fn propose(
             subject_id: &id,
             details: json!({
                 "employee_id": employee_id,
-                "from_tier": employee.tier(),
+                "from_tier": employee.clearance_tier,
                 "to_tier": to_tier,
                 "reason": reason,
             }),

@@ -215,7 +215,7 @@ pub fn confirm(
     let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
     may_confirm(conn, user, &employee)?;
     let line = find_line(conn, id, line_id)?;
-    if line.status() != LineStatus::Open {
+    if line.status != LineStatus::Open {
         return Err(Error::Conflict(format!(
             "the line is already {}",
             line.status
@@ -373,7 +373,7 @@ pub fn receive(
         Receiver::Link => (Actor::System, None),
     };
     let departure = in_progress(conn, id)?;
-    if line.status() != LineStatus::HandedOver || line.received_at.is_some() {
+    if line.status != LineStatus::HandedOver || line.received_at.is_some() {
         return Err(Error::Conflict(
             "the line is not waiting for a receipt".into(),
         ));

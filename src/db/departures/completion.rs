@@ -43,7 +43,7 @@ pub fn complete(
         )));
     }
     let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
-    let tier_held = employee.tier();
+    let tier_held = employee.clearance_tier;
     let actor = Actor::User(user.id.clone());
     diesel::update(departures::table.find(id))
         .set((

@@ -78,12 +78,8 @@ pub struct DepartureLine {
 }
 
 impl DepartureLine {
-    fn status(&self) -> LineStatus {
-        self.status
-    }
-
     pub fn resolved(&self) -> bool {
-        is_resolved(self.status(), self.received_at.is_some())
+        is_resolved(self.status, self.received_at.is_some())
     }
 }
 

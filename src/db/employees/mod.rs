@@ -53,10 +53,6 @@ pub struct Employee {
 }
 
 impl Employee {
-    pub fn tier(&self) -> ClearanceTier {
-        self.clearance_tier
-    }
-
     pub fn fields(&self) -> EmployeeFields {
         EmployeeFields {
             employee_no: self.employee_no.clone(),

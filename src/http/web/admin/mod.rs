@@ -98,11 +98,3 @@ async fn done_redirect(state: &AppState, to: &str, done: &str) -> HttpResponse {
     };
     super::forms::redirect_with(state, to, &flash).await
 }
-
-fn instant(at: &chrono::NaiveDateTime) -> String {
-    super::view::instant(*at)
-}
-
-fn local(state: &AppState, at: &chrono::NaiveDateTime) -> String {
-    super::view::local(state.config.timezone, *at)
-}

@@ -5,8 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 
+use super::super::view::{instant, local};
 use super::super::{lists, page_language, render_page};
-use super::{instant, local};
 use crate::db::pledges;
 use crate::error::Error;
 use crate::http::AppState;
@@ -60,7 +60,7 @@ pub(super) async fn pledge_texts_page(
                     t.version.to_string(),
                     t.title_zh.clone(),
                     t.title_en.clone(),
-                    local(&state, &t.created_at),
+                    local(state.config.timezone, t.created_at),
                     by(&t.created_by),
                 ]
             })
@@ -74,7 +74,7 @@ pub(super) async fn pledge_texts_page(
                 kind => t.kind, version => t.version, title_zh => t.title_zh,
                 body_zh => paragraphs(&t.body_zh), title_en => t.title_en,
                 body_en => paragraphs(&t.body_en),
-                created_at => instant(&t.created_at), created_by => by(&t.created_by),
+                created_at => instant(t.created_at), created_by => by(&t.created_by),
             }
         })
         .collect();

@@ -11,7 +11,8 @@ use minijinja::{Value, context};
 
 use super::super::forms::{failure_page, holding, refuse};
 use super::super::render_page;
-use super::{Fields, done_redirect, field, instant, typed};
+use super::super::view::instant;
+use super::{Fields, done_redirect, field, typed};
 use crate::db::users::User;
 use crate::db::{audit, policy};
 use crate::domain::FieldErrors;
@@ -276,7 +277,7 @@ async fn policy_view(
                 .actor_id
                 .as_ref()
                 .and_then(|id| names.get(id).map(|u| u.name.clone()));
-            context! { version => e.subject_id, at => instant(&e.at), by }
+            context! { version => e.subject_id, at => instant(e.at), by }
         })
         .collect();
     let checklist: Vec<String> = policy.checklist.iter().map(|l| l.title.clone()).collect();

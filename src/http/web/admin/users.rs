@@ -8,8 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 
 use super::super::forms::{failure_page, holding, refuse};
+use super::super::view::{instant, local};
 use super::super::{lists, page_language, redirect, render_page};
-use super::{Fields, done_redirect, field, instant, local, typed};
+use super::{Fields, done_redirect, field, typed};
 use crate::db::audit;
 use crate::db::users::{self, Account, User, UserFilter};
 use crate::domain::users::Role;
@@ -128,7 +129,7 @@ async fn users_csv(
                     "admin.status.inactive"
                 }),
                 a.employee_no.clone().unwrap_or_default(),
-                local(state, &a.created_at),
+                local(state.config.timezone, a.created_at),
             ]
         })
         .collect();
@@ -215,7 +216,7 @@ async fn user_detail(
                 .as_ref()
                 .and_then(|id| names.get(id).map(|u| u.name.clone()))
                 .unwrap_or_else(|| e.actor_type.clone());
-            context! { at => instant(&e.at), action => e.action, actor, details => e.details }
+            context! { at => instant(e.at), action => e.action, actor, details => e.details }
         })
         .collect();
     let is_self = account.id == user.id;
