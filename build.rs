@@ -33,7 +33,12 @@ fn main() {
         )
         .unwrap();
     }
-    out.push_str("];\n/// Message catalog files: (language, file name, source).\npub const CATALOG_FILES: &[(&str, &str, &str)] = &[\n");
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("templates.rs");
+    std::fs::write(dest, out).unwrap();
+    let mut out = String::from(
+        "/// Message catalog files: (language, file name, source).\npub const CATALOG_FILES: &[(&str, &str, &str)] = &[\n",
+    );
     let mut langs: Vec<_> = std::fs::read_dir(&i18n)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -55,6 +60,6 @@ fn main() {
         }
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded.rs");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogs.rs");
     std::fs::write(dest, out).unwrap();
 }

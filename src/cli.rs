@@ -292,7 +292,11 @@ fn add_user(
                 } else {
                     field.as_str()
                 };
-                eprintln!("--{}: {message}", option.replace('_', "-"));
+                eprintln!(
+                    "--{}: {}",
+                    option.replace('_', "-"),
+                    crate::catalog::english(message)
+                );
             }
             return Ok(ExitCode::from(2));
         }
@@ -317,7 +321,7 @@ fn add_user(
         }
         Err(crate::error::Error::Validation(errors)) => {
             for (field, message) in &errors.0 {
-                eprintln!("--{field}: {message}");
+                eprintln!("--{field}: {}", crate::catalog::english(message));
             }
             Ok(ExitCode::from(2))
         }

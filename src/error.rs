@@ -1,6 +1,7 @@
 //! The one error type: what went wrong, in terms the HTTP layer turns into a status and body.
 
 use crate::domain::FieldErrors;
+use crate::domain::problem::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -25,6 +26,9 @@ pub enum Error {
     /// 409: the request conflicts with the current state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 409: refused in the current state, saying why.
+    #[error("refused: {}", .0.code)]
+    Refused(Problem),
     #[error("too large")]
     TooLarge,
     /// 415: the body is not of the media type the route takes.
@@ -43,8 +47,13 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn field(field: &str, message: impl Into<String>) -> Error {
-        Error::Validation(FieldErrors::single(field, message))
+    pub fn field(field: &str, problem: impl Into<Problem>) -> Error {
+        Error::Validation(FieldErrors::single(field, problem))
+    }
+
+    /// 409 with why.
+    pub fn refused(problem: impl Into<Problem>) -> Error {
+        Error::Refused(problem.into())
     }
 }
 

@@ -1,6 +1,7 @@
 //! tuomi: tracks the confidentiality duties of people leaving a company or a classified post.
 
 pub mod auth;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -11,6 +11,7 @@ use super::audit;
 use super::employees::{self, Employee};
 use crate::domain::audit::Actor;
 use crate::domain::import::{ImportRow, LineError, ParsedFile};
+use crate::domain::problem::Problem;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -20,7 +21,27 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
-    pub errors: Vec<LineError>,
+    pub errors: Vec<ReportedLine>,
+}
+
+/// A problem with one line of the file (line 1 is the header), said in English with its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReportedLine {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+    pub problem: Problem,
+}
+
+impl From<LineError> for ReportedLine {
+    fn from(e: LineError) -> ReportedLine {
+        ReportedLine {
+            line: e.line,
+            message: crate::catalog::english(&e.problem),
+            field: e.field,
+            problem: e.problem,
+        }
+    }
 }
 
 enum Plan<'a> {
@@ -119,7 +140,7 @@ pub fn run(
 
     let mut report = ImportReport {
         dry_run: dry_run || !errors.is_empty(),
-        errors,
+        errors: errors.into_iter().map(ReportedLine::from).collect(),
         ..Default::default()
     };
     for plan in &plans {

@@ -265,12 +265,14 @@ mod tests {
         let e = check_step(Reported, Triaged, "x", None).unwrap_err();
         assert!(e.0.contains_key("severity"));
         let e = check_step(Reported, Substantiated, "", None).unwrap_err();
-        assert!(e.0["status"].contains("triaged"));
+        assert!(crate::catalog::english(&e.0["status"]).contains("triaged"));
         assert!(e.0.contains_key("reason"));
         assert!(check_step(Investigating, Unfounded, "no evidence", None).is_ok());
         assert!(
-            check_step(Closed, Reported, "again", None).unwrap_err().0["status"]
-                .contains("cannot change")
+            crate::catalog::english(
+                &check_step(Closed, Reported, "again", None).unwrap_err().0["status"]
+            )
+            .contains("cannot change")
         );
     }
 

@@ -186,7 +186,10 @@ mod tests {
         assert!(check_dates(d(2028, 2, 29), d(2028, 2, 29)).is_ok());
         assert!(check_dates(d(2028, 1, 31), d(2028, 3, 31)).is_ok());
         let e = check_dates(d(2028, 3, 1), d(2028, 2, 29)).unwrap_err();
-        assert_eq!(e.0["last_working_day"], "must not be before notice_date");
+        assert_eq!(
+            crate::catalog::english(&e.0["last_working_day"]),
+            "must not be before notice_date"
+        );
     }
 
     #[test]

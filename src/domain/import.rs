@@ -2,9 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
-
 use super::people::{EmployeeFields, EmployeeInput, check_employee_no};
+use super::problem::Problem;
 
 /// The columns of the file, in any order; other columns are ignored.
 pub const COLUMNS: [&str; 9] = [
@@ -23,19 +22,19 @@ pub const COLUMNS: [&str; 9] = [
 pub const REQUIRED: [&str; 3] = ["employee_no", "name", "department"];
 
 /// A problem with one line of the file (line 1 is the header).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
     pub line: u64,
     pub field: String,
-    pub message: String,
+    pub problem: Problem,
 }
 
 impl LineError {
-    pub fn new(line: u64, field: &str, message: impl Into<String>) -> LineError {
+    pub fn new(line: u64, field: &str, problem: impl Into<Problem>) -> LineError {
         LineError {
             line,
             field: field.to_string(),
-            message: message.into(),
+            problem: problem.into(),
         }
     }
 }
@@ -239,6 +238,6 @@ mod tests {
     fn a_file_without_the_required_columns_is_refused_at_the_header() {
         let errors = parse("number,name\n1,x\n").errors;
         assert_eq!(errors[0].line, 1);
-        assert!(errors[0].message.contains("employee_no"));
+        assert!(format!("{:?}", errors[0].problem).contains("employee_no"));
     }
 }

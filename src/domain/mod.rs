@@ -108,51 +108,55 @@ pub mod people;
 pub mod periods;
 pub mod pledges;
 pub mod policy;
+pub mod problem;
 pub mod reminders;
 pub mod roles;
 pub mod users;
 
 use std::collections::BTreeMap;
 
+use problem::Problem;
+
 /// Validation messages by field name, as the API returns them in `error.fields`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<String, String>);
+pub struct FieldErrors(pub BTreeMap<String, Problem>);
 
 impl FieldErrors {
     pub fn new() -> FieldErrors {
         FieldErrors::default()
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    /// Records why a field is at fault; the first reason of a field is the one kept.
+    pub fn add(&mut self, field: &str, problem: impl Into<Problem>) {
         self.0
             .entry(field.to_string())
-            .or_insert_with(|| message.into());
+            .or_insert_with(|| problem.into());
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// Keeps the value of a field check, recording its message on failure.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+    /// Keeps the value of a field check, recording its problem on failure.
+    pub fn check<T, P: Into<Problem>>(&mut self, field: &str, result: Result<T, P>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
-            Err(message) => {
-                self.add(field, message);
+            Err(problem) => {
+                self.add(field, problem);
                 None
             }
         }
     }
 
-    /// Parses an optional value (empty counts as absent), recording its message on failure.
-    pub fn optional<T: std::str::FromStr<Err = String>>(
-        &mut self,
-        field: &str,
-        value: Option<String>,
-    ) -> Option<T> {
+    /// Parses an optional value (empty counts as absent), recording its problem on failure.
+    pub fn optional<T>(&mut self, field: &str, value: Option<String>) -> Option<T>
+    where
+        T: std::str::FromStr,
+        T::Err: Into<Problem>,
+    {
         value
             .filter(|v| !v.trim().is_empty())
-            .and_then(|v| self.check(field, v.parse()))
+            .and_then(|v| self.check(field, v.parse::<T>()))
     }
 
     /// Ok when nothing was recorded.
@@ -160,9 +164,9 @@ impl FieldErrors {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
-    pub fn single(field: &str, message: impl Into<String>) -> FieldErrors {
+    pub fn single(field: &str, problem: impl Into<Problem>) -> FieldErrors {
         let mut errors = FieldErrors::new();
-        errors.add(field, message);
+        errors.add(field, problem);
         errors
     }
 }

@@ -309,7 +309,7 @@ mod tests {
         };
         let mut errors = FieldErrors::new();
         policy.check(&mut errors);
-        assert!(errors.0["reminders.digest"].contains("0 0 9 * * Mon *"));
+        assert!(crate::catalog::english(&errors.0["reminders.digest"]).contains("0 0 9 * * Mon *"));
         assert!(errors.0.contains_key("reminders.notice_days_before_end"));
         let mut ok = FieldErrors::new();
         ReminderPolicy::default().check(&mut ok);

@@ -7,6 +7,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::catalog;
+use crate::domain::problem::Problem;
 use crate::error::Error;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -25,6 +27,14 @@ pub struct ErrorDetail {
     /// For validation_failed: the message of each field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
+    /// For validation_failed: why each field is at fault, as a stable code (the message
+    /// catalog's key) with the values its message names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_problems: Option<BTreeMap<String, Problem>>,
+    /// Why, as a stable code (the message catalog's key) with the values its message names;
+    /// `message` is its English text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
     /// For internal: the id under which the error is in the log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -44,7 +54,7 @@ impl Error {
             Error::Unauthorized | Error::WrongCredentials => "unauthorized",
             Error::Forbidden | Error::FormExpired => "forbidden",
             Error::NotFound => "not_found",
-            Error::Conflict(_) => "conflict",
+            Error::Conflict(_) | Error::Refused(_) => "conflict",
             Error::TooLarge => "too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Throttled(_) => "throttled",
@@ -53,55 +63,55 @@ impl Error {
         }
     }
 
-    pub fn body(&self) -> ErrorBody {
-        let (message, fields, id) = match self {
-            Error::Validation(fields) => (
-                Some("some fields are not valid".to_string()),
-                Some(fields.0.clone()),
-                None,
-            ),
-            Error::BadRequest(m) | Error::Conflict(m) | Error::UnsupportedMediaType(m) => {
-                (Some(m.clone()), None, None)
+    /// Why, as a catalog key with its values: the API's `message` is its English text.
+    fn problem(&self) -> Option<Problem> {
+        use crate::problem;
+        Some(match self {
+            Error::Validation(_) => problem!("fields_not_valid"),
+            Error::Refused(problem) => problem.clone(),
+            Error::Conflict(m) => Problem::from(m.as_str()),
+            Error::BadRequest(m) => problem!("bad_request", detail = m.as_str()),
+            Error::UnsupportedMediaType(m) => {
+                problem!("unsupported_media_type", detail = m.as_str())
             }
-            Error::Unauthorized => (Some("sign in first".into()), None, None),
-            Error::WrongCredentials => (
-                Some("the email or the password is wrong".into()),
-                None,
-                None,
-            ),
-            Error::FormExpired => (
-                Some(
-                    "the form has expired or was not sent from this site: reload the page and \
-                     send it again"
-                        .into(),
-                ),
-                None,
-                None,
-            ),
-            Error::Forbidden => (Some("your role does not allow this".into()), None, None),
-            Error::NotFound => (Some("no such thing here".into()), None, None),
-            Error::TooLarge => (Some("the request body is too large".into()), None, None),
-            Error::Throttled(secs) => (
-                Some(format!("too many attempts; try again in {secs} seconds")),
-                None,
-                None,
-            ),
-            Error::Unavailable(_) => (
-                Some("the service cannot reach its database right now; try again shortly".into()),
-                None,
-                None,
-            ),
+            Error::Unauthorized => problem!("sign_in_first"),
+            Error::WrongCredentials => problem!("wrong_credentials"),
+            Error::FormExpired => problem!("form_expired"),
+            Error::Forbidden => problem!("forbidden"),
+            Error::NotFound => problem!("not_found"),
+            Error::TooLarge => problem!("body_too_large"),
+            Error::Throttled(secs) => problem!("throttled", seconds = *secs),
+            Error::Unavailable(_) => problem!("unavailable"),
+            Error::Internal(_) => return None,
+        })
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let id = match self {
             Error::Internal(e) => {
                 let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
                 tracing::error!(error_id = %id, error = %format!("{e:#}"), "internal error");
-                (None, None, Some(id))
+                Some(id)
             }
+            _ => None,
+        };
+        let problem = self.problem();
+        let field_problems = match self {
+            Error::Validation(fields) => Some(fields.0.clone()),
+            _ => None,
         };
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message,
-                fields,
+                message: problem.as_ref().map(catalog::english),
+                fields: field_problems.as_ref().map(|fields| {
+                    fields
+                        .iter()
+                        .map(|(field, problem)| (field.clone(), catalog::english(problem)))
+                        .collect()
+                }),
+                field_problems,
+                problem,
                 id,
             },
         }
@@ -116,7 +126,7 @@ impl ResponseError for Error {
             Error::Unauthorized | Error::WrongCredentials => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::FormExpired => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::Refused(_) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::{redirect, render_page};
 use crate::db::flashes;
 use crate::db::users::User;
+use crate::domain::problem::Problem;
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::extract::{FormFields, JSON_LIMIT, MaybeUser};
@@ -43,10 +44,10 @@ pub struct Flash {
     pub done: Option<String>,
     /// Why the action was refused, when no single field was at fault.
     #[serde(default)]
-    pub problem: Option<String>,
-    /// The message of each field at fault.
+    pub problem: Option<Problem>,
+    /// Why each field at fault is.
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    pub fields: BTreeMap<String, Problem>,
     /// What was typed, by field.
     #[serde(default)]
     pub values: BTreeMap<String, String>,
@@ -206,14 +207,14 @@ pub async fn bridge(
         .collect();
     if too_large {
         let flash = Flash {
-            problem: Some("the request body is too large".into()),
+            problem: Some(crate::problem!("body_too_large")),
             ..Flash::default()
         };
         return Ok(req.into_response(see_other(&back, keep(&state, &flash).await, secure)));
     }
     if field("_irreversible").is_some() && field("_confirm").as_deref() != Some("yes") {
         let flash = Flash {
-            fields: BTreeMap::from([("_confirm".into(), "tick the box to confirm".into())]),
+            fields: BTreeMap::from([("_confirm".into(), crate::problem!("tick_to_confirm"))]),
             values,
             ..Flash::default()
         };
@@ -257,23 +258,9 @@ pub async fn bridge(
         see_other("/login", None, secure)
     } else {
         let error = &answer["error"];
-        let fields: BTreeMap<String, String> =
-            serde_json::from_value(error["fields"].clone()).unwrap_or_default();
-        let problem = if fields.is_empty() {
-            let message = match error["code"].as_str() {
-                Some("internal") => format!(
-                    "something went wrong on our side (error {})",
-                    error["id"].as_str().unwrap_or("?")
-                ),
-                _ => error["message"]
-                    .as_str()
-                    .unwrap_or("the action was refused")
-                    .to_string(),
-            };
-            Some(message)
-        } else {
-            None
-        };
+        let fields: BTreeMap<String, Problem> =
+            serde_json::from_value(error["field_problems"].clone()).unwrap_or_default();
+        let problem = fields.is_empty().then(|| problem_of(error));
         let flash = Flash {
             problem,
             fields,
@@ -283,6 +270,21 @@ pub async fn bridge(
         see_other(&back, keep(&state, &flash).await, secure)
     };
     Ok(ServiceResponse::new(http_req, redirect))
+}
+
+/// Why an API answer refused, when no field is at fault.
+fn problem_of(error: &serde_json::Value) -> Problem {
+    if let Ok(problem) = serde_json::from_value(error["problem"].clone()) {
+        return problem;
+    }
+    match (error["code"].as_str(), error["message"].as_str()) {
+        (Some("internal"), _) => crate::problem!(
+            "internal",
+            id = error["id"].as_str().unwrap_or("?").to_string()
+        ),
+        (_, Some(message)) => Problem::from(message),
+        (_, None) => crate::problem!("refused"),
+    }
 }
 
 /// A page request that carries a flash cookie: the flash is read (once) for the page to show.
@@ -362,8 +364,10 @@ async fn as_page(
         _ => "internal",
     };
     let detail = match error["code"].as_str() {
-        Some("internal") => error["id"].as_str().map(|id| format!("#{id}")),
-        _ => error["message"].as_str().map(str::to_string),
+        Some("internal") => error["id"]
+            .as_str()
+            .map(|id| Problem::from(format!("#{id}"))),
+        _ => error["message"].as_str().map(|_| problem_of(error)),
     };
     let user = crate::http::extract::MaybeUser::extract(&req)
         .await
@@ -388,8 +392,8 @@ async fn as_page(
 /// messages, why (when no field is at fault) and what was typed.
 pub(super) fn refuse(
     req: &HttpRequest,
-    fields: BTreeMap<String, String>,
-    problem: Option<String>,
+    fields: BTreeMap<String, Problem>,
+    problem: Option<Problem>,
     values: BTreeMap<String, String>,
 ) {
     req.extensions_mut().insert(Flash {
@@ -421,11 +425,12 @@ pub(super) fn failure_page(
         Error::Unauthorized => return Ok(redirect("/login")),
         Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
         Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        Error::Conflict(_) | Error::Refused(_) => (StatusCode::CONFLICT, "conflict"),
         _ => return Err(error),
     };
     let detail = match &error {
-        Error::Conflict(m) => Some(m.clone()),
+        Error::Conflict(m) => Some(Problem::from(m.as_str())),
+        Error::Refused(problem) => Some(problem.clone()),
         _ => None,
     };
     render_page(

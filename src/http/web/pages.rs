@@ -1,62 +1,26 @@
-//! The page templates and the message catalogs they read, embedded at build time: the
-//! template environment with its filters, and the patterns that translate the domain's
-//! messages.
-
-use std::collections::HashMap;
-use std::sync::Arc;
+//! The page templates, embedded at build time: the template environment with the catalogs'
+//! `t`, `has_t` and `problem`, and the filters that write dates and numbers.
 
 use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Deserialize;
 
+use crate::catalog;
+use crate::domain::problem::Problem;
 use crate::domain::users::Language;
 use crate::error::Error;
 
 mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+    include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 }
 
-/// The page templates and the message catalogs.
+/// The page templates, with the catalogs' functions and filters.
 pub struct Pages {
     env: Environment<'static>,
-    catalogs: Arc<HashMap<&'static str, Catalog>>,
-}
-
-type Catalog = HashMap<String, String>;
-
-fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
-    for (key, value) in table {
-        let key = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        match value {
-            toml::Value::Table(t) => flatten(&key, t, out),
-            toml::Value::String(s) => {
-                out.insert(key, s.clone());
-            }
-            other => {
-                out.insert(key, other.to_string());
-            }
-        }
-    }
 }
 
 impl Pages {
     pub fn new(timezone: chrono_tz::Tz) -> anyhow::Result<Pages> {
-        let mut catalogs: HashMap<&'static str, Catalog> = HashMap::new();
-        for (lang, file, text) in embedded::CATALOG_FILES {
-            let table: toml::Table = toml::from_str(text)
-                .map_err(|e| anyhow::anyhow!("message catalog {lang}/{file}: {e}"))?;
-            let mut part = Catalog::new();
-            flatten("", &table, &mut part);
-            let catalog = catalogs.entry(*lang).or_default();
-            for (key, value) in part {
-                if catalog.insert(key.clone(), value).is_some() {
-                    anyhow::bail!("message catalog {lang}/{file}: {key:?} is defined twice");
-                }
-            }
-        }
-        let catalogs = Arc::new(catalogs);
+        catalog::load()?;
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // HTML escaping of the five characters that matter, leaving `/` as it is so links
@@ -96,45 +60,28 @@ impl Pages {
         };
         // t("key") looks the key up in the catalog of the page's language; a missing key is an
         // error, so no page shows a raw key.
-        let messages = catalogs.clone();
         env.add_function(
             "t",
             move |state: &minijinja::State, key: &str| -> Result<String, minijinja::Error> {
                 let lang = lang_of(state);
-                messages
-                    .get(lang.as_str())
-                    .and_then(|c| c.get(key))
-                    .cloned()
-                    .ok_or_else(|| {
-                        minijinja::Error::new(
-                            minijinja::ErrorKind::UndefinedError,
-                            format!("no message {key:?} in the {} catalog", lang.as_str()),
-                        )
-                    })
+                catalog::text(lang, key).map(str::to_string).ok_or_else(|| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::UndefinedError,
+                        format!("no message {key:?} in the {} catalog", lang.as_str()),
+                    )
+                })
             },
         );
         // has_t("key"): whether a message exists (for values that may have no label).
-        let messages = catalogs.clone();
         env.add_function("has_t", move |state: &minijinja::State, key: &str| {
-            messages
-                .get(lang_of(state).as_str())
-                .is_some_and(|c| c.contains_key(key))
+            catalog::text(lang_of(state), key).is_some()
         });
-        // Error messages come from the domain in English; the catalog's [problem] table
-        // translates the ones it knows, the rest show as they are.
-        let messages = catalogs.clone();
-        env.add_filter("problem", move |state: &minijinja::State, text: &str| {
-            let Some(catalog) = messages.get(lang_of(state).as_str()) else {
-                return text.to_string();
-            };
-            if let Some(exact) = catalog.get(&format!("problem.{text}")) {
-                return exact.clone();
-            }
-            // A message with what was typed or a number in it: looked up as a pattern.
-            let (pattern, parts) = problem_pattern(text);
-            match catalog.get(&format!("problem.{pattern}")) {
-                Some(translated) => fill_pattern(translated, &parts),
-                None => text.to_string(),
+        // A refusal or field message (a `Problem`) in the page's language.
+        env.add_filter("problem", move |state: &minijinja::State, value: Value| {
+            let lang = lang_of(state);
+            match Problem::deserialize(&value) {
+                Ok(problem) => catalog::render(lang, &problem),
+                Err(_) => catalog::render(lang, &Problem::from(value.as_str().unwrap_or_default())),
             }
         });
         // Dates (YYYY-MM-DD) written as people of the page's language write them.
@@ -169,16 +116,12 @@ impl Pages {
             }
             if n < 0 { format!("-{out}") } else { out }
         });
-        Ok(Pages { env, catalogs })
+        Ok(Pages { env })
     }
 
     /// A message of the catalog, for text written outside templates (CSV headers, pictures).
     pub fn text(&self, lang: Language, key: &str) -> String {
-        self.catalogs
-            .get(lang.as_str())
-            .and_then(|c| c.get(key))
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        catalog::text(lang, key).unwrap_or(key).to_string()
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
@@ -189,76 +132,9 @@ impl Pages {
     }
 }
 
-/// A message as a catalog pattern: each quoted part becomes `{}`, each number `{n}`; with the
-/// parts taken out, in order.
-fn problem_pattern(text: &str) -> (String, Vec<String>) {
-    let mut pattern = String::new();
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            let mut quoted = String::from('"');
-            for q in chars.by_ref() {
-                quoted.push(q);
-                if q == '"' {
-                    break;
-                }
-            }
-            parts.push(quoted);
-            pattern.push_str("{}");
-        } else if c.is_ascii_digit() {
-            let mut number = String::from(c);
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                number.push(*d);
-                chars.next();
-            }
-            parts.push(number);
-            pattern.push_str("{n}");
-        } else {
-            pattern.push(c);
-        }
-    }
-    (pattern, parts)
-}
-
-/// A translated pattern with the parts put back, in order.
-fn fill_pattern(translated: &str, parts: &[String]) -> String {
-    let mut out = String::new();
-    let mut rest = translated;
-    let mut parts = parts.iter();
-    while let Some(at) = rest.find('{') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let marker = if tail.starts_with("{n}") {
-            3
-        } else if tail.starts_with("{}") {
-            2
-        } else {
-            out.push('{');
-            rest = &tail[1..];
-            continue;
-        };
-        out.push_str(parts.next().map_or("", String::as_str));
-        rest = &tail[marker..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_message_with_what_was_typed_is_translated_through_its_pattern() {
-        let (pattern, parts) = problem_pattern("\"2026-13-01\" is not a date like 2026-03-01");
-        assert_eq!(pattern, "{} is not a date like {n}-{n}-{n}");
-        let translated = fill_pattern("{} 不是有效日期，格式如 {n}-{n}-{n}", &parts);
-        assert_eq!(translated, "\"2026-13-01\" 不是有效日期，格式如 2026-03-01");
-        let (pattern, parts) = problem_pattern("is longer than 300 characters");
-        assert_eq!(pattern, "is longer than {n} characters");
-        assert_eq!(fill_pattern("超过 {n} 个字符", &parts), "超过 300 个字符");
-    }
 
     /// What a form answers when the record is no longer in the state the form was for: the
     /// message names the state, and every state it can name reads in Chinese on a Chinese page.

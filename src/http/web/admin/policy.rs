@@ -323,15 +323,13 @@ pub(super) async fn save_policy(
                 |name: &str| fields.contains_key(name) || name.starts_with("reminders.cadence.");
             let (mut shown, other): (BTreeMap<_, _>, BTreeMap<_, _>) =
                 errors.0.into_iter().partition(|(k, _)| known(k));
-            let problem = (!other.is_empty()).then(|| {
-                other
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            });
+            // A field the form does not show (the API's name for it) is said above the form.
+            let problem = other
+                .into_iter()
+                .next()
+                .map(|(field, why)| crate::problem!("field_at_fault", field = field, why = why));
             if shown.is_empty() && problem.is_none() {
-                shown.insert("core_months".into(), "is not valid".into());
+                shown.insert("core_months".into(), crate::problem!("not_valid"));
             }
             refuse(&req, shown, problem, typed(&fields));
             policy_view(&state, &req, &user, StatusCode::UNPROCESSABLE_ENTITY).await

@@ -266,7 +266,11 @@ pub(super) async fn edit_user(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(Error::Conflict(message)) => {
-            refuse(&req, BTreeMap::new(), Some(message), typed(&fields));
+            refuse(&req, BTreeMap::new(), Some(message.into()), typed(&fields));
+            StatusCode::CONFLICT
+        }
+        Err(Error::Refused(problem)) => {
+            refuse(&req, BTreeMap::new(), Some(problem), typed(&fields));
             StatusCode::CONFLICT
         }
         Err(e) => return failure_page(&state, &req, Some(&user), e),

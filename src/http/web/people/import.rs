@@ -8,6 +8,7 @@ use minijinja::{Value, context};
 use super::super::forms::Flash;
 use super::super::render_page;
 use crate::domain::audit::Actor;
+use crate::domain::problem::Problem;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::employees::import_file;
@@ -58,10 +59,10 @@ pub(super) async fn import_upload(
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
     let (file, dry_run) = read_upload(&state, &req, multipart).await?;
-    let refused = |message: String| {
+    let refused = |problem: Problem| {
         // The form comes back with the message under the file field, the box as it was.
         let mut flash = Flash::default();
-        flash.fields.insert("file".into(), message);
+        flash.fields.insert("file".into(), problem);
         if dry_run {
             flash.values.insert("dry_run".into(), "true".into());
         }
@@ -69,13 +70,13 @@ pub(super) async fn import_upload(
         import_result(&state, &req, &user, StatusCode::UNPROCESSABLE_ENTITY, None)
     };
     let Some(bytes) = file else {
-        return refused("choose a file".into());
+        return refused(crate::problem!("choose_a_file"));
     };
     let report = match import_file(&state, Actor::User(user.id.clone()), &bytes, dry_run).await {
         Ok(report) => report,
         Err(Error::Validation(errors)) => {
-            let message = errors.0.into_values().next().unwrap_or_default();
-            return refused(message);
+            let problem = errors.0.into_values().next();
+            return refused(problem.unwrap_or_else(|| crate::problem!("refused")));
         }
         Err(e) => return Err(e),
     };

@@ -1,0 +1,219 @@
+//! The message catalogs of `templates/i18n/<language>/*.toml`, compiled into the binary: every
+//! text a page, a CSV, an email or the API writes for people, by key and language. A
+//! [`Problem`] is rendered here, so a refusal reads the same on a page, in a flash and (in
+//! English) in the API's `message`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::domain::problem::{Problem, fill};
+use crate::domain::users::Language;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
+}
+
+pub type Catalog = HashMap<String, String>;
+
+static CATALOGS: OnceLock<HashMap<&'static str, Catalog>> = OnceLock::new();
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
+    for (key, value) in table {
+        let key = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+}
+
+fn parse() -> anyhow::Result<HashMap<&'static str, Catalog>> {
+    let mut catalogs: HashMap<&'static str, Catalog> = HashMap::new();
+    for (lang, file, text) in embedded::CATALOG_FILES {
+        let table: toml::Table = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("message catalog {lang}/{file}: {e}"))?;
+        let mut part = Catalog::new();
+        flatten("", &table, &mut part);
+        let catalog = catalogs.entry(*lang).or_default();
+        for (key, value) in part {
+            if catalog.insert(key.clone(), value).is_some() {
+                anyhow::bail!("message catalog {lang}/{file}: {key:?} is defined twice");
+            }
+        }
+    }
+    Ok(catalogs)
+}
+
+/// Reads the catalogs once; a catalog that does not parse stops the start with its file named.
+pub fn load() -> anyhow::Result<&'static HashMap<&'static str, Catalog>> {
+    if let Some(loaded) = CATALOGS.get() {
+        return Ok(loaded);
+    }
+    let parsed = parse()?;
+    Ok(CATALOGS.get_or_init(|| parsed))
+}
+
+fn catalogs() -> &'static HashMap<&'static str, Catalog> {
+    // The catalogs are compiled in and parsed by every test run, so failing here is a build
+    // that never passed its tests.
+    load().expect("the compiled-in message catalogs parse")
+}
+
+/// The catalog of a language.
+pub fn of(lang: Language) -> &'static Catalog {
+    static EMPTY: OnceLock<Catalog> = OnceLock::new();
+    catalogs()
+        .get(lang.as_str())
+        .unwrap_or_else(|| EMPTY.get_or_init(Catalog::new))
+}
+
+/// The text at `key` in `lang`, if the catalog has it.
+pub fn text(lang: Language, key: &str) -> Option<&'static str> {
+    of(lang).get(key).map(String::as_str)
+}
+
+/// A problem in the reader's language; a key the catalog lacks shows as the key (a test keeps
+/// every key used in `src/` in both catalogs).
+pub fn render(lang: Language, problem: &Problem) -> String {
+    if problem.code == LEGACY {
+        return legacy(lang, problem);
+    }
+    let lookup = |key: &str| text(lang, key).map(str::to_string);
+    let inner = |p: &Problem| render(lang, p);
+    match text(lang, &problem.code) {
+        Some(template) => fill(template, problem, &lookup, &inner),
+        None => problem.code.to_string(),
+    }
+}
+
+/// A problem as the API's `message` says it.
+pub fn english(problem: &Problem) -> String {
+    render(Language::En, problem)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages not yet given a key: English text, translated through the `[problem]` tables keyed
+// by that text (each quoted part a `{}`, each number `{n}`). Goes when the last one has a key.
+
+const LEGACY: &str = "legacy";
+
+impl From<String> for Problem {
+    fn from(text: String) -> Problem {
+        Problem::new(LEGACY).arg("text", text)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(text: &str) -> Problem {
+        Problem::from(text.to_string())
+    }
+}
+
+fn legacy(lang: Language, problem: &Problem) -> String {
+    let text = match problem.args.get("text") {
+        Some(crate::domain::problem::Arg::Text(t)) => t.clone(),
+        _ => String::new(),
+    };
+    let catalog = of(lang);
+    if let Some(exact) = catalog.get(&format!("problem.{text}")) {
+        return exact.clone();
+    }
+    let (pattern, parts) = problem_pattern(&text);
+    match catalog.get(&format!("problem.{pattern}")) {
+        Some(translated) => fill_pattern(translated, &parts),
+        None => text,
+    }
+}
+
+/// A message as a catalog pattern: each quoted part becomes `{}`, each number `{n}`; with the
+/// parts taken out, in order.
+fn problem_pattern(text: &str) -> (String, Vec<String>) {
+    let mut pattern = String::new();
+    let mut parts = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut quoted = String::from('"');
+            for q in chars.by_ref() {
+                quoted.push(q);
+                if q == '"' {
+                    break;
+                }
+            }
+            parts.push(quoted);
+            pattern.push_str("{}");
+        } else if c.is_ascii_digit() {
+            let mut number = String::from(c);
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                number.push(*d);
+                chars.next();
+            }
+            parts.push(number);
+            pattern.push_str("{n}");
+        } else {
+            pattern.push(c);
+        }
+    }
+    (pattern, parts)
+}
+
+/// A translated pattern with the parts put back, in order.
+fn fill_pattern(translated: &str, parts: &[String]) -> String {
+    let mut out = String::new();
+    let mut rest = translated;
+    let mut parts = parts.iter();
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let marker = if tail.starts_with("{n}") {
+            3
+        } else if tail.starts_with("{}") {
+            2
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+            continue;
+        };
+        out.push_str(parts.next().map_or("", String::as_str));
+        rest = &tail[marker..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_with_what_was_typed_is_translated_through_its_pattern() {
+        let (pattern, parts) = problem_pattern("\"2026-13-01\" is not a date like 2026-03-01");
+        assert_eq!(pattern, "{} is not a date like {n}-{n}-{n}");
+        let translated = fill_pattern("{} 不是有效日期，格式如 {n}-{n}-{n}", &parts);
+        assert_eq!(translated, "\"2026-13-01\" 不是有效日期，格式如 2026-03-01");
+        let (pattern, parts) = problem_pattern("is longer than 300 characters");
+        assert_eq!(pattern, "is longer than {n} characters");
+        assert_eq!(fill_pattern("超过 {n} 个字符", &parts), "超过 300 个字符");
+    }
+
+    #[test]
+    fn every_problem_of_the_error_answers_reads_in_both_languages() {
+        for code in ["problem.forbidden", "problem.throttled", "problem.internal"] {
+            for lang in [Language::ZhCn, Language::En] {
+                assert!(text(lang, code).is_some(), "{code} missing in {lang:?}");
+            }
+        }
+        let p = crate::problem!("throttled", seconds = 30u64);
+        assert_eq!(english(&p), "too many attempts; try again in 30 seconds");
+        assert_eq!(render(Language::ZhCn, &p), "尝试次数过多，请 30 秒后再试");
+    }
+}
