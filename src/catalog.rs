@@ -216,4 +216,73 @@ mod tests {
         assert_eq!(english(&p), "too many attempts; try again in 30 seconds");
         assert_eq!(render(Language::ZhCn, &p), "尝试次数过多，请 30 秒后再试");
     }
+
+    /// Every `problem!("key", …)` written in `src/` has its text in every language, and each
+    /// text names only the arguments the call gives (and all of them, in English).
+    #[test]
+    fn every_problem_key_used_in_the_code_is_in_every_catalog() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        let mut stack = vec![src];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let file = std::fs::read_to_string(&path).unwrap();
+                // The code, without comments and unit tests (which use keys of their own).
+                let code: String = file
+                    .split("#[cfg(test)]")
+                    .next()
+                    .unwrap_or("")
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                for (at, _) in code.match_indices("problem!(\"") {
+                    let rest = &code[at + "problem!(\"".len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    for lang in [Language::ZhCn, Language::En] {
+                        if text(lang, &format!("problem.{key}")).is_none() {
+                            missing.push(format!("{key} ({lang:?}, {})", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "keys missing from a catalog:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    /// Both catalogs name the same arguments in each problem's text, so no language drops a
+    /// value the other shows.
+    #[test]
+    fn each_problem_text_names_the_same_values_in_every_language() {
+        let names = |t: &str| -> std::collections::BTreeSet<String> {
+            t.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect()
+        };
+        let mut differing = Vec::new();
+        for (key, en) in of(Language::En) {
+            if !key.starts_with("problem.") {
+                continue;
+            }
+            match text(Language::ZhCn, key) {
+                Some(zh) if names(zh) != names(en) => differing.push(key.clone()),
+                Some(_) => {}
+                None => differing.push(format!("{key} (no zh-CN text)")),
+            }
+        }
+        differing.sort();
+        assert!(differing.is_empty(), "{}", differing.join("\n"));
+    }
 }
