@@ -360,7 +360,7 @@ pub fn seed(
                 position: (returned_per_former + k) as i32 + 1,
                 kind,
                 carrier_id: None,
-                title: kind.as_str().to_string(),
+                title: template_title(kind),
                 expected_count: 0,
                 status: LineStatus::Done,
                 counted: None,
@@ -479,7 +479,7 @@ pub fn seed(
                 position: p as i32 + 1,
                 kind,
                 carrier_id: None,
-                title: kind.as_str().to_string(),
+                title: template_title(kind),
                 expected_count: 0,
                 status: if p == 0 || rng.random_bool(0.5) {
                     LineStatus::Open
@@ -526,4 +526,12 @@ const CARRIERS_LEAVING: usize = 26;
 fn first_of_quarter(day: NaiveDate) -> NaiveDate {
     let month0 = day.month0() / 3 * 3;
     NaiveDate::from_ymd_opt(day.year(), month0 + 1, 1).unwrap_or(day)
+}
+
+/// The title the default policy gives a line of this kind, as a real departure's line has.
+fn template_title(kind: LineKind) -> String {
+    crate::domain::departures::default_template()
+        .into_iter()
+        .find(|line| line.kind == kind)
+        .map_or_else(|| kind.as_str().to_string(), |line| line.title)
 }

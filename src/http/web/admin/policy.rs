@@ -99,11 +99,10 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
                     }
                 })
                 .unwrap_or_default();
-            restrictions.push(setting(
-                &format!("restrictions.{tier}.{lang}"),
-                "textarea",
-                value,
-            ));
+            // Each text is in its own language whatever the page's (the page marks it so).
+            let name = format!("restrictions.{tier}.{lang}");
+            let lang = if lang == "zh" { "zh-CN" } else { "en" };
+            restrictions.push(context! { name, kind => "textarea", value, lang });
         }
     }
     vec![
