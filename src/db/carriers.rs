@@ -202,6 +202,11 @@ fn find(conn: &mut DbConnection, id: &str) -> Result<Carrier> {
         .ok_or(Error::NotFound)
 }
 
+/// The register's status of a carrier, or NotFound.
+pub fn status_of(conn: &mut DbConnection, id: &str) -> Result<CarrierStatus> {
+    Ok(find(conn, id)?.status)
+}
+
 /// A carrier and its history, if the scope may see its custodian.
 pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<CarrierDetail> {
     let carrier = find(conn, id)?;

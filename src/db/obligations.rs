@@ -292,21 +292,33 @@ pub fn end_due(
     Ok(due.len())
 }
 
-/// Rehiring someone supersedes the obligations their departures left (kept, not deleted).
-/// Call inside a write transaction.
+/// A person's obligations as a rehire weighs them: id, status and the departure that
+/// created each (none for one from leaving a post while employed).
+pub fn held_by(
+    conn: &mut DbConnection,
+    employee_id: &str,
+) -> QueryResult<Vec<(String, ObligationStatus, Option<String>)>> {
+    obligations::table
+        .filter(obligations::employee_id.eq(employee_id))
+        .order(obligations::id.asc())
+        .select((
+            obligations::id,
+            obligations::status,
+            obligations::departure_id,
+        ))
+        .load(conn)
+}
+
+/// Supersedes the obligations a rehire ends (kept, not deleted), each with its event. Call
+/// inside a write transaction.
 pub fn supersede_after_rehire(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     actor: &Actor,
     employee_id: &str,
+    ids: &[&str],
 ) -> QueryResult<usize> {
-    let ids: Vec<String> = obligations::table
-        .filter(obligations::employee_id.eq(employee_id))
-        .filter(obligations::status.eq(ObligationStatus::Active))
-        .filter(obligations::departure_id.is_not_null())
-        .select(obligations::id)
-        .load(conn)?;
-    diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
+    diesel::update(obligations::table.filter(obligations::id.eq_any(ids)))
         .set((
             obligations::status.eq(ObligationStatus::Superseded),
             obligations::updated_at.eq(stored_instant(now)),

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::FieldErrors;
+use super::obligations::ObligationStatus;
 use super::users::{Email, Language, check_name};
 
 crate::string_enum! {
@@ -236,9 +237,91 @@ pub fn search_terms(search_text: &str) -> std::collections::BTreeSet<String> {
     terms
 }
 
+/// Why someone may not be rehired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RehireRefusal {
+    /// Only someone who has left is rehired: not someone active or working their notice.
+    NotLeft(EmployeeStatus),
+}
+
+/// An obligation of the person, as a rehire weighs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Owed<'a> {
+    pub id: &'a str,
+    pub status: ObligationStatus,
+    /// Created by a departure (not by leaving a classified post while employed).
+    pub from_departure: bool,
+}
+
+/// What a rehire changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rehire<'a> {
+    /// The person's status from now on.
+    pub status: EmployeeStatus,
+    /// The obligations superseded (kept in the record, no longer owed).
+    pub superseded: Vec<&'a str>,
+}
+
+/// Only someone who has left — departed or retired — is taken back, active again. The
+/// running obligations their departures left are superseded; every other obligation (one
+/// from leaving a post while employed, or one that ended, was waived, rescinded or breached)
+/// stays as it is.
+pub fn rehire<'a>(
+    status: EmployeeStatus,
+    obligations: &[Owed<'a>],
+) -> Result<Rehire<'a>, RehireRefusal> {
+    if !matches!(status, EmployeeStatus::Departed | EmployeeStatus::Retired) {
+        return Err(RehireRefusal::NotLeft(status));
+    }
+    Ok(Rehire {
+        status: EmployeeStatus::Active,
+        superseded: obligations
+            .iter()
+            .filter(|o| o.status == ObligationStatus::Active && o.from_departure)
+            .map(|o| o.id)
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_someone_who_has_left_can_be_rehired() {
+        for status in [EmployeeStatus::Active, EmployeeStatus::Departing] {
+            assert_eq!(rehire(status, &[]), Err(RehireRefusal::NotLeft(status)));
+        }
+        for status in [EmployeeStatus::Departed, EmployeeStatus::Retired] {
+            assert_eq!(
+                rehire(status, &[]),
+                Ok(Rehire {
+                    status: EmployeeStatus::Active,
+                    superseded: vec![],
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_rehire_supersedes_only_the_running_obligations_a_departure_left() {
+        let owed = |id, status, from_departure| Owed {
+            id,
+            status,
+            from_departure,
+        };
+        let held = [
+            owed("confidentiality", ObligationStatus::Active, true),
+            owed("post-exit", ObligationStatus::Active, false),
+            owed("ended", ObligationStatus::Ended, true),
+            owed("breached", ObligationStatus::Breached, true),
+            owed("waived", ObligationStatus::Waived, true),
+            owed("rescinded", ObligationStatus::Rescinded, true),
+            owed("non-compete", ObligationStatus::Active, true),
+        ];
+        let r = rehire(EmployeeStatus::Retired, &held).unwrap();
+        assert_eq!(r.superseded, ["confidentiality", "non-compete"]);
+    }
 
     #[test]
     fn tiers_are_ordered_by_secrecy() {

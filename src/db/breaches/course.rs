@@ -10,10 +10,10 @@ use crate::db::audit;
 use crate::db::schema::{breach_cases, breach_steps, obligations};
 use crate::db::users::User;
 use crate::db::{DbConnection, Locked, lock_row, stored_instant};
+use crate::domain::FieldErrors;
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::breaches::{
-    CaseStatus, Consequence, Fault, Gravity, Severity, authority_report_due, check_step,
-    suggested_consequence,
+    BREACHABLE, CaseRefusal, CaseState, CaseStatus, Consequence, Named, change_case,
 };
 use crate::domain::obligations::ObligationStatus;
 use crate::error::{Error, Result};
@@ -41,20 +41,45 @@ pub(super) fn add_step(
     Ok(())
 }
 
-/// What security changes on a case; every field optional.
-#[derive(Debug, Default, Clone)]
-pub struct CaseChange {
-    pub status: Option<CaseStatus>,
-    pub reason: String,
-    pub severity: Option<Severity>,
-    pub fault: Option<Fault>,
-    pub gravity: Option<Gravity>,
-    pub caused_loss: Option<bool>,
-    pub decision: Option<String>,
-    pub state_secret: Option<bool>,
-    pub reward: Option<String>,
-    pub employee_id: Option<String>,
-    pub obligation_id: Option<String>,
+pub use crate::domain::breaches::CaseChange;
+
+impl From<CaseRefusal> for Error {
+    fn from(refusal: CaseRefusal) -> Error {
+        match refusal {
+            CaseRefusal::Step(step) => {
+                let mut errors = FieldErrors::new();
+                if let Some(from) = step.not_next {
+                    let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                    errors.add(
+                        "status",
+                        if allowed.is_empty() {
+                            format!("the case is {from}; it cannot change any more")
+                        } else {
+                            format!("the case is {from}; it can go to {}", allowed.join(" or "))
+                        },
+                    );
+                }
+                if step.no_reason {
+                    errors.add("reason", "say why (it is kept with the step)");
+                }
+                if step.no_severity {
+                    errors.add(
+                        "severity",
+                        "triage sets a severity: low, medium, high or critical",
+                    );
+                }
+                Error::Validation(errors)
+            }
+            CaseRefusal::NoSuchEmployee => Error::field("employee_id", "no employee has this id"),
+            CaseRefusal::NoSuchObligation => {
+                Error::field("obligation_id", "no obligation has this id")
+            }
+            CaseRefusal::ObligationOfAnother => Error::field(
+                "obligation_id",
+                "this obligation belongs to another employee than the case names",
+            ),
+        }
+    }
 }
 
 /// Security takes a step or records findings. A substantiated case linked to an obligation
@@ -69,70 +94,61 @@ pub fn change(
 ) -> Result<CaseDetail> {
     lock_row(conn, Locked::Breach, id)?;
     let case = find(conn, id)?;
-    let from: CaseStatus = case.status;
-    if let Some(to) = c.status {
-        check_step(from, to, &c.reason, c.severity)?;
-    }
-    if let Some(e) = &c.employee_id
-        && crate::db::employees::find(conn, e)?.is_none()
-    {
-        return Err(Error::field("employee_id", "no employee has this id"));
-    }
-    let obligation_employee: Option<String> = match &c.obligation_id {
+    let employee_known = match &c.employee_id {
+        Some(e) => crate::db::employees::find(conn, e)?.is_some(),
+        None => true,
+    };
+    let obligation_of: Option<Option<String>> = match &c.obligation_id {
         None => None,
         Some(o) => Some(
             obligations::table
                 .find(o)
                 .select(obligations::employee_id)
                 .first(conn)
-                .optional()?
-                .ok_or_else(|| Error::field("obligation_id", "no obligation has this id"))?,
+                .optional()?,
         ),
     };
-    let named = c.employee_id.clone().or(case.employee_id.clone());
-    if let (Some(named), Some(owner)) = (&named, &obligation_employee)
-        && named != owner
-    {
-        return Err(Error::field(
-            "obligation_id",
-            "this obligation belongs to another employee than the case names",
-        ));
-    }
-    let employee_id = obligation_employee.or(named);
-    let obligation_id = c.obligation_id.clone().or(case.obligation_id.clone());
-    let severity = c.severity.or(case.severity);
-    let fault = c.fault.or(case.fault);
-    let gravity = c.gravity.or(case.gravity);
-    let caused_loss = c.caused_loss.or(case.caused_loss);
-    let suggested = match (fault, gravity, caused_loss) {
-        (Some(f), Some(g), Some(l)) => Some(suggested_consequence(f, g, l)),
-        _ => None,
-    };
-    let state_secret = c.state_secret.unwrap_or(case.state_secret);
-    // Counted from when the leak came to light, however late the flag is set.
     let known_on = case
         .discovered_on
         .unwrap_or_else(|| crate::clock::company_date(case.created_at.and_utc(), tz));
-    let due = authority_report_due(state_secret, severity, known_on);
-    let status = c.status.unwrap_or(from);
+    let update = change_case(
+        &CaseState {
+            status: case.status,
+            severity: case.severity,
+            fault: case.fault,
+            gravity: case.gravity,
+            caused_loss: case.caused_loss,
+            decision: case.decision.as_deref(),
+            state_secret: case.state_secret,
+            reward: case.reward.as_deref(),
+            employee_id: case.employee_id.as_deref(),
+            obligation_id: case.obligation_id.as_deref(),
+            known_on,
+        },
+        c,
+        &Named {
+            employee_known,
+            obligation_of: obligation_of.as_ref().map(Option::as_deref),
+        },
+    )?;
     diesel::update(breach_cases::table.find(id))
         .set((
-            breach_cases::status.eq(status.as_str()),
-            breach_cases::severity.eq(&severity),
-            breach_cases::fault.eq(&fault),
-            breach_cases::gravity.eq(&gravity),
-            breach_cases::caused_loss.eq(caused_loss),
-            breach_cases::suggested.eq(suggested.map(Consequence::as_str)),
-            breach_cases::decision.eq(c.decision.clone().or(case.decision.clone())),
-            breach_cases::state_secret.eq(state_secret),
-            breach_cases::authority_report_due.eq(due),
-            breach_cases::reward.eq(c.reward.clone().or(case.reward.clone())),
-            breach_cases::employee_id.eq(&employee_id),
-            breach_cases::obligation_id.eq(&obligation_id),
+            breach_cases::status.eq(update.status.as_str()),
+            breach_cases::severity.eq(&update.severity),
+            breach_cases::fault.eq(&update.fault),
+            breach_cases::gravity.eq(&update.gravity),
+            breach_cases::caused_loss.eq(update.caused_loss),
+            breach_cases::suggested.eq(update.suggested.map(Consequence::as_str)),
+            breach_cases::decision.eq(&update.decision),
+            breach_cases::state_secret.eq(update.state_secret),
+            breach_cases::authority_report_due.eq(update.authority_report_due),
+            breach_cases::reward.eq(&update.reward),
+            breach_cases::employee_id.eq(&update.employee_id),
+            breach_cases::obligation_id.eq(&update.obligation_id),
             breach_cases::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;
-    if let Some(to) = c.status {
+    if let Some((from, to)) = update.step {
         add_step(
             conn,
             now,
@@ -152,24 +168,19 @@ pub fn change(
             subject_type: "breach",
             subject_id: id,
             details: json!({
-                "from": from, "to": status, "reason": c.reason.trim(), "severity": severity,
-                "suggested": suggested, "decision": c.decision, "state_secret": state_secret,
-                "authority_report_due": due, "reward": c.reward, "obligation_id": obligation_id,
+                "from": case.status, "to": update.status, "reason": c.reason.trim(),
+                "severity": update.severity, "suggested": update.suggested,
+                "decision": c.decision, "state_secret": update.state_secret,
+                "authority_report_due": update.authority_report_due, "reward": c.reward,
+                "obligation_id": update.obligation_id,
             }),
         },
     )?;
-    // A substantiated case marks its obligation breached, whenever the link is made; an
-    // obligation that has since ended is marked too (the breach happened while it ran).
-    if status == CaseStatus::Substantiated
-        && let Some(o) = &obligation_id
-    {
+    if let Some(o) = &update.breaches {
         let marked = diesel::update(
             obligations::table
                 .find(o)
-                .filter(obligations::status.eq_any([
-                    ObligationStatus::Active.as_str(),
-                    ObligationStatus::Ended.as_str(),
-                ])),
+                .filter(obligations::status.eq_any(BREACHABLE.iter().map(|s| s.as_str()))),
         )
         .set((
             obligations::status.eq(ObligationStatus::Breached),
@@ -191,4 +202,58 @@ pub fn change(
         }
     }
     get(conn, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::breaches::StepRefusal;
+
+    fn fields(e: Error) -> std::collections::BTreeMap<String, String> {
+        match e {
+            Error::Validation(errors) => errors
+                .0
+                .iter()
+                .map(|(f, p)| (f.clone(), crate::catalog::english(p)))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refused_step_says_where_the_case_can_go_and_what_is_missing() {
+        let e = fields(
+            CaseRefusal::Step(StepRefusal {
+                not_next: Some(CaseStatus::Reported),
+                no_reason: true,
+                no_severity: true,
+            })
+            .into(),
+        );
+        assert_eq!(e["status"], "the case is reported; it can go to triaged");
+        assert_eq!(e["reason"], "say why (it is kept with the step)");
+        assert_eq!(
+            e["severity"],
+            "triage sets a severity: low, medium, high or critical"
+        );
+        let e = fields(
+            CaseRefusal::Step(StepRefusal {
+                not_next: Some(CaseStatus::Investigating),
+                ..StepRefusal::default()
+            })
+            .into(),
+        );
+        assert_eq!(
+            e["status"],
+            "the case is investigating; it can go to substantiated or unfounded"
+        );
+        let e = fields(
+            CaseRefusal::Step(StepRefusal {
+                not_next: Some(CaseStatus::Closed),
+                ..StepRefusal::default()
+            })
+            .into(),
+        );
+        assert_eq!(e["status"], "the case is closed; it cannot change any more");
+    }
 }

@@ -15,10 +15,11 @@ use crate::db::schema::{departure_lines, departures};
 use crate::db::users::User;
 use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
-use crate::domain::carriers::CarrierStatus;
-use crate::domain::departures::{DepartureStatus, LineKind, LineStatus, check_outcome};
+use crate::domain::departures::{
+    self as rules, Confirmer, DepartureStatus, HeldCarrier, LineKind, LineStatus, Outcome, Receipt,
+    Start, Successor, checklist, may_start,
+};
 use crate::domain::people::EmployeeStatus;
-use crate::domain::users::Role;
 use crate::error::{Error, Result};
 
 #[allow(clippy::too_many_arguments)]
@@ -55,22 +56,21 @@ pub fn start(
     new: &NewDeparture,
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(conn, crate::db::Locked::Employee, &new.employee_id)?;
-    let employee = employees::find(conn, &new.employee_id)?
-        .ok_or_else(|| Error::field("employee_id", "no employee has this id"))?;
-    if employee.status != EmployeeStatus::Active {
-        return Err(Error::Conflict(format!(
-            "the employee is {}; only an active employee can start a departure",
-            employee.status
-        )));
-    }
-    if let Some(successor) = &new.successor_id {
-        if *successor == employee.id {
-            return Err(Error::field("successor_id", "must be someone else"));
-        }
-        if employees::find(conn, successor)?.is_none() {
-            return Err(Error::field("successor_id", "no employee has this id"));
-        }
-    }
+    let employee = employees::find(conn, &new.employee_id)?;
+    let successor = match &new.successor_id {
+        None => None,
+        Some(s) => Some(Successor {
+            is_the_person: employee.as_ref().is_some_and(|e| e.id == *s),
+            exists: employees::find(conn, s)?.is_some(),
+        }),
+    };
+    may_start(&Start {
+        notice_date: new.notice_date,
+        last_working_day: new.last_working_day,
+        employee: employee.as_ref().map(|e| e.status),
+        successor,
+    })?;
+    let employee = employee.ok_or(Error::NotFound)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(departures::table)
         .values((
@@ -86,28 +86,26 @@ pub fn start(
         ))
         .execute(conn)?;
     let held = carriers::custody_of(conn, &employee.id)?;
-    let mut position = 0;
-    for carrier in &held {
-        position += 1;
-        let title = if carrier.description.is_empty() {
-            carrier.tag.clone()
-        } else {
-            format!("{} · {}", carrier.tag, carrier.description)
-        };
+    let (_, policy) = crate::db::policy::current(conn)?;
+    let held_carriers: Vec<HeldCarrier<'_>> = held
+        .iter()
+        .map(|c| HeldCarrier {
+            id: &c.id,
+            tag: &c.tag,
+            description: &c.description,
+            copies: c.copies,
+        })
+        .collect();
+    for line in checklist(&held_carriers, &policy.checklist) {
         insert_line(
             conn,
             &id,
-            position,
-            LineKind::Carrier,
-            Some(&carrier.id),
-            &title,
-            carrier.copies,
+            line.position,
+            line.kind,
+            line.carrier_id,
+            &line.title,
+            line.expected_count,
         )?;
-    }
-    let (_, policy) = crate::db::policy::current(conn)?;
-    for line in &policy.checklist {
-        position += 1;
-        insert_line(conn, &id, position, line.kind, None, &line.title, 1)?;
     }
     set_employee_status(conn, now, &employee.id, EmployeeStatus::Departing)?;
     audit::record(
@@ -178,20 +176,15 @@ fn find_line(conn: &mut DbConnection, departure_id: &str, line_id: &str) -> Resu
 /// The departing person never confirms their own lines; HR confirms any, a manager their
 /// reports'. Forbidden when this user may not.
 pub fn may_confirm(conn: &mut DbConnection, user: &User, employee: &Employee) -> Result<()> {
-    if user.employee_no.as_deref() == Some(employee.employee_no.as_str()) {
-        return Err(Error::Forbidden);
-    }
-    if user.has_any_role(&[Role::Hr]) {
-        return Ok(());
-    }
     let scope = Scope::of(conn, user)?;
-    if user.has_any_role(&[Role::Manager])
-        && matches!(scope, Scope::Team(_))
-        && employees::visible(conn, &scope, &employee.id)?
-    {
-        return Ok(());
-    }
-    Err(Error::Forbidden)
+    let manages_the_person =
+        matches!(scope, Scope::Team(_)) && employees::visible(conn, &scope, &employee.id)?;
+    rules::may_confirm(&Confirmer {
+        roles: &user.roles,
+        is_the_person: user.employee_no.as_deref() == Some(employee.employee_no.as_str()),
+        manages_the_person,
+    })?;
+    Ok(())
 }
 
 /// What the confirmer says of a line.
@@ -215,65 +208,35 @@ pub fn confirm(
     let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
     may_confirm(conn, user, &employee)?;
     let line = find_line(conn, id, line_id)?;
-    if line.status != LineStatus::Open {
-        return Err(Error::Conflict(format!(
-            "the line is already {}",
-            line.status
-        )));
+    let carrier = match &line.carrier_id {
+        Some(carrier_id) => Some(carriers::status_of(conn, carrier_id)?),
+        None => None,
+    };
+    let confirmed = rules::confirm(
+        &rules::Line {
+            kind: line.kind,
+            status: line.status,
+            expected_count: line.expected_count,
+            carrier,
+            successor: departure.successor_id.as_deref(),
+        },
+        &Outcome {
+            status: c.outcome,
+            count: c.count,
+        },
+    )?;
+    if let Some(successor) = &confirmed.handed_to {
+        // The successor signs for it, with their account or the link this email carries.
+        crate::db::reminders::plan_one(
+            conn,
+            now,
+            crate::db::reminders::Recipient::Employee(successor),
+            crate::domain::reminders::ReminderKind::Handover,
+            line_id,
+            now,
+        )?;
     }
-    let kind: LineKind = line.kind;
-    check_outcome(kind, c.outcome).map_err(|m| Error::field("outcome", m))?;
-    let mut handed_to = None;
-    match c.outcome {
-        LineStatus::Returned => {
-            // Counted against the register's copies: a short count is a missing carrier.
-            match c.count {
-                Some(n) if n == line.expected_count => {}
-                Some(n) => {
-                    return Err(Error::field(
-                        "count",
-                        format!(
-                            "{n} counted but the register holds {} copies; confirm as missing \
-                             if some are not returned",
-                            line.expected_count
-                        ),
-                    ));
-                }
-                None => return Err(Error::field("count", "count the copies returned")),
-            }
-        }
-        LineStatus::HandedOver => {
-            let successor = departure.successor_id.clone().ok_or_else(|| {
-                Error::field(
-                    "outcome",
-                    "the departure names no successor to hand over to",
-                )
-            })?;
-            // The successor signs for it, with their account or the link this email carries.
-            crate::db::reminders::plan_one(
-                conn,
-                now,
-                crate::db::reminders::Recipient::Employee(&successor),
-                crate::domain::reminders::ReminderKind::Handover,
-                line_id,
-                now,
-            )?;
-            handed_to = Some(successor);
-        }
-        LineStatus::Destroyed => {
-            let carrier_id = line.carrier_id.as_deref().unwrap_or_default();
-            let held = carriers::get(conn, &Scope::All, carrier_id)?;
-            if held.carrier.status != CarrierStatus::Destroyed {
-                return Err(Error::Conflict(
-                    "record the destruction in the carrier register first (security, two \
-                     witnesses)"
-                        .into(),
-                ));
-            }
-        }
-        _ => {}
-    }
-    if c.outcome == LineStatus::Returned
+    if confirmed.returns_carrier
         && let Some(carrier_id) = &line.carrier_id
     {
         carriers::move_custody(conn, now, &user.id, carrier_id, &Custody::Return, c.note)?;
@@ -283,12 +246,12 @@ pub fn confirm(
             departure_lines::status.eq(c.outcome.as_str()),
             departure_lines::counted.eq(c.count),
             departure_lines::note.eq(c.note),
-            departure_lines::handed_to_id.eq(&handed_to),
+            departure_lines::handed_to_id.eq(&confirmed.handed_to),
             departure_lines::confirmed_by.eq(&user.id),
             departure_lines::confirmed_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;
-    let action = if c.outcome == LineStatus::Missing {
+    let action = if confirmed.loss {
         // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
         // are emailed (the notices are planned in this same transaction).
         crate::db::reminders::plan_loss_notices(conn, now, line_id)?;
@@ -359,28 +322,25 @@ pub fn receive(
     let line = find_line(conn, id, line_id)?;
     let successor_id = line.handed_to_id.clone().unwrap_or_default();
     let successor = employees::find(conn, &successor_id)?;
-    // Who may sign comes first: anyone else learns nothing of the line's state.
-    let (actor, user_id) = match by {
-        Receiver::User(user) => {
-            let signs = successor
+    let departure = find(conn, id)?;
+    let (actor, user_id, by_the_successor) = match by {
+        Receiver::User(user) => (
+            Actor::User(user.id.clone()),
+            Some(user.id.clone()),
+            successor
                 .as_ref()
-                .is_some_and(|s| user.employee_no.as_deref() == Some(s.employee_no.as_str()));
-            if !signs {
-                return Err(Error::Forbidden);
-            }
-            (Actor::User(user.id.clone()), Some(user.id.clone()))
-        }
-        Receiver::Link => (Actor::System, None),
+                .is_some_and(|s| user.employee_no.as_deref() == Some(s.employee_no.as_str())),
+        ),
+        Receiver::Link => (Actor::System, None, false),
     };
-    let departure = in_progress(conn, id)?;
-    if line.status != LineStatus::HandedOver || line.received_at.is_some() {
-        return Err(Error::Conflict(
-            "the line is not waiting for a receipt".into(),
-        ));
-    }
-    if successor.is_none() {
-        return Err(Error::NotFound);
-    }
+    rules::receive(&Receipt {
+        by_link: user_id.is_none(),
+        by_the_successor,
+        departure: departure.status,
+        line: line.status,
+        received: line.received_at.is_some(),
+        successor_known: successor.is_some(),
+    })?;
     if let Some(carrier_id) = &line.carrier_id {
         // The register names a user for each move: the successor's, or (by link) the one who
         // confirmed the handover, with a note saying how it was signed for.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{DepartureDetail, detail, find, in_progress, lines_of, set_employee_status};
+use super::{DepartureDetail, detail, find, lines_of, set_employee_status};
 use crate::db::audit;
 use crate::db::clearance::record_post_exit;
 use crate::db::employees;
@@ -14,9 +14,9 @@ use crate::db::schema::{departures, employees as employees_table, users};
 use crate::db::users::User;
 use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
-use crate::domain::departures::{DepartureReason, DepartureStatus};
+use crate::domain::departures::{self as rules, Completion, DepartureStatus};
 use crate::domain::obligations::{after_departure, non_compete};
-use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 
@@ -33,15 +33,14 @@ pub fn complete(
     trade_secret: bool,
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
-    let departure = in_progress(conn, id)?;
+    let departure = find(conn, id)?;
     let open = lines_of(conn, id)?.iter().filter(|l| !l.resolved()).count();
-    let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
-    if open > 0 && override_reason.is_none() {
-        return Err(Error::Conflict(format!(
-            "{open} checklist lines are still open: resolve them, or complete with an \
-             override_reason"
-        )));
-    }
+    let completed = rules::complete(&Completion {
+        status: departure.status,
+        reason: departure.reason,
+        open_lines: open,
+        override_reason,
+    })?;
     let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
     let tier_held = employee.clearance_tier;
     let actor = Actor::User(user.id.clone());
@@ -50,14 +49,10 @@ pub fn complete(
             departures::status.eq(DepartureStatus::Completed),
             departures::completed_by.eq(&user.id),
             departures::completed_at.eq(stored_instant(now)),
-            departures::override_reason.eq(override_reason.filter(|_| open > 0)),
+            departures::override_reason.eq(completed.overridden),
         ))
         .execute(conn)?;
-    let final_status = if departure.reason == DepartureReason::Retirement {
-        EmployeeStatus::Retired
-    } else {
-        EmployeeStatus::Departed
-    };
+    let final_status = completed.employee_status;
     set_employee_status(conn, now, &employee.id, final_status)?;
     diesel::update(employees_table::table.find(&employee.id))
         .set(employees_table::clearance_tier.eq(ClearanceTier::None))
@@ -107,7 +102,7 @@ pub fn complete(
             subject_id: id,
             details: json!({
                 "employee_id": employee.id, "status": final_status, "open_lines": open,
-                "override_reason": override_reason, "users_disabled": disabled,
+                "override_reason": completed.reason_given, "users_disabled": disabled,
                 "tier_held": tier_held,
             }),
         },

@@ -20,7 +20,8 @@ use serde::Serialize;
 use super::schema::{departure_lines, departures, employees as employees_table};
 use super::{DbConnection, stored_instant};
 use crate::domain::departures::{
-    DepartureReason, DepartureStatus, LineKind, LineStatus, is_resolved,
+    ChecklistRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus, StartRefusal,
+    allowed_outcomes, is_resolved,
 };
 use crate::domain::people::EmployeeStatus;
 use crate::error::{Error, Result};
@@ -100,6 +101,70 @@ pub struct NewDeparture {
     pub successor_id: Option<String>,
 }
 
+impl From<StartRefusal> for Error {
+    fn from(refusal: StartRefusal) -> Error {
+        match refusal {
+            StartRefusal::LastDayBeforeNotice => {
+                Error::field("last_working_day", "must not be before notice_date")
+            }
+            StartRefusal::NoSuchEmployee => Error::field("employee_id", "no employee has this id"),
+            StartRefusal::NotActive(status) => Error::Conflict(format!(
+                "the employee is {status}; only an active employee can start a departure"
+            )),
+            StartRefusal::OwnSuccessor => Error::field("successor_id", "must be someone else"),
+            StartRefusal::NoSuchSuccessor => {
+                Error::field("successor_id", "no employee has this id")
+            }
+        }
+    }
+}
+
+impl From<ChecklistRefusal> for Error {
+    fn from(refusal: ChecklistRefusal) -> Error {
+        match refusal {
+            ChecklistRefusal::Completed => {
+                Error::Conflict("the departure is already completed".into())
+            }
+            ChecklistRefusal::NotAConfirmer | ChecklistRefusal::NotTheSuccessor => Error::Forbidden,
+            ChecklistRefusal::AlreadyConfirmed(status) => {
+                Error::Conflict(format!("the line is already {status}"))
+            }
+            ChecklistRefusal::OutcomeNotForKind(kind) => {
+                let names: Vec<&str> = allowed_outcomes(kind).iter().map(|s| s.as_str()).collect();
+                Error::field(
+                    "outcome",
+                    format!("a {kind} line is confirmed as {}", names.join(" or ")),
+                )
+            }
+            ChecklistRefusal::NotCounted => Error::field("count", "count the copies returned"),
+            ChecklistRefusal::CountDiffers { counted, expected } => Error::field(
+                "count",
+                format!(
+                    "{counted} counted but the register holds {expected} copies; confirm as \
+                     missing if some are not returned"
+                ),
+            ),
+            ChecklistRefusal::NoSuccessor => Error::field(
+                "outcome",
+                "the departure names no successor to hand over to",
+            ),
+            ChecklistRefusal::NotDestroyedInRegister => Error::Conflict(
+                "record the destruction in the carrier register first (security, two \
+                 witnesses)"
+                    .into(),
+            ),
+            ChecklistRefusal::NotAwaitingReceipt => {
+                Error::Conflict("the line is not waiting for a receipt".into())
+            }
+            ChecklistRefusal::UnknownSuccessor => Error::NotFound,
+            ChecklistRefusal::LinesOpen(open) => Error::Conflict(format!(
+                "{open} checklist lines are still open: resolve them, or complete with an \
+                 override_reason"
+            )),
+        }
+    }
+}
+
 fn find(conn: &mut DbConnection, id: &str) -> Result<Departure> {
     departures::table
         .find(id)
@@ -129,9 +194,7 @@ fn detail(conn: &mut DbConnection, departure: Departure) -> Result<DepartureDeta
 
 fn in_progress(conn: &mut DbConnection, id: &str) -> Result<Departure> {
     let departure = find(conn, id)?;
-    if departure.status != DepartureStatus::InProgress {
-        return Err(Error::Conflict("the departure is already completed".into()));
-    }
+    crate::domain::departures::in_progress(departure.status)?;
     Ok(departure)
 }
 fn set_employee_status(
@@ -146,4 +209,64 @@ fn set_employee_status(
             employees_table::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: Error) -> String {
+        match e {
+            Error::Validation(errors) => errors
+                .0
+                .iter()
+                .map(|(f, p)| format!("{f}: {}", crate::catalog::english(p)))
+                .collect(),
+            Error::Conflict(m) => m,
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refusals_answer_with_the_field_or_conflict_they_always_did() {
+        assert_eq!(
+            message(StartRefusal::LastDayBeforeNotice.into()),
+            "last_working_day: must not be before notice_date"
+        );
+        assert_eq!(
+            message(StartRefusal::NotActive(EmployeeStatus::Departed).into()),
+            "the employee is departed; only an active employee can start a departure"
+        );
+        assert_eq!(
+            message(ChecklistRefusal::OutcomeNotForKind(LineKind::SecretsHandover).into()),
+            "outcome: a secrets_handover line is confirmed as handed_over or missing"
+        );
+        assert_eq!(
+            message(ChecklistRefusal::AlreadyConfirmed(LineStatus::Returned).into()),
+            "the line is already returned"
+        );
+        assert_eq!(
+            message(
+                ChecklistRefusal::CountDiffers {
+                    counted: 2,
+                    expected: 3
+                }
+                .into()
+            ),
+            "count: 2 counted but the register holds 3 copies; confirm as missing if some are \
+             not returned"
+        );
+        assert_eq!(
+            message(ChecklistRefusal::LinesOpen(5).into()),
+            "5 checklist lines are still open: resolve them, or complete with an override_reason"
+        );
+        assert!(matches!(
+            ChecklistRefusal::NotAConfirmer.into(),
+            Error::Forbidden
+        ));
+        assert!(matches!(
+            ChecklistRefusal::UnknownSuccessor.into(),
+            Error::NotFound
+        ));
+    }
 }

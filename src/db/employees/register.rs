@@ -11,7 +11,9 @@ use crate::db::audit;
 use crate::db::schema::employees;
 use crate::db::{DbConnection, is_unique_violation, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
-use crate::domain::people::{ClearanceTier, EmployeeFields, EmployeeStatus};
+use crate::domain::people::{
+    ClearanceTier, EmployeeFields, EmployeeStatus, Owed, RehireRefusal, rehire as rehire_rule,
+};
 use crate::error::{Error, Result};
 
 /// Checks that `manager_id` exists and that `employee_id` reporting to them makes no cycle.
@@ -253,6 +255,16 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
     employees::table.select(Employee::as_select()).load(conn)
 }
 
+impl From<RehireRefusal> for Error {
+    fn from(refusal: RehireRefusal) -> Error {
+        match refusal {
+            RehireRefusal::NotLeft(status) => Error::Conflict(format!(
+                "the employee is {status}; only someone who has left can be rehired"
+            )),
+        }
+    }
+}
+
 /// Takes a departed or retired person back: active again, their post-departure obligations
 /// superseded. Call inside a write transaction.
 pub fn rehire(
@@ -263,22 +275,24 @@ pub fn rehire(
 ) -> Result<Employee> {
     crate::db::lock_row(conn, crate::db::Locked::Employee, id)?;
     let employee = find(conn, id)?.ok_or(Error::NotFound)?;
-    if !matches!(
-        employee.status,
-        EmployeeStatus::Departed | EmployeeStatus::Retired
-    ) {
-        return Err(Error::Conflict(format!(
-            "the employee is {}; only someone who has left can be rehired",
-            employee.status
-        )));
-    }
+    let held = crate::db::obligations::held_by(conn, id)?;
+    let owed: Vec<Owed<'_>> = held
+        .iter()
+        .map(|(id, status, departure_id)| Owed {
+            id,
+            status: *status,
+            from_departure: departure_id.is_some(),
+        })
+        .collect();
+    let rehired = rehire_rule(employee.status, &owed)?;
     diesel::update(employees::table.find(id))
         .set((
-            employees::status.eq(EmployeeStatus::Active),
+            employees::status.eq(rehired.status),
             employees::updated_at.eq(stored_instant(now)),
         ))
         .execute(conn)?;
-    let superseded = crate::db::obligations::supersede_after_rehire(conn, now, actor, id)?;
+    let superseded =
+        crate::db::obligations::supersede_after_rehire(conn, now, actor, id, &rehired.superseded)?;
     audit::record(
         conn,
         now,

@@ -9,7 +9,7 @@ use crate::db::departures::{
 use crate::db::employees::Scope;
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
-use crate::domain::departures::{DepartureReason, LineStatus, check_dates};
+use crate::domain::departures::{DepartureReason, LineStatus};
 use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
@@ -132,7 +132,6 @@ pub async fn start(
     let (Some(notice_date), Some(last_working_day)) = (notice, last) else {
         return Err(Error::Validation(errors));
     };
-    check_dates(notice_date, last_working_day)?;
     let new = NewDeparture {
         employee_id: b.employee_id,
         notice_date,

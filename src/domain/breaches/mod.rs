@@ -3,6 +3,10 @@
 
 use chrono::NaiveDate;
 
+mod course;
+
+pub use course::*;
+
 use super::FieldErrors;
 
 crate::string_enum! {
@@ -70,56 +74,6 @@ pub fn suggested_consequence(fault: Fault, gravity: Gravity, loss: bool) -> Cons
         (Fault::Negligent, Gravity::Serious, _) => Consequence::TerminationAndDamages,
         (Fault::Negligent, Gravity::Minor, true) => Consequence::FineAndDemotion,
         (Fault::Negligent, Gravity::Minor, false) => Consequence::Warning,
-    }
-}
-
-impl CaseStatus {
-    /// The steps a security officer may take from here.
-    pub fn next(self) -> &'static [CaseStatus] {
-        use CaseStatus::*;
-        match self {
-            Reported => &[Triaged],
-            Triaged => &[Investigating],
-            Investigating => &[Substantiated, Unfounded],
-            Substantiated | Unfounded => &[Closed],
-            Closed => &[],
-        }
-    }
-}
-
-/// Checks a step of a case: allowed from its status, with a reason, and with a severity when
-/// triaging.
-pub fn check_step(
-    from: CaseStatus,
-    to: CaseStatus,
-    reason: &str,
-    severity: Option<Severity>,
-) -> Result<(), FieldErrors> {
-    let mut errors = FieldErrors::new();
-    if !from.next().contains(&to) {
-        let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-        errors.add(
-            "status",
-            if allowed.is_empty() {
-                format!("the case is {from}; it cannot change any more")
-            } else {
-                format!("the case is {from}; it can go to {}", allowed.join(" or "))
-            },
-        );
-    }
-    if reason.trim().is_empty() {
-        errors.add("reason", "say why (it is kept with the step)");
-    }
-    if to == CaseStatus::Triaged && severity.is_none() {
-        errors.add(
-            "severity",
-            "triage sets a severity: low, medium, high or critical",
-        );
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
     }
 }
 
@@ -255,24 +209,6 @@ mod tests {
             s(Fault::Intentional, Gravity::Minor, false),
             DismissalDamagesAndLegalAction,
             "intent weighs more than the size of the loss"
-        );
-    }
-
-    #[test]
-    fn a_case_moves_reported_triaged_investigating_decided_closed_each_step_with_a_reason() {
-        use CaseStatus::*;
-        assert!(check_step(Reported, Triaged, "looks real", Some(Severity::High)).is_ok());
-        let e = check_step(Reported, Triaged, "x", None).unwrap_err();
-        assert!(e.0.contains_key("severity"));
-        let e = check_step(Reported, Substantiated, "", None).unwrap_err();
-        assert!(crate::catalog::english(&e.0["status"]).contains("triaged"));
-        assert!(e.0.contains_key("reason"));
-        assert!(check_step(Investigating, Unfounded, "no evidence", None).is_ok());
-        assert!(
-            crate::catalog::english(
-                &check_step(Closed, Reported, "again", None).unwrap_err().0["status"]
-            )
-            .contains("cannot change")
         );
     }
 

@@ -1,0 +1,369 @@
+//! The departure (离职): from the notice to the last working day, with its checklist of
+//! returns and handovers (000 篇7 第八条, 000 篇10 第十二条).
+
+mod checklist;
+
+pub use checklist::*;
+
+use chrono::NaiveDate;
+
+use super::people::EmployeeStatus;
+
+crate::string_enum! {
+    pub enum DepartureReason ("a reason") {
+        Resignation = "resignation",
+        Dismissal = "dismissal",
+        ContractEnd = "contract_end",
+        Retirement = "retirement",
+        Transfer = "transfer",
+        Other = "other",
+    }
+}
+
+crate::string_enum! {
+    pub enum DepartureStatus ("a status") {
+        InProgress = "in_progress",
+        Completed = "completed",
+    }
+}
+
+crate::string_enum! {
+    pub enum LineKind ("a line kind") {
+        /// A carrier in the person's custody, from the register.
+        Carrier = "carrier",
+        /// Secret-bearing files handed over to the successor by a register (造册、清点、核对、签收).
+        SecretsHandover = "secrets_handover",
+        AccountsRevoked = "accounts_revoked",
+        ExitPledge = "exit_pledge",
+        ExitInterview = "exit_interview",
+        /// A line HR added.
+        Custom = "custom",
+    }
+}
+
+crate::string_enum! {
+    pub enum LineStatus ("a line status") {
+        Open = "open",
+        Returned = "returned",
+        HandedOver = "handed_over",
+        Destroyed = "destroyed",
+        Missing = "missing",
+        /// A step that is not a thing to return (accounts revoked, interview held…).
+        Done = "done",
+    }
+}
+
+crate::string_enum! {
+    /// What a list of departures can be sorted by.
+    pub enum DepartureSortKey ("a sort key") {
+        LastWorkingDay = "last_working_day",
+        NoticeDate = "notice_date",
+        StartedAt = "started_at",
+        /// The departing person's name.
+        Name = "name",
+    }
+}
+
+/// The order of a list of departures: a key, descending when written with a leading `-`
+/// (`-notice_date`). Soonest last working day first by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepartureSort {
+    pub key: DepartureSortKey,
+    pub descending: bool,
+}
+
+impl Default for DepartureSort {
+    fn default() -> DepartureSort {
+        DepartureSort {
+            key: DepartureSortKey::LastWorkingDay,
+            descending: false,
+        }
+    }
+}
+
+impl std::str::FromStr for DepartureSort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DepartureSort, String> {
+        let s = s.trim();
+        let (descending, key) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        Ok(DepartureSort {
+            key: key.parse()?,
+            descending,
+        })
+    }
+}
+
+/// A standard line of the checklist template (in the policy).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct TemplateLine {
+    pub kind: LineKind,
+    pub title: String,
+}
+
+/// The default template: the lines every departure gets after its carrier lines.
+pub fn default_template() -> Vec<TemplateLine> {
+    [
+        (
+            LineKind::SecretsHandover,
+            "涉密文件资料移交接替人 · Secret files handed over to the successor",
+        ),
+        (
+            LineKind::AccountsRevoked,
+            "账号与权限已注销 · Accounts and access revoked",
+        ),
+        (
+            LineKind::ExitPledge,
+            "签署离职保密承诺书 · Exit confidentiality pledge signed",
+        ),
+        (
+            LineKind::ExitInterview,
+            "离职保密谈话 · Exit interview held",
+        ),
+    ]
+    .into_iter()
+    .map(|(kind, title)| TemplateLine {
+        kind,
+        title: title.to_string(),
+    })
+    .collect()
+}
+
+/// Why a departure may not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartRefusal {
+    /// The last working day comes before the notice date.
+    LastDayBeforeNotice,
+    /// No employee has the id given.
+    NoSuchEmployee,
+    /// The employee is not active: departing already, or gone.
+    NotActive(EmployeeStatus),
+    /// The successor named is the departing person.
+    OwnSuccessor,
+    /// No employee has the successor's id.
+    NoSuchSuccessor,
+}
+
+/// The successor a departure names, as the register knows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Successor {
+    /// The successor is the departing person.
+    pub is_the_person: bool,
+    /// An employee has the successor's id.
+    pub exists: bool,
+}
+
+/// What the start of a departure is decided on.
+#[derive(Debug, Clone, Copy)]
+pub struct Start {
+    pub notice_date: NaiveDate,
+    pub last_working_day: NaiveDate,
+    /// The departing employee's status; `None` when no employee has the id.
+    pub employee: Option<EmployeeStatus>,
+    pub successor: Option<Successor>,
+}
+
+/// A departure starts for an active employee, its last working day not before the notice
+/// date (the day either side declared the end), the successor (if named) someone else in the
+/// register.
+pub fn may_start(s: &Start) -> Result<(), StartRefusal> {
+    if s.last_working_day < s.notice_date {
+        return Err(StartRefusal::LastDayBeforeNotice);
+    }
+    match s.employee {
+        None => return Err(StartRefusal::NoSuchEmployee),
+        Some(EmployeeStatus::Active) => {}
+        Some(status) => return Err(StartRefusal::NotActive(status)),
+    }
+    match s.successor {
+        Some(Successor {
+            is_the_person: true,
+            ..
+        }) => Err(StartRefusal::OwnSuccessor),
+        Some(Successor { exists: false, .. }) => Err(StartRefusal::NoSuchSuccessor),
+        _ => Ok(()),
+    }
+}
+
+/// A carrier in the departing person's custody, as the register holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct HeldCarrier<'a> {
+    pub id: &'a str,
+    pub tag: &'a str,
+    pub description: &'a str,
+    pub copies: i32,
+}
+
+/// A line of a new checklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLine<'a> {
+    pub position: i32,
+    pub kind: LineKind,
+    pub carrier_id: Option<&'a str>,
+    pub title: String,
+    /// Copies the register says the person holds (1 for a standard line).
+    pub expected_count: i32,
+}
+
+/// The checklist a departure starts with: a line per carrier held (its tag and description,
+/// its copies), then the standard lines of the template, numbered from 1.
+pub fn checklist<'a>(held: &[HeldCarrier<'a>], template: &[TemplateLine]) -> Vec<NewLine<'a>> {
+    let carriers = held.iter().map(|c| NewLine {
+        position: 0,
+        kind: LineKind::Carrier,
+        carrier_id: Some(c.id),
+        title: if c.description.is_empty() {
+            c.tag.to_string()
+        } else {
+            format!("{} · {}", c.tag, c.description)
+        },
+        expected_count: c.copies,
+    });
+    let standard = template.iter().map(|t| NewLine {
+        position: 0,
+        kind: t.kind,
+        carrier_id: None,
+        title: t.title.clone(),
+        expected_count: 1,
+    });
+    carriers
+        .chain(standard)
+        .zip(1..)
+        .map(|(line, position)| NewLine { position, ..line })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn start(notice_date: NaiveDate, last_working_day: NaiveDate) -> Start {
+        Start {
+            notice_date,
+            last_working_day,
+            employee: Some(EmployeeStatus::Active),
+            successor: None,
+        }
+    }
+
+    #[test]
+    fn the_last_working_day_is_not_before_the_notice_date() {
+        assert_eq!(may_start(&start(d(2028, 2, 29), d(2028, 2, 29))), Ok(()));
+        assert_eq!(may_start(&start(d(2028, 1, 31), d(2028, 3, 31))), Ok(()));
+        assert_eq!(may_start(&start(d(2027, 12, 31), d(2028, 1, 1))), Ok(()));
+        assert_eq!(
+            may_start(&start(d(2028, 3, 1), d(2028, 2, 29))),
+            Err(StartRefusal::LastDayBeforeNotice)
+        );
+        // The dates are checked before the person: the form's own mistake is named first.
+        let nobody = Start {
+            employee: None,
+            ..start(d(2029, 3, 1), d(2029, 2, 28))
+        };
+        assert_eq!(may_start(&nobody), Err(StartRefusal::LastDayBeforeNotice));
+    }
+
+    #[test]
+    fn only_an_active_employee_can_start_a_departure() {
+        let s = start(d(2028, 1, 31), d(2028, 2, 29));
+        for status in [
+            EmployeeStatus::Departing,
+            EmployeeStatus::Departed,
+            EmployeeStatus::Retired,
+        ] {
+            let s = Start {
+                employee: Some(status),
+                ..s
+            };
+            assert_eq!(may_start(&s), Err(StartRefusal::NotActive(status)));
+        }
+        let nobody = Start {
+            employee: None,
+            ..s
+        };
+        assert_eq!(may_start(&nobody), Err(StartRefusal::NoSuchEmployee));
+    }
+
+    #[test]
+    fn the_successor_is_someone_else_in_the_register() {
+        let s = start(d(2028, 2, 29), d(2028, 3, 31));
+        let with = |is_the_person, exists| Start {
+            successor: Some(Successor {
+                is_the_person,
+                exists,
+            }),
+            ..s
+        };
+        assert_eq!(may_start(&with(false, true)), Ok(()));
+        assert_eq!(
+            may_start(&with(true, true)),
+            Err(StartRefusal::OwnSuccessor)
+        );
+        assert_eq!(
+            may_start(&with(false, false)),
+            Err(StartRefusal::NoSuchSuccessor)
+        );
+        let not_active = Start {
+            employee: Some(EmployeeStatus::Departing),
+            ..with(true, true)
+        };
+        assert_eq!(
+            may_start(&not_active),
+            Err(StartRefusal::NotActive(EmployeeStatus::Departing))
+        );
+    }
+
+    #[test]
+    fn a_checklist_lists_the_carriers_held_then_the_standard_lines() {
+        let held = [
+            HeldCarrier {
+                id: "c1",
+                tag: "DOC-1",
+                description: "图纸",
+                copies: 3,
+            },
+            HeldCarrier {
+                id: "c2",
+                tag: "KEY-7",
+                description: "",
+                copies: 1,
+            },
+        ];
+        let lines = checklist(&held, &default_template());
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[0].title, "DOC-1 · 图纸");
+        assert_eq!(
+            (lines[0].carrier_id, lines[0].expected_count),
+            (Some("c1"), 3)
+        );
+        assert_eq!(lines[1].title, "KEY-7");
+        assert_eq!(lines[2].kind, LineKind::SecretsHandover);
+        assert_eq!((lines[2].carrier_id, lines[2].expected_count), (None, 1));
+        let positions: Vec<i32> = lines.iter().map(|l| l.position).collect();
+        assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(checklist(&[], &[]), []);
+    }
+
+    #[test]
+    fn a_sort_is_a_known_key_with_an_optional_minus() {
+        assert_eq!(
+            "-notice_date".parse::<DepartureSort>().unwrap(),
+            DepartureSort {
+                key: DepartureSortKey::NoticeDate,
+                descending: true
+            }
+        );
+        assert_eq!(
+            "name".parse::<DepartureSort>().unwrap().key,
+            DepartureSortKey::Name
+        );
+        assert!("salary".parse::<DepartureSort>().is_err());
+        assert!("--name".parse::<DepartureSort>().is_err());
+    }
+}
