@@ -4,7 +4,7 @@
 //! from the route table the service exports (`tuomi::http::route_table`, made by the functions
 //! that register them). A test fails when a route is registered that the table does not list
 //! (or the table lists one that is gone), so a new route cannot ship without someone deciding
-//! who may use it.
+//! who may use it; another when the role set a route registers with disagrees with its row.
 //!
 //! Where the answer depends on whose record it is (`Scoped`), the caller asks twice: about
 //! something of their own (a manager: their report's), which must be let in, and about
@@ -23,7 +23,7 @@ mod table;
 mod world;
 
 use ask::{ask, judge};
-use registered::{missing_rows, registered_routes, undocumented};
+use registered::{missing_rows, registered_routes, role_set_mismatches, undocumented};
 use table::{CALLERS, Expect, ROUTES, Who};
 use world::build_world;
 
@@ -97,6 +97,19 @@ async fn every_route_answers_as_the_table_says(app: &TestApp, who: Who) {
          tests/api/role_matrix/table.rs):\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// The role set each route registers with (`tuomi::http::route_table`) agrees with what its
+/// row expects; the answers themselves are checked by the tests below.
+#[test]
+fn every_route_is_registered_with_the_role_set_its_row_expects() {
+    let problems = role_set_mismatches(&tuomi::http::route_table());
+    assert!(
+        problems.is_empty(),
+        "the role sets the routes register with and their rows in ROUTES \
+         (tests/api/role_matrix/table.rs) disagree:\n{}",
+        problems.join("\n")
     );
 }
 

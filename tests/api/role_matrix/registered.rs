@@ -1,13 +1,14 @@
 //! Which routes exist: the route table the service exports (`tuomi::http::route_table`, made
-//! by the very functions that register the routes), and how it differs from the table of
-//! expectations.
+//! by the very functions that register the routes); how it differs from the table of
+//! expectations; and whether each route's role set agrees with its row.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
+use tuomi::domain::users::Role;
 use tuomi::http::RouteEntry;
 
-use super::table::ROUTES;
+use super::table::{CALLERS, Expect, ROUTES, Who};
 use crate::helpers::TestApp;
 
 /// Every registered route, as (METHOD, path), with the ones registered twice.
@@ -76,6 +77,52 @@ pub(super) fn missing_rows(registered: &BTreeSet<(String, String)>) -> Vec<Strin
     for (m, p, _) in ROUTES {
         if !seen.insert((m, p)) {
             problems.push(format!("    (\"{m}\", \"{p}\", ...),   // listed twice"));
+        }
+    }
+    problems
+}
+
+/// The role a staff caller holds (the others hold none).
+fn role_of(who: Who) -> Option<Role> {
+    match who {
+        Who::Admin => Some(Role::Admin),
+        Who::Hr => Some(Role::Hr),
+        Who::Security => Some(Role::Security),
+        Who::Manager => Some(Role::Manager),
+        Who::Former | Who::Anonymous => None,
+    }
+}
+
+/// Where the role set a route registers with and its row disagree. A role outside the set is
+/// refused (Denied) and strangers sign in first; a role inside it is let past the check, so
+/// its answer is not Denied — unless the row shows the handler narrowing further by whose
+/// record it is (a Scoped column, as the successor's receipt: only the one named signs).
+/// A route without a role set (`Open`) denies no role.
+pub(super) fn role_set_mismatches(table: &[RouteEntry]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for entry in table {
+        let Some((_, _, row)) = ROUTES
+            .iter()
+            .find(|(m, p, _)| *m == entry.method && *p == entry.path)
+        else {
+            continue; // named by missing_rows
+        };
+        let narrowed = row.contains(&Expect::Scoped);
+        for (&who, &expect) in CALLERS.iter().zip(row) {
+            let fits = match (entry.roles, role_of(who)) {
+                (None, _) => expect != Expect::Denied,
+                (Some(_), None) => expect == Expect::SignIn,
+                (Some(roles), Some(role)) if roles.contains(&role) => {
+                    expect != Expect::Denied || narrowed
+                }
+                (Some(_), Some(_)) => expect == Expect::Denied,
+            };
+            if !fits {
+                problems.push(format!(
+                    "    {} {}: registered with {} but the row says {expect:?} for {who:?}",
+                    entry.method, entry.path, entry.role_set
+                ));
+            }
         }
     }
     problems
