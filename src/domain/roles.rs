@@ -8,6 +8,8 @@ use super::users::Role;
 /// the same sets, so a page never offers what its route refuses.
 pub trait RoleSet {
     const ROLES: &'static [Role];
+    /// The set's name, as the route table lists it.
+    const NAME: &'static str;
 }
 
 macro_rules! role_sets {
@@ -17,6 +19,7 @@ macro_rules! role_sets {
         pub struct $name;
         impl RoleSet for $name {
             const ROLES: &'static [Role] = &[$(Role::$role),*];
+            const NAME: &'static str = stringify!($name);
         }
     )*};
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod observe;
+pub mod routes;
 pub mod session;
 pub mod web;
 
@@ -18,6 +19,9 @@ use actix_web::{App, Error as ActixError, HttpRequest, HttpResponse, web as aweb
 use chrono::{DateTime, Utc};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
+
+use routes::{API_PREFIX, ApiRoutes, PageRoutes};
+pub use routes::{RouteEntry, route_table};
 
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -144,8 +148,11 @@ pub fn app(
         .openapi(ApiDoc::openapi())
         .app_data(state)
         .app_data(aweb::PayloadConfig::new(extract::JSON_LIMIT))
-        .configure(api::ops::routes)
-        .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
+        .configure(|cfg| api::ops::routes(&mut ApiRoutes::registering(cfg, "")))
+        .service(
+            utoipa_actix_web::scope(API_PREFIX)
+                .configure(|cfg| api::routes(&mut ApiRoutes::registering(cfg, API_PREFIX))),
+        )
         .split_for_parts();
     document_body_errors(&mut openapi);
     let openapi = aweb::Data::new(openapi);
@@ -162,7 +169,7 @@ pub fn app(
         headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
     }
     app.app_data(openapi)
-        .configure(web::routes)
+        .configure(|cfg| web::routes(&mut PageRoutes::registering(cfg)))
         .default_service(aweb::to(not_found))
         .wrap(from_fn(web::forms::bridge))
         .wrap(headers)

@@ -14,6 +14,18 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{
     AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
 };
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Overseers, register);
+    r.service(AnyRole, list);
+    r.service(AnyRole, get);
+    r.service(Overseers, assign);
+    r.service(Overseers, transfer);
+    r.service(Overseers, return_to_pool);
+    r.service(SecurityOnly, destroy);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewCarrierBody {

@@ -16,6 +16,16 @@ use crate::http::extract::{
     AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, RoleSet,
     TierApprovers, TierProposers, TierReviewers, Window,
 };
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(TierProposers, propose);
+    r.service(TierReviewers, review);
+    r.service(TierApprovers, approve);
+    r.service(Overseers, list);
+    r.service(AnyRole, history);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Proposal {

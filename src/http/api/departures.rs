@@ -17,6 +17,18 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{
     AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, Paging, QueryParams, Window,
 };
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(HrOnly, start);
+    r.service(AnyRole, list);
+    r.service(AnyRole, get);
+    r.service(HrOnly, add_line);
+    r.service(LineConfirmers, confirm);
+    r.service(AnyRole, receive);
+    r.service(HrOnly, complete);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct StartDeparture {

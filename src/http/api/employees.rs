@@ -17,6 +17,17 @@ use crate::http::extract::{
     AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
     Window, read_body,
 };
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(PeopleEditors, import_csv);
+    r.service(PeopleEditors, create);
+    r.service(AnyRole, list);
+    r.service(AnyRole, get);
+    r.service(PeopleEditors, update);
+    r.service(PeopleEditors, rehire);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewEmployee {

@@ -14,6 +14,14 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{
     Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
 };
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Overseers, request);
+    r.service(SecurityOnly, approve);
+    r.service(Overseers, list);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ExtensionRequest {

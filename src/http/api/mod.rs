@@ -1,5 +1,5 @@
 //! The JSON API, one module a resource. Every handler is annotated for the OpenAPI document,
-//! which is gathered from the very routes registered here.
+//! which is gathered from the very routes registered here (each module's `routes`).
 
 pub mod audit;
 pub mod breaches;
@@ -18,10 +18,10 @@ pub mod session;
 pub mod users;
 
 use actix_web::web;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::AppState;
 use super::extract::{ListPage, Window};
+use super::routes::{ApiRoutes, Open};
 use crate::db::DbConnection;
 use crate::db::employees::Scope;
 use crate::db::users::User;
@@ -46,84 +46,22 @@ pub async fn scoped_page<T: Send + 'static>(
     Ok(web::Json(window.page(found)))
 }
 
-/// Routes under `/api/v1`.
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.route(
-        "/openapi.json",
-        actix_web::web::get().to(crate::http::openapi_document),
-    )
-    .service(session::sign_in)
-    .service(session::sign_out)
-    .service(session::me)
-    .service(session::change_me)
-    .service(session::create_token)
-    .service(session::list_tokens)
-    .service(session::revoke_token)
-    .service(users::list)
-    .service(users::create)
-    .service(users::get)
-    .service(users::update)
-    .service(audit::list)
-    .service(employees::import_csv)
-    .service(employees::create)
-    .service(employees::list)
-    .service(employees::get)
-    .service(employees::update)
-    .service(employees::rehire)
-    .service(clearance::propose)
-    .service(clearance::review)
-    .service(clearance::approve)
-    .service(clearance::list)
-    .service(clearance::history)
-    .service(carriers::register)
-    .service(carriers::list)
-    .service(carriers::get)
-    .service(carriers::assign)
-    .service(carriers::transfer)
-    .service(carriers::return_to_pool)
-    .service(carriers::destroy)
-    .service(pledges::add_text)
-    .service(pledges::texts)
-    .service(pledges::record)
-    .service(pledges::of_employee)
-    .service(pledges::missing)
-    .service(departures::start)
-    .service(departures::list)
-    .service(departures::get)
-    .service(departures::add_line)
-    .service(departures::confirm)
-    .service(departures::receive)
-    .service(departures::complete)
-    .service(obligations::list)
-    .service(obligations::get)
-    .service(noncompete::put_terms)
-    .service(noncompete::pay)
-    .service(noncompete::ledger)
-    .service(noncompete::waive)
-    .service(noncompete::rescind)
-    .service(extensions::request)
-    .service(extensions::approve)
-    .service(extensions::list)
-    .service(policy::get)
-    .service(policy::replace)
-    .service(reminders::list)
-    .service(reminders::forecast)
-    .service(reminders::get)
-    .service(reminders::resend)
-    .service(reminders::message)
-    .service(reminders::jobs_list)
-    .service(breaches::report)
-    .service(breaches::report_publicly)
-    .service(breaches::status)
-    .service(breaches::add_information)
-    .service(breaches::add_evidence_publicly)
-    .service(breaches::list)
-    .service(breaches::outcomes)
-    .service(breaches::get)
-    .service(breaches::change)
-    .service(breaches::add_evidence)
-    .service(breaches::evidence_file)
-    .service(breaches::add_task)
-    .service(breaches::my_tasks)
-    .service(breaches::finish_task);
+/// Routes under `/api/v1`, one module a resource; the order is the order of registration
+/// (a literal path before a `{id}` beside it).
+pub fn routes(r: &mut ApiRoutes) {
+    r.get("/openapi.json", Open, crate::http::openapi_document);
+    session::routes(r);
+    users::routes(r);
+    audit::routes(r);
+    employees::routes(r);
+    clearance::routes(r);
+    carriers::routes(r);
+    pledges::routes(r);
+    departures::routes(r);
+    obligations::routes(r);
+    noncompete::routes(r);
+    extensions::routes(r);
+    policy::routes(r);
+    reminders::routes(r);
+    breaches::routes(r);
 }

@@ -13,6 +13,16 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Authorized, HrOnly, JsonBody, Overseers};
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(HrOnly, put_terms);
+    r.service(HrOnly, pay);
+    r.service(Overseers, ledger);
+    r.service(HrOnly, waive);
+    r.service(HrOnly, rescind);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Terms {

@@ -4,12 +4,15 @@ use std::sync::atomic::Ordering;
 
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::AppState;
+use crate::http::routes::{ApiRoutes, Open};
 
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(metrics);
+/// Outside the API prefix, open to load balancers and Prometheus.
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Open, healthz);
+    r.service(Open, readyz);
+    r.service(Open, metrics);
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -14,6 +14,16 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{
     Admins, AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, PeopleEditors, QueryParams,
 };
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Admins, add_text);
+    r.service(AnyRole, texts);
+    r.service(PeopleEditors, record);
+    r.service(AnyRole, of_employee);
+    r.service(Overseers, missing);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewPledgeText {

@@ -9,6 +9,13 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Admins, AnyRole, Authorized, JsonBody};
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(AnyRole, get);
+    r.service(Admins, replace);
+}
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PolicyInForce {

@@ -15,7 +15,18 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Authorized, HrOnly, ListPage, Overseers, Paging, QueryParams, Window};
+use crate::http::routes::ApiRoutes;
 use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Overseers, list);
+    r.service(Overseers, forecast);
+    r.service(Overseers, get);
+    r.service(HrOnly, resend);
+    r.service(Overseers, message);
+    r.service(Overseers, jobs_list);
+}
 
 /// The forecast looks at most this far ahead.
 pub const FORECAST_MAX_DAYS: u32 = 366;

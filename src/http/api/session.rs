@@ -12,7 +12,19 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{
     AnyRole, Authorized, CurrentUser, JsonBody, ListPage, Paging, QueryParams,
 };
+use crate::http::routes::{ApiRoutes, Open, SignedIn};
 use crate::http::{AppState, session};
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Open, sign_in);
+    r.service(Open, sign_out);
+    r.service(SignedIn, me);
+    r.service(SignedIn, change_me);
+    r.service(AnyRole, create_token);
+    r.service(AnyRole, list_tokens);
+    r.service(AnyRole, revoke_token);
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignIn {

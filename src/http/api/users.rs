@@ -12,6 +12,15 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, Paging, QueryParams, Window};
+use crate::http::routes::ApiRoutes;
+
+/// This resource's routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut ApiRoutes) {
+    r.service(Admins, list);
+    r.service(Admins, create);
+    r.service(Admins, get);
+    r.service(Admins, update);
+}
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -21,11 +21,13 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::carriers::CarrierQuery;
 use crate::http::extract::{AnyRole, Authorized, Overseers, QueryParams};
+use crate::http::routes::PageRoutes;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/carriers", web::get().to(list))
-        .route("/carriers/new", web::get().to(new_carrier))
-        .route("/carriers/{id}", web::get().to(carrier));
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/carriers", Overseers, list);
+    r.get("/carriers/new", Overseers, new_carrier);
+    r.get("/carriers/{id}", AnyRole, carrier);
 }
 
 const KINDS: [&str; 8] = [

@@ -40,34 +40,36 @@ use crate::domain::users::{Language, Role};
 use crate::error::Error;
 
 const STYLE: &str = include_str!("../../../static/style.css");
+use crate::http::routes::{Open, PageRoutes};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/style.css", web::get().to(style))
-        .route("/", web::get().to(home::page))
-        .route("/login", web::get().to(login::page))
-        .route("/login", web::post().to(login::submit))
-        .route("/logout", web::post().to(login::sign_out))
-        .route("/language", web::post().to(language::switch))
-        .route("/setup/{token}", web::get().to(setup::page))
-        .route("/setup/{token}", web::post().to(setup::submit))
-        .route("/ack", web::get().to(ack::request_page))
-        .route("/ack", web::post().to(ack::request_link))
-        .route("/ack/{token}", web::get().to(ack::page))
-        .route("/ack/{token}", web::post().to(ack::acknowledge))
-        .route("/receipt/{token}", web::get().to(receipt::page))
-        .route("/receipt/{token}", web::post().to(receipt::sign))
-        .route("/report", web::get().to(report::page))
-        .route("/report", web::post().to(report::submit))
-        .route("/report/status", web::get().to(report::status_form))
-        .route("/report/status", web::post().to(report::follow))
-        .configure(people::routes)
-        .configure(carriers::routes)
-        .configure(departures::routes)
-        .configure(obligations::routes)
-        .configure(reminders::routes)
-        .configure(security::routes)
-        .configure(admin::routes)
-        .configure(settings::routes);
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/static/style.css", Open, style);
+    r.get("/", Open, home::page);
+    r.get("/login", Open, login::page);
+    r.post("/login", Open, login::submit);
+    r.post("/logout", Open, login::sign_out);
+    r.post("/language", Open, language::switch);
+    r.get("/setup/{token}", Open, setup::page);
+    r.post("/setup/{token}", Open, setup::submit);
+    r.get("/ack", Open, ack::request_page);
+    r.post("/ack", Open, ack::request_link);
+    r.get("/ack/{token}", Open, ack::page);
+    r.post("/ack/{token}", Open, ack::acknowledge);
+    r.get("/receipt/{token}", Open, receipt::page);
+    r.post("/receipt/{token}", Open, receipt::sign);
+    r.get("/report", Open, report::page);
+    r.post("/report", Open, report::submit);
+    r.get("/report/status", Open, report::status_form);
+    r.post("/report/status", Open, report::follow);
+    people::routes(r);
+    carriers::routes(r);
+    departures::routes(r);
+    obligations::routes(r);
+    reminders::routes(r);
+    security::routes(r);
+    admin::routes(r);
+    settings::routes(r);
 }
 
 async fn style() -> HttpResponse {

@@ -21,11 +21,13 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::reminders::{FORECAST_MAX_DAYS, ReminderQuery, visible};
 use crate::http::extract::{Authorized, Overseers, Paging, QueryParams};
+use crate::http::routes::PageRoutes;
 use crate::jobs::forecast::{ForecastEntry, forecast};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reminders", web::get().to(list))
-        .route("/reminders/{id}", web::get().to(detail));
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/reminders", Overseers, list);
+    r.get("/reminders/{id}", Overseers, detail);
 }
 
 /// How many days ahead the forecast looks unless asked otherwise.

@@ -10,7 +10,6 @@ mod trail;
 
 use std::collections::BTreeMap;
 
-use actix_web::web;
 use chrono::{NaiveDate, NaiveDateTime};
 use minijinja::context;
 
@@ -21,22 +20,27 @@ use crate::db::users::User;
 use crate::db::{DbConnection, extensions, names};
 use crate::domain::breaches::CaseStatus;
 use crate::domain::clearance::ChangeStatus;
+use crate::domain::roles::{
+    AnyRole, AuditReaders, CaseReaders, OutcomeReaders, Overseers, SecurityOnly,
+};
 use crate::error::Result;
 use crate::http::AppState;
+use crate::http::routes::PageRoutes;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/clearance-changes", web::get().to(chain::clearance_page))
-        .route("/clearance-changes/{id}", web::get().to(chain::change_page))
-        .route("/extensions", web::get().to(chain::extensions_page))
-        .route("/extensions/{id}", web::get().to(chain::extension_page))
-        .route("/breaches", web::get().to(cases::list_page))
-        .route("/breaches/new", web::get().to(cases::report_page))
-        .route("/breaches/new", web::post().to(cases::report_submit))
-        .route("/breaches/{id}", web::get().to(cases::case_page))
-        .route("/breaches/{id}/evidence", web::post().to(cases::upload))
-        .route("/tasks", web::get().to(tasks::page))
-        .route("/audit", web::get().to(trail::page))
-        .route("/audit/verify", web::get().to(trail::verify_page));
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/clearance-changes", AnyRole, chain::clearance_page);
+    r.get("/clearance-changes/{id}", AnyRole, chain::change_page);
+    r.get("/extensions", Overseers, chain::extensions_page);
+    r.get("/extensions/{id}", Overseers, chain::extension_page);
+    r.get("/breaches", OutcomeReaders, cases::list_page);
+    r.get("/breaches/new", AnyRole, cases::report_page);
+    r.post("/breaches/new", AnyRole, cases::report_submit);
+    r.get("/breaches/{id}", CaseReaders, cases::case_page);
+    r.post("/breaches/{id}/evidence", SecurityOnly, cases::upload);
+    r.get("/tasks", AnyRole, tasks::page);
+    r.get("/audit", AuditReaders, trail::page);
+    r.get("/audit/verify", AuditReaders, trail::verify_page);
 }
 
 /// How many waiting items the start page names before "all …".

@@ -16,14 +16,13 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::session::{CreatedToken, new_token};
 use crate::http::extract::{AnyRole, Authorized, CsrfForm, MaybeUser};
+use crate::http::routes::{Open, PageRoutes};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/settings", web::get().to(settings_page))
-        .route(
-            "/settings/tokens",
-            web::get().to(|| async { redirect("/settings") }),
-        )
-        .route("/settings/tokens", web::post().to(create_token));
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/settings", AnyRole, settings_page);
+    r.get("/settings/tokens", Open, || async { redirect("/settings") });
+    r.post("/settings/tokens", AnyRole, create_token);
 }
 
 async fn settings_page(

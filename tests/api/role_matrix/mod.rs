@@ -1,8 +1,10 @@
 //! The role matrix: every route of the service (the JSON API and the pages) asked by each of
 //! six callers — admin, HR, security, a manager, a former employee holding their emailed link,
-//! and someone anonymous — against the answer the table (`table.rs`) expects. A test fails
-//! when a route is registered that the table does not list (or the table lists one that is
-//! gone), so a new route cannot ship without someone deciding who may use it.
+//! and someone anonymous — against the answer the table (`table.rs`) expects. The routes come
+//! from the route table the service exports (`tuomi::http::route_table`, made by the functions
+//! that register them). A test fails when a route is registered that the table does not list
+//! (or the table lists one that is gone), so a new route cannot ship without someone deciding
+//! who may use it; another when the role set a route registers with disagrees with its row.
 //!
 //! Where the answer depends on whose record it is (`Scoped`), the caller asks twice: about
 //! something of their own (a manager: their report's), which must be let in, and about
@@ -21,7 +23,7 @@ mod table;
 mod world;
 
 use ask::{ask, judge};
-use registered::{api_routes, missing_rows, page_routes};
+use registered::{missing_rows, registered_routes, role_set_mismatches, undocumented};
 use table::{CALLERS, Expect, ROUTES, Who};
 use world::build_world;
 
@@ -98,11 +100,25 @@ async fn every_route_answers_as_the_table_says(app: &TestApp, who: Who) {
     );
 }
 
+/// The role set each route registers with (`tuomi::http::route_table`) agrees with what its
+/// row expects; the answers themselves are checked by the tests below.
+#[test]
+fn every_route_is_registered_with_the_role_set_its_row_expects() {
+    let problems = role_set_mismatches(&tuomi::http::route_table());
+    assert!(
+        problems.is_empty(),
+        "the role sets the routes register with and their rows in ROUTES \
+         (tests/api/role_matrix/table.rs) disagree:\n{}",
+        problems.join("\n")
+    );
+}
+
 on_both_databases! {
     async fn every_registered_route_has_a_row_in_the_table(app: TestApp) {
-        let mut registered = api_routes(&app).await;
-        registered.extend(page_routes());
-        let problems = missing_rows(&registered);
+        let table = tuomi::http::route_table();
+        let (registered, mut problems) = registered_routes(&table);
+        problems.extend(missing_rows(&registered));
+        problems.extend(undocumented(&app, &table).await);
         assert!(
             problems.is_empty(),
             "the role matrix (ROUTES in tests/api/role_matrix/table.rs) and the registered \

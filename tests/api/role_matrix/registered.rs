@@ -1,99 +1,62 @@
-//! Which routes exist: the page routes read from the sources that register them, the API
-//! routes from the OpenAPI document the service serves; and how they differ from the table.
+//! Which routes exist: the route table the service exports (`tuomi::http::route_table`, made
+//! by the very functions that register the routes); how it differs from the table of
+//! expectations; and whether each route's role set agrees with its row.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use serde_json::Value;
+use tuomi::domain::users::Role;
+use tuomi::http::RouteEntry;
 
-use super::table::ROUTES;
+use super::table::{CALLERS, Expect, ROUTES, Who};
 use crate::helpers::TestApp;
 
-/// `.route("/path", web::<method>()…)` calls in a source file, as (METHOD, path).
-pub(super) fn routes_in_source(file: &Path, source: &str) -> Vec<(String, String)> {
-    for unsupported in ["web::resource(", "web::scope(", ".service("] {
-        assert!(
-            !source.contains(unsupported),
-            "{} registers routes with `{unsupported}`, which this test's scanner does not read: \
-             teach `routes_in_source` in tests/api/role_matrix/registered.rs to read it",
-            file.display()
-        );
-    }
-    let mut found = Vec::new();
-    let mut rest = source;
-    while let Some(at) = rest.find(".route(") {
-        rest = &rest[at + ".route(".len()..];
-        let call = &rest[..rest.find(".route(").unwrap_or(rest.len())];
-        let path = call
-            .trim_start()
-            .strip_prefix('"')
-            .and_then(|p| p.split('"').next())
-            .unwrap_or_else(|| panic!("{}: a .route( without a literal path", file.display()));
-        let method = ["get", "post", "put", "patch", "delete"]
-            .into_iter()
-            .find(|m| call.contains(&format!("web::{m}()")))
-            .unwrap_or_else(|| panic!("{}: no method for the route {path}", file.display()));
-        found.push((method.to_uppercase(), path.to_string()));
-    }
-    found
-}
-
-pub(super) fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
+/// Every registered route, as (METHOD, path), with the ones registered twice.
+pub(super) fn registered_routes(table: &[RouteEntry]) -> (BTreeSet<(String, String)>, Vec<String>) {
+    let mut routes = BTreeSet::new();
+    let mut twice = Vec::new();
+    for entry in table {
+        if !routes.insert((entry.method.to_string(), entry.path.clone())) {
+            twice.push(format!(
+                "    {} {}   // registered twice",
+                entry.method, entry.path
+            ));
         }
     }
+    (routes, twice)
 }
 
-/// The page routes, read from the sources that register them (src/http/web and below).
-pub(super) fn page_routes() -> BTreeSet<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/web");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    let mut routes = BTreeSet::new();
-    for file in files {
-        let source = std::fs::read_to_string(&file).unwrap();
-        routes.extend(routes_in_source(&file, &source));
-    }
-    routes
-}
-
-/// The API routes: each operation of the OpenAPI document the service serves, plus the
-/// routes `src/http/api/mod.rs` registers outside it (the document itself). Checks that the
-/// document has as many operations as the sources register services.
-pub(super) async fn api_routes(app: &TestApp) -> BTreeSet<(String, String)> {
+/// The routes the route table says are documented, against the operations of the OpenAPI
+/// document the service serves: the same, or a handler went undocumented (or the reverse).
+pub(super) async fn undocumented(app: &TestApp, table: &[RouteEntry]) -> Vec<String> {
     let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
-    let mut routes = BTreeSet::new();
+    let mut operations = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("the document has paths") {
         for method in ["get", "post", "put", "patch", "delete", "head", "options"] {
             if item.get(method).is_some() {
-                routes.insert((method.to_uppercase(), path.clone()));
+                operations.insert((method.to_uppercase(), path.clone()));
             }
         }
     }
-    let operations = routes.len();
-    let api = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/api");
-    let mut services = 0;
-    for name in ["mod.rs", "ops.rs"] {
-        let source = std::fs::read_to_string(api.join(name)).unwrap();
-        services += source.matches(".service(").count();
-        if name == "mod.rs" {
-            let plain = source.replace(".service(", "");
-            let outside = routes_in_source(&api.join(name), &plain);
-            routes.extend(outside.into_iter().map(|(m, p)| (m, format!("/api/v1{p}"))));
-        }
+    let documented: BTreeSet<(String, String)> = table
+        .iter()
+        .filter(|e| e.documented)
+        .map(|e| (e.method.to_string(), e.path.clone()))
+        .collect();
+    let mut problems = Vec::new();
+    for (m, p) in documented.difference(&operations) {
+        problems.push(format!(
+            "    {m} {p}   // registered as an operation, missing from the OpenAPI document"
+        ));
     }
-    assert_eq!(
-        operations, services,
-        "src/http/api registers {services} services but the OpenAPI document has {operations} \
-         operations: a handler is registered without #[utoipa::path] (or the reverse)"
-    );
-    routes
+    for (m, p) in operations.difference(&documented) {
+        problems.push(format!(
+            "    {m} {p}   // in the OpenAPI document, not in the route table"
+        ));
+    }
+    problems
 }
+
 pub(super) fn missing_rows(registered: &BTreeSet<(String, String)>) -> Vec<String> {
     let listed: BTreeSet<(String, String)> = ROUTES
         .iter()
@@ -114,6 +77,52 @@ pub(super) fn missing_rows(registered: &BTreeSet<(String, String)>) -> Vec<Strin
     for (m, p, _) in ROUTES {
         if !seen.insert((m, p)) {
             problems.push(format!("    (\"{m}\", \"{p}\", ...),   // listed twice"));
+        }
+    }
+    problems
+}
+
+/// The role a staff caller holds (the others hold none).
+fn role_of(who: Who) -> Option<Role> {
+    match who {
+        Who::Admin => Some(Role::Admin),
+        Who::Hr => Some(Role::Hr),
+        Who::Security => Some(Role::Security),
+        Who::Manager => Some(Role::Manager),
+        Who::Former | Who::Anonymous => None,
+    }
+}
+
+/// Where the role set a route registers with and its row disagree. A role outside the set is
+/// refused (Denied) and strangers sign in first; a role inside it is let past the check, so
+/// its answer is not Denied — unless the row shows the handler narrowing further by whose
+/// record it is (a Scoped column, as the successor's receipt: only the one named signs).
+/// A route without a role set (`Open`) denies no role.
+pub(super) fn role_set_mismatches(table: &[RouteEntry]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for entry in table {
+        let Some((_, _, row)) = ROUTES
+            .iter()
+            .find(|(m, p, _)| *m == entry.method && *p == entry.path)
+        else {
+            continue; // named by missing_rows
+        };
+        let narrowed = row.contains(&Expect::Scoped);
+        for (&who, &expect) in CALLERS.iter().zip(row) {
+            let fits = match (entry.roles, role_of(who)) {
+                (None, _) => expect != Expect::Denied,
+                (Some(_), None) => expect == Expect::SignIn,
+                (Some(roles), Some(role)) if roles.contains(&role) => {
+                    expect != Expect::Denied || narrowed
+                }
+                (Some(_), Some(_)) => expect == Expect::Denied,
+            };
+            if !fits {
+                problems.push(format!(
+                    "    {} {}: registered with {} but the row says {expect:?} for {who:?}",
+                    entry.method, entry.path, entry.role_set
+                ));
+            }
         }
     }
     problems

@@ -13,28 +13,32 @@ mod users;
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use minijinja::{Value, context};
 
 use super::forms::Flash;
 use crate::db::audit;
 use crate::db::jobs;
 use crate::db::users::User;
+use crate::domain::roles::{Admins, Overseers};
 use crate::domain::users::Role;
 use crate::http::AppState;
+use crate::http::routes::{Open, PageRoutes};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin", web::get().to(users::users_page))
-        .route("/admin/users", web::get().to(users::to_users_page))
-        .route("/admin/users", web::post().to(users::add_user))
-        .route("/admin/users/{id}", web::get().to(users::user_page))
-        .route("/admin/users/{id}", web::post().to(users::edit_user))
-        .route("/admin/policy", web::get().to(policy::policy_page))
-        .route("/admin/policy", web::post().to(policy::save_policy))
-        .route(
-            "/admin/pledge-texts",
-            web::get().to(pledge_texts::pledge_texts_page),
-        );
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/admin", Admins, users::users_page);
+    r.get("/admin/users", Open, users::to_users_page);
+    r.post("/admin/users", Admins, users::add_user);
+    r.get("/admin/users/{id}", Admins, users::user_page);
+    r.post("/admin/users/{id}", Admins, users::edit_user);
+    r.get("/admin/policy", Overseers, policy::policy_page);
+    r.post("/admin/policy", Admins, policy::save_policy);
+    r.get(
+        "/admin/pledge-texts",
+        Overseers,
+        pledge_texts::pledge_texts_page,
+    );
 }
 
 /// The administrator's section of the start page.

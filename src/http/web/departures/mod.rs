@@ -27,13 +27,15 @@ mod dashboards;
 // The chart is drawn only for this area's section of the start page.
 mod ending_chart;
 
+use crate::http::routes::PageRoutes;
 pub use dashboards::{hr_dashboard, manager_dashboard};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/departures", web::get().to(list))
-        .route("/departures/new", web::get().to(new_form))
-        .route("/departures/{id}", web::get().to(detail))
-        .route("/departures/{id}/register", web::get().to(register));
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/departures", AnyRole, list);
+    r.get("/departures/new", HrOnly, new_form);
+    r.get("/departures/{id}", AnyRole, detail);
+    r.get("/departures/{id}/register", AnyRole, register);
 }
 
 /// Rows of a CSV export at most (far more departures than a company has).

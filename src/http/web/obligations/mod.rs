@@ -11,7 +11,7 @@ mod list;
 use crate::domain::roles::CaseReaders;
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, web};
+use actix_web::HttpRequest;
 use chrono::NaiveDate;
 use minijinja::{Value, context};
 
@@ -25,17 +25,17 @@ use crate::db::{DbConnection, policy};
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
+use crate::domain::roles::{HrOnly, Overseers};
 use crate::domain::users::Language;
 use crate::error::Error;
+use crate::http::routes::PageRoutes;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/obligations", web::get().to(list::list))
-        .route("/obligations/{id}", web::get().to(detail::detail))
-        .route("/obligations/{id}/waive", web::get().to(end::waive_page))
-        .route(
-            "/obligations/{id}/rescind",
-            web::get().to(end::rescind_page),
-        );
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/obligations", Overseers, list::list);
+    r.get("/obligations/{id}", Overseers, detail::detail);
+    r.get("/obligations/{id}/waive", HrOnly, end::waive_page);
+    r.get("/obligations/{id}/rescind", HrOnly, end::rescind_page);
 }
 
 pub use super::view::{instant, money};

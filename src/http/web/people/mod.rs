@@ -10,23 +10,26 @@ mod print;
 
 use std::collections::{BTreeSet, HashMap};
 
-use actix_web::web;
 use chrono::NaiveDate;
 use minijinja::{Value, context};
 
 use crate::db::employees::SortBy;
 use crate::db::names::{self, EmployeeName};
+use crate::domain::roles::{AnyRole, PeopleEditors};
+use crate::http::routes::PageRoutes;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/employees", web::get().to(list::list))
-        .route("/employees/new", web::get().to(list::new_person))
-        .route("/employees/import", web::get().to(import::import_page))
-        .route("/employees/import", web::post().to(import::import_upload))
-        .route("/employees/{id}", web::get().to(person::person))
-        .route(
-            "/employees/{id}/pledges/{pledge_id}/print",
-            web::get().to(print::print_pledge),
-        );
+/// These pages' routes, each with the role set it admits (listed in the route table).
+pub fn routes(r: &mut PageRoutes) {
+    r.get("/employees", AnyRole, list::list);
+    r.get("/employees/new", PeopleEditors, list::new_person);
+    r.get("/employees/import", PeopleEditors, import::import_page);
+    r.post("/employees/import", PeopleEditors, import::import_upload);
+    r.get("/employees/{id}", AnyRole, person::person);
+    r.get(
+        "/employees/{id}/pledges/{pledge_id}/print",
+        AnyRole,
+        print::print_pledge,
+    );
 }
 
 /// `[value, catalog key]` pairs for a select, from a closed set of values.
