@@ -101,6 +101,88 @@ pub fn english(problem: &Problem) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The catalogs in templates: pages and emails register the same `t` and `has_t`, so a text
+// reads the same wherever it is written.
+
+/// The language a template is rendered in: its `lang` variable.
+pub fn lang_of(state: &minijinja::State) -> Language {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(|s| s.parse::<Language>().ok()))
+        .unwrap_or_default()
+}
+
+/// Adds `t` and `has_t` to a template environment.
+///
+/// `t("key")` is the text at `key` in the template's language; a missing key is an error, so
+/// nothing shows a raw key. `t("key", name=value, …)` also puts each value in for `{name}`;
+/// with `count=n`, a key the catalog holds as `one`/`other` forms takes the form for `n`
+/// (English says "1 line", "2 lines"; Chinese has one form, a plain string). Values are
+/// escaped as the template escapes them, unless already safe (markup the template built, such
+/// as a link), so a sentence can hold a link without the catalog holding HTML.
+pub fn add_functions(env: &mut minijinja::Environment<'_>) {
+    env.add_function("t", translate);
+    // has_t("key"): whether a message exists (for values that may have no label).
+    env.add_function("has_t", |state: &minijinja::State, key: &str| {
+        text(lang_of(state), key).is_some()
+    });
+}
+
+fn translate(
+    state: &minijinja::State,
+    key: &str,
+    args: minijinja::value::Kwargs,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let lang = lang_of(state);
+    let count = args
+        .get::<Option<i64>>("count")
+        .ok()
+        .flatten()
+        .filter(|_| text(lang, key).is_none());
+    let found = match count {
+        Some(1) => {
+            text(lang, &format!("{key}.one")).or_else(|| text(lang, &format!("{key}.other")))
+        }
+        Some(_) => text(lang, &format!("{key}.other")),
+        None => text(lang, key),
+    };
+    let Some(found) = found else {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            format!("no message {key:?} in the {} catalog", lang.as_str()),
+        ));
+    };
+    if args.args().next().is_none() {
+        // A plain string: the template's formatter escapes it as it escapes any value.
+        return Ok(minijinja::Value::from(found));
+    }
+    let mut out = String::with_capacity(found.len());
+    let mut rest = found;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&state.format(minijinja::Value::from(&rest[..open]))?);
+        let tail = &rest[open..];
+        let Some(close) = tail.find('}') else {
+            rest = tail;
+            break;
+        };
+        let name = &tail[1..close];
+        let value: minijinja::Value = args.get(name).map_err(|_| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::UndefinedError,
+                format!(
+                    "the message {key:?} ({}) names {{{name}}}, which the template does not give",
+                    lang.as_str()
+                ),
+            )
+        })?;
+        out.push_str(&state.format(value)?);
+        rest = &tail[close + 1..];
+    }
+    out.push_str(&state.format(minijinja::Value::from(rest))?);
+    Ok(minijinja::Value::from_safe_string(out))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Messages not yet given a key: English text, translated through the `[problem]` tables keyed
 // by that text (each quoted part a `{}`, each number `{n}`). Goes when the last one has a key.
 

@@ -1,5 +1,6 @@
 //! The page templates, embedded at build time: the template environment with the catalogs'
-//! `t`, `has_t` and `problem`, and the filters that write dates and numbers.
+//! `t` and `has_t` (from `catalog`, shared with the emails), `problem`, and the filters that
+//! write dates and numbers.
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Deserialize;
@@ -52,30 +53,8 @@ impl Pages {
             env.add_template(name, source)
                 .map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
         }
-        let lang_of = |state: &minijinja::State| {
-            state
-                .lookup("lang")
-                .and_then(|v| v.as_str().and_then(|s| s.parse::<Language>().ok()))
-                .unwrap_or_default()
-        };
-        // t("key") looks the key up in the catalog of the page's language; a missing key is an
-        // error, so no page shows a raw key.
-        env.add_function(
-            "t",
-            move |state: &minijinja::State, key: &str| -> Result<String, minijinja::Error> {
-                let lang = lang_of(state);
-                catalog::text(lang, key).map(str::to_string).ok_or_else(|| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::UndefinedError,
-                        format!("no message {key:?} in the {} catalog", lang.as_str()),
-                    )
-                })
-            },
-        );
-        // has_t("key"): whether a message exists (for values that may have no label).
-        env.add_function("has_t", move |state: &minijinja::State, key: &str| {
-            catalog::text(lang_of(state), key).is_some()
-        });
+        catalog::add_functions(&mut env);
+        let lang_of = catalog::lang_of;
         // A refusal or field message (a `Problem`) in the page's language.
         env.add_filter("problem", move |state: &minijinja::State, value: Value| {
             let lang = lang_of(state);
