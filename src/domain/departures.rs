@@ -60,38 +60,6 @@ crate::string_enum! {
     }
 }
 
-/// The order of a list of departures: a key, descending when written with a leading `-`
-/// (`-notice_date`). Soonest last working day first by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DepartureSort {
-    pub key: DepartureSortKey,
-    pub descending: bool,
-}
-
-impl Default for DepartureSort {
-    fn default() -> DepartureSort {
-        DepartureSort {
-            key: DepartureSortKey::LastWorkingDay,
-            descending: false,
-        }
-    }
-}
-
-impl std::str::FromStr for DepartureSort {
-    type Err = String;
-    fn from_str(s: &str) -> Result<DepartureSort, String> {
-        let s = s.trim();
-        let (descending, key) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        Ok(DepartureSort {
-            key: key.parse()?,
-            descending,
-        })
-    }
-}
-
 /// A standard line of the checklist template (in the policy).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct TemplateLine {
@@ -195,23 +163,6 @@ mod tests {
         assert!(check_outcome(LineKind::Carrier, LineStatus::Done).is_err());
         assert!(check_outcome(LineKind::SecretsHandover, LineStatus::Returned).is_err());
         assert!(check_outcome(LineKind::ExitInterview, LineStatus::Done).is_ok());
-    }
-
-    #[test]
-    fn a_sort_is_a_known_key_with_an_optional_minus() {
-        assert_eq!(
-            "-notice_date".parse::<DepartureSort>().unwrap(),
-            DepartureSort {
-                key: DepartureSortKey::NoticeDate,
-                descending: true
-            }
-        );
-        assert_eq!(
-            "name".parse::<DepartureSort>().unwrap().key,
-            DepartureSortKey::Name
-        );
-        assert!("salary".parse::<DepartureSort>().is_err());
-        assert!("--name".parse::<DepartureSort>().is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod embedded {
 
 /// The page templates and the message catalogs.
 pub struct Pages {
-    env: Environment<'static>,
+    pub(super) env: Environment<'static>,
     catalogs: Arc<HashMap<&'static str, Catalog>>,
 }
 
