@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::listing::{self, Page, Sort, Window};
 use super::schema::{audit_events, audit_head};
 use super::{DbConnection, stored_instant};
 use crate::domain::audit::{NewEvent, chain_hash};
@@ -118,12 +119,14 @@ pub fn event_count(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 crate::string_enum! {
-    /// The orders of the trail: by time (`at`, oldest first) or `-at` (newest first).
-    pub enum AuditSort ("a sort order") {
+    /// The columns the trail can be sorted by: time (`at`, oldest first; `-at` newest).
+    pub enum AuditSortKey ("a sort order") {
         At = "at",
-        AtDesc = "-at",
     }
 }
+
+/// The order of the trail.
+pub type AuditSort = Sort<AuditSortKey>;
 
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
@@ -138,9 +141,8 @@ pub struct AuditFilter {
 pub fn list(
     conn: &mut DbConnection,
     filter: &AuditFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<AuditEvent>, i64)> {
+    window: Window,
+) -> QueryResult<Page<AuditEvent>> {
     let query = || {
         let mut q = audit_events::table.into_boxed();
         if let Some(t) = &filter.subject_type {
@@ -154,17 +156,13 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let order = match filter.sort.unwrap_or(AuditSort::AtDesc) {
-        AuditSort::At => query().order(audit_events::seq.asc()),
-        AuditSort::AtDesc => query().order(audit_events::seq.desc()),
-    };
-    let items = order
-        .offset(offset)
-        .limit(limit)
-        .select(AuditEvent::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    let sort = filter.sort.unwrap_or(Sort::desc(AuditSortKey::At));
+    listing::page(conn, window, query, |conn, q| {
+        let ordered = match sort.key {
+            AuditSortKey::At => listing::order_by!(q, sort.descending, audit_events::seq),
+        };
+        ordered.select(AuditEvent::as_select()).load(conn)
+    })
 }
 
 /// Every event about one subject, oldest first: the subject's history.

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::audit;
-use super::employees::{self, Scope, SortBy};
+use super::employees::{self, Scope};
+use super::listing::{self, Page, Sort, Window};
 use super::schema::{carrier_events, carriers, employees as employees_table};
 use super::{DbConnection, MultiBackend, is_unique_violation, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
@@ -94,37 +95,29 @@ pub struct CarrierFilter {
     pub status: Option<CarrierStatus>,
     pub classification: Option<Classification>,
     /// None: by tag.
-    pub sort: Option<SortBy<CarrierSort>>,
+    pub sort: Option<Sort<CarrierSort>>,
 }
 
-fn ordered(q: Boxed, sort: Option<SortBy<CarrierSort>>) -> Boxed {
+fn ordered(q: Boxed, sort: Option<Sort<CarrierSort>>) -> Boxed {
     use diesel::dsl::sql;
     use diesel::sql_types::Integer;
     let Some(sort) = sort else {
         return q.order(carriers::tag);
     };
-    macro_rules! by {
-        ($q:expr, $column:expr) => {
-            if sort.descending {
-                $q.order($column.desc())
-            } else {
-                $q.order($column.asc())
-            }
-        };
-    }
     let q = match sort.key {
-        CarrierSort::Tag => by!(q, carriers::tag),
-        CarrierSort::Kind => by!(q, carriers::kind),
-        CarrierSort::Classification => by!(
+        CarrierSort::Tag => listing::order_by!(q, sort.descending, carriers::tag),
+        CarrierSort::Kind => listing::order_by!(q, sort.descending, carriers::kind),
+        CarrierSort::Classification => listing::order_by!(
             q,
+            sort.descending,
             sql::<Integer>(
                 "CASE carriers.classification WHEN 'confidential' THEN 1 WHEN 'secret' THEN 2 \
                  WHEN 'top_secret' THEN 3 ELSE 0 END"
             )
         ),
-        CarrierSort::Status => by!(q, carriers::status),
-        CarrierSort::Copies => by!(q, carriers::copies),
-        CarrierSort::UpdatedAt => by!(q, carriers::updated_at),
+        CarrierSort::Status => listing::order_by!(q, sort.descending, carriers::status),
+        CarrierSort::Copies => listing::order_by!(q, sort.descending, carriers::copies),
+        CarrierSort::UpdatedAt => listing::order_by!(q, sort.descending, carriers::updated_at),
     };
     q.then_order_by(carriers::tag)
 }
@@ -143,9 +136,8 @@ pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
     filter: &CarrierFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Carrier>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Carrier>> {
     let query = || {
         let mut q = scoped(scope);
         if let Some(c) = &filter.custodian_id {
@@ -174,13 +166,11 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let items = ordered(query(), filter.sort)
-        .offset(offset)
-        .limit(limit)
-        .select(Carrier::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    listing::page(conn, window, query, |conn, q| {
+        ordered(q, filter.sort)
+            .select(Carrier::as_select())
+            .load(conn)
+    })
 }
 
 /// What a person holds now, in one query (the departure checklist is built from it).

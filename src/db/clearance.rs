@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::audit;
 use super::employees::{self, Employee, Scope};
+use super::listing::{self, Page, Sort, Window};
 use super::obligations::{self, Source};
 use super::schema::{clearance_changes, employees as employees_table, post_exits};
 use super::users::User;
@@ -346,14 +347,15 @@ pub fn history(conn: &mut DbConnection, employee_id: &str) -> QueryResult<TierHi
 }
 
 crate::string_enum! {
-    /// The orders a list of tier changes takes (`-` for descending).
-    pub enum ChangeSort ("a sort order") {
+    /// The columns a list of tier changes can be sorted by.
+    pub enum ChangeSortKey ("a sort order") {
         Proposed = "proposed",
-        ProposedDesc = "-proposed",
         Effective = "effective",
-        EffectiveDesc = "-effective",
     }
 }
+
+/// The order of a list of tier changes (`-` for descending).
+pub type ChangeSort = Sort<ChangeSortKey>;
 
 /// Which tier changes a list shows; every part optional.
 #[derive(Debug, Clone, Default)]
@@ -371,9 +373,8 @@ pub struct ChangeFilter {
 pub fn list(
     conn: &mut DbConnection,
     filter: &ChangeFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<ClearanceChange>, i64)> {
+    window: Window,
+) -> QueryResult<Page<ClearanceChange>> {
     let query = || {
         let mut q = clearance_changes::table.into_boxed();
         if let Some(s) = filter.status {
@@ -387,18 +388,16 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let sorted = match filter.sort.unwrap_or(ChangeSort::Proposed) {
-        ChangeSort::Proposed => query().order(clearance_changes::proposed_at.asc()),
-        ChangeSort::ProposedDesc => query().order(clearance_changes::proposed_at.desc()),
-        ChangeSort::Effective => query().order(clearance_changes::effective_on.asc()),
-        ChangeSort::EffectiveDesc => query().order(clearance_changes::effective_on.desc()),
-    };
-    let items = sorted
-        .then_order_by(clearance_changes::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(ClearanceChange::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    let sort = filter.sort.unwrap_or(Sort::asc(ChangeSortKey::Proposed));
+    let d = sort.descending;
+    listing::page(conn, window, query, |conn, q| {
+        let sorted = match sort.key {
+            ChangeSortKey::Proposed => listing::order_by!(q, d, clearance_changes::proposed_at),
+            ChangeSortKey::Effective => listing::order_by!(q, d, clearance_changes::effective_on),
+        };
+        sorted
+            .then_order_by(clearance_changes::id.asc())
+            .select(ClearanceChange::as_select())
+            .load(conn)
+    })
 }

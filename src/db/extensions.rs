@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::audit;
+use super::listing::{self, Page, Sort, Window};
 use super::obligations::Obligation;
 use super::schema::{obligation_extensions, obligations};
 use super::users::User;
@@ -163,14 +164,15 @@ pub fn decide(
 }
 
 crate::string_enum! {
-    /// The orders a list of extensions takes (`-` for descending).
-    pub enum ExtensionSort ("a sort order") {
+    /// The columns a list of extensions can be sorted by.
+    pub enum ExtensionSortKey ("a sort order") {
         Requested = "requested",
-        RequestedDesc = "-requested",
         NewEnd = "new_end",
-        NewEndDesc = "-new_end",
     }
 }
+
+/// The order of a list of extensions (`-` for descending).
+pub type ExtensionSort = Sort<ExtensionSortKey>;
 
 /// Extensions in a status (status=proposed is security's queue), oldest request first unless
 /// sorted otherwise.
@@ -178,9 +180,8 @@ pub fn list(
     conn: &mut DbConnection,
     status: Option<ChangeStatus>,
     sort: Option<ExtensionSort>,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Extension>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Extension>> {
     let query = || {
         let mut q = obligation_extensions::table.into_boxed();
         if let Some(s) = status {
@@ -188,20 +189,20 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let sorted = match sort.unwrap_or(ExtensionSort::Requested) {
-        ExtensionSort::Requested => query().order(obligation_extensions::requested_at.asc()),
-        ExtensionSort::RequestedDesc => query().order(obligation_extensions::requested_at.desc()),
-        ExtensionSort::NewEnd => query().order(obligation_extensions::new_end.asc()),
-        ExtensionSort::NewEndDesc => query().order(obligation_extensions::new_end.desc()),
-    };
-    let items = sorted
-        .then_order_by(obligation_extensions::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(Extension::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    let sort = sort.unwrap_or(Sort::asc(ExtensionSortKey::Requested));
+    let d = sort.descending;
+    listing::page(conn, window, query, |conn, q| {
+        let sorted = match sort.key {
+            ExtensionSortKey::Requested => {
+                listing::order_by!(q, d, obligation_extensions::requested_at)
+            }
+            ExtensionSortKey::NewEnd => listing::order_by!(q, d, obligation_extensions::new_end),
+        };
+        sorted
+            .then_order_by(obligation_extensions::id.asc())
+            .select(Extension::as_select())
+            .load(conn)
+    })
 }
 
 /// The extensions asked for one obligation, oldest first.

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
+use super::listing::{self, Page, Window};
 use super::schema::jobs;
 use super::{DbConnection, per_backend, placeholders, stored_instant};
 
@@ -298,9 +299,8 @@ pub fn prune_done(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<us
 pub fn list(
     conn: &mut DbConnection,
     state: Option<JobState>,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Job>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Job>> {
     let query = || {
         let mut q = jobs::table.into_boxed();
         if let Some(s) = state {
@@ -308,14 +308,11 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((jobs::updated_at.desc(), jobs::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Job::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    listing::page(conn, window, query, |conn, q| {
+        q.order((jobs::updated_at.desc(), jobs::id.desc()))
+            .select(Job::as_select())
+            .load(conn)
+    })
 }
 
 /// How many jobs are in each state (for the metrics).

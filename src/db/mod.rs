@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod import;
 pub mod jobs;
 pub mod letters;
+pub mod listing;
 pub mod names;
 pub mod noncompete;
 pub mod obligations;

@@ -32,23 +32,27 @@ fn unique(ids: impl IntoIterator<Item = String>) -> Vec<String> {
     ids
 }
 
+/// Ids a query asks for at once: a page's in one query, a CSV of the whole register's in
+/// one a few thousand (within both backends' limits on bound parameters).
+const CHUNK: usize = 5000;
+
 /// The employees with these ids, by id.
 pub fn employees(
     conn: &mut DbConnection,
     ids: impl IntoIterator<Item = String>,
 ) -> QueryResult<HashMap<String, EmployeeName>> {
-    let ids = unique(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut found = HashMap::new();
+    for chunk in unique(ids).chunks(CHUNK) {
+        let rows: Vec<(String, String, String)> = employees::table
+            .filter(employees::id.eq_any(chunk))
+            .select((employees::id, employees::employee_no, employees::name))
+            .load(conn)?;
+        found.extend(
+            rows.into_iter()
+                .map(|(id, employee_no, name)| (id, EmployeeName { employee_no, name })),
+        );
     }
-    let rows: Vec<(String, String, String)> = employees::table
-        .filter(employees::id.eq_any(&ids))
-        .select((employees::id, employees::employee_no, employees::name))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, employee_no, name)| (id, EmployeeName { employee_no, name }))
-        .collect())
+    Ok(found)
 }
 
 /// The users with these ids, by id.
@@ -56,18 +60,18 @@ pub fn users(
     conn: &mut DbConnection,
     ids: impl IntoIterator<Item = String>,
 ) -> QueryResult<HashMap<String, UserName>> {
-    let ids = unique(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut found = HashMap::new();
+    for chunk in unique(ids).chunks(CHUNK) {
+        let rows: Vec<(String, String, String)> = users::table
+            .filter(users::id.eq_any(chunk))
+            .select((users::id, users::name, users::email))
+            .load(conn)?;
+        found.extend(
+            rows.into_iter()
+                .map(|(id, name, email)| (id.clone(), UserName { id, name, email })),
+        );
     }
-    let rows: Vec<(String, String, String)> = users::table
-        .filter(users::id.eq_any(&ids))
-        .select((users::id, users::name, users::email))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, email)| (id.clone(), UserName { id, name, email }))
-        .collect())
+    Ok(found)
 }
 
 /// Every active user, by name: whom a task can be given to.

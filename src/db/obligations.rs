@@ -1,8 +1,6 @@
 //! Obligations after leaving: created with the departure or tier change that causes them,
 //! listed, and ended when their end date has passed.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,7 +8,8 @@ use serde_json::json;
 
 use super::audit;
 use super::employees::Scope;
-use super::schema::{breach_cases, employees, obligations};
+use super::listing::{self, Page, Sort, Window};
+use super::schema::{breach_cases, obligations};
 use super::{DbConnection, MultiBackend, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::breaches::CaseStatus;
@@ -124,27 +123,8 @@ crate::string_enum! {
     }
 }
 
-/// A sort key, ascending, or descending when written with a leading `-` (`-ends_on`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ObligationSort {
-    pub key: ObligationSortKey,
-    pub descending: bool,
-}
-
-impl std::str::FromStr for ObligationSort {
-    type Err = String;
-    fn from_str(text: &str) -> Result<ObligationSort, String> {
-        let text = text.trim();
-        let (descending, key) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        Ok(ObligationSort {
-            key: key.parse()?,
-            descending,
-        })
-    }
-}
+/// The order of a list of obligations (`-ends_on` for descending).
+pub type ObligationSort = Sort<ObligationSortKey>;
 
 type Boxed = obligations::BoxedQuery<'static, MultiBackend>;
 
@@ -181,10 +161,7 @@ fn filtered(scope: &Scope, filter: &ObligationFilter) -> Boxed {
 fn sorted(q: Boxed, sort: Option<ObligationSort>, ends_known: bool) -> Boxed {
     use diesel::dsl::sql;
     use diesel::sql_types::Text;
-    let sort = sort.unwrap_or(ObligationSort {
-        key: ObligationSortKey::EndsOn,
-        descending: false,
-    });
+    let sort = sort.unwrap_or(Sort::asc(ObligationSortKey::EndsOn));
     let by_end = |q: Boxed, descending: bool| match (ends_known, descending) {
         (true, false) => q.then_order_by(obligations::ends_on.asc()),
         (true, true) => q.then_order_by(obligations::ends_on.desc()),
@@ -195,26 +172,19 @@ fn sorted(q: Boxed, sort: Option<ObligationSort>, ends_known: bool) -> Boxed {
             .then_order_by(obligations::ends_on.is_null().desc())
             .then_order_by(obligations::ends_on.desc()),
     };
-    let q = match (sort.key, sort.descending) {
-        (ObligationSortKey::EndsOn, descending) => {
-            return by_end(q, descending).then_order_by(obligations::id.asc());
+    let d = sort.descending;
+    let q = match sort.key {
+        ObligationSortKey::EndsOn => {
+            return by_end(q, d).then_order_by(obligations::id.asc());
         }
-        (ObligationSortKey::StartsOn, false) => q.order_by(obligations::starts_on.asc()),
-        (ObligationSortKey::StartsOn, true) => q.order_by(obligations::starts_on.desc()),
-        (ObligationSortKey::Kind, false) => q.order_by(obligations::kind.asc()),
-        (ObligationSortKey::Kind, true) => q.order_by(obligations::kind.desc()),
-        (ObligationSortKey::Status, false) => q.order_by(obligations::status.asc()),
-        (ObligationSortKey::Status, true) => q.order_by(obligations::status.desc()),
-        (ObligationSortKey::Name, descending) => {
-            let name = sql::<Text>(
-                "(SELECT e.name FROM employees e WHERE e.id = obligations.employee_id)",
-            );
-            if descending {
-                q.order_by(name.desc())
-            } else {
-                q.order_by(name.asc())
-            }
-        }
+        ObligationSortKey::StartsOn => listing::order_by!(q, d, obligations::starts_on),
+        ObligationSortKey::Kind => listing::order_by!(q, d, obligations::kind),
+        ObligationSortKey::Status => listing::order_by!(q, d, obligations::status),
+        ObligationSortKey::Name => listing::order_by!(
+            q,
+            d,
+            sql::<Text>("(SELECT e.name FROM employees e WHERE e.id = obligations.employee_id)")
+        ),
     };
     by_end(q, false).then_order_by(obligations::id.asc())
 }
@@ -224,37 +194,18 @@ pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
     filter: &ObligationFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Obligation>, i64)> {
-    let total = filtered(scope, filter).count().get_result(conn)?;
-    let items = sorted(
-        filtered(scope, filter),
-        filter.sort,
-        filter.ending_within.is_some(),
+    window: Window,
+) -> QueryResult<Page<Obligation>> {
+    listing::page(
+        conn,
+        window,
+        || filtered(scope, filter),
+        |conn, q| {
+            sorted(q, filter.sort, filter.ending_within.is_some())
+                .select(Obligation::as_select())
+                .load(conn)
+        },
     )
-    .offset(offset)
-    .limit(limit)
-    .select(Obligation::as_select())
-    .load(conn)?;
-    Ok((items, total))
-}
-
-/// The name and number of each of these employees, in one query (for lists).
-pub fn employee_names(
-    conn: &mut DbConnection,
-    ids: &[&str],
-) -> QueryResult<HashMap<String, (String, String)>> {
-    let mut unique: Vec<&str> = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    Ok(employees::table
-        .filter(employees::id.eq_any(unique))
-        .select((employees::id, employees::name, employees::employee_no))
-        .load::<(String, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, name, no)| (id, (name, no)))
-        .collect())
 }
 
 /// Ends the active obligations whose last day is before `today`; returns how many. Run daily.

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::audit;
 use super::employees::{self, Employee};
+use super::listing::{self, Page, Window};
 use super::schema::{employees as employees_table, pledge_texts, pledges};
 use super::{DbConnection, is_unique_violation, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
@@ -190,11 +191,7 @@ pub fn of_employee(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Ve
 }
 
 /// People in a classified tier, still employed, with no signed entry pledge: HR's to-do list.
-pub fn missing_entry(
-    conn: &mut DbConnection,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Employee>, i64)> {
+pub fn missing_entry(conn: &mut DbConnection, window: Window) -> QueryResult<Page<Employee>> {
     let query = || {
         let signed = pledges::table
             .filter(pledges::employee_id.eq(employees_table::id))
@@ -209,12 +206,9 @@ pub fn missing_entry(
             .filter(not(exists(signed)))
             .into_boxed()
     };
-    let total = query().count().get_result(conn)?;
-    let items = query()
-        .order((employees_table::department, employees_table::name))
-        .offset(offset)
-        .limit(limit)
-        .select(Employee::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    listing::page(conn, window, query, |conn, q| {
+        q.order((employees_table::department, employees_table::name))
+            .select(Employee::as_select())
+            .load(conn)
+    })
 }

@@ -326,21 +326,14 @@ pub struct Paging {
     pub per_page: Option<u32>,
 }
 
-/// The rows a page asks for.
-#[derive(Debug, Clone, Copy)]
-pub struct Window {
-    pub page: u32,
-    pub per_page: u32,
-    pub offset: i64,
-    pub limit: i64,
-}
+pub use crate::db::listing::{Page, Window};
 
 impl Window {
     /// The answer of a list route: the rows found and the total that match.
-    pub fn page<T>(self, (items, total): (Vec<T>, i64)) -> ListPage<T> {
+    pub fn page<T>(self, found: Page<T>) -> ListPage<T> {
         ListPage {
-            items,
-            total,
+            items: found.rows,
+            total: found.total,
             page: self.page,
             per_page: self.per_page,
         }
@@ -363,12 +356,8 @@ impl Paging {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        Ok(Window {
-            page,
-            per_page,
-            offset: i64::from(page - 1) * i64::from(per_page),
-            limit: i64::from(per_page),
-        })
+        // The bounds are Window::new's; checked above to say which one failed.
+        Window::new(page, per_page).ok_or(Error::Validation(errors))
     }
 }
 

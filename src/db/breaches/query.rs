@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::{Addition, Case, CaseDetail, Evidence, Outcome, Step, Task, find};
 use crate::db::DbConnection;
+use crate::db::listing::{self, Page, Sort, Window};
 use crate::db::schema::{
     breach_additions, breach_cases, breach_evidence, breach_steps, remedial_tasks,
 };
@@ -43,20 +44,18 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<CaseDetail> {
 }
 
 crate::string_enum! {
-    /// The orders a list of cases takes (`-` for descending).
-    pub enum CaseSort ("a sort order") {
+    /// The columns a list of cases can be sorted by.
+    pub enum CaseSortKey ("a sort order") {
         Created = "created",
-        CreatedDesc = "-created",
         Updated = "updated",
-        UpdatedDesc = "-updated",
         Code = "code",
-        CodeDesc = "-code",
         Discovered = "discovered",
-        DiscoveredDesc = "-discovered",
         Due = "due",
-        DueDesc = "-due",
     }
 }
+
+/// The order of a list of cases (`-` for descending).
+pub type CaseSort = Sort<CaseSortKey>;
 
 /// Which cases a list shows; every part optional.
 #[derive(Debug, Clone, Default)]
@@ -76,9 +75,8 @@ diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql
 pub fn list(
     conn: &mut DbConnection,
     filter: &CaseFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Case>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Case>> {
     let query = || {
         let mut q = breach_cases::table.into_boxed();
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -104,27 +102,21 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    use CaseSort::*;
-    let sorted = match filter.sort.unwrap_or(CreatedDesc) {
-        Created => query().order(breach_cases::created_at.asc()),
-        CreatedDesc => query().order(breach_cases::created_at.desc()),
-        Updated => query().order(breach_cases::updated_at.asc()),
-        UpdatedDesc => query().order(breach_cases::updated_at.desc()),
-        Code => query().order(breach_cases::code.asc()),
-        CodeDesc => query().order(breach_cases::code.desc()),
-        Discovered => query().order(breach_cases::discovered_on.asc()),
-        DiscoveredDesc => query().order(breach_cases::discovered_on.desc()),
-        Due => query().order(breach_cases::authority_report_due.asc()),
-        DueDesc => query().order(breach_cases::authority_report_due.desc()),
-    };
-    let items = sorted
-        .then_order_by(breach_cases::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .select(Case::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    let sort = filter.sort.unwrap_or(Sort::desc(CaseSortKey::Created));
+    let d = sort.descending;
+    listing::page(conn, window, query, |conn, q| {
+        let sorted = match sort.key {
+            CaseSortKey::Created => listing::order_by!(q, d, breach_cases::created_at),
+            CaseSortKey::Updated => listing::order_by!(q, d, breach_cases::updated_at),
+            CaseSortKey::Code => listing::order_by!(q, d, breach_cases::code),
+            CaseSortKey::Discovered => listing::order_by!(q, d, breach_cases::discovered_on),
+            CaseSortKey::Due => listing::order_by!(q, d, breach_cases::authority_report_due),
+        };
+        sorted
+            .then_order_by(breach_cases::id.desc())
+            .select(Case::as_select())
+            .load(conn)
+    })
 }
 
 /// How many cases are in each status.

@@ -7,11 +7,10 @@ use serde::Serialize;
 
 use super::{Departure, DepartureDetail, DepartureLine, detail, find};
 use crate::db::employees::{self, Scope};
+use crate::db::listing::{self, Page, Sort, Window};
 use crate::db::schema::{departure_lines, departures, employees as employees_table, users};
 use crate::db::{DbConnection, MultiBackend};
-use crate::domain::departures::{
-    DepartureSort, DepartureSortKey, DepartureStatus, LineStatus, is_resolved,
-};
+use crate::domain::departures::{DepartureSortKey, DepartureStatus, LineStatus, is_resolved};
 use crate::error::{Error, Result};
 
 /// A departure the scope may see (a manager: their reports' departures).
@@ -31,8 +30,13 @@ pub struct DepartureFilter {
     pub q: Option<String>,
     /// Only departures with a carrier confirmed missing whose loss case is not yet closed.
     pub open_loss: bool,
-    pub sort: DepartureSort,
+    /// None: soonest last working day first.
+    pub sort: Option<DepartureSort>,
 }
+
+/// The order of a list of departures: a key, descending when written with a leading `-`
+/// (`-notice_date`).
+pub type DepartureSort = Sort<DepartureSortKey>;
 
 /// `departures.id` of the departures with a line confirmed missing whose loss case is still
 /// open (neither closed nor found unfounded).
@@ -45,9 +49,8 @@ pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
     filter: &DepartureFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Departure>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Departure>> {
     // No join: the person's name and search text come from subqueries, so the count and the
     // default order run on the departures' own index whatever the number of people.
     let query = || {
@@ -66,33 +69,30 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let name = || {
-        diesel::dsl::sql::<diesel::sql_types::Text>(
-            "(SELECT e.name FROM employees e WHERE e.id = departures.employee_id)",
-        )
-    };
-    let sorted = match (filter.sort.key, filter.sort.descending) {
-        (DepartureSortKey::LastWorkingDay, false) => {
-            query().order(departures::last_working_day.asc())
-        }
-        (DepartureSortKey::LastWorkingDay, true) => {
-            query().order(departures::last_working_day.desc())
-        }
-        (DepartureSortKey::NoticeDate, false) => query().order(departures::notice_date.asc()),
-        (DepartureSortKey::NoticeDate, true) => query().order(departures::notice_date.desc()),
-        (DepartureSortKey::StartedAt, false) => query().order(departures::started_at.asc()),
-        (DepartureSortKey::StartedAt, true) => query().order(departures::started_at.desc()),
-        (DepartureSortKey::Name, false) => query().order(name().asc()),
-        (DepartureSortKey::Name, true) => query().order(name().desc()),
-    };
-    let items = sorted
-        .then_order_by(departures::id.asc())
-        .offset(offset)
-        .limit(limit)
-        .select(Departure::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    let sort = filter
+        .sort
+        .unwrap_or(Sort::asc(DepartureSortKey::LastWorkingDay));
+    let d = sort.descending;
+    listing::page(conn, window, query, |conn, q| {
+        let sorted = match sort.key {
+            DepartureSortKey::LastWorkingDay => {
+                listing::order_by!(q, d, departures::last_working_day)
+            }
+            DepartureSortKey::NoticeDate => listing::order_by!(q, d, departures::notice_date),
+            DepartureSortKey::StartedAt => listing::order_by!(q, d, departures::started_at),
+            DepartureSortKey::Name => listing::order_by!(
+                q,
+                d,
+                diesel::dsl::sql::<diesel::sql_types::Text>(
+                    "(SELECT e.name FROM employees e WHERE e.id = departures.employee_id)",
+                )
+            ),
+        };
+        sorted
+            .then_order_by(departures::id.asc())
+            .select(Departure::as_select())
+            .load(conn)
+    })
 }
 
 /// Who an id names, for pages: an employee's number and name, or a user's name.

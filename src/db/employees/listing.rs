@@ -6,31 +6,10 @@ use diesel::prelude::*;
 use super::scope::scoped;
 use super::{Boxed, Employee, Scope, matching};
 use crate::db::DbConnection;
+use crate::db::listing::{self, Page, Sort, Window};
 use crate::db::schema::employees;
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::error::Result;
-
-/// A list's order: a whitelisted column `K`, ascending, or descending when written `-column`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortBy<K> {
-    pub key: K,
-    pub descending: bool,
-}
-
-impl<K: std::str::FromStr<Err = String>> std::str::FromStr for SortBy<K> {
-    type Err = String;
-    fn from_str(text: &str) -> Result<SortBy<K>, String> {
-        let text = text.trim();
-        let (descending, name) = match text.strip_prefix('-') {
-            Some(name) => (true, name),
-            None => (false, text),
-        };
-        Ok(SortBy {
-            key: name.parse()?,
-            descending,
-        })
-    }
-}
 
 crate::string_enum! {
     /// The columns the register can be sorted by.
@@ -56,11 +35,11 @@ pub struct EmployeeFilter {
     pub status: Option<EmployeeStatus>,
     pub manager_id: Option<String>,
     /// None: by department, then name.
-    pub sort: Option<SortBy<EmployeeSort>>,
+    pub sort: Option<Sort<EmployeeSort>>,
 }
 
 /// Orders the register; ties (and the default) by department, name and number.
-fn ordered(q: Boxed, sort: Option<SortBy<EmployeeSort>>) -> Boxed {
+fn ordered(q: Boxed, sort: Option<Sort<EmployeeSort>>) -> Boxed {
     use diesel::sql_types::Integer;
     let Some(sort) = sort else {
         return q.order((
@@ -69,29 +48,22 @@ fn ordered(q: Boxed, sort: Option<SortBy<EmployeeSort>>) -> Boxed {
             employees::employee_no,
         ));
     };
-    macro_rules! by {
-        ($q:expr, $column:expr) => {
-            if sort.descending {
-                $q.order($column.desc())
-            } else {
-                $q.order($column.asc())
-            }
-        };
-    }
     let q = match sort.key {
-        EmployeeSort::EmployeeNo => by!(q, employees::employee_no),
-        EmployeeSort::Name => by!(q, employees::name),
-        EmployeeSort::Department => by!(q, employees::department),
-        EmployeeSort::Title => by!(q, employees::title),
-        EmployeeSort::Tier => by!(
+        EmployeeSort::EmployeeNo => listing::order_by!(q, sort.descending, employees::employee_no),
+        EmployeeSort::Name => listing::order_by!(q, sort.descending, employees::name),
+        EmployeeSort::Department => listing::order_by!(q, sort.descending, employees::department),
+        EmployeeSort::Title => listing::order_by!(q, sort.descending, employees::title),
+        EmployeeSort::Tier => listing::order_by!(
             q,
+            sort.descending,
             sql::<Integer>(
                 "CASE employees.clearance_tier WHEN 'general' THEN 1 WHEN 'important' THEN 2 \
                  WHEN 'core' THEN 3 ELSE 0 END"
             )
         ),
-        EmployeeSort::Status => by!(
+        EmployeeSort::Status => listing::order_by!(
             q,
+            sort.descending,
             sql::<Integer>(
                 "CASE employees.status WHEN 'departing' THEN 1 WHEN 'departed' THEN 2 \
                  WHEN 'retired' THEN 3 ELSE 0 END"
@@ -116,9 +88,8 @@ pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
     filter: &EmployeeFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Employee>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Employee>> {
     let query = || {
         let mut q = scoped(scope);
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -138,13 +109,11 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let items = ordered(query(), filter.sort)
-        .offset(offset)
-        .limit(limit)
-        .select(Employee::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    listing::page(conn, window, query, |conn, q| {
+        ordered(q, filter.sort)
+            .select(Employee::as_select())
+            .load(conn)
+    })
 }
 
 /// The departments of the employees the scope may see, in order (for a list's filter).

@@ -1,14 +1,13 @@
 //! The list of reminders: its filter and sort order, the page, and the names of those they
 //! are for.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Reminder;
 use crate::db::DbConnection;
-use crate::db::schema::{employees, reminders};
+use crate::db::listing::{self, Page, Sort, Window};
+use crate::db::schema::reminders;
 use crate::domain::reminders::{ReminderKind, ReminderStatus};
 
 #[derive(Debug, Clone, Default)]
@@ -36,27 +35,8 @@ crate::string_enum! {
     }
 }
 
-/// A sort key, ascending, or descending when written with a leading `-` (`-due_at`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReminderSort {
-    pub key: ReminderSortKey,
-    pub descending: bool,
-}
-
-impl std::str::FromStr for ReminderSort {
-    type Err = String;
-    fn from_str(text: &str) -> Result<ReminderSort, String> {
-        let text = text.trim();
-        let (descending, key) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        Ok(ReminderSort {
-            key: key.parse()?,
-            descending,
-        })
-    }
-}
+/// The order of a list of reminders.
+pub type ReminderSort = Sort<ReminderSortKey>;
 
 type Boxed = reminders::BoxedQuery<'static, crate::db::MultiBackend>;
 
@@ -88,23 +68,20 @@ fn filtered(filter: &ReminderFilter) -> Boxed {
 /// Orders the query by the chosen key (unsent ones after the sent when by sending time, on
 /// both databases), then latest due first and by id, so pages never overlap.
 fn sorted(q: Boxed, sort: Option<ReminderSort>) -> Boxed {
-    let sort = sort.unwrap_or(ReminderSort {
-        key: ReminderSortKey::DueAt,
-        descending: true,
-    });
-    let q = match (sort.key, sort.descending) {
-        (ReminderSortKey::DueAt, false) => q.order_by(reminders::due_at.asc()),
-        (ReminderSortKey::DueAt, true) => q.order_by(reminders::due_at.desc()),
-        (ReminderSortKey::SentAt, false) => q
-            .order_by(reminders::sent_at.is_null().asc())
-            .then_order_by(reminders::sent_at.asc()),
-        (ReminderSortKey::SentAt, true) => q
-            .order_by(reminders::sent_at.is_null().asc())
-            .then_order_by(reminders::sent_at.desc()),
-        (ReminderSortKey::Kind, false) => q.order_by(reminders::kind.asc()),
-        (ReminderSortKey::Kind, true) => q.order_by(reminders::kind.desc()),
-        (ReminderSortKey::Status, false) => q.order_by(reminders::status.asc()),
-        (ReminderSortKey::Status, true) => q.order_by(reminders::status.desc()),
+    let sort = sort.unwrap_or(Sort::desc(ReminderSortKey::DueAt));
+    let descending = sort.descending;
+    let q = match sort.key {
+        ReminderSortKey::DueAt => listing::order_by!(q, descending, reminders::due_at),
+        ReminderSortKey::SentAt => {
+            let q = q.order_by(reminders::sent_at.is_null().asc());
+            if descending {
+                q.then_order_by(reminders::sent_at.desc())
+            } else {
+                q.then_order_by(reminders::sent_at.asc())
+            }
+        }
+        ReminderSortKey::Kind => listing::order_by!(q, descending, reminders::kind),
+        ReminderSortKey::Status => listing::order_by!(q, descending, reminders::status),
     };
     q.then_order_by(reminders::due_at.desc())
         .then_order_by(reminders::id.desc())
@@ -114,46 +91,16 @@ fn sorted(q: Boxed, sort: Option<ReminderSort>) -> Boxed {
 pub fn list(
     conn: &mut DbConnection,
     filter: &ReminderFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Reminder>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
-    let items = sorted(filtered(filter), filter.sort)
-        .offset(offset)
-        .limit(limit)
-        .select(Reminder::as_select())
-        .load(conn)?;
-    Ok((items, total))
-}
-
-/// The names of the people and staff users these reminders are for, in two queries whatever
-/// their number: (employees by id, users by id).
-#[allow(clippy::type_complexity)]
-pub fn recipient_names(
-    conn: &mut DbConnection,
-    employee_ids: &[&str],
-    user_ids: &[&str],
-) -> QueryResult<(HashMap<String, String>, HashMap<String, String>)> {
-    use crate::db::schema::users;
-    let people = if employee_ids.is_empty() {
-        HashMap::new()
-    } else {
-        employees::table
-            .filter(employees::id.eq_any(employee_ids))
-            .select((employees::id, employees::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect()
-    };
-    let staff = if user_ids.is_empty() {
-        HashMap::new()
-    } else {
-        users::table
-            .filter(users::id.eq_any(user_ids))
-            .select((users::id, users::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect()
-    };
-    Ok((people, staff))
+    window: Window,
+) -> QueryResult<Page<Reminder>> {
+    listing::page(
+        conn,
+        window,
+        || filtered(filter),
+        |conn, q| {
+            sorted(q, filter.sort)
+                .select(Reminder::as_select())
+                .load(conn)
+        },
+    )
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{User, find};
 use crate::db::audit;
+use crate::db::listing::{self, Page, Sort, Window};
 use crate::db::schema::{user_roles, users};
 use crate::db::{DbConnection, MultiBackend, is_unique_violation, like_escape, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
@@ -144,7 +145,19 @@ fn accounts(conn: &mut DbConnection, rows: Vec<AccountRow>) -> QueryResult<Vec<A
         .collect())
 }
 
-/// The orders a user list can take (`-` before one reverses it).
+crate::string_enum! {
+    /// The columns a user list can be sorted by (`-` before one reverses it).
+    pub enum UserSortKey ("a sort") {
+        Name = "name",
+        Email = "email",
+        CreatedAt = "created_at",
+    }
+}
+
+/// The order of a user list.
+pub type UserSort = Sort<UserSortKey>;
+
+/// The texts of [`UserSortKey`], as the API names them when refusing a sort.
 pub const USER_SORTS: &[&str] = &["name", "email", "created_at"];
 
 /// What a user list is narrowed to.
@@ -154,8 +167,8 @@ pub struct UserFilter {
     pub q: Option<String>,
     pub role: Option<Role>,
     pub active: Option<bool>,
-    /// One of [`USER_SORTS`], maybe with a leading `-`; default by name.
-    pub sort: Option<String>,
+    /// By name when not given.
+    pub sort: Option<UserSort>,
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -166,9 +179,8 @@ type BoxedUsers = users::BoxedQuery<'static, MultiBackend>;
 pub fn list(
     conn: &mut DbConnection,
     filter: &UserFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<Account>, i64)> {
+    window: Window,
+) -> QueryResult<Page<Account>> {
     let query = || -> BoxedUsers {
         let mut q = users::table.into_boxed();
         if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -192,26 +204,22 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
-    let sort = filter.sort.as_deref().unwrap_or("name");
-    let (key, descending) = match sort.strip_prefix('-') {
-        Some(key) => (key, true),
-        None => (sort, false),
-    };
-    let ordered = match (key, descending) {
-        ("email", false) => query().order(users::email.asc()),
-        ("email", true) => query().order(users::email.desc()),
-        ("created_at", false) => query().order((users::created_at.asc(), users::id.asc())),
-        ("created_at", true) => query().order((users::created_at.desc(), users::id.desc())),
-        (_, true) => query().order((users::name.desc(), users::email.desc())),
-        _ => query().order((users::name.asc(), users::email.asc())),
-    };
-    let rows = ordered
-        .offset(offset)
-        .limit(limit)
-        .select(AccountRow::as_select())
-        .load(conn)?;
-    Ok((accounts(conn, rows)?, total))
+    let sort = filter.sort.unwrap_or(Sort::asc(UserSortKey::Name));
+    let d = sort.descending;
+    let found = listing::page(conn, window, query, |conn, q| {
+        let ordered = match sort.key {
+            UserSortKey::Email => listing::order_by!(q, d, users::email),
+            UserSortKey::CreatedAt if d => q.order((users::created_at.desc(), users::id.desc())),
+            UserSortKey::CreatedAt => q.order((users::created_at.asc(), users::id.asc())),
+            UserSortKey::Name if d => q.order((users::name.desc(), users::email.desc())),
+            UserSortKey::Name => q.order((users::name.asc(), users::email.asc())),
+        };
+        ordered.select(AccountRow::as_select()).load(conn)
+    })?;
+    Ok(Page {
+        rows: accounts(conn, found.rows)?,
+        total: found.total,
+    })
 }
 
 /// One account, or none.
@@ -383,4 +391,15 @@ pub fn role_counts(conn: &mut DbConnection) -> QueryResult<(Vec<(String, i64)>, 
         .count()
         .get_result(conn)?;
     Ok((by_role, inactive))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sorts_the_api_offers_are_the_sort_keys() {
+        let keys: Vec<&str> = UserSortKey::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(USER_SORTS, keys.as_slice());
+    }
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{User, count, create, find};
 use crate::auth::{random_token, token_hash};
 use crate::db::audit;
+use crate::db::listing::{self, Page, Window};
 use crate::db::schema::{api_tokens, setup_tokens};
 use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
@@ -168,21 +169,18 @@ pub struct TokenInfo {
 pub fn tokens_of(
     conn: &mut DbConnection,
     user_id: &str,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<TokenInfo>, i64)> {
-    let total = api_tokens::table
-        .filter(api_tokens::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?;
-    let items = api_tokens::table
-        .filter(api_tokens::user_id.eq(user_id))
-        .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select(TokenInfo::as_select())
-        .load(conn)?;
-    Ok((items, total))
+    window: Window,
+) -> QueryResult<Page<TokenInfo>> {
+    let query = || {
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id.to_string()))
+            .into_boxed()
+    };
+    listing::page(conn, window, query, |conn, q| {
+        q.order((api_tokens::created_at.desc(), api_tokens::id.desc()))
+            .select(TokenInfo::as_select())
+            .load(conn)
+    })
 }
 
 /// Revokes a token of the user's own, or anyone's for an administrator; it stops working at

@@ -64,38 +64,6 @@ crate::string_enum! {
     }
 }
 
-/// The order of a list of departures: a key, descending when written with a leading `-`
-/// (`-notice_date`). Soonest last working day first by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DepartureSort {
-    pub key: DepartureSortKey,
-    pub descending: bool,
-}
-
-impl Default for DepartureSort {
-    fn default() -> DepartureSort {
-        DepartureSort {
-            key: DepartureSortKey::LastWorkingDay,
-            descending: false,
-        }
-    }
-}
-
-impl std::str::FromStr for DepartureSort {
-    type Err = String;
-    fn from_str(s: &str) -> Result<DepartureSort, String> {
-        let s = s.trim();
-        let (descending, key) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        Ok(DepartureSort {
-            key: key.parse()?,
-            descending,
-        })
-    }
-}
-
 /// A standard line of the checklist template (in the policy).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct TemplateLine {
@@ -348,22 +316,5 @@ mod tests {
         let positions: Vec<i32> = lines.iter().map(|l| l.position).collect();
         assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
         assert_eq!(checklist(&[], &[]), []);
-    }
-
-    #[test]
-    fn a_sort_is_a_known_key_with_an_optional_minus() {
-        assert_eq!(
-            "-notice_date".parse::<DepartureSort>().unwrap(),
-            DepartureSort {
-                key: DepartureSortKey::NoticeDate,
-                descending: true
-            }
-        );
-        assert_eq!(
-            "name".parse::<DepartureSort>().unwrap().key,
-            DepartureSortKey::Name
-        );
-        assert!("salary".parse::<DepartureSort>().is_err());
-        assert!("--name".parse::<DepartureSort>().is_err());
     }
 }

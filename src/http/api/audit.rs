@@ -105,9 +105,8 @@ pub async fn list(
     query: QueryParams<AuditQuery>,
 ) -> Result<web::Json<ListPage<AuditEntry>>, Error> {
     let (filter, window) = query.0.parse()?;
-    let (events, total) = state
-        .db(move |conn| Ok(audit::list(conn, &filter, window.offset, window.limit)?))
+    let events = state
+        .db(move |conn| Ok(audit::list(conn, &filter, window)?))
         .await?;
-    let entries = events.into_iter().map(AuditEntry::from).collect();
-    Ok(web::Json(window.page((entries, total))))
+    Ok(web::Json(window.page(events.map(AuditEntry::from))))
 }

@@ -177,8 +177,8 @@ pub async fn list(
     query: QueryParams<CarrierQuery>,
 ) -> Result<web::Json<ListPage<Carrier>>, Error> {
     let (filter, window) = query.0.resolve()?;
-    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
-        carriers::list(conn, scope, &filter, offset, limit)
+    super::scoped_page(&state, user.0, window, move |conn, scope, window| {
+        carriers::list(conn, scope, &filter, window)
     })
     .await
 }

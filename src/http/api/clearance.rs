@@ -206,7 +206,7 @@ pub async fn list(
 ) -> Result<web::Json<ListPage<ClearanceChange>>, Error> {
     let (filter, window) = query.0.parse()?;
     let found = state
-        .db(move |conn| Ok(clearance::list(conn, &filter, window.offset, window.limit)?))
+        .db(move |conn| Ok(clearance::list(conn, &filter, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

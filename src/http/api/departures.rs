@@ -81,7 +81,7 @@ impl DepartureQuery {
             status: errors.optional("status", self.status),
             q: self.q.filter(|q| !q.trim().is_empty()),
             open_loss,
-            sort: errors.optional("sort", self.sort).unwrap_or_default(),
+            sort: errors.optional("sort", self.sort),
         };
         errors.finish()?;
         Ok((window, filter))
@@ -177,8 +177,8 @@ pub async fn list(
     query: QueryParams<DepartureQuery>,
 ) -> Result<web::Json<ListPage<Departure>>, Error> {
     let (window, filter) = query.0.resolve()?;
-    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
-        departures::list(conn, scope, &filter, offset, limit)
+    super::scoped_page(&state, user.0, window, move |conn, scope, window| {
+        departures::list(conn, scope, &filter, window)
     })
     .await
 }

@@ -206,8 +206,8 @@ pub async fn list(
     query: QueryParams<EmployeeQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
     let (filter, window) = query.0.resolve()?;
-    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
-        employees::list(conn, scope, &filter, offset, limit)
+    super::scoped_page(&state, user.0, window, move |conn, scope, window| {
+        employees::list(conn, scope, &filter, window)
     })
     .await
 }

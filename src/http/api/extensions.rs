@@ -157,15 +157,7 @@ pub async fn list(
 ) -> Result<web::Json<ListPage<Extension>>, Error> {
     let (status, sort, window) = query.0.parse()?;
     let found = state
-        .db(move |conn| {
-            Ok(extensions::list(
-                conn,
-                status,
-                sort,
-                window.offset,
-                window.limit,
-            )?)
-        })
+        .db(move |conn| Ok(extensions::list(conn, status, sort, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

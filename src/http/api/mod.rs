@@ -20,7 +20,7 @@ pub mod users;
 use actix_web::web;
 
 use super::AppState;
-use super::extract::{ListPage, Window};
+use super::extract::{ListPage, Page, Window};
 use super::routes::{ApiRoutes, Open};
 use crate::db::DbConnection;
 use crate::db::employees::Scope;
@@ -33,14 +33,14 @@ pub async fn scoped_page<T: Send + 'static>(
     state: &AppState,
     user: User,
     window: Window,
-    list: impl FnOnce(&mut DbConnection, &Scope, i64, i64) -> diesel::QueryResult<(Vec<T>, i64)>
+    list: impl FnOnce(&mut DbConnection, &Scope, Window) -> diesel::QueryResult<Page<T>>
     + Send
     + 'static,
 ) -> Result<web::Json<ListPage<T>>, Error> {
     let found = state
         .db(move |conn| {
             let scope = Scope::of(conn, &user)?;
-            Ok(list(conn, &scope, window.offset, window.limit)?)
+            Ok(list(conn, &scope, window)?)
         })
         .await?;
     Ok(web::Json(window.page(found)))

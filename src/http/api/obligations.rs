@@ -81,8 +81,8 @@ pub async fn list(
 ) -> Result<web::Json<ListPage<Obligation>>, Error> {
     let today = crate::clock::company_date(state.now(), state.config.timezone);
     let (filter, window) = query.0.resolve(today)?;
-    super::scoped_page(&state, user.0, window, move |conn, scope, offset, limit| {
-        obligations::list(conn, scope, &filter, offset, limit)
+    super::scoped_page(&state, user.0, window, move |conn, scope, window| {
+        obligations::list(conn, scope, &filter, window)
     })
     .await
 }

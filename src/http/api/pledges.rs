@@ -249,7 +249,7 @@ pub async fn missing(
     }
     .resolve()?;
     let found = state
-        .db(move |conn| Ok(pledges::missing_entry(conn, window.offset, window.limit)?))
+        .db(move |conn| Ok(pledges::missing_entry(conn, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

@@ -14,7 +14,9 @@ use crate::domain::reminders::ReminderKind;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
-use crate::http::extract::{Authorized, HrOnly, ListPage, Overseers, Paging, QueryParams, Window};
+use crate::http::extract::{
+    Authorized, HrOnly, ListPage, Overseers, Page, Paging, QueryParams, Window,
+};
 use crate::http::routes::ApiRoutes;
 use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
 
@@ -92,7 +94,7 @@ pub async fn list(
 ) -> Result<web::Json<ListPage<Reminder>>, Error> {
     let (filter, window) = query.0.resolve(&user.0)?;
     let found = state
-        .db(move |conn| Ok(reminders::list(conn, &filter, window.offset, window.limit)?))
+        .db(move |conn| Ok(reminders::list(conn, &filter, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }
@@ -147,12 +149,12 @@ pub async fn forecast(
         })
         .await?;
     let total = entries.len() as i64;
-    let items = entries
+    let rows = entries
         .into_iter()
         .skip(window.offset as usize)
         .take(window.limit as usize)
         .collect();
-    Ok(web::Json(window.page((items, total))))
+    Ok(web::Json(window.page(Page { rows, total })))
 }
 
 /// One reminder: to whom, when, the server's answer and the SHA-256 of what was sent.
@@ -299,7 +301,7 @@ pub async fn jobs_list(
     let job_state = errors.optional("state", q.state);
     errors.finish()?;
     let found = state
-        .db(move |conn| Ok(jobs::list(conn, job_state, window.offset, window.limit)?))
+        .db(move |conn| Ok(jobs::list(conn, job_state, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

@@ -192,7 +192,7 @@ pub async fn list_tokens(
         return Err(Error::Forbidden);
     }
     let found = state
-        .db(move |conn| Ok(users::tokens_of(conn, &whose, window.offset, window.limit)?))
+        .db(move |conn| Ok(users::tokens_of(conn, &whose, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

@@ -78,7 +78,7 @@ impl UserQuery {
             q: self.q,
             role,
             active,
-            sort,
+            sort: sort.and_then(|s| s.parse().ok()),
         };
         Ok((filter, window?))
     }
@@ -104,7 +104,7 @@ pub async fn list(
 ) -> Result<web::Json<ListPage<Account>>, Error> {
     let (filter, window) = query.0.resolve()?;
     let found = state
-        .db(move |conn| Ok(users::list(conn, &filter, window.offset, window.limit)?))
+        .db(move |conn| Ok(users::list(conn, &filter, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

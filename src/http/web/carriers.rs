@@ -3,20 +3,20 @@
 //! the pool, transfer, return to the pool, destroy (security, before two witnesses).
 
 use crate::domain::roles::SecurityOnly;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::people::{employee_names, instant, options, person_link, sort_text};
-use super::{lists, page_language, render_page};
+use super::lists::{self, Cell, Columns, Texts};
+use super::people::{instant, options, person_link, sort_text};
+use super::{page_language, render_page};
 use crate::db::carriers::{self, Carrier, CarrierFilter};
 use crate::db::employees::{self, Scope};
-use crate::db::names::EmployeeName;
+use crate::db::names::{self, EmployeeName};
 use crate::domain::carriers::CarrierStatus;
-use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::carriers::CarrierQuery;
@@ -43,6 +43,67 @@ const KINDS: [&str; 8] = [
 const CLASSIFICATIONS: [&str; 4] = ["top_secret", "secret", "confidential", "internal"];
 const STATUSES: [&str; 3] = ["in_custody", "in_pool", "destroyed"];
 
+/// A row of the register: the carrier and who holds it.
+struct Row {
+    carrier: Carrier,
+    holder: Option<EmployeeName>,
+}
+
+fn columns() -> Columns<Row> {
+    let holder = |r: &Row, pick: fn(&EmployeeName) -> &String| {
+        Cell::text(r.holder.as_ref().map(pick).cloned().unwrap_or_default())
+    };
+    Columns::<Row>::new()
+        .col("tag", "carriers.col.tag", |r, _| {
+            let c = &r.carrier;
+            Cell::link(format!("/carriers/{}", c.id), &c.tag).below(Some(&c.description))
+        })
+        .sortable()
+        .col("kind", "carriers.col.kind", |r, t| {
+            Cell::label(t, format!("carriers.kind.{}", r.carrier.kind))
+        })
+        .sortable()
+        .col("description", "carriers.col.description", |r, _| {
+            Cell::text(&r.carrier.description)
+        })
+        .csv_only()
+        .col("classification", "carriers.col.classification", |r, t| {
+            Cell::label(
+                t,
+                format!("carriers.classification.{}", r.carrier.classification),
+            )
+        })
+        .sortable()
+        .col("copies", "carriers.col.copies", |r, _| {
+            Cell::number(i64::from(r.carrier.copies))
+        })
+        .sortable()
+        .col("status", "carriers.col.status", |r, t| {
+            Cell::badge(t, "carriers.status", r.carrier.status)
+        })
+        .sortable()
+        .col("custodian", "carriers.col.custodian", |r, _| {
+            match (&r.carrier.custodian_id, &r.holder) {
+                (Some(id), Some(h)) => Cell::link(format!("/employees/{id}"), &h.name)
+                    .note(Some(format!("({})", h.employee_no))),
+                _ => Cell::empty(),
+            }
+        })
+        .page_only()
+        .col("custodian_no", "carriers.col.custodian_no", move |r, _| {
+            holder(r, |h| &h.employee_no)
+        })
+        .csv_only()
+        .col("custodian", "carriers.col.custodian", move |r, _| {
+            holder(r, |h| &h.name)
+        })
+        .csv_only()
+        .col("updated_at", "carriers.col.updated_at", |r, _| {
+            Cell::instant(Some(r.carrier.updated_at))
+        })
+        .sortable()
+}
+
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -51,41 +112,37 @@ async fn list(
 ) -> Result<HttpResponse, Error> {
     let (filter, window) = query.0.resolve()?;
     let user = user.0;
-    let csv = lists::wants_csv(&req);
+    let read = lists::window_for(&req, window);
     let (who, f) = (user.clone(), filter.clone());
-    let (items, total, names) = state
+    let (found, names) = state
         .db(move |conn| {
             let scope = Scope::of(conn, &who)?;
-            let (offset, limit) = if csv {
-                (0, i64::MAX)
-            } else {
-                (window.offset, window.limit)
-            };
-            let (items, total) = carriers::list(conn, &scope, &f, offset, limit)?;
-            let mut ids: BTreeSet<String> = items
+            let found = carriers::list(conn, &scope, &f, read)?;
+            let mut ids: BTreeSet<String> = found
+                .rows
                 .iter()
                 .filter_map(|c| c.custodian_id.clone())
                 .collect();
             ids.extend(f.custodian_id.clone());
-            let names = employee_names(conn, ids)?;
-            Ok((items, total, names))
+            let names = names::employees(conn, ids)?;
+            Ok((found, names))
         })
         .await?;
-    let lang = page_language(&req, Some(&user));
-    if csv {
-        return Ok(register_csv(&state, lang, &items, &names));
+    let texts = Texts::new(&state.pages, page_language(&req, Some(&user)));
+    let custodian = person_link(&names, filter.custodian_id.as_ref());
+    let found = found.map(|carrier| Row {
+        holder: carrier
+            .custodian_id
+            .as_ref()
+            .and_then(|h| names.get(h))
+            .cloned(),
+        carrier,
+    });
+    let columns = columns();
+    if lists::wants_csv(&req) {
+        return Ok(columns.csv("carriers", &texts, &found.rows));
     }
-    let rows: Vec<Value> = items
-        .iter()
-        .map(|c| {
-            context! {
-                id => c.id, tag => c.tag, kind => c.kind, description => c.description,
-                classification => c.classification, copies => c.copies, status => c.status,
-                custodian => person_link(&names, c.custodian_id.as_ref()),
-                updated_at => instant(c.updated_at),
-            }
-        })
-        .collect();
+    let sort = sort_text(filter.sort);
     render_page(
         &state,
         &req,
@@ -93,15 +150,11 @@ async fn list(
         StatusCode::OK,
         "carriers_list.html",
         context! {
-            rows,
-            total,
-            page => window.page,
-            per_page => window.per_page,
+            list => columns.table(&req, &texts, &found, window, &sort, |_| None),
             filter => filter_context(&filter),
-            custodian => person_link(&names, filter.custodian_id.as_ref()),
-            sort => sort_text(filter.sort),
+            custodian,
+            sort,
             query => lists::query_without(&req, &["page", "format"]),
-            sort_query => lists::query_without(&req, &["sort", "page", "format"]),
             kinds => options("carriers.kind", &KINDS),
             classifications => options("carriers.classification", &CLASSIFICATIONS),
             statuses => options("carriers.status", &STATUSES),
@@ -117,47 +170,6 @@ fn filter_context(f: &CarrierFilter) -> Value {
         status => f.status.map(|s| s.as_str()).unwrap_or_default(),
         classification => f.classification.map(|c| c.as_str()).unwrap_or_default(),
     }
-}
-
-fn register_csv(
-    state: &AppState,
-    lang: Language,
-    items: &[Carrier],
-    names: &HashMap<String, EmployeeName>,
-) -> HttpResponse {
-    let t = |key: &str| state.pages.text(lang, key);
-    let header: Vec<String> = [
-        "tag",
-        "kind",
-        "description",
-        "classification",
-        "copies",
-        "status",
-        "custodian_no",
-        "custodian",
-        "updated_at",
-    ]
-    .iter()
-    .map(|c| t(&format!("carriers.col.{c}")))
-    .collect();
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|c| {
-            let holder = c.custodian_id.as_ref().and_then(|id| names.get(id));
-            vec![
-                c.tag.clone(),
-                t(&format!("carriers.kind.{}", c.kind)),
-                c.description.clone(),
-                t(&format!("carriers.classification.{}", c.classification)),
-                c.copies.to_string(),
-                t(&format!("carriers.status.{}", c.status)),
-                holder.map(|h| h.employee_no.clone()).unwrap_or_default(),
-                holder.map(|h| h.name.clone()).unwrap_or_default(),
-                instant(c.updated_at),
-            ]
-        })
-        .collect();
-    lists::csv_file("carriers", &header, &rows)
 }
 
 #[derive(Deserialize)]
@@ -217,7 +229,7 @@ async fn carrier(
                 user_ids.insert(e.actor_id.clone());
                 user_ids.extend(e.approver_id.clone());
             }
-            let people = employee_names(conn, ids)?;
+            let people = names::employees(conn, ids)?;
             let user_names = crate::db::names::users(conn, user_ids)?;
             Ok((detail, people, user_names))
         })

@@ -16,7 +16,7 @@ mod embedded {
 
 /// The page templates, with the catalogs' functions and filters.
 pub struct Pages {
-    env: Environment<'static>,
+    pub(super) env: Environment<'static>,
 }
 
 impl Pages {

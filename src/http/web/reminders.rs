@@ -2,6 +2,8 @@
 //! forecast of what the schedules will send), failed (with "send again"), acknowledged — with
 //! sorting, pages and CSV; one reminder with the message exactly as it was sent.
 
+use crate::db::listing::{Page, Window};
+use crate::db::names;
 use crate::domain::roles::HrOnly;
 use std::collections::HashMap;
 
@@ -66,6 +68,21 @@ fn kind_options() -> Vec<[String; 2]> {
 }
 
 /// One row of the list, with the name of the person or staff user it is for.
+/// The names alone of the people and the staff users reminders are for, by id.
+#[allow(clippy::type_complexity)]
+fn recipient_names<'a>(
+    conn: &mut crate::db::DbConnection,
+    people: impl IntoIterator<Item = &'a str>,
+    staff: impl IntoIterator<Item = &'a str>,
+) -> diesel::QueryResult<(HashMap<String, String>, HashMap<String, String>)> {
+    let people = names::employees(conn, people.into_iter().map(str::to_string))?;
+    let staff = names::users(conn, staff.into_iter().map(str::to_string))?;
+    Ok((
+        people.into_iter().map(|(id, n)| (id, n.name)).collect(),
+        staff.into_iter().map(|(id, u)| (id, u.name)).collect(),
+    ))
+}
+
 fn row(r: &Reminder, people: &HashMap<String, String>, staff: &HashMap<String, String>) -> Value {
     let name = r
         .employee_id
@@ -179,7 +196,12 @@ pub async fn list(
             };
             state
                 .db(move |conn| {
-                    let (items, total) = reminders::list(conn, &filter, offset, limit)?;
+                    let window = Window {
+                        offset,
+                        limit,
+                        ..Window::first()
+                    };
+                    let Page { rows: items, total } = reminders::list(conn, &filter, window)?;
                     let mut people: Vec<&str> = items
                         .iter()
                         .filter_map(|r| r.employee_id.as_deref())
@@ -187,13 +209,8 @@ pub async fn list(
                     if let Some(e) = &filter.employee_id {
                         people.push(e);
                     }
-                    people.sort_unstable();
-                    people.dedup();
-                    let mut staff: Vec<&str> =
-                        items.iter().filter_map(|r| r.user_id.as_deref()).collect();
-                    staff.sort_unstable();
-                    staff.dedup();
-                    let (people, staff) = reminders::recipient_names(conn, &people, &staff)?;
+                    let staff = items.iter().filter_map(|r| r.user_id.as_deref());
+                    let (people, staff) = recipient_names(conn, people, staff)?;
                     let person = filter
                         .employee_id
                         .as_ref()
@@ -223,12 +240,7 @@ pub async fn list(
     } else {
         (Vec::new(), 0)
     };
-    let window = window.unwrap_or(crate::http::extract::Window {
-        page: 1,
-        per_page: 50,
-        offset: 0,
-        limit: 50,
-    });
+    let window = window.unwrap_or(Window::first());
     let tab = shown["status"].clone().unwrap_or_else(|| "all".into());
     render_page(
         &state,
@@ -437,15 +449,13 @@ pub async fn detail(
             };
             let message = reminders::sent_message(conn, &id)?.map(|(_, bytes)| bytes);
             let history = crate::db::audit::of_subject(conn, "reminder", &id)?;
-            let mut staff: Vec<&str> = history
+            let staff: Vec<&str> = history
                 .iter()
                 .filter_map(|e| e.actor_id.as_deref())
                 .chain(reminder.user_id.as_deref())
                 .collect();
-            staff.sort_unstable();
-            staff.dedup();
-            let people: Vec<&str> = reminder.employee_id.as_deref().into_iter().collect();
-            let (people, staff) = reminders::recipient_names(conn, &people, &staff)?;
+            let people = reminder.employee_id.as_deref();
+            let (people, staff) = recipient_names(conn, people, staff)?;
             let name = reminder
                 .employee_id
                 .as_ref()

@@ -8,6 +8,7 @@ mod chain;
 mod tasks;
 mod trail;
 
+use crate::db::listing::{Page, Window};
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -64,17 +65,26 @@ pub fn dashboard(
     user: &User,
     today: NaiveDate,
 ) -> Result<Option<Section>> {
-    let (changes, changes_total) = clearance::list(
+    let Page {
+        rows: changes,
+        total: changes_total,
+    } = clearance::list(
         conn,
         &ChangeFilter {
             status: Some(ChangeStatus::Reviewed),
             ..ChangeFilter::default()
         },
-        0,
-        FIRST_FEW,
+        Window::top(FIRST_FEW),
     )?;
-    let (exts, exts_total) =
-        extensions::list(conn, Some(ChangeStatus::Proposed), None, 0, FIRST_FEW)?;
+    let Page {
+        rows: exts,
+        total: exts_total,
+    } = extensions::list(
+        conn,
+        Some(ChangeStatus::Proposed),
+        None,
+        Window::top(FIRST_FEW),
+    )?;
     let obligations = names::obligations(conn, exts.iter().map(|e| e.obligation_id.clone()))?;
     let people = names::employees(
         conn,

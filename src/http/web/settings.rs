@@ -41,8 +41,8 @@ async fn settings_view(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let id = user.id.clone();
-    let (tokens, _) = state
-        .db(move |conn| Ok(users::tokens_of(conn, &id, 0, 200)?))
+    let tokens = state
+        .db(move |conn| Ok(users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows))
         .await?;
     render_page(
         state,

@@ -263,7 +263,7 @@ async fn policy_view(
                 subject_type: Some("policy".into()),
                 ..Default::default()
             };
-            let (changes, _) = audit::list(conn, &filter, 0, 20)?;
+            let changes = audit::list(conn, &filter, crate::db::listing::Window::top(20))?.rows;
             let ids: Vec<String> = changes.iter().filter_map(|e| e.actor_id.clone()).collect();
             let names = crate::db::names::users(conn, ids)?;
             Ok((version, policy, changes, names))

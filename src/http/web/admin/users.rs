@@ -8,8 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 
 use super::super::forms::{failure_page, holding, refuse};
+use super::super::lists::{self, Cell, Columns, Texts};
 use super::super::view::{instant, local};
-use super::super::{lists, page_language, redirect, render_page};
+use super::super::{page_language, redirect, render_page};
 use super::{Fields, done_redirect, field, typed};
 use crate::db::audit;
 use crate::db::users::{self, Account, User, UserFilter};
@@ -17,7 +18,7 @@ use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::users::{AccountPatch, NewAccount, UserQuery};
-use crate::http::extract::{Admins, Authorized, CsrfForm, MaybeUser, QueryParams};
+use crate::http::extract::{Admins, Authorized, CsrfForm, MaybeUser, QueryParams, Window};
 
 /// `/admin/users` (where a refused "add a user" form is shown) lists at `/admin`.
 pub(super) async fn to_users_page(req: HttpRequest) -> HttpResponse {
@@ -54,18 +55,59 @@ pub(super) async fn users_page(
     users_list(&state, &req, &user, filter, window, StatusCode::OK).await
 }
 
+/// The columns of the user list; the CSV gives times in the company's zone.
+fn columns(tz: chrono_tz::Tz) -> Columns<Account> {
+    Columns::<Account>::new()
+        .col("name", "admin.users.name", |a, _| {
+            Cell::link(format!("/admin/users/{}", a.id), &a.name)
+        })
+        .sortable()
+        .col("email", "admin.users.email", |a, _| Cell::text(&a.email))
+        .sortable()
+        .col("roles", "admin.users.roles", |a, t| {
+            let roles: Vec<String> = a.roles.iter().map(|r| t.t(&format!("role.{r}"))).collect();
+            Cell::text(roles.join(", "))
+        })
+        .col("language", "admin.users.language", |a, t| {
+            Cell::label(t, format!("admin.language.{}", a.language.as_str()))
+        })
+        .col("status", "admin.users.status", |a, t| {
+            Cell::badge(
+                t,
+                "admin.status",
+                if a.active { "active" } else { "inactive" },
+            )
+        })
+        .col("employee_no", "admin.users.employee_no", |a, _| {
+            Cell::text(a.employee_no.clone().unwrap_or_default())
+        })
+        .csv_only()
+        .col("created_at", "admin.users.created_at", |a, _| {
+            Cell::instant(Some(a.created_at))
+        })
+        .sortable()
+        .page_only()
+        .col("created_at", "admin.users.created_at", move |a, _| {
+            Cell::text(local(tz, a.created_at))
+        })
+        .csv_only()
+}
+
 async fn users_list(
     state: &AppState,
     req: &HttpRequest,
     user: &User,
     filter: UserFilter,
-    window: crate::http::extract::Window,
+    window: Window,
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let shown = filter.clone();
-    let (items, total) = state
-        .db(move |conn| Ok(users::list(conn, &filter, window.offset, window.limit)?))
+    let found = state
+        .db(move |conn| Ok(users::list(conn, &filter, window)?))
         .await?;
+    let texts = Texts::new(&state.pages, page_language(req, Some(user)));
+    let sort = shown.sort.map(|s| s.to_string()).unwrap_or_default();
+    let list = columns(state.config.timezone).table(req, &texts, &found, window, &sort, |_| None);
     render_page(
         state,
         req,
@@ -73,16 +115,12 @@ async fn users_list(
         status,
         "admin_users.html",
         context! {
-            users => items,
-            total,
-            page => window.page,
-            per_page => window.per_page,
+            list,
             q => shown.q.unwrap_or_default(),
             role => shown.role.map(|r| r.as_str()).unwrap_or_default(),
             status => match shown.active { Some(true) => "active", Some(false) => "inactive", None => "" },
-            sort => shown.sort.unwrap_or_default(),
-            query => lists::query_without(req, &["page"]),
-            sort_query => lists::query_without(req, &["page", "sort"]),
+            sort,
+            query => lists::query_without(req, &["page", "format"]),
             all_roles => role_names(),
         },
     )
@@ -94,46 +132,11 @@ async fn users_csv(
     user: &User,
     filter: UserFilter,
 ) -> Result<HttpResponse, Error> {
-    let (items, _) = state
-        .db(move |conn| Ok(users::list(conn, &filter, 0, i64::MAX)?))
+    let found = state
+        .db(move |conn| Ok(users::list(conn, &filter, Window::first().everything())?))
         .await?;
-    let lang = page_language(req, Some(user));
-    let text = |key: &str| state.pages.text(lang, key);
-    let header: Vec<String> = [
-        "admin.users.name",
-        "admin.users.email",
-        "admin.users.roles",
-        "admin.users.language",
-        "admin.users.status",
-        "admin.users.employee_no",
-        "admin.users.created_at",
-    ]
-    .iter()
-    .map(|k| text(k))
-    .collect();
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|a: &Account| {
-            vec![
-                a.name.clone(),
-                a.email.clone(),
-                a.roles
-                    .iter()
-                    .map(|r| text(&format!("role.{r}")))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                text(&format!("admin.language.{}", a.language.as_str())),
-                text(if a.active {
-                    "admin.status.active"
-                } else {
-                    "admin.status.inactive"
-                }),
-                a.employee_no.clone().unwrap_or_default(),
-                local(state.config.timezone, a.created_at),
-            ]
-        })
-        .collect();
-    Ok(lists::csv_file("users", &header, &rows))
+    let texts = Texts::new(&state.pages, page_language(req, Some(user)));
+    Ok(columns(state.config.timezone).csv("users", &texts, &found.rows))
 }
 
 /// The "add a user" form of /admin.
@@ -200,7 +203,7 @@ async fn user_detail(
     let (account, tokens, history, names) = state
         .db(move |conn| {
             let account = users::account(conn, &id)?.ok_or(Error::NotFound)?;
-            let (tokens, _) = users::tokens_of(conn, &id, 0, 200)?;
+            let tokens = users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows;
             let history = audit::of_subject(conn, "user", &id)?;
             let actors: Vec<String> = history.iter().filter_map(|e| e.actor_id.clone()).collect();
             let names = crate::db::names::users(conn, actors)?;

@@ -1,5 +1,6 @@
 //! The departures sections of HR's and a manager's start page.
 
+use crate::db::listing::{Page, Window};
 use crate::domain::roles::CaseReaders;
 use chrono::NaiveDate;
 use minijinja::{Value, context};
@@ -32,14 +33,21 @@ pub fn hr_dashboard(
         status: Some(DepartureStatus::InProgress),
         ..DepartureFilter::default()
     };
-    let (found, departures_total) =
-        departures::list(conn, &Scope::All, &in_progress, 0, HOME_DEPARTURES)?;
+    let Page {
+        rows: found,
+        total: departures_total,
+    } = departures::list(
+        conn,
+        &Scope::All,
+        &in_progress,
+        Window::top(HOME_DEPARTURES),
+    )?;
     let departures = departures::rows(conn, found)?;
     let open_loss = DepartureFilter {
         open_loss: true,
         ..DepartureFilter::default()
     };
-    let (_, losses) = departures::list(conn, &Scope::All, &open_loss, 0, 0)?;
+    let losses = departures::list(conn, &Scope::All, &open_loss, Window::top(0))?.total;
     let hide_breach_notices = !user.may::<CaseReaders>();
     let mut reminders_with = |status: ReminderStatus| {
         let filter = ReminderFilter {
@@ -47,7 +55,7 @@ pub fn hr_dashboard(
             hide_breach_notices,
             ..ReminderFilter::default()
         };
-        reminders::list(conn, &filter, 0, 0).map(|(_, total)| total)
+        reminders::list(conn, &filter, Window::top(0)).map(|found| found.total)
     };
     let unacknowledged = reminders_with(ReminderStatus::Sent)?;
     let failed = reminders_with(ReminderStatus::Failed)?;
@@ -112,7 +120,10 @@ pub fn manager_dashboard(
         ..EmployeeFilter::default()
     };
     let team_scope = Scope::Team(Some(own.id.clone()));
-    let (team, team_total) = employees::list(conn, &team_scope, &direct, 0, HOME_TEAM)?;
+    let Page {
+        rows: team,
+        total: team_total,
+    } = employees::list(conn, &team_scope, &direct, Window::top(HOME_TEAM))?;
     let team: Vec<Value> = team
         .into_iter()
         .map(|e| {

@@ -3,6 +3,7 @@
 //! and the departures sections of HR's and a manager's start page. Every action is a form
 //! posted to the JSON API (see `forms.rs`); these handlers only read.
 
+use crate::db::listing::{Page, Window};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
@@ -107,7 +108,16 @@ async fn list(
     let (rows, total) = state
         .db(move |conn| {
             let scope = Scope::of(conn, &who)?;
-            let (found, total) = departures::list(conn, &scope, &filter, offset, limit)?;
+            let Page { rows: found, total } = departures::list(
+                conn,
+                &scope,
+                &filter,
+                Window {
+                    offset,
+                    limit,
+                    ..window
+                },
+            )?;
             Ok((departures::rows(conn, found)?, total))
         })
         .await?;
@@ -234,7 +244,13 @@ fn search_active(conn: &mut DbConnection, q: &str, except: Option<&str>) -> Resu
         status: Some(EmployeeStatus::Active),
         ..EmployeeFilter::default()
     };
-    let (found, _) = employees::list(conn, &Scope::All, &filter, 0, CHOICES + 1)?;
+    let found = employees::list(
+        conn,
+        &Scope::All,
+        &filter,
+        crate::db::listing::Window::top(CHOICES + 1),
+    )?
+    .rows;
     Ok(found
         .into_iter()
         .filter(|e| Some(e.id.as_str()) != except)

@@ -1,5 +1,7 @@
 //! `/obligations`: the list with the API list's filters, sorting and pages, or its CSV.
 
+use crate::db::listing::{Page, Window};
+use crate::db::names::{self, EmployeeName};
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -36,8 +38,11 @@ fn status_options() -> Vec<[String; 2]> {
 }
 
 /// One row of the list, with the person's name.
-fn row(o: &Obligation, names: &HashMap<String, (String, String)>) -> Value {
-    let (name, no) = names.get(&o.employee_id).cloned().unwrap_or_default();
+fn row(o: &Obligation, names: &HashMap<String, EmployeeName>) -> Value {
+    let (name, no) = names
+        .get(&o.employee_id)
+        .map(|n| (n.name.clone(), n.employee_no.clone()))
+        .unwrap_or_default();
     context! {
         id => o.id,
         employee_id => o.employee_id,
@@ -94,17 +99,20 @@ pub(super) async fn list(
             state
                 .db(move |conn| {
                     let scope = Scope::of(conn, &who)?;
-                    let (items, total) = obligations::list(conn, &scope, &filter, offset, limit)?;
-                    let mut ids: Vec<&str> = items.iter().map(|o| o.employee_id.as_str()).collect();
-                    if let Some(e) = &filter.employee_id {
-                        ids.push(e);
-                    }
-                    let names = obligations::employee_names(conn, &ids)?;
+                    let window = Window {
+                        offset,
+                        limit,
+                        ..Window::first()
+                    };
+                    let Page { rows: items, total } =
+                        obligations::list(conn, &scope, &filter, window)?;
+                    let ids = items.iter().map(|o| o.employee_id.clone());
+                    let names = names::employees(conn, ids.chain(filter.employee_id.clone()))?;
                     let filtered_name = filter
                         .employee_id
                         .as_ref()
                         .and_then(|e| names.get(e))
-                        .map(|(n, _)| n.clone());
+                        .map(|n| n.name.clone());
                     let rows: Vec<Value> = items.iter().map(|o| row(o, &names)).collect();
                     Ok((rows, total, filtered_name))
                 })
@@ -115,12 +123,7 @@ pub(super) async fn list(
     if csv {
         return Ok(csv_of(&state, lang, &items));
     }
-    let window = window.unwrap_or(crate::http::extract::Window {
-        page: 1,
-        per_page: 50,
-        offset: 0,
-        limit: 50,
-    });
+    let window = window.unwrap_or(Window::first());
     render_page(
         &state,
         &req,

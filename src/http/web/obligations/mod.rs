@@ -100,12 +100,12 @@ fn gather(
         hide_breach_notices: true,
         ..ReminderFilter::default()
     };
-    let (found, _) = reminders::list(conn, &filter, 0, 50)?;
+    let found = reminders::list(conn, &filter, crate::db::listing::Window::top(50))?.rows;
     let reminders: Vec<Reminder> = found
         .into_iter()
         .filter(|r| r.kind.to_former_employee())
         .collect();
-    let mut user_ids: Vec<&str> = detail
+    let user_ids: Vec<&str> = detail
         .history
         .iter()
         .map(|h| h.actor.as_str())
@@ -113,9 +113,11 @@ fn gather(
         .chain(extensions.iter().filter_map(|e| e.decided_by.as_deref()))
         .chain(payments.iter().map(|p| p.recorded_by.as_str()))
         .collect();
-    user_ids.sort_unstable();
-    user_ids.dedup();
-    let (_, users) = reminders::recipient_names(conn, &[], &user_ids)?;
+    let users: HashMap<String, String> =
+        crate::db::names::users(conn, user_ids.into_iter().map(str::to_string))?
+            .into_iter()
+            .map(|(id, u)| (id, u.name))
+            .collect();
     Ok(Gathered {
         detail,
         employee,

@@ -1,24 +1,101 @@
 //! `/employees`: the register (search, filters, sorting, paging, CSV), and the form of a new
 //! person.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::super::{lists, page_language, render_page};
-use super::{TIERS, day, employee_names, options, person_link, sort_text};
+use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::{page_language, render_page};
+use super::{TIERS, options, person_link, sort_text};
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
-use crate::db::names::EmployeeName;
-use crate::domain::users::Language;
+use crate::db::names::{self, EmployeeName};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::employees::EmployeeQuery;
 use crate::http::extract::{AnyRole, Authorized, PeopleEditors, QueryParams};
 
 const STATUSES: [&str; 4] = ["active", "departing", "departed", "retired"];
+
+/// A row of the register: the person and their manager's number and name.
+struct Row {
+    person: Employee,
+    manager: Option<EmployeeName>,
+}
+
+fn columns() -> Columns<Row> {
+    Columns::<Row>::new()
+        .col("employee_no", "people.col.employee_no", |r, _| {
+            Cell::text(&r.person.employee_no)
+        })
+        .sortable()
+        .col("name", "people.col.name", |r, _| {
+            Cell::link(format!("/employees/{}", r.person.id), &r.person.name)
+        })
+        .sortable()
+        .col("department", "people.col.department", |r, _| {
+            Cell::text(&r.person.department)
+        })
+        .sortable()
+        .col("title", "people.col.title", |r, _| {
+            Cell::text(&r.person.title)
+        })
+        .sortable()
+        .col("tier", "people.col.tier", |r, t| {
+            Cell::badge(t, "people.tier", r.person.clearance_tier)
+        })
+        .sortable()
+        .col("status", "people.col.status", |r, t| {
+            Cell::badge(t, "people.status", r.person.status)
+        })
+        .sortable()
+        .col("manager", "people.col.manager", |r, _| {
+            Cell::text(
+                r.manager
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .page_only()
+        .col("manager_no", "people.col.manager_no", |r, _| {
+            Cell::text(
+                r.manager
+                    .as_ref()
+                    .map(|m| m.employee_no.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .csv_only()
+        .col("manager", "people.col.manager", |r, _| {
+            Cell::text(
+                r.manager
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .csv_only()
+        .col("work_email", "people.col.work_email", |r, _| {
+            Cell::text(r.person.work_email.clone().unwrap_or_default())
+        })
+        .csv_only()
+        .col("private_email", "people.col.private_email", |r, _| {
+            Cell::text(r.person.private_email.clone().unwrap_or_default())
+        })
+        .csv_only()
+        .col("language", "people.col.language", |r, _| {
+            Cell::text(r.person.language.as_str())
+        })
+        .csv_only()
+        .col("hire_date", "people.col.hire_date", |r, _| {
+            Cell::date(r.person.hire_date)
+        })
+        .sortable()
+}
 
 pub(super) async fn list(
     state: web::Data<AppState>,
@@ -29,18 +106,17 @@ pub(super) async fn list(
     let (filter, window) = query.0.resolve()?;
     let user = user.0;
     let csv = lists::wants_csv(&req);
+    let read = lists::window_for(&req, window);
     let (who, f) = (user.clone(), filter.clone());
-    let (items, total, names, departments, manager_shown) = state
+    let (found, names, departments, manager_shown) = state
         .db(move |conn| {
             let scope = Scope::of(conn, &who)?;
-            let (offset, limit) = if csv {
-                (0, i64::MAX)
-            } else {
-                (window.offset, window.limit)
-            };
-            let (items, total) = employees::list(conn, &scope, &f, offset, limit)?;
-            let mut ids: BTreeSet<String> =
-                items.iter().filter_map(|e| e.manager_id.clone()).collect();
+            let found = employees::list(conn, &scope, &f, read)?;
+            let mut ids: BTreeSet<String> = found
+                .rows
+                .iter()
+                .filter_map(|e| e.manager_id.clone())
+                .collect();
             // The manager a list is narrowed to, named only if this user may see them.
             let manager_shown = match &f.manager_id {
                 Some(m) if employees::visible(conn, &scope, m)? => {
@@ -49,36 +125,32 @@ pub(super) async fn list(
                 }
                 _ => None,
             };
-            let names = employee_names(conn, ids)?;
+            let names = names::employees(conn, ids)?;
             let departments = if csv {
                 Vec::new()
             } else {
                 employees::departments(conn, &scope)?
             };
-            Ok((items, total, names, departments, manager_shown))
+            Ok((found, names, departments, manager_shown))
         })
         .await?;
     let lang = page_language(&req, Some(&user));
+    let texts = Texts::new(&state.pages, lang);
+    let manager = person_link(&names, manager_shown.as_ref());
+    let found = found.map(|person| Row {
+        manager: person
+            .manager_id
+            .as_ref()
+            .and_then(|m| names.get(m))
+            .cloned(),
+        person,
+    });
+    let columns = columns();
     if csv {
-        return Ok(register_csv(&state, lang, &items, &names));
+        return Ok(columns.csv("employees", &texts, &found.rows));
     }
-    let rows: Vec<Value> = items
-        .iter()
-        .map(|e| {
-            context! {
-                id => e.id,
-                employee_no => e.employee_no,
-                name => e.name,
-                department => e.department,
-                title => e.title,
-                tier => e.clearance_tier,
-                status => e.status,
-                hire_date => day(e.hire_date),
-                manager => person_link(&names, e.manager_id.as_ref()),
-            }
-        })
-        .collect();
     let departments: Vec<[String; 2]> = departments.into_iter().map(|d| [d.clone(), d]).collect();
+    let sort = sort_text(filter.sort);
     render_page(
         &state,
         &req,
@@ -86,15 +158,11 @@ pub(super) async fn list(
         StatusCode::OK,
         "people_list.html",
         context! {
-            rows,
-            total,
-            page => window.page,
-            per_page => window.per_page,
+            list => columns.table(&req, &texts, &found, window, &sort, |_| None),
             filter => filter_context(&filter),
-            manager => person_link(&names, manager_shown.as_ref()),
-            sort => sort_text(filter.sort),
+            manager,
+            sort,
             query => lists::query_without(&req, &["page", "format"]),
-            sort_query => lists::query_without(&req, &["sort", "page", "format"]),
             tiers => options("people.tier", &TIERS),
             statuses => options("people.status", &STATUSES),
             departments,
@@ -111,54 +179,6 @@ fn filter_context(f: &EmployeeFilter) -> Value {
         status => f.status.map(|s| s.as_str()).unwrap_or_default(),
         manager_id => f.manager_id.clone().unwrap_or_default(),
     }
-}
-
-/// Every matching person as a CSV file, headers and values in the reader's language.
-fn register_csv(
-    state: &AppState,
-    lang: Language,
-    items: &[Employee],
-    names: &HashMap<String, EmployeeName>,
-) -> HttpResponse {
-    let t = |key: &str| state.pages.text(lang, key);
-    let header: Vec<String> = [
-        "employee_no",
-        "name",
-        "department",
-        "title",
-        "tier",
-        "status",
-        "manager_no",
-        "manager",
-        "work_email",
-        "private_email",
-        "language",
-        "hire_date",
-    ]
-    .iter()
-    .map(|c| t(&format!("people.col.{c}")))
-    .collect();
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|e| {
-            let manager = e.manager_id.as_ref().and_then(|m| names.get(m));
-            vec![
-                e.employee_no.clone(),
-                e.name.clone(),
-                e.department.clone(),
-                e.title.clone(),
-                t(&format!("people.tier.{}", e.clearance_tier)),
-                t(&format!("people.status.{}", e.status)),
-                manager.map(|m| m.employee_no.clone()).unwrap_or_default(),
-                manager.map(|m| m.name.clone()).unwrap_or_default(),
-                e.work_email.clone().unwrap_or_default(),
-                e.private_email.clone().unwrap_or_default(),
-                e.language.as_str().to_string(),
-                e.hire_date.map(|d| d.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    lists::csv_file("employees", &header, &rows)
 }
 
 // ---------------------------------------------------------------------------------------

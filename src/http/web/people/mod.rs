@@ -8,13 +8,13 @@ mod list;
 mod person;
 mod print;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use minijinja::{Value, context};
 
-use crate::db::employees::SortBy;
-use crate::db::names::{self, EmployeeName};
+use crate::db::listing::Sort;
+use crate::db::names::EmployeeName;
 use crate::domain::roles::{AnyRole, PeopleEditors};
 use crate::http::routes::PageRoutes;
 
@@ -40,31 +40,12 @@ pub(super) fn options(prefix: &str, values: &[&str]) -> Vec<[String; 2]> {
         .collect()
 }
 
-/// The `sort` parameter as written in links.
-pub(super) fn sort_text<K: std::fmt::Display>(sort: Option<SortBy<K>>) -> String {
-    sort.map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
-        .unwrap_or_default()
+/// The `sort` parameter as written in links ("" for the list's own order).
+pub(super) fn sort_text<K: std::fmt::Display>(sort: Option<Sort<K>>) -> String {
+    sort.map(|s| s.to_string()).unwrap_or_default()
 }
 
 pub(super) use super::view::instant;
-
-/// Number and name of each of these employees, by id: one query for a page, one for every
-/// few thousand in a CSV of the whole register.
-pub(super) fn employee_names(
-    conn: &mut crate::db::DbConnection,
-    ids: impl IntoIterator<Item = String>,
-) -> diesel::QueryResult<HashMap<String, EmployeeName>> {
-    let ids: Vec<String> = ids
-        .into_iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(5000) {
-        found.extend(names::employees(conn, chunk.to_vec())?);
-    }
-    Ok(found)
-}
 
 /// An employee as a page links to them: id, number and name.
 pub(super) fn person_link(
@@ -89,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_sort_is_written_back_as_it_was_read() {
-        let s: SortBy<crate::db::employees::EmployeeSort> = "-hire_date".parse().unwrap();
+        let s: Sort<crate::db::employees::EmployeeSort> = "-hire_date".parse().unwrap();
         assert_eq!(sort_text(Some(s)), "-hire_date");
         assert_eq!(sort_text::<ClearanceTier>(None), "");
     }

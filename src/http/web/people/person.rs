@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use minijinja::{Value, context};
 
 use super::super::{page_language, render_page, timeline};
-use super::{TIERS, day, employee_names, instant, options, person_link};
+use super::{TIERS, day, instant, options, person_link};
 use crate::db::carriers::{self, Carrier};
 use crate::db::clearance::{self, TierHistory};
 use crate::db::departures::Departure;
@@ -51,7 +51,7 @@ fn load_person(
 ) -> Result<PersonView, Error> {
     let scope = Scope::of(conn, user)?;
     let employee = employees::get(conn, &scope, id)?;
-    let manager = employee_names(conn, employee.manager_id.clone())?;
+    let manager = crate::db::names::employees(conn, employee.manager_id.clone())?;
     let reports = employees::direct_reports(conn, id)?;
     let history = clearance::history(conn, id)?;
     let carriers = carriers::custody_of(conn, id)?;
@@ -62,7 +62,8 @@ fn load_person(
         employee_id: Some(id.to_string()),
         ..ObligationFilter::default()
     };
-    let (mut obligations, _) = obligations::list(conn, &scope, &filter, 0, 1000)?;
+    let mut obligations =
+        obligations::list(conn, &scope, &filter, crate::db::listing::Window::top(1000))?.rows;
     obligations.sort_by(|a, b| (a.starts_on, a.kind.as_str()).cmp(&(b.starts_on, b.kind.as_str())));
     let ids: Vec<String> = obligations.iter().map(|o| o.id.clone()).collect();
     let ends_before = extensions::ends_before_extension(conn, &ids)?;

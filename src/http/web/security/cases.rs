@@ -2,6 +2,7 @@
 //! cases, never a reporter), the staff report form, a case with its course, evidence and
 //! remedial tasks, and the evidence upload.
 
+use crate::db::listing::{Page, Window};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::context;
@@ -71,7 +72,15 @@ pub async fn list_page(
     };
     let (rows, total) = state
         .db(move |conn| {
-            let (cases, total) = breaches::list(conn, &filter, offset, limit)?;
+            let Page { rows: cases, total } = breaches::list(
+                conn,
+                &filter,
+                Window {
+                    offset,
+                    limit,
+                    ..window
+                },
+            )?;
             let people =
                 names::employees(conn, cases.iter().filter_map(|c| c.employee_id.clone()))?;
             let rows: Vec<CaseRow> = cases
@@ -361,7 +370,13 @@ pub async fn case_page(
                         employee_id: Some(e.clone()),
                         ..ObligationFilter::default()
                     };
-                    obligations::list(conn, &Scope::All, &filter, 0, 200)?.0
+                    obligations::list(
+                        conn,
+                        &Scope::All,
+                        &filter,
+                        crate::db::listing::Window::top(200),
+                    )?
+                    .rows
                 }
                 _ => Vec::new(),
             };
@@ -371,7 +386,13 @@ pub async fn case_page(
                         q: Some(q.clone()),
                         ..EmployeeFilter::default()
                     };
-                    employees::list(conn, &Scope::All, &filter, 0, 20)?.0
+                    employees::list(
+                        conn,
+                        &Scope::All,
+                        &filter,
+                        crate::db::listing::Window::top(20),
+                    )?
+                    .rows
                 }
                 _ => Vec::new(),
             };

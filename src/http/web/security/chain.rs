@@ -1,6 +1,7 @@
 //! The tier-change chain (proposed → reviewed by HR → approved by security) and the
 //! extensions of declassification periods waiting for security.
 
+use crate::db::listing::{Page, Window};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
@@ -112,7 +113,18 @@ pub async fn clearance_page(
     let me = user.clone();
     let (rows, total) = state
         .db(move |conn| {
-            let (changes, total) = clearance::list(conn, &filter, offset, limit)?;
+            let Page {
+                rows: changes,
+                total,
+            } = clearance::list(
+                conn,
+                &filter,
+                Window {
+                    offset,
+                    limit,
+                    ..window
+                },
+            )?;
             Ok((change_rows(conn, &me, changes)?, total))
         })
         .await?;
@@ -334,7 +346,16 @@ pub async fn extensions_page(
     let me = user.clone();
     let (rows, total) = state
         .db(move |conn| {
-            let (exts, total) = extensions::list(conn, status, sort, offset, limit)?;
+            let Page { rows: exts, total } = extensions::list(
+                conn,
+                status,
+                sort,
+                Window {
+                    offset,
+                    limit,
+                    ..window
+                },
+            )?;
             Ok((extension_rows(conn, &me, exts)?, total))
         })
         .await?;

@@ -1,6 +1,7 @@
 //! `/audit`: the audit trail with its filters, and the check of its chain (the same check as
 //! `tuomi audit verify`).
 
+use crate::db::listing::{Page, Window};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
@@ -46,7 +47,18 @@ pub async fn page(
     };
     let (rows, total) = state
         .db(move |conn| {
-            let (events, total) = audit::list(conn, &filter, offset, limit)?;
+            let Page {
+                rows: events,
+                total,
+            } = audit::list(
+                conn,
+                &filter,
+                Window {
+                    offset,
+                    limit,
+                    ..window
+                },
+            )?;
             let users = names::users(conn, events.iter().filter_map(|e| e.actor_id.clone()))?;
             let rows: Vec<EventRow> = events
                 .into_iter()
