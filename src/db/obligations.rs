@@ -132,8 +132,8 @@ pub struct ObligationSort {
 }
 
 impl std::str::FromStr for ObligationSort {
-    type Err = String;
-    fn from_str(text: &str) -> Result<ObligationSort, String> {
+    type Err = crate::domain::problem::Problem;
+    fn from_str(text: &str) -> Result<ObligationSort, crate::domain::problem::Problem> {
         let text = text.trim();
         let (descending, key) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),

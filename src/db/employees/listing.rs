@@ -8,6 +8,7 @@ use super::{Boxed, Employee, Scope, matching};
 use crate::db::DbConnection;
 use crate::db::schema::employees;
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::problem::Problem;
 use crate::error::Result;
 
 /// A list's order: a whitelisted column `K`, ascending, or descending when written `-column`.
@@ -17,9 +18,9 @@ pub struct SortBy<K> {
     pub descending: bool,
 }
 
-impl<K: std::str::FromStr<Err = String>> std::str::FromStr for SortBy<K> {
-    type Err = String;
-    fn from_str(text: &str) -> Result<SortBy<K>, String> {
+impl<K: std::str::FromStr<Err = Problem>> std::str::FromStr for SortBy<K> {
+    type Err = Problem;
+    fn from_str(text: &str) -> Result<SortBy<K>, Problem> {
         let text = text.trim();
         let (descending, name) = match text.strip_prefix('-') {
             Some(name) => (true, name),

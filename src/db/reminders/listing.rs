@@ -44,8 +44,8 @@ pub struct ReminderSort {
 }
 
 impl std::str::FromStr for ReminderSort {
-    type Err = String;
-    fn from_str(text: &str) -> Result<ReminderSort, String> {
+    type Err = crate::domain::problem::Problem;
+    fn from_str(text: &str) -> Result<ReminderSort, crate::domain::problem::Problem> {
         let text = text.trim();
         let (descending, key) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
