@@ -366,7 +366,7 @@ async fn as_page(
     let detail = match error["code"].as_str() {
         Some("internal") => error["id"]
             .as_str()
-            .map(|id| Problem::from(format!("#{id}"))),
+            .map(|id| crate::problem!("error_number", id = id)),
         _ => error["message"].as_str().map(|_| problem_of(error)),
     };
     let user = crate::http::extract::MaybeUser::extract(&req)
