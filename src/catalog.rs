@@ -200,6 +200,14 @@ impl From<&str> for Problem {
     }
 }
 
+/// A problem met where a `Result<_, String>` is still written (`DepartureSort`'s `FromStr`,
+/// whose `?` needs it): its English text. Goes with the bridge, when that one says `Problem`.
+impl From<Problem> for String {
+    fn from(problem: Problem) -> String {
+        english(&problem)
+    }
+}
+
 fn legacy(lang: Language, problem: &Problem) -> String {
     let text = match problem.args.get("text") {
         Some(crate::domain::problem::Arg::Text(t)) => t.clone(),
@@ -340,6 +348,56 @@ mod tests {
             missing.is_empty(),
             "keys missing from a catalog:\n{}",
             missing.join("\n")
+        );
+    }
+
+    /// Every `string_enum!` in `src/` says what kind of value it is in every catalog
+    /// (`what.<Name>`), the English in the very words its call gives.
+    #[test]
+    fn every_closed_set_is_named_in_every_catalog() {
+        let mut faults = Vec::new();
+        let mut seen = 0;
+        let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let file = std::fs::read_to_string(&path).unwrap();
+                let code = file.split("#[cfg(test)]").next().unwrap_or("");
+                for (at, _) in code.match_indices("string_enum! {") {
+                    let rest = &code[at..];
+                    let rest = &rest[rest.find("pub enum ").unwrap() + "pub enum ".len()..];
+                    let name = &rest[..rest.find([' ', '(']).unwrap()];
+                    let what = rest.split('"').nth(1).unwrap();
+                    seen += 1;
+                    let key = format!("what.{name}");
+                    for lang in [Language::ZhCn, Language::En] {
+                        if text(lang, &key).is_none() {
+                            faults.push(format!("{key} missing ({lang:?}, {})", path.display()));
+                        }
+                    }
+                    if text(Language::En, &key).is_some_and(|en| en != what) {
+                        faults.push(format!("{key} is not {what:?} in English"));
+                    }
+                }
+            }
+        }
+        assert!(seen > 30, "only {seen} string_enum! calls found");
+        faults.sort();
+        assert!(faults.is_empty(), "{}", faults.join("\n"));
+        let refused = "x"
+            .parse::<crate::domain::people::ClearanceTier>()
+            .unwrap_err();
+        assert_eq!(
+            english(&refused),
+            "\"x\" is not a tier: use none, general, important, core"
+        );
+        assert_eq!(
+            render(Language::ZhCn, &refused),
+            "\"x\" 不是有效的涉密等级，可选：none, general, important, core"
         );
     }
 

@@ -3,6 +3,7 @@
 //! boxed query (the one form both backends accept for order, offset and limit chosen at run
 //! time) and hand it to [`page`].
 
+use crate::domain::problem::Problem;
 use diesel::dsl::{CountStar, Select};
 use diesel::prelude::*;
 use diesel::query_dsl::LoadQuery;
@@ -109,9 +110,9 @@ impl<K> Sort<K> {
     }
 }
 
-impl<K: std::str::FromStr<Err = String>> std::str::FromStr for Sort<K> {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Sort<K>, String> {
+impl<K: std::str::FromStr<Err = Problem>> std::str::FromStr for Sort<K> {
+    type Err = Problem;
+    fn from_str(text: &str) -> Result<Sort<K>, Problem> {
         let text = text.trim();
         let (descending, key) = match text.strip_prefix('-') {
             Some(key) => (true, key),
@@ -188,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_sort_by_a_column_not_offered_is_refused_naming_the_choices() {
-        let refused = "-salary".parse::<Sort<Key>>().unwrap_err();
+        let refused = crate::catalog::english(&"-salary".parse::<Sort<Key>>().unwrap_err());
         assert!(refused.contains("name, due_at"), "{refused}");
     }
 

@@ -33,8 +33,12 @@ macro_rules! text_column {
                     <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
                         bytes,
                     )?;
-                text.parse().map_err(|message: String| {
-                    format!("a stored {}: {message}", stringify!($name)).into()
+                text.parse().map_err(|_| {
+                    format!(
+                        "a stored {} is {text:?}, which is none of its values",
+                        stringify!($name)
+                    )
+                    .into()
                 })
             }
         }
@@ -42,7 +46,9 @@ macro_rules! text_column {
 }
 
 /// A closed set of values written as fixed strings in the API and the database: serde,
-/// `as_str`, `FromStr` (with a message listing the choices) and `Display` from one list.
+/// `as_str`, `FromStr` (refusing with `problem.not_one_of`, which lists the choices) and
+/// `Display` from one list. The literal after the name is what kind of value it is, in
+/// English: the catalogs say it as `what.<Name>`, and a test keeps the English one equal to it.
 #[macro_export]
 macro_rules! string_enum {
     (
@@ -75,14 +81,24 @@ macro_rules! string_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<$name, String> {
+            type Err = $crate::domain::problem::Problem;
+            /// A value none of the choices is refused naming what was typed, the kind of
+            /// value (the catalog's `what.<Name>`, in English the macro's own words) and the
+            /// choices.
+            fn from_str(s: &str) -> Result<$name, $crate::domain::problem::Problem> {
                 $name::ALL
                     .iter()
                     .copied()
                     .find(|v| v.as_str() == s.trim())
                     .ok_or_else(|| {
-                        format!("{s:?} is not {}: use {}", $what, [$($text),+].join(", "))
+                        $crate::problem!(
+                            "not_one_of",
+                            value = format!("{s:?}"),
+                            what = $crate::domain::problem::Arg::key(
+                                concat!("what.", stringify!($name))
+                            ),
+                            choices = [$($text),+].join(", ")
+                        )
                     })
             }
         }

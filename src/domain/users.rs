@@ -140,7 +140,7 @@ pub fn check_name(name: &str) -> Result<String, String> {
 }
 
 /// A user's roles: at least one, each known, each once (in the order first given).
-pub fn parse_roles(roles: &[&str]) -> Result<Vec<Role>, String> {
+pub fn parse_roles(roles: &[&str]) -> Result<Vec<Role>, super::problem::Problem> {
     let mut parsed: Vec<Role> = Vec::new();
     for role in roles {
         let role = role.parse::<Role>()?;

@@ -206,7 +206,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 // Every body is an object: serde would also fill a struct from an array, in
                 // field order, which no client means.
                 if !value.is_object() {
-                    return Err(Error::field("body", "must be a JSON object"));
+                    return Err(Error::field("body", crate::problem!("not_a_json_object")));
                 }
                 serde_path_to_error::deserialize(value)
                     .map(JsonBody)
@@ -252,14 +252,18 @@ fn shape_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Error 
         } else {
             format!("{path}.{name}")
         };
-        return Error::Validation(FieldErrors::single(&field, "is required"));
+        return Error::Validation(FieldErrors::single(&field, crate::problem!("required")));
     }
     let field = if path == "." {
         "body".to_string()
     } else {
         path
     };
-    Error::Validation(FieldErrors::single(&field, message))
+    // serde's own words: what the value should have been, in the terms of the document.
+    Error::Validation(FieldErrors::single(
+        &field,
+        crate::problem!("not_readable", detail = message),
+    ))
 }
 
 /// Query parameters, with the same field-level errors as bodies.
@@ -348,10 +352,10 @@ impl Paging {
         let mut errors = FieldErrors::new();
         // At most i32::MAX: the document's integers are 32-bit, the answer's `page` too.
         if page == 0 || page > i32::MAX as u32 {
-            errors.add("page", "must be from 1 to 2147483647");
+            errors.add("page", crate::problem!("between", min = 1, max = i32::MAX));
         }
         if !(1..=200).contains(&per_page) {
-            errors.add("per_page", "must be from 1 to 200");
+            errors.add("per_page", crate::problem!("between", min = 1, max = 200));
         }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));

@@ -222,7 +222,7 @@ struct Person {
 impl Person {
     fn resolve(self, conn: &mut DbConnection) -> Result<String, Error> {
         employees::by_id_or_no(conn, self.id, self.no, self.no_field)?
-            .ok_or_else(|| Error::field(self.id_field, "is required"))
+            .ok_or_else(|| Error::field(self.id_field, crate::problem!("required")))
     }
 }
 
@@ -234,7 +234,10 @@ async fn move_custody(
     note: String,
 ) -> Result<web::Json<Carrier>, Error> {
     if note.chars().count() > 2000 {
-        return Err(Error::field("note", "is longer than 2000 characters"));
+        return Err(Error::field(
+            "note",
+            crate::problem!("too_long", max = 2000),
+        ));
     }
     let now = state.now();
     let carrier = state

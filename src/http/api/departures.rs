@@ -11,6 +11,7 @@ use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, LineStatus};
 use crate::domain::people::parse_date;
+use crate::domain::problem::Arg;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -73,7 +74,15 @@ impl DepartureQuery {
             None | Some("") => false,
             Some("open") => true,
             Some(other) => {
-                errors.add("loss", format!("{other:?} is not a loss filter: use open"));
+                errors.add(
+                    "loss",
+                    crate::problem!(
+                        "not_one_of",
+                        value = format!("{other:?}"),
+                        what = Arg::key("what.loss_filter"),
+                        choices = "open"
+                    ),
+                );
                 false
             }
         };
@@ -235,7 +244,10 @@ pub async fn add_line(
 ) -> Result<HttpResponse, Error> {
     let title = body.0.title.trim().to_string();
     if title.is_empty() || title.chars().count() > 300 {
-        return Err(Error::field("title", "must be 1 to 300 characters"));
+        return Err(Error::field(
+            "title",
+            crate::problem!("length_between", min = 1, max = 300),
+        ));
     }
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let detail = state
@@ -276,7 +288,10 @@ pub async fn confirm(
         count,
     } = body.0;
     if note.chars().count() > 2000 {
-        return Err(Error::field("note", "is longer than 2000 characters"));
+        return Err(Error::field(
+            "note",
+            crate::problem!("too_long", max = 2000),
+        ));
     }
     let ((id, line_id), user, now) = (path.into_inner(), user.0, state.now());
     let detail = state

@@ -89,7 +89,7 @@ pub async fn put_terms(
         ("region", &t.region),
     ] {
         if text.trim().is_empty() || text.chars().count() > 500 {
-            errors.add(field, "must be 1 to 500 characters");
+            errors.add(field, crate::problem!("length_between", min = 1, max = 500));
         }
     }
     let (Some(compensation), Some(average)) = (compensation, average) else {
@@ -107,9 +107,9 @@ pub async fn put_terms(
                     employee.status,
                     EmployeeStatus::Active | EmployeeStatus::Departing
                 ) {
-                    return Err(Error::Conflict(
-                        "a non-compete is agreed before the departure".into(),
-                    ));
+                    return Err(Error::refused(crate::problem!(
+                        "non_compete_before_departure"
+                    )));
                 }
                 let (_, p) = policy::current(conn)?;
                 check_length(t.months, p.non_compete_cap_months)
@@ -119,14 +119,14 @@ pub async fn put_terms(
                     p.non_compete_floor_percent,
                     p.minimum_monthly_wage,
                 );
+                // Kept with the agreement in English, as the API answers it.
                 let warning = (compensation < floor).then(|| {
-                    format!(
-                        "the monthly compensation {:.2} is below the floor of {:.2} ({}% of \
-                         the average wage, not below the local minimum wage)",
-                        compensation as f64 / 100.0,
-                        floor as f64 / 100.0,
-                        p.non_compete_floor_percent
-                    )
+                    crate::catalog::english(&crate::problem!(
+                        "compensation_below_floor",
+                        compensation = format!("{:.2}", compensation as f64 / 100.0),
+                        floor = format!("{:.2}", floor as f64 / 100.0),
+                        percent = p.non_compete_floor_percent
+                    ))
                 });
                 let terms = AgreementTerms {
                     months: t.months as i32,
@@ -226,7 +226,10 @@ async fn end_early(
 ) -> Result<web::Json<serde_json::Value>, Error> {
     let reason = reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(Error::field("reason", "must be 1 to 2000 characters"));
+        return Err(Error::field(
+            "reason",
+            crate::problem!("length_between", min = 1, max = 2000),
+        ));
     }
     let now = state.now();
     let today = crate::clock::company_date(now, state.config.timezone);
@@ -242,9 +245,10 @@ async fn end_early(
                         p.non_compete_grace_months as usize,
                     )?;
                     if l.alert != "may_rescind" {
-                        return Err(Error::Conflict(format!(
-                            "{} months are unpaid; the former employee may rescind after {}",
-                            l.late_months, p.non_compete_grace_months
+                        return Err(Error::refused(crate::problem!(
+                            "may_not_rescind_yet",
+                            unpaid = l.late_months,
+                            grace = p.non_compete_grace_months
                         )));
                     }
                 }

@@ -83,7 +83,7 @@ fn required(field: &str, text: &str, max: usize) -> Result<(), Error> {
     if n == 0 || n > max {
         return Err(Error::field(
             field,
-            format!("must be 1 to {max} characters"),
+            crate::problem!("length_between", min = 1, max = max),
         ));
     }
     Ok(())

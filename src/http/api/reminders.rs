@@ -133,7 +133,10 @@ pub async fn forecast(
     let days = q.days.unwrap_or(90);
     if !(1..=FORECAST_MAX_DAYS).contains(&days) {
         let mut errors = FieldErrors::new();
-        errors.add("days", format!("must be from 1 to {FORECAST_MAX_DAYS}"));
+        errors.add(
+            "days",
+            crate::problem!("between", min = 1, max = FORECAST_MAX_DAYS),
+        );
         return Err(errors.into());
     }
     let window = Paging {

@@ -138,7 +138,10 @@ pub async fn create_token(
 pub async fn new_token(state: &AppState, user: User, name: &str) -> Result<CreatedToken, Error> {
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::field("name", "must be 1 to 100 characters"));
+        return Err(Error::field(
+            "name",
+            crate::problem!("length_between", min = 1, max = 100),
+        ));
     }
     let now = state.now();
     let (id, token) = state

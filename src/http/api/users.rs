@@ -7,6 +7,7 @@ use crate::auth::hash_password;
 use crate::db::users::{self, Account, AccountChange, USER_SORTS, User, UserFilter};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
+use crate::domain::problem::Arg;
 use crate::domain::users::{NewUser, Role, check_name, check_password, parse_roles};
 use crate::error::Error;
 use crate::http::AppState;
@@ -59,7 +60,7 @@ impl UserQuery {
             Some(other) => {
                 errors.add(
                     "status",
-                    format!("{other:?} is not a status: use active or inactive"),
+                    crate::problem!("not_a_user_status", value = format!("{other:?}")),
                 );
                 None
             }
@@ -70,7 +71,12 @@ impl UserQuery {
         {
             errors.add(
                 "sort",
-                format!("{s:?} is not a sort: use {}", USER_SORTS.join(", ")),
+                crate::problem!(
+                    "not_one_of",
+                    value = format!("{s:?}"),
+                    what = Arg::key("what.user_sort"),
+                    choices = USER_SORTS.join(", ")
+                ),
             );
         }
         errors.finish()?;

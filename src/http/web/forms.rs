@@ -366,7 +366,7 @@ async fn as_page(
     let detail = match error["code"].as_str() {
         Some("internal") => error["id"]
             .as_str()
-            .map(|id| Problem::from(format!("#{id}"))),
+            .map(|id| crate::problem!("error_number", id = id)),
         _ => error["message"].as_str().map(|_| problem_of(error)),
     };
     let user = crate::http::extract::MaybeUser::extract(&req)
@@ -476,6 +476,7 @@ pub async fn read_multipart(
             field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
         count += 1;
         if count > MULTIPART_FIELDS {
+            drain(&mut multipart).await;
             return Err(Error::TooLarge);
         }
         let name = field.name().unwrap_or_default().to_string();
@@ -498,7 +499,10 @@ pub async fn read_multipart(
                     "the form could not be read: {e}"
                 )));
             }
-            Err(_) => return Err(Error::TooLarge),
+            Err(_) => {
+                drain(&mut multipart).await;
+                return Err(Error::TooLarge);
+            }
         };
         if name == "csrf" {
             if !session::csrf_valid(state, req, &String::from_utf8_lossy(&bytes)) {
@@ -518,6 +522,20 @@ pub async fn read_multipart(
         return Err(Error::FormExpired);
     }
     Ok(out)
+}
+
+/// Reads and drops the rest of a refused form, up to a bound: the browser, still sending,
+/// then reads the answer instead of finding the connection cut mid-upload.
+async fn drain(multipart: &mut actix_multipart::Multipart) {
+    let mut budget: usize = 16 * 1024 * 1024;
+    while let Some(Ok(mut field)) = multipart.next().await {
+        while let Some(Ok(chunk)) = field.next().await {
+            if chunk.len() >= budget {
+                return;
+            }
+            budget -= chunk.len();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub async fn switch(
     form: CsrfForm<Choice>,
 ) -> Result<HttpResponse, Error> {
     let Choice { lang, back } = form.0;
-    let language: Language = lang.parse().map_err(|e: String| Error::field("lang", e))?;
+    let language: Language = lang.parse().map_err(|e| Error::field("lang", e))?;
     let back = if back.starts_with('/') && !back.starts_with("//") {
         back
     } else {

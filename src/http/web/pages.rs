@@ -213,7 +213,6 @@ mod tests {
             "3 checklist lines are still open: resolve them, or complete with an override_reason"
                 .into(),
         );
-        messages.push("2 months are unpaid; the former employee may rescind after 3".into());
         messages.push("2027-03 is already recorded as paid".into());
         for message in &messages {
             let shown = zh(message);
@@ -222,6 +221,15 @@ mod tests {
                 "{message:?} shows as {shown:?} on a Chinese page"
             );
         }
+        let early = crate::problem!("may_not_rescind_yet", unpaid = 2, grace = 3);
+        assert_eq!(
+            catalog::render(Language::ZhCn, &early),
+            "已有 2 个月未支付补偿；逾期满 3 个月后，离职人员可以解除竞业限制"
+        );
+        assert_eq!(
+            catalog::english(&early),
+            "2 months are unpaid; the former employee may rescind after 3"
+        );
         assert_eq!(
             zh(
                 "3 checklist lines are still open: resolve them, or complete with an override_reason"

@@ -126,7 +126,10 @@ fn forecast_days(view: &View, errors: &mut FieldErrors) -> u32 {
         Some(text) => match text.parse::<u32>() {
             Ok(d) if (1..=FORECAST_MAX_DAYS).contains(&d) => d,
             _ => {
-                errors.add("days", format!("must be from 1 to {FORECAST_MAX_DAYS}"));
+                errors.add(
+                    "days",
+                    crate::problem!("between", min = 1, max = FORECAST_MAX_DAYS),
+                );
                 FORECAST_DAYS
             }
         },

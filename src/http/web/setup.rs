@@ -95,7 +95,7 @@ pub async fn submit(
     if let Err(message) = check_password(&form.password) {
         errors.add("password", message);
     } else if form.password != form.password_confirm {
-        errors.add("password_confirm", "does not match the password");
+        errors.add("password_confirm", crate::problem!("passwords_differ"));
     }
     let admin = match parsed {
         Ok(admin) if errors.is_empty() => admin,

@@ -19,6 +19,7 @@ use crate::domain::FieldErrors;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::{PeriodAnchor, Policy, TierRestriction};
+use crate::domain::problem::Problem;
 use crate::domain::reminders::{Cadence, parse_schedule};
 use crate::domain::users::Role;
 use crate::error::Error;
@@ -124,20 +125,15 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
     ]
 }
 
-/// A schedule that does not read, said in words the catalogs translate (the API's own message
-/// quotes what was typed, which the form shows anyway).
-const CRON_MESSAGE: &str = "is not a cron expression with seconds (sec min hour day month \
-                            weekday year), e.g. \"0 0 9 * * Mon *\"";
-
 /// An amount in yuan with at most two decimals, as fen; empty is 0 (not set).
-fn parse_yuan(text: &str) -> Result<i64, String> {
+fn parse_yuan(text: &str) -> Result<i64, Problem> {
     let text = text.trim().replace([',', '，'], "");
     if text.is_empty() {
         return Ok(0);
     }
-    let bad = || "is not an amount in yuan, like 2690 or 2690.50".to_string();
+    let bad = || crate::problem!("not_an_amount_in_yuan");
     if text.starts_with('-') {
-        return Err("cannot be negative".into());
+        return Err(crate::problem!("cannot_be_negative"));
     }
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
@@ -159,7 +155,7 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
     let mut errors = FieldErrors::new();
     let mut whole = |name: &str, into: &mut u32| match field(fields, name).trim().parse::<u32>() {
         Ok(v) => *into = v,
-        Err(_) => errors.add(name, "must be a whole number"),
+        Err(_) => errors.add(name, crate::problem!("not_a_whole_number")),
     };
     let mut p = current.clone();
     whole("core_months", &mut p.core_months);
@@ -193,8 +189,9 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         if cron.is_empty() {
             continue;
         }
+        // Said without what was typed (the API's own message quotes it; the form shows it).
         if parse_schedule(&cron).is_err() {
-            errors.add(&name, CRON_MESSAGE);
+            errors.add(&name, crate::problem!("not_a_cron"));
         }
         r.cadence.push(Cadence { kind: *kind, cron });
     }
@@ -203,14 +200,14 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         ("reminders.digest", &r.digest),
     ] {
         if parse_schedule(cron).is_err() {
-            errors.add(name, CRON_MESSAGE);
+            errors.add(name, crate::problem!("not_a_cron"));
         }
     }
     p.anchor = match field(fields, "anchor").as_str() {
         "notice_date" => PeriodAnchor::NoticeDate,
         "last_working_day" => PeriodAnchor::LastWorkingDay,
         _ => {
-            errors.add("anchor", "choose the day the period counts from");
+            errors.add("anchor", crate::problem!("choose_the_anchor"));
             p.anchor
         }
     };

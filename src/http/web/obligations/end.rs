@@ -27,9 +27,7 @@ async fn end_page(
     let g = state.db(move |conn| gather(conn, &who, &id, today)).await?;
     let o = &g.detail.obligation;
     if o.kind != ObligationKind::NonCompete {
-        return Err(Error::Conflict(
-            "this obligation is not a non-compete".into(),
-        ));
+        return Err(Error::refused(crate::problem!("not_a_non_compete")));
     }
     let extra = g.agreement.as_ref().map(|a| {
         format!(
