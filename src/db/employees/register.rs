@@ -13,6 +13,7 @@ use crate::db::{DbConnection, is_unique_violation, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::people::{ClearanceTier, EmployeeFields, EmployeeStatus};
 use crate::error::{Error, Result};
+use crate::problem;
 
 /// Checks that `manager_id` exists and that `employee_id` reporting to them makes no cycle.
 pub fn check_manager(
@@ -24,10 +25,7 @@ pub fn check_manager(
     let mut steps = 0;
     while let Some(id) = current {
         if Some(id.as_str()) == employee_id {
-            return Err(Error::field(
-                "manager_id",
-                "would make the employee report to one of their own reports",
-            ));
+            return Err(Error::field("manager_id", problem!("reporting_cycle")));
         }
         let next = employees::table
             .find(&id)
@@ -36,7 +34,7 @@ pub fn check_manager(
             .optional()?;
         match next {
             None if steps == 0 => {
-                return Err(Error::field("manager_id", "no employee has this id"));
+                return Err(Error::field("manager_id", problem!("no_employee_with_id")));
             }
             None => break,
             Some(next) => current = next,
@@ -51,7 +49,7 @@ pub fn check_manager(
 
 fn unique_no(e: diesel::result::Error) -> Error {
     if is_unique_violation(&e) {
-        Error::field("employee_no", "another employee has this number")
+        Error::field("employee_no", problem!("employee_no_taken"))
     } else {
         e.into()
     }

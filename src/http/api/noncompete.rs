@@ -6,7 +6,9 @@ use serde::Deserialize;
 use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
 use crate::db::{employees, policy, write_tx};
 use crate::domain::FieldErrors;
-use crate::domain::noncompete::{YearMonth, check_length, compensation_floor, minor_units};
+use crate::domain::noncompete::{
+    YearMonth, below_floor, check_length, compensation_floor, minor_units,
+};
 use crate::domain::obligations::ObligationStatus;
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
@@ -109,15 +111,8 @@ pub async fn put_terms(
                     p.non_compete_floor_percent,
                     p.minimum_monthly_wage,
                 );
-                let warning = (compensation < floor).then(|| {
-                    format!(
-                        "the monthly compensation {:.2} is below the floor of {:.2} ({}% of \
-                         the average wage, not below the local minimum wage)",
-                        compensation as f64 / 100.0,
-                        floor as f64 / 100.0,
-                        p.non_compete_floor_percent
-                    )
-                });
+                let warning = (compensation < floor)
+                    .then(|| below_floor(compensation, floor, p.non_compete_floor_percent));
                 let terms = AgreementTerms {
                     months: t.months as i32,
                     monthly_compensation: compensation,
