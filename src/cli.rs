@@ -304,8 +304,8 @@ fn add_user(
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']);
-    if let Err(message) = check_password(password) {
-        eprintln!("password: {message}");
+    if let Err(problem) = check_password(password) {
+        eprintln!("password: {}", crate::catalog::english(&problem));
         return Ok(ExitCode::from(2));
     }
     let hash = crate::auth::hash_password(password)?;
@@ -351,7 +351,8 @@ fn import_employees(
     use crate::domain::import;
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let text = import::decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let text = import::decode(&bytes)
+        .map_err(|p| anyhow::anyhow!("{}: {}", file.display(), crate::catalog::english(&p)))?;
     let file = import::parse(&text);
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;

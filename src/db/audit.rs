@@ -12,6 +12,8 @@ use super::listing::{self, Page, Sort, Window};
 use super::schema::{audit_events, audit_head};
 use super::{DbConnection, stored_instant};
 use crate::domain::audit::{NewEvent, chain_hash};
+use crate::domain::problem::Problem;
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_events)]
@@ -181,8 +183,8 @@ pub fn of_subject(
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ChainBroken {
-    #[error("event {seq} does not verify: {reason}")]
-    Event { seq: i64, reason: String },
+    #[error("event {seq} does not verify: {}", crate::catalog::english(reason))]
+    Event { seq: i64, reason: Problem },
     #[error("the chain ends at event {found} but its head says {expected}: events were removed")]
     Truncated { found: i64, expected: i64 },
 }
@@ -197,7 +199,8 @@ pub struct ChainCheck {
     /// The sequence number of the first event that does not verify.
     pub first_bad: Option<i64>,
     /// Why it does not verify.
-    pub reason: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub reason: Option<Problem>,
 }
 
 /// [`verify`], as data: a broken chain is an answer, not an error (only a failing database is).
@@ -214,8 +217,8 @@ pub fn check(conn: &mut DbConnection) -> Result<ChainCheck, anyhow::Error> {
                 intact: false,
                 events: seq - 1,
                 first_bad: Some(*seq),
-                reason: Some(if reason.starts_with("missing") {
-                    "it is missing".to_string()
+                reason: Some(if reason.code == "problem.audit_event_missing_before" {
+                    problem!("audit_event_missing")
                 } else {
                     reason.clone()
                 }),
@@ -224,7 +227,7 @@ pub fn check(conn: &mut DbConnection) -> Result<ChainCheck, anyhow::Error> {
                 intact: false,
                 events: *found,
                 first_bad: Some(found + 1),
-                reason: Some("it is missing".to_string()),
+                reason: Some(problem!("audit_event_missing")),
             }),
             None => Err(e),
         },
@@ -244,22 +247,22 @@ pub fn verify(conn: &mut DbConnection) -> Result<i64, anyhow::Error> {
             .select(AuditEvent::as_select())
             .load(conn)?;
         for event in &batch {
-            let fail = |reason: &str| ChainBroken::Event {
+            let fail = |reason: Problem| ChainBroken::Event {
                 seq: event.seq,
-                reason: reason.to_string(),
+                reason,
             };
             if event.seq != next_seq {
                 return Err(ChainBroken::Event {
                     seq: next_seq,
-                    reason: format!("missing (the next event found is {})", event.seq),
+                    reason: problem!("audit_event_missing_before", next = event.seq),
                 }
                 .into());
             }
             if event.prev_hash != expected_prev {
-                return Err(fail("its previous-hash does not match the event before it").into());
+                return Err(fail(problem!("audit_prev_hash_mismatch")).into());
             }
             if event.expected_hash() != event.hash {
-                return Err(fail("its content was changed after it was written").into());
+                return Err(fail(problem!("audit_content_changed")).into());
             }
             expected_prev = event.hash.clone();
             next_seq += 1;
@@ -283,7 +286,7 @@ pub fn verify(conn: &mut DbConnection) -> Result<i64, anyhow::Error> {
     if head_hash != expected_prev {
         return Err(ChainBroken::Event {
             seq: count,
-            reason: "its hash differs from the one the chain's head recorded".into(),
+            reason: problem!("audit_head_hash_mismatch"),
         }
         .into());
     }

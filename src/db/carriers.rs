@@ -17,6 +17,7 @@ use crate::domain::carriers::{
     check_witnesses, custody_step,
 };
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = carriers)]
@@ -220,7 +221,7 @@ pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<CarrierDe
 fn require_employee(conn: &mut DbConnection, field: &str, id: &str) -> Result<()> {
     match employees::find(conn, id)? {
         Some(_) => Ok(()),
-        None => Err(Error::field(field, "no employee has this id")),
+        None => Err(Error::field(field, problem!("no_employee_with_id"))),
     }
 }
 
@@ -257,7 +258,7 @@ pub fn register(
         .execute(conn)
         .map_err(|e| {
             if is_unique_violation(&e) {
-                Error::field("tag", "another carrier has this tag")
+                Error::field("tag", problem!("carrier_tag_taken"))
             } else {
                 e.into()
             }
@@ -275,23 +276,31 @@ pub fn register(
 }
 
 impl From<CustodyRefusal> for Error {
+    /// Said per state, as the states read differently in Chinese. A carrier in the pool is
+    /// always assignable and a held one always movable, so those pairs never come here.
     fn from(refusal: CustodyRefusal) -> Error {
-        let what = match refusal {
+        use CarrierStatus::{Destroyed, InCustody, InPool};
+        use CustodyEvent::Transferred;
+        Error::refused(match refusal {
             CustodyRefusal::AlreadyHolds => {
-                return Error::field("to_custodian_id", "already holds this carrier");
+                return Error::field("to_custodian_id", problem!("already_holds_carrier"));
             }
-            CustodyRefusal::NotInPool(_) => "assigned (only from the pool)",
-            CustodyRefusal::NotHeld(_, CustodyEvent::Transferred) => {
-                "transferred (only while held)"
+            CustodyRefusal::NotInPool(Destroyed) => problem!("carrier_destroyed_not_assigned"),
+            CustodyRefusal::NotInPool(InCustody | InPool) => {
+                problem!("carrier_in_custody_not_assigned")
             }
-            CustodyRefusal::NotHeld(..) => "returned (only while held)",
-            CustodyRefusal::AlreadyDestroyed => "destroyed again",
-        };
-        let status = match refusal {
-            CustodyRefusal::NotInPool(s) | CustodyRefusal::NotHeld(s, _) => s,
-            _ => CarrierStatus::Destroyed,
-        };
-        Error::Conflict(format!("the carrier is {status}; it cannot be {what}"))
+            CustodyRefusal::NotHeld(Destroyed, Transferred) => {
+                problem!("carrier_destroyed_not_transferred")
+            }
+            CustodyRefusal::NotHeld(InPool | InCustody, Transferred) => {
+                problem!("carrier_in_pool_not_transferred")
+            }
+            CustodyRefusal::NotHeld(Destroyed, _) => problem!("carrier_destroyed_not_returned"),
+            CustodyRefusal::NotHeld(InPool | InCustody, _) => {
+                problem!("carrier_in_pool_not_returned")
+            }
+            CustodyRefusal::AlreadyDestroyed => problem!("carrier_already_destroyed"),
+        })
     }
 }
 

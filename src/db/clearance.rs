@@ -21,8 +21,10 @@ use crate::domain::clearance::{
     leaves_classified_post, may_propose, take_step,
 };
 use crate::domain::obligations::declassification;
-use crate::domain::people::ClearanceTier;
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
+use crate::domain::problem::{Arg, Problem};
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = clearance_changes)]
@@ -81,22 +83,35 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<ClearanceChange> {
         .ok_or(Error::NotFound)
 }
 
+/// Why a change is not at the step taken, said per state (they read differently in Chinese).
+fn wrong_step(is: ChangeStatus, expected: ChangeStatus) -> Problem {
+    use ChangeStatus::{Approved, Proposed, Rejected, Reviewed};
+    match (is, expected) {
+        (Reviewed, Proposed) => problem!("change_reviewed_not_proposed"),
+        (Approved, Proposed) => problem!("change_approved_not_proposed"),
+        (Rejected, Proposed) => problem!("change_rejected_not_proposed"),
+        (Proposed, Reviewed) => problem!("change_proposed_not_reviewed"),
+        (Approved, Reviewed) => problem!("change_approved_not_reviewed"),
+        (Rejected, Reviewed) => problem!("change_rejected_not_reviewed"),
+        // No step expects a decided change, and a change at its step is not refused.
+        _ => problem!(
+            "change_not_at_step",
+            status = Arg::label("sec.change_status", is.as_str())
+        ),
+    }
+}
+
 impl From<ChainRefusal> for Error {
     fn from(refusal: ChainRefusal) -> Error {
         match refusal {
             ChainRefusal::OwnRecord | ChainRefusal::OwnProposal => Error::Forbidden,
-            ChainRefusal::NotEmployed(status) => Error::Conflict(format!(
-                "the employee is {status}; tiers change only while employed"
-            )),
-            ChainRefusal::AlreadyTheTier => {
-                Error::field("to_tier", "is already the employee's tier")
-            }
-            ChainRefusal::ChangeWaiting => Error::Conflict(
-                "a tier change for this employee is already waiting for its chain".into(),
-            ),
-            ChainRefusal::WrongStep { is, expected } => {
-                Error::Conflict(format!("the change is {is}, not {expected}"))
-            }
+            ChainRefusal::NotEmployed(status) => Error::refused(match status {
+                EmployeeStatus::Retired => problem!("tier_change_retired"),
+                _ => problem!("tier_change_departed"),
+            }),
+            ChainRefusal::AlreadyTheTier => Error::field("to_tier", problem!("already_the_tier")),
+            ChainRefusal::ChangeWaiting => Error::refused(problem!("tier_change_waiting")),
+            ChainRefusal::WrongStep { is, expected } => Error::refused(wrong_step(is, expected)),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::clearance::{ChangeStatus, Decision};
 use crate::domain::extensions::{self, ExtensionRefusal, may_extend};
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = obligation_extensions)]
@@ -42,14 +43,15 @@ impl From<ExtensionRefusal> for Error {
     fn from(refusal: ExtensionRefusal) -> Error {
         match refusal {
             ExtensionRefusal::NotExtendable => {
-                Error::Conflict("only an active declassification period is extended".into())
+                Error::refused(problem!("only_active_period_extended"))
             }
             ExtensionRefusal::NotAfterTheEnd => {
-                Error::field("new_end", "must be after the current end")
+                Error::field("new_end", problem!("after_current_end"))
             }
-            ExtensionRefusal::AlreadyDecided(status) => {
-                Error::Conflict(format!("the extension is already {status}"))
-            }
+            ExtensionRefusal::AlreadyDecided(status) => Error::refused(match status {
+                ChangeStatus::Rejected => problem!("extension_already_rejected"),
+                _ => problem!("extension_already_approved"),
+            }),
             ExtensionRefusal::OwnRequest => Error::Forbidden,
         }
     }

@@ -13,6 +13,7 @@ use crate::domain::audit::Actor;
 use crate::domain::import::{ImportRow, LineError, ParsedFile};
 use crate::domain::problem::Problem;
 use crate::error::Result;
+use crate::problem;
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
@@ -111,7 +112,7 @@ pub fn run(
                     errors.push(LineError::new(
                         row.line,
                         "manager_no",
-                        format!("no employee numbered {m} in the file or the register"),
+                        problem!("manager_not_found", number = m),
                     ));
                     continue;
                 }
@@ -121,7 +122,7 @@ pub fn run(
             errors.push(LineError::new(
                 row.line,
                 "manager_no",
-                "would make a reporting cycle",
+                problem!("import_reporting_cycle"),
             ));
             continue;
         }

@@ -387,6 +387,105 @@ pub fn stored_instant(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTim
 mod tests {
     use super::*;
 
+    /// A refusal naming a state reads in Chinese on a Chinese page, and says the state as it
+    /// is written in English (the API's message).
+    #[test]
+    fn a_record_in_the_wrong_state_is_refused_in_words_of_both_languages() {
+        use crate::catalog::{english, render};
+        use crate::domain::carriers::{CarrierStatus, CustodyEvent, CustodyRefusal};
+        use crate::domain::clearance::{ChainRefusal, ChangeStatus};
+        use crate::domain::extensions::ExtensionRefusal;
+        use crate::domain::people::EmployeeStatus;
+        use crate::domain::users::Language;
+        use crate::error::Error;
+        let refused = |e: Error| match e {
+            Error::Refused(p) => p,
+            other => panic!("not a refusal: {other:?}"),
+        };
+        let mut said = Vec::new();
+        for s in [EmployeeStatus::Departed, EmployeeStatus::Retired] {
+            said.push((
+                refused(ChainRefusal::NotEmployed(s).into()),
+                format!("the employee is {s}; tiers change only while employed"),
+            ));
+        }
+        use ChangeStatus::{Approved, Proposed, Rejected, Reviewed};
+        for (is, expected) in [
+            (Reviewed, Proposed),
+            (Approved, Proposed),
+            (Rejected, Proposed),
+            (Proposed, Reviewed),
+            (Approved, Reviewed),
+            (Rejected, Reviewed),
+        ] {
+            said.push((
+                refused(ChainRefusal::WrongStep { is, expected }.into()),
+                format!("the change is {is}, not {expected}"),
+            ));
+        }
+        for s in [Approved, Rejected] {
+            said.push((
+                refused(ExtensionRefusal::AlreadyDecided(s).into()),
+                format!("the extension is already {s}"),
+            ));
+        }
+        use CarrierStatus::{Destroyed, InCustody, InPool};
+        for (refusal, s, what) in [
+            (
+                CustodyRefusal::NotInPool(InCustody),
+                InCustody,
+                "assigned (only from the pool)",
+            ),
+            (
+                CustodyRefusal::NotInPool(Destroyed),
+                Destroyed,
+                "assigned (only from the pool)",
+            ),
+            (
+                CustodyRefusal::NotHeld(InPool, CustodyEvent::Transferred),
+                InPool,
+                "transferred (only while held)",
+            ),
+            (
+                CustodyRefusal::NotHeld(Destroyed, CustodyEvent::Transferred),
+                Destroyed,
+                "transferred (only while held)",
+            ),
+            (
+                CustodyRefusal::NotHeld(InPool, CustodyEvent::Returned),
+                InPool,
+                "returned (only while held)",
+            ),
+            (
+                CustodyRefusal::NotHeld(Destroyed, CustodyEvent::Returned),
+                Destroyed,
+                "returned (only while held)",
+            ),
+            (
+                CustodyRefusal::AlreadyDestroyed,
+                Destroyed,
+                "destroyed again",
+            ),
+        ] {
+            said.push((
+                refused(refusal.into()),
+                format!("the carrier is {s}; it cannot be {what}"),
+            ));
+        }
+        said.push((
+            crate::problem!("month_already_paid", month = "2027-03"),
+            "2027-03 is already recorded as paid".to_string(),
+        ));
+        for (problem, in_english) in &said {
+            assert_eq!(&english(problem), in_english);
+            let shown = render(Language::ZhCn, problem);
+            assert!(
+                !shown.contains(|c: char| c.is_ascii_lowercase()),
+                "{in_english:?} shows as {shown:?} on a Chinese page"
+            );
+        }
+    }
+
     #[test]
     fn database_url_picks_the_backend_from_the_scheme() {
         assert_eq!(

@@ -15,7 +15,9 @@ use crate::domain::noncompete::{
 };
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::periods::Period;
+use crate::domain::problem::Problem;
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = non_compete_agreements)]
@@ -27,8 +29,11 @@ pub struct Agreement {
     pub currency: String,
     pub scope: String,
     pub region: String,
-    /// Kept when the compensation is below the policy's floor.
-    pub warning: Option<String>,
+    /// Kept when the compensation is below the policy's floor: why, in English.
+    #[diesel(deserialize_as = StoredWarning)]
+    #[serde(serialize_with = "in_english")]
+    #[schema(value_type = Option<String>)]
+    pub warning: Option<Problem>,
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: NaiveDateTime,
@@ -41,7 +46,37 @@ pub struct AgreementTerms<'a> {
     pub currency: &'a str,
     pub scope: &'a str,
     pub region: &'a str,
-    pub warning: Option<String>,
+    pub warning: Option<Problem>,
+}
+
+/// A warning as stored: the problem as JSON. A row written before warnings were keyed holds
+/// the English text, which is kept as written.
+pub struct StoredWarning(Option<Problem>);
+
+impl<DB> Queryable<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB> for StoredWarning
+where
+    DB: diesel::backend::Backend,
+    Option<String>:
+        diesel::deserialize::FromSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+{
+    type Row = Option<String>;
+
+    fn build(text: Option<String>) -> diesel::deserialize::Result<StoredWarning> {
+        Ok(StoredWarning(text.map(|t| {
+            serde_json::from_str(&t)
+                .unwrap_or_else(|_| problem!("compensation_below_floor_as_written", text = t))
+        })))
+    }
+}
+
+impl From<StoredWarning> for Option<Problem> {
+    fn from(stored: StoredWarning) -> Option<Problem> {
+        stored.0
+    }
+}
+
+fn in_english<S: serde::Serializer>(warning: &Option<Problem>, s: S) -> Result<S::Ok, S::Error> {
+    warning.as_ref().map(crate::catalog::english).serialize(s)
 }
 
 pub fn agreement_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Option<Agreement>> {
@@ -70,7 +105,10 @@ pub fn put_agreement(
             non_compete_agreements::currency.eq(t.currency),
             non_compete_agreements::scope.eq(t.scope),
             non_compete_agreements::region.eq(t.region),
-            non_compete_agreements::warning.eq(&t.warning),
+            non_compete_agreements::warning.eq(t
+                .warning
+                .as_ref()
+                .map(|w| serde_json::to_string(w).unwrap_or_default())),
             non_compete_agreements::updated_at.eq(at),
             non_compete_agreements::updated_by.eq(actor_id),
         ))
@@ -86,7 +124,7 @@ pub fn put_agreement(
             details: json!({
                 "months": t.months, "monthly_compensation": t.monthly_compensation,
                 "currency": t.currency, "scope": t.scope, "region": t.region,
-                "warning": t.warning,
+                "warning": t.warning.as_ref().map(crate::catalog::english),
             }),
         },
     )?;
@@ -102,12 +140,16 @@ pub fn active_non_compete(conn: &mut DbConnection, id: &str) -> Result<Obligatio
         .optional()?
         .ok_or(Error::NotFound)?;
     if o.kind != ObligationKind::NonCompete {
-        return Err(Error::Conflict(
-            "this obligation is not a non-compete".into(),
-        ));
+        return Err(Error::refused(problem!("not_a_non_compete")));
     }
     if o.status != ObligationStatus::Active {
-        return Err(Error::Conflict(format!("the non-compete is {}", o.status)));
+        return Err(Error::refused(match o.status {
+            ObligationStatus::Waived => problem!("non_compete_waived"),
+            ObligationStatus::Rescinded => problem!("non_compete_rescinded"),
+            ObligationStatus::Breached => problem!("non_compete_breached"),
+            ObligationStatus::Superseded => problem!("non_compete_superseded"),
+            ObligationStatus::Ended | ObligationStatus::Active => problem!("non_compete_ended"),
+        }));
     }
     Ok(o)
 }
@@ -132,7 +174,7 @@ pub fn record_payment(
     let o = active_non_compete(conn, obligation_id)?;
     let t = term(&o);
     if month < YearMonth::of(t.starts_on) || month > YearMonth::of(t.ends_on) {
-        return Err(Error::field("month", "is outside the non-compete's term"));
+        return Err(Error::field("month", problem!("outside_non_compete_term")));
     }
     diesel::insert_into(non_compete_payments::table)
         .values((
@@ -147,7 +189,7 @@ pub fn record_payment(
         .execute(conn)
         .map_err(|e| {
             if is_unique_violation(&e) {
-                Error::Conflict(format!("{month} is already recorded as paid"))
+                Error::refused(problem!("month_already_paid", month = month.to_string()))
             } else {
                 e.into()
             }
@@ -196,9 +238,7 @@ pub fn ledger_of(
         .optional()?
         .ok_or(Error::NotFound)?;
     if o.kind != ObligationKind::NonCompete {
-        return Err(Error::Conflict(
-            "this obligation is not a non-compete".into(),
-        ));
+        return Err(Error::refused(problem!("not_a_non_compete")));
     }
     let paid: Vec<YearMonth> = non_compete_payments::table
         .filter(non_compete_payments::obligation_id.eq(obligation_id))

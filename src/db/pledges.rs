@@ -15,6 +15,7 @@ use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::domain::pledges::{PledgeKind, Signature, SigningMethod};
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = pledge_texts)]
@@ -91,7 +92,7 @@ pub fn add_text(
         .execute(conn)
         .map_err(|e| {
             if is_unique_violation(&e) {
-                Error::Conflict("another version was added at the same moment; try again".into())
+                Error::refused(problem!("pledge_version_race"))
             } else {
                 e.into()
             }
@@ -139,7 +140,7 @@ pub fn record(
         .select(pledge_texts::kind)
         .first(conn)
         .optional()?
-        .ok_or_else(|| Error::field("pledge_text_id", "no pledge text has this id"))?;
+        .ok_or_else(|| Error::field("pledge_text_id", problem!("no_pledge_text_with_id")))?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(pledges::table)
         .values((

@@ -2,6 +2,8 @@
 //! holds them. Each is returned or handed over at a departure (002 第十一条).
 
 use super::FieldErrors;
+use super::problem::Problem;
+use crate::problem;
 
 crate::string_enum! {
     pub enum CarrierKind ("a kind") {
@@ -120,17 +122,17 @@ impl NewCarrier {
         let mut errors = FieldErrors::new();
         let tag = tag.trim();
         if tag.is_empty() || tag.chars().count() > 100 || tag.chars().any(char::is_control) {
-            errors.add("tag", "must be 1 to 100 characters");
+            errors.add("tag", problem!("length_between", min = 1, max = 100));
         }
         let description = description.trim();
         if description.chars().count() > 2000 {
-            errors.add("description", "is longer than 2000 characters");
+            errors.add("description", problem!("too_long", max = 2000));
         }
         let copies = copies.unwrap_or(1);
         if copies < 1 {
-            errors.add("copies", "must be 1 or more");
+            errors.add("copies", problem!("at_least_one"));
         } else if copies > 1 && kind != CarrierKind::Document {
-            errors.add("copies", "only documents have more than one copy");
+            errors.add("copies", problem!("copies_only_documents"));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -146,11 +148,11 @@ impl NewCarrier {
 }
 
 /// Destruction needs two witnesses, two different people (plus the approver who records it).
-pub fn check_witnesses(witnesses: &[String]) -> Result<(String, String), String> {
+pub fn check_witnesses(witnesses: &[String]) -> Result<(String, String), Problem> {
     match witnesses {
         [a, b] if a != b => Ok((a.clone(), b.clone())),
-        [_, _] => Err("must be two different people".into()),
-        _ => Err("destruction needs exactly two witnesses".into()),
+        [_, _] => Err(problem!("two_different_people")),
+        _ => Err(problem!("two_witnesses")),
     }
 }
 
@@ -234,8 +236,14 @@ mod tests {
 
     #[test]
     fn destruction_needs_two_different_witnesses() {
-        assert!(check_witnesses(&["a".into()]).is_err());
-        assert!(check_witnesses(&["a".into(), "a".into()]).is_err());
+        assert_eq!(
+            check_witnesses(&["a".into()]),
+            Err(problem!("two_witnesses"))
+        );
+        assert_eq!(
+            check_witnesses(&["a".into(), "a".into()]),
+            Err(problem!("two_different_people"))
+        );
         assert_eq!(
             check_witnesses(&["a".into(), "b".into()]),
             Ok(("a".into(), "b".into()))

@@ -2,6 +2,8 @@
 //! HR reviews, the security officer approves. Only an approved change takes effect.
 
 use super::people::{ClearanceTier, EmployeeStatus};
+use super::problem::Problem;
+use crate::problem;
 
 crate::string_enum! {
     pub enum ChangeStatus ("a status") {
@@ -141,12 +143,12 @@ pub fn take_step(t: &StepTaken) -> Result<ChangeStatus, ChainRefusal> {
 }
 
 /// Every step gives its reason.
-pub fn check_reason(text: &str) -> Result<String, String> {
+pub fn check_reason(text: &str) -> Result<String, Problem> {
     let text = text.trim();
     if text.is_empty() {
-        Err("is required: say why".into())
+        Err(problem!("reason_required"))
     } else if text.chars().count() > 2000 {
-        Err("is longer than 2000 characters".into())
+        Err(problem!("too_long", max = 2000))
     } else {
         Ok(text.to_string())
     }

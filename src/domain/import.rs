@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::people::{EmployeeFields, EmployeeInput, check_employee_no};
 use super::problem::Problem;
+use crate::problem;
 
 /// The columns of the file, in any order; other columns are ignored.
 pub const COLUMNS: [&str; 9] = [
@@ -47,7 +48,7 @@ pub struct ImportRow {
 }
 
 /// The text of the file: UTF-8 when it is valid UTF-8 (a BOM is dropped), else GB18030.
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
+pub fn decode(bytes: &[u8]) -> Result<String, Problem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_string());
@@ -55,7 +56,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|t| t.into_owned())
-        .ok_or_else(|| "the file is neither UTF-8 nor GB18030 text".into())
+        .ok_or_else(|| problem!("not_utf8_nor_gb18030"))
 }
 
 /// A file read: its good rows, the problems of the others, and every employee number it
@@ -80,7 +81,11 @@ pub fn parse(text: &str) -> ParsedFile {
         Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
         Err(e) => {
             return ParsedFile {
-                errors: vec![LineError::new(1, "header", e.to_string())],
+                errors: vec![LineError::new(
+                    1,
+                    "header",
+                    problem!("csv_unreadable", detail = e.to_string()),
+                )],
                 ..Default::default()
             };
         }
@@ -95,9 +100,9 @@ pub fn parse(text: &str) -> ParsedFile {
         .filter(|c| !position.contains_key(c))
         .collect();
     if !missing.is_empty() {
-        let message = format!("missing column(s): {}", missing.join(", "));
+        let problem = problem!("missing_columns", columns = missing.join(", "));
         return ParsedFile {
-            errors: vec![LineError::new(1, "header", message)],
+            errors: vec![LineError::new(1, "header", problem)],
             ..Default::default()
         };
     }
@@ -107,7 +112,11 @@ pub fn parse(text: &str) -> ParsedFile {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(LineError::new(line, "row", e.to_string()));
+                errors.push(LineError::new(
+                    line,
+                    "row",
+                    problem!("csv_unreadable", detail = e.to_string()),
+                ));
                 continue;
             }
         };
@@ -150,17 +159,17 @@ pub fn parse(text: &str) -> ParsedFile {
         };
         if let Ok(fields) = &fields {
             if manager_no.as_deref() == Some(fields.employee_no.as_str()) {
-                row_errors.push(LineError::new(
-                    line,
-                    "manager_no",
-                    "an employee cannot manage themselves",
-                ));
+                row_errors.push(LineError::new(line, "manager_no", problem!("own_manager")));
             }
             if let Some(first) = first_line.insert(fields.employee_no.clone(), line) {
                 row_errors.push(LineError::new(
                     line,
                     "employee_no",
-                    format!("{} is already on line {first}", fields.employee_no),
+                    problem!(
+                        "number_already_on_line",
+                        number = fields.employee_no.as_str(),
+                        line = first
+                    ),
                 ));
             }
         }
@@ -230,7 +239,11 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(
             errors,
-            [LineError::new(3, "employee_no", "E1 is already on line 2")]
+            [LineError::new(
+                3,
+                "employee_no",
+                problem!("number_already_on_line", number = "E1", line = 2u64)
+            )]
         );
     }
 
@@ -238,6 +251,9 @@ mod tests {
     fn a_file_without_the_required_columns_is_refused_at_the_header() {
         let errors = parse("number,name\n1,x\n").errors;
         assert_eq!(errors[0].line, 1);
-        assert!(format!("{:?}", errors[0].problem).contains("employee_no"));
+        assert_eq!(
+            errors[0].problem,
+            problem!("missing_columns", columns = "employee_no, department")
+        );
     }
 }

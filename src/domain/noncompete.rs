@@ -7,6 +7,8 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::periods::Period;
+use super::problem::Problem;
+use crate::problem;
 
 /// A calendar month of the term, as HR records payments: "2026-03".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,8 +25,8 @@ impl YearMonth {
         }
     }
 
-    pub fn parse(text: &str) -> Result<YearMonth, String> {
-        let bad = || format!("{text:?} is not a month like 2026-03");
+    pub fn parse(text: &str) -> Result<YearMonth, Problem> {
+        let bad = || problem!("not_a_month", value = format!("{text:?}"));
         let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
         let (year, month) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
         if y.len() != 4 || !(1..=12).contains(&month) {
@@ -61,13 +63,14 @@ impl std::fmt::Display for YearMonth {
 }
 
 /// An agreed length longer than the cap is refused, saying why.
-pub fn check_length(months: u32, cap_months: u32) -> Result<(), String> {
+pub fn check_length(months: u32, cap_months: u32) -> Result<(), Problem> {
     if months == 0 {
-        Err("must be at least 1 month".into())
+        Err(problem!("at_least_one_month"))
     } else if months > cap_months {
-        Err(format!(
-            "{months} months is longer than the {cap_months}-month cap \
-             (PRC Labor Contract Law art. 24)"
+        Err(problem!(
+            "non_compete_over_cap",
+            months = months,
+            cap = cap_months
         ))
     } else {
         Ok(())
@@ -147,11 +150,16 @@ mod tests {
     fn a_non_compete_longer_than_the_cap_is_refused_with_the_law_named() {
         assert!(check_length(24, 24).is_ok());
         let err = check_length(25, 24).unwrap_err();
-        assert!(
-            err.contains("24-month cap") && err.contains("art. 24"),
-            "{err}"
+        assert_eq!(
+            err,
+            problem!("non_compete_over_cap", months = 25u32, cap = 24u32)
         );
-        assert!(check_length(0, 24).is_err());
+        let english = crate::catalog::english(&err);
+        assert!(
+            english.contains("24-month cap") && english.contains("art. 24"),
+            "{english}"
+        );
+        assert_eq!(check_length(0, 24), Err(problem!("at_least_one_month")));
     }
 
     #[test]
@@ -197,15 +205,27 @@ mod tests {
 }
 
 /// An amount of money as the API writes it (8000.5) in minor units (fen, cents).
-pub fn minor_units(amount: f64) -> Result<i64, String> {
+pub fn minor_units(amount: f64) -> Result<i64, Problem> {
     if !amount.is_finite() || !(0.0..=1e12).contains(&amount) {
-        return Err("must be an amount from 0 up".into());
+        return Err(problem!("amount_not_negative"));
     }
     let cents = (amount * 100.0).round();
     if (cents / 100.0 - amount).abs() > 1e-6 {
-        return Err("has more than two decimals".into());
+        return Err(problem!("more_than_two_decimals"));
     }
     Ok(cents as i64)
+}
+
+/// Why a compensation below the floor is recorded with a warning (it is accepted: the
+/// agreement stands, HR is told).
+pub fn below_floor(compensation: i64, floor: i64, floor_percent: u32) -> Problem {
+    let yuan = |minor: i64| format!("{:.2}", minor as f64 / 100.0);
+    problem!(
+        "compensation_below_floor",
+        compensation = yuan(compensation),
+        floor = yuan(floor),
+        percent = floor_percent
+    )
 }
 
 /// The floor under the monthly compensation: the policy's share of the last 12 months'
@@ -221,6 +241,15 @@ pub const WAIVER_EXTRA_MONTHS: i64 = 3;
 #[cfg(test)]
 mod money_tests {
     use super::*;
+
+    #[test]
+    fn a_compensation_below_the_floor_is_warned_of_with_both_amounts() {
+        assert_eq!(
+            crate::catalog::english(&below_floor(500_000, 600_000, 30)),
+            "the monthly compensation 5000.00 is below the floor of 6000.00 (30% of the average \
+             wage, not below the local minimum wage)"
+        );
+    }
 
     #[test]
     fn amounts_are_kept_in_minor_units() {

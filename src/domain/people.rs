@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use super::FieldErrors;
 use super::obligations::ObligationStatus;
+use super::problem::Problem;
 use super::users::{Email, Language, check_name};
+use crate::problem;
 
 crate::string_enum! {
     /// A person's clearance tier. Ordered: a higher tier is more secret.
@@ -45,7 +47,7 @@ crate::string_enum! {
 }
 
 /// A calendar date as HR tools write it: 2026-03-01, 2026/3/1 or 2026.03.01.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(text: &str) -> Result<NaiveDate, Problem> {
     let text = text.trim();
     let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
     if let [y, m, d] = parts[..]
@@ -53,32 +55,32 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         && let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse())
     {
         return NaiveDate::from_ymd_opt(y, m, d)
-            .ok_or_else(|| format!("{text:?} is not a date in the calendar"));
+            .ok_or_else(|| problem!("not_a_calendar_date", value = format!("{text:?}")));
     }
-    Err(format!("{text:?} is not a date like 2026-03-01"))
+    Err(problem!("not_a_date", value = format!("{text:?}")))
 }
 
-pub fn check_employee_no(text: &str) -> Result<String, String> {
+pub fn check_employee_no(text: &str) -> Result<String, Problem> {
     let text = text.trim();
     if text.is_empty() {
-        Err("is required".into())
+        Err(problem!("required"))
     } else if text.chars().count() > 50 {
-        Err("is longer than 50 characters".into())
+        Err(problem!("too_long", max = 50))
     } else if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Err("must not contain spaces".into())
+        Err(problem!("no_spaces"))
     } else {
         Ok(text.to_string())
     }
 }
 
-fn check_text(text: &str, max: usize, required: bool) -> Result<String, String> {
+fn check_text(text: &str, max: usize, required: bool) -> Result<String, Problem> {
     let text = text.trim();
     if required && text.is_empty() {
-        Err("is required".into())
+        Err(problem!("required"))
     } else if text.chars().count() > max {
-        Err(format!("is longer than {max} characters"))
+        Err(problem!("too_long", max = max))
     } else if text.chars().any(|c| c.is_control()) {
-        Err("contains control characters".into())
+        Err(problem!("control_characters"))
     } else {
         Ok(text.to_string())
     }
@@ -111,7 +113,7 @@ pub struct EmployeeFields {
     pub hire_date: Option<NaiveDate>,
 }
 
-fn optional_email(text: Option<&str>) -> Result<Option<String>, String> {
+fn optional_email(text: Option<&str>) -> Result<Option<String>, Problem> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(t) => Email::parse(t).map(|e| Some(e.as_str().to_string())),
@@ -337,7 +339,14 @@ mod tests {
         for text in ["2024-02-29", "2024/2/29", "2024.02.29", " 2024/02/29 "] {
             assert_eq!(parse_date(text), Ok(d), "{text}");
         }
-        assert!(parse_date("2023-02-29").unwrap_err().contains("calendar"));
+        assert_eq!(
+            parse_date("2023-02-29"),
+            Err(problem!("not_a_calendar_date", value = "\"2023-02-29\""))
+        );
+        assert_eq!(
+            parse_date("29/02/2024"),
+            Err(problem!("not_a_date", value = "\"29/02/2024\""))
+        );
         assert!(parse_date("29/02/2024").is_err());
         assert!(parse_date("").is_err());
     }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::FieldErrors;
+use crate::problem;
 
 crate::string_enum! {
     pub enum PledgeKind ("a pledge kind") {
@@ -59,13 +60,13 @@ impl Signature {
         let mut errors = FieldErrors::new();
         match method {
             SigningMethod::ESigned if typed_name.is_none() => {
-                errors.add("typed_name", "an e-signature is the signer's typed name")
+                errors.add("typed_name", problem!("e_signature_typed_name"))
             }
             SigningMethod::Paper if scan_ref.is_none() => {
-                errors.add("scan_ref", "a paper pledge needs the reference of its scan")
+                errors.add("scan_ref", problem!("paper_pledge_scan_ref"))
             }
             SigningMethod::Refused if refusal_reason.is_none() => {
-                errors.add("refusal_reason", "a refusal is recorded with its reason")
+                errors.add("refusal_reason", problem!("refusal_reason_required"))
             }
             _ => {}
         }

@@ -8,6 +8,7 @@ use super::FieldErrors;
 use super::departures::{LineKind, TemplateLine, default_template};
 use super::people::ClearanceTier;
 use super::reminders::ReminderPolicy;
+use crate::problem;
 
 /// What the anchor of a declassification period is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -120,43 +121,43 @@ impl Policy {
             ("non_compete_cap_months", self.non_compete_cap_months),
         ] {
             if !(1..=600).contains(&months) {
-                errors.add(field, "must be from 1 to 600 months");
+                errors.add(field, problem!("months_out_of_range", min = 1, max = 600));
             }
         }
         if !(self.core_months >= self.important_months
             && self.important_months >= self.general_months)
         {
-            errors.add(
-                "core_months",
-                "a higher tier's period cannot be shorter than a lower one's",
-            );
+            errors.add("core_months", problem!("higher_tier_period_shorter"));
         }
         if !(1..=12).contains(&self.non_compete_grace_months) {
-            errors.add("non_compete_grace_months", "must be from 1 to 12");
+            errors.add(
+                "non_compete_grace_months",
+                problem!("number_out_of_range", min = 1, max = 12),
+            );
         }
         if self.non_compete_floor_percent > 100 {
-            errors.add("non_compete_floor_percent", "must be from 0 to 100");
+            errors.add(
+                "non_compete_floor_percent",
+                problem!("number_out_of_range", min = 0, max = 100),
+            );
         }
         if self.minimum_monthly_wage < 0 {
-            errors.add("minimum_monthly_wage", "cannot be negative");
+            errors.add("minimum_monthly_wage", problem!("not_negative"));
         }
         for line in &self.checklist {
             if line.kind == LineKind::Carrier {
-                errors.add(
-                    "checklist",
-                    "carrier lines come from the register, not the template",
-                );
+                errors.add("checklist", problem!("checklist_carrier_line"));
             }
             if line.title.trim().is_empty() || line.title.chars().count() > 300 {
                 errors.add(
                     "checklist",
-                    "each line needs a title of 1 to 300 characters",
+                    problem!("checklist_line_title", min = 1, max = 300),
                 );
             }
         }
         for r in &self.restrictions {
             if r.zh.chars().count() > 5000 || r.en.chars().count() > 5000 {
-                errors.add("restrictions", "a text is longer than 5000 characters");
+                errors.add("restrictions", problem!("restriction_too_long", max = 5000));
             }
         }
         self.reminders.check(&mut errors);

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldErrors;
 use super::obligations::ObligationKind;
+use super::problem::Problem;
 use super::users::Language;
+use crate::problem;
 
 crate::string_enum! {
     /// Why a message is sent.
@@ -111,11 +113,12 @@ impl Default for ReminderPolicy {
 /// A parsed cron expression.
 pub type Schedule = cron::Schedule;
 
-pub fn parse_schedule(expr: &str) -> Result<Schedule, String> {
+pub fn parse_schedule(expr: &str) -> Result<Schedule, Problem> {
     Schedule::from_str(expr).map_err(|e| {
-        format!(
-            "{expr:?} is not a cron expression with seconds (sec min hour day month weekday \
-             year, e.g. \"0 0 9 * * Mon *\"): {e}"
+        problem!(
+            "not_a_cron_expression",
+            value = format!("{expr:?}"),
+            detail = e.to_string()
         )
     })
 }
@@ -131,7 +134,7 @@ impl ReminderPolicy {
         kinds.sort_by_key(|k| k.as_str());
         kinds.dedup();
         if kinds.len() != self.cadence.len() {
-            errors.add("reminders.cadence", "each obligation kind at most once");
+            errors.add("reminders.cadence", problem!("cadence_kind_once"));
         }
         for (field, expr) in [
             ("reminders.daily", &self.daily),
@@ -156,7 +159,7 @@ impl ReminderPolicy {
             ("reminders.link_valid_days", self.link_valid_days, 366),
         ] {
             if !(1..=max).contains(&days) {
-                errors.add(field, format!("must be from 1 to {max} days"));
+                errors.add(field, problem!("days_out_of_range", min = 1, max = max));
             }
         }
     }

@@ -5,6 +5,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::FieldErrors;
+use super::problem::Problem;
+use crate::problem;
 
 crate::string_enum! {
     #[derive(PartialOrd, Ord)]
@@ -80,13 +82,13 @@ impl FromStr for Language {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(text: &str) -> Result<Email, String> {
+    pub fn parse(text: &str) -> Result<Email, Problem> {
         let text = text.trim().to_lowercase();
         if text.is_empty() {
-            return Err("is required".into());
+            return Err(problem!("required"));
         }
         if text.len() > 254 {
-            return Err("is longer than 254 characters".into());
+            return Err(problem!("too_long", max = 254));
         }
         let valid = match text.split_once('@') {
             Some((local, domain)) => {
@@ -102,7 +104,7 @@ impl Email {
         if valid {
             Ok(Email(text))
         } else {
-            Err(format!("{text:?} is not an email address"))
+            Err(problem!("not_an_email", value = format!("{text:?}")))
         }
     }
 
@@ -114,33 +116,33 @@ impl Email {
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// A password good enough to keep: long enough, not absurdly long (hashing cost).
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), Problem> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        Err(format!("must be at least {MIN_PASSWORD_CHARS} characters"))
+        Err(problem!("password_too_short", min = MIN_PASSWORD_CHARS))
     } else if password.len() > 1024 {
-        Err("must be at most 1024 bytes".into())
+        Err(problem!("password_too_long", max = 1024))
     } else {
         Ok(())
     }
 }
 
 /// A person's display name.
-pub fn check_name(name: &str) -> Result<String, String> {
+pub fn check_name(name: &str) -> Result<String, Problem> {
     let name = name.trim();
     if name.is_empty() {
-        Err("is required".into())
+        Err(problem!("required"))
     } else if name.chars().count() > 200 {
-        Err("is longer than 200 characters".into())
+        Err(problem!("too_long", max = 200))
     } else if name.chars().any(|c| c.is_control()) {
-        Err("contains control characters".into())
+        Err(problem!("control_characters"))
     } else {
         Ok(name.to_string())
     }
 }
 
 /// A user's roles: at least one, each known, each once (in the order first given).
-pub fn parse_roles(roles: &[&str]) -> Result<Vec<Role>, super::problem::Problem> {
+pub fn parse_roles(roles: &[&str]) -> Result<Vec<Role>, Problem> {
     let mut parsed: Vec<Role> = Vec::new();
     for role in roles {
         let role = role.parse::<Role>()?;
@@ -149,7 +151,7 @@ pub fn parse_roles(roles: &[&str]) -> Result<Vec<Role>, super::problem::Problem>
         }
     }
     if parsed.is_empty() {
-        return Err("at least one role is required".into());
+        return Err(problem!("role_required"));
     }
     Ok(parsed)
 }
@@ -184,7 +186,7 @@ impl NewUser {
         };
         let employee_no = employee_no.map(str::trim).filter(|n| !n.is_empty());
         if employee_no.is_some_and(|n| n.chars().count() > 50) {
-            errors.add("employee_no", "is longer than 50 characters");
+            errors.add("employee_no", problem!("too_long", max = 50));
         }
         match (email, name, language) {
             (Some(email), Some(name), Some(language)) if errors.is_empty() => Ok(NewUser {

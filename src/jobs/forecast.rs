@@ -75,7 +75,8 @@ pub fn forecast(
     let mut out: BTreeMap<(DateTime<Utc>, ReminderKind, String), ()> = BTreeMap::new();
     let r = &policy.reminders;
     for (expr, kinds) in r.cadence_groups() {
-        let schedule = parse_schedule(&expr).map_err(anyhow::Error::msg)?;
+        let schedule =
+            parse_schedule(&expr).map_err(|p| anyhow::Error::msg(crate::catalog::english(&p)))?;
         for slot in slots_between(&schedule, tz, now, until) {
             let day = slot.with_timezone(&tz).date_naive();
             for a in active
@@ -86,7 +87,8 @@ pub fn forecast(
             }
         }
     }
-    let daily = parse_schedule(&r.daily).map_err(anyhow::Error::msg)?;
+    let daily =
+        parse_schedule(&r.daily).map_err(|p| anyhow::Error::msg(crate::catalog::english(&p)))?;
     let daily_slots = slots_between(&daily, tz, now, until);
     for a in &active {
         let Some(end) = a.ends_on else { continue };
@@ -122,7 +124,8 @@ pub fn forecast(
             }
         })
         .collect();
-    let digest = parse_schedule(&r.digest).map_err(anyhow::Error::msg)?;
+    let digest =
+        parse_schedule(&r.digest).map_err(|p| anyhow::Error::msg(crate::catalog::english(&p)))?;
     let hr = db::users::active_with_roles(conn, &[Role::Hr])?;
     for slot in slots_between(&digest, tz, now, until) {
         for user in &hr {

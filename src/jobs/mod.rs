@@ -99,7 +99,9 @@ impl Runner {
     fn schedules(&self, conn: &mut DbConnection) -> anyhow::Result<Vec<Scheduled>> {
         let (_, policy) = db::policy::current(conn)?;
         let r = &policy.reminders;
-        let parse = |expr: &str| parse_schedule(expr).map_err(anyhow::Error::msg);
+        let parse = |expr: &str| {
+            parse_schedule(expr).map_err(|p| anyhow::Error::msg(crate::catalog::english(&p)))
+        };
         let mut out: Vec<Scheduled> = Vec::new();
         for (expr, kinds) in r.cadence_groups() {
             out.push(Scheduled {

@@ -18,6 +18,7 @@ use crate::domain::breaches::{CaseSource, CaseStatus, NewReport};
 use crate::domain::reminders::ReminderKind;
 use crate::domain::users::Role;
 use crate::error::{Error, Result};
+use crate::problem;
 
 /// An unambiguous case code, e.g. `BR-7KQ4-MX2P`.
 fn new_code() -> String {
@@ -52,7 +53,7 @@ pub fn open(
     if let Some(e) = opening.employee_id
         && crate::db::employees::find(conn, e)?.is_none()
     {
-        return Err(Error::field("employee_id", "no employee has this id"));
+        return Err(Error::field("employee_id", problem!("no_employee_with_id")));
     }
     let id = uuid::Uuid::now_v7().to_string();
     let secret = random_token("brs");
@@ -175,7 +176,10 @@ pub fn add_information(
     let case = by_code(conn, code, secret)?.ok_or(Error::NotFound)?;
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 10_000 {
-        return Err(Error::field("text", "from 1 to 10000 characters"));
+        return Err(Error::field(
+            "text",
+            problem!("from_to_characters", min = 1, max = 10_000),
+        ));
     }
     diesel::insert_into(breach_additions::table)
         .values((

@@ -12,6 +12,7 @@ use crate::db::users::User;
 use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::error::{Error, Result};
+use crate::problem;
 
 /// A remedial measure with an owner and a due date. Call inside a write transaction.
 pub fn add_task(
@@ -26,10 +27,13 @@ pub fn add_task(
     find(conn, case_id)?;
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 300 {
-        return Err(Error::field("title", "from 1 to 300 characters"));
+        return Err(Error::field(
+            "title",
+            problem!("from_to_characters", min = 1, max = 300),
+        ));
     }
     if crate::db::users::find(conn, owner_id)?.is_none() {
-        return Err(Error::field("owner_id", "no user has this id"));
+        return Err(Error::field("owner_id", problem!("no_user_with_id")));
     }
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(remedial_tasks::table)
@@ -93,7 +97,7 @@ pub fn finish_task(
     .set(remedial_tasks::done_at.eq(stored_instant(now)))
     .execute(conn)?;
     if finished == 0 {
-        return Err(Error::Conflict("the task is already done".into()));
+        return Err(Error::refused(problem!("task_already_done")));
     }
     audit::record(
         conn,

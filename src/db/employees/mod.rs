@@ -23,6 +23,7 @@ use super::{DbConnection, MultiBackend};
 use crate::domain::people::{ClearanceTier, EmployeeFields, EmployeeStatus};
 use crate::domain::users::Language;
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = employees)]
@@ -92,7 +93,7 @@ pub fn id_by_no(conn: &mut DbConnection, no: &str, field: &str) -> Result<String
         .select(employees::id)
         .first::<String>(conn)
         .optional()?
-        .ok_or_else(|| Error::field(field, "no employee has this number"))
+        .ok_or_else(|| Error::field(field, problem!("no_employee_with_number")))
 }
 
 /// An employee named by id, or by employee number (what people type in a form, checked on
@@ -109,10 +110,7 @@ pub fn by_id_or_no(
     };
     let found = id_by_no(conn, &no, no_field)?;
     match id {
-        Some(id) if id != found => Err(Error::field(
-            no_field,
-            "names another employee than the id given",
-        )),
+        Some(id) if id != found => Err(Error::field(no_field, problem!("number_not_the_id"))),
         _ => Ok(Some(found)),
     }
 }

@@ -15,6 +15,7 @@ use crate::domain::people::{
     ClearanceTier, EmployeeFields, EmployeeStatus, Owed, RehireRefusal, rehire as rehire_rule,
 };
 use crate::error::{Error, Result};
+use crate::problem;
 
 /// Checks that `manager_id` exists and that `employee_id` reporting to them makes no cycle.
 pub fn check_manager(
@@ -26,10 +27,7 @@ pub fn check_manager(
     let mut steps = 0;
     while let Some(id) = current {
         if Some(id.as_str()) == employee_id {
-            return Err(Error::field(
-                "manager_id",
-                "would make the employee report to one of their own reports",
-            ));
+            return Err(Error::field("manager_id", problem!("reporting_cycle")));
         }
         let next = employees::table
             .find(&id)
@@ -38,7 +36,7 @@ pub fn check_manager(
             .optional()?;
         match next {
             None if steps == 0 => {
-                return Err(Error::field("manager_id", "no employee has this id"));
+                return Err(Error::field("manager_id", problem!("no_employee_with_id")));
             }
             None => break,
             Some(next) => current = next,
@@ -53,7 +51,7 @@ pub fn check_manager(
 
 fn unique_no(e: diesel::result::Error) -> Error {
     if is_unique_violation(&e) {
-        Error::field("employee_no", "another employee has this number")
+        Error::field("employee_no", problem!("employee_no_taken"))
     } else {
         e.into()
     }

@@ -12,6 +12,7 @@ use crate::db::schema::reminders;
 use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::reminders::ReminderStatus;
+use crate::problem;
 
 /// What was sent: the reminder and the exact bytes.
 pub fn sent_message(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Reminder, Vec<u8>)>> {
@@ -194,10 +195,12 @@ pub fn resend(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(Error::Conflict(format!(
-            "only a failed reminder is sent again; this one is {}",
-            before.status
-        )));
+        return Err(Error::refused(match before.status {
+            ReminderStatus::Scheduled => problem!("resend_only_failed_scheduled"),
+            ReminderStatus::Sent => problem!("resend_only_failed_sent"),
+            ReminderStatus::Acknowledged => problem!("resend_only_failed_acknowledged"),
+            ReminderStatus::Failed => problem!("resend_only_failed_failed"),
+        }));
     }
     crate::db::jobs::requeue(conn, now, JobKind::SendReminder, id, &format!("send:{id}"))?;
     audit::record(

@@ -14,6 +14,7 @@ use crate::db::{DbConnection, MultiBackend, is_unique_violation, like_escape, st
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::users::{Language, NewUser, Role};
 use crate::error::{Error, Result};
+use crate::problem;
 
 /// Creates a user with its roles and records it. Call inside a write transaction.
 pub fn create(
@@ -40,10 +41,7 @@ pub fn create(
         .execute(conn);
     match inserted {
         Err(e) if is_unique_violation(&e) => {
-            return Err(Error::field(
-                "email",
-                "a user with this email already exists",
-            ));
+            return Err(Error::field("email", problem!("email_taken")));
         }
         other => other?,
     };
@@ -261,12 +259,10 @@ pub fn change(
             .as_ref()
             .is_some_and(|roles| !roles.contains(&Role::Admin))
         {
-            return Err(Error::Conflict(
-                "you cannot remove your own administrator role".into(),
-            ));
+            return Err(Error::refused(problem!("own_admin_role")));
         }
         if change.active == Some(false) {
-            return Err(Error::Conflict("you cannot deactivate yourself".into()));
+            return Err(Error::refused(problem!("deactivate_yourself")));
         }
     }
     let mut changes = serde_json::Map::new();

@@ -14,6 +14,7 @@ use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::users::{NewUser, Role};
 use crate::error::{Error, Result};
+use crate::problem;
 
 /// How stale a token's `last_used_at` may get before a use writes it again (one write per
 /// token and interval, not one per request).
@@ -200,7 +201,7 @@ pub fn revoke_token(
         .filter(|t| t.user_id == by.id || by.roles.contains(&Role::Admin))
         .ok_or(Error::NotFound)?;
     if token.revoked_at.is_some() {
-        return Err(Error::Conflict("the token is already revoked".into()));
+        return Err(Error::refused(problem!("token_already_revoked")));
     }
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::revoked_at.eq(stored_instant(now)))

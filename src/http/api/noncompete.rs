@@ -6,7 +6,9 @@ use serde::Deserialize;
 use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
 use crate::db::{employees, policy, write_tx};
 use crate::domain::FieldErrors;
-use crate::domain::noncompete::{YearMonth, check_length, compensation_floor, minor_units};
+use crate::domain::noncompete::{
+    YearMonth, below_floor, check_length, compensation_floor, minor_units,
+};
 use crate::domain::obligations::ObligationStatus;
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
@@ -119,15 +121,8 @@ pub async fn put_terms(
                     p.non_compete_floor_percent,
                     p.minimum_monthly_wage,
                 );
-                // Kept with the agreement in English, as the API answers it.
-                let warning = (compensation < floor).then(|| {
-                    crate::catalog::english(&crate::problem!(
-                        "compensation_below_floor",
-                        compensation = format!("{:.2}", compensation as f64 / 100.0),
-                        floor = format!("{:.2}", floor as f64 / 100.0),
-                        percent = p.non_compete_floor_percent
-                    ))
-                });
+                let warning = (compensation < floor)
+                    .then(|| below_floor(compensation, floor, p.non_compete_floor_percent));
                 let terms = AgreementTerms {
                     months: t.months as i32,
                     monthly_compensation: compensation,

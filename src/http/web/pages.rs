@@ -117,10 +117,9 @@ mod tests {
 
     /// What a form answers when the record is no longer in the state the form was for: the
     /// message names the state, and every state it can name reads in Chinese on a Chinese page.
+    /// (The refusals already keyed are checked where they are made: db::tests.)
     #[test]
     fn a_record_in_the_wrong_state_is_explained_in_chinese() {
-        use crate::domain::carriers::CarrierStatus;
-        use crate::domain::clearance::ChangeStatus;
         use crate::domain::departures::LineStatus;
         use crate::domain::people::EmployeeStatus;
         let pages = Pages::new(chrono_tz::Asia::Shanghai).unwrap();
@@ -143,11 +142,6 @@ mod tests {
             messages.push(format!(
                 "the employee is {s}; only an active employee can start a departure"
             ));
-            if s != "departing" {
-                messages.push(format!(
-                    "the employee is {s}; tiers change only while employed"
-                ));
-            }
         }
         for s in [EmployeeStatus::Active, EmployeeStatus::Departing] {
             let s = s.as_str();
@@ -164,56 +158,10 @@ mod tests {
         ] {
             messages.push(format!("the line is already {}", s.as_str()));
         }
-        for (expected, others) in [
-            (
-                ChangeStatus::Proposed,
-                [
-                    ChangeStatus::Reviewed,
-                    ChangeStatus::Approved,
-                    ChangeStatus::Rejected,
-                ],
-            ),
-            (
-                ChangeStatus::Reviewed,
-                [
-                    ChangeStatus::Proposed,
-                    ChangeStatus::Approved,
-                    ChangeStatus::Rejected,
-                ],
-            ),
-        ] {
-            for s in others {
-                messages.push(format!(
-                    "the change is {}, not {}",
-                    s.as_str(),
-                    expected.as_str()
-                ));
-            }
-        }
-        for s in [ChangeStatus::Approved, ChangeStatus::Rejected] {
-            messages.push(format!("the extension is already {}", s.as_str()));
-        }
-        let (pool, held, destroyed) = (
-            CarrierStatus::InPool.as_str(),
-            CarrierStatus::InCustody.as_str(),
-            CarrierStatus::Destroyed.as_str(),
-        );
-        for (s, what) in [
-            (held, "assigned (only from the pool)"),
-            (destroyed, "assigned (only from the pool)"),
-            (pool, "transferred (only while held)"),
-            (destroyed, "transferred (only while held)"),
-            (pool, "returned (only while held)"),
-            (destroyed, "returned (only while held)"),
-            (destroyed, "destroyed again"),
-        ] {
-            messages.push(format!("the carrier is {s}; it cannot be {what}"));
-        }
         messages.push(
             "3 checklist lines are still open: resolve them, or complete with an override_reason"
                 .into(),
         );
-        messages.push("2027-03 is already recorded as paid".into());
         for message in &messages {
             let shown = zh(message);
             assert!(
