@@ -476,6 +476,36 @@ mod tests {
             crate::problem!("month_already_paid", month = "2027-03"),
             "2027-03 is already recorded as paid".to_string(),
         ));
+        use crate::domain::departures::{ChecklistRefusal, LineStatus, StartRefusal};
+        use crate::domain::people::RehireRefusal;
+        for s in [
+            EmployeeStatus::Departing,
+            EmployeeStatus::Departed,
+            EmployeeStatus::Retired,
+        ] {
+            said.push((
+                refused(StartRefusal::NotActive(s).into()),
+                format!("the employee is {s}; only an active employee can start a departure"),
+            ));
+        }
+        for s in [EmployeeStatus::Active, EmployeeStatus::Departing] {
+            said.push((
+                refused(RehireRefusal::NotLeft(s).into()),
+                format!("the employee is {s}; only someone who has left can be rehired"),
+            ));
+        }
+        for s in [
+            LineStatus::Returned,
+            LineStatus::HandedOver,
+            LineStatus::Destroyed,
+            LineStatus::Missing,
+            LineStatus::Done,
+        ] {
+            said.push((
+                refused(ChecklistRefusal::AlreadyConfirmed(s).into()),
+                format!("the line is already {s}"),
+            ));
+        }
         for (problem, in_english) in &said {
             assert_eq!(&english(problem), in_english);
             let shown = render(Language::ZhCn, problem);

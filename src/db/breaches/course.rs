@@ -53,31 +53,33 @@ impl From<CaseRefusal> for Error {
                     errors.add(
                         "status",
                         if allowed.is_empty() {
-                            format!("the case is {from}; it cannot change any more")
+                            crate::problem!("case_final", from = from.as_str())
                         } else {
-                            format!("the case is {from}; it can go to {}", allowed.join(" or "))
+                            crate::problem!(
+                                "case_goes_to",
+                                from = from.as_str(),
+                                allowed = allowed.join(" or ")
+                            )
                         },
                     );
                 }
                 if step.no_reason {
-                    errors.add("reason", "say why (it is kept with the step)");
+                    errors.add("reason", crate::problem!("step_reason_required"));
                 }
                 if step.no_severity {
-                    errors.add(
-                        "severity",
-                        "triage sets a severity: low, medium, high or critical",
-                    );
+                    errors.add("severity", crate::problem!("triage_sets_severity"));
                 }
                 Error::Validation(errors)
             }
-            CaseRefusal::NoSuchEmployee => Error::field("employee_id", "no employee has this id"),
-            CaseRefusal::NoSuchObligation => {
-                Error::field("obligation_id", "no obligation has this id")
+            CaseRefusal::NoSuchEmployee => {
+                Error::field("employee_id", crate::problem!("no_employee_with_id"))
             }
-            CaseRefusal::ObligationOfAnother => Error::field(
-                "obligation_id",
-                "this obligation belongs to another employee than the case names",
-            ),
+            CaseRefusal::NoSuchObligation => {
+                Error::field("obligation_id", crate::problem!("no_obligation_with_id"))
+            }
+            CaseRefusal::ObligationOfAnother => {
+                Error::field("obligation_id", crate::problem!("obligation_of_another"))
+            }
         }
     }
 }

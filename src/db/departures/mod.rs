@@ -25,6 +25,7 @@ use crate::domain::departures::{
 };
 use crate::domain::people::EmployeeStatus;
 use crate::error::{Error, Result};
+use crate::problem;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = departures)]
@@ -105,15 +106,21 @@ impl From<StartRefusal> for Error {
     fn from(refusal: StartRefusal) -> Error {
         match refusal {
             StartRefusal::LastDayBeforeNotice => {
-                Error::field("last_working_day", "must not be before notice_date")
+                Error::field("last_working_day", problem!("last_day_before_notice"))
             }
-            StartRefusal::NoSuchEmployee => Error::field("employee_id", "no employee has this id"),
-            StartRefusal::NotActive(status) => Error::Conflict(format!(
-                "the employee is {status}; only an active employee can start a departure"
-            )),
-            StartRefusal::OwnSuccessor => Error::field("successor_id", "must be someone else"),
+            StartRefusal::NoSuchEmployee => {
+                Error::field("employee_id", problem!("no_employee_with_id"))
+            }
+            StartRefusal::NotActive(status) => Error::refused(match status {
+                EmployeeStatus::Departing => problem!("start_departure_departing"),
+                EmployeeStatus::Retired => problem!("start_departure_retired"),
+                _ => problem!("start_departure_departed"),
+            }),
+            StartRefusal::OwnSuccessor => {
+                Error::field("successor_id", problem!("successor_is_the_leaver"))
+            }
             StartRefusal::NoSuchSuccessor => {
-                Error::field("successor_id", "no employee has this id")
+                Error::field("successor_id", problem!("no_employee_with_id"))
             }
         }
     }
@@ -122,45 +129,44 @@ impl From<StartRefusal> for Error {
 impl From<ChecklistRefusal> for Error {
     fn from(refusal: ChecklistRefusal) -> Error {
         match refusal {
-            ChecklistRefusal::Completed => {
-                Error::Conflict("the departure is already completed".into())
-            }
+            ChecklistRefusal::Completed => Error::refused(problem!("departure_completed")),
             ChecklistRefusal::NotAConfirmer | ChecklistRefusal::NotTheSuccessor => Error::Forbidden,
-            ChecklistRefusal::AlreadyConfirmed(status) => {
-                Error::Conflict(format!("the line is already {status}"))
-            }
+            ChecklistRefusal::AlreadyConfirmed(status) => Error::refused(match status {
+                LineStatus::Returned => problem!("line_already_returned"),
+                LineStatus::HandedOver => problem!("line_already_handed_over"),
+                LineStatus::Destroyed => problem!("line_already_destroyed"),
+                LineStatus::Missing => problem!("line_already_missing"),
+                LineStatus::Done | LineStatus::Open => problem!("line_already_done"),
+            }),
             ChecklistRefusal::OutcomeNotForKind(kind) => {
                 let names: Vec<&str> = allowed_outcomes(kind).iter().map(|s| s.as_str()).collect();
                 Error::field(
                     "outcome",
-                    format!("a {kind} line is confirmed as {}", names.join(" or ")),
+                    problem!(
+                        "outcome_not_for_kind",
+                        kind = kind.as_str(),
+                        outcomes = names.join(" or ")
+                    ),
                 )
             }
-            ChecklistRefusal::NotCounted => Error::field("count", "count the copies returned"),
+            ChecklistRefusal::NotCounted => Error::field("count", problem!("count_the_copies")),
             ChecklistRefusal::CountDiffers { counted, expected } => Error::field(
                 "count",
-                format!(
-                    "{counted} counted but the register holds {expected} copies; confirm as \
-                     missing if some are not returned"
-                ),
+                problem!("count_differs", counted = counted, expected = expected),
             ),
-            ChecklistRefusal::NoSuccessor => Error::field(
-                "outcome",
-                "the departure names no successor to hand over to",
-            ),
-            ChecklistRefusal::NotDestroyedInRegister => Error::Conflict(
-                "record the destruction in the carrier register first (security, two \
-                 witnesses)"
-                    .into(),
-            ),
+            ChecklistRefusal::NoSuccessor => {
+                Error::field("outcome", problem!("no_successor_to_hand_over"))
+            }
+            ChecklistRefusal::NotDestroyedInRegister => {
+                Error::refused(problem!("destruction_not_recorded"))
+            }
             ChecklistRefusal::NotAwaitingReceipt => {
-                Error::Conflict("the line is not waiting for a receipt".into())
+                Error::refused(problem!("line_not_awaiting_receipt"))
             }
             ChecklistRefusal::UnknownSuccessor => Error::NotFound,
-            ChecklistRefusal::LinesOpen(open) => Error::Conflict(format!(
-                "{open} checklist lines are still open: resolve them, or complete with an \
-                 override_reason"
-            )),
+            ChecklistRefusal::LinesOpen(open) => {
+                Error::refused(problem!("lines_still_open", open = open))
+            }
         }
     }
 }
@@ -222,7 +228,7 @@ mod tests {
                 .iter()
                 .map(|(f, p)| format!("{f}: {}", crate::catalog::english(p)))
                 .collect(),
-            Error::Conflict(m) => m,
+            Error::Refused(p) => crate::catalog::english(&p),
             other => format!("{other:?}"),
         }
     }

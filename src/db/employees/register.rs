@@ -256,9 +256,10 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
 impl From<RehireRefusal> for Error {
     fn from(refusal: RehireRefusal) -> Error {
         match refusal {
-            RehireRefusal::NotLeft(status) => Error::Conflict(format!(
-                "the employee is {status}; only someone who has left can be rehired"
-            )),
+            RehireRefusal::NotLeft(status) => Error::refused(match status {
+                EmployeeStatus::Departing => crate::problem!("rehire_departing"),
+                _ => crate::problem!("rehire_active"),
+            }),
         }
     }
 }

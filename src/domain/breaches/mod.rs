@@ -120,7 +120,7 @@ impl NewReport {
         let mut errors = FieldErrors::new();
         let what = what.trim();
         if what.chars().count() < 10 {
-            errors.add("what", "say what happened, in at least 10 characters");
+            errors.add("what", crate::problem!("say_what_happened"));
         }
         for (field, text, max) in [
             ("what", what, 10_000),
@@ -129,14 +129,14 @@ impl NewReport {
             ("contact", contact.trim(), 300),
         ] {
             if text.chars().count() > max {
-                errors.add(field, format!("at most {max} characters"));
+                errors.add(field, crate::problem!("at_most_characters", max = max));
             }
         }
         let discovered_on = match discovered_on.map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
             Some(text) => match super::people::parse_date(text) {
                 Ok(d) if d > today => {
-                    errors.add("discovered_on", "cannot be in the future");
+                    errors.add("discovered_on", crate::problem!("not_in_the_future"));
                     None
                 }
                 Ok(d) => Some(d),
@@ -164,14 +164,14 @@ pub const EVIDENCE_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// The type of an evidence file, from its first bytes (never from the name the sender gave):
 /// PDF, PNG, JPEG or plain UTF-8 text; anything else is refused.
-pub fn evidence_type(bytes: &[u8]) -> Result<&'static str, String> {
+pub fn evidence_type(bytes: &[u8]) -> Result<&'static str, super::problem::Problem> {
     if bytes.is_empty() {
-        return Err("the file is empty".into());
+        return Err(crate::problem!("file_empty"));
     }
     if bytes.len() > EVIDENCE_MAX_BYTES {
-        return Err(format!(
-            "the file is larger than {} MB",
-            EVIDENCE_MAX_BYTES / 1024 / 1024
+        return Err(crate::problem!(
+            "file_larger_than",
+            megabytes = EVIDENCE_MAX_BYTES / 1024 / 1024
         ));
     }
     if bytes.starts_with(b"%PDF-") {
@@ -183,7 +183,7 @@ pub fn evidence_type(bytes: &[u8]) -> Result<&'static str, String> {
     } else if std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
         Ok("text/plain; charset=utf-8")
     } else {
-        Err("only PDF, PNG, JPEG or plain text files are accepted".into())
+        Err(crate::problem!("file_type_not_accepted"))
     }
 }
 
