@@ -135,7 +135,7 @@ impl EmployeeInput {
         );
         let language = match self.language.as_deref().map(str::trim) {
             None | Some("") => Some(Language::default()),
-            Some(text) => errors.check("language", text.parse()),
+            Some(text) => errors.check("language", Language::parse(text)),
         };
         let department = errors.check(
             "department",

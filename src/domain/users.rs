@@ -66,14 +66,23 @@ impl Language {
 
 crate::text_column!(Language);
 
+impl Language {
+    /// A language as typed: zh-CN (or zh) or en.
+    pub fn parse(text: &str) -> Result<Language, Problem> {
+        match text.trim() {
+            "zh-CN" | "zh" => Ok(Language::ZhCn),
+            "en" => Ok(Language::En),
+            other => Err(problem!("not_a_language", value = format!("{other:?}"))),
+        }
+    }
+}
+
+/// The English of [`Language::parse`], for a stored text (`text_column!` takes a `String`
+/// error) and the forms whose messages are not keyed yet.
 impl FromStr for Language {
     type Err = String;
     fn from_str(s: &str) -> Result<Language, String> {
-        match s.trim() {
-            "zh-CN" | "zh" => Ok(Language::ZhCn),
-            "en" => Ok(Language::En),
-            other => Err(format!("{other:?} is not a language: use zh-CN or en")),
-        }
+        Language::parse(s).map_err(|p| crate::catalog::english(&p))
     }
 }
 
@@ -182,7 +191,7 @@ impl NewUser {
             .unwrap_or_default();
         let language = match language {
             None => Some(Language::default()),
-            Some(text) => errors.check("language", text.parse()),
+            Some(text) => errors.check("language", Language::parse(text)),
         };
         let employee_no = employee_no.map(str::trim).filter(|n| !n.is_empty());
         if employee_no.is_some_and(|n| n.chars().count() > 50) {
@@ -236,6 +245,15 @@ mod tests {
         let errors = NewUser::parse("nope", " ", &["boss"], Some("fr"), None).unwrap_err();
         let fields: Vec<_> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(fields, ["email", "language", "name", "roles"]);
+        assert_eq!(
+            errors.0["email"],
+            problem!("not_an_email", value = "\"nope\"")
+        );
+        assert_eq!(
+            errors.0["language"],
+            problem!("not_a_language", value = "\"fr\"")
+        );
+        assert_eq!(errors.0["name"], problem!("required"));
     }
 
     #[test]
