@@ -84,9 +84,6 @@ pub fn text(lang: Language, key: &str) -> Option<&'static str> {
 /// A problem in the reader's language; a key the catalog lacks shows as the key (a test keeps
 /// every key used in `src/` in both catalogs).
 pub fn render(lang: Language, problem: &Problem) -> String {
-    if problem.code == LEGACY {
-        return legacy(lang, problem);
-    }
     let lookup = |key: &str| text(lang, key).map(str::to_string);
     let inner = |p: &Problem| render(lang, p);
     match text(lang, &problem.code) {
@@ -182,118 +179,9 @@ fn translate(
     Ok(minijinja::Value::from_safe_string(out))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Messages not yet given a key: English text, translated through the `[problem]` tables keyed
-// by that text (each quoted part a `{}`, each number `{n}`). Goes when the last one has a key.
-
-const LEGACY: &str = "legacy";
-
-impl From<String> for Problem {
-    fn from(text: String) -> Problem {
-        Problem::new(LEGACY).arg("text", text)
-    }
-}
-
-impl From<&str> for Problem {
-    fn from(text: &str) -> Problem {
-        Problem::from(text.to_string())
-    }
-}
-
-/// A problem met where a `Result<_, String>` is still written (`DepartureSort`'s `FromStr`,
-/// whose `?` needs it): its English text. Goes with the bridge, when that one says `Problem`.
-impl From<Problem> for String {
-    fn from(problem: Problem) -> String {
-        english(&problem)
-    }
-}
-
-fn legacy(lang: Language, problem: &Problem) -> String {
-    let text = match problem.args.get("text") {
-        Some(crate::domain::problem::Arg::Text(t)) => t.clone(),
-        _ => String::new(),
-    };
-    let catalog = of(lang);
-    if let Some(exact) = catalog.get(&format!("problem.{text}")) {
-        return exact.clone();
-    }
-    let (pattern, parts) = problem_pattern(&text);
-    match catalog.get(&format!("problem.{pattern}")) {
-        Some(translated) => fill_pattern(translated, &parts),
-        None => text,
-    }
-}
-
-/// A message as a catalog pattern: each quoted part becomes `{}`, each number `{n}`; with the
-/// parts taken out, in order.
-fn problem_pattern(text: &str) -> (String, Vec<String>) {
-    let mut pattern = String::new();
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            let mut quoted = String::from('"');
-            for q in chars.by_ref() {
-                quoted.push(q);
-                if q == '"' {
-                    break;
-                }
-            }
-            parts.push(quoted);
-            pattern.push_str("{}");
-        } else if c.is_ascii_digit() {
-            let mut number = String::from(c);
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                number.push(*d);
-                chars.next();
-            }
-            parts.push(number);
-            pattern.push_str("{n}");
-        } else {
-            pattern.push(c);
-        }
-    }
-    (pattern, parts)
-}
-
-/// A translated pattern with the parts put back, in order.
-fn fill_pattern(translated: &str, parts: &[String]) -> String {
-    let mut out = String::new();
-    let mut rest = translated;
-    let mut parts = parts.iter();
-    while let Some(at) = rest.find('{') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let marker = if tail.starts_with("{n}") {
-            3
-        } else if tail.starts_with("{}") {
-            2
-        } else {
-            out.push('{');
-            rest = &tail[1..];
-            continue;
-        };
-        out.push_str(parts.next().map_or("", String::as_str));
-        rest = &tail[marker..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_message_with_what_was_typed_is_translated_through_its_pattern() {
-        let (pattern, parts) = problem_pattern("\"2026-13-01\" is not a date like 2026-03-01");
-        assert_eq!(pattern, "{} is not a date like {n}-{n}-{n}");
-        let translated = fill_pattern("{} 不是有效日期，格式如 {n}-{n}-{n}", &parts);
-        assert_eq!(translated, "\"2026-13-01\" 不是有效日期，格式如 2026-03-01");
-        let (pattern, parts) = problem_pattern("is longer than 300 characters");
-        assert_eq!(pattern, "is longer than {n} characters");
-        assert_eq!(fill_pattern("超过 {n} 个字符", &parts), "超过 300 个字符");
-    }
 
     #[test]
     fn every_problem_of_the_error_answers_reads_in_both_languages() {

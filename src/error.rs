@@ -23,9 +23,6 @@ pub enum Error {
     Forbidden,
     #[error("not found")]
     NotFound,
-    /// 409: the request conflicts with the current state.
-    #[error("conflict: {0}")]
-    Conflict(String),
     /// 409: refused in the current state, saying why.
     #[error("refused: {}", .0.code)]
     Refused(Problem),

@@ -77,12 +77,10 @@ impl Language {
     }
 }
 
-/// The English of [`Language::parse`], for a stored text (`text_column!` takes a `String`
-/// error) and the forms whose messages are not keyed yet.
 impl FromStr for Language {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Language, String> {
-        Language::parse(s).map_err(|p| crate::catalog::english(&p))
+    type Err = Problem;
+    fn from_str(s: &str) -> Result<Language, Problem> {
+        Language::parse(s)
     }
 }
 

@@ -54,7 +54,7 @@ impl Error {
             Error::Unauthorized | Error::WrongCredentials => "unauthorized",
             Error::Forbidden | Error::FormExpired => "forbidden",
             Error::NotFound => "not_found",
-            Error::Conflict(_) | Error::Refused(_) => "conflict",
+            Error::Refused(_) => "conflict",
             Error::TooLarge => "too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Throttled(_) => "throttled",
@@ -69,7 +69,6 @@ impl Error {
         Some(match self {
             Error::Validation(_) => problem!("fields_not_valid"),
             Error::Refused(problem) => problem.clone(),
-            Error::Conflict(m) => Problem::from(m.as_str()),
             Error::BadRequest(m) => problem!("bad_request", detail = m.as_str()),
             Error::UnsupportedMediaType(m) => {
                 problem!("unsupported_media_type", detail = m.as_str())
@@ -126,7 +125,7 @@ impl ResponseError for Error {
             Error::Unauthorized | Error::WrongCredentials => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::FormExpired => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Conflict(_) | Error::Refused(_) => StatusCode::CONFLICT,
+            Error::Refused(_) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,

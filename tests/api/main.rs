@@ -15,6 +15,7 @@ mod crawl;
 mod departures;
 mod faults;
 mod import;
+mod languages;
 mod noncompete;
 mod obligations;
 mod ops;

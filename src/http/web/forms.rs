@@ -277,13 +277,12 @@ fn problem_of(error: &serde_json::Value) -> Problem {
     if let Ok(problem) = serde_json::from_value(error["problem"].clone()) {
         return problem;
     }
-    match (error["code"].as_str(), error["message"].as_str()) {
-        (Some("internal"), _) => crate::problem!(
+    match error["code"].as_str() {
+        Some("internal") => crate::problem!(
             "internal",
             id = error["id"].as_str().unwrap_or("?").to_string()
         ),
-        (_, Some(message)) => Problem::from(message),
-        (_, None) => crate::problem!("refused"),
+        _ => crate::problem!("refused"),
     }
 }
 
@@ -425,11 +424,10 @@ pub(super) fn failure_page(
         Error::Unauthorized => return Ok(redirect("/login")),
         Error::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
         Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        Error::Conflict(_) | Error::Refused(_) => (StatusCode::CONFLICT, "conflict"),
+        Error::Refused(_) => (StatusCode::CONFLICT, "conflict"),
         _ => return Err(error),
     };
     let detail = match &error {
-        Error::Conflict(m) => Some(Problem::from(m.as_str())),
         Error::Refused(problem) => Some(problem.clone()),
         _ => None,
     };

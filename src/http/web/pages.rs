@@ -60,7 +60,8 @@ impl Pages {
             let lang = lang_of(state);
             match Problem::deserialize(&value) {
                 Ok(problem) => catalog::render(lang, &problem),
-                Err(_) => catalog::render(lang, &Problem::from(value.as_str().unwrap_or_default())),
+                // Not a problem at all: a template slip, shown as it is rather than hidden.
+                Err(_) => value.to_string(),
             }
         });
         // Dates (YYYY-MM-DD) written as people of the page's language write them.

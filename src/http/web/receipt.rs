@@ -86,7 +86,7 @@ pub async fn sign(
         .await;
     match signed {
         // Signed now, or already signed / no longer open: the page shows where it stands.
-        Ok(_) | Err(Error::Conflict(_)) => match line_of(&state, &token).await? {
+        Ok(_) | Err(Error::Refused(_)) => match line_of(&state, &token).await? {
             Some(found) => receipt_page(&state, &req, &found),
             None => message_page(&state, &req, StatusCode::NOT_FOUND, "receipt_link_invalid"),
         },

@@ -268,10 +268,6 @@ pub(super) async fn edit_user(
             refuse(&req, errors.0, None, typed(&fields));
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        Err(Error::Conflict(message)) => {
-            refuse(&req, BTreeMap::new(), Some(message.into()), typed(&fields));
-            StatusCode::CONFLICT
-        }
         Err(Error::Refused(problem)) => {
             refuse(&req, BTreeMap::new(), Some(problem), typed(&fields));
             StatusCode::CONFLICT
