@@ -474,6 +474,8 @@ pub async fn read_multipart(
             field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
         count += 1;
         if count > MULTIPART_FIELDS {
+            // The field is let go first: the next one is not read while it is held.
+            drop(field);
             drain(&mut multipart).await;
             return Err(Error::TooLarge);
         }
@@ -498,6 +500,7 @@ pub async fn read_multipart(
                 )));
             }
             Err(_) => {
+                drop(field);
                 drain(&mut multipart).await;
                 return Err(Error::TooLarge);
             }
