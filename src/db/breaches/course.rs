@@ -17,6 +17,7 @@ use crate::domain::breaches::{
 };
 use crate::domain::obligations::ObligationStatus;
 use crate::error::{Error, Result};
+use crate::problem;
 
 pub(super) fn add_step(
     conn: &mut DbConnection,
@@ -49,17 +50,20 @@ impl From<CaseRefusal> for Error {
             CaseRefusal::Step(step) => {
                 let mut errors = FieldErrors::new();
                 if let Some(from) = step.not_next {
-                    let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                    // One text a state: Chinese names the states, and the steps they go to.
                     errors.add(
                         "status",
-                        if allowed.is_empty() {
-                            crate::problem!("case_final", from = from.as_str())
-                        } else {
-                            crate::problem!(
-                                "case_goes_to",
-                                from = from.as_str(),
-                                allowed = allowed.join(" or ")
-                            )
+                        match from {
+                            CaseStatus::Reported => problem!("case_goes_to_from_reported"),
+                            CaseStatus::Triaged => problem!("case_goes_to_from_triaged"),
+                            CaseStatus::Investigating => {
+                                problem!("case_goes_to_from_investigating")
+                            }
+                            CaseStatus::Substantiated => {
+                                problem!("case_goes_to_from_substantiated")
+                            }
+                            CaseStatus::Unfounded => problem!("case_goes_to_from_unfounded"),
+                            CaseStatus::Closed => problem!("case_final"),
                         },
                     );
                 }
