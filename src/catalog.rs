@@ -195,37 +195,42 @@ mod tests {
         assert_eq!(render(Language::ZhCn, &p), "尝试次数过多，请 30 秒后再试");
     }
 
-    /// Every `problem!("key", …)` written in `src/` has its text in every language, and each
-    /// text names only the arguments the call gives (and all of them, in English).
-    #[test]
-    fn every_problem_key_used_in_the_code_is_in_every_catalog() {
-        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut missing = Vec::new();
-        let mut stack = vec![src];
+    /// Each file of `src/` with its code before its unit tests (which use keys of their own).
+    fn source_code() -> Vec<(std::path::PathBuf, String)> {
+        let mut files = Vec::new();
+        let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
                     stack.push(path);
-                    continue;
+                } else {
+                    let file = std::fs::read_to_string(&path).unwrap();
+                    let code = file.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                    files.push((path, code));
                 }
-                let file = std::fs::read_to_string(&path).unwrap();
-                // The code, without comments and unit tests (which use keys of their own).
-                let code: String = file
-                    .split("#[cfg(test)]")
-                    .next()
-                    .unwrap_or("")
-                    .lines()
-                    .filter(|l| !l.trim_start().starts_with("//"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                for (at, _) in code.match_indices("problem!(\"") {
-                    let rest = &code[at + "problem!(\"".len()..];
-                    let key = &rest[..rest.find('"').unwrap()];
-                    for lang in [Language::ZhCn, Language::En] {
-                        if text(lang, &format!("problem.{key}")).is_none() {
-                            missing.push(format!("{key} ({lang:?}, {})", path.display()));
-                        }
+            }
+        }
+        files
+    }
+
+    /// Every `problem!("key", …)` written in `src/` has its text in every language.
+    #[test]
+    fn every_problem_key_used_in_the_code_is_in_every_catalog() {
+        let mut missing = Vec::new();
+        for (path, code) in source_code() {
+            // Without comments, where keys are only spoken of.
+            let code: String = code
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for (at, _) in code.match_indices("problem!(\"") {
+                let rest = &code[at + "problem!(\"".len()..];
+                let key = &rest[..rest.find('"').unwrap()];
+                for lang in [Language::ZhCn, Language::En] {
+                    if text(lang, &format!("problem.{key}")).is_none() {
+                        missing.push(format!("{key} ({lang:?}, {})", path.display()));
                     }
                 }
             }
@@ -245,31 +250,21 @@ mod tests {
     fn every_closed_set_is_named_in_every_catalog() {
         let mut faults = Vec::new();
         let mut seen = 0;
-        let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
+        for (path, code) in source_code() {
+            for (at, _) in code.match_indices("string_enum! {") {
+                let rest = &code[at..];
+                let rest = &rest[rest.find("pub enum ").unwrap() + "pub enum ".len()..];
+                let name = &rest[..rest.find([' ', '(']).unwrap()];
+                let what = rest.split('"').nth(1).unwrap();
+                seen += 1;
+                let key = format!("what.{name}");
+                for lang in [Language::ZhCn, Language::En] {
+                    if text(lang, &key).is_none() {
+                        faults.push(format!("{key} missing ({lang:?}, {})", path.display()));
+                    }
                 }
-                let file = std::fs::read_to_string(&path).unwrap();
-                let code = file.split("#[cfg(test)]").next().unwrap_or("");
-                for (at, _) in code.match_indices("string_enum! {") {
-                    let rest = &code[at..];
-                    let rest = &rest[rest.find("pub enum ").unwrap() + "pub enum ".len()..];
-                    let name = &rest[..rest.find([' ', '(']).unwrap()];
-                    let what = rest.split('"').nth(1).unwrap();
-                    seen += 1;
-                    let key = format!("what.{name}");
-                    for lang in [Language::ZhCn, Language::En] {
-                        if text(lang, &key).is_none() {
-                            faults.push(format!("{key} missing ({lang:?}, {})", path.display()));
-                        }
-                    }
-                    if text(Language::En, &key).is_some_and(|en| en != what) {
-                        faults.push(format!("{key} is not {what:?} in English"));
-                    }
+                if text(Language::En, &key).is_some_and(|en| en != what) {
+                    faults.push(format!("{key} is not {what:?} in English"));
                 }
             }
         }
