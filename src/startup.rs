@@ -192,11 +192,9 @@ async fn prepare_database(state: &web::Data<AppState>) -> anyhow::Result<Option<
         if db::users::count(&mut conn)? > 0 {
             return Ok(None);
         }
-        let token = db::users::create_setup_token(
-            &mut conn,
-            now,
-            chrono::Duration::hours(SETUP_LINK_HOURS),
-        )?;
+        let token = db::write_tx(&mut conn, |tx| {
+            db::users::create_setup_token(tx, now, chrono::Duration::hours(SETUP_LINK_HOURS))
+        })?;
         Ok(Some(base_url.join(&format!("setup/{token}"))?.to_string()))
     })
     .await??;

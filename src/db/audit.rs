@@ -4,6 +4,7 @@
 //! number and hash, so an edited, deleted or re-ordered row — even the last one — is found by
 //! [`verify`].
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -47,19 +48,15 @@ impl AuditEvent {
     }
 }
 
-/// Appends one event. Must run inside a write transaction (see [`crate::db::write_tx`]).
-pub fn record(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    event: NewEvent<'_>,
-) -> QueryResult<i64> {
-    record_all(conn, now, vec![event])
+/// Appends one event.
+pub fn record(tx: &mut WriteTx, now: DateTime<Utc>, event: NewEvent<'_>) -> QueryResult<i64> {
+    record_all(tx, now, vec![event])
 }
 
 /// Appends events in order, taking the chain's head once (a bulk change, such as an import,
 /// would otherwise update the head row once per event). Returns the last sequence number.
 pub fn record_all(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     events: Vec<NewEvent<'_>>,
 ) -> QueryResult<i64> {
@@ -67,14 +64,14 @@ pub fn record_all(
         return audit_head::table
             .find(1)
             .select(audit_head::seq)
-            .first(conn);
+            .first(tx.conn());
     }
     let count = events.len() as i64;
     // Taking the head row first serialises concurrent writers on PostgreSQL.
     let (last_seq, mut prev_hash): (i64, String) = diesel::update(audit_head::table.find(1))
         .set(audit_head::seq.eq(audit_head::seq + count))
         .returning((audit_head::seq, audit_head::hash))
-        .get_result(conn)?;
+        .get_result(tx.conn())?;
     let at = stored_instant(now);
     for (seq, event) in (last_seq - count + 1..).zip(events) {
         let (actor_type, actor_id) = event.actor.parts();
@@ -103,12 +100,12 @@ pub fn record_all(
                 audit_events::prev_hash.eq(&prev_hash),
                 audit_events::hash.eq(&hash),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
         prev_hash = hash;
     }
     diesel::update(audit_head::table.find(1))
         .set(audit_head::hash.eq(&prev_hash))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(last_seq)
 }
 

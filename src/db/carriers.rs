@@ -1,5 +1,6 @@
 //! The carrier register and each carrier's custody history.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -225,16 +226,16 @@ fn require_employee(conn: &mut DbConnection, field: &str, id: &str) -> Result<()
     }
 }
 
-/// Registers a carrier, held by `custodian_id` or in the pool. Call inside a write transaction.
+/// Registers a carrier, held by `custodian_id` or in the pool.
 pub fn register(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     new: &NewCarrier,
     custodian_id: Option<&str>,
 ) -> Result<Carrier> {
     if let Some(c) = custodian_id {
-        require_employee(conn, "custodian_id", c)?;
+        require_employee(tx, "custodian_id", c)?;
     }
     let id = uuid::Uuid::now_v7().to_string();
     let at = stored_instant(now);
@@ -255,7 +256,7 @@ pub fn register(
             carriers::created_at.eq(at),
             carriers::updated_at.eq(at),
         ))
-        .execute(conn)
+        .execute(tx.conn())
         .map_err(|e| {
             if is_unique_violation(&e) {
                 Error::field("tag", problem!("carrier_tag_taken"))
@@ -271,8 +272,8 @@ pub fn register(
         approver: None,
         witnesses: None,
     };
-    append(conn, now, actor_id, &id, &event)?;
-    find(conn, &id)
+    append(tx, now, actor_id, &id, &event)?;
+    find(tx, &id)
 }
 
 impl From<CustodyRefusal> for Error {
@@ -304,33 +305,33 @@ impl From<CustodyRefusal> for Error {
     }
 }
 
-/// Moves a carrier's custody, keeping the history. Call inside a write transaction.
+/// Moves a carrier's custody, keeping the history.
 pub fn move_custody(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     id: &str,
     change: &Custody,
     note: &str,
 ) -> Result<Carrier> {
-    super::lock_row(conn, super::Locked::Carrier, id)?;
-    let carrier = find(conn, id)?;
+    super::lock_row(tx, super::Locked::Carrier, id)?;
+    let carrier = find(tx, id)?;
     let holder = carrier.custodian_id.as_deref();
     let (event, new_status) = custody_step(carrier.status, holder, change)?;
     let (to, witnesses) = match change {
         Custody::Assign { to } => {
-            require_employee(conn, "custodian_id", to)?;
+            require_employee(tx, "custodian_id", to)?;
             (Some(to.as_str()), None)
         }
         Custody::Transfer { to } => {
-            require_employee(conn, "to_custodian_id", to)?;
+            require_employee(tx, "to_custodian_id", to)?;
             (Some(to.as_str()), None)
         }
         Custody::Return => (None, None),
         Custody::Destroy { witnesses } => {
             let pair = check_witnesses(witnesses).map_err(|m| Error::field("witness_ids", m))?;
             for w in [&pair.0, &pair.1] {
-                require_employee(conn, "witness_ids", w)?;
+                require_employee(tx, "witness_ids", w)?;
             }
             (None, Some(pair))
         }
@@ -341,7 +342,7 @@ pub fn move_custody(
             carriers::status.eq(new_status.as_str()),
             carriers::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let entry = HistoryEntry {
         event,
         from: holder,
@@ -350,8 +351,8 @@ pub fn move_custody(
         approver: (event == CustodyEvent::Destroyed).then_some(actor_id),
         witnesses: witnesses.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
     };
-    append(conn, now, actor_id, id, &entry)?;
-    find(conn, id)
+    append(tx, now, actor_id, id, &entry)?;
+    find(tx, id)
 }
 
 struct HistoryEntry<'a> {
@@ -365,7 +366,7 @@ struct HistoryEntry<'a> {
 
 /// One line of custody history, and its audit event.
 fn append(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     carrier_id: &str,
@@ -385,9 +386,9 @@ fn append(
             carrier_events::witness_1_id.eq(e.witnesses.map(|w| w.0)),
             carrier_events::witness_2_id.eq(e.witnesses.map(|w| w.1)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),

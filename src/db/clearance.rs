@@ -1,6 +1,7 @@
 //! Clearance tier changes through their chain, the tier history, and the record of leaving a
 //! classified post.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
@@ -121,22 +122,22 @@ fn own_record(user: &User, employee: &Employee) -> bool {
     user.employee_no.as_deref() == Some(employee.employee_no.as_str())
 }
 
-/// Proposes a new tier for an employee the user may see. Call inside a write transaction.
+/// Proposes a new tier for an employee the user may see.
 pub fn propose(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     employee_id: &str,
     to_tier: ClearanceTier,
     reason: &str,
 ) -> Result<ClearanceChange> {
-    let scope = Scope::of(conn, user)?;
-    let employee = employees::get(conn, &scope, employee_id)?;
+    let scope = Scope::of(tx, user)?;
+    let employee = employees::get(tx, &scope, employee_id)?;
     let open: i64 = clearance_changes::table
         .filter(clearance_changes::employee_id.eq(employee_id))
         .filter(clearance_changes::status.eq_any([ChangeStatus::Proposed, ChangeStatus::Reviewed]))
         .count()
-        .get_result(conn)?;
+        .get_result(tx.conn())?;
     may_propose(&Proposal {
         employee_status: employee.status,
         current: employee.clearance_tier,
@@ -156,9 +157,9 @@ pub fn propose(
             clearance_changes::proposed_at.eq(stored_instant(now)),
             clearance_changes::proposal_reason.eq(reason),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -173,14 +174,14 @@ pub fn propose(
             }),
         },
     )?;
-    find(conn, &id)
+    find(tx, &id)
 }
 
 /// Takes the review or approval decision on a change. An approval changes the employee's tier
 /// from the company date of `now`, and a lowered or removed tier records the exit from the
-/// classified post. Call inside a write transaction.
+/// classified post.
 pub fn decide(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     tz: Tz,
     user: &User,
@@ -189,9 +190,9 @@ pub fn decide(
     verdict: Verdict<'_>,
 ) -> Result<ClearanceChange> {
     let Verdict { decision, reason } = verdict;
-    super::lock_row(conn, super::Locked::ClearanceChange, id)?;
-    let change = find(conn, id)?;
-    let employee = employees::find(conn, &change.employee_id)?.ok_or(Error::NotFound)?;
+    super::lock_row(tx, super::Locked::ClearanceChange, id)?;
+    let change = find(tx, id)?;
+    let employee = employees::find(tx, &change.employee_id)?.ok_or(Error::NotFound)?;
     let outcome = take_step(&StepTaken {
         step,
         decision,
@@ -209,7 +210,7 @@ pub fn decide(
                 clearance_changes::reviewed_at.eq(at),
                 clearance_changes::review_reason.eq(reason),
             ))
-            .execute(conn)?,
+            .execute(tx.conn())?,
         Step::Approval => diesel::update(clearance_changes::table.find(id))
             .set((
                 clearance_changes::status.eq(outcome.as_str()),
@@ -219,11 +220,11 @@ pub fn decide(
                 clearance_changes::effective_on
                     .eq((outcome == ChangeStatus::Approved).then_some(effective_on)),
             ))
-            .execute(conn)?,
+            .execute(tx.conn())?,
     };
     let actor = Actor::User(user.id.clone());
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &actor,
@@ -238,14 +239,14 @@ pub fn decide(
         },
     )?;
     if outcome == ChangeStatus::Approved {
-        apply(conn, now, &actor, &change, effective_on)?;
+        apply(tx, now, &actor, &change, effective_on)?;
     }
-    find(conn, id)
+    find(tx, id)
 }
 
 /// Puts an approved change into effect.
 fn apply(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     change: &ClearanceChange,
@@ -258,9 +259,9 @@ fn apply(
             employees_table::clearance_tier.eq(to.as_str()),
             employees_table::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor,
@@ -275,7 +276,7 @@ fn apply(
     )?;
     if leaves_classified_post(from, to) {
         let exit_id = record_post_exit(
-            conn,
+            tx,
             now,
             actor,
             &change.employee_id,
@@ -286,7 +287,7 @@ fn apply(
             Some(&change.id),
         )?;
         // The declassification period of the tier held, while the person stays (002 第十一条).
-        let (_, policy) = super::policy::current(conn)?;
+        let (_, policy) = super::policy::current(tx)?;
         let owed: Vec<_> = declassification(&policy, from, effective_on)
             .into_iter()
             .collect();
@@ -294,7 +295,7 @@ fn apply(
             departure_id: None,
             post_exit_id: Some(&exit_id),
         };
-        obligations::create_all(conn, now, actor, &change.employee_id, &owed, source)?;
+        obligations::create_all(tx, now, actor, &change.employee_id, &owed, source)?;
     }
     Ok(())
 }
@@ -302,7 +303,7 @@ fn apply(
 /// Records that a person left a classified post on `left_on`, holding `tier_held`.
 #[allow(clippy::too_many_arguments)]
 pub fn record_post_exit(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     employee_id: &str,
@@ -324,9 +325,9 @@ pub fn record_post_exit(
             post_exits::clearance_change_id.eq(clearance_change_id),
             post_exits::created_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor,

@@ -1,6 +1,7 @@
 //! Extending a declassification period "when necessary" (002 第十一条): a request with a
 //! reason and a new end, approved by security.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -75,10 +76,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Extension> {
         .ok_or(Error::NotFound)
 }
 
-/// Asks to extend an active declassification period to `new_end`. Call inside a write
-/// transaction.
+/// Asks to extend an active declassification period to `new_end`.
 pub fn request(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     obligation_id: &str,
@@ -88,7 +88,7 @@ pub fn request(
     let o: Obligation = obligations::table
         .find(obligation_id)
         .select(Obligation::as_select())
-        .first(conn)
+        .first(tx.conn())
         .optional()?
         .ok_or(Error::NotFound)?;
     may_extend(&period_of(&o), new_end)?;
@@ -103,9 +103,9 @@ pub fn request(
             obligation_extensions::requested_by.eq(&user.id),
             obligation_extensions::requested_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -115,21 +115,20 @@ pub fn request(
             details: json!({ "extension_id": id, "from": o.ends_on, "to": new_end, "reason": reason }),
         },
     )?;
-    find(conn, &id)
+    find(tx, &id)
 }
 
 /// Security's decision; an approval moves the period's end. Nobody approves their own request.
-/// Call inside a write transaction.
 pub fn decide(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     id: &str,
     decision: Decision,
     reason: &str,
 ) -> Result<Extension> {
-    super::lock_row(conn, super::Locked::Extension, id)?;
-    let ext = find(conn, id)?;
+    super::lock_row(tx, super::Locked::Extension, id)?;
+    let ext = find(tx, id)?;
     let status = extensions::decide(ext.status, ext.requested_by == user.id, decision)?;
     diesel::update(obligation_extensions::table.find(id))
         .set((
@@ -138,17 +137,17 @@ pub fn decide(
             obligation_extensions::decided_at.eq(stored_instant(now)),
             obligation_extensions::decision_reason.eq(reason),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     if status == ChangeStatus::Approved {
         diesel::update(obligations::table.find(&ext.obligation_id))
             .set((
                 obligations::ends_on.eq(ext.new_end),
                 obligations::updated_at.eq(stored_instant(now)),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
     }
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -162,7 +161,7 @@ pub fn decide(
             details: json!({ "extension_id": id, "new_end": ext.new_end, "reason": reason }),
         },
     )?;
-    find(conn, id)
+    find(tx, id)
 }
 
 crate::string_enum! {

@@ -1,12 +1,12 @@
 //! Importing employees: planned against the register first (every problem found, nothing
 //! written), then applied all-or-nothing. Idempotent by employee number.
 
+use crate::db::WriteTx;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::DbConnection;
 use super::audit;
 use super::employees::{self, Employee};
 use crate::domain::audit::Actor;
@@ -58,9 +58,9 @@ enum Plan<'a> {
 }
 
 /// Plans the file's rows against the register and, unless `dry_run` or anything is wrong,
-/// applies them. Call inside a write transaction.
+/// applies them.
 pub fn run(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     file: &ParsedFile,
@@ -68,7 +68,7 @@ pub fn run(
 ) -> Result<ImportReport> {
     let rows = &file.rows;
     let mut errors = file.errors.clone();
-    let existing = employees::all(conn)?;
+    let existing = employees::all(tx)?;
     let by_no: HashMap<&str, &Employee> = existing
         .iter()
         .map(|e| (e.employee_no.as_str(), e))
@@ -161,12 +161,12 @@ pub fn run(
         match plan {
             Plan::Create { id, row } => {
                 let manager = manager_id_of(row);
-                employees::insert_row(conn, now, id, &row.fields, manager)?;
+                employees::insert_row(tx, now, id, &row.fields, manager)?;
                 events.push(employees::created_event(actor, id, &row.fields, manager));
             }
             Plan::Update { current, row } => {
                 let manager = manager_id_of(row);
-                employees::update_row(conn, now, &current.id, &row.fields, manager)?;
+                employees::update_row(tx, now, &current.id, &row.fields, manager)?;
                 events.push(employees::updated_event(
                     actor,
                     current,
@@ -177,7 +177,7 @@ pub fn run(
             Plan::Unchanged => {}
         }
     }
-    audit::record_all(conn, now, events)?;
+    audit::record_all(tx, now, events)?;
     Ok(report)
 }
 

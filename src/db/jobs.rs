@@ -1,6 +1,7 @@
 //! The durable job queue: enqueued in the transaction of the change that causes the work,
 //! claimed with a lease, retried with backoff, kept as `failed` when attempts run out.
 
+use crate::db::WriteTx;
 use crate::domain::reminders::ReminderStatus;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -67,9 +68,9 @@ pub struct Job {
 }
 
 /// Adds a job unless one with the same unique key exists (in any state); returns whether it
-/// was added. Call inside the transaction of the change that causes the work.
+/// was added. In the transaction of the change that causes the work.
 pub fn enqueue(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     kind: JobKind,
     payload: &str,
@@ -89,7 +90,7 @@ pub fn enqueue(
         jobs::created_at.eq(at),
         jobs::updated_at.eq(at),
     );
-    let added = per_backend!(conn, c => diesel::insert_into(jobs::table)
+    let added = per_backend!(tx.conn(), c => diesel::insert_into(jobs::table)
         .values(values)
         .on_conflict(jobs::unique_key)
         .do_nothing()
@@ -99,9 +100,9 @@ pub fn enqueue(
 
 /// Queues the job with this unique key to run now with fresh attempts, whatever became of
 /// it (a send that gave up, to be tried again); adds it if it is gone. A job still queued or
-/// running is left as it is. Call inside the transaction of the change that causes the work.
+/// running is left as it is. In the transaction of the change that causes the work.
 pub fn requeue(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     kind: JobKind,
     payload: &str,
@@ -122,9 +123,9 @@ pub fn requeue(
         jobs::last_error.eq(None::<String>),
         jobs::updated_at.eq(at),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if reset == 0 {
-        enqueue(conn, now, kind, payload, unique_key, now)?;
+        enqueue(tx, now, kind, payload, unique_key, now)?;
     }
     Ok(())
 }
@@ -180,7 +181,7 @@ pub fn claim(
 
 /// Jobs whose worker died on their last attempt are failed, not retried for ever; a reminder
 /// whose send job gave up is failed with it, so it shows in HR's digest.
-fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> QueryResult<()> {
+fn give_up_abandoned(tx: &mut WriteTx, now: chrono::NaiveDateTime) -> QueryResult<()> {
     use super::schema::reminders;
     const GAVE_UP: &str = "gave up: the worker stopped during its last attempt";
     // Found first on the jobs' own index: nearly always none, and then nothing else runs on
@@ -192,8 +193,9 @@ fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Que
             .filter(jobs::attempts.ge(jobs::max_attempts))
             .filter(jobs::kind.eq_any(JobKind::ALL))
     };
-    let found: Vec<(JobKind, String)> =
-        abandoned().select((jobs::kind, jobs::payload)).load(conn)?;
+    let found: Vec<(JobKind, String)> = abandoned()
+        .select((jobs::kind, jobs::payload))
+        .load(tx.conn())?;
     if found.is_empty() {
         return Ok(());
     }
@@ -212,7 +214,7 @@ fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Que
         reminders::updated_at.eq(now),
         reminders::last_error.eq(GAVE_UP),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     diesel::update(abandoned())
         .set((
             jobs::state.eq(JobState::Failed),
@@ -221,17 +223,12 @@ fn give_up_abandoned(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Que
             jobs::updated_at.eq(now),
             jobs::last_error.eq(GAVE_UP),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }
 
 /// The job's work is done. Only the worker holding the lease may say so.
-pub fn complete(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    id: &str,
-    worker: &str,
-) -> QueryResult<()> {
+pub fn complete(tx: &mut WriteTx, now: DateTime<Utc>, id: &str, worker: &str) -> QueryResult<()> {
     diesel::update(
         jobs::table
             .filter(jobs::id.eq(id))
@@ -244,14 +241,14 @@ pub fn complete(
         jobs::last_error.eq(None::<String>),
         jobs::updated_at.eq(stored_instant(now)),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     Ok(())
 }
 
 /// The attempt failed: try again at `retry_at`, or — when the attempts are used up or the
 /// failure is permanent (`retry_at` none) — keep the job as failed with its error.
 pub fn attempt_failed(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     job: &Job,
     worker: &str,
@@ -275,7 +272,7 @@ pub fn attempt_failed(
         jobs::last_error.eq(error),
         jobs::updated_at.eq(stored_instant(now)),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     Ok(next.0)
 }
 
@@ -285,14 +282,14 @@ pub fn attempt_failed(
 pub const KEEP_DONE_DAYS: i64 = 30;
 
 /// Deletes done jobs older than [`KEEP_DONE_DAYS`]; failed ones stay until someone looks.
-pub fn prune_done(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn prune_done(tx: &mut WriteTx, now: DateTime<Utc>) -> QueryResult<usize> {
     let before = stored_instant(now - chrono::Duration::days(KEEP_DONE_DAYS));
     diesel::delete(
         jobs::table
             .filter(jobs::state.eq(JobState::Done))
             .filter(jobs::updated_at.lt(before)),
     )
-    .execute(conn)
+    .execute(tx.conn())
 }
 
 /// One page of jobs in a state, newest first.
@@ -335,20 +332,16 @@ pub fn schedule_mark(conn: &mut DbConnection, name: &str) -> QueryResult<Option<
 }
 
 /// Moves a schedule's mark forward (never back: a lagging instance cannot replay slots).
-pub fn set_schedule_mark(
-    conn: &mut DbConnection,
-    name: &str,
-    until: DateTime<Utc>,
-) -> QueryResult<()> {
+pub fn set_schedule_mark(tx: &mut WriteTx, name: &str, until: DateTime<Utc>) -> QueryResult<()> {
     use super::schema::schedule_marks as m;
     let until = stored_instant(until);
-    per_backend!(conn, c => diesel::insert_into(m::table)
+    per_backend!(tx.conn(), c => diesel::insert_into(m::table)
         .values((m::name.eq(name), m::checked_until.eq(until)))
         .on_conflict(m::name)
         .do_nothing()
         .execute(c))?;
     diesel::update(m::table.find(name).filter(m::checked_until.lt(until)))
         .set(m::checked_until.eq(until))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }

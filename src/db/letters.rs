@@ -1,6 +1,7 @@
 //! What the reminders are made of, read when each is sent (so a message lists things as they
 //! stand), and the plans that need more than one statement: managers' nudges, HR's digests.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -116,7 +117,7 @@ pub fn open_lines_of_manager(
 /// Nudges for the managers whose reports' departures have lines open too long, one per
 /// manager per day. Returns how many are new.
 pub fn plan_nudges(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     today: NaiveDate,
     days: u32,
@@ -130,19 +131,19 @@ pub fn plan_nudges(
         .filter(waiting_line())
         .select(employees::manager_id)
         .distinct()
-        .load(conn)?;
+        .load(tx.conn())?;
     let mut planned = 0;
     for manager_id in managers.into_iter().flatten() {
-        let Some(manager) = super::employees::find(conn, &manager_id)? else {
+        let Some(manager) = super::employees::find(tx, &manager_id)? else {
             continue;
         };
-        let Some(user) = super::users::find_by_employee_no(conn, &manager.employee_no)? else {
+        let Some(user) = super::users::find_by_employee_no(tx, &manager.employee_no)? else {
             continue;
         };
         let period = today.to_string();
         planned += usize::from(
             plan_one(
-                conn,
+                tx,
                 now,
                 Recipient::User(&user.id),
                 ReminderKind::Nudge,
@@ -157,16 +158,16 @@ pub fn plan_nudges(
 
 /// The weekly digest for every HR user.
 pub fn plan_digests(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     period: &str,
     due: DateTime<Utc>,
 ) -> QueryResult<usize> {
     let mut planned = 0;
-    for user in super::users::active_with_roles(conn, &[Role::Hr])? {
+    for user in super::users::active_with_roles(tx, &[Role::Hr])? {
         planned += usize::from(
             plan_one(
-                conn,
+                tx,
                 now,
                 Recipient::User(&user.id),
                 ReminderKind::Digest,

@@ -25,6 +25,7 @@ pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod throttles;
+mod tx;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2;
@@ -54,6 +55,7 @@ macro_rules! per_backend {
     };
 }
 pub use per_backend;
+pub use tx::{BUSY_TIMEOUT, Locked, WriteTx, lock_row, write_tx};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -268,88 +270,6 @@ pub fn is_migrated(conn: &mut DbConnection) -> Result<bool, anyhow::Error> {
     pending
         .map(|p| !p)
         .map_err(|e| anyhow::anyhow!("cannot read the migration state: {e}"))
-}
-
-/// How long a writer waits for SQLite's write lock before the write fails as busy.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Held by the thread whose SQLite write transaction is open. SQLite admits one writer at a
-/// time and makes the others poll with growing sleeps (1, 2, 5, 10… ms); waiting here instead
-/// hands the turn over as soon as the writer commits (senders and requests of one process).
-/// Re-entrant, so a nested write fails in SQLite as before instead of waiting on itself; and
-/// waited for no longer than SQLite's own busy timeout.
-static SQLITE_WRITER: parking_lot::ReentrantMutex<()> = parking_lot::const_reentrant_mutex(());
-
-/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that
-/// reads before it writes takes the write lock up front instead of failing to upgrade later.
-pub fn write_tx<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    let _turn = match conn {
-        DbConnection::Sqlite(c) => {
-            let turn = SQLITE_WRITER.try_lock_for(BUSY_TIMEOUT).ok_or_else(|| {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::Unknown,
-                    Box::new("database is locked".to_string()),
-                )
-            })?;
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
-            Some(turn)
-        }
-        DbConnection::Pg(c) => {
-            AnsiTransactionManager::begin_transaction(c)?;
-            None
-        }
-    };
-    type Tm = <DbConnection as Connection>::TransactionManager;
-    match f(conn) {
-        Ok(value) => {
-            Tm::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(e) => {
-            Tm::rollback_transaction(conn)?;
-            Err(e)
-        }
-    }
-}
-
-/// Tables whose rows are read, checked and changed in one transaction.
-#[derive(Debug, Clone, Copy)]
-pub enum Locked {
-    Breach,
-    Carrier,
-    ClearanceChange,
-    Departure,
-    Employee,
-    Extension,
-    Obligation,
-}
-
-/// Locks a row until the transaction ends, before it is read, checked and changed, so two
-/// concurrent requests cannot both pass the check. On PostgreSQL it is `SELECT … FOR UPDATE`
-/// (the second writer waits, then reads the new state); on SQLite the write transaction
-/// ([`write_tx`]) already holds the database's write lock.
-pub fn lock_row(conn: &mut DbConnection, row: Locked, id: &str) -> QueryResult<()> {
-    let table = match row {
-        Locked::Breach => "breach_cases",
-        Locked::Carrier => "carriers",
-        Locked::ClearanceChange => "clearance_changes",
-        Locked::Departure => "departures",
-        Locked::Employee => "employees",
-        Locked::Extension => "obligation_extensions",
-        Locked::Obligation => "obligations",
-    };
-    if let DbConnection::Pg(c) = conn {
-        diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(c)?;
-    }
-    Ok(())
 }
 
 /// Raw SQL written with PostgreSQL's `$n` placeholders, as the connection's backend takes it

@@ -1,5 +1,6 @@
 //! Non-compete agreements, their payments, waivers and rescissions.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -11,7 +12,8 @@ use super::schema::{non_compete_agreements, non_compete_payments, obligations};
 use super::{DbConnection, is_unique_violation, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::noncompete::{
-    MonthStatus, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth, ledger, payment_alert,
+    self, EarlyEnd, MonthStatus, NonCompeteRefusal, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth,
+    ledger, payment_alert,
 };
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::periods::Period;
@@ -87,16 +89,16 @@ pub fn agreement_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<O
         .optional()
 }
 
-/// Records or replaces an employee's agreement. Call inside a write transaction.
+/// Records or replaces an employee's agreement.
 pub fn put_agreement(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     employee_id: &str,
     t: &AgreementTerms<'_>,
 ) -> Result<Agreement> {
     let at = stored_instant(now);
-    diesel::delete(non_compete_agreements::table.find(employee_id)).execute(conn)?;
+    diesel::delete(non_compete_agreements::table.find(employee_id)).execute(tx.conn())?;
     diesel::insert_into(non_compete_agreements::table)
         .values((
             non_compete_agreements::employee_id.eq(employee_id),
@@ -112,9 +114,9 @@ pub fn put_agreement(
             non_compete_agreements::updated_at.eq(at),
             non_compete_agreements::updated_by.eq(actor_id),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),
@@ -128,7 +130,7 @@ pub fn put_agreement(
             }),
         },
     )?;
-    agreement_of(conn, employee_id)?.ok_or(Error::NotFound)
+    agreement_of(tx, employee_id)?.ok_or(Error::NotFound)
 }
 
 /// A non-compete obligation, checked to be one and active.
@@ -139,19 +141,30 @@ pub fn active_non_compete(conn: &mut DbConnection, id: &str) -> Result<Obligatio
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound)?;
-    if o.kind != ObligationKind::NonCompete {
-        return Err(Error::refused(problem!("not_a_non_compete")));
-    }
-    if o.status != ObligationStatus::Active {
-        return Err(Error::refused(match o.status {
-            ObligationStatus::Waived => problem!("non_compete_waived"),
-            ObligationStatus::Rescinded => problem!("non_compete_rescinded"),
-            ObligationStatus::Breached => problem!("non_compete_breached"),
-            ObligationStatus::Superseded => problem!("non_compete_superseded"),
-            ObligationStatus::Ended | ObligationStatus::Active => problem!("non_compete_ended"),
-        }));
-    }
+    noncompete::may_change(o.kind, o.status)?;
     Ok(o)
+}
+
+impl From<NonCompeteRefusal> for Error {
+    fn from(refusal: NonCompeteRefusal) -> Error {
+        Error::refused(match refusal {
+            NonCompeteRefusal::NotANonCompete => problem!("not_a_non_compete"),
+            NonCompeteRefusal::NotActive(status) => match status {
+                ObligationStatus::Waived => problem!("non_compete_waived"),
+                ObligationStatus::Rescinded => problem!("non_compete_rescinded"),
+                ObligationStatus::Breached => problem!("non_compete_breached"),
+                ObligationStatus::Superseded => problem!("non_compete_superseded"),
+                ObligationStatus::Ended | ObligationStatus::Active => problem!("non_compete_ended"),
+            },
+            NonCompeteRefusal::OutsideTerm => {
+                return Error::field("month", problem!("outside_non_compete_term"));
+            }
+            NonCompeteRefusal::NotYetRescindable {
+                unpaid,
+                grace_months,
+            } => problem!("may_not_rescind_yet", unpaid = unpaid, grace = grace_months),
+        })
+    }
 }
 
 fn term(o: &Obligation) -> Period {
@@ -161,9 +174,9 @@ fn term(o: &Obligation) -> Period {
     }
 }
 
-/// Records a month's compensation. Call inside a write transaction.
+/// Records a month's compensation.
 pub fn record_payment(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     obligation_id: &str,
@@ -171,11 +184,8 @@ pub fn record_payment(
     amount: i64,
     paid_on: NaiveDate,
 ) -> Result<()> {
-    let o = active_non_compete(conn, obligation_id)?;
-    let t = term(&o);
-    if month < YearMonth::of(t.starts_on) || month > YearMonth::of(t.ends_on) {
-        return Err(Error::field("month", problem!("outside_non_compete_term")));
-    }
+    let o = active_non_compete(tx, obligation_id)?;
+    noncompete::may_pay(term(&o), month)?;
     diesel::insert_into(non_compete_payments::table)
         .values((
             non_compete_payments::id.eq(uuid::Uuid::now_v7().to_string()),
@@ -186,7 +196,7 @@ pub fn record_payment(
             non_compete_payments::recorded_by.eq(actor_id),
             non_compete_payments::recorded_at.eq(stored_instant(now)),
         ))
-        .execute(conn)
+        .execute(tx.conn())
         .map_err(|e| {
             if is_unique_violation(&e) {
                 Error::refused(problem!("month_already_paid", month = month.to_string()))
@@ -195,7 +205,7 @@ pub fn record_payment(
             }
         })?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),
@@ -238,16 +248,9 @@ pub fn ledger_of(
         .optional()?
         .ok_or(Error::NotFound)?;
     if o.kind != ObligationKind::NonCompete {
-        return Err(Error::refused(problem!("not_a_non_compete")));
+        return Err(NonCompeteRefusal::NotANonCompete.into());
     }
-    let paid: Vec<YearMonth> = non_compete_payments::table
-        .filter(non_compete_payments::obligation_id.eq(obligation_id))
-        .select(non_compete_payments::month)
-        .load::<String>(conn)?
-        .iter()
-        .filter_map(|m| YearMonth::parse(m).ok())
-        .collect();
-    let book = ledger(term(&o), &paid, today);
+    let book = book_of(conn, &o, today)?;
     let alert = payment_alert(&book, grace_months);
     Ok(Ledger {
         late_months: book.iter().filter(|(_, s)| *s == MonthStatus::Late).count(),
@@ -266,43 +269,61 @@ pub fn ledger_of(
     })
 }
 
-/// Ends a non-compete early: waived by the company (three more months of compensation owed),
-/// or rescinded by the former employee after the unpaid grace. Call inside a write transaction.
-pub fn end_early(
+/// The months of a non-compete's term, paid, due or late on `today`.
+fn book_of(
     conn: &mut DbConnection,
+    o: &Obligation,
+    today: NaiveDate,
+) -> Result<Vec<(YearMonth, MonthStatus)>> {
+    let paid: Vec<YearMonth> = non_compete_payments::table
+        .filter(non_compete_payments::obligation_id.eq(&o.id))
+        .select(non_compete_payments::month)
+        .load::<String>(conn)?
+        .iter()
+        .filter_map(|m| YearMonth::parse(m).ok())
+        .collect();
+    Ok(ledger(term(o), &paid, today))
+}
+
+/// Ends a non-compete early, as [`noncompete::end_early`] decides on `today`'s ledger: waived
+/// by the company (three more months of compensation owed), or rescinded by the former
+/// employee after `grace_months` unpaid months.
+#[allow(clippy::too_many_arguments)]
+pub fn end_early(
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
+    today: NaiveDate,
     actor_id: &str,
     obligation_id: &str,
-    status: ObligationStatus,
+    how: EarlyEnd,
+    grace_months: usize,
     reason: &str,
 ) -> Result<serde_json::Value> {
-    super::lock_row(conn, super::Locked::Obligation, obligation_id)?;
-    let o = active_non_compete(conn, obligation_id)?;
-    let extra = match status {
-        ObligationStatus::Waived => agreement_of(conn, &o.employee_id)?
-            .map(|a| a.monthly_compensation * WAIVER_EXTRA_MONTHS),
-        _ => None,
-    };
+    super::lock_row(tx, super::Locked::Obligation, obligation_id)?;
+    let o = active_non_compete(tx, obligation_id)?;
+    let book = book_of(tx, &o, today)?;
+    let compensation = agreement_of(tx, &o.employee_id)?.map(|a| a.monthly_compensation);
+    let ending = noncompete::end_early(how, compensation, &book, grace_months)?;
     diesel::update(obligations::table.find(obligation_id))
         .set((
-            obligations::status.eq(status.as_str()),
+            obligations::status.eq(ending.status),
             obligations::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
+    let extra = ending.extra_owed;
     let details = json!({
         "reason": reason,
         "extra_compensation_owed": extra,
         "extra_months": extra.map(|_| WAIVER_EXTRA_MONTHS),
     });
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),
-            action: if status == ObligationStatus::Waived {
-                "non_compete.waived"
-            } else {
-                "non_compete.rescinded"
+            action: match how {
+                EarlyEnd::Waiver => "non_compete.waived",
+                EarlyEnd::Rescission => "non_compete.rescinded",
             },
             subject_type: "obligation",
             subject_id: obligation_id,

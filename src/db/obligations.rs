@@ -1,6 +1,7 @@
 //! Obligations after leaving: created with the departure or tier change that causes them,
 //! listed, and ended when their end date has passed.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -50,9 +51,9 @@ pub struct Source<'a> {
     pub post_exit_id: Option<&'a str>,
 }
 
-/// Creates obligations for an employee and records each. Call inside a write transaction.
+/// Creates obligations for an employee and records each.
 pub fn create_all(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     employee_id: &str,
@@ -77,7 +78,7 @@ pub fn create_all(
                 obligations::created_at.eq(at),
                 obligations::updated_at.eq(at),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
         ids.push(id);
     }
     let events = ids
@@ -94,7 +95,7 @@ pub fn create_all(
             }),
         })
         .collect();
-    audit::record_all(conn, now, events)?;
+    audit::record_all(tx, now, events)?;
     Ok(ids)
 }
 
@@ -209,16 +210,12 @@ pub fn list(
 }
 
 /// Ends the active obligations whose last day is before `today`; returns how many. Run daily.
-pub fn end_due(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-) -> QueryResult<usize> {
+pub fn end_due(tx: &mut WriteTx, now: DateTime<Utc>, today: NaiveDate) -> QueryResult<usize> {
     let due: Vec<(String, String)> = obligations::table
         .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(obligations::ends_on.lt(today))
         .select((obligations::id, obligations::employee_id))
-        .load(conn)?;
+        .load(tx.conn())?;
     if due.is_empty() {
         return Ok(0);
     }
@@ -228,7 +225,7 @@ pub fn end_due(
             obligations::status.eq(ObligationStatus::Ended),
             obligations::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let events = due
         .iter()
         .map(|(id, employee_id)| NewEvent {
@@ -239,7 +236,7 @@ pub fn end_due(
             details: json!({ "employee_id": employee_id, "on": today }),
         })
         .collect();
-    audit::record_all(conn, now, events)?;
+    audit::record_all(tx, now, events)?;
     Ok(due.len())
 }
 
@@ -260,10 +257,9 @@ pub fn held_by(
         .load(conn)
 }
 
-/// Supersedes the obligations a rehire ends (kept, not deleted), each with its event. Call
-/// inside a write transaction.
+/// Supersedes the obligations a rehire ends (kept, not deleted), each with its event.
 pub fn supersede_after_rehire(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     employee_id: &str,
@@ -274,7 +270,7 @@ pub fn supersede_after_rehire(
             obligations::status.eq(ObligationStatus::Superseded),
             obligations::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let events = ids
         .iter()
         .map(|id| NewEvent {
@@ -285,7 +281,7 @@ pub fn supersede_after_rehire(
             details: json!({ "employee_id": employee_id, "cause": "rehired" }),
         })
         .collect();
-    audit::record_all(conn, now, events)?;
+    audit::record_all(tx, now, events)?;
     Ok(ids.len())
 }
 

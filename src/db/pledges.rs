@@ -1,5 +1,6 @@
 //! Pledge texts with their versions, signed pledges, and who still owes an entry pledge.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::{exists, max, not};
 use diesel::prelude::*;
@@ -64,9 +65,9 @@ pub struct NewText<'a> {
     pub body_en: &'a str,
 }
 
-/// Adds the next version of a kind's text. Call inside a write transaction.
+/// Adds the next version of a kind's text.
 pub fn add_text(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     text: &NewText<'_>,
@@ -74,7 +75,7 @@ pub fn add_text(
     let latest: Option<i32> = pledge_texts::table
         .filter(pledge_texts::kind.eq(text.kind.as_str()))
         .select(max(pledge_texts::version))
-        .first(conn)?;
+        .first(tx.conn())?;
     let version = latest.unwrap_or(0) + 1;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(pledge_texts::table)
@@ -89,7 +90,7 @@ pub fn add_text(
             pledge_texts::created_at.eq(stored_instant(now)),
             pledge_texts::created_by.eq(actor_id),
         ))
-        .execute(conn)
+        .execute(tx.conn())
         .map_err(|e| {
             if is_unique_violation(&e) {
                 Error::refused(problem!("pledge_version_race"))
@@ -98,7 +99,7 @@ pub fn add_text(
             }
         })?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),
@@ -111,7 +112,7 @@ pub fn add_text(
     Ok(pledge_texts::table
         .find(&id)
         .select(PledgeText::as_select())
-        .first(conn)?)
+        .first(tx.conn())?)
 }
 
 /// Texts, newest version first within each kind.
@@ -125,20 +126,20 @@ pub fn texts(conn: &mut DbConnection, kind: Option<PledgeKind>) -> QueryResult<V
         .load(conn)
 }
 
-/// Records that an employee signed (or refused) a pledge text. Call inside a write transaction.
+/// Records that an employee signed (or refused) a pledge text.
 pub fn record(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     employee_id: &str,
     pledge_text_id: &str,
     signature: &Signature,
 ) -> Result<Pledge> {
-    employees::find(conn, employee_id)?.ok_or(Error::NotFound)?;
+    employees::find(tx, employee_id)?.ok_or(Error::NotFound)?;
     let kind: String = pledge_texts::table
         .find(pledge_text_id)
         .select(pledge_texts::kind)
-        .first(conn)
+        .first(tx.conn())
         .optional()?
         .ok_or_else(|| Error::field("pledge_text_id", problem!("no_pledge_text_with_id")))?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -156,9 +157,9 @@ pub fn record(
             pledges::recorded_by.eq(actor_id),
             pledges::recorded_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),
@@ -179,7 +180,7 @@ pub fn record(
     Ok(pledges::table
         .find(&id)
         .select(Pledge::as_select())
-        .first(conn)?)
+        .first(tx.conn())?)
 }
 
 /// An employee's pledges, newest first.

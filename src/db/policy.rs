@@ -1,5 +1,6 @@
 //! The policy in force: versions kept, the highest in force, the defaults before any.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
@@ -29,18 +30,17 @@ pub fn current(conn: &mut DbConnection) -> Result<(i32, Policy)> {
     }
 }
 
-/// Puts a new version in force; existing obligations keep their dates. Call inside a write
-/// transaction.
+/// Puts a new version in force; existing obligations keep their dates.
 pub fn replace(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     policy: &Policy,
 ) -> Result<i32> {
-    let (before_version, before) = current(conn)?;
+    let (before_version, before) = current(tx)?;
     let last: Option<i32> = policy_versions::table
         .select(max(policy_versions::version))
-        .first(conn)?;
+        .first(tx.conn())?;
     let version = last.unwrap_or(0) + 1;
     let body = serde_json::to_string(policy).map_err(anyhow::Error::from)?;
     diesel::insert_into(policy_versions::table)
@@ -50,9 +50,9 @@ pub fn replace(
             policy_versions::created_at.eq(stored_instant(now)),
             policy_versions::created_by.eq(actor_id),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),

@@ -2,6 +2,7 @@
 //! Kept in the database, so that several instances behind one proxy count the same failures:
 //! round-robin must not multiply the attempts an attacker gets.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
@@ -50,7 +51,7 @@ impl Throttle {
     }
 
     /// Counts a failure; a key whose last failure is older than the window starts again.
-    pub fn fail(&self, conn: &mut DbConnection, key: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    pub fn fail(&self, tx: &mut WriteTx, key: &str, now: DateTime<Utc>) -> QueryResult<()> {
         let now = stored_instant(now);
         // Expired keys go first (which also bounds what an attacker can make us keep), so the
         // upsert below only ever adds to failures within the window.
@@ -59,14 +60,14 @@ impl Throttle {
                 .filter(throttles::scope.eq(self.scope))
                 .filter(throttles::last_at.le(now - self.window)),
         )
-        .execute(conn)?;
+        .execute(tx.conn())?;
         let sql = placeholders(
-            conn,
+            tx,
             "INSERT INTO throttles (scope, subject, failures, last_at) VALUES ($1, $2, 1, $3) \
              ON CONFLICT (scope, subject) DO UPDATE \
              SET failures = throttles.failures + 1, last_at = $3",
         );
-        per_backend!(conn, c => diesel::sql_query(&sql)
+        per_backend!(tx.conn(), c => diesel::sql_query(&sql)
             .bind::<Text, _>(self.scope)
             .bind::<Text, _>(key)
             .bind::<Timestamp, _>(now)
@@ -75,8 +76,8 @@ impl Throttle {
     }
 
     /// Forgets the key's failures (after a success).
-    pub fn clear(&self, conn: &mut DbConnection, key: &str) -> QueryResult<()> {
-        diesel::delete(throttles::table.find((self.scope, key))).execute(conn)?;
+    pub fn clear(&self, tx: &mut WriteTx, key: &str) -> QueryResult<()> {
+        diesel::delete(throttles::table.find((self.scope, key))).execute(tx.conn())?;
         Ok(())
     }
 }
@@ -97,58 +98,66 @@ mod tests {
     #[test]
     fn five_failures_lock_the_key_until_the_window_passes() {
         let (_dir, mut conn) = database();
-        let c = &mut conn;
-        let t = Throttle::new("test", 5, Duration::minutes(15));
-        let start = Utc.with_ymd_and_hms(2026, 2, 28, 23, 59, 0).unwrap();
-        for i in 0..4 {
-            t.fail(c, "a", start + Duration::seconds(i)).unwrap();
+        // One transaction a test, as the service runs each failure in one.
+        crate::db::write_tx(&mut conn, |c| {
+            let t = Throttle::new("test", 5, Duration::minutes(15));
+            let start = Utc.with_ymd_and_hms(2026, 2, 28, 23, 59, 0).unwrap();
+            for i in 0..4 {
+                t.fail(c, "a", start + Duration::seconds(i)).unwrap();
+                assert_eq!(
+                    t.retry_after(c, "a", start + Duration::seconds(i)).unwrap(),
+                    None
+                );
+            }
+            t.fail(c, "a", start + Duration::seconds(4)).unwrap();
+            let wait = t
+                .retry_after(c, "a", start + Duration::seconds(5))
+                .unwrap()
+                .unwrap();
+            assert_eq!(wait, 15 * 60 - 1);
             assert_eq!(
-                t.retry_after(c, "a", start + Duration::seconds(i)).unwrap(),
+                t.retry_after(c, "b", start).unwrap(),
+                None,
+                "other keys are not locked"
+            );
+            let other = Throttle::new("other", 5, Duration::minutes(15));
+            assert_eq!(
+                other
+                    .retry_after(c, "a", start + Duration::seconds(5))
+                    .unwrap(),
+                None,
+                "other throttles do not count these failures"
+            );
+            assert_eq!(
+                t.retry_after(c, "a", start + Duration::seconds(4) + Duration::minutes(15))
+                    .unwrap(),
                 None
             );
-        }
-        t.fail(c, "a", start + Duration::seconds(4)).unwrap();
-        let wait = t
-            .retry_after(c, "a", start + Duration::seconds(5))
-            .unwrap()
-            .unwrap();
-        assert_eq!(wait, 15 * 60 - 1);
-        assert_eq!(
-            t.retry_after(c, "b", start).unwrap(),
-            None,
-            "other keys are not locked"
-        );
-        let other = Throttle::new("other", 5, Duration::minutes(15));
-        assert_eq!(
-            other
-                .retry_after(c, "a", start + Duration::seconds(5))
-                .unwrap(),
-            None,
-            "other throttles do not count these failures"
-        );
-        assert_eq!(
-            t.retry_after(c, "a", start + Duration::seconds(4) + Duration::minutes(15))
-                .unwrap(),
-            None
-        );
-        // After the window, counting starts again.
-        t.fail(c, "a", start + Duration::minutes(20)).unwrap();
-        assert_eq!(
-            t.retry_after(c, "a", start + Duration::minutes(20))
-                .unwrap(),
-            None
-        );
+            // After the window, counting starts again.
+            t.fail(c, "a", start + Duration::minutes(20)).unwrap();
+            assert_eq!(
+                t.retry_after(c, "a", start + Duration::minutes(20))
+                    .unwrap(),
+                None
+            );
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
     }
 
     #[test]
     fn clearing_a_key_forgets_its_failures() {
         let (_dir, mut conn) = database();
-        let c = &mut conn;
-        let t = Throttle::new("test", 2, Duration::minutes(1));
-        let now = Utc::now();
-        t.fail(c, "a", now).unwrap();
-        t.clear(c, "a").unwrap();
-        t.fail(c, "a", now).unwrap();
-        assert_eq!(t.retry_after(c, "a", now).unwrap(), None);
+        // One transaction a test, as the service runs each failure in one.
+        crate::db::write_tx(&mut conn, |c| {
+            let t = Throttle::new("test", 2, Duration::minutes(1));
+            let now = Utc::now();
+            t.fail(c, "a", now).unwrap();
+            t.clear(c, "a").unwrap();
+            t.fail(c, "a", now).unwrap();
+            assert_eq!(t.retry_after(c, "a", now).unwrap(), None);
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
     }
 }

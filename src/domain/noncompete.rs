@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use super::obligations::{ObligationKind, ObligationStatus};
 use super::periods::Period;
 use super::problem::Problem;
 use crate::problem;
@@ -138,11 +139,11 @@ mod tests {
     use super::*;
     use crate::domain::periods::months_after;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    pub(super) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    fn ym(text: &str) -> YearMonth {
+    pub(super) fn ym(text: &str) -> YearMonth {
         YearMonth::parse(text).unwrap()
     }
 
@@ -238,6 +239,87 @@ pub fn compensation_floor(average_wage: Option<i64>, floor_percent: u32, minimum
 /// Waiving the non-compete during its term costs three more months of compensation.
 pub const WAIVER_EXTRA_MONTHS: i64 = 3;
 
+/// Why a non-compete cannot be paid, waived or rescinded as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonCompeteRefusal {
+    /// The obligation is of another kind.
+    NotANonCompete,
+    /// It is no longer running: waived, rescinded, breached, superseded or ended.
+    NotActive(ObligationStatus),
+    /// The month paid lies outside the non-compete's term.
+    OutsideTerm,
+    /// The former employee rescinds only once `grace_months` months are left unpaid; `unpaid`
+    /// are.
+    NotYetRescindable { unpaid: usize, grace_months: usize },
+}
+
+/// Only a running non-compete is paid, waived or rescinded.
+pub fn may_change(kind: ObligationKind, status: ObligationStatus) -> Result<(), NonCompeteRefusal> {
+    if kind != ObligationKind::NonCompete {
+        return Err(NonCompeteRefusal::NotANonCompete);
+    }
+    if status != ObligationStatus::Active {
+        return Err(NonCompeteRefusal::NotActive(status));
+    }
+    Ok(())
+}
+
+/// Compensation is paid for the months of the term, and only those (art. 23).
+pub fn may_pay(term: Period, month: YearMonth) -> Result<(), NonCompeteRefusal> {
+    if month < YearMonth::of(term.starts_on) || month > YearMonth::of(term.ends_on) {
+        return Err(NonCompeteRefusal::OutsideTerm);
+    }
+    Ok(())
+}
+
+/// How a non-compete ends before its term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlyEnd {
+    /// The company releases the former employee.
+    Waiver,
+    /// The former employee ends it, the company having left the compensation unpaid.
+    Rescission,
+}
+
+/// What ending a non-compete early changes: its new status, and the compensation still owed
+/// for it beyond the months paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ending {
+    pub status: ObligationStatus,
+    /// Minor units; `None` when nothing more is owed or no agreement says how much.
+    pub extra_owed: Option<i64>,
+}
+
+/// The company may waive a running non-compete at any time and owes three more months of
+/// compensation (SPC interpretation I, art. 39); the former employee may rescind it once
+/// `grace_months` months are unpaid (art. 38), and is owed nothing more for it.
+pub fn end_early(
+    how: EarlyEnd,
+    monthly_compensation: Option<i64>,
+    ledger: &[(YearMonth, MonthStatus)],
+    grace_months: usize,
+) -> Result<Ending, NonCompeteRefusal> {
+    match how {
+        EarlyEnd::Waiver => Ok(Ending {
+            status: ObligationStatus::Waived,
+            extra_owed: monthly_compensation.map(|m| m * WAIVER_EXTRA_MONTHS),
+        }),
+        EarlyEnd::Rescission => match payment_alert(ledger, grace_months) {
+            Some(PaymentAlert::MayRescind { .. }) => Ok(Ending {
+                status: ObligationStatus::Rescinded,
+                extra_owed: None,
+            }),
+            _ => Err(NonCompeteRefusal::NotYetRescindable {
+                unpaid: ledger
+                    .iter()
+                    .filter(|(_, s)| *s == MonthStatus::Late)
+                    .count(),
+                grace_months,
+            }),
+        },
+    }
+}
+
 #[cfg(test)]
 mod money_tests {
     use super::*;
@@ -269,5 +351,82 @@ mod money_tests {
             "never below the minimum wage"
         );
         assert_eq!(compensation_floor(None, 30, 0), 0);
+    }
+}
+
+#[cfg(test)]
+mod decision_tests {
+    use super::tests::{d, ym};
+    use super::*;
+
+    /// A term from 2024-01-31 (a month end, in a leap year) to 2024-12-31.
+    fn term() -> Period {
+        Period {
+            starts_on: d(2024, 1, 31),
+            ends_on: d(2024, 12, 31),
+        }
+    }
+
+    #[test]
+    fn only_a_running_non_compete_is_paid_waived_or_rescinded() {
+        use ObligationStatus::*;
+        assert_eq!(may_change(ObligationKind::NonCompete, Active), Ok(()));
+        for status in [Ended, Waived, Rescinded, Breached, Superseded] {
+            assert_eq!(
+                may_change(ObligationKind::NonCompete, status),
+                Err(NonCompeteRefusal::NotActive(status))
+            );
+        }
+        assert_eq!(
+            may_change(ObligationKind::Confidentiality, Active),
+            Err(NonCompeteRefusal::NotANonCompete)
+        );
+    }
+
+    #[test]
+    fn compensation_is_paid_for_the_months_of_the_term_only() {
+        assert_eq!(
+            may_pay(term(), ym("2024-01")),
+            Ok(()),
+            "the first, part month"
+        );
+        assert_eq!(may_pay(term(), ym("2024-02")), Ok(()), "a leap February");
+        assert_eq!(may_pay(term(), ym("2024-12")), Ok(()), "the last month");
+        assert_eq!(
+            may_pay(term(), ym("2023-12")),
+            Err(NonCompeteRefusal::OutsideTerm)
+        );
+        assert_eq!(
+            may_pay(term(), ym("2025-01")),
+            Err(NonCompeteRefusal::OutsideTerm)
+        );
+    }
+
+    #[test]
+    fn a_waiver_owes_three_more_months_of_compensation() {
+        let ending = end_early(EarlyEnd::Waiver, Some(800_050), &[], 3).unwrap();
+        assert_eq!(ending.status, ObligationStatus::Waived);
+        assert_eq!(ending.extra_owed, Some(2_400_150));
+        let unknown = end_early(EarlyEnd::Waiver, None, &[], 3).unwrap();
+        assert_eq!(unknown.extra_owed, None, "no agreement, no amount to name");
+    }
+
+    #[test]
+    fn the_former_employee_rescinds_only_once_the_grace_of_unpaid_months_is_reached() {
+        let paid = [ym("2024-01"), ym("2024-02")];
+        // On 2024-06-15 March, April and May are late: three months, the grace.
+        let three_late = ledger(term(), &paid, d(2024, 6, 15));
+        let ending = end_early(EarlyEnd::Rescission, Some(800_050), &three_late, 3).unwrap();
+        assert_eq!(ending.status, ObligationStatus::Rescinded);
+        assert_eq!(ending.extra_owed, None);
+        // A month earlier only March and April are late.
+        let two_late = ledger(term(), &paid, d(2024, 5, 15));
+        assert_eq!(
+            end_early(EarlyEnd::Rescission, Some(800_050), &two_late, 3),
+            Err(NonCompeteRefusal::NotYetRescindable {
+                unpaid: 2,
+                grace_months: 3
+            })
+        );
     }
 }

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::{AppState, session};
 use crate::db::users::{self, User};
+use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::error::Error;
 
@@ -37,7 +38,7 @@ async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
     if let Some(token) = bearer_token(&req) {
         let now = state.now();
         return state
-            .db(move |conn| Ok(users::find_by_token(conn, &token, now)?))
+            .db(move |conn| Ok(write_tx(conn, |tx| users::find_by_token(tx, &token, now))?))
             .await;
     }
     match session::session_user_id(&state, &req) {

@@ -26,7 +26,7 @@ pub use routes::{RouteEntry, route_table};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::throttles::Throttle;
-use crate::db::{DbConnection, DbPool};
+use crate::db::{DbConnection, DbPool, write_tx};
 use crate::error::{Error, Result};
 
 /// What every handler can reach.
@@ -88,14 +88,15 @@ impl AppState {
     /// Counts a failure of the key under the throttle.
     pub async fn throttle_failed(&self, throttle: Throttle, key: &str) -> Result<()> {
         let (key, now) = (key.to_string(), self.now());
-        self.db(move |conn| Ok(throttle.fail(conn, &key, now)?))
+        self.db(move |conn| Ok(write_tx(conn, |tx| throttle.fail(tx, &key, now))?))
             .await
     }
 
     /// Forgets the key's failures under the throttle (after a success).
     pub async fn throttle_forget(&self, throttle: Throttle, key: &str) -> Result<()> {
         let key = key.to_string();
-        self.db(move |conn| Ok(throttle.clear(conn, &key)?)).await
+        self.db(move |conn| Ok(write_tx(conn, |tx| throttle.clear(tx, &key))?))
+            .await
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use crate::db::write_tx;
 
 pub const SESSION_COOKIE: &str = "tuomi_session";
 pub const CSRF_COOKIE: &str = "tuomi_csrf";
@@ -174,8 +175,10 @@ pub async fn authenticate(
         _ => {
             state
                 .db(move |conn| {
-                    by_account.fail(conn, &account_key, now)?;
-                    Ok(by_address.fail(conn, &address_key, now)?)
+                    Ok(write_tx(conn, |tx| {
+                        by_account.fail(tx, &account_key, now)?;
+                        by_address.fail(tx, &address_key, now)
+                    })?)
                 })
                 .await?;
             tracing::info!("sign-in refused");

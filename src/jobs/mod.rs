@@ -206,7 +206,9 @@ impl Runner {
                 }
             };
             match outcome {
-                Outcome::Done => queue::complete(&mut conn, now, &job.id, &self.worker_id)?,
+                Outcome::Done => write_tx(&mut conn, |tx| {
+                    queue::complete(tx, now, &job.id, &self.worker_id)
+                })?,
                 Outcome::Sent => stats.sent += 1,
                 Outcome::Failed => stats.failed += 1,
                 Outcome::Retrying => stats.retried += 1,

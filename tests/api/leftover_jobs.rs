@@ -170,14 +170,10 @@ mod checks {
     async fn app_with_a_job(after: Duration) -> (TestApp, super::EndOfTest) {
         let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
         let now = app.clock.now();
-        tuomi::db::jobs::enqueue(
-            &mut app.db(),
-            now,
-            tuomi::db::jobs::JobKind::PlanDaily,
-            "{}",
-            "a-job",
-            now + after,
-        )
+        tuomi::db::write_tx(&mut app.db(), |tx| {
+            let kind = tuomi::db::jobs::JobKind::PlanDaily;
+            tuomi::db::jobs::enqueue(tx, now, kind, "{}", "a-job", now + after)
+        })
         .unwrap();
         let end = app.end_of_test();
         (app, end)

@@ -1,6 +1,7 @@
 //! The case's course: its steps from status to status, the changes security records, and the
 //! decision (a substantiated case marks its obligation breached).
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -9,7 +10,7 @@ use super::{CaseDetail, find, get};
 use crate::db::audit;
 use crate::db::schema::{breach_cases, breach_steps, obligations};
 use crate::db::users::User;
-use crate::db::{DbConnection, Locked, lock_row, stored_instant};
+use crate::db::{Locked, lock_row, stored_instant};
 use crate::domain::FieldErrors;
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::breaches::{
@@ -20,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::problem;
 
 pub(super) fn add_step(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     case_id: &str,
     actor_id: Option<&str>,
@@ -38,7 +39,7 @@ pub(super) fn add_step(
             breach_steps::to_status.eq(to.as_str()),
             breach_steps::reason.eq(reason),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }
 
@@ -89,19 +90,19 @@ impl From<CaseRefusal> for Error {
 }
 
 /// Security takes a step or records findings. A substantiated case linked to an obligation
-/// marks it breached. Call inside a write transaction.
+/// marks it breached.
 pub fn change(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
     user: &User,
     id: &str,
     c: &CaseChange,
 ) -> Result<CaseDetail> {
-    lock_row(conn, Locked::Breach, id)?;
-    let case = find(conn, id)?;
+    lock_row(tx, Locked::Breach, id)?;
+    let case = find(tx, id)?;
     let employee_known = match &c.employee_id {
-        Some(e) => crate::db::employees::find(conn, e)?.is_some(),
+        Some(e) => crate::db::employees::find(tx, e)?.is_some(),
         None => true,
     };
     let obligation_of: Option<Option<String>> = match &c.obligation_id {
@@ -110,7 +111,7 @@ pub fn change(
             obligations::table
                 .find(o)
                 .select(obligations::employee_id)
-                .first(conn)
+                .first(tx.conn())
                 .optional()?,
         ),
     };
@@ -153,20 +154,12 @@ pub fn change(
             breach_cases::obligation_id.eq(&update.obligation_id),
             breach_cases::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     if let Some((from, to)) = update.step {
-        add_step(
-            conn,
-            now,
-            id,
-            Some(&user.id),
-            Some(from),
-            to,
-            c.reason.trim(),
-        )?;
+        add_step(tx, now, id, Some(&user.id), Some(from), to, c.reason.trim())?;
     }
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -192,10 +185,10 @@ pub fn change(
             obligations::status.eq(ObligationStatus::Breached),
             obligations::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
         if marked == 1 {
             audit::record(
-                conn,
+                tx,
                 now,
                 NewEvent {
                     actor: &Actor::User(user.id.clone()),
@@ -207,7 +200,7 @@ pub fn change(
             )?;
         }
     }
-    get(conn, id)
+    get(tx, id)
 }
 
 #[cfg(test)]

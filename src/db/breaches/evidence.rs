@@ -1,5 +1,6 @@
 //! Evidence: files attached by the reporter or by security, typed by content and hashed.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -19,9 +20,9 @@ pub enum EvidenceFor<'a> {
     Case(&'a str),
 }
 
-/// Attaches a file, typed by its content, with its SHA-256. Call inside a write transaction.
+/// Attaches a file, typed by its content, with its SHA-256.
 pub fn add_evidence(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     to: EvidenceFor<'_>,
     file_name: &str,
@@ -29,9 +30,9 @@ pub fn add_evidence(
 ) -> Result<Evidence> {
     let case = match to {
         EvidenceFor::Reporter { code, secret } => {
-            by_code(conn, code, secret)?.ok_or(Error::NotFound)?
+            by_code(tx, code, secret)?.ok_or(Error::NotFound)?
         }
-        EvidenceFor::Case(id) => find(conn, id)?,
+        EvidenceFor::Case(id) => find(tx, id)?,
     };
     let content_type = evidence_type(bytes).map_err(|m| Error::field("file", m))?;
     let file_name: String = file_name
@@ -53,10 +54,10 @@ pub fn add_evidence(
             breach_evidence::bytes.eq(bytes),
             breach_evidence::added_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
-    touch(conn, now, &case.id)?;
+        .execute(tx.conn())?;
+    touch(tx, now, &case.id)?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::System,
@@ -69,7 +70,7 @@ pub fn add_evidence(
     Ok(breach_evidence::table
         .find(&id)
         .select(Evidence::as_select())
-        .first(conn)?)
+        .first(tx.conn())?)
 }
 
 /// An evidence file's bytes (security only).

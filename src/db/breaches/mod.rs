@@ -17,6 +17,7 @@ pub use query::*;
 pub use reporter::*;
 pub use tasks::*;
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -177,9 +178,9 @@ fn find(conn: &mut DbConnection, id: &str) -> Result<Case> {
         .ok_or(Error::NotFound)
 }
 
-fn touch(conn: &mut DbConnection, now: DateTime<Utc>, id: &str) -> QueryResult<()> {
+fn touch(tx: &mut WriteTx, now: DateTime<Utc>, id: &str) -> QueryResult<()> {
     diesel::update(breach_cases::table.find(id))
         .set(breach_cases::updated_at.eq(stored_instant(now)))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }

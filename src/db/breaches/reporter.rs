@@ -1,6 +1,7 @@
 //! The reporter's access: opening a case from a report or a loss, and the reporter's own
 //! view of it by code and secret, where they add information.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -43,15 +44,15 @@ pub struct Opening<'a> {
 }
 
 /// Opens a case and tells every security officer that one arrived — only that, and where to
-/// read it. Call inside a write transaction.
+/// read it.
 pub fn open(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     opening: Opening<'_>,
     report: &NewReport,
 ) -> Result<(String, ReportReceipt)> {
     if let Some(e) = opening.employee_id
-        && crate::db::employees::find(conn, e)?.is_none()
+        && crate::db::employees::find(tx, e)?.is_none()
     {
         return Err(Error::field("employee_id", problem!("no_employee_with_id")));
     }
@@ -78,11 +79,11 @@ pub fn open(
             breach_cases::created_at.eq(at),
             breach_cases::updated_at.eq(at),
         ))
-        .execute(conn)?;
-    add_step(conn, now, &id, None, None, CaseStatus::Reported, "")?;
+        .execute(tx.conn())?;
+    add_step(tx, now, &id, None, None, CaseStatus::Reported, "")?;
     // The trail names the case, never the reporter.
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::System,
@@ -94,12 +95,12 @@ pub fn open(
     )?;
     // A loss is already emailed to HR and security as it is confirmed.
     let officers = match opening.source {
-        CaseSource::Report => crate::db::users::active_with_roles(conn, &[Role::Security])?,
+        CaseSource::Report => crate::db::users::active_with_roles(tx, &[Role::Security])?,
         CaseSource::Loss => Vec::new(),
     };
     for officer in officers {
         plan_one(
-            conn,
+            tx,
             now,
             Recipient::User(&officer.id),
             ReminderKind::BreachReported,
@@ -165,15 +166,15 @@ pub fn for_reporter(
     }))
 }
 
-/// The reporter adds information to their report. Call inside a write transaction.
+/// The reporter adds information to their report.
 pub fn add_information(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     code: &str,
     secret: &str,
     text: &str,
 ) -> Result<()> {
-    let case = by_code(conn, code, secret)?.ok_or(Error::NotFound)?;
+    let case = by_code(tx, code, secret)?.ok_or(Error::NotFound)?;
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 10_000 {
         return Err(Error::field(
@@ -188,10 +189,10 @@ pub fn add_information(
             breach_additions::at.eq(stored_instant(now)),
             breach_additions::text.eq(text),
         ))
-        .execute(conn)?;
-    touch(conn, now, &case.id)?;
+        .execute(tx.conn())?;
+    touch(tx, now, &case.id)?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::System,

@@ -1,6 +1,7 @@
 //! Remedial tasks: added to a case with an owner and a due date, listed for and finished by
 //! their owner.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -14,9 +15,9 @@ use crate::domain::audit::{Actor, NewEvent};
 use crate::error::{Error, Result};
 use crate::problem;
 
-/// A remedial measure with an owner and a due date. Call inside a write transaction.
+/// A remedial measure with an owner and a due date.
 pub fn add_task(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     case_id: &str,
@@ -24,7 +25,7 @@ pub fn add_task(
     owner_id: &str,
     due_on: NaiveDate,
 ) -> Result<Task> {
-    find(conn, case_id)?;
+    find(tx, case_id)?;
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 300 {
         return Err(Error::field(
@@ -32,7 +33,7 @@ pub fn add_task(
             problem!("from_to_characters", min = 1, max = 300),
         ));
     }
-    if crate::db::users::find(conn, owner_id)?.is_none() {
+    if crate::db::users::find(tx, owner_id)?.is_none() {
         return Err(Error::field("owner_id", problem!("no_user_with_id")));
     }
     let id = uuid::Uuid::now_v7().to_string();
@@ -45,9 +46,9 @@ pub fn add_task(
             remedial_tasks::due_on.eq(due_on),
             remedial_tasks::created_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -60,7 +61,7 @@ pub fn add_task(
     Ok(remedial_tasks::table
         .find(&id)
         .select(Task::as_select())
-        .first(conn)?)
+        .first(tx.conn())?)
 }
 
 /// The remedial tasks a user owns (a manager sees nothing else of a case).
@@ -72,9 +73,9 @@ pub fn tasks_of(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<Task>
         .load(conn)
 }
 
-/// The owner marks a task done. Call inside a write transaction.
+/// The owner marks a task done.
 pub fn finish_task(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     task_id: &str,
@@ -82,7 +83,7 @@ pub fn finish_task(
     let task: Task = remedial_tasks::table
         .find(task_id)
         .select(Task::as_select())
-        .first(conn)
+        .first(tx.conn())
         .optional()?
         .ok_or(Error::NotFound)?;
     if task.owner_id != user.id {
@@ -95,12 +96,12 @@ pub fn finish_task(
             .filter(remedial_tasks::done_at.is_null()),
     )
     .set(remedial_tasks::done_at.eq(stored_instant(now)))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if finished == 0 {
         return Err(Error::refused(problem!("task_already_done")));
     }
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -113,5 +114,5 @@ pub fn finish_task(
     Ok(remedial_tasks::table
         .find(task_id)
         .select(Task::as_select())
-        .first(conn)?)
+        .first(tx.conn())?)
 }

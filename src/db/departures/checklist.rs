@@ -1,6 +1,7 @@
 //! The checklist: drawn up when a departure starts (a line per carrier held, then the
 //! standard lines), lines added, confirmed by the manager or HR, and signed for by the successor.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -24,7 +25,7 @@ use crate::error::{Error, Result};
 
 #[allow(clippy::too_many_arguments)]
 fn insert_line(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     departure_id: &str,
     position: i32,
     kind: LineKind,
@@ -44,24 +45,24 @@ fn insert_line(
             departure_lines::status.eq(LineStatus::Open),
             departure_lines::note.eq(""),
         ))
-        .execute(conn)
+        .execute(tx.conn())
 }
 
 /// Starts a departure: the employee becomes departing and gets the checklist: a line per
-/// carrier in their custody, then the standard lines. Call inside a write transaction.
+/// carrier in their custody, then the standard lines.
 pub fn start(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     new: &NewDeparture,
 ) -> Result<DepartureDetail> {
-    crate::db::lock_row(conn, crate::db::Locked::Employee, &new.employee_id)?;
-    let employee = employees::find(conn, &new.employee_id)?;
+    crate::db::lock_row(tx, crate::db::Locked::Employee, &new.employee_id)?;
+    let employee = employees::find(tx, &new.employee_id)?;
     let successor = match &new.successor_id {
         None => None,
         Some(s) => Some(Successor {
             is_the_person: employee.as_ref().is_some_and(|e| e.id == *s),
-            exists: employees::find(conn, s)?.is_some(),
+            exists: employees::find(tx, s)?.is_some(),
         }),
     };
     may_start(&Start {
@@ -84,9 +85,9 @@ pub fn start(
             departures::started_by.eq(&user.id),
             departures::started_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
-    let held = carriers::custody_of(conn, &employee.id)?;
-    let (_, policy) = crate::db::policy::current(conn)?;
+        .execute(tx.conn())?;
+    let held = carriers::custody_of(tx, &employee.id)?;
+    let (_, policy) = crate::db::policy::current(tx)?;
     let held_carriers: Vec<HeldCarrier<'_>> = held
         .iter()
         .map(|c| HeldCarrier {
@@ -98,7 +99,7 @@ pub fn start(
         .collect();
     for line in checklist(&held_carriers, &policy.checklist) {
         insert_line(
-            conn,
+            tx,
             &id,
             line.position,
             line.kind,
@@ -107,9 +108,9 @@ pub fn start(
             line.expected_count,
         )?;
     }
-    set_employee_status(conn, now, &employee.id, EmployeeStatus::Departing)?;
+    set_employee_status(tx, now, &employee.id, EmployeeStatus::Departing)?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -123,26 +124,26 @@ pub fn start(
             }),
         },
     )?;
-    let departure = find(conn, &id)?;
-    detail(conn, departure)
+    let departure = find(tx, &id)?;
+    detail(tx, departure)
 }
 
-/// Adds a line to a departure in progress. Call inside a write transaction.
+/// Adds a line to a departure in progress.
 pub fn add_line(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     id: &str,
     title: &str,
 ) -> Result<DepartureDetail> {
-    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
-    let departure = in_progress(conn, id)?;
+    crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
+    let departure = in_progress(tx, id)?;
     let last: Option<i32> = departure_lines::table
         .filter(departure_lines::departure_id.eq(id))
         .select(diesel::dsl::max(departure_lines::position))
-        .first(conn)?;
+        .first(tx.conn())?;
     insert_line(
-        conn,
+        tx,
         id,
         last.unwrap_or(0) + 1,
         LineKind::Custom,
@@ -151,7 +152,7 @@ pub fn add_line(
         1,
     )?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -161,7 +162,7 @@ pub fn add_line(
             details: json!({ "title": title }),
         },
     )?;
-    detail(conn, departure)
+    detail(tx, departure)
 }
 fn find_line(conn: &mut DbConnection, departure_id: &str, line_id: &str) -> Result<DepartureLine> {
     departure_lines::table
@@ -194,22 +195,22 @@ pub struct Confirmation<'a> {
     pub count: Option<i32>,
 }
 
-/// Confirms a line; the carrier register follows. Call inside a write transaction.
+/// Confirms a line; the carrier register follows.
 pub fn confirm(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     id: &str,
     line_id: &str,
     c: &Confirmation<'_>,
 ) -> Result<DepartureDetail> {
-    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
-    let departure = in_progress(conn, id)?;
-    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
-    may_confirm(conn, user, &employee)?;
-    let line = find_line(conn, id, line_id)?;
+    crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
+    let departure = in_progress(tx, id)?;
+    let employee = employees::find(tx, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    may_confirm(tx, user, &employee)?;
+    let line = find_line(tx, id, line_id)?;
     let carrier = match &line.carrier_id {
-        Some(carrier_id) => Some(carriers::status_of(conn, carrier_id)?),
+        Some(carrier_id) => Some(carriers::status_of(tx, carrier_id)?),
         None => None,
     };
     let confirmed = rules::confirm(
@@ -228,7 +229,7 @@ pub fn confirm(
     if let Some(successor) = &confirmed.handed_to {
         // The successor signs for it, with their account or the link this email carries.
         crate::db::reminders::plan_one(
-            conn,
+            tx,
             now,
             crate::db::reminders::Recipient::Employee(successor),
             crate::domain::reminders::ReminderKind::Handover,
@@ -239,7 +240,7 @@ pub fn confirm(
     if confirmed.returns_carrier
         && let Some(carrier_id) = &line.carrier_id
     {
-        carriers::move_custody(conn, now, &user.id, carrier_id, &Custody::Return, c.note)?;
+        carriers::move_custody(tx, now, &user.id, carrier_id, &Custody::Return, c.note)?;
     }
     diesel::update(departure_lines::table.find(line_id))
         .set((
@@ -250,11 +251,11 @@ pub fn confirm(
             departure_lines::confirmed_by.eq(&user.id),
             departure_lines::confirmed_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let action = if confirmed.loss {
         // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
         // are emailed (the notices are planned in this same transaction).
-        crate::db::reminders::plan_loss_notices(conn, now, line_id)?;
+        crate::db::reminders::plan_loss_notices(tx, now, line_id)?;
         // … and becomes a breach case (失密), handled like any report.
         let report = crate::domain::breaches::NewReport {
             person: employee.name.clone(),
@@ -270,7 +271,7 @@ pub fn confirm(
             contact: String::new(),
         };
         crate::db::breaches::open(
-            conn,
+            tx,
             now,
             crate::db::breaches::Opening {
                 source: crate::domain::breaches::CaseSource::Loss,
@@ -285,7 +286,7 @@ pub fn confirm(
         "departure.line_confirmed"
     };
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -298,7 +299,7 @@ pub fn confirm(
             }),
         },
     )?;
-    detail(conn, departure)
+    detail(tx, departure)
 }
 
 /// Who signs for a handover.
@@ -310,19 +311,18 @@ pub enum Receiver<'a> {
 }
 
 /// The successor signs for a handover (签收); a handed-over carrier passes into their custody.
-/// Call inside a write transaction.
 pub fn receive(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     by: Receiver<'_>,
     id: &str,
     line_id: &str,
 ) -> Result<DepartureDetail> {
-    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
-    let line = find_line(conn, id, line_id)?;
+    crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
+    let line = find_line(tx, id, line_id)?;
     let successor_id = line.handed_to_id.clone().unwrap_or_default();
-    let successor = employees::find(conn, &successor_id)?;
-    let departure = find(conn, id)?;
+    let successor = employees::find(tx, &successor_id)?;
+    let departure = find(tx, id)?;
     let (actor, user_id, by_the_successor) = match by {
         Receiver::User(user) => (
             Actor::User(user.id.clone()),
@@ -354,16 +354,16 @@ pub fn receive(
         let change = Custody::Transfer {
             to: successor_id.clone(),
         };
-        carriers::move_custody(conn, now, &mover, carrier_id, &change, note)?;
+        carriers::move_custody(tx, now, &mover, carrier_id, &change, note)?;
     }
     diesel::update(departure_lines::table.find(line_id))
         .set((
             departure_lines::received_by.eq(&user_id),
             departure_lines::received_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &actor,
@@ -376,7 +376,7 @@ pub fn receive(
             }),
         },
     )?;
-    detail(conn, departure)
+    detail(tx, departure)
 }
 
 /// A line waiting for its successor's signature, with the departing person's name (for the

@@ -1,6 +1,7 @@
 //! Completing a departure, and what it creates: the person departed or retired, their
 //! accounts disabled, the post-exit clearance record and the obligations.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -11,8 +12,8 @@ use crate::db::clearance::record_post_exit;
 use crate::db::employees;
 use crate::db::obligations::{self, Source};
 use crate::db::schema::{departures, employees as employees_table, users};
+use crate::db::stored_instant;
 use crate::db::users::User;
-use crate::db::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::departures::{self as rules, Completion, DepartureStatus};
 use crate::domain::obligations::{after_departure, non_compete};
@@ -24,7 +25,7 @@ use crate::error::{Error, Result};
 /// lines stay visible). The person becomes departed (or retired), their user accounts are
 /// disabled, and their obligations are created — all in this transaction.
 pub fn complete(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     policy: &Policy,
@@ -32,16 +33,16 @@ pub fn complete(
     override_reason: Option<&str>,
     trade_secret: bool,
 ) -> Result<DepartureDetail> {
-    crate::db::lock_row(conn, crate::db::Locked::Departure, id)?;
-    let departure = find(conn, id)?;
-    let open = lines_of(conn, id)?.iter().filter(|l| !l.resolved()).count();
+    crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
+    let departure = find(tx, id)?;
+    let open = lines_of(tx, id)?.iter().filter(|l| !l.resolved()).count();
     let completed = rules::complete(&Completion {
         status: departure.status,
         reason: departure.reason,
         open_lines: open,
         override_reason,
     })?;
-    let employee = employees::find(conn, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let employee = employees::find(tx, &departure.employee_id)?.ok_or(Error::NotFound)?;
     let tier_held = employee.clearance_tier;
     let actor = Actor::User(user.id.clone());
     diesel::update(departures::table.find(id))
@@ -51,19 +52,19 @@ pub fn complete(
             departures::completed_at.eq(stored_instant(now)),
             departures::override_reason.eq(completed.overridden),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let final_status = completed.employee_status;
-    set_employee_status(conn, now, &employee.id, final_status)?;
+    set_employee_status(tx, now, &employee.id, final_status)?;
     diesel::update(employees_table::table.find(&employee.id))
         .set(employees_table::clearance_tier.eq(ClearanceTier::None))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let disabled =
         diesel::update(users::table.filter(users::employee_no.eq(&employee.employee_no)))
             .set(users::active.eq(false))
-            .execute(conn)?;
+            .execute(tx.conn())?;
     let post_exit = if tier_held.is_classified() {
         Some(record_post_exit(
-            conn,
+            tx,
             now,
             &actor,
             &employee.id,
@@ -83,7 +84,7 @@ pub fn complete(
         departure.last_working_day,
         trade_secret,
     );
-    if let Some(agreement) = crate::db::noncompete::agreement_of(conn, &employee.id)? {
+    if let Some(agreement) = crate::db::noncompete::agreement_of(tx, &employee.id)? {
         let months = u32::try_from(agreement.months).unwrap_or(0);
         owed.push(non_compete(departure.last_working_day, months));
     }
@@ -91,9 +92,9 @@ pub fn complete(
         departure_id: Some(id),
         post_exit_id: post_exit.as_deref(),
     };
-    obligations::create_all(conn, now, &actor, &employee.id, &owed, source)?;
+    obligations::create_all(tx, now, &actor, &employee.id, &owed, source)?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &actor,
@@ -107,6 +108,6 @@ pub fn complete(
             }),
         },
     )?;
-    let departure = find(conn, id)?;
-    detail(conn, departure)
+    let departure = find(tx, id)?;
+    detail(tx, departure)
 }

@@ -13,6 +13,7 @@ pub use checklist::*;
 pub use completion::*;
 pub use query::*;
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -204,7 +205,7 @@ fn in_progress(conn: &mut DbConnection, id: &str) -> Result<Departure> {
     Ok(departure)
 }
 fn set_employee_status(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     id: &str,
     status: EmployeeStatus,
@@ -214,7 +215,7 @@ fn set_employee_status(
             employees_table::status.eq(status.as_str()),
             employees_table::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)
+        .execute(tx.conn())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Keeping the register: adding and editing employees (with their audit events and the
 //! manager check), the rows the import writes, and rehiring someone who left.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -57,21 +58,21 @@ fn unique_no(e: diesel::result::Error) -> Error {
     }
 }
 
-/// Adds an employee (active, no tier). Call inside a write transaction.
+/// Adds an employee (active, no tier).
 pub fn create(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     fields: &EmployeeFields,
     manager_id: Option<&str>,
 ) -> Result<Employee> {
     if let Some(m) = manager_id {
-        check_manager(conn, None, m)?;
+        check_manager(tx, None, m)?;
     }
     let id = uuid::Uuid::now_v7().to_string();
-    insert_row(conn, now, &id, fields, manager_id)?;
-    audit::record(conn, now, created_event(actor, &id, fields, manager_id))?;
-    find(conn, &id)?.ok_or(Error::NotFound)
+    insert_row(tx, now, &id, fields, manager_id)?;
+    audit::record(tx, now, created_event(actor, &id, fields, manager_id))?;
+    find(tx, &id)?.ok_or(Error::NotFound)
 }
 
 /// The audit event of a new employee.
@@ -112,9 +113,9 @@ pub fn updated_event<'a>(
 }
 
 /// Replaces an employee's own fields and manager; records what changed. Returns false when
-/// nothing did. Call inside a write transaction.
+/// nothing did.
 pub fn update(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     current: &Employee,
@@ -126,10 +127,10 @@ pub fn update(
         return Ok(false);
     }
     if manager_changed && let Some(m) = manager_id {
-        check_manager(conn, Some(&current.id), m)?;
+        check_manager(tx, Some(&current.id), m)?;
     }
-    update_row(conn, now, &current.id, fields, manager_id)?;
-    audit::record(conn, now, updated_event(actor, current, fields, manager_id))?;
+    update_row(tx, now, &current.id, fields, manager_id)?;
+    audit::record(tx, now, updated_event(actor, current, fields, manager_id))?;
     Ok(true)
 }
 
@@ -188,7 +189,7 @@ pub fn changes(
 /// Inserts an employee row (active, no tier) without checks or audit: for [`create`] and the
 /// import, which check first.
 pub fn insert_row(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     id: &str,
     fields: &EmployeeFields,
@@ -213,15 +214,15 @@ pub fn insert_row(
             employees::created_at.eq(at),
             employees::updated_at.eq(at),
         ))
-        .execute(conn)
+        .execute(tx.conn())
         .map_err(unique_no)?;
-    index_terms(conn, &[(id, &fields.search_text())])?;
+    index_terms(tx, &[(id, &fields.search_text())])?;
     Ok(())
 }
 
 /// Replaces an employee's own fields and manager without checks or audit.
 pub fn update_row(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     id: &str,
     fields: &EmployeeFields,
@@ -242,9 +243,9 @@ pub fn update_row(
             employees::search_text.eq(&search_text),
             employees::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)
+        .execute(tx.conn())
         .map_err(unique_no)?;
-    reindex_terms(conn, id, &search_text)?;
+    reindex_terms(tx, id, &search_text)?;
     Ok(())
 }
 
@@ -265,16 +266,11 @@ impl From<RehireRefusal> for Error {
 }
 
 /// Takes a departed or retired person back: active again, their post-departure obligations
-/// superseded. Call inside a write transaction.
-pub fn rehire(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    id: &str,
-) -> Result<Employee> {
-    crate::db::lock_row(conn, crate::db::Locked::Employee, id)?;
-    let employee = find(conn, id)?.ok_or(Error::NotFound)?;
-    let held = crate::db::obligations::held_by(conn, id)?;
+/// superseded.
+pub fn rehire(tx: &mut WriteTx, now: DateTime<Utc>, actor: &Actor, id: &str) -> Result<Employee> {
+    crate::db::lock_row(tx, crate::db::Locked::Employee, id)?;
+    let employee = find(tx, id)?.ok_or(Error::NotFound)?;
+    let held = crate::db::obligations::held_by(tx, id)?;
     let owed: Vec<Owed<'_>> = held
         .iter()
         .map(|(id, status, departure_id)| Owed {
@@ -289,11 +285,11 @@ pub fn rehire(
             employees::status.eq(rehired.status),
             employees::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     let superseded =
-        crate::db::obligations::supersede_after_rehire(conn, now, actor, id, &rehired.superseded)?;
+        crate::db::obligations::supersede_after_rehire(tx, now, actor, id, &rehired.superseded)?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor,
@@ -303,5 +299,5 @@ pub fn rehire(
             details: json!({ "obligations_superseded": superseded }),
         },
     )?;
-    find(conn, id)?.ok_or(Error::NotFound)
+    find(tx, id)?.ok_or(Error::NotFound)
 }

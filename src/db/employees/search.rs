@@ -1,6 +1,7 @@
 //! Searching people: the condition that finds them by the words typed, and the search terms
 //! it looks in (written, replaced, and filled in for people who have none).
 
+use crate::db::WriteTx;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -43,7 +44,7 @@ pub fn matching<QS: 'static>(column: &str, text: &str) -> PersonCondition<QS> {
 }
 
 /// Writes the search terms of these people (id, search text); terms already there stay.
-pub fn index_terms(conn: &mut DbConnection, people: &[(&str, &str)]) -> QueryResult<()> {
+pub fn index_terms(tx: &mut WriteTx, people: &[(&str, &str)]) -> QueryResult<()> {
     use crate::db::schema::person_terms;
     let rows: Vec<_> = people
         .iter()
@@ -58,7 +59,7 @@ pub fn index_terms(conn: &mut DbConnection, people: &[(&str, &str)]) -> QueryRes
         .collect();
     // Two values a row; within both backends' limit of bound values a statement.
     for chunk in rows.chunks(10_000) {
-        per_backend!(conn, c => diesel::insert_into(person_terms::table)
+        per_backend!(tx.conn(), c => diesel::insert_into(person_terms::table)
             .values(chunk)
             .on_conflict_do_nothing()
             .execute(c))?;
@@ -67,14 +68,11 @@ pub fn index_terms(conn: &mut DbConnection, people: &[(&str, &str)]) -> QueryRes
 }
 
 /// Replaces one person's search terms after their name, number or emails changed.
-pub(super) fn reindex_terms(
-    conn: &mut DbConnection,
-    id: &str,
-    search_text: &str,
-) -> QueryResult<()> {
+pub(super) fn reindex_terms(tx: &mut WriteTx, id: &str, search_text: &str) -> QueryResult<()> {
     use crate::db::schema::person_terms;
-    diesel::delete(person_terms::table.filter(person_terms::employee_id.eq(id))).execute(conn)?;
-    index_terms(conn, &[(id, search_text)])
+    diesel::delete(person_terms::table.filter(person_terms::employee_id.eq(id)))
+        .execute(tx.conn())?;
+    index_terms(tx, &[(id, search_text)])
 }
 
 /// Writes the search terms of the people who have none: on each start, for the people

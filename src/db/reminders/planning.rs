@@ -1,6 +1,7 @@
 //! Planning reminders: in bulk for each occasion (periodic, ending, released), one at a time,
 //! and the loss notices, each with its send job.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Integer, Text, Timestamp};
@@ -74,7 +75,7 @@ enum Extra<'a> {
 /// with their send jobs; returns how many are new. Every value is bound; the SQL text holds
 /// only constants.
 fn plan_bulk(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     kind: ReminderKind,
     due_at: DateTime<Utc>,
@@ -85,21 +86,21 @@ fn plan_bulk(
     let ids = IdRun::new();
     // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     let sql = placeholders(
-        conn,
+        tx,
         &format!(
             "INSERT INTO reminders (id, unique_key, employee_id, kind, period, due_at, status, \
                created_at, updated_at) \
              SELECT {id}, p.unique_key, p.employee_id, $1, p.period, $2, 'scheduled', $3, $3 \
              FROM ({select}) p WHERE true \
              ON CONFLICT (unique_key) DO NOTHING",
-            id = IdRun::sql(conn, "$6", "row_number() OVER ()"),
+            id = IdRun::sql(tx, "$6", "row_number() OVER ()"),
         ),
     );
     let stored_now = stored_instant(now);
     let due_at = stored_instant(due_at);
     macro_rules! run {
         ($sql_type:ty, $value:expr) => {
-            per_backend!(conn, c => diesel::sql_query(&sql)
+            per_backend!(tx.conn(), c => diesel::sql_query(&sql)
                 .bind::<Text, _>(kind.as_str())
                 .bind::<Timestamp, _>(due_at)
                 .bind::<Timestamp, _>(stored_now)
@@ -114,27 +115,27 @@ fn plan_bulk(
         Extra::Date(date) => run!(Date, date),
     }?;
     if planned > 0 {
-        enqueue_sends(conn, now, &ids)?;
+        enqueue_sends(tx, now, &ids)?;
     }
     Ok(planned)
 }
 
 /// The send jobs of the reminders one bulk statement made (the ids of `made`), in their order.
-fn enqueue_sends(conn: &mut DbConnection, now: DateTime<Utc>, made: &IdRun) -> QueryResult<usize> {
+fn enqueue_sends(tx: &mut WriteTx, now: DateTime<Utc>, made: &IdRun) -> QueryResult<usize> {
     let sql = placeholders(
-        conn,
+        tx,
         &format!(
             "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
                run_at, created_at, updated_at) \
              SELECT {id}, '{send}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
              FROM reminders r WHERE r.id BETWEEN $4 AND $5 \
              ON CONFLICT (unique_key) DO NOTHING",
-            id = IdRun::sql(conn, "$3", "row_number() OVER (ORDER BY r.id)"),
+            id = IdRun::sql(tx, "$3", "row_number() OVER (ORDER BY r.id)"),
             send = JobKind::SendReminder,
         ),
     );
     let jobs = IdRun::new();
-    per_backend!(conn, c => diesel::sql_query(&sql)
+    per_backend!(tx.conn(), c => diesel::sql_query(&sql)
         .bind::<Integer, _>(crate::db::jobs::MAX_ATTEMPTS)
         .bind::<Timestamp, _>(stored_instant(now))
         .bind::<Text, _>(&jobs.prefix)
@@ -154,7 +155,7 @@ fn quoted_kinds(kinds: &[ObligationKind]) -> String {
 
 /// The reminder of one cadence slot: every person with an active obligation of these kinds.
 pub fn plan_periodic(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     kinds: &[ObligationKind],
     slot: &str,
@@ -170,7 +171,7 @@ pub fn plan_periodic(
         kinds = quoted_kinds(kinds)
     );
     plan_bulk(
-        conn,
+        tx,
         now,
         ReminderKind::Periodic,
         due_at,
@@ -183,7 +184,7 @@ pub fn plan_periodic(
 /// Notices before an end: obligations ending after `today` and within `days` of it. An
 /// obligation recorded after its notice date still gets its notice, at the next run.
 pub fn plan_ending(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     today: NaiveDate,
     days: u32,
@@ -192,7 +193,7 @@ pub fn plan_ending(
     let last = today
         .checked_add_days(chrono::Days::new(u64::from(days)))
         .unwrap_or(NaiveDate::MAX);
-    let end = date_text(conn, "ends_on");
+    let end = date_text(tx, "ends_on");
     let select = format!(
         "SELECT 'employee:' || employee_id || ':ending:' || {end} AS unique_key, \
            employee_id, {end} AS period \
@@ -200,7 +201,7 @@ pub fn plan_ending(
          GROUP BY employee_id, ends_on"
     );
     plan_bulk(
-        conn,
+        tx,
         now,
         ReminderKind::Ending,
         due_at,
@@ -213,7 +214,7 @@ pub fn plan_ending(
 /// Release notices: obligations whose last day is `today` (or, after a downtime, a few days
 /// before), unless they were waived, rescinded or superseded.
 pub fn plan_released(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     today: NaiveDate,
     due_at: DateTime<Utc>,
@@ -221,7 +222,7 @@ pub fn plan_released(
     let first = today
         .checked_sub_days(chrono::Days::new(RELEASE_CATCH_UP_DAYS))
         .unwrap_or(NaiveDate::MIN);
-    let end = date_text(conn, "ends_on");
+    let end = date_text(tx, "ends_on");
     let select = format!(
         "SELECT 'employee:' || employee_id || ':released:' || {end} AS unique_key, \
            employee_id, {end} AS period \
@@ -230,7 +231,7 @@ pub fn plan_released(
          GROUP BY employee_id, ends_on"
     );
     plan_bulk(
-        conn,
+        tx,
         now,
         ReminderKind::Released,
         due_at,
@@ -248,9 +249,9 @@ pub enum Recipient<'a> {
 }
 
 /// Plans one reminder (and its send job) unless the same recipient, occasion and period is
-/// already planned; returns its id when new. Call inside a write transaction.
+/// already planned; returns its id when new.
 pub fn plan_one(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     to: Recipient<'_>,
     kind: ReminderKind,
@@ -275,7 +276,7 @@ pub fn plan_one(
         reminders::created_at.eq(at),
         reminders::updated_at.eq(at),
     );
-    let added = per_backend!(conn, c => diesel::insert_into(reminders::table)
+    let added = per_backend!(tx.conn(), c => diesel::insert_into(reminders::table)
         .values(values)
         .on_conflict(reminders::unique_key)
         .do_nothing()
@@ -284,7 +285,7 @@ pub fn plan_one(
         return Ok(None);
     }
     crate::db::jobs::enqueue(
-        conn,
+        tx,
         now,
         JobKind::SendReminder,
         &id,
@@ -294,19 +295,19 @@ pub fn plan_one(
     Ok(Some(id))
 }
 
-/// Tells HR and security of a carrier confirmed missing, one email each. Call inside the
+/// Tells HR and security of a carrier confirmed missing, one email each. In the
 /// confirming transaction.
 pub fn plan_loss_notices(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     line_id: &str,
 ) -> QueryResult<usize> {
     use crate::domain::users::Role;
     let mut planned = 0;
-    for user in crate::db::users::active_with_roles(conn, &[Role::Hr, Role::Security])? {
+    for user in crate::db::users::active_with_roles(tx, &[Role::Hr, Role::Security])? {
         planned += usize::from(
             plan_one(
-                conn,
+                tx,
                 now,
                 Recipient::User(&user.id),
                 ReminderKind::Loss,

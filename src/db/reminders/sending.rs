@@ -1,6 +1,7 @@
 //! The sending state: the message as sent, a send recorded or failed, an error noted, a
 //! reminder acknowledged, and a failed one sent again.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -28,7 +29,7 @@ pub fn sent_message(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Re
 /// audit chain. Only a reminder still scheduled changes (a second worker cannot overwrite).
 #[allow(clippy::too_many_arguments)]
 pub fn record_sent(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     id: &str,
     to: &str,
@@ -53,10 +54,10 @@ pub fn record_sent(
         reminders::last_error.eq(None::<String>),
         reminders::updated_at.eq(stored_instant(now)),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if changed == 1 {
         audit::record(
-            conn,
+            tx,
             now,
             NewEvent {
                 actor: &Actor::System,
@@ -74,7 +75,7 @@ pub fn record_sent(
 
 /// The reminder cannot be delivered (no address, a permanent refusal, attempts used up).
 pub fn record_failed(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     id: &str,
     to: Option<&str>,
@@ -91,10 +92,10 @@ pub fn record_failed(
         reminders::last_error.eq(error),
         reminders::updated_at.eq(stored_instant(now)),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if changed == 1 {
         audit::record(
-            conn,
+            tx,
             now,
             NewEvent {
                 actor: &Actor::System,
@@ -109,18 +110,13 @@ pub fn record_failed(
 }
 
 /// A temporary failure, kept on the row while the job waits to retry.
-pub fn note_error(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    id: &str,
-    error: &str,
-) -> QueryResult<()> {
+pub fn note_error(tx: &mut WriteTx, now: DateTime<Utc>, id: &str, error: &str) -> QueryResult<()> {
     diesel::update(reminders::table.find(id))
         .set((
             reminders::last_error.eq(error),
             reminders::updated_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(())
 }
 
@@ -128,7 +124,7 @@ pub fn note_error(
 /// unacknowledged, since it lists their obligations as they stand. Returns false if it
 /// already was.
 pub fn acknowledge(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     id: &str,
     from_address: Option<&str>,
@@ -137,7 +133,7 @@ pub fn acknowledge(
         .find(id)
         .filter(reminders::status.eq(ReminderStatus::Sent))
         .select((reminders::employee_id, reminders::sent_at))
-        .first::<(Option<String>, Option<NaiveDateTime>)>(conn)
+        .first::<(Option<String>, Option<NaiveDateTime>)>(tx.conn())
         .optional()?
     else {
         return Ok(false);
@@ -153,10 +149,10 @@ pub fn acknowledge(
         reminders::acknowledged_at.eq(stored_instant(now)),
         reminders::updated_at.eq(stored_instant(now)),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if changed > 0 {
         audit::record(
-            conn,
+            tx,
             now,
             NewEvent {
                 actor: &Actor::System,
@@ -172,15 +168,15 @@ pub fn acknowledge(
 
 /// Sends a failed reminder again: it is scheduled anew and its send job queued to run now,
 /// so the next run of the worker sends it — once, as any scheduled reminder. Refused (409)
-/// for a reminder that has not failed. Call inside a write transaction.
+/// for a reminder that has not failed.
 pub fn resend(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     id: &str,
 ) -> crate::error::Result<Reminder> {
     use crate::error::Error;
-    let Some(before) = get(conn, id)? else {
+    let Some(before) = get(tx, id)? else {
         return Err(Error::NotFound);
     };
     let changed = diesel::update(
@@ -193,7 +189,7 @@ pub fn resend(
         reminders::last_error.eq(None::<String>),
         reminders::updated_at.eq(stored_instant(now)),
     ))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if changed == 0 {
         return Err(Error::refused(match before.status {
             ReminderStatus::Scheduled => problem!("resend_only_failed_scheduled"),
@@ -202,9 +198,9 @@ pub fn resend(
             ReminderStatus::Failed => problem!("resend_only_failed_failed"),
         }));
     }
-    crate::db::jobs::requeue(conn, now, JobKind::SendReminder, id, &format!("send:{id}"))?;
+    crate::db::jobs::requeue(tx, now, JobKind::SendReminder, id, &format!("send:{id}"))?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(actor_id.to_string()),
@@ -214,5 +210,5 @@ pub fn resend(
             details: json!({ "previous_error": before.last_error, "to": before.to_address }),
         },
     )?;
-    get(conn, id)?.ok_or(Error::NotFound)
+    get(tx, id)?.ok_or(Error::NotFound)
 }

@@ -56,7 +56,7 @@ macro_rules! insert_all {
         for batch in $rows.chunks(per_statement * 10) {
             write_tx($conn, |conn| -> QueryResult<()> {
                 for chunk in batch.chunks(per_statement) {
-                    per_backend!(conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+                    per_backend!(conn.conn(), c => diesel::insert_into($table).values(chunk).execute(c))?;
                 }
                 Ok(())
             })?;

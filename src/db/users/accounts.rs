@@ -1,6 +1,7 @@
 //! Accounts: creating a user, their language, the account list and page, changes by an
 //! admin or by the user themselves, and how many hold each role.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -16,9 +17,9 @@ use crate::domain::users::{Language, NewUser, Role};
 use crate::error::{Error, Result};
 use crate::problem;
 
-/// Creates a user with its roles and records it. Call inside a write transaction.
+/// Creates a user with its roles and records it.
 pub fn create(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     new: &NewUser,
@@ -38,7 +39,7 @@ pub fn create(
             users::created_at.eq(at),
             users::updated_at.eq(at),
         ))
-        .execute(conn);
+        .execute(tx.conn());
     match inserted {
         Err(e) if is_unique_violation(&e) => {
             return Err(Error::field("email", problem!("email_taken")));
@@ -51,10 +52,10 @@ pub fn create(
                 user_roles::user_id.eq(&id),
                 user_roles::role.eq(role.as_str()),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
     }
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor,
@@ -69,14 +70,14 @@ pub fn create(
             }),
         },
     )?;
-    find(conn, &id)?.ok_or(Error::NotFound)
+    find(tx, &id)?.ok_or(Error::NotFound)
 }
 
 /// The language a user reads pages and emails in.
-pub fn set_language(conn: &mut DbConnection, user_id: &str, language: Language) -> QueryResult<()> {
+pub fn set_language(tx: &mut WriteTx, user_id: &str, language: Language) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::language.eq(language.as_str()))
-        .execute(conn)
+        .execute(tx.conn())
         .map(|_| ())
 }
 
@@ -243,16 +244,15 @@ pub struct AccountChange {
 }
 
 /// Changes an account, recording what changed. An administrator keeps their own admin role
-/// and their own access (so there is always an active administrator). Call inside a write
-/// transaction.
+/// and their own access (so there is always an active administrator).
 pub fn change(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor_id: &str,
     id: &str,
     change: &AccountChange,
 ) -> Result<Account> {
-    let before = account(conn, id)?.ok_or(Error::NotFound)?;
+    let before = account(tx, id)?.ok_or(Error::NotFound)?;
     if id == actor_id {
         if change
             .roles
@@ -269,11 +269,11 @@ pub fn change(
     if let Some(name) = change.name.as_ref().filter(|n| **n != before.name) {
         diesel::update(users::table.find(id))
             .set(users::name.eq(name))
-            .execute(conn)?;
+            .execute(tx.conn())?;
         changes.insert("name".into(), json!({ "from": before.name, "to": name }));
     }
     if let Some(language) = change.language.filter(|l| *l != before.language) {
-        set_language(conn, id, language)?;
+        set_language(tx, id, language)?;
         changes.insert(
             "language".into(),
             json!({ "from": before.language, "to": language }),
@@ -284,14 +284,15 @@ pub fn change(
         roles.sort();
         roles.dedup();
         if roles != before.roles {
-            diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id))).execute(conn)?;
+            diesel::delete(user_roles::table.filter(user_roles::user_id.eq(id)))
+                .execute(tx.conn())?;
             for role in &roles {
                 diesel::insert_into(user_roles::table)
                     .values((
                         user_roles::user_id.eq(id),
                         user_roles::role.eq(role.as_str()),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn())?;
             }
             changes.insert("roles".into(), json!({ "from": before.roles, "to": roles }));
         }
@@ -310,7 +311,7 @@ pub fn change(
     if let Some(active) = change.active.filter(|a| *a != before.active) {
         diesel::update(users::table.find(id))
             .set(users::active.eq(active))
-            .execute(conn)?;
+            .execute(tx.conn())?;
         events.push(NewEvent {
             actor: &actor,
             action: if active {
@@ -326,15 +327,15 @@ pub fn change(
     if !events.is_empty() {
         diesel::update(users::table.find(id))
             .set(users::updated_at.eq(stored_instant(now)))
-            .execute(conn)?;
-        audit::record_all(conn, now, events)?;
+            .execute(tx.conn())?;
+        audit::record_all(tx, now, events)?;
     }
-    account(conn, id)?.ok_or(Error::NotFound)
+    account(tx, id)?.ok_or(Error::NotFound)
 }
 
-/// A user's own name and language, as they change them. Call inside a write transaction.
+/// A user's own name and language, as they change them.
 pub fn change_own(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     name: Option<&str>,
@@ -347,11 +348,11 @@ pub fn change_own(
                 users::name.eq(name),
                 users::updated_at.eq(stored_instant(now)),
             ))
-            .execute(conn)?;
+            .execute(tx.conn())?;
         changes.insert("name".into(), json!({ "from": user.name, "to": name }));
     }
     if let Some(language) = language.filter(|l| *l != user.language) {
-        set_language(conn, &user.id, language)?;
+        set_language(tx, &user.id, language)?;
         changes.insert(
             "language".into(),
             json!({ "from": user.language, "to": language }),
@@ -359,7 +360,7 @@ pub fn change_own(
     }
     if !changes.is_empty() {
         audit::record(
-            conn,
+            tx,
             now,
             NewEvent {
                 actor: &Actor::User(user.id.clone()),

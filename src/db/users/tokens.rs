@@ -1,5 +1,6 @@
 //! Tokens: signing in by API token (created, listed, revoked) and the first admin's setup token.
 
+use crate::db::WriteTx;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -22,7 +23,7 @@ const LAST_USED_GRAIN_MINUTES: i64 = 10;
 
 /// The active user an API token belongs to, if the token is valid; notes when it was used.
 pub fn find_by_token(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     token: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<User>> {
@@ -34,12 +35,12 @@ pub fn find_by_token(
             api_tokens::user_id,
             api_tokens::last_used_at,
         ))
-        .first::<(String, String, Option<NaiveDateTime>)>(conn)
+        .first::<(String, String, Option<NaiveDateTime>)>(tx.conn())
         .optional()?;
     let Some((token_id, user_id, last_used)) = found else {
         return Ok(None);
     };
-    let Some(user) = find(conn, &user_id)?.filter(|u| u.active) else {
+    let Some(user) = find(tx, &user_id)?.filter(|u| u.active) else {
         return Ok(None);
     };
     let at = stored_instant(now);
@@ -47,7 +48,7 @@ pub fn find_by_token(
         // Noting the use is a courtesy: a busy database does not turn the request away.
         let noted = diesel::update(api_tokens::table.find(&token_id))
             .set(api_tokens::last_used_at.eq(at))
-            .execute(conn);
+            .execute(tx.conn());
         if let Err(e) = noted {
             tracing::warn!(error = %e, "the use of an API token could not be noted");
         }
@@ -57,7 +58,7 @@ pub fn find_by_token(
 
 /// Creates an API token; the token itself is returned once and only its hash is kept.
 pub fn create_token(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     name: &str,
@@ -72,9 +73,9 @@ pub fn create_token(
             api_tokens::token_hash.eq(token_hash(&token)),
             api_tokens::created_at.eq(stored_instant(now)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(user.id.clone()),
@@ -89,7 +90,7 @@ pub fn create_token(
 
 /// A one-time link for choosing the first admin; valid for `ttl`.
 pub fn create_setup_token(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     ttl: Duration,
 ) -> QueryResult<String> {
@@ -100,7 +101,7 @@ pub fn create_setup_token(
             setup_tokens::created_at.eq(stored_instant(now)),
             setup_tokens::expires_at.eq(stored_instant(now + ttl)),
         ))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     Ok(token)
 }
 
@@ -122,15 +123,15 @@ pub fn setup_token_valid(
     Ok(found == 1)
 }
 
-/// Uses the setup token to create the first admin. Call inside a write transaction.
+/// Uses the setup token to create the first admin.
 pub fn complete_setup(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     token: &str,
     admin: &NewUser,
     password_hash: &str,
 ) -> Result<User> {
-    if !setup_token_valid(conn, token, now)? {
+    if !setup_token_valid(tx, token, now)? {
         return Err(Error::NotFound);
     }
     // Only the first of two racing submissions takes the token.
@@ -140,11 +141,11 @@ pub fn complete_setup(
             .filter(setup_tokens::used_at.is_null()),
     )
     .set(setup_tokens::used_at.eq(stored_instant(now)))
-    .execute(conn)?;
+    .execute(tx.conn())?;
     if taken != 1 {
         return Err(Error::NotFound);
     }
-    create(conn, now, &Actor::Anonymous, admin, Some(password_hash))
+    create(tx, now, &Actor::Anonymous, admin, Some(password_hash))
 }
 
 /// An API token as its owner (or an administrator) sees it: never the token itself.
@@ -185,9 +186,9 @@ pub fn tokens_of(
 }
 
 /// Revokes a token of the user's own, or anyone's for an administrator; it stops working at
-/// once. Call inside a write transaction.
+/// once.
 pub fn revoke_token(
-    conn: &mut DbConnection,
+    tx: &mut WriteTx,
     now: DateTime<Utc>,
     by: &User,
     id: &str,
@@ -195,7 +196,7 @@ pub fn revoke_token(
     let token = api_tokens::table
         .find(id)
         .select(TokenInfo::as_select())
-        .first(conn)
+        .first(tx.conn())
         .optional()?
         // Another's token is not even said to exist, unless an administrator asks.
         .filter(|t| t.user_id == by.id || by.roles.contains(&Role::Admin))
@@ -205,9 +206,9 @@ pub fn revoke_token(
     }
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::revoked_at.eq(stored_instant(now)))
-        .execute(conn)?;
+        .execute(tx.conn())?;
     audit::record(
-        conn,
+        tx,
         now,
         NewEvent {
             actor: &Actor::User(by.id.clone()),

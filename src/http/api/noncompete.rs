@@ -7,9 +7,8 @@ use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
 use crate::db::{employees, policy, write_tx};
 use crate::domain::FieldErrors;
 use crate::domain::noncompete::{
-    YearMonth, below_floor, check_length, compensation_floor, minor_units,
+    EarlyEnd, YearMonth, below_floor, check_length, compensation_floor, minor_units,
 };
-use crate::domain::obligations::ObligationStatus;
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
 use crate::http::AppState;
@@ -217,7 +216,7 @@ async fn end_early(
     actor: String,
     id: String,
     reason: String,
-    status: ObligationStatus,
+    how: EarlyEnd,
 ) -> Result<web::Json<serde_json::Value>, Error> {
     let reason = reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 2000 {
@@ -230,24 +229,9 @@ async fn end_early(
     let today = crate::clock::company_date(now, state.config.timezone);
     let record = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                if status == ObligationStatus::Rescinded {
-                    let (_, p) = policy::current(conn)?;
-                    let l = noncompete::ledger_of(
-                        conn,
-                        &id,
-                        today,
-                        p.non_compete_grace_months as usize,
-                    )?;
-                    if l.alert != "may_rescind" {
-                        return Err(Error::refused(crate::problem!(
-                            "may_not_rescind_yet",
-                            unpaid = l.late_months,
-                            grace = p.non_compete_grace_months
-                        )));
-                    }
-                }
-                noncompete::end_early(conn, now, &actor, &id, status, &reason)
+            write_tx(conn, |tx| {
+                let grace = policy::current(tx)?.1.non_compete_grace_months as usize;
+                noncompete::end_early(tx, now, today, &actor, &id, how, grace, &reason)
             })
         })
         .await?;
@@ -282,7 +266,7 @@ pub async fn waive(
         user.0.id,
         id.into_inner(),
         body.0.reason,
-        ObligationStatus::Waived,
+        EarlyEnd::Waiver,
     )
     .await
 }
@@ -314,7 +298,7 @@ pub async fn rescind(
         user.0.id,
         id.into_inner(),
         body.0.reason,
-        ObligationStatus::Rescinded,
+        EarlyEnd::Rescission,
     )
     .await
 }

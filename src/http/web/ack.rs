@@ -207,11 +207,13 @@ pub async fn request_link(
     let asked = email.clone();
     let throttled = state
         .db(move |conn| {
-            let throttled = by_email.retry_after(conn, &asked, now)?.is_some()
-                || by_address.retry_after(conn, &address, now)?.is_some();
-            by_email.fail(conn, &asked, now)?;
-            by_address.fail(conn, &address, now)?;
-            Ok(throttled)
+            Ok(write_tx(conn, |tx| {
+                let throttled = by_email.retry_after(tx, &asked, now)?.is_some()
+                    || by_address.retry_after(tx, &address, now)?.is_some();
+                by_email.fail(tx, &asked, now)?;
+                by_address.fail(tx, &address, now)?;
+                Ok::<_, diesel::result::Error>(throttled)
+            })?)
         })
         .await?;
     if !throttled && email.contains('@') {

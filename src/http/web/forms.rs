@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::{redirect, render_page};
 use crate::db::flashes;
 use crate::db::users::User;
+use crate::db::write_tx;
 use crate::domain::problem::Problem;
 use crate::domain::users::Role;
 use crate::error::Error;
@@ -128,7 +129,7 @@ async fn keep(state: &AppState, flash: &Flash) -> Option<String> {
     let data = serde_json::to_string(flash).ok()?;
     let now = state.now();
     match state
-        .db(move |conn| Ok(flashes::put(conn, now, &data)?))
+        .db(move |conn| Ok(write_tx(conn, |tx| flashes::put(tx, now, &data))?))
         .await
     {
         Ok(id) => Some(id),
@@ -299,7 +300,7 @@ async fn with_flash_loaded(
         return Ok(as_page(state, next.call(req).await?).await);
     };
     let taken = state
-        .db(move |conn| Ok(flashes::take(conn, &id)?))
+        .db(move |conn| Ok(write_tx(conn, |tx| flashes::take(tx, &id))?))
         .await
         .ok()
         .flatten();
