@@ -71,7 +71,8 @@ pub struct TemplateLine {
     pub kind: LineKind,
     /// The title in Chinese.
     pub title: String,
-    /// The title in English.
+    /// The title in English. A line given without it (as policies were stored before) takes
+    /// the English of a "中文 · English" `title`, or the title itself.
     pub title_en: String,
 }
 
