@@ -5,6 +5,7 @@ use crate::db::WriteTx;
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::departures::LineTitle;
 use super::obligations::Obligation;
 use super::reminders::{Recipient, plan_one};
 use super::schema::{
@@ -66,7 +67,7 @@ fn waiting_line() -> _ {
 pub struct WaitingLine {
     pub departure_id: String,
     pub employee_name: String,
-    pub title: String,
+    pub title: LineTitle,
     /// When the departure started.
     pub since: NaiveDateTime,
 }
@@ -86,7 +87,7 @@ pub fn open_lines_of_manager(
         return Ok(Vec::new());
     };
     let before = stored_instant(at - chrono::Duration::days(i64::from(days)));
-    let rows: Vec<(String, String, String, NaiveDateTime)> = departure_lines::table
+    let rows: Vec<(String, String, LineTitle, NaiveDateTime)> = departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
         .filter(employees::manager_id.eq(&me.id))
         .filter(departures::status.eq(DepartureStatus::InProgress))
@@ -99,7 +100,7 @@ pub fn open_lines_of_manager(
         .select((
             departures::id,
             employees::name,
-            departure_lines::title,
+            LineTitle::as_select(),
             departures::started_at,
         ))
         .load(conn)?;
@@ -184,7 +185,7 @@ pub fn plan_digests(
 pub struct LostLine {
     pub departure_id: String,
     pub employee_name: String,
-    pub title: String,
+    pub title: LineTitle,
     /// The carrier's tag; empty for a line without a carrier.
     pub carrier: String,
     pub confirmed_at: Option<NaiveDateTime>,
@@ -194,7 +195,7 @@ pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine
     let (departure_id, employee_name, title, carrier_id, confirmed_at): (
         String,
         String,
-        String,
+        LineTitle,
         Option<String>,
         Option<NaiveDateTime>,
     ) = departure_lines::table
@@ -203,7 +204,7 @@ pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine
         .select((
             departures::id,
             employees::name,
-            departure_lines::title,
+            LineTitle::as_select(),
             departure_lines::carrier_id,
             departure_lines::confirmed_at,
         ))
@@ -241,7 +242,7 @@ pub struct Digest {
     pub waiting: i64,
     pub waiting_since: Option<NaiveDateTime>,
     /// (person, line) of lines confirmed missing.
-    pub losses: Vec<(String, String)>,
+    pub losses: Vec<(String, LineTitle)>,
 }
 
 pub fn digest(
@@ -339,7 +340,7 @@ pub fn digest(
         .filter(departure_lines::status.eq(LineStatus::Missing))
         .order(departure_lines::confirmed_at.desc())
         .limit(DIGEST_ROWS)
-        .select((employees::name, departure_lines::title))
+        .select((employees::name, LineTitle::as_select()))
         .load(conn)?;
 
     Ok(Digest {

@@ -218,6 +218,7 @@ diesel::table! {
         kind -> Text,
         carrier_id -> Nullable<Text>,
         title -> Text,
+        title_en -> Text,
         expected_count -> Integer,
         status -> Text,
         counted -> Nullable<Integer>,

@@ -132,27 +132,40 @@ impl Policy {
         if !(1..=12).contains(&self.non_compete_grace_months) {
             errors.add(
                 "non_compete_grace_months",
-                problem!("number_out_of_range", min = 1, max = 12),
+                problem!("between", min = 1, max = 12),
             );
         }
         if self.non_compete_floor_percent > 100 {
             errors.add(
                 "non_compete_floor_percent",
-                problem!("number_out_of_range", min = 0, max = 100),
+                problem!("between", min = 0, max = 100),
             );
         }
         if self.minimum_monthly_wage < 0 {
-            errors.add("minimum_monthly_wage", problem!("not_negative"));
+            errors.add("minimum_monthly_wage", problem!("cannot_be_negative"));
         }
-        for line in &self.checklist {
+        for (n, line) in self.checklist.iter().enumerate() {
             if line.kind == LineKind::Carrier {
-                errors.add("checklist", problem!("checklist_carrier_line"));
-            }
-            if line.title.trim().is_empty() || line.title.chars().count() > 300 {
                 errors.add(
-                    "checklist",
-                    problem!("checklist_line_title", min = 1, max = 300),
+                    &format!("checklist.{n}.kind"),
+                    problem!("checklist_carrier_line"),
                 );
+            }
+            for (field, title, fault) in [
+                (
+                    "title",
+                    &line.title,
+                    problem!("checklist_title_zh", min = 1, max = 300),
+                ),
+                (
+                    "title_en",
+                    &line.title_en,
+                    problem!("checklist_title_en", min = 1, max = 300),
+                ),
+            ] {
+                if title.trim().is_empty() || title.chars().count() > 300 {
+                    errors.add(&format!("checklist.{n}.{field}"), fault);
+                }
             }
         }
         for r in &self.restrictions {
@@ -194,5 +207,15 @@ mod tests {
             ..Policy::default()
         };
         assert!(p.check().unwrap_err().0.contains_key("core_months"));
+    }
+
+    #[test]
+    fn each_checklist_title_is_checked_in_its_own_language() {
+        let mut p = Policy::default();
+        p.checklist[1].title_en = " ".into();
+        p.checklist[2].title = "长".repeat(301);
+        let errors = p.check().unwrap_err().0;
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["checklist.1.title_en", "checklist.2.title"]);
     }
 }

@@ -51,7 +51,7 @@ pub fn letter(
                 .into_iter()
                 .map(|l: WaitingLine| {
                     context! {
-                        employee_name => l.employee_name, title => l.title,
+                        employee_name => l.employee_name, title => l.title.in_lang(lang),
                         since => written_date(company_date(l.since.and_utc(), tz), lang),
                         url => base.join(&format!("departures/{}", l.departure_id)).map(|u| u.to_string()).unwrap_or_default(),
                     }
@@ -64,7 +64,7 @@ pub fn letter(
             (
                 "loss",
                 context! {
-                    name => user.name, employee_name => l.employee_name, title => l.title,
+                    name => user.name, employee_name => l.employee_name, title => l.title.in_lang(lang),
                     carrier => l.carrier,
                     on => l.confirmed_at.map(|at| written_date(company_date(at.and_utc(), tz), lang)),
                     url => base.join(&format!("departures/{}", l.departure_id))?.to_string(),
@@ -181,7 +181,7 @@ fn to_successor(
     let ctx = context! {
         name => successor.name,
         employee_name => leaver,
-        title => line.title,
+        title => line.title.in_lang(lang),
         count => line.expected_count,
         receipt_url => runner.config.base_url.join(&format!("receipt/{token}"))?.to_string(),
     };
@@ -243,7 +243,7 @@ fn digest(
     let losses: Vec<Value> = d
         .losses
         .into_iter()
-        .map(|(employee_name, title)| context! { employee_name, title })
+        .map(|(employee_name, title)| context! { employee_name, title => title.in_lang(lang) })
         .collect();
     Ok(context! {
         name, ending, unacknowledged, escalate_days, payments, failed,

@@ -49,15 +49,6 @@ const SAME_IN_BOTH: &[&str] = &[
     "Bearer",
 ];
 
-/// Still one bilingual text each, "中文 · English", until the policy holds the checklist's
-/// titles one per language (issue 16, item 3, what is left): shown whole on both pages.
-const CHECKLIST_TITLES_NOT_YET_PER_LANGUAGE: &[&str] = &[
-    "涉密文件资料移交接替人 · Secret files handed over to the successor",
-    "账号与权限已注销 · Accounts and access revoked",
-    "签署离职保密承诺书 · Exit confidentiality pledge signed",
-    "离职保密谈话 · Exit interview held",
-];
-
 #[derive(diesel::QueryableByName)]
 struct Entered {
     #[diesel(sql_type = Text)]
@@ -205,13 +196,7 @@ async fn crawl_for_foreign_words(
         let html = r.text().await.unwrap();
         let mut words: Vec<String> = visible_text(&html)
             .iter()
-            .map(|t| {
-                // The known exception is passed over as a whole title, not word by word.
-                CHECKLIST_TITLES_NOT_YET_PER_LANGUAGE
-                    .iter()
-                    .fold(t.clone(), |t, title| t.replace(title, " "))
-            })
-            .flat_map(|t| foreign_words(&t, lang, &data))
+            .flat_map(|t| foreign_words(t, lang, &data))
             .collect();
         words.sort();
         words.dedup();

@@ -342,7 +342,8 @@ on_both_databases! {
         assert_eq!(s, 200);
         let (s, html) = page(&app, &hr, &format!("/departures/{id}/register")).await;
         assert_eq!(s, 200);
-        for title in ["DOC-3", "USB-1", "涉密文件资料移交接替人", "账号与权限已注销", "签署离职保密承诺书", "离职保密谈话"] {
+        // The register is in its reader's language, English here.
+        for title in ["DOC-3", "USB-1", "Secret files handed over to the successor", "Accounts and access revoked", "Exit confidentiality pledge signed", "Exit interview held"] {
             assert!(html.contains(title), "{title} listed");
         }
         assert!(html.contains("Returned") && html.contains("Missing") && html.contains("无法找到"));
@@ -449,5 +450,81 @@ on_both_databases! {
         assert!(!html.contains("I have received it"));
         // The emails the test queued (the successor's request to sign for the handover) go out before it ends.
         app.run_jobs().await;
+    }
+
+    async fn each_reader_sees_the_checklist_titles_in_their_language_even_from_an_old_policy(app: TestApp) {
+        use diesel::prelude::*;
+        use tuomi::db::schema::{employees, policy_versions};
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        // A policy stored before the titles were kept per language: one "中文 · English" a line.
+        let mut old = serde_json::to_value(tuomi::domain::policy::Policy::default()).unwrap();
+        old["checklist"] = json!([
+            {"kind": "secrets_handover", "title": "涉密文件资料移交接替人 · Secret files handed over to the successor"},
+            {"kind": "custom", "title": "交还门禁卡"}
+        ]);
+        let admin_id = app.add_user("admin@example.com", &["admin"]);
+        diesel::insert_into(policy_versions::table)
+            .values((
+                policy_versions::version.eq(1),
+                policy_versions::body.eq(old.to_string()),
+                policy_versions::created_at.eq(crate::helpers::test_start().naive_utc()),
+                policy_versions::created_by.eq(&admin_id),
+            ))
+            .execute(&mut app.db())
+            .unwrap();
+        let policy: Value = hr.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(policy["policy"]["checklist"], json!([
+            {"kind": "secrets_handover", "title": "涉密文件资料移交接替人", "title_en": "Secret files handed over to the successor"},
+            {"kind": "custom", "title": "交还门禁卡", "title_en": "交还门禁卡"}
+        ]), "the old policy loads, each title split into its two languages");
+
+        // The successor reads English.
+        diesel::update(employees::table.find(&org.outsider))
+            .set(employees::language.eq("en"))
+            .execute(&mut app.db())
+            .unwrap();
+        let (s, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation", "successor_id": org.outsider
+        })).await;
+        assert_eq!(s, 201, "{dep}");
+        let id = dep["id"].as_str().unwrap();
+        let secrets = &dep["lines"][0];
+        assert_eq!(secrets["title"], "涉密文件资料移交接替人 · Secret files handed over to the successor", "the API's title as it was");
+        assert_eq!((&secrets["title_zh"], &secrets["title_en"]), (&json!("涉密文件资料移交接替人"), &json!("Secret files handed over to the successor")));
+
+        let (_, html) = page(&app, &hr, &format!("/departures/{id}")).await;
+        assert!(html.contains("Secret files handed over to the successor") && !html.contains("涉密文件资料移交接替人"), "{html}");
+        speak(&app, &hr, "zh-CN").await;
+        let (_, html) = page(&app, &hr, &format!("/departures/{id}")).await;
+        assert!(html.contains("涉密文件资料移交接替人") && !html.contains("Secret files"), "{html}");
+
+        let confirm = format!("/api/v1/departures/{id}/lines/{}/confirm", secrets["id"].as_str().unwrap());
+        assert_eq!(post(&app, &hr, &confirm, json!({"outcome": "handed_over"})).await.0, 200);
+        // 陈组长 (Chinese) is the successor of the manager's own departure.
+        let (s, boss_dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.boss, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation", "successor_id": org.lead
+        })).await;
+        assert_eq!(s, 201, "{boss_dep}");
+        let confirm = format!("/api/v1/departures/{}/lines/{}/confirm", boss_dep["id"].as_str().unwrap(), boss_dep["lines"][0]["id"].as_str().unwrap());
+        assert_eq!(post(&app, &hr, &confirm, json!({"outcome": "handed_over"})).await.0, 200);
+        app.run_jobs().await;
+
+        let english = app.smtp.to("x001@corp.example");
+        assert_eq!(english.len(), 1);
+        let text = english[0].text();
+        assert!(text.contains("Secret files handed over to the successor") && !text.contains("涉密文件"), "{text}");
+        assert!(!english[0].html().contains("涉密文件"));
+        // The receipt page the email links to is in the successor's language too.
+        let start = text.find("/receipt/").expect("a signing link");
+        let path = text[start..].split_whitespace().next().unwrap();
+        let receipt = reqwest::get(app.url(path)).await.unwrap().text().await.unwrap();
+        assert!(receipt.contains("Secret files handed over to the successor") && !receipt.contains("涉密文件"), "{receipt}");
+        let chinese = app.smtp.to("l001@corp.example");
+        assert_eq!(chinese.len(), 1);
+        let text = chinese[0].text();
+        assert!(text.contains("涉密文件资料移交接替人") && !text.contains("Secret files"), "{text}");
     }
 }

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{
-    DepartureDetail, DepartureLine, NewDeparture, detail, find, in_progress, set_employee_status,
+    DepartureDetail, DepartureLine, LineTitle, NewDeparture, detail, find, in_progress,
+    set_employee_status,
 };
 use crate::db::audit;
 use crate::db::carriers::{self, Custody};
@@ -30,7 +31,7 @@ fn insert_line(
     position: i32,
     kind: LineKind,
     carrier_id: Option<&str>,
-    title: &str,
+    title: &LineTitle,
     expected_count: i32,
 ) -> QueryResult<usize> {
     diesel::insert_into(departure_lines::table)
@@ -40,7 +41,8 @@ fn insert_line(
             departure_lines::position.eq(position),
             departure_lines::kind.eq(kind.as_str()),
             departure_lines::carrier_id.eq(carrier_id),
-            departure_lines::title.eq(title),
+            departure_lines::title.eq(&title.zh),
+            departure_lines::title_en.eq(&title.en),
             departure_lines::expected_count.eq(expected_count),
             departure_lines::status.eq(LineStatus::Open),
             departure_lines::note.eq(""),
@@ -104,7 +106,10 @@ pub fn start(
             line.position,
             line.kind,
             line.carrier_id,
-            &line.title,
+            &LineTitle {
+                zh: line.title,
+                en: line.title_en,
+            },
             line.expected_count,
         )?;
     }
@@ -138,6 +143,11 @@ pub fn add_line(
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
     let departure = in_progress(tx, id)?;
+    // One text, the same in both languages: the words HR typed.
+    let title = LineTitle {
+        zh: title.to_string(),
+        en: title.to_string(),
+    };
     let last: Option<i32> = departure_lines::table
         .filter(departure_lines::departure_id.eq(id))
         .select(diesel::dsl::max(departure_lines::position))
@@ -148,7 +158,7 @@ pub fn add_line(
         last.unwrap_or(0) + 1,
         LineKind::Custom,
         None,
-        title,
+        &title,
         1,
     )?;
     audit::record(
@@ -159,7 +169,7 @@ pub fn add_line(
             action: "departure.line_added",
             subject_type: "departure",
             subject_id: id,
-            details: json!({ "title": title }),
+            details: json!({ "title": title.zh }),
         },
     )?;
     detail(tx, departure)
@@ -261,13 +271,15 @@ pub fn confirm(
             person: employee.name.clone(),
             what: format!(
                 "Confirmed missing at the departure of {}: {}. {}",
-                employee.name, line.title, c.note
+                employee.name,
+                line.title.as_one_text(),
+                c.note
             )
             .trim()
             .to_string(),
             // The instant is the case's creation time; the company date is not known here.
             discovered_on: None,
-            carriers: line.title.clone(),
+            carriers: line.title.as_one_text(),
             contact: String::new(),
         };
         crate::db::breaches::open(
@@ -294,7 +306,8 @@ pub fn confirm(
             subject_type: "departure",
             subject_id: id,
             details: json!({
-                "line_id": line_id, "title": line.title, "carrier_id": line.carrier_id,
+                "line_id": line_id, "title": line.title.zh, "title_en": line.title.en,
+                "carrier_id": line.carrier_id,
                 "outcome": c.outcome, "count": c.count, "note": c.note,
             }),
         },
@@ -371,7 +384,8 @@ pub fn receive(
             subject_type: "departure",
             subject_id: id,
             details: json!({
-                "line_id": line_id, "title": line.title, "successor_id": successor_id,
+                "line_id": line_id, "title": line.title.zh, "title_en": line.title.en,
+                "successor_id": successor_id,
                 "through": if user_id.is_some() { "account" } else { "emailed link" },
             }),
         },

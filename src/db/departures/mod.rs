@@ -22,9 +22,10 @@ use super::schema::{departure_lines, departures, employees as employees_table};
 use super::{DbConnection, stored_instant};
 use crate::domain::departures::{
     ChecklistRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus, StartRefusal,
-    allowed_outcomes, is_resolved,
+    is_resolved,
 };
 use crate::domain::people::EmployeeStatus;
+use crate::domain::users::Language;
 use crate::error::{Error, Result};
 use crate::problem;
 
@@ -62,7 +63,10 @@ pub struct DepartureLine {
     /// carrier, secrets_handover, accounts_revoked, exit_pledge, exit_interview or custom.
     pub kind: LineKind,
     pub carrier_id: Option<String>,
-    pub title: String,
+    #[diesel(embed)]
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub title: LineTitle,
     /// Copies the register says the person holds.
     pub expected_count: i32,
     /// open, returned, handed_over, destroyed, missing or done.
@@ -79,6 +83,68 @@ pub struct DepartureLine {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub received_at: Option<NaiveDateTime>,
 }
+
+/// A line's title in each language: a standard line's as the policy words it; a carrier's
+/// (its tag and description) and a line HR added are one text, the same in both.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = departure_lines)]
+pub struct LineTitle {
+    #[diesel(column_name = title)]
+    pub zh: String,
+    #[diesel(column_name = title_en)]
+    pub en: String,
+}
+
+impl LineTitle {
+    pub fn in_lang(&self, lang: Language) -> &str {
+        match lang {
+            Language::ZhCn => &self.zh,
+            Language::En => &self.en,
+        }
+    }
+
+    /// Both languages in one text, "中文 · English" (one when they are the same): the API's
+    /// `title` as it always was, and what a loss report quotes.
+    pub fn as_one_text(&self) -> String {
+        if self.zh == self.en {
+            self.zh.clone()
+        } else {
+            format!("{} · {}", self.zh, self.en)
+        }
+    }
+}
+
+/// A line's title as the API answers it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct LineTitleFields<'a> {
+    /// Both languages in one text, "中文 · English" (one when they are the same), as before
+    /// the titles were kept per language.
+    title: String,
+    /// The title in Chinese.
+    title_zh: &'a str,
+    /// The title in English (a carrier's tag and description, or a line HR added: the same
+    /// text as in Chinese).
+    title_en: &'a str,
+}
+
+impl Serialize for LineTitle {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        LineTitleFields {
+            title: self.as_one_text(),
+            title_zh: &self.zh,
+            title_en: &self.en,
+        }
+        .serialize(s)
+    }
+}
+
+impl utoipa::PartialSchema for LineTitle {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        LineTitleFields::schema()
+    }
+}
+
+impl utoipa::ToSchema for LineTitle {}
 
 impl DepartureLine {
     pub fn resolved(&self) -> bool {
@@ -139,17 +205,18 @@ impl From<ChecklistRefusal> for Error {
                 LineStatus::Missing => problem!("line_already_missing"),
                 LineStatus::Done | LineStatus::Open => problem!("line_already_done"),
             }),
-            ChecklistRefusal::OutcomeNotForKind(kind) => {
-                let names: Vec<&str> = allowed_outcomes(kind).iter().map(|s| s.as_str()).collect();
-                Error::field(
-                    "outcome",
-                    problem!(
-                        "outcome_not_for_kind",
-                        kind = kind.as_str(),
-                        outcomes = names.join(" or ")
-                    ),
-                )
-            }
+            // One text a kind, naming its outcomes in words.
+            ChecklistRefusal::OutcomeNotForKind(kind) => Error::field(
+                "outcome",
+                match kind {
+                    LineKind::Carrier => problem!("outcome_not_for_kind.carrier"),
+                    LineKind::SecretsHandover => problem!("outcome_not_for_kind.secrets_handover"),
+                    LineKind::AccountsRevoked => problem!("outcome_not_for_kind.accounts_revoked"),
+                    LineKind::ExitPledge => problem!("outcome_not_for_kind.exit_pledge"),
+                    LineKind::ExitInterview => problem!("outcome_not_for_kind.exit_interview"),
+                    LineKind::Custom => problem!("outcome_not_for_kind.custom"),
+                },
+            ),
             ChecklistRefusal::NotCounted => Error::field("count", problem!("count_the_copies")),
             ChecklistRefusal::CountDiffers { counted, expected } => Error::field(
                 "count",
@@ -246,7 +313,7 @@ mod tests {
         );
         assert_eq!(
             message(ChecklistRefusal::OutcomeNotForKind(LineKind::SecretsHandover).into()),
-            "outcome: a secrets_handover line is confirmed as handed_over or missing"
+            "outcome: the secret files are confirmed as handed over to the successor or missing"
         );
         assert_eq!(
             message(ChecklistRefusal::AlreadyConfirmed(LineStatus::Returned).into()),

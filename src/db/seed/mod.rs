@@ -338,6 +338,7 @@ pub fn seed(
                 kind: LineKind::Carrier,
                 carrier_id: Some(carrier.id.clone()),
                 title: carrier.tag.clone(),
+                title_en: carrier.tag.clone(),
                 expected_count: carrier.copies,
                 status: if missing {
                     LineStatus::Missing
@@ -354,13 +355,15 @@ pub fn seed(
             .into_iter()
             .enumerate()
         {
+            let (title, title_en) = template_title(kind);
             line_rows.push(LineRow {
                 id: id(),
                 departure_id: departure_id.clone(),
                 position: (returned_per_former + k) as i32 + 1,
                 kind,
                 carrier_id: None,
-                title: template_title(kind),
+                title,
+                title_en,
                 expected_count: 0,
                 status: LineStatus::Done,
                 counted: None,
@@ -473,13 +476,15 @@ pub fn seed(
             LineKind::ExitInterview,
         ];
         for (p, kind) in titles.into_iter().enumerate() {
+            let (title, title_en) = template_title(kind);
             line_rows.push(LineRow {
                 id: id(),
                 departure_id: departure_id.clone(),
                 position: p as i32 + 1,
                 kind,
                 carrier_id: None,
-                title: template_title(kind),
+                title,
+                title_en,
                 expected_count: 0,
                 status: if p == 0 || rng.random_bool(0.5) {
                     LineStatus::Open
@@ -500,6 +505,7 @@ pub fn seed(
                 kind: LineKind::Carrier,
                 carrier_id: Some(carrier.id.clone()),
                 title: carrier.tag.clone(),
+                title_en: carrier.tag.clone(),
                 expected_count: carrier.copies,
                 status: LineStatus::Open,
                 counted: None,
@@ -528,10 +534,14 @@ fn first_of_quarter(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(day.year(), month0 + 1, 1).unwrap_or(day)
 }
 
-/// The title the default policy gives a line of this kind, as a real departure's line has.
-fn template_title(kind: LineKind) -> String {
+/// The titles (Chinese, English) the default policy gives a line of this kind, as a real
+/// departure's line has.
+fn template_title(kind: LineKind) -> (String, String) {
     crate::domain::departures::default_template()
         .into_iter()
         .find(|line| line.kind == kind)
-        .map_or_else(|| kind.as_str().to_string(), |line| line.title)
+        .map_or_else(
+            || (kind.as_str().to_string(), kind.as_str().to_string()),
+            |line| (line.title, line.title_en),
+        )
 }

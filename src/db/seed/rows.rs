@@ -76,6 +76,7 @@ pub(super) struct LineRow {
     pub(super) kind: LineKind,
     pub(super) carrier_id: Option<String>,
     pub(super) title: String,
+    pub(super) title_en: String,
     pub(super) expected_count: i32,
     pub(super) status: LineStatus,
     pub(super) counted: Option<i32>,

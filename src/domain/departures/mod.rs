@@ -64,11 +64,48 @@ crate::string_enum! {
     }
 }
 
-/// A standard line of the checklist template (in the policy).
+/// A standard line of the checklist template (in the policy), its title in each language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "StoredTemplateLine")]
 pub struct TemplateLine {
     pub kind: LineKind,
+    /// The title in Chinese.
     pub title: String,
+    /// The title in English. A line given without it (as policies were stored before) takes
+    /// the English of a "中文 · English" `title`, or the title itself.
+    pub title_en: String,
+}
+
+/// A template line as policies store it: those saved before the titles were kept per language
+/// have one `title` ("中文 · English").
+#[derive(serde::Deserialize)]
+struct StoredTemplateLine {
+    kind: LineKind,
+    title: String,
+    title_en: Option<String>,
+}
+
+impl From<StoredTemplateLine> for TemplateLine {
+    fn from(line: StoredTemplateLine) -> TemplateLine {
+        let (title, title_en) = match line.title_en {
+            Some(en) => (line.title, en),
+            None => split_title(&line.title),
+        };
+        TemplateLine {
+            kind: line.kind,
+            title,
+            title_en,
+        }
+    }
+}
+
+/// One bilingual title, "中文 · English", as its Chinese and English; a title of another shape
+/// is the same in both.
+pub fn split_title(title: &str) -> (String, String) {
+    match title.split_once(" · ") {
+        Some((zh, en)) if !zh.is_empty() && !en.is_empty() => (zh.to_string(), en.to_string()),
+        _ => (title.to_string(), title.to_string()),
+    }
 }
 
 /// The default template: the lines every departure gets after its carrier lines.
@@ -76,25 +113,30 @@ pub fn default_template() -> Vec<TemplateLine> {
     [
         (
             LineKind::SecretsHandover,
-            "涉密文件资料移交接替人 · Secret files handed over to the successor",
+            "涉密文件资料移交接替人",
+            "Secret files handed over to the successor",
         ),
         (
             LineKind::AccountsRevoked,
-            "账号与权限已注销 · Accounts and access revoked",
+            "账号与权限已注销",
+            "Accounts and access revoked",
         ),
         (
             LineKind::ExitPledge,
-            "签署离职保密承诺书 · Exit confidentiality pledge signed",
+            "签署离职保密承诺书",
+            "Exit confidentiality pledge signed",
         ),
         (
             LineKind::ExitInterview,
-            "离职保密谈话 · Exit interview held",
+            "离职保密谈话",
+            "Exit interview held",
         ),
     ]
     .into_iter()
-    .map(|(kind, title)| TemplateLine {
+    .map(|(kind, title, title_en)| TemplateLine {
         kind,
         title: title.to_string(),
+        title_en: title_en.to_string(),
     })
     .collect()
 }
@@ -170,7 +212,9 @@ pub struct NewLine<'a> {
     pub position: i32,
     pub kind: LineKind,
     pub carrier_id: Option<&'a str>,
+    /// The title in Chinese, and in English (a carrier's tag and description in both).
     pub title: String,
+    pub title_en: String,
     /// Copies the register says the person holds (1 for a standard line).
     pub expected_count: i32,
 }
@@ -178,22 +222,27 @@ pub struct NewLine<'a> {
 /// The checklist a departure starts with: a line per carrier held (its tag and description,
 /// its copies), then the standard lines of the template, numbered from 1.
 pub fn checklist<'a>(held: &[HeldCarrier<'a>], template: &[TemplateLine]) -> Vec<NewLine<'a>> {
-    let carriers = held.iter().map(|c| NewLine {
-        position: 0,
-        kind: LineKind::Carrier,
-        carrier_id: Some(c.id),
-        title: if c.description.is_empty() {
+    let carriers = held.iter().map(|c| {
+        let title = if c.description.is_empty() {
             c.tag.to_string()
         } else {
             format!("{} · {}", c.tag, c.description)
-        },
-        expected_count: c.copies,
+        };
+        NewLine {
+            position: 0,
+            kind: LineKind::Carrier,
+            carrier_id: Some(c.id),
+            title_en: title.clone(),
+            title,
+            expected_count: c.copies,
+        }
     });
     let standard = template.iter().map(|t| NewLine {
         position: 0,
         kind: t.kind,
         carrier_id: None,
         title: t.title.clone(),
+        title_en: t.title_en.clone(),
         expected_count: 1,
     });
     carriers
@@ -307,14 +356,57 @@ mod tests {
         assert_eq!(lines.len(), 6);
         assert_eq!(lines[0].title, "DOC-1 · 图纸");
         assert_eq!(
+            lines[0].title_en, "DOC-1 · 图纸",
+            "a carrier's tag and description in both"
+        );
+        assert_eq!(
             (lines[0].carrier_id, lines[0].expected_count),
             (Some("c1"), 3)
         );
         assert_eq!(lines[1].title, "KEY-7");
         assert_eq!(lines[2].kind, LineKind::SecretsHandover);
+        assert_eq!(
+            (lines[2].title.as_str(), lines[2].title_en.as_str()),
+            (
+                "涉密文件资料移交接替人",
+                "Secret files handed over to the successor"
+            )
+        );
         assert_eq!((lines[2].carrier_id, lines[2].expected_count), (None, 1));
         let positions: Vec<i32> = lines.iter().map(|l| l.position).collect();
         assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
         assert_eq!(checklist(&[], &[]), []);
+    }
+
+    #[test]
+    fn a_template_line_stored_with_one_bilingual_title_reads_as_its_two_languages() {
+        let old: TemplateLine = serde_json::from_str(
+            r#"{"kind": "exit_interview", "title": "离职保密谈话 · Exit interview held"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (old.title.as_str(), old.title_en.as_str()),
+            ("离职保密谈话", "Exit interview held")
+        );
+        // One title of another shape is the title in both languages.
+        let one: TemplateLine =
+            serde_json::from_str(r#"{"kind": "custom", "title": "交还门禁卡"}"#).unwrap();
+        assert_eq!(
+            (one.title.as_str(), one.title_en.as_str()),
+            ("交还门禁卡", "交还门禁卡")
+        );
+        assert_eq!(
+            split_title(" · 只有后半"),
+            (" · 只有后半".into(), " · 只有后半".into())
+        );
+        // A line stored with both keeps both, and reads back as it was written.
+        let both = TemplateLine {
+            kind: LineKind::Custom,
+            title: "门禁卡 · 工牌".into(),
+            title_en: "Access card".into(),
+        };
+        let again: TemplateLine =
+            serde_json::from_str(&serde_json::to_string(&both).unwrap()).unwrap();
+        assert_eq!(again, both);
     }
 }

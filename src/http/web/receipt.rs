@@ -46,7 +46,7 @@ fn receipt_page(
         "receipt.html",
         context! {
             employee_name => leaver,
-            title => line.title,
+            title => line.title.in_lang(*lang),
             count => line.expected_count,
             received_on => line.received_at
                 .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), *lang)),

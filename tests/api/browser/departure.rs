@@ -65,7 +65,9 @@ async fn confirm_first_line(browser: &Browser, lang: &str, title: &str) {
                 tr(lang, "清点无误", "All three counted"),
             )
             .await;
-    } else if title.contains("LT-7") || title.contains("涉密文件资料移交接替人") {
+    } else if title.contains("LT-7")
+        || title.contains(tr(lang, "涉密文件资料移交接替人", "Secret files"))
+    {
         browser
             .select(
                 outcome,
@@ -73,8 +75,9 @@ async fn confirm_first_line(browser: &Browser, lang: &str, title: &str) {
             )
             .await;
     }
-    let with_outcome =
-        title.contains("DOC-7") || title.contains("LT-7") || title.contains("涉密文件");
+    let with_outcome = title.contains("DOC-7")
+        || title.contains("LT-7")
+        || title.contains(tr(lang, "涉密文件", "Secret files"));
     browser
         .click(if with_outcome {
             tr(lang, "确认", "Confirm")
@@ -226,10 +229,18 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
     for item in [
         "DOC-7",
         "LT-7",
-        "涉密文件资料移交接替人",
-        "账号与权限已注销",
-        "签署离职保密承诺书",
-        "离职保密谈话",
+        tr(
+            lang,
+            "涉密文件资料移交接替人",
+            "Secret files handed over to the successor",
+        ),
+        tr(lang, "账号与权限已注销", "Accounts and access revoked"),
+        tr(
+            lang,
+            "签署离职保密承诺书",
+            "Exit confidentiality pledge signed",
+        ),
+        tr(lang, "离职保密谈话", "Exit interview held"),
     ] {
         assert!(
             checklist.iter().any(|l| l.contains(item)),

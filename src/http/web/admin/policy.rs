@@ -19,9 +19,9 @@ use crate::domain::FieldErrors;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::{PeriodAnchor, Policy, TierRestriction};
-use crate::domain::problem::Problem;
+use crate::domain::problem::{Arg, Problem};
 use crate::domain::reminders::{Cadence, parse_schedule};
-use crate::domain::users::Role;
+use crate::domain::users::{Language, Role};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::{Authorized, CsrfForm, MaybeUser, Overseers};
@@ -106,6 +106,24 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
             restrictions.push(context! { name, kind => "textarea", value, lang });
         }
     }
+    // Each title in its own language whatever the page's, as the restriction texts.
+    let checklist: Vec<Value> = p
+        .checklist
+        .iter()
+        .enumerate()
+        .flat_map(|(n, line)| {
+            [
+                ("title", &line.title, "zh-CN"),
+                ("title_en", &line.title_en, "en"),
+            ]
+            .map(|(field, value, lang)| {
+                context! {
+                    name => format!("checklist.{n}.{field}"), kind => "title", value, lang,
+                    label => format!("admin.policy.field.checklist.{field}"), line => n + 1,
+                }
+            })
+        })
+        .collect();
     vec![
         context! { key => "periods", settings => vec![
             setting("core_months", "number", n(p.core_months)),
@@ -122,6 +140,7 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         ]},
         context! { key => "reminders", settings => reminders },
         context! { key => "restrictions", settings => restrictions },
+        context! { key => "checklist", settings => checklist },
     ]
 }
 
@@ -148,9 +167,9 @@ fn parse_yuan(text: &str) -> Result<i64, Problem> {
         .ok_or_else(bad)
 }
 
-/// The policy the form describes, starting from the one in force (the checklist template,
-/// which the form does not show as fields, stays as it is). Every field at fault is named,
-/// each cadence on its own field.
+/// The policy the form describes, starting from the one in force (the checklist's lines keep
+/// their kinds and order; the form changes their titles). Every field at fault is named, each
+/// cadence on its own field.
 fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut whole = |name: &str, into: &mut u32| match field(fields, name).trim().parse::<u32>() {
@@ -228,6 +247,14 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         })
         .filter(|t| !t.zh.is_empty() || !t.en.is_empty())
         .collect();
+    for (n, line) in p.checklist.iter_mut().enumerate() {
+        for (suffix, title) in [("title", &mut line.title), ("title_en", &mut line.title_en)] {
+            let name = format!("checklist.{n}.{suffix}");
+            if fields.contains_key(&name) {
+                *title = field(fields, &name).trim().to_string();
+            }
+        }
+    }
     if let Err(more) = p.check() {
         for (name, message) in more.0 {
             // Each cadence was checked on its own field above.
@@ -237,6 +264,30 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         }
     }
     errors.finish().map(|()| p)
+}
+
+/// What the reader calls a field of the policy the form does not show: its label, the
+/// checklist line it is part of, or the section it belongs to; the API's name for it when
+/// none of these.
+fn field_label(name: &str) -> Arg {
+    let has = |key: &str| crate::catalog::text(Language::En, key).is_some();
+    let label = format!("admin.policy.field.{name}");
+    if has(&label) {
+        return Arg::key(label);
+    }
+    let mut parts = name.split('.');
+    let section = parts.next().unwrap_or(name);
+    if section == "checklist"
+        && let Some(n) = parts.next().and_then(|n| n.parse::<i64>().ok())
+    {
+        return crate::problem!("checklist_line", n = n + 1).into();
+    }
+    let label = format!("admin.policy.section.{section}");
+    if has(&label) {
+        Arg::key(label)
+    } else {
+        Arg::Text(name.to_string())
+    }
 }
 
 pub(super) async fn policy_page(
@@ -276,7 +327,6 @@ async fn policy_view(
             context! { version => e.subject_id, at => instant(e.at), by }
         })
         .collect();
-    let checklist: Vec<String> = policy.checklist.iter().map(|l| l.title.clone()).collect();
     render_page(
         state,
         req,
@@ -286,7 +336,6 @@ async fn policy_view(
         context! {
             version,
             sections => policy_sections(&policy),
-            checklist,
             history,
             can_edit => user.may::<Admins>(),
         },
@@ -319,11 +368,19 @@ pub(super) async fn save_policy(
                 |name: &str| fields.contains_key(name) || name.starts_with("reminders.cadence.");
             let (mut shown, other): (BTreeMap<_, _>, BTreeMap<_, _>) =
                 errors.0.into_iter().partition(|(k, _)| known(k));
-            // A field the form does not show (the API's name for it) is said above the form.
-            let problem = other
-                .into_iter()
-                .next()
-                .map(|(field, why)| crate::problem!("field_at_fault", field = field, why = why));
+            // The fields the form does not show are said above it, each by its label.
+            let problem = other.into_iter().rev().fold(None, |more, (field, why)| {
+                let field = field_label(&field);
+                Some(match more {
+                    None => crate::problem!("field_at_fault", field = field, why = why),
+                    Some(more) => crate::problem!(
+                        "field_at_fault_and_more",
+                        field = field,
+                        why = why,
+                        more = more
+                    ),
+                })
+            });
             if shown.is_empty() && problem.is_none() {
                 shown.insert("core_months".into(), crate::problem!("not_valid"));
             }

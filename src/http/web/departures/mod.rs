@@ -344,7 +344,9 @@ struct HistoryView {
     at: String,
     actor: Option<String>,
     action: String,
+    /// The line's title then; an event recorded before titles were kept per language has one.
     title: Option<String>,
+    title_en: Option<String>,
     outcome: Option<String>,
     count: Option<i64>,
     note: Option<String>,
@@ -432,6 +434,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
                     .unwrap_or(&e.action)
                     .to_string(),
                 title: text("title"),
+                title_en: text("title_en"),
                 outcome: text("outcome"),
                 count: details["count"].as_i64(),
                 note: text("note"),
