@@ -254,23 +254,15 @@ pub async fn list(
     let sort = filter
         .as_ref()
         .and_then(|f| f.sort)
-        .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
+        .map(|s| s.to_string())
         // The list's own order when none is chosen: latest due first.
         .unwrap_or_else(|| "-due_at".into());
     let (found, person) = match filter {
         Some(filter) => {
-            let (offset, limit) = match (csv, window) {
-                (false, Some(w)) => (w.offset, w.limit),
-                _ => (0, i64::MAX),
-            };
+            let read = lists::window_for(&req, window.unwrap_or(Window::first()));
             state
                 .db(move |conn| {
-                    let window = Window {
-                        offset,
-                        limit,
-                        ..Window::first()
-                    };
-                    let Page { rows: items, total } = reminders::list(conn, &filter, window)?;
+                    let Page { rows: items, total } = reminders::list(conn, &filter, read)?;
                     let mut people: Vec<&str> = items
                         .iter()
                         .filter_map(|r| r.employee_id.as_deref())

@@ -319,19 +319,14 @@ async fn detail(
     user: Authorized<AnyRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (user, id) = (user.0, id.into_inner());
-    let who = user.clone();
-    let ctx = state
-        .db(move |conn| departure_context(conn, &who, &id))
-        .await?;
-    render_page(
+    departure_page(
         &state,
         &req,
-        Some(&user),
-        StatusCode::OK,
+        user.0,
+        id.into_inner(),
         "departures_detail.html",
-        ctx,
     )
+    .await
 }
 
 async fn register(
@@ -340,17 +335,27 @@ async fn register(
     user: Authorized<AnyRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (user, id) = (user.0, id.into_inner());
+    departure_page(
+        &state,
+        &req,
+        user.0,
+        id.into_inner(),
+        "departures_register.html",
+    )
+    .await
+}
+
+/// The departure page and its register show the same things, drawn differently.
+async fn departure_page(
+    state: &AppState,
+    req: &HttpRequest,
+    user: User,
+    id: String,
+    template: &str,
+) -> Result<HttpResponse, Error> {
     let who = user.clone();
     let ctx = state
         .db(move |conn| departure_context(conn, &who, &id))
         .await?;
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "departures_register.html",
-        ctx,
-    )
+    render_page(state, req, Some(&user), StatusCode::OK, template, ctx)
 }

@@ -132,27 +132,19 @@ pub(super) async fn list(
     let sort = filter
         .as_ref()
         .and_then(|f| f.sort)
-        .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
+        .map(|s| s.to_string())
         // The list's own order when none is chosen: soonest end first.
         .unwrap_or_else(|| "ends_on".into());
     let employee_filter = filter.as_ref().and_then(|f| f.employee_id.clone());
     let (found, filtered_name) = match filter {
         Some(filter) => {
-            let (offset, limit) = match (csv, window) {
-                (false, Some(w)) => (w.offset, w.limit),
-                _ => (0, i64::MAX),
-            };
+            let read = lists::window_for(&req, window.unwrap_or(Window::first()));
             let who = user.clone();
             state
                 .db(move |conn| {
                     let scope = Scope::of(conn, &who)?;
-                    let window = Window {
-                        offset,
-                        limit,
-                        ..Window::first()
-                    };
                     let Page { rows: items, total } =
-                        obligations::list(conn, &scope, &filter, window)?;
+                        obligations::list(conn, &scope, &filter, read)?;
                     let ids = items.iter().map(|o| o.employee_id.clone());
                     let names = names::employees(conn, ids.chain(filter.employee_id.clone()))?;
                     let filtered_name = filter
