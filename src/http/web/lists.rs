@@ -95,6 +95,14 @@ impl Cell {
         )
     }
 
+    /// An instant, as the `|datetime` filter writes it; the company's local date and time in
+    /// the CSV (`2028-02-29 23:59`, empty when none), as spreadsheets read it.
+    pub fn local_instant(tz: chrono_tz::Tz, at: Option<NaiveDateTime>) -> Cell {
+        let csv = at.map(|a| super::view::local(tz, a)).unwrap_or_default();
+        let value = at.map(super::view::instant);
+        Cell::of("datetime", csv, context! { value })
+    }
+
     /// A count, grouped as the `|number` filter writes it; plain digits in the CSV.
     pub fn number(n: i64) -> Cell {
         Cell::of("number", n.to_string(), context! { value => n })

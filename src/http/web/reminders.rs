@@ -9,11 +9,13 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono_tz::Tz;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::lists::{self, Cell, Columns, Texts};
 use super::obligations::{instant, query_values};
-use super::{lists, page_language, render_page};
+use super::{page_language, render_page, view};
 use crate::db::reminders::{self, Reminder};
 use crate::db::users::User;
 use crate::domain::FieldErrors;
@@ -67,7 +69,6 @@ fn kind_options() -> Vec<[String; 2]> {
         .collect()
 }
 
-/// One row of the list, with the name of the person or staff user it is for.
 /// The names alone of the people and the staff users reminders are for, by id.
 #[allow(clippy::type_complexity)]
 fn recipient_names<'a>(
@@ -83,26 +84,91 @@ fn recipient_names<'a>(
     ))
 }
 
-fn row(r: &Reminder, people: &HashMap<String, String>, staff: &HashMap<String, String>) -> Value {
-    let name = r
-        .employee_id
+/// The name of the person or staff user a reminder is for.
+fn recipient(
+    r: &Reminder,
+    people: &HashMap<String, String>,
+    staff: &HashMap<String, String>,
+) -> Option<String> {
+    r.employee_id
         .as_ref()
         .and_then(|e| people.get(e))
         .or_else(|| r.user_id.as_ref().and_then(|u| staff.get(u)))
-        .cloned();
-    context! {
-        id => r.id,
-        employee_id => r.employee_id,
-        name,
-        kind => r.kind,
-        due_at => instant(r.due_at),
-        sent_at => r.sent_at.map(instant),
-        status => r.status,
-        message_id => r.message_id,
-        to_address => r.to_address,
-        last_error => r.last_error,
-        acknowledged_at => r.acknowledged_at.map(instant),
-    }
+        .cloned()
+}
+
+/// One row of the list: the reminder and the name of the person or staff user it is for.
+struct Row {
+    reminder: Reminder,
+    name: Option<String>,
+}
+
+fn columns(tz: Tz) -> Columns<Row> {
+    let text = |value: &Option<String>| Cell::text(value.clone().unwrap_or_default());
+    Columns::<Row>::new()
+        .col("person", "reminders.col.person", |r, _| {
+            let (to, name) = (r.reminder.to_address.as_ref(), r.name.as_ref());
+            match &r.reminder.employee_id {
+                Some(id) => Cell::link(format!("/employees/{id}"), name.unwrap_or(id)),
+                None => Cell::text(name.map_or("—", |n| n.as_str())),
+            }
+            .below(to)
+        })
+        .page_only()
+        .col("person", "reminders.col.person", move |r, _| text(&r.name))
+        .csv_only()
+        .col("kind", "reminders.col.kind", |r, t| {
+            Cell::label(t, format!("reminders.kind.{}", r.reminder.kind))
+        })
+        .sortable()
+        .col("due_at", "reminders.col.due_at", move |r, _| {
+            let (due_at, sent_at) = (r.reminder.due_at, r.reminder.sent_at);
+            let value = context! { due_at => instant(due_at), sent_at => sent_at.map(instant) };
+            Cell::custom(view::local(tz, due_at), value)
+        })
+        .sortable()
+        .col("status", "reminders.col.status", |r, t| {
+            let r = &r.reminder;
+            let value = context! {
+                status => r.status,
+                acknowledged_at => r.acknowledged_at.map(instant),
+                last_error => r.last_error,
+            };
+            Cell::custom(t.t(&format!("reminders.status.{}", r.status)), value)
+        })
+        .sortable()
+        .col("sent_at", "reminders.col.sent_at", move |r, _| {
+            Cell::local_instant(tz, r.reminder.sent_at)
+        })
+        .csv_only()
+        .col("to", "reminders.col.to", move |r, _| {
+            text(&r.reminder.to_address)
+        })
+        .csv_only()
+        .col("message_id", "reminders.col.message_id", |r, _| {
+            let id = &r.reminder.message_id;
+            Cell::custom(id.clone().unwrap_or_default(), Value::from(id.clone()))
+        })
+        .col(
+            "acknowledged_at",
+            "reminders.col.acknowledged_at",
+            move |r, _| Cell::local_instant(tz, r.reminder.acknowledged_at),
+        )
+        .csv_only()
+        .col("error", "reminders.col.error", move |r, _| {
+            text(&r.reminder.last_error)
+        })
+        .csv_only()
+        .col("id", "reminders.col.id", |r, _| Cell::text(&r.reminder.id))
+        .csv_only()
+        .col("open", "reminders.col.open", |r, _| {
+            let r2 = &r.reminder;
+            let value = context! {
+                id => r2.id, name => r.name, status => r2.status, due_at => instant(r2.due_at),
+            };
+            Cell::custom("", value)
+        })
+        .page_only()
 }
 
 fn forecast_row(e: &ForecastEntry) -> Value {
@@ -188,23 +254,15 @@ pub async fn list(
     let sort = filter
         .as_ref()
         .and_then(|f| f.sort)
-        .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
+        .map(|s| s.to_string())
         // The list's own order when none is chosen: latest due first.
         .unwrap_or_else(|| "-due_at".into());
-    let (rows, total, person) = match filter {
+    let (found, person) = match filter {
         Some(filter) => {
-            let (offset, limit) = match (csv, window) {
-                (false, Some(w)) => (w.offset, w.limit),
-                _ => (0, i64::MAX),
-            };
+            let read = lists::window_for(&req, window.unwrap_or(Window::first()));
             state
                 .db(move |conn| {
-                    let window = Window {
-                        offset,
-                        limit,
-                        ..Window::first()
-                    };
-                    let Page { rows: items, total } = reminders::list(conn, &filter, window)?;
+                    let Page { rows: items, total } = reminders::list(conn, &filter, read)?;
                     let mut people: Vec<&str> = items
                         .iter()
                         .filter_map(|r| r.employee_id.as_deref())
@@ -219,15 +277,26 @@ pub async fn list(
                         .as_ref()
                         .and_then(|e| people.get(e))
                         .cloned();
-                    let rows: Vec<Value> = items.iter().map(|r| row(r, &people, &staff)).collect();
-                    Ok((rows, total, person))
+                    let found = Page { rows: items, total }.map(|reminder| Row {
+                        name: recipient(&reminder, &people, &staff),
+                        reminder,
+                    });
+                    Ok((found, person))
                 })
                 .await?
         }
-        None => (Vec::new(), 0, None),
+        None => (
+            Page {
+                rows: Vec::new(),
+                total: 0,
+            },
+            None,
+        ),
     };
+    let texts = Texts::new(&state.pages, lang);
+    let columns = columns(state.config.timezone);
     if csv {
-        return Ok(csv_of(&state, lang, &rows));
+        return Ok(columns.csv("reminders", &texts, &found.rows));
     }
     let (preview, preview_total) = if scheduled_tab {
         let entries = load_forecast(&state, days).await?;
@@ -254,12 +323,8 @@ pub async fn list(
         context! {
             tab,
             tabs => tab_links(),
-            rows,
-            total,
-            page => window.page,
-            per_page => window.per_page,
+            list => columns.table(&req, &texts, &found, window, &sort, |_| None),
             query => lists::query_without(&req, &["page", "format"]),
-            sort_query => lists::query_without(&req, &["page", "sort", "format"]),
             all_people_query => lists::query_without(&req, &["page", "employee_id", "format"]),
             sort,
             shown,
@@ -344,55 +409,6 @@ async fn forecast_tab(
     )
 }
 
-fn csv_of(state: &AppState, lang: Language, rows: &[Value]) -> HttpResponse {
-    let text = |key: &str| state.pages.text(lang, key);
-    let header: Vec<String> = [
-        "reminders.col.person",
-        "reminders.col.kind",
-        "reminders.col.due_at",
-        "reminders.col.status",
-        "reminders.col.sent_at",
-        "reminders.col.to",
-        "reminders.col.message_id",
-        "reminders.col.acknowledged_at",
-        "reminders.col.error",
-        "reminders.col.id",
-    ]
-    .iter()
-    .map(|k| text(k))
-    .collect();
-    let tz = state.config.timezone;
-    let field = |r: &Value, name: &str| -> String {
-        r.get_attr(name)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let local = |text: String| -> String {
-        chrono::DateTime::parse_from_rfc3339(&text)
-            .map(|at| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or(text)
-    };
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                field(r, "name"),
-                text(&format!("reminders.kind.{}", field(r, "kind"))),
-                local(field(r, "due_at")),
-                text(&format!("reminders.status.{}", field(r, "status"))),
-                local(field(r, "sent_at")),
-                field(r, "to_address"),
-                field(r, "message_id"),
-                local(field(r, "acknowledged_at")),
-                field(r, "last_error"),
-                field(r, "id"),
-            ]
-        })
-        .collect();
-    lists::csv_file("reminders", &header, &rows)
-}
-
 /// The kept message, read back: its main headers decoded, every header as sent, and the
 /// text part. The HTML part is never put into the page.
 fn message_view(bytes: &[u8], expected_sha: Option<&str>) -> Value {
@@ -459,12 +475,7 @@ pub async fn detail(
                 .collect();
             let people = reminder.employee_id.as_deref();
             let (people, staff) = recipient_names(conn, people, staff)?;
-            let name = reminder
-                .employee_id
-                .as_ref()
-                .and_then(|e| people.get(e))
-                .or_else(|| reminder.user_id.as_ref().and_then(|u| staff.get(u)))
-                .cloned();
+            let name = recipient(&reminder, &people, &staff);
             Ok((reminder, message, name, history, staff))
         })
         .await?;

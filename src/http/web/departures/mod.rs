@@ -3,28 +3,26 @@
 //! and the departures sections of HR's and a manager's start page. Every action is a form
 //! posted to the JSON API (see `forms.rs`); these handlers only read.
 
-use crate::db::listing::{Page, Window};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::{lists, page_language, render_page};
+use super::render_page;
 use crate::db::DbConnection;
-use crate::db::departures::{self, DepartureDetail, DepartureLine, DepartureRow, Named};
+use crate::db::departures::{self, DepartureDetail, DepartureLine, Named};
 use crate::db::employees::{self, EmployeeFilter, Scope};
 use crate::db::users::User;
 use crate::domain::departures::{
-    DepartureReason, DepartureSortKey, DepartureStatus, LineKind, LineStatus, allowed_outcomes,
+    DepartureReason, DepartureStatus, LineKind, LineStatus, allowed_outcomes,
 };
 use crate::domain::people::EmployeeStatus;
-use crate::domain::users::Language;
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::http::api::departures::DepartureQuery;
 use crate::http::extract::{AnyRole, Authorized, HrOnly, QueryParams};
 
 mod dashboards;
+mod list;
 // The chart is drawn only for this area's section of the start page.
 mod ending_chart;
 
@@ -33,14 +31,12 @@ pub use dashboards::{hr_dashboard, manager_dashboard};
 
 /// These pages' routes, each with the role set it admits (listed in the route table).
 pub fn routes(r: &mut PageRoutes) {
-    r.get("/departures", AnyRole, list);
+    r.get("/departures", AnyRole, list::list);
     r.get("/departures/new", HrOnly, new_form);
     r.get("/departures/{id}", AnyRole, detail);
     r.get("/departures/{id}/register", AnyRole, register);
 }
 
-/// Rows of a CSV export at most (far more departures than a company has).
-const CSV_ROWS: i64 = 1_000_000;
 /// Choices a people search offers at most.
 const CHOICES: i64 = 20;
 /// Departures in progress listed on HR's start page at most.
@@ -58,149 +54,6 @@ fn reason_options() -> Vec<[String; 2]> {
         .iter()
         .map(|r| [r.as_str().to_string(), format!("departures.reason.{r}")])
         .collect()
-}
-
-/// The orders a list can take, as options of a select (for phones, where the column
-/// headers that sort are not shown).
-fn sort_options() -> Vec<[String; 2]> {
-    DepartureSortKey::ALL
-        .iter()
-        .flat_map(|k| {
-            [
-                [k.as_str().to_string(), format!("departures.sort.{k}")],
-                [format!("-{k}"), format!("departures.sort.{k}_desc")],
-            ]
-        })
-        .collect()
-}
-
-fn status_options() -> Vec<[String; 2]> {
-    DepartureStatus::ALL
-        .iter()
-        .map(|s| [s.as_str().to_string(), format!("departures.status.{s}")])
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// The list
-
-async fn list(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    user: Authorized<AnyRole>,
-    query: QueryParams<DepartureQuery>,
-) -> Result<HttpResponse, Error> {
-    let shown = context! {
-        status => query.0.status.clone().unwrap_or_default(),
-        q => query.0.q.clone().unwrap_or_default(),
-        loss => query.0.loss.clone().unwrap_or_default(),
-    };
-    let sort = query.0.sort.clone().unwrap_or_default();
-    let (window, filter) = query.0.resolve()?;
-    let user = user.0;
-    let csv = lists::wants_csv(&req);
-    let (offset, limit) = if csv {
-        (0, CSV_ROWS)
-    } else {
-        (window.offset, window.limit)
-    };
-    let who = user.clone();
-    let (rows, total) = state
-        .db(move |conn| {
-            let scope = Scope::of(conn, &who)?;
-            let Page { rows: found, total } = departures::list(
-                conn,
-                &scope,
-                &filter,
-                Window {
-                    offset,
-                    limit,
-                    ..window
-                },
-            )?;
-            Ok((departures::rows(conn, found)?, total))
-        })
-        .await?;
-    if csv {
-        let lang = page_language(&req, Some(&user));
-        return Ok(csv_of(&state, lang, &rows));
-    }
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "departures_list.html",
-        context! {
-            rows, total, shown, sort,
-            page => window.page,
-            per_page => window.per_page,
-            status_options => status_options(),
-            sort_options => sort_options(),
-            can_start => user.may::<HrOnly>(),
-            ..lists::links(&req)
-        },
-    )
-}
-
-fn csv_of(state: &AppState, lang: Language, rows: &[DepartureRow]) -> HttpResponse {
-    let text = |key: &str| state.pages.text(lang, key);
-    let header: Vec<String> = [
-        "employee_no",
-        "employee",
-        "reason",
-        "notice_date",
-        "last_working_day",
-        "status",
-        "open_lines",
-        "lines",
-        "successor",
-        "started_at",
-        "completed_at",
-        "override_reason",
-    ]
-    .iter()
-    .map(|c| text(&format!("departures.col.{c}")))
-    .collect();
-    let instant = |at: Option<chrono::NaiveDateTime>| {
-        at.map(|a| {
-            a.and_utc()
-                .with_timezone(&state.config.timezone)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-    };
-    let body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let d = &r.departure;
-            vec![
-                r.employee
-                    .as_ref()
-                    .map(|e| e.no.clone())
-                    .unwrap_or_default(),
-                r.employee
-                    .as_ref()
-                    .map(|e| e.name.clone())
-                    .unwrap_or_default(),
-                text(&format!("departures.reason.{}", d.reason)),
-                d.notice_date.to_string(),
-                d.last_working_day.to_string(),
-                text(&format!("departures.status.{}", d.status)),
-                r.open_lines.to_string(),
-                r.lines.to_string(),
-                r.successor
-                    .as_ref()
-                    .map(|s| format!("{} {}", s.no, s.name))
-                    .unwrap_or_default(),
-                instant(Some(d.started_at)),
-                instant(d.completed_at),
-                d.override_reason.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    lists::csv_file("departures", &header, &body)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -469,19 +322,14 @@ async fn detail(
     user: Authorized<AnyRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (user, id) = (user.0, id.into_inner());
-    let who = user.clone();
-    let ctx = state
-        .db(move |conn| departure_context(conn, &who, &id))
-        .await?;
-    render_page(
+    departure_page(
         &state,
         &req,
-        Some(&user),
-        StatusCode::OK,
+        user.0,
+        id.into_inner(),
         "departures_detail.html",
-        ctx,
     )
+    .await
 }
 
 async fn register(
@@ -490,17 +338,27 @@ async fn register(
     user: Authorized<AnyRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (user, id) = (user.0, id.into_inner());
+    departure_page(
+        &state,
+        &req,
+        user.0,
+        id.into_inner(),
+        "departures_register.html",
+    )
+    .await
+}
+
+/// The departure page and its register show the same things, drawn differently.
+async fn departure_page(
+    state: &AppState,
+    req: &HttpRequest,
+    user: User,
+    id: String,
+    template: &str,
+) -> Result<HttpResponse, Error> {
     let who = user.clone();
     let ctx = state
         .db(move |conn| departure_context(conn, &who, &id))
         .await?;
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "departures_register.html",
-        ctx,
-    )
+    render_page(state, req, Some(&user), StatusCode::OK, template, ctx)
 }

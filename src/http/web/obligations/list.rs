@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use minijinja::{Value, context};
+use minijinja::context;
 
-use super::super::{lists, page_language, render_page};
+use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::{page_language, render_page};
 use super::query_values;
 use crate::clock::company_date;
 use crate::db::employees::Scope;
 use crate::db::obligations::{self, Obligation};
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
-use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::obligations::ObligationQuery;
@@ -37,23 +37,71 @@ fn status_options() -> Vec<[String; 2]> {
     options(&statuses, "obligations.status.")
 }
 
-/// One row of the list, with the person's name.
-fn row(o: &Obligation, names: &HashMap<String, EmployeeName>) -> Value {
-    let (name, no) = names
-        .get(&o.employee_id)
-        .map(|n| (n.name.clone(), n.employee_no.clone()))
-        .unwrap_or_default();
-    context! {
-        id => o.id,
-        employee_id => o.employee_id,
-        name,
-        employee_no => no,
-        kind => o.kind,
-        tier => o.tier,
-        starts_on => o.starts_on.to_string(),
-        ends_on => o.ends_on.map(|d| d.to_string()),
-        status => o.status,
-    }
+/// One row of the list: the obligation and the person it binds.
+struct Row {
+    obligation: Obligation,
+    person: Option<EmployeeName>,
+}
+
+fn columns() -> Columns<Row> {
+    let person = |r: &Row, pick: fn(&EmployeeName) -> &String| {
+        Cell::text(r.person.as_ref().map(pick).cloned().unwrap_or_default())
+    };
+    let tier = |r: &Row, t: &Texts| {
+        let tier = r.obligation.tier;
+        tier.map(|tier| t.t(&format!("obligations.tier.{tier}")))
+    };
+    Columns::<Row>::new()
+        .col("employee_no", "obligations.col.employee_no", move |r, _| {
+            person(r, |p| &p.employee_no)
+        })
+        .csv_only()
+        .col("name", "obligations.col.person", |r, _| {
+            let id = &r.obligation.employee_id;
+            let name = r.person.as_ref().map(|p| &p.name).filter(|n| !n.is_empty());
+            Cell::link(format!("/employees/{id}"), name.unwrap_or(id))
+                .note(r.person.as_ref().map(|p| &p.employee_no))
+        })
+        .sortable()
+        .page_only()
+        .col("person", "obligations.col.person", move |r, _| {
+            person(r, |p| &p.name)
+        })
+        .csv_only()
+        .col("kind", "obligations.col.kind", move |r, t| {
+            Cell::label(t, format!("obligation.{}", r.obligation.kind))
+                .note(tier(r, t).map(|tier| format!("({tier})")))
+        })
+        .sortable()
+        .col("tier", "obligations.col.tier", move |r, t| {
+            Cell::text(tier(r, t).unwrap_or_default())
+        })
+        .csv_only()
+        .col("starts_on", "obligations.col.starts_on", |r, _| {
+            Cell::date(Some(r.obligation.starts_on))
+        })
+        .sortable()
+        .col("ends_on", "obligations.col.ends_on", |r, t| {
+            match r.obligation.ends_on {
+                Some(day) => Cell::date(Some(day)),
+                None => Cell::label(t, "obligations.until_public"),
+            }
+        })
+        .sortable()
+        .col("status", "obligations.col.status", |r, t| {
+            Cell::badge(t, "obligations.status", r.obligation.status)
+        })
+        .sortable()
+        .col("id", "obligations.col.id", |r, _| {
+            Cell::text(&r.obligation.id)
+        })
+        .csv_only()
+        .col("open", "obligations.col.open", |r, _| {
+            let o = &r.obligation;
+            let name = r.person.as_ref().map(|p| p.name.clone());
+            Cell::custom("", context! { id => o.id, name, kind => o.kind })
+        })
+        .page_only()
 }
 
 /// GET /obligations: the list, as the API lists it, or its CSV (`?format=csv`).
@@ -64,7 +112,6 @@ pub(super) async fn list(
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
     let today = company_date(state.now(), state.config.timezone);
-    let lang = page_language(&req, Some(&user));
     let raw = QueryParams::<ObligationQuery>::extract(&req).await;
     let typed = query_values(&req);
     let shown: HashMap<&str, Option<String>> =
@@ -85,27 +132,19 @@ pub(super) async fn list(
     let sort = filter
         .as_ref()
         .and_then(|f| f.sort)
-        .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.key))
+        .map(|s| s.to_string())
         // The list's own order when none is chosen: soonest end first.
         .unwrap_or_else(|| "ends_on".into());
     let employee_filter = filter.as_ref().and_then(|f| f.employee_id.clone());
-    let (items, total, filtered_name) = match filter {
+    let (found, filtered_name) = match filter {
         Some(filter) => {
-            let (offset, limit) = match (csv, window) {
-                (false, Some(w)) => (w.offset, w.limit),
-                _ => (0, i64::MAX),
-            };
+            let read = lists::window_for(&req, window.unwrap_or(Window::first()));
             let who = user.clone();
             state
                 .db(move |conn| {
                     let scope = Scope::of(conn, &who)?;
-                    let window = Window {
-                        offset,
-                        limit,
-                        ..Window::first()
-                    };
                     let Page { rows: items, total } =
-                        obligations::list(conn, &scope, &filter, window)?;
+                        obligations::list(conn, &scope, &filter, read)?;
                     let ids = items.iter().map(|o| o.employee_id.clone());
                     let names = names::employees(conn, ids.chain(filter.employee_id.clone()))?;
                     let filtered_name = filter
@@ -113,15 +152,26 @@ pub(super) async fn list(
                         .as_ref()
                         .and_then(|e| names.get(e))
                         .map(|n| n.name.clone());
-                    let rows: Vec<Value> = items.iter().map(|o| row(o, &names)).collect();
-                    Ok((rows, total, filtered_name))
+                    let found = Page { rows: items, total }.map(|obligation| Row {
+                        person: names.get(&obligation.employee_id).cloned(),
+                        obligation,
+                    });
+                    Ok((found, filtered_name))
                 })
                 .await?
         }
-        None => (Vec::new(), 0, None),
+        None => (
+            Page {
+                rows: Vec::new(),
+                total: 0,
+            },
+            None,
+        ),
     };
+    let texts = Texts::new(&state.pages, page_language(&req, Some(&user)));
+    let columns = columns();
     if csv {
-        return Ok(csv_of(&state, lang, &items));
+        return Ok(columns.csv("obligations", &texts, &found.rows));
     }
     let window = window.unwrap_or(Window::first());
     render_page(
@@ -131,12 +181,7 @@ pub(super) async fn list(
         StatusCode::OK,
         "obligations_list.html",
         context! {
-            rows => items,
-            total,
-            page => window.page,
-            per_page => window.per_page,
-            query => lists::query_without(&req, &["page", "format"]),
-            sort_query => lists::query_without(&req, &["page", "sort", "format"]),
+            list => columns.table(&req, &texts, &found, window, &sort, |_| None),
             all_people_query => lists::query_without(&req, &["page", "employee_id", "format"]),
             csv_query => lists::query_without(&req, &["page", "format"]),
             sort,
@@ -148,58 +193,4 @@ pub(super) async fn list(
             statuses => status_options(),
         },
     )
-}
-
-fn csv_of(state: &AppState, lang: Language, rows: &[Value]) -> HttpResponse {
-    let text = |key: &str| state.pages.text(lang, key);
-    let header: Vec<String> = [
-        "obligations.col.employee_no",
-        "obligations.col.person",
-        "obligations.col.kind",
-        "obligations.col.tier",
-        "obligations.col.starts_on",
-        "obligations.col.ends_on",
-        "obligations.col.status",
-        "obligations.col.id",
-    ]
-    .iter()
-    .map(|k| text(k))
-    .collect();
-    let field = |r: &Value, name: &str| -> String {
-        r.get_attr(name)
-            .ok()
-            .filter(|v| !v.is_none() && !v.is_undefined())
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .unwrap_or_default()
-    };
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let tier = field(r, "tier");
-            let ends = field(r, "ends_on");
-            vec![
-                field(r, "employee_no"),
-                field(r, "name"),
-                text(&format!("obligation.{}", field(r, "kind"))),
-                if tier.is_empty() {
-                    String::new()
-                } else {
-                    text(&format!("obligations.tier.{tier}"))
-                },
-                field(r, "starts_on"),
-                if ends.is_empty() {
-                    text("obligations.until_public")
-                } else {
-                    ends
-                },
-                text(&format!("obligations.status.{}", field(r, "status"))),
-                field(r, "id"),
-            ]
-        })
-        .collect();
-    lists::csv_file("obligations", &header, &rows)
 }
