@@ -95,12 +95,11 @@ impl Cell {
         )
     }
 
-    /// An instant, as the `|datetime` filter writes it; the company's local date and time in
-    /// the CSV (`2028-02-29 23:59`, empty when none), as spreadsheets read it.
-    pub fn local_instant(tz: chrono_tz::Tz, at: Option<NaiveDateTime>) -> Cell {
-        let csv = at.map(|a| super::view::local(tz, a)).unwrap_or_default();
-        let value = at.map(super::view::instant);
-        Cell::of("datetime", csv, context! { value })
+    /// An instant, as the `|datetime` filter writes it; in the CSV the company's local
+    /// "YYYY-MM-DD HH:MM" (empty when none), as the exports have always written times.
+    pub fn local(tz: chrono_tz::Tz, at: Option<NaiveDateTime>) -> Cell {
+        let csv = at.map(|at| super::view::local(tz, at)).unwrap_or_default();
+        Cell::instant(at).in_csv(csv)
     }
 
     /// A count, grouped as the `|number` filter writes it; plain digits in the CSV.
@@ -112,6 +111,13 @@ impl Cell {
     /// `list_table` gets the column key and `value`; the CSV holds `csv`.
     pub fn custom(csv: impl Into<String>, value: Value) -> Cell {
         Cell::of("custom", csv.into(), context! { value })
+    }
+
+    /// The CSV holds `csv` instead of the page's text (a name the export writes
+    /// "number name" where the page writes "name (number)").
+    pub fn in_csv(mut self, csv: impl Into<String>) -> Cell {
+        self.csv = csv.into();
+        self
     }
 
     /// A second, quieter text after the first (a number after a name).
@@ -398,5 +404,50 @@ mod tests {
             !html.contains("e1</td>"),
             "the CSV's own column is not on the page: {html}"
         );
+    }
+
+    #[test]
+    fn a_custom_cell_is_drawn_by_the_page_and_written_as_its_csv_text() {
+        let pages = Pages::new(chrono_tz::Asia::Shanghai).unwrap();
+        let texts = Texts::new(&pages, Language::En);
+        let req = actix_web::test::TestRequest::get()
+            .uri("/tasks")
+            .to_http_request();
+        let columns = Columns::<Row>::new()
+            .col("name", "people.col.name", |r, _| Cell::text(r.name))
+            .col("status", "people.col.status", |r, _| {
+                Cell::custom(r.status, context! { id => r.id })
+            });
+        let found = Page {
+            rows: vec![Row {
+                id: "e1",
+                name: "Li",
+                status: "open",
+            }],
+            total: 1,
+        };
+        let list = columns.table(&req, &texts, &found, Window::first(), "", |_| None);
+        let html = pages
+            .env
+            .render_str(
+                r#"{% import "macros.html" as m %}{% call(key, v) m.list_table(list, paged=false) %}<button name="{{ key }}" value="{{ v.id }}">{% endcall %}"#,
+                minijinja::context! { list },
+            )
+            .unwrap();
+        assert!(
+            html.contains(r#"<button name="status" value="e1">"#),
+            "{html}"
+        );
+        assert!(
+            !html.contains("pager"),
+            "a list shown whole has no pager: {html}"
+        );
+        let csv = columns.csv("tasks", &texts, &found.rows);
+        let body = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(actix_web::body::to_bytes(csv.into_body()))
+            .unwrap();
+        assert!(body.ends_with(b"\nLi,open\n"), "{body:?}");
     }
 }

@@ -138,7 +138,7 @@ fn columns(tz: Tz) -> Columns<Row> {
         })
         .sortable()
         .col("sent_at", "reminders.col.sent_at", move |r, _| {
-            Cell::local_instant(tz, r.reminder.sent_at)
+            Cell::local(tz, r.reminder.sent_at)
         })
         .csv_only()
         .col("to", "reminders.col.to", move |r, _| {
@@ -152,7 +152,7 @@ fn columns(tz: Tz) -> Columns<Row> {
         .col(
             "acknowledged_at",
             "reminders.col.acknowledged_at",
-            move |r, _| Cell::local_instant(tz, r.reminder.acknowledged_at),
+            move |r, _| Cell::local(tz, r.reminder.acknowledged_at),
         )
         .csv_only()
         .col("error", "reminders.col.error", move |r, _| {

@@ -11,12 +11,19 @@ mod trail;
 use crate::db::listing::{Page, Window};
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use minijinja::context;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::lists::{self, Cell, Columns, Texts};
+use super::{page_language, render_page};
 
 use super::dashboard::Section;
 use crate::db::breaches;
 use crate::db::clearance::{self, ChangeFilter};
+use crate::db::names::{EmployeeName, UserName};
 use crate::db::users::User;
 use crate::db::{DbConnection, extensions, names};
 use crate::domain::breaches::CaseStatus;
@@ -24,7 +31,7 @@ use crate::domain::clearance::ChangeStatus;
 use crate::domain::roles::{
     AnyRole, AuditReaders, CaseReaders, OutcomeReaders, Overseers, SecurityOnly,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::routes::PageRoutes;
 
@@ -157,28 +164,86 @@ pub fn dashboard(
     }))
 }
 
-/// Every row of a list, for its CSV file.
-pub(super) const ALL_ROWS: i64 = i64::MAX;
-
-/// An instant stored in UTC as the company's local "YYYY-MM-DD HH:MM" (for CSV files).
-fn local(state: &AppState, at: NaiveDateTime) -> String {
-    super::view::local(state.config.timezone, at)
-}
-
-fn local_opt(state: &AppState, at: Option<NaiveDateTime>) -> String {
-    at.map(|at| local(state, at)).unwrap_or_default()
-}
-
-/// A catalog text for a value that has one (`prefix.value`), else the value as it is.
-fn label(
-    state: &AppState,
-    lang: crate::domain::users::Language,
-    prefix: &str,
-    value: &str,
-) -> String {
-    if value.is_empty() {
-        return String::new();
+/// An employee as these lists name them: "name (number)" on the page, "number name" in the
+/// CSV.
+fn employee_cell(e: Option<&EmployeeName>) -> Cell {
+    match e {
+        Some(e) => Cell::text(format!("{} ({})", e.name, e.employee_no))
+            .in_csv(format!("{} {}", e.employee_no, e.name)),
+        None => Cell::empty(),
     }
-    let key = format!("{prefix}.{value}");
-    state.pages.text(lang, &key)
+}
+
+/// A user's name, or nothing.
+fn user_cell(u: &Option<UserName>) -> Cell {
+    Cell::text(u.as_ref().map(|u| u.name.clone()).unwrap_or_default())
+}
+
+/// The catalog text of a value that may be unset (`prefix.value`), or nothing.
+fn label_cell(texts: &Texts, prefix: &str, value: Option<impl std::fmt::Display>) -> Cell {
+    match value {
+        Some(v) => Cell::label(texts, format!("{prefix}.{v}")),
+        None => Cell::empty(),
+    }
+}
+
+/// A cell the page's `{% call %}` block draws from the whole row.
+fn row_cell(csv: impl Into<String>, row: &impl serde::Serialize) -> Cell {
+    Cell::custom(csv, minijinja::Value::from_serialize(row))
+}
+
+/// One of these list pages: its columns, the name of its CSV file, its template, and the
+/// `id` a row has on the page (for links to it), if any.
+struct ListPage<R> {
+    columns: Columns<R>,
+    csv: &'static str,
+    template: &'static str,
+    anchor: fn(&R) -> Option<String>,
+}
+
+/// What a list found for a request: the rows, the window asked for and the order in force.
+struct Found<'a, R> {
+    rows: Page<R>,
+    window: Window,
+    sort: &'a str,
+}
+
+impl<R> ListPage<R> {
+    /// The whole list as its CSV file when asked for (`?format=csv`), else the page with
+    /// the table (`list`) and the page's own values (`extra`).
+    fn answer(
+        &self,
+        state: &AppState,
+        req: &HttpRequest,
+        user: &User,
+        found: Found<R>,
+        extra: minijinja::Value,
+    ) -> std::result::Result<HttpResponse, Error> {
+        let texts = Texts::new(&state.pages, page_language(req, Some(user)));
+        if lists::wants_csv(req) {
+            return Ok(self.columns.csv(self.csv, &texts, &found.rows.rows));
+        }
+        let list = self.columns.table(
+            req,
+            &texts,
+            &found.rows,
+            found.window,
+            found.sort,
+            self.anchor,
+        );
+        let ctx = context! { list, ..extra };
+        render_page(state, req, Some(user), StatusCode::OK, self.template, ctx)
+    }
+}
+
+/// A list shown whole, on one page.
+fn whole<R>(rows: Vec<R>) -> Found<'static, R> {
+    Found {
+        rows: Page {
+            total: rows.len() as i64,
+            rows,
+        },
+        window: Window::first(),
+        sort: "",
+    }
 }

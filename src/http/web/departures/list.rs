@@ -103,13 +103,13 @@ fn columns(tz: Tz) -> Columns<DepartureRow> {
         })
         .csv_only()
         .col("started_at", "departures.col.started_at", move |r, _| {
-            Cell::local_instant(tz, Some(r.departure.started_at))
+            Cell::local(tz, Some(r.departure.started_at))
         })
         .sortable()
         .col(
             "completed_at",
             "departures.col.completed_at",
-            move |r, _| Cell::local_instant(tz, r.departure.completed_at),
+            move |r, _| Cell::local(tz, r.departure.completed_at),
         )
         .csv_only()
         .col(

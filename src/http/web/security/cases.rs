@@ -2,15 +2,14 @@
 //! cases, never a reporter), the staff report form, a case with its course, evidence and
 //! remedial tasks, and the evidence upload.
 
-use crate::db::listing::{Page, Window};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::context;
-use serde::Serialize;
 
 use super::super::forms::Flash;
-use super::super::{lists, page_language, render_page};
-use super::{ALL_ROWS, label, local};
+use super::super::lists::{self, Cell, Columns};
+use super::super::render_page;
+use super::{Found, ListPage, employee_cell, label_cell, whole};
 use crate::db::audit;
 use crate::db::breaches::{self, Case, Outcome};
 use crate::db::employees::{self, EmployeeFilter, Scope};
@@ -27,11 +26,10 @@ use crate::http::extract::{
 };
 use crate::http::web::forms::read_multipart;
 use crate::http::web::forms::redirect_with;
+use chrono_tz::Tz;
 
 /// A case as a list row shows it: the case and the employee it is about.
-#[derive(Serialize)]
 struct CaseRow {
-    #[serde(flatten)]
     case: Case,
     employee: Option<EmployeeName>,
     /// The start of what happened.
@@ -45,6 +43,59 @@ fn excerpt(text: &str, n: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// The columns of the case list; the CSV adds the employee, the consequence and decision.
+fn case_columns(tz: Tz) -> Columns<CaseRow> {
+    Columns::<CaseRow>::new()
+        .col("code", "sec.case.code", |r, _| {
+            Cell::link(format!("/breaches/{}", r.case.id), &r.case.code)
+        })
+        .sortable()
+        .col("created", "sec.case.reported_at", move |r, _| {
+            Cell::local(tz, Some(r.case.created_at))
+        })
+        .sortable()
+        .col("source", "sec.case.source", |r, t| {
+            Cell::label(t, format!("sec.source.{}", r.case.source))
+        })
+        // The page names the employee the case is about where it has one, the CSV keeps
+        // the name as reported and the employee apart.
+        .col("person", "sec.case.person", |r, _| {
+            match &r.employee {
+                Some(e) => Cell::text(format!("{} ({})", e.name, e.employee_no)),
+                None => Cell::text(&r.case.person),
+            }
+            .in_csv(&r.case.person)
+        })
+        .col("employee", "sec.case.employee", |r, _| {
+            employee_cell(r.employee.as_ref())
+        })
+        .csv_only()
+        .col("what", "sec.case.what", |r, _| Cell::text(&r.summary))
+        .page_only()
+        .col("status", "sec.case.status", |r, t| {
+            Cell::badge(t, "sec.case_status", r.case.status)
+        })
+        .col("severity", "sec.case.severity", |r, t| {
+            label_cell(t, "sec.severity", r.case.severity)
+        })
+        .col("discovered", "sec.case.discovered_on", |r, _| {
+            Cell::date(r.case.discovered_on)
+        })
+        .sortable()
+        .col("due", "sec.case.authority_report_due", |r, _| {
+            Cell::date(r.case.authority_report_due)
+        })
+        .sortable()
+        .col("suggested", "sec.case.suggested", |r, t| {
+            label_cell(t, "sec.consequence", r.case.suggested.as_deref())
+        })
+        .csv_only()
+        .col("decision", "sec.case.decision", |r, _| {
+            Cell::text(r.case.decision.clone().unwrap_or_default())
+        })
+        .csv_only()
 }
 
 /// `/breaches`: the cases (security and admin), or the outcomes (HR).
@@ -63,120 +114,59 @@ pub async fn list_page(
         q => q.q.clone(), status => q.status.clone(), severity => q.severity.clone(),
         source => q.source.clone(), sort => q.sort.clone(),
     };
+    let sort = q.sort.clone().unwrap_or_else(|| "-created".into());
     let (filter, window) = q.parse()?;
-    let csv = lists::wants_csv(&req);
-    let (offset, limit) = if csv {
-        (0, ALL_ROWS)
-    } else {
-        (window.offset, window.limit)
-    };
-    let (rows, total) = state
+    let read = lists::window_for(&req, window);
+    let found = state
         .db(move |conn| {
-            let Page { rows: cases, total } = breaches::list(
+            let found = breaches::list(conn, &filter, read)?;
+            let people = names::employees(
                 conn,
-                &filter,
-                Window {
-                    offset,
-                    limit,
-                    ..window
-                },
+                found.rows.iter().filter_map(|c| c.employee_id.clone()),
             )?;
-            let people =
-                names::employees(conn, cases.iter().filter_map(|c| c.employee_id.clone()))?;
-            let rows: Vec<CaseRow> = cases
-                .into_iter()
-                .map(|case| CaseRow {
-                    employee: case
-                        .employee_id
-                        .as_ref()
-                        .and_then(|e| people.get(e).cloned()),
-                    summary: excerpt(&case.what, 80),
-                    case,
-                })
-                .collect();
-            Ok((rows, total))
+            Ok(found.map(|case| CaseRow {
+                employee: case
+                    .employee_id
+                    .as_ref()
+                    .and_then(|e| people.get(e).cloned()),
+                summary: excerpt(&case.what, 80),
+                case,
+            }))
         })
         .await?;
-    if csv {
-        return Ok(cases_csv(&state, &req, &user, &rows));
-    }
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "security_breaches.html",
-        context! {
-            cases => rows, total, page => window.page, per_page => window.per_page,
-            shown,
-            ..lists::links(&req)
-        },
-    )
-}
-
-fn cases_csv(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &crate::db::users::User,
-    rows: &[CaseRow],
-) -> HttpResponse {
-    let lang = page_language(req, Some(user));
-    let header: Vec<String> = [
-        "sec.case.code",
-        "sec.case.reported_at",
-        "sec.case.source",
-        "sec.case.person",
-        "sec.case.employee",
-        "sec.case.status",
-        "sec.case.severity",
-        "sec.case.discovered_on",
-        "sec.case.authority_report_due",
-        "sec.case.suggested",
-        "sec.case.decision",
-    ]
-    .iter()
-    .map(|k| state.pages.text(lang, k))
-    .collect();
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let c = &r.case;
-            vec![
-                c.code.clone(),
-                local(state, c.created_at),
-                label(state, lang, "sec.source", c.source.as_str()),
-                c.person.clone(),
-                employee_text(&r.employee),
-                label(state, lang, "sec.case_status", c.status.as_str()),
-                label(
-                    state,
-                    lang,
-                    "sec.severity",
-                    c.severity.map(|s| s.as_str()).unwrap_or(""),
-                ),
-                c.discovered_on.map(|d| d.to_string()).unwrap_or_default(),
-                c.authority_report_due
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                label(
-                    state,
-                    lang,
-                    "sec.consequence",
-                    c.suggested.as_deref().unwrap_or(""),
-                ),
-                c.decision.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    lists::csv_file("cases", &header, &rows)
+    let page = ListPage {
+        columns: case_columns(state.config.timezone),
+        csv: "cases",
+        template: "security_breaches.html",
+        anchor: |_| None,
+    };
+    let (rows, sort) = (found, sort.as_str());
+    let found = Found { rows, window, sort };
+    page.answer(&state, &req, &user, found, context! { shown })
 }
 
 /// An outcome as HR's list shows it: the outcome and the employee it is about.
-#[derive(Serialize)]
 struct OutcomeRow {
-    #[serde(flatten)]
     outcome: Outcome,
     employee: Option<EmployeeName>,
+}
+
+/// The columns of HR's outcome list, the same on the page and in the CSV.
+fn outcome_columns() -> Columns<OutcomeRow> {
+    Columns::<OutcomeRow>::new()
+        .col("code", "sec.case.code", |r, _| Cell::text(&r.outcome.code))
+        .col("employee", "sec.case.employee", |r, _| {
+            employee_cell(r.employee.as_ref())
+        })
+        .col("status", "sec.case.status", |r, t| {
+            Cell::badge(t, "sec.case_status", r.outcome.status)
+        })
+        .col("suggested", "sec.case.suggested", |r, t| {
+            label_cell(t, "sec.consequence", r.outcome.suggested.as_deref())
+        })
+        .col("decision", "sec.case.decision", |r, _| {
+            Cell::text(r.outcome.decision.clone().unwrap_or_default())
+        })
 }
 
 /// What HR sees under `/breaches`: the outcomes of substantiated cases about employees.
@@ -202,52 +192,13 @@ async fn outcomes_page(
                 .collect::<Vec<_>>())
         })
         .await?;
-    if lists::wants_csv(req) {
-        let lang = page_language(req, Some(user));
-        let header: Vec<String> = [
-            "sec.case.code",
-            "sec.case.employee",
-            "sec.case.status",
-            "sec.case.suggested",
-            "sec.case.decision",
-        ]
-        .iter()
-        .map(|k| state.pages.text(lang, k))
-        .collect();
-        let lines: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                let o = &r.outcome;
-                vec![
-                    o.code.clone(),
-                    employee_text(&r.employee),
-                    label(state, lang, "sec.case_status", o.status.as_str()),
-                    label(
-                        state,
-                        lang,
-                        "sec.consequence",
-                        o.suggested.as_deref().unwrap_or(""),
-                    ),
-                    o.decision.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        return Ok(lists::csv_file("outcomes", &header, &lines));
-    }
-    render_page(
-        state,
-        req,
-        Some(user),
-        StatusCode::OK,
-        "security_outcomes.html",
-        context! { outcomes => rows },
-    )
-}
-
-fn employee_text(e: &Option<EmployeeName>) -> String {
-    e.as_ref()
-        .map(|e| format!("{} {}", e.employee_no, e.name))
-        .unwrap_or_default()
+    let page = ListPage {
+        columns: outcome_columns(),
+        csv: "outcomes",
+        template: "security_outcomes.html",
+        anchor: |_| None,
+    };
+    page.answer(state, req, user, whole(rows), context! {})
 }
 
 /// `/breaches/new`: a member of staff reports a suspected leak, named or anonymously.

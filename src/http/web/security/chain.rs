@@ -1,14 +1,15 @@
 //! The tier-change chain (proposed → reviewed by HR → approved by security) and the
 //! extensions of declassification periods waiting for security.
 
-use crate::db::listing::{Page, Window};
+use crate::db::listing::Page;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 use serde::Serialize;
 
-use super::super::{lists, page_language, render_page};
-use super::{ALL_ROWS, label, local, local_opt};
+use super::super::lists::{self, Cell, Columns};
+use super::super::render_page;
+use super::{Found, ListPage, employee_cell, label_cell, row_cell, user_cell};
 use crate::db::audit;
 use crate::db::clearance::{self, ClearanceChange};
 use crate::db::extensions::{self, Extension};
@@ -21,6 +22,7 @@ use crate::http::AppState;
 use crate::http::api::clearance::ChangeQuery;
 use crate::http::api::extensions::ExtensionQuery;
 use crate::http::extract::{AnyRole, AuditReaders, Authorized, Overseers, QueryParams, RoleSet};
+use chrono_tz::Tz;
 
 /// A tier change as its list shows it, with the names of everyone in its chain and what the
 /// reader may do with it.
@@ -87,6 +89,69 @@ fn change_rows(
         .collect())
 }
 
+/// The columns of the tier-change list; the CSV spells out the chain a column a step.
+fn change_columns(tz: Tz) -> Columns<ChangeRow> {
+    Columns::<ChangeRow>::new()
+        .col("employee", "sec.change.employee", |r, _| {
+            employee_cell(r.employee.as_ref())
+        })
+        .col("tiers", "sec.change.tiers", |r, _| row_cell("", r))
+        .page_only()
+        .col("from_tier", "sec.change.from_tier", |r, t| {
+            Cell::label(t, format!("sec.tier.{}", r.change.from_tier))
+        })
+        .csv_only()
+        .col("to_tier", "sec.change.to_tier", |r, t| {
+            Cell::label(t, format!("sec.tier.{}", r.change.to_tier))
+        })
+        .csv_only()
+        .col("status", "sec.change.status", |r, t| {
+            Cell::badge(t, "sec.change_status", r.change.status)
+        })
+        .col("proposed_by", "sec.change.proposed_by", |r, _| {
+            user_cell(&r.proposer)
+        })
+        .csv_only()
+        .col("proposed", "sec.change.proposed_at", move |r, _| {
+            Cell::local(tz, Some(r.change.proposed_at))
+        })
+        .sortable()
+        .col("proposal_reason", "sec.change.proposal_reason", |r, _| {
+            Cell::text(&r.change.proposal_reason)
+        })
+        .csv_only()
+        .col("reviewed_by", "sec.change.reviewed_by", |r, _| {
+            user_cell(&r.reviewer)
+        })
+        .csv_only()
+        .col("reviewed_at", "sec.change.reviewed_at", move |r, _| {
+            Cell::local(tz, r.change.reviewed_at)
+        })
+        .csv_only()
+        .col("review_reason", "sec.change.review_reason", |r, _| {
+            Cell::text(r.change.review_reason.clone().unwrap_or_default())
+        })
+        .csv_only()
+        .col("decided_by", "sec.change.decided_by", |r, _| {
+            user_cell(&r.approver)
+        })
+        .csv_only()
+        .col("decided_at", "sec.change.decided_at", move |r, _| {
+            Cell::local(tz, r.change.decided_at)
+        })
+        .csv_only()
+        .col("decision_reason", "sec.change.decision_reason", |r, _| {
+            Cell::text(r.change.decision_reason.clone().unwrap_or_default())
+        })
+        .csv_only()
+        .col("chain", "sec.clearance.chain", |r, _| row_cell("", r))
+        .page_only()
+        .col("effective", "sec.change.effective_on", |r, _| {
+            Cell::date(r.change.effective_on)
+        })
+        .sortable()
+}
+
 /// `/clearance-changes`: every change for HR, security and admin (each change's page has
 /// the review or approval form for the step the reader may take); a manager sees only their
 /// own proposals.
@@ -99,50 +164,30 @@ pub async fn clearance_page(
     let user = user.0;
     let q = query.0;
     let shown = context! { status => q.status.clone(), sort => q.sort.clone() };
+    let sort = q.sort.clone().unwrap_or_else(|| "proposed".into());
     let (mut filter, window) = q.parse()?;
     let sees_all = user.has_any_role(Overseers::ROLES);
     if !sees_all {
         filter.proposed_by = Some(user.id.clone());
     }
-    let csv = lists::wants_csv(&req);
-    let (offset, limit) = if csv {
-        (0, ALL_ROWS)
-    } else {
-        (window.offset, window.limit)
-    };
-    let me = user.clone();
-    let (rows, total) = state
+    let (read, me) = (lists::window_for(&req, window), user.clone());
+    let found = state
         .db(move |conn| {
-            let Page {
-                rows: changes,
-                total,
-            } = clearance::list(
-                conn,
-                &filter,
-                Window {
-                    offset,
-                    limit,
-                    ..window
-                },
-            )?;
-            Ok((change_rows(conn, &me, changes)?, total))
+            let Page { rows, total } = clearance::list(conn, &filter, read)?;
+            let rows = change_rows(conn, &me, rows)?;
+            Ok(Page { rows, total })
         })
         .await?;
-    if csv {
-        return Ok(changes_csv(&state, &req, &user, &rows));
-    }
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "security_clearance.html",
-        context! {
-            changes => rows, total, page => window.page, per_page => window.per_page,
-            shown, own_only => !sees_all,
-            ..lists::links(&req)
-        },
-    )
+    let page = ListPage {
+        columns: change_columns(state.config.timezone),
+        csv: "tier-changes",
+        template: "security_clearance.html",
+        anchor: |r| Some(format!("change-{}", r.change.id)),
+    };
+    let (rows, sort) = (found, sort.as_str());
+    let found = Found { rows, window, sort };
+    let extra = context! { shown, own_only => !sees_all };
+    page.answer(&state, &req, &user, found, extra)
 }
 
 /// `/clearance-changes/{id}`: one change with its chain, the form of the step the reader may
@@ -212,67 +257,6 @@ fn history_rows(
         .collect())
 }
 
-fn person(e: &Option<EmployeeName>) -> String {
-    e.as_ref()
-        .map(|e| format!("{} {}", e.employee_no, e.name))
-        .unwrap_or_default()
-}
-
-fn user_name(u: &Option<UserName>) -> String {
-    u.as_ref().map(|u| u.name.clone()).unwrap_or_default()
-}
-
-fn changes_csv(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &User,
-    rows: &[ChangeRow],
-) -> HttpResponse {
-    let lang = page_language(req, Some(user));
-    let header: Vec<String> = [
-        "sec.change.employee",
-        "sec.change.from_tier",
-        "sec.change.to_tier",
-        "sec.change.status",
-        "sec.change.proposed_by",
-        "sec.change.proposed_at",
-        "sec.change.proposal_reason",
-        "sec.change.reviewed_by",
-        "sec.change.reviewed_at",
-        "sec.change.review_reason",
-        "sec.change.decided_by",
-        "sec.change.decided_at",
-        "sec.change.decision_reason",
-        "sec.change.effective_on",
-    ]
-    .iter()
-    .map(|k| state.pages.text(lang, k))
-    .collect();
-    let lines: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let c = &r.change;
-            vec![
-                person(&r.employee),
-                label(state, lang, "sec.tier", c.from_tier.as_str()),
-                label(state, lang, "sec.tier", c.to_tier.as_str()),
-                label(state, lang, "sec.change_status", c.status.as_str()),
-                user_name(&r.proposer),
-                local(state, c.proposed_at),
-                c.proposal_reason.clone(),
-                user_name(&r.reviewer),
-                local_opt(state, c.reviewed_at),
-                c.review_reason.clone().unwrap_or_default(),
-                user_name(&r.approver),
-                local_opt(state, c.decided_at),
-                c.decision_reason.clone().unwrap_or_default(),
-                c.effective_on.map(|d| d.to_string()).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    lists::csv_file("tier-changes", &header, &lines)
-}
-
 /// An extension request as its list shows it.
 #[derive(Serialize)]
 struct ExtensionRow {
@@ -325,6 +309,53 @@ fn extension_rows(
         .collect())
 }
 
+/// The columns of the extension list; the CSV spells out who requested and decided, when.
+fn extension_columns(tz: Tz) -> Columns<ExtensionRow> {
+    Columns::<ExtensionRow>::new()
+        .col("employee", "sec.ext.employee", |r, _| {
+            employee_cell(r.employee.as_ref())
+        })
+        .col("obligation", "sec.ext.obligation", |r, t| {
+            label_cell(t, "obligation", r.obligation.as_ref().map(|o| o.kind))
+        })
+        .col("current_end", "sec.ext.current_end", |r, _| {
+            Cell::date(r.obligation.as_ref().and_then(|o| o.ends_on))
+        })
+        .col("new_end", "sec.ext.new_end", |r, _| {
+            Cell::date(Some(r.extension.new_end))
+        })
+        .sortable()
+        .col("reason", "sec.ext.reason", |r, _| {
+            Cell::text(&r.extension.reason)
+        })
+        .col("requested", "sec.ext.requested_at", |r, _| row_cell("", r))
+        .sortable()
+        .page_only()
+        .col("status", "sec.ext.status", |r, t| {
+            row_cell(t.t(&format!("sec.ext_status.{}", r.extension.status)), r)
+        })
+        .col("requested_by", "sec.ext.requested_by", |r, _| {
+            user_cell(&r.requester)
+        })
+        .csv_only()
+        .col("requested_at", "sec.ext.requested_at", move |r, _| {
+            Cell::local(tz, Some(r.extension.requested_at))
+        })
+        .csv_only()
+        .col("decided_by", "sec.ext.decided_by", |r, _| {
+            user_cell(&r.decider)
+        })
+        .csv_only()
+        .col("decided_at", "sec.ext.decided_at", move |r, _| {
+            Cell::local(tz, r.extension.decided_at)
+        })
+        .csv_only()
+        .col("decision_reason", "sec.ext.decision_reason", |r, _| {
+            Cell::text(r.extension.decision_reason.clone().unwrap_or_default())
+        })
+        .csv_only()
+}
+
 /// `/extensions`: requests to extend a declassification period; security decides each on
 /// its page (never its own request).
 pub async fn extensions_page(
@@ -336,87 +367,25 @@ pub async fn extensions_page(
     let user = user.0;
     let q = query.0;
     let shown = context! { status => q.status.clone(), sort => q.sort.clone() };
-    let (status, sort, window) = q.parse()?;
-    let csv = lists::wants_csv(&req);
-    let (offset, limit) = if csv {
-        (0, ALL_ROWS)
-    } else {
-        (window.offset, window.limit)
-    };
-    let me = user.clone();
-    let (rows, total) = state
+    let sort = q.sort.clone().unwrap_or_else(|| "requested".into());
+    let (status, order, window) = q.parse()?;
+    let (read, me) = (lists::window_for(&req, window), user.clone());
+    let found = state
         .db(move |conn| {
-            let Page { rows: exts, total } = extensions::list(
-                conn,
-                status,
-                sort,
-                Window {
-                    offset,
-                    limit,
-                    ..window
-                },
-            )?;
-            Ok((extension_rows(conn, &me, exts)?, total))
+            let Page { rows, total } = extensions::list(conn, status, order, read)?;
+            let rows = extension_rows(conn, &me, rows)?;
+            Ok(Page { rows, total })
         })
         .await?;
-    if csv {
-        let lang = page_language(&req, Some(&user));
-        let header: Vec<String> = [
-            "sec.ext.employee",
-            "sec.ext.obligation",
-            "sec.ext.current_end",
-            "sec.ext.new_end",
-            "sec.ext.reason",
-            "sec.ext.status",
-            "sec.ext.requested_by",
-            "sec.ext.requested_at",
-            "sec.ext.decided_by",
-            "sec.ext.decided_at",
-            "sec.ext.decision_reason",
-        ]
-        .iter()
-        .map(|k| state.pages.text(lang, k))
-        .collect();
-        let lines: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                let e = &r.extension;
-                vec![
-                    person(&r.employee),
-                    r.obligation
-                        .as_ref()
-                        .map(|o| label(&state, lang, "obligation", o.kind.as_str()))
-                        .unwrap_or_default(),
-                    r.obligation
-                        .as_ref()
-                        .and_then(|o| o.ends_on)
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    e.new_end.to_string(),
-                    e.reason.clone(),
-                    label(&state, lang, "sec.ext_status", e.status.as_str()),
-                    user_name(&r.requester),
-                    local(&state, e.requested_at),
-                    user_name(&r.decider),
-                    local_opt(&state, e.decided_at),
-                    e.decision_reason.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        return Ok(lists::csv_file("extensions", &header, &lines));
-    }
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "security_extensions.html",
-        context! {
-            extensions => rows, total, page => window.page, per_page => window.per_page,
-            shown,
-            ..lists::links(&req)
-        },
-    )
+    let page = ListPage {
+        columns: extension_columns(state.config.timezone),
+        csv: "extensions",
+        template: "security_extensions.html",
+        anchor: |r| Some(format!("extension-{}", r.extension.id)),
+    };
+    let (rows, sort) = (found, sort.as_str());
+    let found = Found { rows, window, sort };
+    page.answer(&state, &req, &user, found, context! { shown })
 }
 
 /// `/extensions/{id}`: one request, the decision form for security, and the obligation's

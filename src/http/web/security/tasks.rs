@@ -1,17 +1,18 @@
 //! `/tasks`: the remedial tasks the signed-in user owns, with the form that marks one done.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 use serde::Serialize;
 
-use super::super::{lists, page_language, render_page};
-use super::local_opt;
+use super::super::lists::{Cell, Columns};
+use super::super::view::local;
+use super::{ListPage, row_cell, whole};
 use crate::clock::company_date;
 use crate::db::breaches::{self, Task};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::{AnyRole, Authorized, CaseReaders, RoleSet};
+use chrono_tz::Tz;
 
 #[derive(Serialize)]
 struct TaskRow {
@@ -50,34 +51,34 @@ pub async fn page(
                 .collect::<Vec<_>>())
         })
         .await?;
-    if lists::wants_csv(&req) {
-        let lang = page_language(&req, Some(&user));
-        let mut keys = vec!["sec.task.title"];
-        if reads_cases {
-            keys.push("sec.case.code");
-        }
-        keys.extend(["sec.task.due_on", "sec.task.done_at"]);
-        let header: Vec<String> = keys.iter().map(|k| state.pages.text(lang, k)).collect();
-        let lines: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                let mut line = vec![r.task.title.clone()];
-                if reads_cases {
-                    line.push(r.case_code.clone().unwrap_or_default());
-                }
-                line.push(r.task.due_on.to_string());
-                line.push(local_opt(&state, r.task.done_at));
-                line
-            })
-            .collect();
-        return Ok(lists::csv_file("tasks", &header, &lines));
-    }
-    render_page(
-        &state,
-        &req,
-        Some(&user),
-        StatusCode::OK,
-        "security_tasks.html",
-        context! { tasks => rows, reads_cases },
-    )
+    let page = ListPage {
+        columns: task_columns(reads_cases, state.config.timezone),
+        csv: "tasks",
+        template: "security_tasks.html",
+        anchor: |r| Some(format!("task-{}", r.task.id)),
+    };
+    page.answer(&state, &req, &user, whole(rows), context! {})
+}
+
+/// The columns of one's tasks: the case's code only for those who may open the case; the
+/// page draws the due day (late or not) and the "done" form itself.
+fn task_columns(reads_cases: bool, tz: Tz) -> Columns<TaskRow> {
+    let columns =
+        Columns::<TaskRow>::new().col("title", "sec.task.title", |r, _| Cell::text(&r.task.title));
+    let columns = if reads_cases {
+        columns.col("case", "sec.case.code", |r, _| match &r.case_code {
+            Some(code) => Cell::link(format!("/breaches/{}", r.task.case_id), code),
+            None => Cell::empty(),
+        })
+    } else {
+        columns
+    };
+    columns
+        .col("due_on", "sec.task.due_on", |r, _| {
+            row_cell(r.task.due_on.to_string(), r)
+        })
+        .col("done_at", "sec.task.done_at", move |r, _| {
+            let done = r.task.done_at.map(|at| local(tz, at));
+            row_cell(done.unwrap_or_default(), r)
+        })
 }
