@@ -7,7 +7,7 @@ use crate::db::audit::{self, AuditEvent, AuditFilter};
 use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::InputErrors;
 use crate::http::extract::{AuditReaders, Authorized, ListPage, Paging, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 
@@ -92,11 +92,8 @@ impl From<AuditEvent> for AuditEntry {
     params(AuditQuery),
     responses(
         (status = 200, body = ListPage<AuditEntry>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/audit")]
 pub async fn list(

@@ -3,14 +3,14 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
+use crate::db::DbConnection;
 use crate::db::carriers::{self, Carrier, CarrierDetail, CarrierFilter, Custody};
 use crate::db::employees::{self, Scope};
-use crate::db::{DbConnection, write_tx};
 use crate::domain::FieldErrors;
 use crate::domain::carriers::{CarrierKind, Classification, NewCarrier};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
 use crate::http::extract::{
     AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
 };
@@ -131,11 +131,8 @@ pub struct Destroy {
     request_body = NewCarrierBody,
     responses(
         (status = 201, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[post("/carriers")]
 pub async fn register(
@@ -148,12 +145,10 @@ pub async fn register(
     let (custodian_id, custodian_no) = (b.custodian_id, b.custodian_no);
     let (actor, now) = (user.0.id, state.now());
     let carrier = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let custodian =
-                    employees::by_id_or_no(conn, custodian_id, custodian_no, "custodian_no")?;
-                carriers::register(conn, now, &actor, &new, custodian.as_deref())
-            })
+        .write(move |conn| {
+            let custodian =
+                employees::by_id_or_no(conn, custodian_id, custodian_no, "custodian_no")?;
+            carriers::register(conn, now, &actor, &new, custodian.as_deref())
         })
         .await?;
     Ok(HttpResponse::Created().json(carrier))
@@ -165,10 +160,8 @@ pub async fn register(
     params(CarrierQuery),
     responses(
         (status = 200, body = ListPage<Carrier>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/carriers")]
 pub async fn list(
@@ -189,11 +182,8 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = CarrierDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/carriers/{id}")]
 pub async fn get(
@@ -241,11 +231,9 @@ async fn move_custody(
     }
     let now = state.now();
     let carrier = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let change = change(conn)?;
-                carriers::move_custody(conn, now, &actor, &id, &change, note.trim())
-            })
+        .write(move |conn| {
+            let change = change(conn)?;
+            carriers::move_custody(conn, now, &actor, &id, &change, note.trim())
         })
         .await?;
     Ok(web::Json(carrier))
@@ -258,13 +246,9 @@ async fn move_custody(
     request_body = Assign,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not in the pool"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not in the pool")
+    )
 )]
 #[post("/carriers/{id}/assign")]
 pub async fn assign(
@@ -299,13 +283,9 @@ pub async fn assign(
     request_body = Transfer,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not held by anyone"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not held by anyone")
+    )
 )]
 #[post("/carriers/{id}/transfer")]
 pub async fn transfer(
@@ -340,13 +320,9 @@ pub async fn transfer(
     request_body = Return,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not held by anyone"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not held by anyone")
+    )
 )]
 #[post("/carriers/{id}/return")]
 pub async fn return_to_pool(
@@ -373,13 +349,9 @@ pub async fn return_to_pool(
     request_body = Destroy,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "already destroyed"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "already destroyed")
+    )
 )]
 #[post("/carriers/{id}/destroy")]
 pub async fn destroy(

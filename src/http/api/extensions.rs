@@ -4,13 +4,12 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::db::extensions::{self, Extension, ExtensionSort};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::clearance::{ChangeStatus, Decision, check_reason};
 use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors};
 use crate::http::extract::{
     Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
 };
@@ -73,13 +72,9 @@ impl ExtensionQuery {
     request_body = ExtensionRequest,
     responses(
         (status = 201, body = Extension),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not an active declassification period"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not an active declassification period")
+    )
 )]
 #[post("/obligations/{id}/extensions")]
 pub async fn request(
@@ -93,11 +88,7 @@ pub async fn request(
     let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let ext = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                extensions::request(conn, now, &user, &id, new_end, &reason)
-            })
-        })
+        .write(move |conn| extensions::request(conn, now, &user, &id, new_end, &reason))
         .await?;
     Ok(HttpResponse::Created().json(ext))
 }
@@ -109,13 +100,9 @@ pub async fn request(
     request_body = ExtensionDecision,
     responses(
         (status = 200, body = Extension),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody)
+    )
 )]
 #[post("/extensions/{id}/approve")]
 pub async fn approve(
@@ -128,11 +115,7 @@ pub async fn approve(
     let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let ext = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                extensions::decide(conn, now, &user, &id, b.decision, &reason)
-            })
-        })
+        .write(move |conn| extensions::decide(conn, now, &user, &id, b.decision, &reason))
         .await?;
     Ok(web::Json(ext))
 }
@@ -143,11 +126,8 @@ pub async fn approve(
     params(ExtensionQuery),
     responses(
         (status = 200, body = ListPage<Extension>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/extensions")]
 pub async fn list(

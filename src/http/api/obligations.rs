@@ -10,7 +10,7 @@ use crate::db::obligations::{self, Obligation, ObligationDetail, ObligationFilte
 use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ErrorBody, ReadErrors};
 use crate::http::extract::{AnyRole, Authorized, ListPage, Paging, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 
@@ -68,10 +68,8 @@ impl ObligationQuery {
     params(ObligationQuery),
     responses(
         (status = 200, body = ListPage<Obligation>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/obligations")]
 pub async fn list(
@@ -93,11 +91,8 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = ObligationDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/obligations/{id}")]
 pub async fn get(

@@ -8,12 +8,11 @@ use serde::Deserialize;
 use crate::db::jobs::{self, Job};
 use crate::db::reminders::{self, Reminder, ReminderFilter};
 use crate::db::users::User;
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::reminders::ReminderKind;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ErrorBody, InputErrors, ReadErrors};
 use crate::http::extract::{
     Authorized, HrOnly, ListPage, Overseers, Page, Paging, QueryParams, Window,
 };
@@ -80,11 +79,8 @@ impl ReminderQuery {
     params(ReminderQuery),
     responses(
         (status = 200, body = ListPage<Reminder>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/reminders")]
 pub async fn list(
@@ -117,11 +113,8 @@ pub struct ForecastQuery {
     params(ForecastQuery),
     responses(
         (status = 200, body = ListPage<ForecastEntry>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/reminders/forecast")]
 pub async fn forecast(
@@ -166,11 +159,8 @@ pub async fn forecast(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Reminder),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/reminders/{id}")]
 pub async fn get(
@@ -193,12 +183,9 @@ pub async fn get(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Reminder, description = "scheduled again"),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        ReadErrors,
         (status = 409, body = ErrorBody, description = "the reminder has not failed")
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/reminders/{id}/resend")]
 pub async fn resend(
@@ -208,14 +195,12 @@ pub async fn resend(
 ) -> Result<web::Json<Reminder>, Error> {
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let reminder = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                match reminders::get(conn, &id)? {
-                    Some(r) if visible(&user, &r) => {}
-                    _ => return Err(Error::NotFound),
-                }
-                reminders::resend(conn, now, &user.id, &id)
-            })
+        .write(move |conn| {
+            match reminders::get(conn, &id)? {
+                Some(r) if visible(&user, &r) => {}
+                _ => return Err(Error::NotFound),
+            }
+            reminders::resend(conn, now, &user.id, &id)
         })
         .await?;
     Ok(web::Json(reminder))
@@ -238,11 +223,8 @@ pub fn visible(user: &User, r: &Reminder) -> bool {
     params(("id" = String, Path)),
     responses(
         (status = 200, content_type = "message/rfc822", body = String),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/reminders/{id}/message")]
 pub async fn message(
@@ -282,11 +264,8 @@ pub struct JobQuery {
     params(JobQuery),
     responses(
         (status = 200, body = ListPage<Job>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/jobs")]
 pub async fn jobs_list(

@@ -5,13 +5,12 @@ use serde::Deserialize;
 
 use crate::auth::hash_password;
 use crate::db::users::{self, Account, AccountChange, USER_SORTS, User, UserFilter};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::problem::Arg;
 use crate::domain::users::{NewUser, Role, check_name, check_password, parse_roles};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
 use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, Paging, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 
@@ -96,11 +95,8 @@ impl UserQuery {
     params(UserQuery),
     responses(
         (status = 200, body = ListPage<Account>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/users")]
 pub async fn list(
@@ -155,11 +151,9 @@ pub async fn add(state: &AppState, actor: &User, new: NewAccount) -> Result<Acco
         state.now(),
     );
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let user = users::create(conn, now, &actor, &parsed, Some(&hash))?;
-                users::account(conn, &user.id)?.ok_or(Error::NotFound)
-            })
+        .write(move |conn| {
+            let user = users::create(conn, now, &actor, &parsed, Some(&hash))?;
+            users::account(conn, &user.id)?.ok_or(Error::NotFound)
         })
         .await
 }
@@ -170,11 +164,9 @@ pub async fn add(state: &AppState, actor: &User, new: NewAccount) -> Result<Acco
     request_body = NewAccount,
     responses(
         (status = 201, body = Account),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "a field is wrong, or the email is taken")
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/users")]
 pub async fn create(
@@ -227,7 +219,7 @@ pub async fn change(
     let change = patch.parse()?;
     let (actor, now) = (actor.id.clone(), state.now());
     state
-        .db(move |conn| write_tx(conn, |conn| users::change(conn, now, &actor, &id, &change)))
+        .write(move |conn| users::change(conn, now, &actor, &id, &change))
         .await
 }
 
@@ -237,11 +229,8 @@ pub async fn change(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Account),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/users/{id}")]
 pub async fn get(
@@ -265,13 +254,9 @@ pub async fn get(
     request_body = AccountPatch,
     responses(
         (status = 200, body = Account),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the change would lock the administrator out"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "the change would lock the administrator out")
+    )
 )]
 #[patch("/users/{id}")]
 pub async fn update(

@@ -7,12 +7,11 @@ use super::reports::header;
 use crate::db::breaches::{
     self, Case, CaseChange, CaseDetail, CaseFilter, Evidence, EvidenceFor, Outcome,
 };
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
 use crate::http::extract::{
     Authorized, CaseReaders, JsonBody, ListPage, OutcomeReaders, Paging, QueryParams, SecurityOnly,
     Window, read_body,
@@ -65,11 +64,8 @@ impl CaseQuery {
     params(CaseQuery),
     responses(
         (status = 200, body = ListPage<Case>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/breaches")]
 pub async fn list(
@@ -90,10 +86,8 @@ pub async fn list(
     tag = "breaches",
     responses(
         (status = 200, body = Vec<Outcome>),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/breaches/outcomes")]
 pub async fn outcomes(
@@ -111,11 +105,8 @@ pub async fn outcomes(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = CaseDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/breaches/{id}")]
 pub async fn get(
@@ -163,12 +154,8 @@ pub struct ChangeCase {
     request_body = ChangeCase,
     responses(
         (status = 200, body = CaseDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors
+    )
 )]
 #[patch("/breaches/{id}")]
 pub async fn change(
@@ -197,11 +184,7 @@ pub async fn change(
     let (user, id, now, tz) = (user.0, id.into_inner(), state.now(), state.config.timezone);
     Ok(web::Json(
         state
-            .db(move |conn| {
-                write_tx(conn, |conn| {
-                    breaches::change(conn, now, tz, &user, &id, &change)
-                })
-            })
+            .write(move |conn| breaches::change(conn, now, tz, &user, &id, &change))
             .await?,
     ))
 }
@@ -213,13 +196,9 @@ pub async fn change(
     request_body(content = String, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Evidence),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 413, body = ErrorBody)
+    )
 )]
 #[post("/breaches/{id}/evidence")]
 pub async fn add_evidence(
@@ -249,11 +228,7 @@ pub async fn add_case_evidence(
 ) -> Result<Evidence, Error> {
     let now = state.now();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                breaches::add_evidence(conn, now, EvidenceFor::Case(&id), &name, &bytes)
-            })
-        })
+        .write(move |conn| breaches::add_evidence(conn, now, EvidenceFor::Case(&id), &name, &bytes))
         .await
 }
 
@@ -263,11 +238,8 @@ pub async fn add_case_evidence(
     params(("id" = String, Path), ("evidence_id" = String, Path)),
     responses(
         (status = 200, content_type = "application/octet-stream", body = String),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/breaches/{id}/evidence/{evidence_id}")]
 pub async fn evidence_file(
