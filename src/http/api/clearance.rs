@@ -11,9 +11,10 @@ use crate::domain::people::ClearanceTier;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, RoleSet,
-    TierApprovers, TierProposers, TierReviewers, Window,
+    AnyRole, Authorized, JsonBody, ListPage, Overseers, QueryParams, RoleSet, TierApprovers,
+    TierProposers, TierReviewers, Window, given,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -38,37 +39,28 @@ pub struct StepDecision {
     reason: String,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ChangeQuery {
-    /// proposed, reviewed, approved or rejected.
-    pub status: Option<String>,
-    /// The employee whose tier the changes are about.
-    pub employee_id: Option<String>,
-    /// The user who proposed them.
-    pub proposed_by: Option<String>,
-    /// proposed or effective; `-` before it for descending (default: oldest proposal first).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct ChangeQuery {
+        /// proposed, reviewed, approved or rejected.
+        pub status: Option<String>,
+        /// The employee whose tier the changes are about.
+        pub employee_id: Option<String>,
+        /// The user who proposed them.
+        pub proposed_by: Option<String>,
+        /// proposed or effective; `-` before it for descending (default: oldest proposal first).
+        pub sort: Option<String>,
+    }
 }
 
 impl ChangeQuery {
     /// The filter and the window of rows asked for, checked (the API list and the page).
     pub fn parse(self) -> Result<(ChangeFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
-        let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         let filter = ChangeFilter {
             status: errors.optional("status", self.status),
-            employee_id: text(self.employee_id),
-            proposed_by: text(self.proposed_by),
+            employee_id: given(self.employee_id),
+            proposed_by: given(self.proposed_by),
             sort: errors.optional("sort", self.sort),
         };
         errors.finish()?;

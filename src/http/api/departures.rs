@@ -14,8 +14,9 @@ use crate::domain::problem::Arg;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, Paging, QueryParams, Window,
+    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, QueryParams, Window,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -42,32 +43,24 @@ pub struct StartDeparture {
     successor_id: Option<String>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DepartureQuery {
-    /// in_progress or completed.
-    pub status: Option<String>,
-    /// Part of the departing person's name, employee number or email (any case).
-    pub q: Option<String>,
-    /// `open`: only departures with a carrier confirmed missing whose loss case is not closed.
-    pub loss: Option<String>,
-    /// last_working_day (the default), notice_date, started_at or name; a leading `-` sorts
-    /// descending.
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct DepartureQuery {
+        /// in_progress or completed.
+        pub status: Option<String>,
+        /// Part of the departing person's name, employee number or email (any case).
+        pub q: Option<String>,
+        /// `open`: only departures with a carrier confirmed missing whose loss case is not closed.
+        pub loss: Option<String>,
+        /// last_working_day (the default), notice_date, started_at or name; a leading `-` sorts
+        /// descending.
+        pub sort: Option<String>,
+    }
 }
 
 impl DepartureQuery {
     /// The rows asked for and the filter, checked (the list page takes the same query).
     pub fn resolve(self) -> Result<(Window, DepartureFilter), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let open_loss = match self.loss.as_deref().map(str::trim) {
             None | Some("") => false,

@@ -13,9 +13,10 @@ use crate::domain::people::EmployeeInput;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
-    Window, read_body,
+    AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, PeopleEditors, QueryParams, Window,
+    read_body,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -79,34 +80,26 @@ pub struct EmployeePatch {
     hire_date: Option<Option<String>>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EmployeeQuery {
-    /// Part of a name, number or email (any case; Chinese names too).
-    q: Option<String>,
-    department: Option<String>,
-    /// none, general, important or core.
-    tier: Option<String>,
-    /// active, departing, departed or retired.
-    status: Option<String>,
-    manager_id: Option<String>,
-    /// employee_no, name, department, title, tier, status or hire_date; `-name` for
-    /// descending. Default: by department, then name.
-    sort: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct EmployeeQuery {
+        /// Part of a name, number or email (any case; Chinese names too).
+        q: Option<String>,
+        department: Option<String>,
+        /// none, general, important or core.
+        tier: Option<String>,
+        /// active, departing, departed or retired.
+        status: Option<String>,
+        manager_id: Option<String>,
+        /// employee_no, name, department, title, tier, status or hire_date; `-name` for
+        /// descending. Default: by department, then name.
+        sort: Option<String>,
+    }
 }
 
 impl EmployeeQuery {
     /// The filter and the page asked for (the list page takes the same query).
     pub fn resolve(self) -> Result<(EmployeeFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = crate::domain::FieldErrors::new();
         let filter = EmployeeFilter {
             q: self.q,

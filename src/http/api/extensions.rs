@@ -10,8 +10,9 @@ use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
+    Authorized, JsonBody, ListPage, Overseers, QueryParams, SecurityOnly, Window,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -35,28 +36,20 @@ pub struct ExtensionDecision {
     reason: String,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExtensionQuery {
-    /// proposed, approved or rejected.
-    pub status: Option<String>,
-    /// requested or new_end; `-` before it for descending (default: oldest request first).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct ExtensionQuery {
+        /// proposed, approved or rejected.
+        pub status: Option<String>,
+        /// requested or new_end; `-` before it for descending (default: oldest request first).
+        pub sort: Option<String>,
+    }
 }
 
 impl ExtensionQuery {
     /// The status, the order and the window of rows asked for, checked (the API list and the
     /// page).
     pub fn parse(self) -> Result<(Option<ChangeStatus>, Option<ExtensionSort>, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let status = errors.optional("status", self.status);
         let sort = errors.optional("sort", self.sort);

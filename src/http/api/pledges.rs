@@ -10,8 +10,9 @@ use crate::domain::pledges::{PledgeKind, Signature, SigningMethod};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    Admins, AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, PeopleEditors, QueryParams,
+    Admins, AnyRole, Authorized, JsonBody, ListPage, Overseers, PeopleEditors, QueryParams,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -68,13 +69,9 @@ pub struct NewPledge {
     refusal_reason: Option<String>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    /// Only the page asked for.
+    pub struct PageQuery {}
 }
 
 fn required(field: &str, text: &str, max: usize) -> Result<(), Error> {
@@ -221,11 +218,7 @@ pub async fn missing(
     _user: Authorized<Overseers>,
     query: QueryParams<PageQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
-    let window = Paging {
-        page: query.0.page,
-        per_page: query.0.per_page,
-    }
-    .resolve()?;
+    let window = query.0.window()?;
     let found = state
         .db(move |conn| Ok(pledges::missing_entry(conn, window)?))
         .await?;

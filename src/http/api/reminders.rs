@@ -3,7 +3,6 @@
 
 use crate::domain::roles::CaseReaders;
 use actix_web::{HttpResponse, get, post, web};
-use serde::Deserialize;
 
 use crate::db::jobs::{self, Job};
 use crate::db::reminders::{self, Reminder, ReminderFilter};
@@ -13,9 +12,8 @@ use crate::domain::reminders::ReminderKind;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ErrorBody, InputErrors, ReadErrors};
-use crate::http::extract::{
-    Authorized, HrOnly, ListPage, Overseers, Page, Paging, QueryParams, Window,
-};
+use crate::http::extract::list_query;
+use crate::http::extract::{Authorized, HrOnly, ListPage, Overseers, Page, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
 
@@ -32,32 +30,25 @@ pub fn routes(r: &mut ApiRoutes) {
 /// The forecast looks at most this far ahead.
 pub const FORECAST_MAX_DAYS: u32 = 366;
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReminderQuery {
-    /// scheduled, sent, failed or acknowledged.
-    pub status: Option<String>,
-    /// periodic, ending, released, on_request, nudge, digest, loss, handover or
-    /// breach_reported.
-    pub kind: Option<String>,
-    pub employee_id: Option<String>,
-    /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    #[derive(Debug, Default)]
+    pub struct ReminderQuery {
+        /// scheduled, sent, failed or acknowledged.
+        pub status: Option<String>,
+        /// periodic, ending, released, on_request, nudge, digest, loss, handover or
+        /// breach_reported.
+        pub kind: Option<String>,
+        pub employee_id: Option<String>,
+        /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).
+        pub sort: Option<String>,
+    }
 }
 
 impl ReminderQuery {
     /// The filter and the window of rows the query asks for (for `user`), or the fields at
     /// fault.
     pub fn resolve(self, user: &User) -> Result<(ReminderFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let filter = ReminderFilter {
             status: errors.optional("status", self.status),
@@ -95,16 +86,12 @@ pub async fn list(
     Ok(web::Json(window.page(found)))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ForecastQuery {
-    /// How many days ahead, 1 to 366 (default 90).
-    #[param(minimum = 1, maximum = 366)]
-    days: Option<u32>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct ForecastQuery {
+        /// How many days ahead, 1 to 366 (default 90).
+        #[param(minimum = 1, maximum = 366)]
+        days: Option<u32>,
+    }
 }
 
 /// What the schedules will send from now to now + days, to whom, without sending anything.
@@ -132,11 +119,7 @@ pub async fn forecast(
         );
         return Err(errors.into());
     }
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let window = q.window()?;
     let (now, tz) = (state.now(), state.config.timezone);
     let entries = state
         .db(move |conn| {
@@ -247,15 +230,11 @@ pub async fn message(
         .body(bytes))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct JobQuery {
-    /// queued, running, done or failed.
-    state: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct JobQuery {
+        /// queued, running, done or failed.
+        state: Option<String>,
+    }
 }
 
 /// The job queue, most recently changed first; `?state=failed` shows what gave up and why.
@@ -274,11 +253,7 @@ pub async fn jobs_list(
     query: QueryParams<JobQuery>,
 ) -> Result<web::Json<ListPage<Job>>, Error> {
     let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let window = q.window()?;
     let mut errors = FieldErrors::new();
     let job_state = errors.optional("state", q.state);
     errors.finish()?;

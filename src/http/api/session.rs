@@ -9,9 +9,8 @@ use crate::domain::FieldErrors;
 use crate::domain::users::{Language, Role, check_name};
 use crate::error::Error;
 use crate::http::error::{ErrorBody, InputErrors};
-use crate::http::extract::{
-    AnyRole, Authorized, CurrentUser, JsonBody, ListPage, Paging, QueryParams,
-};
+use crate::http::extract::list_query;
+use crate::http::extract::{AnyRole, Authorized, CurrentUser, JsonBody, ListPage, QueryParams};
 use crate::http::routes::{ApiRoutes, Open, SignedIn};
 use crate::http::{AppState, session};
 
@@ -146,15 +145,11 @@ pub async fn new_token(state: &AppState, user: User, name: &str) -> Result<Creat
     Ok(CreatedToken { id, token })
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TokenQuery {
-    /// Whose tokens: the signed-in user's own by default; another user's for an admin.
-    user_id: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct TokenQuery {
+        /// Whose tokens: the signed-in user's own by default; another user's for an admin.
+        user_id: Option<String>,
+    }
 }
 
 /// API tokens (never the tokens themselves): the signed-in user's own, newest first; an
@@ -174,11 +169,7 @@ pub async fn list_tokens(
     query: QueryParams<TokenQuery>,
 ) -> Result<web::Json<ListPage<TokenInfo>>, Error> {
     let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let window = q.window()?;
     let user = user.0;
     let whose = q
         .user_id

@@ -11,7 +11,8 @@ use crate::domain::users::{NewUser, Role, check_name, check_password, parse_role
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
-use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, Paging, QueryParams, Window};
+use crate::http::extract::list_query;
+use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 
 /// This resource's routes, each with the role set it admits (listed in the route table).
@@ -22,31 +23,24 @@ pub fn routes(r: &mut ApiRoutes) {
     r.service(Admins, update);
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    /// Part of the name or the email.
-    pub q: Option<String>,
-    /// admin, hr, security or manager.
-    pub role: Option<String>,
-    /// active or inactive.
-    pub status: Option<String>,
-    /// name, email or created_at; `-` before it reverses the order.
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    #[derive(Debug, Default)]
+    pub struct UserQuery {
+        /// Part of the name or the email.
+        pub q: Option<String>,
+        /// admin, hr, security or manager.
+        pub role: Option<String>,
+        /// active or inactive.
+        pub status: Option<String>,
+        /// name, email or created_at; `-` before it reverses the order.
+        pub sort: Option<String>,
+    }
 }
 
 impl UserQuery {
     /// The filter and the page asked for, checked.
     pub fn resolve(self) -> Result<(UserFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve();
+        let window = self.window();
         let mut errors = match &window {
             Err(Error::Validation(e)) => e.clone(),
             _ => FieldErrors::new(),

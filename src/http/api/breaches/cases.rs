@@ -12,39 +12,32 @@ use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    Authorized, CaseReaders, JsonBody, ListPage, OutcomeReaders, Paging, QueryParams, SecurityOnly,
-    Window, read_body,
+    Authorized, CaseReaders, JsonBody, ListPage, OutcomeReaders, QueryParams, SecurityOnly, Window,
+    given, read_body,
 };
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CaseQuery {
-    /// Any part of the code, of who it concerns, or of what happened.
-    pub q: Option<String>,
-    /// reported, triaged, investigating, substantiated, unfounded or closed.
-    pub status: Option<String>,
-    /// low, medium, high or critical.
-    pub severity: Option<String>,
-    /// report or loss.
-    pub source: Option<String>,
-    /// created, updated, code, discovered or due; `-` before it for descending (default
-    /// -created: newest first).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct CaseQuery {
+        /// Any part of the code, of who it concerns, or of what happened.
+        pub q: Option<String>,
+        /// reported, triaged, investigating, substantiated, unfounded or closed.
+        pub status: Option<String>,
+        /// low, medium, high or critical.
+        pub severity: Option<String>,
+        /// report or loss.
+        pub source: Option<String>,
+        /// created, updated, code, discovered or due; `-` before it for descending (default
+        /// -created: newest first).
+        pub sort: Option<String>,
+    }
 }
 
 impl CaseQuery {
     /// The filter and the window of rows asked for, checked (the API list and the page).
     pub fn parse(self) -> Result<(CaseFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let filter = CaseFilter {
             q: self.q.filter(|q| !q.trim().is_empty()),
@@ -166,7 +159,6 @@ pub async fn change(
 ) -> Result<web::Json<CaseDetail>, Error> {
     let b = body.0;
     let mut errors = FieldErrors::new();
-    let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
     let change = CaseChange {
         status: errors.optional("status", b.status),
         reason: b.reason,
@@ -174,11 +166,11 @@ pub async fn change(
         fault: errors.optional("fault", b.fault),
         gravity: errors.optional("gravity", b.gravity),
         caused_loss: b.caused_loss,
-        decision: text(b.decision),
+        decision: given(b.decision),
         state_secret: b.state_secret,
-        reward: text(b.reward),
-        employee_id: text(b.employee_id),
-        obligation_id: text(b.obligation_id),
+        reward: given(b.reward),
+        employee_id: given(b.employee_id),
+        obligation_id: given(b.obligation_id),
     };
     errors.finish()?;
     let (user, id, now, tz) = (user.0, id.into_inner(), state.now(), state.config.timezone);
