@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::catalog;
 use crate::domain::problem::Problem;
@@ -38,6 +39,55 @@ pub struct ErrorDetail {
     /// For internal: the id under which the error is in the log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+/// An error answer as the OpenAPI document gives it: an [`ErrorBody`], with what it means
+/// here (empty when the status says it all).
+pub fn documented(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
+/// Named sets of error answers for the `responses(...)` of an operation's annotation, listed
+/// beside its own tuples (`responses((status = 200, body = X), ChangeErrors, (status = 409,
+/// body = ErrorBody, description = "why"))`). A status an operation describes in its own
+/// words is a tuple of its own, never also in a set it lists. 401 and the security
+/// requirements are not here: the route's registration adds them (`http::document_gates`).
+macro_rules! error_answers {
+    ($($(#[$doc:meta])* $name:ident => [$($status:literal),+];)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                [$($status),+]
+                    .into_iter()
+                    .map(|status| (status.to_string(), documented("").into()))
+                    .collect()
+            }
+        }
+    )+};
+}
+
+error_answers! {
+    /// Reading or acting on one thing: the caller may not (403), or there is none (404).
+    ReadErrors => ["403", "404"];
+    /// Changing one thing: the caller may not (403), there is none (404), or a field is at
+    /// fault (422). The operation lists its own 409, saying when its change is refused.
+    ChangeErrors => ["403", "404", "422"];
+    /// A request the caller may not make (403), or whose fields or query are at fault (422):
+    /// creating something, or a list only some roles read.
+    InputErrors => ["403", "422"];
+    /// A reporter's request by case code and secret: no such report (404), a field is at
+    /// fault (422), or too many wrong guesses (429).
+    ReporterErrors => ["404", "422", "429"];
 }
 
 const FORM_EXPIRED_PAGE: &str = "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\

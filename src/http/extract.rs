@@ -11,7 +11,6 @@ use serde::de::DeserializeOwned;
 
 use super::{AppState, session};
 use crate::db::users::{self, User};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::error::Error;
 
@@ -38,7 +37,7 @@ async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
     if let Some(token) = bearer_token(&req) {
         let now = state.now();
         return state
-            .db(move |conn| Ok(write_tx(conn, |tx| users::find_by_token(tx, &token, now))?))
+            .write(move |tx| Ok(users::find_by_token(tx, &token, now)?))
             .await;
     }
     match session::session_user_id(&state, &req) {
@@ -130,10 +129,6 @@ impl<R: RoleSet + 'static> FromRequest for Authorized<R> {
 /// Largest JSON body a route takes (uploads have their own limit).
 pub const JSON_LIMIT: usize = 256 * 1024;
 
-/// A JSON body: 415 when not sent as `application/json`, 400 when it is not JSON, 413 when too
-/// large, 422 when it is not an object or naming the field that does not fit the expected
-/// shape. The OpenAPI document lists these answers on every operation that takes a JSON body
-/// (see `document_body_errors`).
 /// The fields of a browser form posted to the API (its CSRF token checked by the form layer),
 /// read by [`JsonBody`] in the shape the route takes.
 #[derive(Debug, Clone)]
@@ -157,6 +152,10 @@ impl FormFields {
     }
 }
 
+/// A JSON body: 415 when not sent as `application/json`, 400 when it is not JSON, 413 when too
+/// large, 422 when it is not an object or naming the field that does not fit the expected
+/// shape. The OpenAPI document lists these answers on every operation that takes a JSON body
+/// (see `document_body_errors`).
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -333,6 +332,36 @@ pub struct Paging {
 
 pub use crate::db::listing::{Page, Window};
 
+/// Declares the query of a list route: its own filters, then `page` and `per_page` (as
+/// [`Paging`] documents and checks them), and `window()` for the rows they ask for.
+macro_rules! list_query {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty,)*
+            #[param(minimum = 1)]
+            pub page: Option<u32>,
+            #[param(minimum = 1, maximum = 200)]
+            pub per_page: Option<u32>,
+        }
+
+        impl $name {
+            /// The window of rows asked for, checked.
+            pub fn window(&self) -> Result<$crate::http::extract::Window, $crate::error::Error> {
+                $crate::http::extract::Paging::window(self.page, self.per_page)
+            }
+        }
+    };
+}
+pub(crate) use list_query;
+
 impl Window {
     /// The answer of a list route: the rows found and the total that match.
     pub fn page<T>(self, found: Page<T>) -> ListPage<T> {
@@ -346,6 +375,11 @@ impl Window {
 }
 
 impl Paging {
+    /// The window of rows a list's `page` and `per_page` ask for, checked.
+    pub fn window(page: Option<u32>, per_page: Option<u32>) -> Result<Window, Error> {
+        Paging { page, per_page }.resolve()
+    }
+
     /// The window of rows, checked (per_page at most 200).
     pub fn resolve(self) -> Result<Window, Error> {
         let page = self.page.unwrap_or(1);
@@ -364,6 +398,11 @@ impl Paging {
         // The bounds are Window::new's; checked above to say which one failed.
         Window::new(page, per_page).ok_or(Error::Validation(errors))
     }
+}
+
+/// A text filter, trimmed; left blank it is not given.
+pub fn given(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// A page of a list, as every list route answers.

@@ -26,7 +26,7 @@ pub use routes::{RouteEntry, route_table};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::throttles::Throttle;
-use crate::db::{DbConnection, DbPool, write_tx};
+use crate::db::{DbConnection, DbPool, WriteTx};
 use crate::error::{Error, Result};
 
 /// What every handler can reach.
@@ -78,6 +78,17 @@ impl AppState {
         .map_err(|e| Error::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 
+    /// Runs a change in one write transaction ([`crate::db::write_tx`]), off the async
+    /// runtime as [`AppState::db`]: what every handler that writes does. The closure's
+    /// argument is whatever the write transaction hands it.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteTx) -> Result<T> + Send + 'static,
+    {
+        self.db(move |conn| crate::db::write_tx(conn, f)).await
+    }
+
     /// Seconds the key must still wait under the throttle, if it is locked.
     pub async fn throttle_wait(&self, throttle: Throttle, key: &str) -> Result<Option<u64>> {
         let (key, now) = (key.to_string(), self.now());
@@ -88,15 +99,14 @@ impl AppState {
     /// Counts a failure of the key under the throttle.
     pub async fn throttle_failed(&self, throttle: Throttle, key: &str) -> Result<()> {
         let (key, now) = (key.to_string(), self.now());
-        self.db(move |conn| Ok(write_tx(conn, |tx| throttle.fail(tx, &key, now))?))
+        self.write(move |tx| Ok(throttle.fail(tx, &key, now)?))
             .await
     }
 
     /// Forgets the key's failures under the throttle (after a success).
     pub async fn throttle_forget(&self, throttle: Throttle, key: &str) -> Result<()> {
         let key = key.to_string();
-        self.db(move |conn| Ok(write_tx(conn, |tx| throttle.clear(tx, &key))?))
-            .await
+        self.write(move |tx| Ok(throttle.clear(tx, &key)?)).await
     }
 }
 
@@ -155,6 +165,7 @@ pub fn app(
                 .configure(|cfg| api::routes(&mut ApiRoutes::registering(cfg, API_PREFIX))),
         )
         .split_for_parts();
+    document_gates(&mut openapi);
     document_body_errors(&mut openapi);
     let openapi = aweb::Data::new(openapi);
     let mut headers = DefaultHeaders::new()
@@ -177,11 +188,54 @@ pub fn app(
         .wrap(from_fn(observe::observe))
 }
 
+/// Adds to every operation what its route's gate answers before the handler runs: a route
+/// that asks who is calling ([`routes::Gate`], all but `Open`) takes a session or a bearer
+/// token, and answers 401 to a stranger. So no annotation repeats or forgets them.
+fn document_gates(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    let no_scopes: [&str; 0] = [];
+    for route in route_table() {
+        if !route.documented || route.roles.is_none() {
+            continue;
+        }
+        let Some(operation) = openapi
+            .paths
+            .paths
+            .get_mut(&route.path)
+            .and_then(|item| operation_mut(item, route.method))
+        else {
+            continue;
+        };
+        operation.security = Some(vec![
+            SecurityRequirement::new("session", no_scopes),
+            SecurityRequirement::new("bearer", no_scopes),
+        ]);
+        operation
+            .responses
+            .responses
+            .entry("401".to_string())
+            .or_insert(error::documented("").into());
+    }
+}
+
+fn operation_mut<'i>(
+    item: &'i mut utoipa::openapi::PathItem,
+    method: &str,
+) -> Option<&'i mut utoipa::openapi::path::Operation> {
+    match method {
+        "GET" => item.get.as_mut(),
+        "POST" => item.post.as_mut(),
+        "PUT" => item.put.as_mut(),
+        "PATCH" => item.patch.as_mut(),
+        "DELETE" => item.delete.as_mut(),
+        _ => None,
+    }
+}
+
 /// Adds to every operation that takes a JSON body what [`extract::JsonBody`] answers before the
 /// handler runs: 400 (not JSON), 413 (over [`extract::JSON_LIMIT`]) and 415 (not sent as
 /// `application/json`), so that no annotation can forget them.
 fn document_body_errors(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     let answers = [
         ("400", "the body is not JSON"),
         ("413", "the body is larger than 256 KiB"),
@@ -203,20 +257,11 @@ fn document_body_errors(openapi: &mut utoipa::openapi::OpenApi) {
                 continue;
             }
             for (status, description) in answers {
-                let response = ResponseBuilder::new()
-                    .description(description)
-                    .content(
-                        "application/json",
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("ErrorBody")))
-                            .build(),
-                    )
-                    .build();
                 operation
                     .responses
                     .responses
                     .entry(status.to_string())
-                    .or_insert(response.into());
+                    .or_insert(error::documented(description).into());
             }
         }
     }

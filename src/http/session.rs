@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use crate::db::write_tx;
 
 pub const SESSION_COOKIE: &str = "tuomi_session";
 pub const CSRF_COOKIE: &str = "tuomi_csrf";
@@ -174,11 +173,9 @@ pub async fn authenticate(
         }
         _ => {
             state
-                .db(move |conn| {
-                    Ok(write_tx(conn, |tx| {
-                        by_account.fail(tx, &account_key, now)?;
-                        by_address.fail(tx, &address_key, now)
-                    })?)
+                .write(move |tx| {
+                    by_account.fail(tx, &account_key, now)?;
+                    Ok(by_address.fail(tx, &address_key, now)?)
                 })
                 .await?;
             tracing::info!("sign-in refused");

@@ -1,14 +1,15 @@
 //! The audit trail, for admin and security.
 
 use actix_web::{get, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::db::audit::{self, AuditEvent, AuditFilter};
 use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
-use crate::http::extract::{AuditReaders, Authorized, ListPage, Paging, QueryParams, Window};
+use crate::http::error::InputErrors;
+use crate::http::extract::list_query;
+use crate::http::extract::{AuditReaders, Authorized, ListPage, QueryParams, Window, given};
 use crate::http::routes::ApiRoutes;
 
 /// This resource's routes, each with the role set it admits (listed in the route table).
@@ -16,35 +17,26 @@ pub fn routes(r: &mut ApiRoutes) {
     r.service(AuditReaders, list);
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    pub subject_type: Option<String>,
-    pub subject_id: Option<String>,
-    /// The acting user's id.
-    pub actor: Option<String>,
-    /// at (oldest first) or -at (newest first, the default).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct AuditQuery {
+        pub subject_type: Option<String>,
+        pub subject_id: Option<String>,
+        /// The acting user's id.
+        pub actor: Option<String>,
+        /// at (oldest first) or -at (newest first, the default).
+        pub sort: Option<String>,
+    }
 }
 
 impl AuditQuery {
     /// The filter and the window of rows asked for, checked (the API list and the page).
     pub fn parse(self) -> Result<(AuditFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
-        let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         let filter = AuditFilter {
-            subject_type: text(self.subject_type),
-            subject_id: text(self.subject_id),
-            actor: text(self.actor),
+            subject_type: given(self.subject_type),
+            subject_id: given(self.subject_id),
+            actor: given(self.actor),
             sort: errors.optional("sort", self.sort),
         };
         errors.finish()?;
@@ -92,11 +84,8 @@ impl From<AuditEvent> for AuditEntry {
     params(AuditQuery),
     responses(
         (status = 200, body = ListPage<AuditEntry>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/audit")]
 pub async fn list(

@@ -3,16 +3,17 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
+use crate::db::DbConnection;
 use crate::db::carriers::{self, Carrier, CarrierDetail, CarrierFilter, Custody};
 use crate::db::employees::{self, Scope};
-use crate::db::{DbConnection, write_tx};
 use crate::domain::FieldErrors;
 use crate::domain::carriers::{CarrierKind, Classification, NewCarrier};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
+    AnyRole, Authorized, JsonBody, ListPage, Overseers, QueryParams, SecurityOnly, Window,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -42,36 +43,28 @@ pub struct NewCarrierBody {
     copies: Option<i32>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CarrierQuery {
-    /// A person's current custody list.
-    custodian_id: Option<String>,
-    /// The same, by the person's employee number.
-    custodian_no: Option<String>,
-    /// Part of the tag or description.
-    q: Option<String>,
-    /// in_custody, in_pool or destroyed.
-    status: Option<String>,
-    /// top_secret, secret, confidential or internal.
-    classification: Option<String>,
-    /// tag, kind, classification, status, copies or updated_at; `-tag` for descending.
-    /// Default: by tag.
-    sort: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct CarrierQuery {
+        /// A person's current custody list.
+        custodian_id: Option<String>,
+        /// The same, by the person's employee number.
+        custodian_no: Option<String>,
+        /// Part of the tag or description.
+        q: Option<String>,
+        /// in_custody, in_pool or destroyed.
+        status: Option<String>,
+        /// top_secret, secret, confidential or internal.
+        classification: Option<String>,
+        /// tag, kind, classification, status, copies or updated_at; `-tag` for descending.
+        /// Default: by tag.
+        sort: Option<String>,
+    }
 }
 
 impl CarrierQuery {
     /// The filter and the page asked for (the register page takes the same query).
     pub fn resolve(self) -> Result<(CarrierFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let filter = CarrierFilter {
             custodian_id: self.custodian_id.filter(|c| !c.is_empty()),
@@ -131,11 +124,8 @@ pub struct Destroy {
     request_body = NewCarrierBody,
     responses(
         (status = 201, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[post("/carriers")]
 pub async fn register(
@@ -148,12 +138,10 @@ pub async fn register(
     let (custodian_id, custodian_no) = (b.custodian_id, b.custodian_no);
     let (actor, now) = (user.0.id, state.now());
     let carrier = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let custodian =
-                    employees::by_id_or_no(conn, custodian_id, custodian_no, "custodian_no")?;
-                carriers::register(conn, now, &actor, &new, custodian.as_deref())
-            })
+        .write(move |conn| {
+            let custodian =
+                employees::by_id_or_no(conn, custodian_id, custodian_no, "custodian_no")?;
+            carriers::register(conn, now, &actor, &new, custodian.as_deref())
         })
         .await?;
     Ok(HttpResponse::Created().json(carrier))
@@ -165,10 +153,8 @@ pub async fn register(
     params(CarrierQuery),
     responses(
         (status = 200, body = ListPage<Carrier>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/carriers")]
 pub async fn list(
@@ -189,11 +175,8 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = CarrierDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/carriers/{id}")]
 pub async fn get(
@@ -220,6 +203,20 @@ struct Person {
 }
 
 impl Person {
+    /// The person given by id or by number, in the fields of those names.
+    fn named(
+        id: Option<String>,
+        no: Option<String>,
+        [id_field, no_field]: [&'static str; 2],
+    ) -> Self {
+        Person {
+            id,
+            no,
+            id_field,
+            no_field,
+        }
+    }
+
     fn resolve(self, conn: &mut DbConnection) -> Result<String, Error> {
         employees::by_id_or_no(conn, self.id, self.no, self.no_field)?
             .ok_or_else(|| Error::field(self.id_field, crate::problem!("required")))
@@ -241,14 +238,25 @@ async fn move_custody(
     }
     let now = state.now();
     let carrier = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let change = change(conn)?;
-                carriers::move_custody(conn, now, &actor, &id, &change, note.trim())
-            })
+        .write(move |conn| {
+            let change = change(conn)?;
+            carriers::move_custody(conn, now, &actor, &id, &change, note.trim())
         })
         .await?;
     Ok(web::Json(carrier))
+}
+
+/// Hands a carrier to the person named: an assignment from the pool or a transfer.
+async fn hand_to(
+    state: web::Data<AppState>,
+    user: Authorized<Overseers>,
+    id: web::Path<String>,
+    to: Person,
+    note: String,
+    custody: fn(String) -> Custody,
+) -> Result<web::Json<Carrier>, Error> {
+    let change = move |conn: &mut DbConnection| Ok(custody(to.resolve(conn)?));
+    move_custody(state, user.0.id, id.into_inner(), change, note).await
 }
 
 /// Gives a carrier from the pool to a custodian.
@@ -258,13 +266,9 @@ async fn move_custody(
     request_body = Assign,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not in the pool"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not in the pool")
+    )
 )]
 #[post("/carriers/{id}/assign")]
 pub async fn assign(
@@ -273,23 +277,13 @@ pub async fn assign(
     id: web::Path<String>,
     body: JsonBody<Assign>,
 ) -> Result<web::Json<Carrier>, Error> {
-    let Assign {
-        custodian_id,
-        custodian_no,
-        note,
-    } = body.0;
-    let to = Person {
-        id: custodian_id,
-        no: custodian_no,
-        id_field: "custodian_id",
-        no_field: "custodian_no",
-    };
-    let change = move |conn: &mut DbConnection| {
-        Ok(Custody::Assign {
-            to: to.resolve(conn)?,
-        })
-    };
-    move_custody(state, user.0.id, id.into_inner(), change, note).await
+    let b = body.0;
+    let to = Person::named(
+        b.custodian_id,
+        b.custodian_no,
+        ["custodian_id", "custodian_no"],
+    );
+    hand_to(state, user, id, to, b.note, |to| Custody::Assign { to }).await
 }
 
 /// Moves a held carrier to another custodian.
@@ -299,13 +293,9 @@ pub async fn assign(
     request_body = Transfer,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not held by anyone"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not held by anyone")
+    )
 )]
 #[post("/carriers/{id}/transfer")]
 pub async fn transfer(
@@ -314,23 +304,13 @@ pub async fn transfer(
     id: web::Path<String>,
     body: JsonBody<Transfer>,
 ) -> Result<web::Json<Carrier>, Error> {
-    let Transfer {
-        to_custodian_id,
-        to_custodian_no,
-        note,
-    } = body.0;
-    let to = Person {
-        id: to_custodian_id,
-        no: to_custodian_no,
-        id_field: "to_custodian_id",
-        no_field: "to_custodian_no",
-    };
-    let change = move |conn: &mut DbConnection| {
-        Ok(Custody::Transfer {
-            to: to.resolve(conn)?,
-        })
-    };
-    move_custody(state, user.0.id, id.into_inner(), change, note).await
+    let b = body.0;
+    let to = Person::named(
+        b.to_custodian_id,
+        b.to_custodian_no,
+        ["to_custodian_id", "to_custodian_no"],
+    );
+    hand_to(state, user, id, to, b.note, |to| Custody::Transfer { to }).await
 }
 
 /// Takes a held carrier back into the pool.
@@ -340,13 +320,9 @@ pub async fn transfer(
     request_body = Return,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not held by anyone"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not held by anyone")
+    )
 )]
 #[post("/carriers/{id}/return")]
 pub async fn return_to_pool(
@@ -373,13 +349,9 @@ pub async fn return_to_pool(
     request_body = Destroy,
     responses(
         (status = 200, body = Carrier),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "already destroyed"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "already destroyed")
+    )
 )]
 #[post("/carriers/{id}/destroy")]
 pub async fn destroy(

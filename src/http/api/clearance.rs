@@ -5,16 +5,16 @@ use serde::Deserialize;
 
 use crate::db::clearance::{self, ChangeFilter, ClearanceChange, TierHistory};
 use crate::db::employees::{self, Scope};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::clearance::{Decision, Step, Verdict, check_reason};
 use crate::domain::people::ClearanceTier;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, RoleSet,
-    TierApprovers, TierProposers, TierReviewers, Window,
+    AnyRole, Authorized, JsonBody, ListPage, Overseers, QueryParams, RoleSet, TierApprovers,
+    TierProposers, TierReviewers, Window, given,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -39,37 +39,28 @@ pub struct StepDecision {
     reason: String,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ChangeQuery {
-    /// proposed, reviewed, approved or rejected.
-    pub status: Option<String>,
-    /// The employee whose tier the changes are about.
-    pub employee_id: Option<String>,
-    /// The user who proposed them.
-    pub proposed_by: Option<String>,
-    /// proposed or effective; `-` before it for descending (default: oldest proposal first).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct ChangeQuery {
+        /// proposed, reviewed, approved or rejected.
+        pub status: Option<String>,
+        /// The employee whose tier the changes are about.
+        pub employee_id: Option<String>,
+        /// The user who proposed them.
+        pub proposed_by: Option<String>,
+        /// proposed or effective; `-` before it for descending (default: oldest proposal first).
+        pub sort: Option<String>,
+    }
 }
 
 impl ChangeQuery {
     /// The filter and the window of rows asked for, checked (the API list and the page).
     pub fn parse(self) -> Result<(ChangeFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
-        let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         let filter = ChangeFilter {
             status: errors.optional("status", self.status),
-            employee_id: text(self.employee_id),
-            proposed_by: text(self.proposed_by),
+            employee_id: given(self.employee_id),
+            proposed_by: given(self.proposed_by),
             sort: errors.optional("sort", self.sort),
         };
         errors.finish()?;
@@ -84,13 +75,9 @@ impl ChangeQuery {
     request_body = Proposal,
     responses(
         (status = 201, body = ClearanceChange),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "a change is already waiting"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "a change is already waiting")
+    )
 )]
 #[post("/employees/{id}/clearance-changes")]
 pub async fn propose(
@@ -103,11 +90,7 @@ pub async fn propose(
     let reason = check_reason(&reason).map_err(|m| Error::field("reason", m))?;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let change = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                clearance::propose(conn, now, &user, &id, to_tier, &reason)
-            })
-        })
+        .write(move |conn| clearance::propose(conn, now, &user, &id, to_tier, &reason))
         .await?;
     Ok(HttpResponse::Created().json(change))
 }
@@ -123,14 +106,12 @@ async fn decide<R: RoleSet>(
     let (user, now, tz) = (user.0, state.now(), state.config.timezone);
     let decision = body.decision;
     let change = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let verdict = Verdict {
-                    decision,
-                    reason: &reason,
-                };
-                clearance::decide(conn, now, tz, &user, &id, step, verdict)
-            })
+        .write(move |conn| {
+            let verdict = Verdict {
+                decision,
+                reason: &reason,
+            };
+            clearance::decide(conn, now, tz, &user, &id, step, verdict)
         })
         .await?;
     Ok(web::Json(change))
@@ -143,13 +124,11 @@ async fn decide<R: RoleSet>(
     request_body = StepDecision,
     responses(
         (status = 200, body = ClearanceChange),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the change is not waiting for review"),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/clearance-changes/{id}/review")]
 pub async fn review(
@@ -168,13 +147,11 @@ pub async fn review(
     request_body = StepDecision,
     responses(
         (status = 200, body = ClearanceChange),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the change is not waiting for approval"),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/clearance-changes/{id}/approve")]
 pub async fn approve(
@@ -192,11 +169,8 @@ pub async fn approve(
     params(ChangeQuery),
     responses(
         (status = 200, body = ListPage<ClearanceChange>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/clearance-changes")]
 pub async fn list(
@@ -217,11 +191,8 @@ pub async fn list(
     params(("id" = String, Path, description = "the employee")),
     responses(
         (status = 200, body = TierHistory),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/employees/{id}/clearance-history")]
 pub async fn history(

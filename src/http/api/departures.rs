@@ -7,16 +7,16 @@ use crate::db::departures::{
     self, Confirmation, Departure, DepartureDetail, DepartureFilter, NewDeparture,
 };
 use crate::db::employees::Scope;
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, LineStatus};
 use crate::domain::people::parse_date;
 use crate::domain::problem::Arg;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, Paging, QueryParams, Window,
+    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, QueryParams, Window,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -43,32 +43,24 @@ pub struct StartDeparture {
     successor_id: Option<String>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DepartureQuery {
-    /// in_progress or completed.
-    pub status: Option<String>,
-    /// Part of the departing person's name, employee number or email (any case).
-    pub q: Option<String>,
-    /// `open`: only departures with a carrier confirmed missing whose loss case is not closed.
-    pub loss: Option<String>,
-    /// last_working_day (the default), notice_date, started_at or name; a leading `-` sorts
-    /// descending.
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct DepartureQuery {
+        /// in_progress or completed.
+        pub status: Option<String>,
+        /// Part of the departing person's name, employee number or email (any case).
+        pub q: Option<String>,
+        /// `open`: only departures with a carrier confirmed missing whose loss case is not closed.
+        pub loss: Option<String>,
+        /// last_working_day (the default), notice_date, started_at or name; a leading `-` sorts
+        /// descending.
+        pub sort: Option<String>,
+    }
 }
 
 impl DepartureQuery {
     /// The rows asked for and the filter, checked (the list page takes the same query).
     pub fn resolve(self) -> Result<(Window, DepartureFilter), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let open_loss = match self.loss.as_deref().map(str::trim) {
             None | Some("") => false,
@@ -133,12 +125,9 @@ fn date(errors: &mut FieldErrors, field: &str, text: &str) -> Option<chrono::Nai
     request_body = StartDeparture,
     responses(
         (status = 201, body = DepartureDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the employee is not active"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors,
+        (status = 409, body = ErrorBody, description = "the employee is not active")
+    )
 )]
 #[post("/departures")]
 pub async fn start(
@@ -162,7 +151,7 @@ pub async fn start(
     };
     let (user, now) = (user.0, state.now());
     let detail = state
-        .db(move |conn| write_tx(conn, |conn| departures::start(conn, now, &user, &new)))
+        .write(move |conn| departures::start(conn, now, &user, &new))
         .await?;
     Ok(HttpResponse::Created().json(detail))
 }
@@ -174,10 +163,8 @@ pub async fn start(
     params(DepartureQuery),
     responses(
         (status = 200, body = ListPage<Departure>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/departures")]
 pub async fn list(
@@ -198,11 +185,8 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = DepartureDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/departures/{id}")]
 pub async fn get(
@@ -227,13 +211,9 @@ pub async fn get(
     request_body = NewLine,
     responses(
         (status = 201, body = DepartureDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody)
+    )
 )]
 #[post("/departures/{id}/lines")]
 pub async fn add_line(
@@ -251,11 +231,7 @@ pub async fn add_line(
     }
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let detail = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                departures::add_line(conn, now, &user, &id, &title)
-            })
-        })
+        .write(move |conn| departures::add_line(conn, now, &user, &id, &title))
         .await?;
     Ok(HttpResponse::Created().json(detail))
 }
@@ -267,13 +243,9 @@ pub async fn add_line(
     request_body = Confirm,
     responses(
         (status = 200, body = DepartureDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody)
+    )
 )]
 #[post("/departures/{id}/lines/{line_id}/confirm")]
 pub async fn confirm(
@@ -295,15 +267,13 @@ pub async fn confirm(
     }
     let ((id, line_id), user, now) = (path.into_inner(), user.0, state.now());
     let detail = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = Confirmation {
-                    outcome,
-                    note: note.trim(),
-                    count,
-                };
-                departures::confirm(conn, now, &user, &id, &line_id, &c)
-            })
+        .write(move |conn| {
+            let c = Confirmation {
+                outcome,
+                note: note.trim(),
+                count,
+            };
+            departures::confirm(conn, now, &user, &id, &line_id, &c)
         })
         .await?;
     Ok(web::Json(detail))
@@ -315,12 +285,10 @@ pub async fn confirm(
     params(("id" = String, Path), ("line_id" = String, Path)),
     responses(
         (status = 200, body = DepartureDetail),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "not the successor"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/departures/{id}/lines/{line_id}/receive")]
 pub async fn receive(
@@ -330,10 +298,8 @@ pub async fn receive(
 ) -> Result<web::Json<DepartureDetail>, Error> {
     let ((id, line_id), user, now) = (path.into_inner(), user.0, state.now());
     let detail = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                departures::receive(conn, now, departures::Receiver::User(&user), &id, &line_id)
-            })
+        .write(move |conn| {
+            departures::receive(conn, now, departures::Receiver::User(&user), &id, &line_id)
         })
         .await?;
     Ok(web::Json(detail))
@@ -347,13 +313,9 @@ pub async fn receive(
     request_body = Complete,
     responses(
         (status = 200, body = DepartureDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "open lines and no override reason"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "open lines and no override reason")
+    )
 )]
 #[post("/departures/{id}/complete")]
 pub async fn complete(
@@ -368,19 +330,17 @@ pub async fn complete(
     } = body.0;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let detail = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let (_, policy) = crate::db::policy::current(conn)?;
-                departures::complete(
-                    conn,
-                    now,
-                    &user,
-                    &policy,
-                    &id,
-                    override_reason.as_deref(),
-                    trade_secret,
-                )
-            })
+        .write(move |conn| {
+            let (_, policy) = crate::db::policy::current(conn)?;
+            departures::complete(
+                conn,
+                now,
+                &user,
+                &policy,
+                &id,
+                override_reason.as_deref(),
+                trade_secret,
+            )
         })
         .await?;
     Ok(web::Json(detail))

@@ -12,10 +12,11 @@ use crate::domain::import;
 use crate::domain::people::EmployeeInput;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, Paging, PeopleEditors, QueryParams,
-    Window, read_body,
+    AnyRole, Authorized, IMPORT_LIMIT, JsonBody, ListPage, PeopleEditors, QueryParams, Window,
+    read_body,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -79,34 +80,26 @@ pub struct EmployeePatch {
     hire_date: Option<Option<String>>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EmployeeQuery {
-    /// Part of a name, number or email (any case; Chinese names too).
-    q: Option<String>,
-    department: Option<String>,
-    /// none, general, important or core.
-    tier: Option<String>,
-    /// active, departing, departed or retired.
-    status: Option<String>,
-    manager_id: Option<String>,
-    /// employee_no, name, department, title, tier, status or hire_date; `-name` for
-    /// descending. Default: by department, then name.
-    sort: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct EmployeeQuery {
+        /// Part of a name, number or email (any case; Chinese names too).
+        q: Option<String>,
+        department: Option<String>,
+        /// none, general, important or core.
+        tier: Option<String>,
+        /// active, departing, departed or retired.
+        status: Option<String>,
+        manager_id: Option<String>,
+        /// employee_no, name, department, title, tier, status or hire_date; `-name` for
+        /// descending. Default: by department, then name.
+        sort: Option<String>,
+    }
 }
 
 impl EmployeeQuery {
     /// The filter and the page asked for (the list page takes the same query).
     pub fn resolve(self) -> Result<(EmployeeFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = crate::domain::FieldErrors::new();
         let filter = EmployeeFilter {
             q: self.q,
@@ -141,11 +134,8 @@ fn moved_field(e: Error, from: &str, to: &str) -> Error {
     request_body = NewEmployee,
     responses(
         (status = 201, body = Employee),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[post("/employees")]
 pub async fn create(
@@ -170,17 +160,14 @@ pub async fn create(
     let actor = Actor::User(user.0.id);
     let now = state.now();
     let employee = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let manager_id =
-                    employees::by_id_or_no(conn, manager_id, manager_no, "manager_no")?;
-                employees::create(conn, now, &actor, &fields, manager_id.as_deref()).map_err(|e| {
-                    if by_no {
-                        moved_field(e, "manager_id", "manager_no")
-                    } else {
-                        e
-                    }
-                })
+        .write(move |conn| {
+            let manager_id = employees::by_id_or_no(conn, manager_id, manager_no, "manager_no")?;
+            employees::create(conn, now, &actor, &fields, manager_id.as_deref()).map_err(|e| {
+                if by_no {
+                    moved_field(e, "manager_id", "manager_no")
+                } else {
+                    e
+                }
             })
         })
         .await?;
@@ -194,10 +181,8 @@ pub async fn create(
     params(EmployeeQuery),
     responses(
         (status = 200, body = ListPage<Employee>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/employees")]
 pub async fn list(
@@ -218,11 +203,8 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Employee),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/employees/{id}")]
 pub async fn get(
@@ -248,12 +230,8 @@ pub async fn get(
     request_body = EmployeePatch,
     responses(
         (status = 200, body = Employee),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors
+    )
 )]
 #[patch("/employees/{id}")]
 pub async fn update(
@@ -267,51 +245,49 @@ pub async fn update(
     let actor = Actor::User(user.0.id);
     let now = state.now();
     let employee = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
-                let was = current.fields();
-                let input = EmployeeInput {
-                    employee_no: Some(patch.employee_no.unwrap_or(was.employee_no)),
-                    name: Some(patch.name.unwrap_or(was.name)),
-                    work_email: patch.work_email.unwrap_or(was.work_email),
-                    private_email: patch.private_email.unwrap_or(was.private_email),
-                    language: Some(
-                        patch
-                            .language
-                            .unwrap_or_else(|| was.language.as_str().to_string()),
-                    ),
-                    department: Some(patch.department.unwrap_or(was.department)),
-                    title: Some(patch.title.unwrap_or(was.title)),
-                    hire_date: patch
-                        .hire_date
-                        .unwrap_or_else(|| was.hire_date.map(|d| d.to_string())),
-                };
-                let fields = input.parse()?;
-                let by_no = patch
-                    .manager_no
-                    .as_deref()
-                    .is_some_and(|n| !n.trim().is_empty());
-                let manager_id = if by_no {
-                    let given = patch.manager_id.clone().flatten();
-                    employees::by_id_or_no(conn, given, patch.manager_no.clone(), "manager_no")?
-                } else {
+        .write(move |conn| {
+            let current = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
+            let was = current.fields();
+            let input = EmployeeInput {
+                employee_no: Some(patch.employee_no.unwrap_or(was.employee_no)),
+                name: Some(patch.name.unwrap_or(was.name)),
+                work_email: patch.work_email.unwrap_or(was.work_email),
+                private_email: patch.private_email.unwrap_or(was.private_email),
+                language: Some(
                     patch
-                        .manager_id
-                        .clone()
-                        .unwrap_or_else(|| current.manager_id.clone())
-                        .filter(|m| !m.trim().is_empty())
-                };
-                employees::update(conn, now, &actor, &current, &fields, manager_id.as_deref())
-                    .map_err(|e| {
-                        if by_no {
-                            moved_field(e, "manager_id", "manager_no")
-                        } else {
-                            e
-                        }
-                    })?;
-                employees::find(conn, &id)?.ok_or(Error::NotFound)
-            })
+                        .language
+                        .unwrap_or_else(|| was.language.as_str().to_string()),
+                ),
+                department: Some(patch.department.unwrap_or(was.department)),
+                title: Some(patch.title.unwrap_or(was.title)),
+                hire_date: patch
+                    .hire_date
+                    .unwrap_or_else(|| was.hire_date.map(|d| d.to_string())),
+            };
+            let fields = input.parse()?;
+            let by_no = patch
+                .manager_no
+                .as_deref()
+                .is_some_and(|n| !n.trim().is_empty());
+            let manager_id = if by_no {
+                let given = patch.manager_id.clone().flatten();
+                employees::by_id_or_no(conn, given, patch.manager_no.clone(), "manager_no")?
+            } else {
+                patch
+                    .manager_id
+                    .clone()
+                    .unwrap_or_else(|| current.manager_id.clone())
+                    .filter(|m| !m.trim().is_empty())
+            };
+            employees::update(conn, now, &actor, &current, &fields, manager_id.as_deref())
+                .map_err(|e| {
+                    if by_no {
+                        moved_field(e, "manager_id", "manager_no")
+                    } else {
+                        e
+                    }
+                })?;
+            employees::find(conn, &id)?.ok_or(Error::NotFound)
         })
         .await?;
     Ok(web::Json(employee))
@@ -335,13 +311,10 @@ pub struct ImportQuery {
     responses(
         (status = 200, body = ImportReport),
         (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        InputErrors,
         (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody, description = "the body is not sent as text/csv"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        (status = 415, body = ErrorBody, description = "the body is not sent as text/csv")
+    )
 )]
 #[post("/employees/import")]
 pub async fn import_csv(
@@ -397,12 +370,9 @@ pub async fn import_file(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Employee),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        ReadErrors,
         (status = 409, body = ErrorBody, description = "the employee has not left")
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/employees/{id}/rehire")]
 pub async fn rehire(
@@ -412,7 +382,7 @@ pub async fn rehire(
 ) -> Result<web::Json<Employee>, Error> {
     let (actor, id, now) = (Actor::User(user.0.id), id.into_inner(), state.now());
     let employee = state
-        .db(move |conn| write_tx(conn, |conn| employees::rehire(conn, now, &actor, &id)))
+        .write(move |conn| employees::rehire(conn, now, &actor, &id))
         .await?;
     Ok(web::Json(employee))
 }

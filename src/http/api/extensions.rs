@@ -4,15 +4,15 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::db::extensions::{self, Extension, ExtensionSort};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::clearance::{ChangeStatus, Decision, check_reason};
 use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    Authorized, JsonBody, ListPage, Overseers, Paging, QueryParams, SecurityOnly, Window,
+    Authorized, JsonBody, ListPage, Overseers, QueryParams, SecurityOnly, Window,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -36,28 +36,20 @@ pub struct ExtensionDecision {
     reason: String,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExtensionQuery {
-    /// proposed, approved or rejected.
-    pub status: Option<String>,
-    /// requested or new_end; `-` before it for descending (default: oldest request first).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct ExtensionQuery {
+        /// proposed, approved or rejected.
+        pub status: Option<String>,
+        /// requested or new_end; `-` before it for descending (default: oldest request first).
+        pub sort: Option<String>,
+    }
 }
 
 impl ExtensionQuery {
     /// The status, the order and the window of rows asked for, checked (the API list and the
     /// page).
     pub fn parse(self) -> Result<(Option<ChangeStatus>, Option<ExtensionSort>, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let status = errors.optional("status", self.status);
         let sort = errors.optional("sort", self.sort);
@@ -73,13 +65,9 @@ impl ExtensionQuery {
     request_body = ExtensionRequest,
     responses(
         (status = 201, body = Extension),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not an active declassification period"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not an active declassification period")
+    )
 )]
 #[post("/obligations/{id}/extensions")]
 pub async fn request(
@@ -93,11 +81,7 @@ pub async fn request(
     let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let ext = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                extensions::request(conn, now, &user, &id, new_end, &reason)
-            })
-        })
+        .write(move |conn| extensions::request(conn, now, &user, &id, new_end, &reason))
         .await?;
     Ok(HttpResponse::Created().json(ext))
 }
@@ -109,13 +93,9 @@ pub async fn request(
     request_body = ExtensionDecision,
     responses(
         (status = 200, body = Extension),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody)
+    )
 )]
 #[post("/extensions/{id}/approve")]
 pub async fn approve(
@@ -128,11 +108,7 @@ pub async fn approve(
     let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let ext = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                extensions::decide(conn, now, &user, &id, b.decision, &reason)
-            })
-        })
+        .write(move |conn| extensions::decide(conn, now, &user, &id, b.decision, &reason))
         .await?;
     Ok(web::Json(ext))
 }
@@ -143,11 +119,8 @@ pub async fn approve(
     params(ExtensionQuery),
     responses(
         (status = 200, body = ListPage<Extension>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/extensions")]
 pub async fn list(

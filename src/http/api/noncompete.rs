@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 
 use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
-use crate::db::{employees, policy, write_tx};
+use crate::db::{employees, policy};
 use crate::domain::FieldErrors;
 use crate::domain::noncompete::{
     EarlyEnd, YearMonth, below_floor, check_length, compensation_floor, minor_units,
@@ -12,7 +12,7 @@ use crate::domain::noncompete::{
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, ReadErrors};
 use crate::http::extract::{Authorized, HrOnly, JsonBody, Overseers};
 use crate::http::routes::ApiRoutes;
 
@@ -62,13 +62,9 @@ pub struct EndReason {
     request_body = Terms,
     responses(
         (status = 200, body = Agreement),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the employee has already left"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "the employee has already left")
+    )
 )]
 #[put("/employees/{id}/non-compete")]
 pub async fn put_terms(
@@ -101,37 +97,32 @@ pub async fn put_terms(
     }
     let (actor, id, now) = (user.0.id, id.into_inner(), state.now());
     let agreement = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let employee = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
-                if !matches!(
-                    employee.status,
-                    EmployeeStatus::Active | EmployeeStatus::Departing
-                ) {
-                    return Err(Error::refused(crate::problem!(
-                        "non_compete_before_departure"
-                    )));
-                }
-                let (_, p) = policy::current(conn)?;
-                check_length(t.months, p.non_compete_cap_months)
-                    .map_err(|m| Error::field("months", m))?;
-                let floor = compensation_floor(
-                    average,
-                    p.non_compete_floor_percent,
-                    p.minimum_monthly_wage,
-                );
-                let warning = (compensation < floor)
-                    .then(|| below_floor(compensation, floor, p.non_compete_floor_percent));
-                let terms = AgreementTerms {
-                    months: t.months as i32,
-                    monthly_compensation: compensation,
-                    currency: t.currency.trim(),
-                    scope: t.scope.trim(),
-                    region: t.region.trim(),
-                    warning,
-                };
-                noncompete::put_agreement(conn, now, &actor, &id, &terms)
-            })
+        .write(move |conn| {
+            let employee = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
+            if !matches!(
+                employee.status,
+                EmployeeStatus::Active | EmployeeStatus::Departing
+            ) {
+                return Err(Error::refused(crate::problem!(
+                    "non_compete_before_departure"
+                )));
+            }
+            let (_, p) = policy::current(conn)?;
+            check_length(t.months, p.non_compete_cap_months)
+                .map_err(|m| Error::field("months", m))?;
+            let floor =
+                compensation_floor(average, p.non_compete_floor_percent, p.minimum_monthly_wage);
+            let warning = (compensation < floor)
+                .then(|| below_floor(compensation, floor, p.non_compete_floor_percent));
+            let terms = AgreementTerms {
+                months: t.months as i32,
+                monthly_compensation: compensation,
+                currency: t.currency.trim(),
+                scope: t.scope.trim(),
+                region: t.region.trim(),
+                warning,
+            };
+            noncompete::put_agreement(conn, now, &actor, &id, &terms)
         })
         .await?;
     Ok(web::Json(agreement))
@@ -144,13 +135,9 @@ pub async fn put_terms(
     request_body = Payment,
     responses(
         (status = 201, body = Ledger),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not an active non-compete, or the month is paid"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not an active non-compete, or the month is paid")
+    )
 )]
 #[post("/obligations/{id}/payments")]
 pub async fn pay(
@@ -170,12 +157,10 @@ pub async fn pay(
     let (actor, id, now) = (user.0.id, id.into_inner(), state.now());
     let today = crate::clock::company_date(now, state.config.timezone);
     let book = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                noncompete::record_payment(conn, now, &actor, &id, month, amount, paid_on)?;
-                let (_, p) = policy::current(conn)?;
-                noncompete::ledger_of(conn, &id, today, p.non_compete_grace_months as usize)
-            })
+        .write(move |conn| {
+            noncompete::record_payment(conn, now, &actor, &id, month, amount, paid_on)?;
+            let (_, p) = policy::current(conn)?;
+            noncompete::ledger_of(conn, &id, today, p.non_compete_grace_months as usize)
         })
         .await?;
     Ok(HttpResponse::Created().json(book))
@@ -187,12 +172,9 @@ pub async fn pay(
     params(("id" = String, Path, description = "the non-compete obligation")),
     responses(
         (status = 200, body = Ledger),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        ReadErrors,
         (status = 409, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/obligations/{id}/ledger")]
 pub async fn ledger(
@@ -228,11 +210,9 @@ async fn end_early(
     let now = state.now();
     let today = crate::clock::company_date(now, state.config.timezone);
     let record = state
-        .db(move |conn| {
-            write_tx(conn, |tx| {
-                let grace = policy::current(tx)?.1.non_compete_grace_months as usize;
-                noncompete::end_early(tx, now, today, &actor, &id, how, grace, &reason)
-            })
+        .write(move |tx| {
+            let grace = policy::current(tx)?.1.non_compete_grace_months as usize;
+            noncompete::end_early(tx, now, today, &actor, &id, how, grace, &reason)
         })
         .await?;
     Ok(web::Json(record))
@@ -246,13 +226,9 @@ async fn end_early(
     request_body = EndReason,
     responses(
         (status = 200, body = Object),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody)
+    )
 )]
 #[post("/obligations/{id}/waive")]
 pub async fn waive(
@@ -278,13 +254,9 @@ pub async fn waive(
     request_body = EndReason,
     responses(
         (status = 200, body = Object),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "not enough unpaid months"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "not enough unpaid months")
+    )
 )]
 #[post("/obligations/{id}/rescind")]
 pub async fn rescind(

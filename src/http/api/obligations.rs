@@ -3,15 +3,15 @@
 
 use actix_web::{get, web};
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use crate::db::employees::Scope;
 use crate::db::obligations::{self, Obligation, ObligationDetail, ObligationFilter};
 use crate::domain::FieldErrors;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
-use crate::http::extract::{AnyRole, Authorized, ListPage, Paging, QueryParams, Window};
+use crate::http::error::{ErrorBody, ReadErrors};
+use crate::http::extract::list_query;
+use crate::http::extract::{AnyRole, Authorized, ListPage, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 
 /// This resource's routes, each with the role set it admits (listed in the route table).
@@ -20,34 +20,27 @@ pub fn routes(r: &mut ApiRoutes) {
     r.service(AnyRole, get);
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ObligationQuery {
-    pub employee_id: Option<String>,
-    /// Any part of the person's name, employee number or email.
-    pub q: Option<String>,
-    /// declassification, confidentiality, non_compete or trade_secret.
-    pub kind: Option<String>,
-    /// active, ended, waived, rescinded, breached or superseded.
-    pub status: Option<String>,
-    /// Ending from today (company date) to today + N days.
-    pub ending_within_days: Option<u32>,
-    /// ends_on (default), starts_on, kind, status or name; `-` before it for descending.
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    #[derive(Debug, Default)]
+    pub struct ObligationQuery {
+        pub employee_id: Option<String>,
+        /// Any part of the person's name, employee number or email.
+        pub q: Option<String>,
+        /// declassification, confidentiality, non_compete or trade_secret.
+        pub kind: Option<String>,
+        /// active, ended, waived, rescinded, breached or superseded.
+        pub status: Option<String>,
+        /// Ending from today (company date) to today + N days.
+        pub ending_within_days: Option<u32>,
+        /// ends_on (default), starts_on, kind, status or name; `-` before it for descending.
+        pub sort: Option<String>,
+    }
 }
 
 impl ObligationQuery {
     /// The filter and the window of rows the query asks for, or the fields at fault.
     pub fn resolve(self, today: NaiveDate) -> Result<(ObligationFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let filter = ObligationFilter {
             employee_id: self.employee_id.filter(|e| !e.trim().is_empty()),
@@ -68,10 +61,8 @@ impl ObligationQuery {
     params(ObligationQuery),
     responses(
         (status = 200, body = ListPage<Obligation>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/obligations")]
 pub async fn list(
@@ -93,11 +84,8 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = ObligationDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/obligations/{id}")]
 pub async fn get(

@@ -5,14 +5,14 @@ use serde::Deserialize;
 
 use crate::db::employees::{self, Employee, Scope};
 use crate::db::pledges::{self, NewText, Pledge, PledgeText};
-use crate::db::write_tx;
 use crate::domain::people::parse_date;
 use crate::domain::pledges::{PledgeKind, Signature, SigningMethod};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    Admins, AnyRole, Authorized, JsonBody, ListPage, Overseers, Paging, PeopleEditors, QueryParams,
+    Admins, AnyRole, Authorized, JsonBody, ListPage, Overseers, PeopleEditors, QueryParams,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -69,13 +69,9 @@ pub struct NewPledge {
     refusal_reason: Option<String>,
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    /// Only the page asked for.
+    pub struct PageQuery {}
 }
 
 fn required(field: &str, text: &str, max: usize) -> Result<(), Error> {
@@ -95,12 +91,9 @@ fn required(field: &str, text: &str, max: usize) -> Result<(), Error> {
     request_body = NewPledgeText,
     responses(
         (status = 201, body = PledgeText),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors,
+        (status = 409, body = ErrorBody)
+    )
 )]
 #[post("/pledge-texts")]
 pub async fn add_text(
@@ -115,17 +108,15 @@ pub async fn add_text(
     required("body_en", &b.body_en, 50_000)?;
     let (actor, now) = (user.0.id, state.now());
     let text = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let new = NewText {
-                    kind: b.kind,
-                    title_zh: b.title_zh.trim(),
-                    body_zh: b.body_zh.trim(),
-                    title_en: b.title_en.trim(),
-                    body_en: b.body_en.trim(),
-                };
-                pledges::add_text(conn, now, &actor, &new)
-            })
+        .write(move |conn| {
+            let new = NewText {
+                kind: b.kind,
+                title_zh: b.title_zh.trim(),
+                body_zh: b.body_zh.trim(),
+                title_en: b.title_en.trim(),
+                body_en: b.body_en.trim(),
+            };
+            pledges::add_text(conn, now, &actor, &new)
         })
         .await?;
     Ok(HttpResponse::Created().json(text))
@@ -137,10 +128,8 @@ pub async fn add_text(
     params(TextQuery),
     responses(
         (status = 200, body = Vec<PledgeText>),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/pledge-texts")]
 pub async fn texts(
@@ -162,12 +151,8 @@ pub async fn texts(
     request_body = NewPledge,
     responses(
         (status = 201, body = Pledge),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors
+    )
 )]
 #[post("/employees/{id}/pledges")]
 pub async fn record(
@@ -187,11 +172,7 @@ pub async fn record(
     )?;
     let (actor, now, id) = (user.0.id, state.now(), id.into_inner());
     let pledge = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                pledges::record(conn, now, &actor, &id, &b.pledge_text_id, &signature)
-            })
-        })
+        .write(move |conn| pledges::record(conn, now, &actor, &id, &b.pledge_text_id, &signature))
         .await?;
     Ok(HttpResponse::Created().json(pledge))
 }
@@ -202,11 +183,8 @@ pub async fn record(
     params(("id" = String, Path, description = "the employee")),
     responses(
         (status = 200, body = Vec<Pledge>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/employees/{id}/pledges")]
 pub async fn of_employee(
@@ -231,11 +209,8 @@ pub async fn of_employee(
     params(PageQuery),
     responses(
         (status = 200, body = ListPage<Employee>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/pledges/missing")]
 pub async fn missing(
@@ -243,11 +218,7 @@ pub async fn missing(
     _user: Authorized<Overseers>,
     query: QueryParams<PageQuery>,
 ) -> Result<web::Json<ListPage<Employee>>, Error> {
-    let window = Paging {
-        page: query.0.page,
-        per_page: query.0.per_page,
-    }
-    .resolve()?;
+    let window = query.0.window()?;
     let found = state
         .db(move |conn| Ok(pledges::missing_entry(conn, window)?))
         .await?;

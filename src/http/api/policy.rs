@@ -3,11 +3,11 @@
 use actix_web::{get, put, web};
 use serde::Serialize;
 
-use crate::db::{policy, write_tx};
+use crate::db::policy;
 use crate::domain::policy::Policy;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::InputErrors;
 use crate::http::extract::{Admins, AnyRole, Authorized, JsonBody};
 use crate::http::routes::ApiRoutes;
 
@@ -27,8 +27,7 @@ pub struct PolicyInForce {
 /// The policy in force.
 #[utoipa::path(
     tag = "policy",
-    responses((status = 200, body = PolicyInForce), (status = 401, body = ErrorBody)),
-    security(("session" = []), ("bearer" = []))
+    responses((status = 200, body = PolicyInForce))
 )]
 #[get("/policy")]
 pub async fn get(
@@ -46,11 +45,8 @@ pub async fn get(
     request_body = Policy,
     responses(
         (status = 200, body = PolicyInForce),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[put("/policy")]
 pub async fn replace(
@@ -70,7 +66,7 @@ pub async fn put_in_force(
     new.check()?;
     let (actor, now) = (actor_id.to_string(), state.now());
     let version = state
-        .db(move |conn| write_tx(conn, |conn| policy::replace(conn, now, &actor, &new)))
+        .write(move |conn| policy::replace(conn, now, &actor, &new))
         .await?;
     let (_, policy) = state.db(policy::current).await?;
     Ok(PolicyInForce { version, policy })

@@ -3,20 +3,17 @@
 
 use crate::domain::roles::CaseReaders;
 use actix_web::{HttpResponse, get, post, web};
-use serde::Deserialize;
 
 use crate::db::jobs::{self, Job};
 use crate::db::reminders::{self, Reminder, ReminderFilter};
 use crate::db::users::User;
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::reminders::ReminderKind;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
-use crate::http::extract::{
-    Authorized, HrOnly, ListPage, Overseers, Page, Paging, QueryParams, Window,
-};
+use crate::http::error::{ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
+use crate::http::extract::{Authorized, HrOnly, ListPage, Overseers, Page, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 use crate::jobs::forecast::{ForecastEntry, forecast as forecast_of};
 
@@ -33,32 +30,25 @@ pub fn routes(r: &mut ApiRoutes) {
 /// The forecast looks at most this far ahead.
 pub const FORECAST_MAX_DAYS: u32 = 366;
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReminderQuery {
-    /// scheduled, sent, failed or acknowledged.
-    pub status: Option<String>,
-    /// periodic, ending, released, on_request, nudge, digest, loss, handover or
-    /// breach_reported.
-    pub kind: Option<String>,
-    pub employee_id: Option<String>,
-    /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    #[derive(Debug, Default)]
+    pub struct ReminderQuery {
+        /// scheduled, sent, failed or acknowledged.
+        pub status: Option<String>,
+        /// periodic, ending, released, on_request, nudge, digest, loss, handover or
+        /// breach_reported.
+        pub kind: Option<String>,
+        pub employee_id: Option<String>,
+        /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).
+        pub sort: Option<String>,
+    }
 }
 
 impl ReminderQuery {
     /// The filter and the window of rows the query asks for (for `user`), or the fields at
     /// fault.
     pub fn resolve(self, user: &User) -> Result<(ReminderFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let filter = ReminderFilter {
             status: errors.optional("status", self.status),
@@ -80,11 +70,8 @@ impl ReminderQuery {
     params(ReminderQuery),
     responses(
         (status = 200, body = ListPage<Reminder>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/reminders")]
 pub async fn list(
@@ -99,16 +86,12 @@ pub async fn list(
     Ok(web::Json(window.page(found)))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ForecastQuery {
-    /// How many days ahead, 1 to 366 (default 90).
-    #[param(minimum = 1, maximum = 366)]
-    days: Option<u32>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct ForecastQuery {
+        /// How many days ahead, 1 to 366 (default 90).
+        #[param(minimum = 1, maximum = 366)]
+        days: Option<u32>,
+    }
 }
 
 /// What the schedules will send from now to now + days, to whom, without sending anything.
@@ -117,11 +100,8 @@ pub struct ForecastQuery {
     params(ForecastQuery),
     responses(
         (status = 200, body = ListPage<ForecastEntry>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/reminders/forecast")]
 pub async fn forecast(
@@ -139,11 +119,7 @@ pub async fn forecast(
         );
         return Err(errors.into());
     }
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let window = q.window()?;
     let (now, tz) = (state.now(), state.config.timezone);
     let entries = state
         .db(move |conn| {
@@ -166,11 +142,8 @@ pub async fn forecast(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Reminder),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/reminders/{id}")]
 pub async fn get(
@@ -193,12 +166,9 @@ pub async fn get(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Reminder, description = "scheduled again"),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        ReadErrors,
         (status = 409, body = ErrorBody, description = "the reminder has not failed")
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/reminders/{id}/resend")]
 pub async fn resend(
@@ -208,14 +178,12 @@ pub async fn resend(
 ) -> Result<web::Json<Reminder>, Error> {
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let reminder = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                match reminders::get(conn, &id)? {
-                    Some(r) if visible(&user, &r) => {}
-                    _ => return Err(Error::NotFound),
-                }
-                reminders::resend(conn, now, &user.id, &id)
-            })
+        .write(move |conn| {
+            match reminders::get(conn, &id)? {
+                Some(r) if visible(&user, &r) => {}
+                _ => return Err(Error::NotFound),
+            }
+            reminders::resend(conn, now, &user.id, &id)
         })
         .await?;
     Ok(web::Json(reminder))
@@ -238,11 +206,8 @@ pub fn visible(user: &User, r: &Reminder) -> bool {
     params(("id" = String, Path)),
     responses(
         (status = 200, content_type = "message/rfc822", body = String),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/reminders/{id}/message")]
 pub async fn message(
@@ -265,15 +230,11 @@ pub async fn message(
         .body(bytes))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct JobQuery {
-    /// queued, running, done or failed.
-    state: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct JobQuery {
+        /// queued, running, done or failed.
+        state: Option<String>,
+    }
 }
 
 /// The job queue, most recently changed first; `?state=failed` shows what gave up and why.
@@ -282,11 +243,8 @@ pub struct JobQuery {
     params(JobQuery),
     responses(
         (status = 200, body = ListPage<Job>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/jobs")]
 pub async fn jobs_list(
@@ -295,11 +253,7 @@ pub async fn jobs_list(
     query: QueryParams<JobQuery>,
 ) -> Result<web::Json<ListPage<Job>>, Error> {
     let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let window = q.window()?;
     let mut errors = FieldErrors::new();
     let job_state = errors.optional("state", q.state);
     errors.finish()?;

@@ -8,10 +8,9 @@ use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::users::{Language, Role, check_name};
 use crate::error::Error;
-use crate::http::error::ErrorBody;
-use crate::http::extract::{
-    AnyRole, Authorized, CurrentUser, JsonBody, ListPage, Paging, QueryParams,
-};
+use crate::http::error::{ErrorBody, InputErrors};
+use crate::http::extract::list_query;
+use crate::http::extract::{AnyRole, Authorized, CurrentUser, JsonBody, ListPage, QueryParams};
 use crate::http::routes::{ApiRoutes, Open, SignedIn};
 use crate::http::{AppState, session};
 
@@ -63,7 +62,7 @@ impl From<&User> for Me {
         (status = 200, body = Me, description = "signed in; the session cookie is set"),
         (status = 401, body = ErrorBody, description = "wrong email or password (never says which)"),
         (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "too many failures; see Retry-After"),
+        (status = 429, body = ErrorBody, description = "too many failures; see Retry-After")
     )
 )]
 #[post("/session")]
@@ -91,8 +90,7 @@ pub async fn sign_out(state: web::Data<AppState>) -> HttpResponse {
 /// The signed-in user.
 #[utoipa::path(
     tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
-    security(("session" = []), ("bearer" = []))
+    responses((status = 200, body = Me))
 )]
 #[get("/me")]
 pub async fn me(user: CurrentUser) -> web::Json<Me> {
@@ -118,11 +116,8 @@ pub struct CreatedToken {
     request_body = NewToken,
     responses(
         (status = 201, body = CreatedToken),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[post("/tokens")]
 pub async fn create_token(
@@ -145,20 +140,16 @@ pub async fn new_token(state: &AppState, user: User, name: &str) -> Result<Creat
     }
     let now = state.now();
     let (id, token) = state
-        .db(move |conn| write_tx(conn, |conn| users::create_token(conn, now, &user, &name)))
+        .write(move |conn| users::create_token(conn, now, &user, &name))
         .await?;
     Ok(CreatedToken { id, token })
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TokenQuery {
-    /// Whose tokens: the signed-in user's own by default; another user's for an admin.
-    user_id: Option<String>,
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
+list_query! {
+    pub struct TokenQuery {
+        /// Whose tokens: the signed-in user's own by default; another user's for an admin.
+        user_id: Option<String>,
+    }
 }
 
 /// API tokens (never the tokens themselves): the signed-in user's own, newest first; an
@@ -168,11 +159,8 @@ pub struct TokenQuery {
     params(TokenQuery),
     responses(
         (status = 200, body = ListPage<TokenInfo>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/tokens")]
 pub async fn list_tokens(
@@ -181,11 +169,7 @@ pub async fn list_tokens(
     query: QueryParams<TokenQuery>,
 ) -> Result<web::Json<ListPage<TokenInfo>>, Error> {
     let q = query.0;
-    let window = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let window = q.window()?;
     let user = user.0;
     let whose = q
         .user_id
@@ -206,12 +190,10 @@ pub async fn list_tokens(
     params(("id" = String, Path)),
     responses(
         (status = 204, description = "revoked"),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "no such token of yours"),
         (status = 409, body = ErrorBody, description = "already revoked")
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(
@@ -221,7 +203,7 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, Error> {
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     state
-        .db(move |conn| write_tx(conn, |conn| users::revoke_token(conn, now, &user, &id)))
+        .write(move |conn| users::revoke_token(conn, now, &user, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -239,10 +221,8 @@ pub struct MyChange {
     request_body = MyChange,
     responses(
         (status = 200, body = Me),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[patch("/me")]
 pub async fn change_me(

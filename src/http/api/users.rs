@@ -5,14 +5,14 @@ use serde::Deserialize;
 
 use crate::auth::hash_password;
 use crate::db::users::{self, Account, AccountChange, USER_SORTS, User, UserFilter};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::problem::Arg;
 use crate::domain::users::{NewUser, Role, check_name, check_password, parse_roles};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
-use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, Paging, QueryParams, Window};
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
+use crate::http::extract::{Admins, Authorized, JsonBody, ListPage, QueryParams, Window};
 use crate::http::routes::ApiRoutes;
 
 /// This resource's routes, each with the role set it admits (listed in the route table).
@@ -23,31 +23,24 @@ pub fn routes(r: &mut ApiRoutes) {
     r.service(Admins, update);
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    /// Part of the name or the email.
-    pub q: Option<String>,
-    /// admin, hr, security or manager.
-    pub role: Option<String>,
-    /// active or inactive.
-    pub status: Option<String>,
-    /// name, email or created_at; `-` before it reverses the order.
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    #[derive(Debug, Default)]
+    pub struct UserQuery {
+        /// Part of the name or the email.
+        pub q: Option<String>,
+        /// admin, hr, security or manager.
+        pub role: Option<String>,
+        /// active or inactive.
+        pub status: Option<String>,
+        /// name, email or created_at; `-` before it reverses the order.
+        pub sort: Option<String>,
+    }
 }
 
 impl UserQuery {
     /// The filter and the page asked for, checked.
     pub fn resolve(self) -> Result<(UserFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve();
+        let window = self.window();
         let mut errors = match &window {
             Err(Error::Validation(e)) => e.clone(),
             _ => FieldErrors::new(),
@@ -96,11 +89,8 @@ impl UserQuery {
     params(UserQuery),
     responses(
         (status = 200, body = ListPage<Account>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/users")]
 pub async fn list(
@@ -155,11 +145,9 @@ pub async fn add(state: &AppState, actor: &User, new: NewAccount) -> Result<Acco
         state.now(),
     );
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let user = users::create(conn, now, &actor, &parsed, Some(&hash))?;
-                users::account(conn, &user.id)?.ok_or(Error::NotFound)
-            })
+        .write(move |conn| {
+            let user = users::create(conn, now, &actor, &parsed, Some(&hash))?;
+            users::account(conn, &user.id)?.ok_or(Error::NotFound)
         })
         .await
 }
@@ -170,11 +158,9 @@ pub async fn add(state: &AppState, actor: &User, new: NewAccount) -> Result<Acco
     request_body = NewAccount,
     responses(
         (status = 201, body = Account),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "a field is wrong, or the email is taken")
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/users")]
 pub async fn create(
@@ -227,7 +213,7 @@ pub async fn change(
     let change = patch.parse()?;
     let (actor, now) = (actor.id.clone(), state.now());
     state
-        .db(move |conn| write_tx(conn, |conn| users::change(conn, now, &actor, &id, &change)))
+        .write(move |conn| users::change(conn, now, &actor, &id, &change))
         .await
 }
 
@@ -237,11 +223,8 @@ pub async fn change(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Account),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/users/{id}")]
 pub async fn get(
@@ -265,13 +248,9 @@ pub async fn get(
     request_body = AccountPatch,
     responses(
         (status = 200, body = Account),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the change would lock the administrator out"),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "the change would lock the administrator out")
+    )
 )]
 #[patch("/users/{id}")]
 pub async fn update(

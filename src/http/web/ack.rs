@@ -206,14 +206,12 @@ pub async fn request_link(
     let (by_email, by_address) = (state.link_requests_by_email, state.link_requests_by_address);
     let asked = email.clone();
     let throttled = state
-        .db(move |conn| {
-            Ok(write_tx(conn, |tx| {
-                let throttled = by_email.retry_after(tx, &asked, now)?.is_some()
-                    || by_address.retry_after(tx, &address, now)?.is_some();
-                by_email.fail(tx, &asked, now)?;
-                by_address.fail(tx, &address, now)?;
-                Ok::<_, diesel::result::Error>(throttled)
-            })?)
+        .write(move |tx| {
+            let throttled = by_email.retry_after(tx, &asked, now)?.is_some()
+                || by_address.retry_after(tx, &address, now)?.is_some();
+            by_email.fail(tx, &asked, now)?;
+            by_address.fail(tx, &address, now)?;
+            Ok(throttled)
         })
         .await?;
     if !throttled && email.contains('@') {

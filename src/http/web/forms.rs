@@ -28,7 +28,6 @@ use serde::{Deserialize, Serialize};
 use super::{redirect, render_page};
 use crate::db::flashes;
 use crate::db::users::User;
-use crate::db::write_tx;
 use crate::domain::problem::Problem;
 use crate::domain::users::Role;
 use crate::error::Error;
@@ -129,7 +128,7 @@ async fn keep(state: &AppState, flash: &Flash) -> Option<String> {
     let data = serde_json::to_string(flash).ok()?;
     let now = state.now();
     match state
-        .db(move |conn| Ok(write_tx(conn, |tx| flashes::put(tx, now, &data))?))
+        .write(move |tx| Ok(flashes::put(tx, now, &data)?))
         .await
     {
         Ok(id) => Some(id),
@@ -300,7 +299,7 @@ async fn with_flash_loaded(
         return Ok(as_page(state, next.call(req).await?).await);
     };
     let taken = state
-        .db(move |conn| Ok(write_tx(conn, |tx| flashes::take(tx, &id))?))
+        .write(move |tx| Ok(flashes::take(tx, &id)?))
         .await
         .ok()
         .flatten();

@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::db::users;
-use crate::db::write_tx;
 use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
@@ -38,11 +37,7 @@ pub async fn switch(
     match user.0 {
         Some(user) => {
             state
-                .db(move |conn| {
-                    Ok(write_tx(conn, |tx| {
-                        users::set_language(tx, &user.id, language)
-                    })?)
-                })
+                .write(move |tx| Ok(users::set_language(tx, &user.id, language)?))
                 .await?
         }
         None => {

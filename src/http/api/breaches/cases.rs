@@ -7,45 +7,37 @@ use super::reports::header;
 use crate::db::breaches::{
     self, Case, CaseChange, CaseDetail, CaseFilter, Evidence, EvidenceFor, Outcome,
 };
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::breaches::EVIDENCE_MAX_BYTES;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
+use crate::http::extract::list_query;
 use crate::http::extract::{
-    Authorized, CaseReaders, JsonBody, ListPage, OutcomeReaders, Paging, QueryParams, SecurityOnly,
-    Window, read_body,
+    Authorized, CaseReaders, JsonBody, ListPage, OutcomeReaders, QueryParams, SecurityOnly, Window,
+    given, read_body,
 };
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CaseQuery {
-    /// Any part of the code, of who it concerns, or of what happened.
-    pub q: Option<String>,
-    /// reported, triaged, investigating, substantiated, unfounded or closed.
-    pub status: Option<String>,
-    /// low, medium, high or critical.
-    pub severity: Option<String>,
-    /// report or loss.
-    pub source: Option<String>,
-    /// created, updated, code, discovered or due; `-` before it for descending (default
-    /// -created: newest first).
-    pub sort: Option<String>,
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u32>,
+list_query! {
+    pub struct CaseQuery {
+        /// Any part of the code, of who it concerns, or of what happened.
+        pub q: Option<String>,
+        /// reported, triaged, investigating, substantiated, unfounded or closed.
+        pub status: Option<String>,
+        /// low, medium, high or critical.
+        pub severity: Option<String>,
+        /// report or loss.
+        pub source: Option<String>,
+        /// created, updated, code, discovered or due; `-` before it for descending (default
+        /// -created: newest first).
+        pub sort: Option<String>,
+    }
 }
 
 impl CaseQuery {
     /// The filter and the window of rows asked for, checked (the API list and the page).
     pub fn parse(self) -> Result<(CaseFilter, Window), Error> {
-        let window = Paging {
-            page: self.page,
-            per_page: self.per_page,
-        }
-        .resolve()?;
+        let window = self.window()?;
         let mut errors = FieldErrors::new();
         let filter = CaseFilter {
             q: self.q.filter(|q| !q.trim().is_empty()),
@@ -65,11 +57,8 @@ impl CaseQuery {
     params(CaseQuery),
     responses(
         (status = 200, body = ListPage<Case>),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        InputErrors
+    )
 )]
 #[get("/breaches")]
 pub async fn list(
@@ -90,10 +79,8 @@ pub async fn list(
     tag = "breaches",
     responses(
         (status = 200, body = Vec<Outcome>),
-        (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[get("/breaches/outcomes")]
 pub async fn outcomes(
@@ -111,11 +98,8 @@ pub async fn outcomes(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = CaseDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/breaches/{id}")]
 pub async fn get(
@@ -163,12 +147,8 @@ pub struct ChangeCase {
     request_body = ChangeCase,
     responses(
         (status = 200, body = CaseDetail),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors
+    )
 )]
 #[patch("/breaches/{id}")]
 pub async fn change(
@@ -179,7 +159,6 @@ pub async fn change(
 ) -> Result<web::Json<CaseDetail>, Error> {
     let b = body.0;
     let mut errors = FieldErrors::new();
-    let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
     let change = CaseChange {
         status: errors.optional("status", b.status),
         reason: b.reason,
@@ -187,21 +166,17 @@ pub async fn change(
         fault: errors.optional("fault", b.fault),
         gravity: errors.optional("gravity", b.gravity),
         caused_loss: b.caused_loss,
-        decision: text(b.decision),
+        decision: given(b.decision),
         state_secret: b.state_secret,
-        reward: text(b.reward),
-        employee_id: text(b.employee_id),
-        obligation_id: text(b.obligation_id),
+        reward: given(b.reward),
+        employee_id: given(b.employee_id),
+        obligation_id: given(b.obligation_id),
     };
     errors.finish()?;
     let (user, id, now, tz) = (user.0, id.into_inner(), state.now(), state.config.timezone);
     Ok(web::Json(
         state
-            .db(move |conn| {
-                write_tx(conn, |conn| {
-                    breaches::change(conn, now, tz, &user, &id, &change)
-                })
-            })
+            .write(move |conn| breaches::change(conn, now, tz, &user, &id, &change))
             .await?,
     ))
 }
@@ -213,13 +188,9 @@ pub async fn change(
     request_body(content = String, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Evidence),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors,
+        (status = 413, body = ErrorBody)
+    )
 )]
 #[post("/breaches/{id}/evidence")]
 pub async fn add_evidence(
@@ -249,11 +220,7 @@ pub async fn add_case_evidence(
 ) -> Result<Evidence, Error> {
     let now = state.now();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                breaches::add_evidence(conn, now, EvidenceFor::Case(&id), &name, &bytes)
-            })
-        })
+        .write(move |conn| breaches::add_evidence(conn, now, EvidenceFor::Case(&id), &name, &bytes))
         .await
 }
 
@@ -263,11 +230,8 @@ pub async fn add_case_evidence(
     params(("id" = String, Path), ("evidence_id" = String, Path)),
     responses(
         (status = 200, content_type = "application/octet-stream", body = String),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ReadErrors
+    )
 )]
 #[get("/breaches/{id}/evidence/{evidence_id}")]
 pub async fn evidence_file(

@@ -5,12 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 
 use crate::db::breaches::{self, Evidence, EvidenceFor, Opening, ReportReceipt, ReporterView};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::breaches::{CaseSource, EVIDENCE_MAX_BYTES, NewReport};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ErrorBody, ReporterErrors};
 use crate::http::extract::{AnyRole, Authorized, JsonBody, read_body};
 use crate::http::session;
 
@@ -54,10 +53,8 @@ fn parse_report(state: &AppState, r: &Report) -> Result<NewReport, FieldErrors> 
     request_body = Report,
     responses(
         (status = 201, body = ReportReceipt),
-        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/breaches")]
 pub async fn report(
@@ -80,20 +77,18 @@ pub async fn staff_report(
     let new = parse_report(state, &r)?;
     let now = state.now();
     let (_, receipt) = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let opening = Opening {
-                    source: CaseSource::Report,
-                    reporter: (!r.anonymous).then_some(&user),
-                    employee_id: r.employee_id.as_deref().filter(|e| !e.is_empty()),
-                    departure_line_id: None,
-                };
-                let (id, receipt) = breaches::open(conn, now, opening, &new)?;
-                if let Some((name, bytes)) = &evidence {
-                    breaches::add_evidence(conn, now, EvidenceFor::Case(&id), name, bytes)?;
-                }
-                Ok((id, receipt))
-            })
+        .write(move |conn| {
+            let opening = Opening {
+                source: CaseSource::Report,
+                reporter: (!r.anonymous).then_some(&user),
+                employee_id: r.employee_id.as_deref().filter(|e| !e.is_empty()),
+                departure_line_id: None,
+            };
+            let (id, receipt) = breaches::open(conn, now, opening, &new)?;
+            if let Some((name, bytes)) = &evidence {
+                breaches::add_evidence(conn, now, EvidenceFor::Case(&id), name, bytes)?;
+            }
+            Ok((id, receipt))
         })
         .await?;
     Ok(receipt)
@@ -177,20 +172,18 @@ pub async fn public_report(
     )?;
     let now = state.now();
     let (_, receipt) = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let opening = Opening {
-                    source: CaseSource::Report,
-                    reporter: None,
-                    employee_id: None,
-                    departure_line_id: None,
-                };
-                let (id, receipt) = breaches::open(conn, now, opening, &new)?;
-                if let Some((name, bytes)) = &evidence {
-                    breaches::add_evidence(conn, now, EvidenceFor::Case(&id), name, bytes)?;
-                }
-                Ok((id, receipt))
-            })
+        .write(move |conn| {
+            let opening = Opening {
+                source: CaseSource::Report,
+                reporter: None,
+                employee_id: None,
+                departure_line_id: None,
+            };
+            let (id, receipt) = breaches::open(conn, now, opening, &new)?;
+            if let Some((name, bytes)) = &evidence {
+                breaches::add_evidence(conn, now, EvidenceFor::Case(&id), name, bytes)?;
+            }
+            Ok((id, receipt))
         })
         .await?;
     Ok(receipt)
@@ -228,9 +221,7 @@ pub async fn reporter_view(
     request_body = CodeAndSecret,
     responses(
         (status = 200, body = ReporterView),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)
+        ReporterErrors
     )
 )]
 #[post("/public/breaches/status")]
@@ -258,9 +249,7 @@ pub struct MoreInformation {
     request_body = MoreInformation,
     responses(
         (status = 200, body = ReporterView),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)
+        ReporterErrors
     )
 )]
 #[post("/public/breaches/information")]
@@ -288,11 +277,7 @@ pub async fn add_to_report(
     let now = state.now();
     let (c, s) = (code.clone(), secret.clone());
     let added = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                breaches::add_information(conn, now, &c, &s, &text)
-            })
-        })
+        .write(move |conn| breaches::add_information(conn, now, &c, &s, &text))
         .await;
     if let Err(Error::NotFound) = added {
         state.throttle_failed(state.case_guesses, &address).await?;
@@ -316,10 +301,8 @@ pub(super) fn header(req: &HttpRequest, name: &str) -> String {
     request_body(content = String, content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Evidence),
-        (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)
+        ReporterErrors,
+        (status = 413, body = ErrorBody)
     )
 )]
 #[post("/public/breaches/evidence")]
@@ -333,14 +316,12 @@ pub async fn add_evidence_publicly(
     let bytes = read_body(payload, EVIDENCE_MAX_BYTES).await?;
     let (name, now) = (header(&req, "x-file-name"), state.now());
     let evidence = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let to = EvidenceFor::Reporter {
-                    code: &code,
-                    secret: &secret,
-                };
-                breaches::add_evidence(conn, now, to, &name, &bytes)
-            })
+        .write(move |conn| {
+            let to = EvidenceFor::Reporter {
+                code: &code,
+                secret: &secret,
+            };
+            breaches::add_evidence(conn, now, to, &name, &bytes)
         })
         .await?;
     Ok(HttpResponse::Created().json(evidence))

@@ -4,12 +4,11 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::db::breaches::{self, Task};
-use crate::db::write_tx;
 use crate::domain::FieldErrors;
 use crate::domain::people::parse_date;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::error::ErrorBody;
+use crate::http::error::{ChangeErrors, ErrorBody, ReadErrors};
 use crate::http::extract::{AnyRole, Authorized, JsonBody, SecurityOnly};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -28,12 +27,8 @@ pub struct NewTask {
     request_body = NewTask,
     responses(
         (status = 201, body = Task),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+        ChangeErrors
+    )
 )]
 #[post("/breaches/{id}/tasks")]
 pub async fn add_task(
@@ -49,11 +44,7 @@ pub async fn add_task(
     let due_on = due_on.ok_or(Error::Internal(anyhow::anyhow!("checked above")))?;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let task = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                breaches::add_task(conn, now, &user, &id, &b.title, &b.owner_id, due_on)
-            })
-        })
+        .write(move |conn| breaches::add_task(conn, now, &user, &id, &b.title, &b.owner_id, due_on))
         .await?;
     Ok(HttpResponse::Created().json(task))
 }
@@ -61,8 +52,7 @@ pub async fn add_task(
 /// The remedial tasks the signed-in user owns — all a manager sees of any case.
 #[utoipa::path(
     tag = "breaches",
-    responses((status = 200, body = Vec<Task>), (status = 401, body = ErrorBody)),
-    security(("session" = []), ("bearer" = []))
+    responses((status = 200, body = Vec<Task>))
 )]
 #[get("/tasks")]
 pub async fn my_tasks(
@@ -83,12 +73,9 @@ pub async fn my_tasks(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = Task),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        ReadErrors,
         (status = 409, body = ErrorBody)
-    ),
-    security(("session" = []), ("bearer" = []))
+    )
 )]
 #[post("/tasks/{id}/done")]
 pub async fn finish_task(
@@ -99,7 +86,7 @@ pub async fn finish_task(
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     Ok(web::Json(
         state
-            .db(move |conn| write_tx(conn, |conn| breaches::finish_task(conn, now, &user, &id)))
+            .write(move |conn| breaches::finish_task(conn, now, &user, &id))
             .await?,
     ))
 }
