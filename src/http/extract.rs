@@ -37,7 +37,7 @@ async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
     if let Some(token) = bearer_token(&req) {
         let now = state.now();
         return state
-            .write(move |tx| Ok(users::find_by_token(tx, &token, now)?))
+            .db(move |conn| Ok(users::find_by_token(conn, &token, now)?))
             .await;
     }
     match session::session_user_id(&state, &req) {

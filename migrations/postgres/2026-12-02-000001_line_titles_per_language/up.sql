@@ -2,6 +2,8 @@
 -- English. The standard lines were titled "中文 · English" from the policy; they are split
 -- here. A carrier's line ("tag · description") and a line HR added are one text, the same in
 -- both, whatever their words: told apart by the line's kind, not its text.
+-- The default stays, as SQLite cannot drop it: both backends behave alike, and a line
+-- stored without an English title shows its Chinese one.
 ALTER TABLE departure_lines ADD COLUMN title_en TEXT NOT NULL DEFAULT '';
 UPDATE departure_lines SET title_en = title;
 UPDATE departure_lines
@@ -10,5 +12,3 @@ SET title_en = substr(title, strpos(title, ' · ') + 3),
 WHERE kind IN ('secrets_handover', 'accounts_revoked', 'exit_pledge', 'exit_interview')
   AND strpos(title, ' · ') > 1
   AND length(title) > strpos(title, ' · ') + 2;
--- Every new line names both (the default was for the rows above only).
-ALTER TABLE departure_lines ALTER COLUMN title_en DROP DEFAULT;

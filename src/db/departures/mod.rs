@@ -96,17 +96,18 @@ pub struct LineTitle {
 }
 
 impl LineTitle {
+    /// The title in `lang`; a line stored without an English title shows its Chinese one.
     pub fn in_lang(&self, lang: Language) -> &str {
         match lang {
-            Language::ZhCn => &self.zh,
-            Language::En => &self.en,
+            Language::En if !self.en.is_empty() => &self.en,
+            _ => &self.zh,
         }
     }
 
     /// Both languages in one text, "中文 · English" (one when they are the same): the API's
     /// `title` as it always was, and what a loss report quotes.
     pub fn as_one_text(&self) -> String {
-        if self.zh == self.en {
+        if self.zh == self.en || self.en.is_empty() {
             self.zh.clone()
         } else {
             format!("{} · {}", self.zh, self.en)

@@ -11,7 +11,7 @@ use crate::auth::{random_token, token_hash};
 use crate::db::audit;
 use crate::db::listing::{self, Page, Window};
 use crate::db::schema::{api_tokens, setup_tokens};
-use crate::db::{DbConnection, stored_instant};
+use crate::db::{DbConnection, stored_instant, write_tx};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::users::{NewUser, Role};
 use crate::error::{Error, Result};
@@ -22,8 +22,10 @@ use crate::problem;
 const LAST_USED_GRAIN_MINUTES: i64 = 10;
 
 /// The active user an API token belongs to, if the token is valid; notes when it was used.
+/// A read: only noting the use writes, in a transaction of its own, so a request made with a
+/// token does not wait for the write lock unless its use is due to be noted.
 pub fn find_by_token(
-    tx: &mut WriteTx,
+    conn: &mut DbConnection,
     token: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<User>> {
@@ -35,20 +37,22 @@ pub fn find_by_token(
             api_tokens::user_id,
             api_tokens::last_used_at,
         ))
-        .first::<(String, String, Option<NaiveDateTime>)>(tx.conn())
+        .first::<(String, String, Option<NaiveDateTime>)>(conn)
         .optional()?;
     let Some((token_id, user_id, last_used)) = found else {
         return Ok(None);
     };
-    let Some(user) = find(tx, &user_id)?.filter(|u| u.active) else {
+    let Some(user) = find(conn, &user_id)?.filter(|u| u.active) else {
         return Ok(None);
     };
     let at = stored_instant(now);
     if last_used.is_none_or(|t| t < at - Duration::minutes(LAST_USED_GRAIN_MINUTES)) {
         // Noting the use is a courtesy: a busy database does not turn the request away.
-        let noted = diesel::update(api_tokens::table.find(&token_id))
-            .set(api_tokens::last_used_at.eq(at))
-            .execute(tx.conn());
+        let noted = write_tx(conn, |tx| {
+            diesel::update(api_tokens::table.find(&token_id))
+                .set(api_tokens::last_used_at.eq(at))
+                .execute(tx.conn())
+        });
         if let Err(e) = noted {
             tracing::warn!(error = %e, "the use of an API token could not be noted");
         }
