@@ -28,6 +28,7 @@ mod role_matrix;
 mod schema;
 mod seed;
 mod statements;
+mod upgrade;
 mod users;
 mod web_admin;
 mod web_departures;

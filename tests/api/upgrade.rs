@@ -1,0 +1,169 @@
+//! Data kept through an upgrade: a database made by an earlier version (migrated up to a named
+//! migration), rows written as that version wrote them, then the service started on it, which
+//! runs the rest of the migrations.
+
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel_migrations::MigrationHarness;
+use tuomi::db::{self, DbConnection};
+
+use crate::helpers::{Backend, TestApp, fresh_postgres_database};
+
+pub struct OldDatabase {
+    dir: tempfile::TempDir,
+    url: String,
+    pg_database: Option<String>,
+    conn: DbConnection,
+}
+
+/// Diesel's version of a migration directory `2026-12-02-000001_name`: its digits before `_`.
+fn version_of(dir_name: &str) -> String {
+    let prefix = dir_name.split('_').next().unwrap_or(dir_name);
+    prefix.chars().filter(char::is_ascii_digit).collect()
+}
+
+impl OldDatabase {
+    /// A database as the version whose last migration is `last` left it; None where
+    /// PostgreSQL is not reachable outside CI (as every PostgreSQL test).
+    pub fn at(backend: Backend, last: &str) -> Option<OldDatabase> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("tuomi.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let (name, url) = fresh_postgres_database()?;
+                (url, Some(name))
+            }
+        };
+        let mut conn = db::connect(&db::DatabaseUrl::parse(&url).expect("test url"))
+            .expect("the old database opens");
+        let wanted = version_of(last);
+        let known: Vec<String> = match &conn {
+            DbConnection::Sqlite(_) => {
+                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&db::SQLITE_MIGRATIONS)
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.name().version().to_string())
+                    .collect()
+            }
+            DbConnection::Pg(_) => {
+                MigrationSource::<diesel::pg::Pg>::migrations(&db::POSTGRES_MIGRATIONS)
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.name().version().to_string())
+                    .collect()
+            }
+        };
+        let steps = known
+            .iter()
+            .position(|v| *v == wanted)
+            .unwrap_or_else(|| panic!("no migration {last} among {known:?}"))
+            + 1;
+        for _ in 0..steps {
+            match &mut conn {
+                DbConnection::Sqlite(c) => c.run_next_migration(db::SQLITE_MIGRATIONS).map(|_| ()),
+                DbConnection::Pg(c) => c.run_next_migration(db::POSTGRES_MIGRATIONS).map(|_| ()),
+            }
+            .expect("an old migration runs");
+        }
+        Some(OldDatabase {
+            dir,
+            url,
+            pg_database,
+            conn,
+        })
+    }
+
+    /// Writes rows as the old version wrote them (plain SQL, valid on both backends).
+    pub fn sql(&mut self, sql: &str) -> &mut Self {
+        self.conn
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("old rows: {e}\n{sql}"));
+        self
+    }
+
+    /// The current service started on the old database: it migrates it on start.
+    pub async fn upgrade(self) -> TestApp {
+        drop(self.conn);
+        TestApp::spawn_with(self.dir, self.url, self.pg_database, |_| ()).await
+    }
+}
+
+#[test]
+fn a_migration_is_named_by_its_directory() {
+    assert_eq!(
+        version_of("2026-12-02-000001_line_titles_per_language"),
+        "20261202000001"
+    );
+}
+
+/// Rows of a departure as the version before per-language line titles wrote them.
+const DEPARTURE_WITH_JOINED_TITLES: &str = "
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('hr', 'old-hr@example.com', '王芳', 'zh-CN', NULL, TRUE, NULL, '2026-11-30 09:00:00',
+  '2026-11-30 09:00:00');
+INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
+  title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
+VALUES ('e1', 'E001', '李雷', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departing',
+  'core', 'e001 李雷', '2026-11-30 09:00:00', '2026-11-30 09:00:00');
+INSERT INTO departures (id, employee_id, notice_date, last_working_day, reason, successor_id,
+  status, started_by, started_at, completed_by, completed_at, override_reason)
+VALUES ('d1', 'e1', '2026-11-30', '2026-12-31', 'resignation', NULL, 'in_progress', 'hr',
+  '2026-11-30 09:00:00', NULL, NULL, NULL);
+INSERT INTO departure_lines (id, departure_id, position, kind, carrier_id, title,
+  expected_count, status, counted, note, handed_to_id, confirmed_by, confirmed_at, received_by,
+  received_at)
+VALUES
+  ('l1', 'd1', 1, 'secrets_handover', NULL,
+   '涉密文件资料移交接替人 · Secret files handed over to the successor', 1, 'open', NULL, '',
+   NULL, NULL, NULL, NULL, NULL),
+  ('l2', 'd1', 2, 'custom', NULL, '归还门禁卡 · badge', 1, 'open', NULL, '', NULL, NULL, NULL,
+   NULL, NULL);
+";
+
+async fn standard_lines_are_split_by_language_and_added_lines_kept_whole(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-11-25-000022_person_terms") else {
+        return;
+    };
+    old.sql(DEPARTURE_WITH_JOINED_TITLES);
+    let app = old.upgrade().await;
+    let hr = app.signed_in("hr@example.com", &["hr"]).await;
+    let detail: serde_json::Value = hr
+        .get(format!("{}/api/v1/departures/d1", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let line = |id: &str| {
+        detail["lines"]
+            .as_array()
+            .unwrap_or_else(|| panic!("lines in {detail}"))
+            .iter()
+            .find(|l| l["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("line {id} in {detail}"))
+    };
+    let (standard, added) = (line("l1"), line("l2"));
+    assert_eq!(standard["title_zh"], "涉密文件资料移交接替人");
+    assert_eq!(
+        standard["title_en"],
+        "Secret files handed over to the successor"
+    );
+    assert_eq!(added["title_zh"], "归还门禁卡 · badge");
+    assert_eq!(added["title_en"], "归还门禁卡 · badge");
+}
+
+#[actix_web::test]
+async fn line_titles_are_split_by_language_on_upgrade_on_sqlite() {
+    standard_lines_are_split_by_language_and_added_lines_kept_whole(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn line_titles_are_split_by_language_on_upgrade_on_postgres() {
+    standard_lines_are_split_by_language_and_added_lines_kept_whole(Backend::Postgres).await;
+}
