@@ -189,6 +189,9 @@ on_both_databases! {
         let (status, html) = page(&app, &hr, "/obligations?ending_within_days=soon&kind=forever").await;
         assert_eq!(status, 200, "a bad filter is shown on the page, not refused");
         assert!(html.contains("Some filters are not valid") && html.contains("aria-invalid=\"true\""), "{html}");
+        let (status, html) = page(&app, &hr, "/obligations?sort=sideways").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("<p class=\"field-error\">Order:"), "a refused parameter with no field is named in words: {html}");
 
         let (_, html) = page(&app, &hr, "/obligations?per_page=1&sort=ends_on").await;
         assert!(html.contains("Page 1 / 3") && html.contains("page=2"), "{html}");

@@ -11,12 +11,13 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::lists::{self, Cell, Columns, Texts};
-use super::people::{instant, options, person_link, sort_text};
+use super::people::{instant, person_link, sort_text};
+use super::view::options;
 use super::{page_language, render_page};
 use crate::db::carriers::{self, Carrier, CarrierFilter};
 use crate::db::employees::{self, Scope};
 use crate::db::names::{self, EmployeeName};
-use crate::domain::carriers::CarrierStatus;
+use crate::domain::carriers::{CarrierKind, CarrierStatus, Classification};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::carriers::CarrierQuery;
@@ -29,19 +30,6 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/carriers/new", Overseers, new_carrier);
     r.get("/carriers/{id}", AnyRole, carrier);
 }
-
-const KINDS: [&str; 8] = [
-    "document",
-    "laptop",
-    "removable_media",
-    "phone",
-    "key",
-    "badge",
-    "seal",
-    "other",
-];
-const CLASSIFICATIONS: [&str; 4] = ["top_secret", "secret", "confidential", "internal"];
-const STATUSES: [&str; 3] = ["in_custody", "in_pool", "destroyed"];
 
 /// A row of the register: the carrier and who holds it.
 struct Row {
@@ -155,9 +143,9 @@ async fn list(
             custodian,
             sort,
             query => lists::query_without(&req, &["page", "format"]),
-            kinds => options("carriers.kind", &KINDS),
-            classifications => options("carriers.classification", &CLASSIFICATIONS),
-            statuses => options("carriers.status", &STATUSES),
+            kinds => options("carriers.kind", CarrierKind::ALL),
+            classifications => options("carriers.classification", Classification::ALL),
+            statuses => options("carriers.status", CarrierStatus::ALL),
         },
     )
 }
@@ -200,8 +188,8 @@ async fn new_carrier(
         "carriers_new.html",
         context! {
             custodian_no,
-            kinds => options("carriers.kind", &KINDS),
-            classifications => options("carriers.classification", &CLASSIFICATIONS),
+            kinds => options("carriers.kind", CarrierKind::ALL),
+            classifications => options("carriers.classification", Classification::ALL),
         },
     )
 }

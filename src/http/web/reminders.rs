@@ -62,13 +62,6 @@ fn tab_links() -> Vec<Value> {
     tabs
 }
 
-fn kind_options() -> Vec<[String; 2]> {
-    ReminderKind::ALL
-        .iter()
-        .map(|k| [k.as_str().to_string(), format!("reminders.kind.{k}")])
-        .collect()
-}
-
 /// The names alone of the people and the staff users reminders are for, by id.
 #[allow(clippy::type_complexity)]
 fn recipient_names<'a>(
@@ -330,7 +323,7 @@ pub async fn list(
             shown,
             errors => errors.0,
             person,
-            kinds => kind_options(),
+            kinds => view::options("reminders.kind", ReminderKind::ALL),
             can_resend => user.may::<HrOnly>(),
             preview,
             preview_total,

@@ -27,6 +27,15 @@ pub fn amount_input(minor: i64) -> String {
     format!("{sign}{}.{:02}", minor / 100, minor % 100)
 }
 
+/// `[value, catalog key]` pairs for a select, from a closed set of values (an enum's `ALL`):
+/// the key of `v` is `<prefix>.<v>`.
+pub fn options<V: std::fmt::Display>(prefix: &str, values: &[V]) -> Vec<[String; 2]> {
+    values
+        .iter()
+        .map(|v| [v.to_string(), format!("{prefix}.{v}")])
+        .collect()
+}
+
 /// An instant kept in UTC, as RFC 3339 (what the `|datetime` filter and CSV files read).
 pub fn instant(at: NaiveDateTime) -> String {
     at.and_utc()

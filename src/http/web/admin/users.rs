@@ -9,7 +9,7 @@ use minijinja::{Value, context};
 
 use super::super::forms::{failure_page, holding, refuse};
 use super::super::lists::{self, Cell, Columns, Texts};
-use super::super::view::{instant, local};
+use super::super::view::{self, instant, local};
 use super::super::{page_language, redirect, render_page};
 use super::{Fields, done_redirect, field, typed};
 use crate::db::audit;
@@ -121,6 +121,8 @@ async fn users_list(
             status => match shown.active { Some(true) => "active", Some(false) => "inactive", None => "" },
             sort,
             query => lists::query_without(req, &["page", "format"]),
+            role_options => view::options("role", Role::ALL),
+            status_options => view::options("admin.status", &["active", "inactive"]),
             all_roles => role_names(),
         },
     )

@@ -9,16 +9,16 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::view::options;
 use super::super::{page_language, render_page};
-use super::{TIERS, options, person_link, sort_text};
+use super::{person_link, sort_text};
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::names::{self, EmployeeName};
+use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::employees::EmployeeQuery;
 use crate::http::extract::{AnyRole, Authorized, PeopleEditors, QueryParams};
-
-const STATUSES: [&str; 4] = ["active", "departing", "departed", "retired"];
 
 /// A row of the register: the person and their manager's number and name.
 struct Row {
@@ -163,8 +163,8 @@ pub(super) async fn list(
             manager,
             sort,
             query => lists::query_without(&req, &["page", "format"]),
-            tiers => options("people.tier", &TIERS),
-            statuses => options("people.status", &STATUSES),
+            tiers => options("people.tier", ClearanceTier::ALL),
+            statuses => options("people.status", EmployeeStatus::ALL),
             departments,
             can_edit => user.may::<PeopleEditors>(),
         },

@@ -32,14 +32,6 @@ pub fn routes(r: &mut PageRoutes) {
     );
 }
 
-/// `[value, catalog key]` pairs for a select, from a closed set of values.
-pub(super) fn options(prefix: &str, values: &[&str]) -> Vec<[String; 2]> {
-    values
-        .iter()
-        .map(|v| [v.to_string(), format!("{prefix}.{v}")])
-        .collect()
-}
-
 /// The `sort` parameter as written in links ("" for the list's own order).
 pub(super) fn sort_text<K: std::fmt::Display>(sort: Option<Sort<K>>) -> String {
     sort.map(|s| s.to_string()).unwrap_or_default()
@@ -60,8 +52,6 @@ pub(super) fn person_link(
 fn day(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
-
-const TIERS: [&str; 4] = ["none", "general", "important", "core"];
 
 #[cfg(test)]
 mod tests {

@@ -9,8 +9,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use minijinja::{Value, context};
 
+use super::super::view::options;
 use super::super::{page_language, render_page, timeline};
-use super::{TIERS, day, instant, options, person_link};
+use super::{day, instant, person_link};
 use crate::db::carriers::{self, Carrier};
 use crate::db::clearance::{self, TierHistory};
 use crate::db::departures::Departure;
@@ -20,7 +21,9 @@ use crate::db::names::EmployeeName;
 use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
+use crate::domain::people::ClearanceTier;
 use crate::domain::people::EmployeeStatus;
+use crate::domain::pledges::SigningMethod;
 use crate::domain::users::Language;
 use crate::error::Error;
 use crate::http::AppState;
@@ -251,7 +254,7 @@ pub(super) async fn person(
         created_at => instant(e.created_at),
         updated_at => instant(e.updated_at),
     };
-    let mut tiers = options("people.tier", &TIERS);
+    let mut tiers = options("people.tier", ClearanceTier::ALL);
     tiers.retain(|t| t[0] != e.clearance_tier.as_str());
     render_page(
         &state,
@@ -275,7 +278,7 @@ pub(super) async fn person(
             departures,
             tiers,
             languages => options("people.language", &["zh-CN", "en"]),
-            methods => options("people.pledge_method", &["e_signed", "paper", "refused"]),
+            methods => options("people.pledge_method", SigningMethod::ALL),
             can_edit => user.may::<PeopleEditors>(),
             can_propose => user.may::<TierProposers>() && employed && !open_change && !own_record,
             can_pledge => user.may::<PeopleEditors>(),
