@@ -100,6 +100,23 @@ pub fn drop_postgres_database(name: &str) {
     }
 }
 
+/// A data dir and an empty database of its own on `backend`: the dir, the database's URL and,
+/// on PostgreSQL, its name (to drop after). None where PostgreSQL is not reachable outside CI.
+pub fn fresh_database(backend: Backend) -> Option<(tempfile::TempDir, String, Option<String>)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg_database) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("tuomi.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let (name, url) = fresh_postgres_database()?;
+            (url, Some(name))
+        }
+    };
+    Some((dir, url, pg_database))
+}
+
 /// A test's own PostgreSQL database, dropped when the last one holding it (the app, the
 /// check at the end of the test) lets go.
 pub struct PgDatabase(String);
@@ -135,17 +152,7 @@ pub fn test_start() -> chrono::DateTime<Utc> {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (database_url, pg_database) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}", dir.path().join("tuomi.db").display()),
-                None,
-            ),
-            Backend::Postgres => {
-                let (name, url) = fresh_postgres_database()?;
-                (url, Some(name))
-            }
-        };
+        let (dir, database_url, pg_database) = fresh_database(backend)?;
         Some(Self::spawn_with(dir, database_url, pg_database, |_| ()).await)
     }
 
@@ -344,6 +351,12 @@ pub fn database_url_text(config: &Config) -> String {
         db::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
         db::DatabaseUrl::Postgres(url) => url.clone(),
     }
+}
+
+/// GETs `path` as `client`: the JSON answer, whatever the status.
+pub async fn get_json(app: &TestApp, client: &reqwest::Client, path: &str) -> serde_json::Value {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    r.json().await.unwrap()
 }
 
 /// POSTs JSON as `client`; the status and the JSON answer (null when there is none).

@@ -7,7 +7,7 @@ use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
 use tuomi::db::{self, DbConnection};
 
-use crate::helpers::{Backend, TestApp, fresh_postgres_database};
+use crate::helpers::{Backend, TestApp, fresh_database, get_json};
 
 pub struct OldDatabase {
     dir: tempfile::TempDir,
@@ -22,40 +22,34 @@ fn version_of(dir_name: &str) -> String {
     prefix.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// The versions of each backend's migrations, in order: SQLite's, PostgreSQL's.
+fn migration_versions() -> (Vec<String>, Vec<String>) {
+    let sqlite = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&db::SQLITE_MIGRATIONS);
+    let pg = MigrationSource::<diesel::pg::Pg>::migrations(&db::POSTGRES_MIGRATIONS);
+    (
+        sqlite
+            .unwrap()
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+        pg.unwrap()
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect(),
+    )
+}
+
 impl OldDatabase {
     /// A database as the version whose last migration is `last` left it; None where
     /// PostgreSQL is not reachable outside CI (as every PostgreSQL test).
     pub fn at(backend: Backend, last: &str) -> Option<OldDatabase> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (url, pg_database) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}", dir.path().join("tuomi.db").display()),
-                None,
-            ),
-            Backend::Postgres => {
-                let (name, url) = fresh_postgres_database()?;
-                (url, Some(name))
-            }
-        };
+        let (dir, url, pg_database) = fresh_database(backend)?;
         let mut conn = db::connect(&db::DatabaseUrl::parse(&url).expect("test url"))
             .expect("the old database opens");
         let wanted = version_of(last);
-        let known: Vec<String> = match &conn {
-            DbConnection::Sqlite(_) => {
-                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&db::SQLITE_MIGRATIONS)
-                    .unwrap()
-                    .iter()
-                    .map(|m| m.name().version().to_string())
-                    .collect()
-            }
-            DbConnection::Pg(_) => {
-                MigrationSource::<diesel::pg::Pg>::migrations(&db::POSTGRES_MIGRATIONS)
-                    .unwrap()
-                    .iter()
-                    .map(|m| m.name().version().to_string())
-                    .collect()
-            }
-        };
+        // Both backends hold the same migrations by name (checked below): SQLite's list is
+        // the list.
+        let known = migration_versions().0;
         let steps = known
             .iter()
             .position(|v| *v == wanted)
@@ -89,6 +83,13 @@ impl OldDatabase {
         drop(self.conn);
         TestApp::spawn_with(self.dir, self.url, self.pg_database, |_| ()).await
     }
+}
+
+#[test]
+fn both_backends_hold_the_same_migrations_in_the_same_order() {
+    let (sqlite, pg) = migration_versions();
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, pg);
 }
 
 #[test]
@@ -131,14 +132,7 @@ async fn standard_lines_are_split_by_language_and_added_lines_kept_whole(backend
     old.sql(DEPARTURE_WITH_JOINED_TITLES);
     let app = old.upgrade().await;
     let hr = app.signed_in("hr@example.com", &["hr"]).await;
-    let detail: serde_json::Value = hr
-        .get(format!("{}/api/v1/departures/d1", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = get_json(&app, &hr, "/api/v1/departures/d1").await;
     let line = |id: &str| {
         detail["lines"]
             .as_array()
