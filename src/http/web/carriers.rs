@@ -10,10 +10,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::lists::{self, Cell, Columns, Texts};
+use super::lists::{self, Cell, Columns, Found, ListPage};
 use super::people::{instant, person_link, sort_text};
+use super::render_page;
 use super::view::options;
-use super::{page_language, render_page};
 use crate::db::carriers::{self, Carrier, CarrierFilter};
 use crate::db::employees::{self, Scope};
 use crate::db::names::{self, EmployeeName};
@@ -116,7 +116,6 @@ async fn list(
             Ok((found, names))
         })
         .await?;
-    let texts = Texts::new(&state.pages, page_language(&req, Some(&user)));
     let custodian = person_link(&names, filter.custodian_id.as_ref());
     let found = found.map(|carrier| Row {
         holder: carrier
@@ -126,24 +125,26 @@ async fn list(
             .cloned(),
         carrier,
     });
-    let columns = columns();
-    if lists::wants_csv(&req) {
-        return Ok(columns.csv("carriers", &texts, &found.rows));
-    }
+    let page = ListPage {
+        columns: columns(),
+        csv: "carriers",
+        template: "carriers_list.html",
+        anchor: |_| None,
+    };
     let sort = sort_text(filter.sort);
-    render_page(
+    let found = Found {
+        rows: found,
+        window,
+        sort: &sort,
+    };
+    page.answer(
         &state,
         &req,
-        Some(&user),
-        StatusCode::OK,
-        "carriers_list.html",
+        &user,
+        found,
         context! {
-            list => columns.table(&req, &texts, &found, window, &sort, |_| None),
             filter => filter_context(&filter),
             custodian,
-            sort,
-            query => lists::query_without(&req, &["page", "format"]),
-            kinds => options("carriers.kind", CarrierKind::ALL),
             classifications => options("carriers.classification", Classification::ALL),
             statuses => options("carriers.status", CarrierStatus::ALL),
         },

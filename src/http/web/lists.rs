@@ -3,14 +3,18 @@
 //! macro of `macros.html`: header with sort links, rows, pager) and writes the CSV export of
 //! the whole list (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese right).
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 use minijinja::{Value, context};
 
 use super::pages::Pages;
+use super::{page_language, render_page};
 use crate::db::listing::{Page, Window};
+use crate::db::users::User;
 use crate::domain::users::Language;
+use crate::error::Error;
+use crate::http::AppState;
 
 /// The catalog in the reader's language, for what a cell writes into the CSV.
 #[derive(Clone, Copy)]
@@ -266,6 +270,75 @@ impl<R> Columns<R> {
             .map(|r| self.in_csv().map(|c| (c.cell)(r, texts).csv).collect())
             .collect();
         csv_file(file_name, &header, &lines)
+    }
+}
+
+/// A list page: its columns, the name of its CSV file, its template, and the
+/// `id` a row has on the page (for links to it), if any.
+pub struct ListPage<R> {
+    pub columns: Columns<R>,
+    pub csv: &'static str,
+    pub template: &'static str,
+    pub anchor: fn(&R) -> Option<String>,
+}
+
+/// What a list found for a request: the rows, the window asked for and the order in force.
+pub struct Found<'a, R> {
+    pub rows: Page<R>,
+    pub window: Window,
+    pub sort: &'a str,
+}
+
+impl<R> ListPage<R> {
+    /// The whole list as its CSV file when asked for (`?format=csv`), else the page with
+    /// the table (`list`) and the page's own values (`extra`).
+    pub fn answer(
+        &self,
+        state: &AppState,
+        req: &HttpRequest,
+        user: &User,
+        found: Found<R>,
+        extra: minijinja::Value,
+    ) -> std::result::Result<HttpResponse, Error> {
+        self.answer_with(state, req, user, StatusCode::OK, found, extra)
+    }
+
+    /// The same, with the page's status (a list shown again under a refused form).
+    pub fn answer_with(
+        &self,
+        state: &AppState,
+        req: &HttpRequest,
+        user: &User,
+        status: StatusCode,
+        found: Found<R>,
+        extra: minijinja::Value,
+    ) -> std::result::Result<HttpResponse, Error> {
+        let texts = Texts::new(&state.pages, page_language(req, Some(user)));
+        if wants_csv(req) {
+            return Ok(self.columns.csv(self.csv, &texts, &found.rows.rows));
+        }
+        let list = self.columns.table(
+            req,
+            &texts,
+            &found.rows,
+            found.window,
+            found.sort,
+            self.anchor,
+        );
+        let ctx = context! { list, ..extra };
+        render_page(state, req, Some(user), status, self.template, ctx)
+    }
+}
+
+/// A list shown whole, on one page.
+pub fn whole<R>(rows: Vec<R>) -> Found<'static, R> {
+    Found {
+        rows: Page {
+            total: rows.len() as i64,
+            rows,
+        },
+        window: Window::first(),
+        sort: "",
     }
 }
 

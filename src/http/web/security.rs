@@ -14,11 +14,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use minijinja::context;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
-
-use super::lists::{self, Cell, Columns, Texts};
-use super::{page_language, render_page};
+use super::lists::{Cell, Texts};
+pub(super) use super::lists::{Found, ListPage, whole};
 
 use super::dashboard::Section;
 use crate::db::breaches;
@@ -31,8 +28,7 @@ use crate::domain::clearance::ChangeStatus;
 use crate::domain::roles::{
     AnyRole, AuditReaders, CaseReaders, OutcomeReaders, Overseers, SecurityOnly,
 };
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::error::Result;
 use crate::http::routes::PageRoutes;
 
 /// These pages' routes, each with the role set it admits (listed in the route table).
@@ -190,60 +186,4 @@ fn label_cell(texts: &Texts, prefix: &str, value: Option<impl std::fmt::Display>
 /// A cell the page's `{% call %}` block draws from the whole row.
 fn row_cell(csv: impl Into<String>, row: &impl serde::Serialize) -> Cell {
     Cell::custom(csv, minijinja::Value::from_serialize(row))
-}
-
-/// One of these list pages: its columns, the name of its CSV file, its template, and the
-/// `id` a row has on the page (for links to it), if any.
-struct ListPage<R> {
-    columns: Columns<R>,
-    csv: &'static str,
-    template: &'static str,
-    anchor: fn(&R) -> Option<String>,
-}
-
-/// What a list found for a request: the rows, the window asked for and the order in force.
-struct Found<'a, R> {
-    rows: Page<R>,
-    window: Window,
-    sort: &'a str,
-}
-
-impl<R> ListPage<R> {
-    /// The whole list as its CSV file when asked for (`?format=csv`), else the page with
-    /// the table (`list`) and the page's own values (`extra`).
-    fn answer(
-        &self,
-        state: &AppState,
-        req: &HttpRequest,
-        user: &User,
-        found: Found<R>,
-        extra: minijinja::Value,
-    ) -> std::result::Result<HttpResponse, Error> {
-        let texts = Texts::new(&state.pages, page_language(req, Some(user)));
-        if lists::wants_csv(req) {
-            return Ok(self.columns.csv(self.csv, &texts, &found.rows.rows));
-        }
-        let list = self.columns.table(
-            req,
-            &texts,
-            &found.rows,
-            found.window,
-            found.sort,
-            self.anchor,
-        );
-        let ctx = context! { list, ..extra };
-        render_page(state, req, Some(user), StatusCode::OK, self.template, ctx)
-    }
-}
-
-/// A list shown whole, on one page.
-fn whole<R>(rows: Vec<R>) -> Found<'static, R> {
-    Found {
-        rows: Page {
-            total: rows.len() as i64,
-            rows,
-        },
-        window: Window::first(),
-        sort: "",
-    }
 }

@@ -8,9 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 
 use super::super::forms::{failure_page, holding, refuse};
-use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::lists::{self, Cell, Columns, Found, ListPage};
 use super::super::view::{self, instant, local};
-use super::super::{page_language, redirect, render_page};
+use super::super::{redirect, render_page};
 use super::{Fields, done_redirect, field, typed};
 use crate::db::audit;
 use crate::db::users::{self, Account, User, UserFilter};
@@ -49,9 +49,6 @@ pub(super) async fn users_page(
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
     let (filter, window) = query.0.resolve()?;
-    if lists::wants_csv(&req) {
-        return users_csv(&state, &req, &user, filter).await;
-    }
     users_list(&state, &req, &user, filter, window, StatusCode::OK).await
 }
 
@@ -102,43 +99,31 @@ async fn users_list(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let shown = filter.clone();
+    let read = lists::window_for(req, window);
     let found = state
-        .db(move |conn| Ok(users::list(conn, &filter, window)?))
+        .db(move |conn| Ok(users::list(conn, &filter, read)?))
         .await?;
-    let texts = Texts::new(&state.pages, page_language(req, Some(user)));
+    let page = ListPage {
+        columns: columns(state.config.timezone),
+        csv: "users",
+        template: "admin_users.html",
+        anchor: |_| None,
+    };
     let sort = shown.sort.map(|s| s.to_string()).unwrap_or_default();
-    let list = columns(state.config.timezone).table(req, &texts, &found, window, &sort, |_| None);
-    render_page(
-        state,
-        req,
-        Some(user),
-        status,
-        "admin_users.html",
-        context! {
-            list,
-            q => shown.q.unwrap_or_default(),
-            role => shown.role.map(|r| r.as_str()).unwrap_or_default(),
-            status => match shown.active { Some(true) => "active", Some(false) => "inactive", None => "" },
-            sort,
-            query => lists::query_without(req, &["page", "format"]),
-            role_options => view::options("role", Role::ALL),
-            status_options => view::options("admin.status", &["active", "inactive"]),
-            all_roles => role_names(),
-        },
-    )
-}
-
-async fn users_csv(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &User,
-    filter: UserFilter,
-) -> Result<HttpResponse, Error> {
-    let found = state
-        .db(move |conn| Ok(users::list(conn, &filter, Window::first().everything())?))
-        .await?;
-    let texts = Texts::new(&state.pages, page_language(req, Some(user)));
-    Ok(columns(state.config.timezone).csv("users", &texts, &found.rows))
+    let found = Found {
+        rows: found,
+        window,
+        sort: &sort,
+    };
+    let extra = context! {
+        q => shown.q.unwrap_or_default(),
+        role => shown.role.map(|r| r.as_str()).unwrap_or_default(),
+        status => match shown.active { Some(true) => "active", Some(false) => "inactive", None => "" },
+        role_options => view::options("role", Role::ALL),
+        status_options => view::options("admin.status", &["active", "inactive"]),
+        all_roles => role_names(),
+    };
+    page.answer_with(state, req, user, status, found, extra)
 }
 
 /// The "add a user" form of /admin.

@@ -8,9 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::lists::{self, Cell, Columns, Found, ListPage};
+use super::super::render_page;
 use super::super::view::options;
-use super::super::{page_language, render_page};
 use super::{person_link, sort_text};
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::names::{self, EmployeeName};
@@ -134,8 +134,6 @@ pub(super) async fn list(
             Ok((found, names, departments, manager_shown))
         })
         .await?;
-    let lang = page_language(&req, Some(&user));
-    let texts = Texts::new(&state.pages, lang);
     let manager = person_link(&names, manager_shown.as_ref());
     let found = found.map(|person| Row {
         manager: person
@@ -145,24 +143,27 @@ pub(super) async fn list(
             .cloned(),
         person,
     });
-    let columns = columns();
-    if csv {
-        return Ok(columns.csv("employees", &texts, &found.rows));
-    }
+    let page = ListPage {
+        columns: columns(),
+        csv: "employees",
+        template: "people_list.html",
+        anchor: |_| None,
+    };
     let departments: Vec<[String; 2]> = departments.into_iter().map(|d| [d.clone(), d]).collect();
     let sort = sort_text(filter.sort);
-    render_page(
+    let found = Found {
+        rows: found,
+        window,
+        sort: &sort,
+    };
+    page.answer(
         &state,
         &req,
-        Some(&user),
-        StatusCode::OK,
-        "people_list.html",
+        &user,
+        found,
         context! {
-            list => columns.table(&req, &texts, &found, window, &sort, |_| None),
             filter => filter_context(&filter),
             manager,
-            sort,
-            query => lists::query_without(&req, &["page", "format"]),
             tiers => options("people.tier", ClearanceTier::ALL),
             statuses => options("people.status", EmployeeStatus::ALL),
             departments,
