@@ -36,6 +36,13 @@ impl ObligationStatus {
     pub const OWED: [ObligationStatus; 2] = [ObligationStatus::Active, ObligationStatus::Breached];
 }
 
+/// Whether an obligation in `status` with last day `ends_on` ends when `today` begins: one
+/// still owed — a breached one too, its breach kept in its history — whose last day has
+/// passed (a day ends at 24:00, Civil Code art. 203). None has no end ("until public").
+pub fn ends_by(status: ObligationStatus, ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    ObligationStatus::OWED.contains(&status) && ends_on.is_some_and(|end| end < today)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewObligation {
     pub kind: ObligationKind,
@@ -128,6 +135,27 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_breached_obligation_still_ends_on_its_end_date() {
+        let last = d(2028, 2, 29);
+        for status in [ObligationStatus::Active, ObligationStatus::Breached] {
+            assert!(
+                !ends_by(status, Some(last), last),
+                "{status}: its last day still runs"
+            );
+            assert!(ends_by(status, Some(last), d(2028, 3, 1)), "{status}");
+        }
+        for status in [
+            ObligationStatus::Ended,
+            ObligationStatus::Waived,
+            ObligationStatus::Rescinded,
+            ObligationStatus::Superseded,
+        ] {
+            assert!(!ends_by(status, Some(last), d(2028, 3, 1)), "{status}");
+        }
+        assert!(!ends_by(ObligationStatus::Breached, None, d(2099, 1, 1)));
     }
 
     #[test]

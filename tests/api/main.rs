@@ -21,6 +21,7 @@ mod obligations;
 mod ops;
 mod pages;
 mod people;
+mod periods;
 mod pledges;
 mod process;
 mod reminders;
