@@ -43,6 +43,41 @@ pub struct Policy {
     /// When reminders go out (policies saved before reminders existed get the defaults).
     #[serde(default)]
     pub reminders: ReminderPolicy,
+    /// The longest a declassification period may run with its extensions, by tier (policies
+    /// saved before the ceilings existed get the defaults).
+    #[serde(default)]
+    pub extension_ceilings: ExtensionCeilings,
+}
+
+/// How long a declassification period may run with all its extensions, in months from the
+/// day the person left the post (002 第十一条 lets the unit extend it "when necessary").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExtensionCeilings {
+    pub core_months: u32,
+    pub important_months: u32,
+    pub general_months: u32,
+}
+
+impl Default for ExtensionCeilings {
+    fn default() -> ExtensionCeilings {
+        ExtensionCeilings {
+            core_months: 60,
+            important_months: 36,
+            general_months: 24,
+        }
+    }
+}
+
+impl ExtensionCeilings {
+    /// The ceiling of a tier's period; none for no tier.
+    pub fn months(&self, tier: ClearanceTier) -> Option<u32> {
+        match tier {
+            ClearanceTier::None => None,
+            ClearanceTier::General => Some(self.general_months),
+            ClearanceTier::Important => Some(self.important_months),
+            ClearanceTier::Core => Some(self.core_months),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -67,6 +102,7 @@ impl Default for Policy {
             restrictions: default_restrictions(),
             checklist: default_template(),
             reminders: ReminderPolicy::default(),
+            extension_ceilings: ExtensionCeilings::default(),
         }
     }
 }
@@ -174,6 +210,24 @@ impl Policy {
             }
         }
         self.reminders.check(&mut errors);
+        for tier in [
+            ClearanceTier::Core,
+            ClearanceTier::Important,
+            ClearanceTier::General,
+        ] {
+            let (Some(period), Some(ceiling)) = (
+                self.declassification_months(tier),
+                self.extension_ceilings.months(tier),
+            ) else {
+                continue;
+            };
+            if !(period..=600).contains(&ceiling) {
+                errors.add(
+                    &format!("extension_ceilings.{tier}_months"),
+                    problem!("ceiling_out_of_range", min = period, max = 600),
+                );
+            }
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -198,6 +252,22 @@ mod tests {
         assert_eq!(p.declassification_months(ClearanceTier::None), None);
         assert_eq!(p.confidentiality_months, 24);
         assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn an_extension_ceiling_is_never_shorter_than_the_period_itself() {
+        let p = Policy::default();
+        assert_eq!(p.extension_ceilings.months(ClearanceTier::Core), Some(60));
+        assert_eq!(p.extension_ceilings.months(ClearanceTier::None), None);
+        let short = Policy {
+            extension_ceilings: ExtensionCeilings {
+                important_months: 20,
+                ..ExtensionCeilings::default()
+            },
+            ..Policy::default()
+        };
+        let errors = short.check().unwrap_err().0;
+        assert!(errors.contains_key("extension_ceilings.important_months"));
     }
 
     #[test]

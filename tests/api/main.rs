@@ -13,6 +13,7 @@ mod carriers;
 mod clearance;
 mod crawl;
 mod departures;
+mod extensions;
 mod faults;
 mod import;
 mod languages;
