@@ -331,6 +331,20 @@ pub fn owed_by(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Ob
         .load(conn)
 }
 
+/// The first day of the person's lifelong duty to keep the state secrets they knew, once a
+/// declassification period of theirs has ended (Law on Guarding State Secrets art. 46).
+pub fn lasting_duty_from(
+    conn: &mut DbConnection,
+    employee_id: &str,
+) -> QueryResult<Option<NaiveDate>> {
+    let periods: Vec<(ObligationKind, ObligationStatus, Option<NaiveDate>)> = obligations::table
+        .filter(obligations::employee_id.eq(employee_id))
+        .filter(obligations::kind.eq(ObligationKind::Declassification))
+        .select((obligations::kind, obligations::status, obligations::ends_on))
+        .load(conn)?;
+    Ok(crate::domain::obligations::lasting_duty_from(periods))
+}
+
 /// An obligation the scope may see, with its full history.
 pub fn get(
     conn: &mut DbConnection,

@@ -8,6 +8,7 @@ use super::FieldErrors;
 use super::departures::{LineKind, TemplateLine, default_template};
 use super::people::ClearanceTier;
 use super::reminders::ReminderPolicy;
+use super::users::Language;
 use crate::problem;
 
 /// What the anchor of a declassification period is.
@@ -145,6 +146,17 @@ impl Policy {
             ClearanceTier::Important => Some(self.important_months),
             ClearanceTier::Core => Some(self.core_months),
         }
+    }
+
+    /// What a person in a declassification period of `tier` must not do, in `lang`.
+    pub fn restrictions_of(&self, tier: ClearanceTier, lang: Language) -> Option<String> {
+        self.restrictions
+            .iter()
+            .find(|r| r.tier == tier)
+            .map(|r| match lang {
+                Language::ZhCn => r.zh.clone(),
+                Language::En => r.en.clone(),
+            })
     }
 
     pub fn check(&self) -> Result<(), FieldErrors> {
