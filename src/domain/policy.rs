@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldErrors;
 use super::departures::{LineKind, TemplateLine, default_template};
+use super::obligations::ObligationKind;
 use super::people::ClearanceTier;
 use super::reminders::ReminderPolicy;
 use super::users::Language;
@@ -48,6 +49,59 @@ pub struct Policy {
     /// saved before the ceilings existed get the defaults).
     #[serde(default)]
     pub extension_ceilings: ExtensionCeilings,
+    /// The company's own rules each duty rests on, as former employees read them named, in
+    /// both languages (policies saved before they existed get the defaults).
+    #[serde(default)]
+    pub rule_references: RuleReferences,
+}
+
+/// Where a duty is written in the company's rules, in each language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RuleText {
+    pub zh: String,
+    pub en: String,
+}
+
+/// The company rules the declassification period and the confidentiality after leaving rest
+/// on (002 第十一条; 000's confidentiality duty after leaving), named as the company names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RuleReferences {
+    pub declassification: RuleText,
+    pub confidentiality: RuleText,
+}
+
+impl Default for RuleReferences {
+    fn default() -> RuleReferences {
+        let text = |zh: &str, en: &str| RuleText {
+            zh: zh.into(),
+            en: en.into(),
+        };
+        RuleReferences {
+            declassification: text(
+                "《涉密人员管理制度》第十一条",
+                "Rules on Classified Personnel, art. 11",
+            ),
+            confidentiality: text(
+                "《员工保密制度》第八条",
+                "Staff Confidentiality Rules, art. 8",
+            ),
+        }
+    }
+}
+
+impl RuleReferences {
+    /// The rule a duty of `kind` rests on, in `lang`; none for a duty the law alone sets.
+    pub fn of(&self, kind: ObligationKind, lang: Language) -> Option<String> {
+        let text = match kind {
+            ObligationKind::Declassification => &self.declassification,
+            ObligationKind::Confidentiality => &self.confidentiality,
+            ObligationKind::NonCompete | ObligationKind::TradeSecret => return None,
+        };
+        Some(match lang {
+            Language::ZhCn => text.zh.clone(),
+            Language::En => text.en.clone(),
+        })
+    }
 }
 
 /// How long a declassification period may run with all its extensions, in months from the
@@ -104,6 +158,7 @@ impl Default for Policy {
             checklist: default_template(),
             reminders: ReminderPolicy::default(),
             extension_ceilings: ExtensionCeilings::default(),
+            rule_references: RuleReferences::default(),
         }
     }
 }
@@ -222,6 +277,20 @@ impl Policy {
             }
         }
         self.reminders.check(&mut errors);
+        let refs = &self.rule_references;
+        for (kind, text) in [
+            ("declassification", &refs.declassification),
+            ("confidentiality", &refs.confidentiality),
+        ] {
+            for (lang, value) in [("zh", &text.zh), ("en", &text.en)] {
+                if value.trim().is_empty() || value.chars().count() > 200 {
+                    errors.add(
+                        &format!("rule_references.{kind}.{lang}"),
+                        problem!("rule_reference_length", min = 1, max = 200),
+                    );
+                }
+            }
+        }
         for tier in [
             ClearanceTier::Core,
             ClearanceTier::Important,
@@ -280,6 +349,27 @@ mod tests {
         };
         let errors = short.check().unwrap_err().0;
         assert!(errors.contains_key("extension_ceilings.important_months"));
+    }
+
+    #[test]
+    fn rule_references_name_the_companys_own_rules_never_placeholders() {
+        let refs = RuleReferences::default();
+        for kind in [
+            ObligationKind::Declassification,
+            ObligationKind::Confidentiality,
+        ] {
+            for lang in [Language::ZhCn, Language::En] {
+                let text = refs.of(kind, lang).unwrap();
+                for placeholder in ["第七篇", "rule 000", "part 7", "000", "002"] {
+                    assert!(!text.contains(placeholder), "{kind} {lang:?}: {text}");
+                }
+            }
+        }
+        assert_eq!(refs.of(ObligationKind::TradeSecret, Language::En), None);
+        let mut p = Policy::default();
+        p.rule_references.confidentiality.en = " ".into();
+        let errors = p.check().unwrap_err().0;
+        assert!(errors.contains_key("rule_references.confidentiality.en"));
     }
 
     #[test]

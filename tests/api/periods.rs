@@ -174,4 +174,34 @@ on_both_databases! {
         let page = ack_page(&app, zh).await;
         assert!(page.contains("调离涉密岗位后") && !page.contains("离职后仍须"), "{page}");
     }
+
+    async fn rule_references_shown_to_former_employees_are_the_companys_own_as_the_policy_states_them(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        app.run_jobs().await;
+        former(&app, &hr, "Q001", "Alice", "en", Some("alice@home.example"), "general").await;
+        former(&app, &hr, "Q002", "王芳", "zh-CN", Some("wang@home.example"), "general").await;
+        let current: Value = admin.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        let mut policy = current["policy"].clone();
+        policy["rule_references"]["confidentiality"] = json!({
+            "zh": "《示例公司保密管理办法》第二十条", "en": "Example Co. Confidentiality Rules, art. 20"
+        });
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        app.clock.set(shanghai(2028, 4, 1, 9, 30));
+        app.run_jobs().await;
+        let en = ack_page(&app, &app.smtp.to("alice@home.example")[0]).await;
+        assert!(en.contains("Example Co. Confidentiality Rules, art. 20"), "{en}");
+        assert!(en.contains("Rules on Classified Personnel, art. 11"), "{en}");
+        let zh = ack_page(&app, &app.smtp.to("wang@home.example")[0]).await;
+        assert!(zh.contains("《示例公司保密管理办法》第二十条"), "{zh}");
+        for page in [&en, &zh] {
+            for placeholder in ["第七篇第八条", "rule 000", "part 7", "rule 002"] {
+                assert!(!page.contains(placeholder), "{placeholder}");
+            }
+        }
+        policy["rule_references"]["confidentiality"]["zh"] = json!("");
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+    }
 }

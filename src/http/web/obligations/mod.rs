@@ -159,6 +159,7 @@ pub fn meaning_under(
         kind => o.kind,
         tier => o.tier,
         restrictions,
+        rule => policy.rule_references.of(o.kind, lang),
         policy_months,
         grace_months => policy.non_compete_grace_months,
     }
