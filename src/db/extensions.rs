@@ -46,6 +46,15 @@ impl From<ExtensionRefusal> for Error {
             ExtensionRefusal::NotExtendable => {
                 Error::refused(problem!("only_active_period_extended"))
             }
+            ExtensionRefusal::NotRunning => Error::refused(problem!("period_no_longer_runs")),
+            ExtensionRefusal::BeyondCeiling { months, latest } => Error::field(
+                "new_end",
+                problem!(
+                    "beyond_extension_ceiling",
+                    months = months,
+                    latest = latest.to_string()
+                ),
+            ),
             ExtensionRefusal::NotAfterTheEnd => {
                 Error::field("new_end", problem!("after_current_end"))
             }
@@ -62,8 +71,19 @@ fn period_of(o: &Obligation) -> extensions::Period {
     extensions::Period {
         kind: o.kind,
         status: o.status,
+        starts_on: o.starts_on,
         ends_on: o.ends_on,
+        tier: o.tier,
     }
+}
+
+fn obligation(conn: &mut DbConnection, id: &str) -> Result<Obligation> {
+    obligations::table
+        .find(id)
+        .select(Obligation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
 }
 
 /// One extension request, or NotFound.
@@ -76,22 +96,26 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Extension> {
         .ok_or(Error::NotFound)
 }
 
-/// Asks to extend an active declassification period to `new_end`.
+/// When a request is made or decided: the instant and the company date.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+}
+
+/// Asks to extend a running declassification period to `new_end`, within its tier's ceiling.
 pub fn request(
     tx: &mut WriteTx,
-    now: DateTime<Utc>,
+    at: At,
     user: &User,
     obligation_id: &str,
     new_end: NaiveDate,
     reason: &str,
 ) -> Result<Extension> {
-    let o: Obligation = obligations::table
-        .find(obligation_id)
-        .select(Obligation::as_select())
-        .first(tx.conn())
-        .optional()?
-        .ok_or(Error::NotFound)?;
-    may_extend(&period_of(&o), new_end)?;
+    let At { now, today } = at;
+    let o = obligation(tx, obligation_id)?;
+    let (_, policy) = super::policy::current(tx)?;
+    may_extend(&period_of(&o), new_end, today, &policy.extension_ceilings)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(obligation_extensions::table)
         .values((
@@ -118,18 +142,35 @@ pub fn request(
     find(tx, &id)
 }
 
-/// Security's decision; an approval moves the period's end. Nobody approves their own request.
+/// Security's decision; an approval moves the period's end, after checking the period as it
+/// stands now. Nobody approves their own request.
 pub fn decide(
     tx: &mut WriteTx,
-    now: DateTime<Utc>,
+    at: At,
     user: &User,
     id: &str,
     decision: Decision,
     reason: &str,
 ) -> Result<Extension> {
+    let At { now, today } = at;
     super::lock_row(tx, super::Locked::Extension, id)?;
     let ext = find(tx, id)?;
-    let status = extensions::decide(ext.status, ext.requested_by == user.id, decision)?;
+    // The period too: two requests decided at once must see each other's new end.
+    super::lock_row(tx, super::Locked::Obligation, &ext.obligation_id)?;
+    let o = obligation(tx, &ext.obligation_id)?;
+    let (_, policy) = super::policy::current(tx)?;
+    let request = extensions::Request {
+        status: ext.status,
+        own_request: ext.requested_by == user.id,
+        new_end: ext.new_end,
+    };
+    let status = extensions::decide(
+        &request,
+        decision,
+        &period_of(&o),
+        today,
+        &policy.extension_ceilings,
+    )?;
     diesel::update(obligation_extensions::table.find(id))
         .set((
             obligation_extensions::status.eq(status.as_str()),
@@ -158,7 +199,9 @@ pub fn decide(
             },
             subject_type: "obligation",
             subject_id: &ext.obligation_id,
-            details: json!({ "extension_id": id, "new_end": ext.new_end, "reason": reason }),
+            details: json!({
+                "extension_id": id, "from": o.ends_on, "new_end": ext.new_end, "reason": reason,
+            }),
         },
     )?;
     find(tx, id)

@@ -254,7 +254,7 @@ pub fn digest(
 ) -> crate::error::Result<Digest> {
     let ending = obligations::table
         .inner_join(employees::table)
-        .filter(obligations::status.eq(ObligationStatus::Active))
+        .filter(obligations::status.eq_any(ObligationStatus::OWED))
         .filter(
             obligations::ends_on.between(
                 today,

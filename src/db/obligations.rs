@@ -14,7 +14,7 @@ use super::schema::{breach_cases, obligations};
 use super::{DbConnection, MultiBackend, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::breaches::CaseStatus;
-use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus};
+use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus, ends_by};
 use crate::domain::people::ClearanceTier;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -143,8 +143,13 @@ fn filtered(scope: &Scope, filter: &ObligationFilter) -> Boxed {
     if let Some(k) = filter.kind {
         q = q.filter(obligations::kind.eq(k.as_str()));
     }
-    if let Some(s) = filter.status {
-        q = q.filter(obligations::status.eq(s.as_str()));
+    match filter.status {
+        // A breached obligation still runs: "active" lists it with the others.
+        Some(ObligationStatus::Active) => {
+            q = q.filter(obligations::status.eq_any(ObligationStatus::OWED));
+        }
+        Some(s) => q = q.filter(obligations::status.eq(s.as_str())),
+        None => {}
     }
     if let Some((today, days)) = filter.ending_within {
         let until = today
@@ -209,17 +214,29 @@ pub fn list(
     )
 }
 
-/// Ends the active obligations whose last day is before `today`; returns how many. Run daily.
+/// Ends the obligations still owed whose last day is before `today`; returns how many. Run
+/// daily. A breached one ends on its end date too: the breach stays in its history (its
+/// `obligation.breached` event, its linked case, and `was: breached` on the end's event).
 pub fn end_due(tx: &mut WriteTx, now: DateTime<Utc>, today: NaiveDate) -> QueryResult<usize> {
-    let due: Vec<(String, String)> = obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active))
+    type Due = (String, String, ObligationStatus, Option<NaiveDate>);
+    let due: Vec<(String, String, ObligationStatus)> = obligations::table
+        .filter(obligations::status.eq_any(ObligationStatus::OWED))
         .filter(obligations::ends_on.lt(today))
-        .select((obligations::id, obligations::employee_id))
-        .load(tx.conn())?;
+        .select((
+            obligations::id,
+            obligations::employee_id,
+            obligations::status,
+            obligations::ends_on,
+        ))
+        .load::<Due>(tx.conn())?
+        .into_iter()
+        .filter(|(_, _, status, ends_on)| ends_by(*status, *ends_on, today))
+        .map(|(id, employee_id, status, _)| (id, employee_id, status))
+        .collect();
     if due.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<&str> = due.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = due.iter().map(|(id, _, _)| id.as_str()).collect();
     diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
         .set((
             obligations::status.eq(ObligationStatus::Ended),
@@ -228,12 +245,12 @@ pub fn end_due(tx: &mut WriteTx, now: DateTime<Utc>, today: NaiveDate) -> QueryR
         .execute(tx.conn())?;
     let events = due
         .iter()
-        .map(|(id, employee_id)| NewEvent {
+        .map(|(id, employee_id, was)| NewEvent {
             actor: &Actor::System,
             action: "obligation.ended",
             subject_type: "obligation",
             subject_id: id,
-            details: json!({ "employee_id": employee_id, "on": today }),
+            details: json!({ "employee_id": employee_id, "on": today, "was": was }),
         })
         .collect();
     audit::record_all(tx, now, events)?;
@@ -312,6 +329,20 @@ pub fn owed_by(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Ob
         .order(obligations::ends_on.asc())
         .select(Obligation::as_select())
         .load(conn)
+}
+
+/// The first day of the person's lifelong duty to keep the state secrets they knew, once a
+/// declassification period of theirs has ended (Law on Guarding State Secrets art. 46).
+pub fn lasting_duty_from(
+    conn: &mut DbConnection,
+    employee_id: &str,
+) -> QueryResult<Option<NaiveDate>> {
+    let periods: Vec<(ObligationKind, ObligationStatus, Option<NaiveDate>)> = obligations::table
+        .filter(obligations::employee_id.eq(employee_id))
+        .filter(obligations::kind.eq(ObligationKind::Declassification))
+        .select((obligations::kind, obligations::status, obligations::ends_on))
+        .load(conn)?;
+    Ok(crate::domain::obligations::lasting_duty_from(periods))
 }
 
 /// An obligation the scope may see, with its full history.

@@ -11,20 +11,20 @@ use crate::domain::noncompete::{MonthStatus, YearMonth, ledger, payment_alert};
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::periods::Period;
 
-/// Active obligations whose last day is from `today` to `today + days` (both inclusive), as
+/// Obligations still owed (active or breached) whose last day is from `today` to `today + days` (both inclusive), as
 /// `GET /api/v1/obligations?ending_within_days=N&status=active` lists them.
 pub fn ending_within(conn: &mut DbConnection, today: NaiveDate, days: u32) -> QueryResult<i64> {
     let until = today
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(NaiveDate::MAX);
     obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active))
+        .filter(obligations::status.eq_any(ObligationStatus::OWED))
         .filter(obligations::ends_on.between(today, until))
         .count()
         .get_result(conn)
 }
 
-/// How many active obligations end in each of the `months` calendar months from the one
+/// How many obligations still owed (active or breached) end in each of the `months` calendar months from the one
 /// holding `today`, every month listed (zero when none ends in it). One statement, counted
 /// per day in the order of the (status, ends_on) index and summed into months here: grouping
 /// by a month expression in SQL would sort every row first.
@@ -42,7 +42,7 @@ pub fn ending_per_month(
         return Ok(Vec::new());
     };
     let per_day: Vec<(Option<NaiveDate>, i64)> = obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active))
+        .filter(obligations::status.eq_any(ObligationStatus::OWED))
         .filter(obligations::ends_on.between(first, last))
         .group_by(obligations::ends_on)
         .select((obligations::ends_on, diesel::dsl::count_star()))

@@ -36,6 +36,44 @@ impl ObligationStatus {
     pub const OWED: [ObligationStatus; 2] = [ObligationStatus::Active, ObligationStatus::Breached];
 }
 
+/// Whether an obligation in `status` with last day `ends_on` ends when `today` begins: one
+/// still owed — a breached one too, its breach kept in its history — whose last day has
+/// passed (a day ends at 24:00, Civil Code art. 203). None has no end ("until public").
+pub fn ends_by(status: ObligationStatus, ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    ObligationStatus::OWED.contains(&status) && ends_on.is_some_and(|end| end < today)
+}
+
+/// The tier whose restrictions a person is told of: the highest among their declassification
+/// periods still running (`running` lists kind and tier of what they still owe), not the tier
+/// of the period ending first.
+pub fn restricting_tier(
+    running: impl IntoIterator<Item = (ObligationKind, Option<ClearanceTier>)>,
+) -> Option<ClearanceTier> {
+    running
+        .into_iter()
+        .filter(|(kind, _)| *kind == ObligationKind::Declassification)
+        .filter_map(|(_, tier)| tier)
+        .filter(|t| t.is_classified())
+        .max()
+}
+
+/// After a 脱密期 the duty to keep the state secrets the person knew goes on for life (Law on
+/// Guarding State Secrets, 2024, art. 46): the first day of that lasting duty, the day after
+/// the first declassification period that ran to its end (`periods`: kind, status, last day).
+/// None while no period has ended; a superseded one (the person came back) does not count.
+pub fn lasting_duty_from(
+    periods: impl IntoIterator<Item = (ObligationKind, ObligationStatus, Option<NaiveDate>)>,
+) -> Option<NaiveDate> {
+    periods
+        .into_iter()
+        .filter(|(kind, status, _)| {
+            *kind == ObligationKind::Declassification && *status == ObligationStatus::Ended
+        })
+        .filter_map(|(_, _, end)| end)
+        .min()
+        .and_then(|end| end.succ_opt())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewObligation {
     pub kind: ObligationKind,
@@ -128,6 +166,61 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_restrictions_shown_are_those_of_the_highest_tier_still_running() {
+        use ObligationKind::*;
+        let running = [
+            (Declassification, Some(ClearanceTier::General)),
+            (Confidentiality, None),
+            (Declassification, Some(ClearanceTier::Core)),
+        ];
+        assert_eq!(restricting_tier(running), Some(ClearanceTier::Core));
+        assert_eq!(restricting_tier([(Confidentiality, None)]), None);
+    }
+
+    #[test]
+    fn after_the_declassification_period_the_duty_to_keep_state_secrets_lasts_for_life() {
+        use ObligationKind::*;
+        use ObligationStatus::*;
+        let end = d(2031, 2, 28);
+        assert_eq!(
+            lasting_duty_from([(Declassification, Active, Some(end))]),
+            None
+        );
+        assert_eq!(
+            lasting_duty_from([
+                (Confidentiality, Ended, Some(d(2028, 1, 31))),
+                (Declassification, Ended, Some(end)),
+            ]),
+            Some(d(2031, 3, 1))
+        );
+        assert_eq!(
+            lasting_duty_from([(Declassification, Superseded, Some(end))]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_breached_obligation_still_ends_on_its_end_date() {
+        let last = d(2028, 2, 29);
+        for status in [ObligationStatus::Active, ObligationStatus::Breached] {
+            assert!(
+                !ends_by(status, Some(last), last),
+                "{status}: its last day still runs"
+            );
+            assert!(ends_by(status, Some(last), d(2028, 3, 1)), "{status}");
+        }
+        for status in [
+            ObligationStatus::Ended,
+            ObligationStatus::Waived,
+            ObligationStatus::Rescinded,
+            ObligationStatus::Superseded,
+        ] {
+            assert!(!ends_by(status, Some(last), d(2028, 3, 1)), "{status}");
+        }
+        assert!(!ends_by(ObligationStatus::Breached, None, d(2099, 1, 1)));
     }
 
     #[test]

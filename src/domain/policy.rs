@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldErrors;
 use super::departures::{LineKind, TemplateLine, default_template};
+use super::obligations::ObligationKind;
 use super::people::ClearanceTier;
 use super::reminders::ReminderPolicy;
+use super::users::Language;
 use crate::problem;
 
 /// What the anchor of a declassification period is.
@@ -43,6 +45,94 @@ pub struct Policy {
     /// When reminders go out (policies saved before reminders existed get the defaults).
     #[serde(default)]
     pub reminders: ReminderPolicy,
+    /// The longest a declassification period may run with its extensions, by tier (policies
+    /// saved before the ceilings existed get the defaults).
+    #[serde(default)]
+    pub extension_ceilings: ExtensionCeilings,
+    /// The company's own rules each duty rests on, as former employees read them named, in
+    /// both languages (policies saved before they existed get the defaults).
+    #[serde(default)]
+    pub rule_references: RuleReferences,
+}
+
+/// Where a duty is written in the company's rules, in each language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RuleText {
+    pub zh: String,
+    pub en: String,
+}
+
+/// The company rules the declassification period and the confidentiality after leaving rest
+/// on (002 第十一条; 000's confidentiality duty after leaving), named as the company names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RuleReferences {
+    pub declassification: RuleText,
+    pub confidentiality: RuleText,
+}
+
+impl Default for RuleReferences {
+    fn default() -> RuleReferences {
+        let text = |zh: &str, en: &str| RuleText {
+            zh: zh.into(),
+            en: en.into(),
+        };
+        RuleReferences {
+            declassification: text(
+                "《涉密人员管理制度》第十一条",
+                "Rules on Classified Personnel, art. 11",
+            ),
+            confidentiality: text(
+                "《员工保密制度》第八条",
+                "Staff Confidentiality Rules, art. 8",
+            ),
+        }
+    }
+}
+
+impl RuleReferences {
+    /// The rule a duty of `kind` rests on, in `lang`; none for a duty the law alone sets.
+    pub fn of(&self, kind: ObligationKind, lang: Language) -> Option<String> {
+        let text = match kind {
+            ObligationKind::Declassification => &self.declassification,
+            ObligationKind::Confidentiality => &self.confidentiality,
+            ObligationKind::NonCompete | ObligationKind::TradeSecret => return None,
+        };
+        Some(match lang {
+            Language::ZhCn => text.zh.clone(),
+            Language::En => text.en.clone(),
+        })
+    }
+}
+
+/// How long a declassification period may run with all its extensions, in months from the
+/// day the person left the post (002 第十一条 lets the unit extend it "when necessary").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExtensionCeilings {
+    pub core_months: u32,
+    pub important_months: u32,
+    pub general_months: u32,
+}
+
+impl Default for ExtensionCeilings {
+    fn default() -> ExtensionCeilings {
+        ExtensionCeilings {
+            core_months: 60,
+            important_months: 36,
+            general_months: 24,
+        }
+    }
+}
+
+impl ExtensionCeilings {
+    /// The ceiling of a tier's period; none for no tier.
+    pub fn months(&self, tier: ClearanceTier) -> Option<u32> {
+        match tier {
+            ClearanceTier::None => None,
+            ClearanceTier::General => Some(self.general_months),
+            ClearanceTier::Important => Some(self.important_months),
+            ClearanceTier::Core => Some(self.core_months),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -67,6 +157,8 @@ impl Default for Policy {
             restrictions: default_restrictions(),
             checklist: default_template(),
             reminders: ReminderPolicy::default(),
+            extension_ceilings: ExtensionCeilings::default(),
+            rule_references: RuleReferences::default(),
         }
     }
 }
@@ -109,6 +201,17 @@ impl Policy {
             ClearanceTier::Important => Some(self.important_months),
             ClearanceTier::Core => Some(self.core_months),
         }
+    }
+
+    /// What a person in a declassification period of `tier` must not do, in `lang`.
+    pub fn restrictions_of(&self, tier: ClearanceTier, lang: Language) -> Option<String> {
+        self.restrictions
+            .iter()
+            .find(|r| r.tier == tier)
+            .map(|r| match lang {
+                Language::ZhCn => r.zh.clone(),
+                Language::En => r.en.clone(),
+            })
     }
 
     pub fn check(&self) -> Result<(), FieldErrors> {
@@ -174,6 +277,38 @@ impl Policy {
             }
         }
         self.reminders.check(&mut errors);
+        let refs = &self.rule_references;
+        for (kind, text) in [
+            ("declassification", &refs.declassification),
+            ("confidentiality", &refs.confidentiality),
+        ] {
+            for (lang, value) in [("zh", &text.zh), ("en", &text.en)] {
+                if value.trim().is_empty() || value.chars().count() > 200 {
+                    errors.add(
+                        &format!("rule_references.{kind}.{lang}"),
+                        problem!("rule_reference_length", min = 1, max = 200),
+                    );
+                }
+            }
+        }
+        for tier in [
+            ClearanceTier::Core,
+            ClearanceTier::Important,
+            ClearanceTier::General,
+        ] {
+            let (Some(period), Some(ceiling)) = (
+                self.declassification_months(tier),
+                self.extension_ceilings.months(tier),
+            ) else {
+                continue;
+            };
+            if !(period..=600).contains(&ceiling) {
+                errors.add(
+                    &format!("extension_ceilings.{tier}_months"),
+                    problem!("ceiling_out_of_range", min = period, max = 600),
+                );
+            }
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -198,6 +333,43 @@ mod tests {
         assert_eq!(p.declassification_months(ClearanceTier::None), None);
         assert_eq!(p.confidentiality_months, 24);
         assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn an_extension_ceiling_is_never_shorter_than_the_period_itself() {
+        let p = Policy::default();
+        assert_eq!(p.extension_ceilings.months(ClearanceTier::Core), Some(60));
+        assert_eq!(p.extension_ceilings.months(ClearanceTier::None), None);
+        let short = Policy {
+            extension_ceilings: ExtensionCeilings {
+                important_months: 20,
+                ..ExtensionCeilings::default()
+            },
+            ..Policy::default()
+        };
+        let errors = short.check().unwrap_err().0;
+        assert!(errors.contains_key("extension_ceilings.important_months"));
+    }
+
+    #[test]
+    fn rule_references_name_the_companys_own_rules_never_placeholders() {
+        let refs = RuleReferences::default();
+        for kind in [
+            ObligationKind::Declassification,
+            ObligationKind::Confidentiality,
+        ] {
+            for lang in [Language::ZhCn, Language::En] {
+                let text = refs.of(kind, lang).unwrap();
+                for placeholder in ["第七篇", "rule 000", "part 7", "000", "002"] {
+                    assert!(!text.contains(placeholder), "{kind} {lang:?}: {text}");
+                }
+            }
+        }
+        assert_eq!(refs.of(ObligationKind::TradeSecret, Language::En), None);
+        let mut p = Policy::default();
+        p.rule_references.confidentiality.en = " ".into();
+        let errors = p.check().unwrap_err().0;
+        assert!(errors.contains_key("rule_references.confidentiality.en"));
     }
 
     #[test]

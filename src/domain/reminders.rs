@@ -21,7 +21,7 @@ crate::string_enum! {
         Periodic = "periodic",
         /// Some days before an obligation ends.
         Ending = "ending",
-        /// On the day an obligation ends.
+        /// On the first day after an obligation's last day.
         Released = "released",
         /// A fresh link the former employee asked for.
         OnRequest = "on_request",
@@ -223,6 +223,18 @@ pub fn retry_delay(attempt: u32, jitter: f64) -> Duration {
     Duration::seconds(((base as f64) * spread).round().max(1.0) as i64)
 }
 
+/// The day the release notice of a duty whose last day is `last_day` goes out: the first day
+/// after it. A day ends at 24:00 (Civil Code art. 203), so on its last day the duty still runs
+/// and nobody is told they are released.
+pub fn release_day(last_day: NaiveDate) -> NaiveDate {
+    last_day.succ_opt().unwrap_or(last_day)
+}
+
+/// The last day of the duties whose release notice goes out on `today`.
+pub fn released_last_day(today: NaiveDate) -> NaiveDate {
+    today.pred_opt().unwrap_or(today)
+}
+
 /// A date the way the reader's language writes it.
 pub fn written_date(date: NaiveDate, language: Language) -> String {
     match language {
@@ -340,5 +352,18 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
         assert_eq!(written_date(d, Language::ZhCn), "2028年2月29日");
         assert_eq!(written_date(d, Language::En), "29 February 2028");
+    }
+
+    #[test]
+    fn the_release_notice_goes_out_on_the_first_day_after_the_last_day() {
+        let last = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
+        let next = NaiveDate::from_ymd_opt(2028, 3, 1).unwrap();
+        assert_eq!(release_day(last), next);
+        assert_eq!(released_last_day(next), last);
+        assert_ne!(
+            release_day(last),
+            last,
+            "never on the last day, while it still runs"
+        );
     }
 }

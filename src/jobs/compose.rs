@@ -11,7 +11,7 @@ use crate::db::letters::{self, WaitingLine};
 use crate::db::obligations::Obligation;
 use crate::db::reminders::Reminder;
 use crate::db::{self, DbConnection};
-use crate::domain::obligations::ObligationKind;
+use crate::domain::obligations::{ObligationStatus, lasting_duty_from, restricting_tier};
 use crate::domain::reminders::{ReminderKind, written_date};
 use crate::domain::users::Language;
 use crate::mail::Rendered;
@@ -104,35 +104,44 @@ fn to_former_employee(
     let employee = db::employees::find(conn, employee_id)?
         .ok_or_else(|| anyhow::anyhow!("employee {employee_id} does not exist"))?;
     let lang: Language = employee.language;
-    let still_employed = employee.status.is_employed();
-    let to = employee
-        .private_email
-        .clone()
-        .filter(|e| !e.trim().is_empty())
-        .or_else(|| employee.work_email.clone().filter(|_| still_employed));
+    // Someone who left a classified post but stays (a downgrade, a transfer) is written to at
+    // work, as serving staff; a former employee at their private address.
+    let serving = employee.status.is_employed();
+    let nonempty = |e: &Option<String>| e.clone().filter(|e| !e.trim().is_empty());
+    let to = if serving {
+        nonempty(&employee.work_email).or_else(|| nonempty(&employee.private_email))
+    } else {
+        nonempty(&employee.private_email)
+    };
     // The day the occasion is about: an end date for ending/released notices.
     let about: Option<NaiveDate> = reminder.period.parse().ok();
     let now = runner.clock.now();
-    let list: Vec<Obligation> = letters::notice_obligations(
-        conn,
-        employee_id,
-        about.filter(|_| kind == ReminderKind::Released),
-    )?;
+    let released_on = about.filter(|_| kind == ReminderKind::Released);
+    let list: Vec<Obligation> = letters::notice_obligations(conn, employee_id, released_on)?;
     let (_, policy) = db::policy::current(conn)?;
-    let restrictions = list
+    // The restrictions of the highest tier among the periods still running.
+    let running = list
         .iter()
-        .filter(|o| o.kind == ObligationKind::Declassification)
-        .filter_map(|o| o.tier)
-        .find_map(|tier| {
-            policy
-                .restrictions
-                .iter()
-                .find(|r| r.tier == tier)
-                .map(|r| match lang {
-                    Language::ZhCn => r.zh.clone(),
-                    Language::En => r.en.clone(),
-                })
-        });
+        .filter(|o| ObligationStatus::OWED.contains(&o.status))
+        .map(|o| (o.kind, o.tier));
+    let restrictions =
+        restricting_tier(running).and_then(|tier| policy.restrictions_of(tier, lang));
+    // A 脱密期 released today leaves the duty to keep state secrets, for life.
+    // (A period whose last day the notice is about has ended, whether or not the nightly end
+    // has run yet.)
+    let lasting = released_on
+        .and_then(|day| {
+            lasting_duty_from(list.iter().map(|o| {
+                let ended = o.ends_on == Some(day);
+                let status = if ended {
+                    ObligationStatus::Ended
+                } else {
+                    o.status
+                };
+                (o.kind, status, o.ends_on)
+            }))
+        })
+        .map(|from| written_date(from, lang));
     let obligations: Vec<Value> = list
         .iter()
         .map(|o| {
@@ -141,7 +150,7 @@ fn to_former_employee(
                 starts_on => written_date(o.starts_on, lang),
                 ends_on => o.ends_on.map(|d| written_date(d, lang)),
                 ending_soon => kind == ReminderKind::Ending && o.ends_on == about,
-                ends_today => kind == ReminderKind::Released && o.ends_on == about,
+                ended => released_on.is_some() && o.ends_on == released_on,
             }
         })
         .collect();
@@ -153,8 +162,11 @@ fn to_former_employee(
     let ctx = context! {
         name => employee.name,
         occasion => kind.as_str(),
+        serving,
         obligations,
         restrictions,
+        released_on => released_on.map(|d| written_date(d, lang)),
+        lasting,
         ack_url => base.join(&format!("ack/{token}"))?.to_string(),
         report_url => base.join("report")?.to_string(),
         company => runner.mailer.sender_name(),

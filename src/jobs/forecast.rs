@@ -10,7 +10,7 @@ use crate::db::reminders::RELEASE_CATCH_UP_DAYS;
 use crate::db::{self, DbConnection};
 use crate::domain::obligations::ObligationKind;
 use crate::domain::policy::Policy;
-use crate::domain::reminders::{ReminderKind, parse_schedule, slots_between};
+use crate::domain::reminders::{ReminderKind, parse_schedule, release_day, slots_between};
 use crate::domain::users::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
@@ -105,7 +105,7 @@ pub fn forecast(
         }
         if let Some(slot) = daily_slots
             .iter()
-            .find(|s| local(s) == end)
+            .find(|s| local(s) == release_day(end))
             .filter(|_| !already(ReminderKind::Released, a, end))
         {
             out.insert((*slot, ReminderKind::Released, a.employee_id.clone()), ());

@@ -24,8 +24,11 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
         &[
             "name",
             "occasion",
+            "serving",
             "obligations",
             "restrictions",
+            "released_on",
+            "lasting",
             "ack_url",
             "report_url",
             "company",
@@ -368,26 +371,32 @@ mod tests {
         .map(|(i, kind)| {
             context! {
                 kind, starts_on => "S", ends_on => (i != 3).then_some("E"),
-                ends_today => i == 0, ending_soon => i == 1,
+                ended => i == 0, ending_soon => i == 1,
             }
         })
         .collect();
         for lang in [Language::En, Language::ZhCn] {
             for occasion in ["periodic", "ending", "released", "on_request"] {
-                let r = templates
-                    .render(
-                        lang,
-                        "reminder",
-                        context! {
-                            name => "N", occasion, obligations => obligations.clone(),
-                            restrictions => "R", ack_url => "A", report_url => "P", company => "C",
-                        },
-                    )
-                    .unwrap();
-                for part in [&r.subject, &r.text, &r.html] {
-                    assert!(!part.contains("mail."), "{lang:?} {occasion}: {part}");
+                for serving in [false, true] {
+                    let lasting = (occasion == "released").then_some("L");
+                    let r = templates
+                        .render(
+                            lang,
+                            "reminder",
+                            context! {
+                                name => "N", occasion, serving, obligations => obligations.clone(),
+                                restrictions => "R", ack_url => "A", report_url => "P",
+                                company => "C", released_on => "D", lasting,
+                            },
+                        )
+                        .unwrap();
+                    for part in [&r.subject, &r.text, &r.html] {
+                        assert!(!part.contains("mail."), "{lang:?} {occasion}: {part}");
+                        assert!(!part.contains('{'), "{lang:?} {occasion}: {part}");
+                    }
+                    let lines = 4 + usize::from(lasting.is_some());
+                    assert_eq!(r.text.matches("\n* ").count(), lines, "{}", r.text);
                 }
-                assert_eq!(r.text.matches("\n* ").count(), 4, "{}", r.text);
             }
         }
         let nudge = |n: usize| {

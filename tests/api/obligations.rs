@@ -8,7 +8,7 @@ use crate::on_both_databases;
 use crate::people::small_org;
 
 /// Starts and completes (with an override) a departure; returns the departure.
-async fn leave(
+pub async fn leave(
     app: &TestApp,
     hr: &reqwest::Client,
     employee_id: &str,
@@ -31,7 +31,7 @@ async fn leave(
     done
 }
 
-async fn obligations(app: &TestApp, client: &reqwest::Client, query: &str) -> Vec<Value> {
+pub async fn obligations(app: &TestApp, client: &reqwest::Client, query: &str) -> Vec<Value> {
     let page: Value = client
         .get(app.url(&format!("/api/v1/obligations?{query}")))
         .send()
@@ -43,7 +43,7 @@ async fn obligations(app: &TestApp, client: &reqwest::Client, query: &str) -> Ve
     page["items"].as_array().unwrap().clone()
 }
 
-fn set_tier(app: &TestApp, employee_id: &str, tier: &str) {
+pub fn set_tier(app: &TestApp, employee_id: &str, tier: &str) {
     use diesel::prelude::*;
     use tuomi::db::schema::employees;
     diesel::update(employees::table.find(employee_id))

@@ -385,21 +385,21 @@ on_both_databases! {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         let periodic = "Reminder: your confidentiality obligations".to_string();
         let ending = "One of your confidentiality obligations ends soon".to_string();
-        let released = "You are released from a confidentiality obligation".to_string();
+        let released = "A confidentiality obligation of yours has ended".to_string();
         assert_eq!(seen["alice@home.example"], vec![
             (d(2028, 4, 1), periodic.clone()),
             (d(2028, 7, 1), periodic.clone()),
             (d(2028, 10, 1), periodic.clone()),
             (d(2029, 1, 1), periodic.clone()),
             (d(2029, 1, 29), ending.clone()),
-            (d(2029, 2, 28), released.clone()),
-        ]);
+            (d(2029, 3, 1), released.clone()),
+        ], "released the day after the last day, never on it");
         assert_eq!(seen["bob@home.example"], vec![
             (d(2028, 4, 1), periodic.clone()),
             (d(2028, 7, 1), periodic.clone()),
             (d(2028, 7, 29), ending.clone()),
-            (d(2028, 8, 28), released.clone()),
-        ], "nothing after the last day");
+            (d(2028, 8, 29), released.clone()),
+        ], "nothing after the release");
         let mondays: Vec<NaiveDate> = d(2028, 2, 29)
             .iter_days()
             .take_while(|x| *x <= last)
@@ -435,14 +435,15 @@ on_both_databases! {
         let admin = app.token_client("admin@example.com", &["admin"]).await;
         app.run_jobs().await;
         // Declassification (general tier, a year) ends on 28 February 2029; confidentiality,
-        // 13 months, on 28 March 2029: on the 28th of February one is released and the other
-        // enters its 30 days' notice — two bulk plans in the same run of the daily schedule.
+        // 13 months, on 28 March 2029: on 1 March one is released (the day after its last day)
+        // and the other is in its 30 days' notice — two bulk plans in the same run of the daily
+        // schedule.
         set_policy(&app, &admin, |p| p["confidentiality_months"] = json!(13)).await;
         former(&app, &hr, "T001", "Twice", "en", Some("twice@home.example"), "general").await;
-        app.clock.set(shanghai(2029, 2, 28, 9, 30));
+        app.clock.set(shanghai(2029, 3, 1, 9, 30));
         app.run_jobs().await;
         let subjects: Vec<String> = app.smtp.to("twice@home.example").iter().map(|m| m.subject()).collect();
-        assert!(subjects.contains(&"You are released from a confidentiality obligation".to_string()), "{subjects:?}");
+        assert!(subjects.contains(&"A confidentiality obligation of yours has ended".to_string()), "{subjects:?}");
         assert!(subjects.contains(&"One of your confidentiality obligations ends soon".to_string()), "{subjects:?}");
         app.run_jobs().await;
         assert_eq!(app.smtp.to("twice@home.example").len(), subjects.len(), "each once");

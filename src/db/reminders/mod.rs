@@ -63,7 +63,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Reminder>> {
         .optional()
 }
 
-/// The people with this private email who have active obligations (for a fresh link).
+/// The people with this private email who still owe an obligation (for a fresh link).
 pub fn former_employees_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Vec<String>> {
     use super::schema::obligations;
     let email = email.trim().to_lowercase();
@@ -75,7 +75,7 @@ pub fn former_employees_by_email(conn: &mut DbConnection, email: &str) -> QueryR
         .filter(diesel::dsl::exists(
             obligations::table
                 .filter(obligations::employee_id.eq(employees::id))
-                .filter(obligations::status.eq(ObligationStatus::Active)),
+                .filter(obligations::status.eq_any(ObligationStatus::OWED)),
         ))
         .select(employees::id)
         .load(conn)

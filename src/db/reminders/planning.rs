@@ -10,7 +10,7 @@ use crate::db::jobs::JobKind;
 use crate::db::schema::reminders;
 use crate::db::{DbConnection, per_backend, placeholders, stored_instant};
 use crate::domain::obligations::ObligationKind;
-use crate::domain::reminders::{ReminderKind, ReminderStatus};
+use crate::domain::reminders::{ReminderKind, ReminderStatus, released_last_day};
 
 /// Days after its end in which an obligation missed by a downtime still gets its release notice.
 pub const RELEASE_CATCH_UP_DAYS: u64 = 7;
@@ -211,22 +211,25 @@ pub fn plan_ending(
     )
 }
 
-/// Release notices: obligations whose last day is `today` (or, after a downtime, a few days
-/// before), unless they were waived, rescinded or superseded.
+/// Release notices, on the first day after an obligation's last day (`release_day`: on its
+/// last day it still runs, to 24:00): obligations whose last day was yesterday — or, after a
+/// downtime, a few days before — unless they were waived, rescinded or superseded.
 pub fn plan_released(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
     today: NaiveDate,
     due_at: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let first = today
+    let last_day = released_last_day(today);
+    let first = last_day
         .checked_sub_days(chrono::Days::new(RELEASE_CATCH_UP_DAYS))
         .unwrap_or(NaiveDate::MIN);
     let end = date_text(tx, "ends_on");
+    // `ends_on < $4` (today): the last day is `last_day` or before.
     let select = format!(
         "SELECT 'employee:' || employee_id || ':released:' || {end} AS unique_key, \
            employee_id, {end} AS period \
-         FROM obligations WHERE status IN ('active', 'breached', 'ended') AND ends_on <= $4 \
+         FROM obligations WHERE status IN ('active', 'breached', 'ended') AND ends_on < $4 \
            AND ends_on >= $5 \
          GROUP BY employee_id, ends_on"
     );

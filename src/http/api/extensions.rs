@@ -58,6 +58,15 @@ impl ExtensionQuery {
     }
 }
 
+/// The instant of a request and its company date.
+fn at(state: &AppState) -> extensions::At {
+    let now = state.now();
+    extensions::At {
+        now,
+        today: crate::clock::company_date(now, state.config.timezone),
+    }
+}
+
 /// Requests the extension of a declassification period; security approves it.
 #[utoipa::path(
     tag = "obligations",
@@ -79,9 +88,9 @@ pub async fn request(
     let b = body.0;
     let new_end = parse_date(&b.new_end).map_err(|m| Error::field("new_end", m))?;
     let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
-    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let (user, id, at) = (user.0, id.into_inner(), at(&state));
     let ext = state
-        .write(move |conn| extensions::request(conn, now, &user, &id, new_end, &reason))
+        .write(move |conn| extensions::request(conn, at, &user, &id, new_end, &reason))
         .await?;
     Ok(HttpResponse::Created().json(ext))
 }
@@ -106,9 +115,9 @@ pub async fn approve(
 ) -> Result<web::Json<Extension>, Error> {
     let b = body.0;
     let reason = check_reason(&b.reason).map_err(|m| Error::field("reason", m))?;
-    let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let (user, id, at) = (user.0, id.into_inner(), at(&state));
     let ext = state
-        .write(move |conn| extensions::decide(conn, now, &user, &id, b.decision, &reason))
+        .write(move |conn| extensions::decide(conn, at, &user, &id, b.decision, &reason))
         .await?;
     Ok(web::Json(ext))
 }

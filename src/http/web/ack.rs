@@ -6,14 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::obligations::{meaning, money};
+use super::obligations::{meaning_under, money};
 use super::{message_page, page_language, render_page, render_page_in};
 use crate::auth::LinkPurpose;
 use crate::clock::company_date;
 use crate::db::obligations::Obligation;
 use crate::db::reminders::{self, Recipient, Reminder};
 use crate::db::{self, write_tx};
-use crate::domain::obligations::ObligationKind;
+use crate::domain::obligations::{ObligationKind, restricting_tier};
 use crate::domain::reminders::ReminderStatus;
 use crate::domain::reminders::{ReminderKind, written_date};
 use crate::domain::users::Language;
@@ -28,6 +28,10 @@ struct AckView {
     name: String,
     language: Language,
     obligations: Vec<Obligation>,
+    /// Left a classified post and still employed (a downgrade, a transfer).
+    serving: bool,
+    /// The first day of the lifelong duty to keep state secrets, after a 脱密期.
+    lasting_from: Option<chrono::NaiveDate>,
     policy: crate::domain::policy::Policy,
     agreement: Option<crate::db::noncompete::Agreement>,
 }
@@ -53,6 +57,7 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
                 return Ok(None);
             };
             let obligations = db::obligations::owed_by(conn, &employee_id)?;
+            let lasting_from = db::obligations::lasting_duty_from(conn, &employee_id)?;
             let (_, policy) = db::policy::current(conn)?;
             let agreement = if obligations
                 .iter()
@@ -66,7 +71,9 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
                 reminder,
                 name: employee.name,
                 language: employee.language,
+                serving: employee.status.is_employed(),
                 obligations,
+                lasting_from,
                 policy,
                 agreement,
             }))
@@ -86,6 +93,8 @@ fn ack_page(
         .and_then(|c| c.value().parse().ok())
         .unwrap_or(v.language);
     let today = company_date(state.now(), state.config.timezone);
+    // One set of restrictions: the highest tier's among the periods still running.
+    let restricting = restricting_tier(v.obligations.iter().map(|o| (o.kind, o.tier)));
     let obligations: Vec<Value> = v
         .obligations
         .iter()
@@ -105,7 +114,7 @@ fn ack_page(
                 starts_on => o.starts_on.to_string(),
                 ends_on => o.ends_on.map(|d| d.to_string()),
                 days_left => o.ends_on.map(|d| (d - today).num_days()),
-                meaning => meaning(o, &v.policy, lang),
+                meaning => meaning_under(o, &v.policy, lang, restricting),
                 terms,
             }
         })
@@ -120,6 +129,8 @@ fn ack_page(
         context! {
             name => v.name,
             obligations,
+            serving => v.serving,
+            lasting_from => v.lasting_from.map(|d| d.to_string()),
             acknowledged_on => v.reminder.acknowledged_at
                 .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), lang)),
             can_acknowledge => v.reminder.status == ReminderStatus::Sent,

@@ -195,8 +195,10 @@ pub(super) async fn detail(
     let active = o.status == ObligationStatus::Active;
     let kind = Some(o.kind);
     let is_hr = user.may::<HrOnly>();
+    // A breached period still runs, and a breach is the usual reason to extend it.
+    let owed = ObligationStatus::OWED.contains(&o.status);
     let can_extend =
-        active && kind == Some(ObligationKind::Declassification) && user.may::<ExtensionParties>();
+        owed && kind == Some(ObligationKind::Declassification) && user.may::<ExtensionParties>();
     let can_pay = active && kind == Some(ObligationKind::NonCompete) && is_hr;
     let can_waive = can_pay;
     let can_rescind = can_pay && g.ledger.as_ref().is_some_and(|l| l.alert == "may_rescind");

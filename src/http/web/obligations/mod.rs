@@ -136,17 +136,19 @@ fn gather(
 /// kind, and for a declassification period its tier, the tier's length under the policy and
 /// what the person must not do.
 pub fn meaning(o: &Obligation, policy: &Policy, lang: Language) -> Value {
+    meaning_under(o, policy, lang, o.tier)
+}
+
+/// What an obligation means, with the restrictions of `restricting` (to a former employee:
+/// those of the highest tier among their periods still running).
+pub fn meaning_under(
+    o: &Obligation,
+    policy: &Policy,
+    lang: Language,
+    restricting: Option<ClearanceTier>,
+) -> Value {
     let tier: Option<ClearanceTier> = o.tier;
-    let restrictions = tier.and_then(|t| {
-        policy
-            .restrictions
-            .iter()
-            .find(|r| r.tier == t)
-            .map(|r| match lang {
-                Language::ZhCn => r.zh.clone(),
-                Language::En => r.en.clone(),
-            })
-    });
+    let restrictions = restricting.and_then(|t| policy.restrictions_of(t, lang));
     let policy_months = match o.kind {
         ObligationKind::Declassification => tier.and_then(|t| policy.declassification_months(t)),
         ObligationKind::Confidentiality => Some(policy.confidentiality_months),
@@ -157,6 +159,7 @@ pub fn meaning(o: &Obligation, policy: &Policy, lang: Language) -> Value {
         kind => o.kind,
         tier => o.tier,
         restrictions,
+        rule => policy.rule_references.of(o.kind, lang),
         policy_months,
         grace_months => policy.non_compete_grace_months,
     }
