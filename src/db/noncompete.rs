@@ -15,8 +15,9 @@ use crate::domain::noncompete::{
     self, EarlyEnd, MonthStatus, NonCompeteRefusal, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth,
     ledger, payment_alert,
 };
-use crate::domain::obligations::{ObligationKind, ObligationStatus};
+use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus, non_compete};
 use crate::domain::periods::Period;
+use crate::domain::policy::Policy;
 use crate::domain::problem::Problem;
 use crate::error::{Error, Result};
 use crate::problem;
@@ -131,6 +132,24 @@ pub fn put_agreement(
         },
     )?;
     agreement_of(tx, employee_id)?.ok_or(Error::NotFound)
+}
+
+/// The non-compete a departure completed on `last_working_day` owes, from the agreement
+/// recorded for this contract: its term checked against the cap in force now (refused when
+/// longer, never shortened).
+pub fn owed_at_departure(
+    tx: &mut WriteTx,
+    employee_id: &str,
+    policy: &Policy,
+    last_working_day: NaiveDate,
+) -> Result<Option<NewObligation>> {
+    let Some(agreement) = agreement_of(tx, employee_id)? else {
+        return Ok(None);
+    };
+    let months = u32::try_from(agreement.months).unwrap_or(0);
+    noncompete::check_at_completion(months, policy.non_compete_cap_months)
+        .map_err(Error::refused)?;
+    Ok(Some(non_compete(last_working_day, months)))
 }
 
 /// A non-compete obligation, checked to be one and active.

@@ -63,8 +63,18 @@ impl std::fmt::Display for YearMonth {
     }
 }
 
+/// The longest non-compete the law allows (Labor Contract Law art. 24): a policy may set a
+/// lower cap only.
+pub const LAW_CAP_MONTHS: u32 = 24;
+
+/// The cap in force: the policy's, never above the law's.
+pub fn cap_in_force(policy_cap_months: u32) -> u32 {
+    policy_cap_months.min(LAW_CAP_MONTHS)
+}
+
 /// An agreed length longer than the cap is refused, saying why.
 pub fn check_length(months: u32, cap_months: u32) -> Result<(), Problem> {
+    let cap_months = cap_in_force(cap_months);
     if months == 0 {
         Err(problem!("at_least_one_month"))
     } else if months > cap_months {
@@ -72,6 +82,21 @@ pub fn check_length(months: u32, cap_months: u32) -> Result<(), Problem> {
             "non_compete_over_cap",
             months = months,
             cap = cap_months
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The term agreed, checked again against the cap in force when the departure completes: a
+/// longer one is refused, never silently shortened.
+pub fn check_at_completion(months: u32, cap_months: u32) -> Result<(), Problem> {
+    let cap = cap_in_force(cap_months);
+    if months > cap {
+        Err(problem!(
+            "non_compete_over_cap_at_completion",
+            months = months,
+            cap = cap
         ))
     } else {
         Ok(())
@@ -161,6 +186,26 @@ mod tests {
             "{english}"
         );
         assert_eq!(check_length(0, 24), Err(problem!("at_least_one_month")));
+    }
+
+    #[test]
+    fn the_cap_is_the_laws() {
+        assert_eq!(cap_in_force(36), 24, "a policy cannot raise the law's cap");
+        assert_eq!(cap_in_force(12), 12, "a policy may lower it");
+        assert!(check_length(25, 36).is_err());
+        assert!(check_length(13, 12).is_err());
+        assert_eq!(check_at_completion(24, 24), Ok(()));
+        assert_eq!(
+            check_at_completion(18, 12),
+            Err(problem!(
+                "non_compete_over_cap_at_completion",
+                months = 18u32,
+                cap = 12u32
+            )),
+            "refused at completion under a cap lowered since, never shortened"
+        );
+        let english = crate::catalog::english(&check_at_completion(30, 36).unwrap_err());
+        assert!(english.contains("24"), "{english}");
     }
 
     #[test]

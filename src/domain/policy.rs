@@ -227,6 +227,15 @@ impl Policy {
                 errors.add(field, problem!("months_out_of_range", min = 1, max = 600));
             }
         }
+        if self.non_compete_cap_months > super::noncompete::LAW_CAP_MONTHS {
+            errors.add(
+                "non_compete_cap_months",
+                problem!(
+                    "non_compete_cap_above_law",
+                    max = super::noncompete::LAW_CAP_MONTHS
+                ),
+            );
+        }
         if !(self.core_months >= self.important_months
             && self.important_months >= self.general_months)
         {
@@ -379,6 +388,18 @@ mod tests {
             ..Policy::default()
         };
         assert!(p.check().unwrap_err().0.contains_key("core_months"));
+    }
+
+    #[test]
+    fn the_non_compete_cap_may_be_lowered_never_raised_above_the_law() {
+        let p = |cap| Policy {
+            non_compete_cap_months: cap,
+            ..Policy::default()
+        };
+        assert!(p(12).check().is_ok());
+        assert!(p(24).check().is_ok());
+        let errors = p(25).check().unwrap_err().0;
+        assert!(errors.contains_key("non_compete_cap_months"));
     }
 
     #[test]

@@ -63,6 +63,26 @@ async fn depart(app: &TestApp, hr: &reqwest::Client, employee_id: &str, ends_on:
     page["items"][0]["id"].as_str().unwrap().to_string()
 }
 
+/// Starts and completes `employee_id`'s departure (left 31 January 2028): the completion's answer.
+async fn complete_departure(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    employee_id: &str,
+) -> (u16, Value) {
+    let (s, dep) = post(app, hr, "/api/v1/departures", json!({
+        "employee_id": employee_id, "notice_date": "2028-01-02", "last_working_day": "2028-01-31", "reason": "resignation"
+    })).await;
+    assert_eq!(s, 201, "{dep}");
+    let id = dep["id"].as_str().unwrap();
+    post(
+        app,
+        hr,
+        &format!("/api/v1/departures/{id}/complete"),
+        json!({"override_reason": "test"}),
+    )
+    .await
+}
+
 async fn ledger(app: &TestApp, hr: &reqwest::Client, id: &str) -> Value {
     hr.get(app.url(&format!("/api/v1/obligations/{id}/ledger")))
         .send()
@@ -128,5 +148,28 @@ on_both_databases! {
         assert_eq!(post(&app, &hr, &format!("/api/v1/obligations/{id}/waive"), json!({"reason": "again"})).await.0, 409);
         let (s, _) = put_terms(&app, &hr, &org.dev, terms(6, 7000.0)).await;
         assert_eq!(s, 409, "agreed before the departure only");
+    }
+
+    async fn the_cap_is_the_laws_and_is_checked_again_when_the_departure_completes(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let org = small_org(&app, &hr).await;
+        let mut policy: Value = admin.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        policy["policy"]["non_compete_cap_months"] = json!(36);
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy["policy"]).send().await.unwrap();
+        assert_eq!(r.status(), 422, "the policy may not raise the law's cap");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["fields"]["non_compete_cap_months"].as_str().unwrap().contains("art. 24"), "{body}");
+
+        assert_eq!(put_terms(&app, &hr, &org.dev, terms(18, 8000.0)).await.0, 200);
+        policy["policy"]["non_compete_cap_months"] = json!(12);
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy["policy"]).send().await.unwrap();
+        assert_eq!(r.status(), 200, "a lower cap is the policy's to set");
+        let (s, body) = complete_departure(&app, &hr, &org.dev).await;
+        assert_eq!(s, 409, "18 months under a cap of 12 is refused, not shortened: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("18 months") && message.contains("12-month cap"), "{message}");
+        let page: Value = hr.get(app.url(&format!("/api/v1/obligations?employee_id={}", org.dev))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 0, "nothing was created: {page}");
     }
 }

@@ -16,7 +16,7 @@ use crate::db::stored_instant;
 use crate::db::users::User;
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::departures::{self as rules, Completion, DepartureStatus};
-use crate::domain::obligations::{after_departure, non_compete};
+use crate::domain::obligations::after_departure;
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
@@ -84,10 +84,12 @@ pub fn complete(
         departure.last_working_day,
         trade_secret,
     );
-    if let Some(agreement) = crate::db::noncompete::agreement_of(tx, &employee.id)? {
-        let months = u32::try_from(agreement.months).unwrap_or(0);
-        owed.push(non_compete(departure.last_working_day, months));
-    }
+    owed.extend(crate::db::noncompete::owed_at_departure(
+        tx,
+        &employee.id,
+        policy,
+        departure.last_working_day,
+    )?);
     let source = Source {
         departure_id: Some(id),
         post_exit_id: post_exit.as_deref(),
