@@ -77,15 +77,6 @@ fn period_of(o: &Obligation) -> extensions::Period {
     }
 }
 
-fn obligation(conn: &mut DbConnection, id: &str) -> Result<Obligation> {
-    obligations::table
-        .find(id)
-        .select(Obligation::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(Error::NotFound)
-}
-
 /// One extension request, or NotFound.
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Extension> {
     obligation_extensions::table
@@ -113,7 +104,7 @@ pub fn request(
     reason: &str,
 ) -> Result<Extension> {
     let At { now, today } = at;
-    let o = obligation(tx, obligation_id)?;
+    let o = super::obligations::find(tx, obligation_id)?;
     let (_, policy) = super::policy::current(tx)?;
     may_extend(&period_of(&o), new_end, today, &policy.extension_ceilings)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -157,7 +148,7 @@ pub fn decide(
     let ext = find(tx, id)?;
     // The period too: two requests decided at once must see each other's new end.
     super::lock_row(tx, super::Locked::Obligation, &ext.obligation_id)?;
-    let o = obligation(tx, &ext.obligation_id)?;
+    let o = super::obligations::find(tx, &ext.obligation_id)?;
     let (_, policy) = super::policy::current(tx)?;
     let request = extensions::Request {
         status: ext.status,

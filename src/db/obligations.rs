@@ -345,6 +345,16 @@ pub fn lasting_duty_from(
     Ok(crate::domain::obligations::lasting_duty_from(periods))
 }
 
+/// One obligation by id, whoever may see it (callers check the scope).
+pub fn find(conn: &mut DbConnection, id: &str) -> crate::error::Result<Obligation> {
+    obligations::table
+        .find(id)
+        .select(Obligation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(crate::error::Error::NotFound)
+}
+
 /// An obligation the scope may see, with its full history.
 pub fn get(
     conn: &mut DbConnection,
@@ -352,12 +362,7 @@ pub fn get(
     id: &str,
 ) -> crate::error::Result<ObligationDetail> {
     use crate::error::Error;
-    let obligation: Obligation = obligations::table
-        .find(id)
-        .select(Obligation::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(Error::NotFound)?;
+    let obligation = find(conn, id)?;
     if !super::employees::visible(conn, scope, &obligation.employee_id)? {
         return Err(Error::Forbidden);
     }
