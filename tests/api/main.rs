@@ -12,6 +12,7 @@ mod browser;
 mod carriers;
 mod clearance;
 mod crawl;
+mod delivery;
 mod departures;
 mod extensions;
 mod faults;
