@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::audit;
 use super::employees::{self, Employee};
 use crate::domain::audit::Actor;
-use crate::domain::import::{ImportRow, LineError, ParsedFile};
+use crate::domain::import::{COLUMNS, Headings, ImportRow, LineError, ParsedFile};
 use crate::domain::problem::Problem;
 use crate::error::Result;
 use crate::problem;
@@ -23,6 +23,32 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub errors: Vec<ReportedLine>,
+    /// The file's columns the import does not read, as headed (the export's tier and status,
+    /// say): left as they are.
+    pub ignored_columns: Vec<String>,
+}
+
+/// The headings a column may have: its own name, or what the people list's CSV export writes
+/// for it in either language — so an export, edited in Excel, imports back.
+pub fn headings() -> Headings {
+    use crate::domain::users::Language;
+    let labels = COLUMNS.iter().flat_map(|column| {
+        [Language::ZhCn, Language::En]
+            .into_iter()
+            .filter_map(move |lang| {
+                crate::catalog::text(lang, &format!("people.col.{column}")).map(|l| (*column, l))
+            })
+    });
+    Headings::new(labels)
+}
+
+/// Reads an uploaded file (CSV or Excel) into rows; a file that cannot be read at all is an
+/// error on `body`.
+pub fn read(bytes: &[u8]) -> std::result::Result<ParsedFile, Problem> {
+    Ok(crate::domain::import::parse(
+        &crate::domain::import::read(bytes)?,
+        &headings(),
+    ))
 }
 
 /// A problem with one line of the file (line 1 is the header), said in English with its code.
@@ -142,6 +168,7 @@ pub fn run(
     let mut report = ImportReport {
         dry_run: dry_run || !errors.is_empty(),
         errors: errors.into_iter().map(ReportedLine::from).collect(),
+        ignored_columns: file.ignored.clone(),
         ..Default::default()
     };
     for plan in &plans {

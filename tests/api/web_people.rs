@@ -554,8 +554,9 @@ on_both_databases! {
         let (status, html) = upload(Some(bad.into_bytes()), false).await;
         assert_eq!(status, 422);
         assert!(html.contains("Nothing was written"), "{html}");
-        for field in ["employee_no", "name", "language", "hire_date"] {
-            assert!(html.contains(&format!("<td data-label=\"Column\">{field}</td>")), "{field}: {html}");
+        // Each column named as the reader heads it.
+        for column in ["Employee number", "Name", "Language", "Hire date"] {
+            assert!(html.contains(&format!("<td data-label=\"Column\">{column}</td>")), "{column}: {html}");
         }
         assert!(html.contains("<td data-label=\"Line\">4</td>"));
         assert_eq!(total(hr.clone()).await, 0, "all or nothing");
@@ -565,9 +566,22 @@ on_both_databases! {
         assert!(html.contains("choose a file") && html.contains("id=\"f-file-error\""), "{html}");
 
         speak(&app, "hr@example.com", "zh-CN");
-        let (status, html) = upload(Some(good.as_bytes().to_vec()), false).await;
-        assert_eq!(status, 200);
+        // The empty template, headed in the reader's language, in both forms.
+        let csv_template = hr.get(app.url("/employees/import/template")).send().await.unwrap();
+        assert_eq!(csv_template.status(), 200);
+        let text = csv_template.text().await.unwrap();
+        assert!(text.trim_start_matches('\u{feff}').starts_with("工号,姓名,工作邮箱,私人邮箱,语言,部门,职务,直接上级工号,入职日期"), "{text}");
+        let xlsx = hr.get(app.url("/employees/import/template?format=xlsx")).send().await.unwrap();
+        assert_eq!(xlsx.status(), 200);
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"), "an Excel workbook");
+        // A file headed in Chinese, as HR's own system writes it, with a column we do not read.
+        let chinese = "工号,姓名,部门,职务,直接上级工号,入职日期,岗位级别\n\
+                       M1,刘经理,研发部,经理,,2019-01-01,P8\n\
+                       D1,张伟,研发部,工程师,M1,2020/2/29,P5\n";
+        let (status, html) = upload(Some(chinese.as_bytes().to_vec()), false).await;
+        assert_eq!(status, 200, "{html}");
         assert!(html.contains("文件已导入。") && html.contains("<dt>新增人员</dt><dd>2</dd>"), "{html}");
+        assert!(html.contains("未读取的列: 岗位级别"), "{html}");
         assert_eq!(total(hr.clone()).await, 2);
 
         let sec = app.signed_in("sec@example.com", &["security"]).await;

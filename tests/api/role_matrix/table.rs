@@ -204,6 +204,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/employees", STAFF),
     ("GET", "/employees/new", ADMIN_HR),
     ("GET", "/employees/import", ADMIN_HR),
+    ("GET", "/employees/import/template", ADMIN_HR),
     ("POST", "/employees/import", ADMIN_HR),
     ("GET", "/employees/{id}", TEAM),
     ("GET", "/employees/{id}/pledges/{pledge_id}/print", TEAM),
