@@ -583,6 +583,13 @@ on_both_databases! {
         assert!(html.contains("文件已导入。") && html.contains("<dt>新增人员</dt><dd>2</dd>"), "{html}");
         assert!(html.contains("未读取的列: 岗位级别"), "{html}");
         assert_eq!(total(hr.clone()).await, 2);
+        // A dry run of a changed file shows each row it would change, field by field.
+        let changed = chinese.replace("2020/2/29", "2021/3/1").replace("张伟,研发部,工程师", "张伟,市场部,工程师");
+        let (status, html) = upload(Some(changed.into_bytes()), true).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("<dt>已修改</dt><dd>1</dd>"), "{html}");
+        assert!(html.contains("部门: 研发部 → 市场部<br>入职日期: 2020-02-29 → 2021-03-01"), "{html}");
+        assert_eq!(total(hr.clone()).await, 2, "nothing written by the dry run");
 
         let sec = app.signed_in("sec@example.com", &["security"]).await;
         assert_eq!(page(&app, &sec, "/employees/import").await.0, 403);

@@ -135,6 +135,7 @@ pub(super) async fn import_upload(
         unchanged => report.unchanged,
         errors => report.errors,
         ignored_columns => report.ignored_columns,
+        rows => report.rows,
     };
     import_result(&state, &req, &user, status, Some(report))
 }
