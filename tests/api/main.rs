@@ -34,6 +34,7 @@ mod statements;
 mod upgrade;
 mod users;
 mod web_admin;
+mod web_chain;
 mod web_departures;
 mod web_obligations;
 mod web_people;

@@ -706,4 +706,32 @@ on_both_databases! {
             assert!(html.contains("<h1>载体</h1>"));
         }
     }
+
+    async fn after_the_declassification_period_the_person_page_shows_the_lasting_duty_to_keep_state_secrets(app: TestApp) {
+        let setup = app.token_client("setup@example.com", &["hr"]).await;
+        // General tier, left on 28 February 2028: the 脱密期's last day is 28 February 2029.
+        let id = crate::reminders::former(&app, &setup, "R001", "Alice", "en", Some("alice@home.example"), "general").await;
+        let path = format!("/employees/{id}");
+        app.clock.set(crate::reminders::shanghai(2029, 2, 28, 9, 30));
+        app.run_jobs().await;
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let (_, html) = page(&app, &hr, &path).await;
+        assert!(!html.contains("lasting-duty") && !html.contains("For life"), "the period still runs on its last day: {html}");
+
+        app.clock.set(crate::reminders::shanghai(2029, 3, 1, 9, 30));
+        app.run_jobs().await;
+        let hr = app.signed_in("hr2@example.com", &["hr"]).await;
+        let (status, html) = page(&app, &hr, &path).await;
+        assert_eq!(status, 200);
+        let row = html.split("id=\"lasting-duty\"").nth(1).expect("the lasting duty's row").split("</tr>").next().unwrap();
+        assert!(row.contains("Keeping state secrets (lasting duty)") && row.contains("1 March 2029"), "{row}");
+        assert!(row.contains("For life, with no last day") && row.contains("Lasting"), "{row}");
+        assert!(html.contains("art. 46"), "{html}");
+        speak(&app, "hr2@example.com", "zh-CN");
+        let (_, html) = page(&app, &hr, &path).await;
+        let row = html.split("id=\"lasting-duty\"").nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(row.contains("保守国家秘密（长期义务）") && row.contains("2029年3月1日"), "{row}");
+        assert!(row.contains("终身有效，没有截止日"), "{row}");
+        assert!(html.contains("第四十六条"), "{html}");
+    }
 }
