@@ -1,14 +1,19 @@
-//! The non-compete's ledger: which months are paid, due or late, when to warn HR, and how
-//! it ends early (waiver, rescission).
+//! The non-compete's ledger (Labor Contract Law art. 23): each month of the term owes its
+//! amount, payments are amounts (several a month, partial allowed), a month is paid when its
+//! payments cover it. Term months run from the term's first day by the Civil Code's month
+//! arithmetic (the same as the periods); a month is due a policy-set number of days after it
+//! ends and late only after that. The former employee may rescind after the grace of late
+//! months (SPC Interpretation (I) art. 38); a waiver during the term owes three more months
+//! (art. 39).
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
-use crate::domain::periods::Period;
+use crate::domain::periods::{Period, months_after};
 use crate::domain::problem::Problem;
 use crate::problem;
 
-/// A calendar month of the term, as HR records payments: "2026-03".
+/// A calendar month, as the charts count them: "2026-03".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct YearMonth {
     pub year: i32,
@@ -37,20 +42,12 @@ impl YearMonth {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
     }
 
-    /// The last day of the month: its compensation is late after it.
+    /// The last day of the month.
     pub fn last_day(self) -> NaiveDate {
         self.first_day()
             .checked_add_months(Months::new(1))
             .and_then(|d| d.pred_opt())
             .unwrap_or(NaiveDate::MAX)
-    }
-
-    fn next(self) -> YearMonth {
-        YearMonth::of(
-            self.first_day()
-                .checked_add_months(Months::new(1))
-                .unwrap_or(NaiveDate::MAX),
-        )
     }
 }
 
@@ -60,33 +57,205 @@ impl std::fmt::Display for YearMonth {
     }
 }
 
+/// Days after a month's end its compensation falls due, by default (companies pay month N in
+/// month N+1).
+pub const DEFAULT_DUE_AFTER_DAYS: u32 = 15;
+
+/// The longest a policy may leave a month's compensation before it is due.
+pub const MAX_DUE_AFTER_DAYS: u32 = 60;
+
+/// A month of the term: the `number`-th (1..=N) counted from the term's first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermMonth {
+    pub number: u32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// Its compensation is late after this day.
+    pub due_on: NaiveDate,
+}
+
+fn plus_days(day: NaiveDate, days: u32) -> NaiveDate {
+    day.checked_add_days(Days::new(days.into()))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The months of a term, counted from its first day as the periods are (a term from 31
+/// August: its first month ends on 30 September); a term of N months has exactly N.
+pub fn term_months(term: Period, due_after_days: u32) -> Vec<TermMonth> {
+    let event = term.starts_on.pred_opt().unwrap_or(term.starts_on);
+    let mut months = Vec::new();
+    let mut starts_on = term.starts_on;
+    while starts_on <= term.ends_on && months.len() < 1200 {
+        let number = months.len() as u32 + 1;
+        let ends_on = months_after(event, number).ends_on.min(term.ends_on);
+        months.push(TermMonth {
+            number,
+            starts_on,
+            ends_on,
+            due_on: plus_days(ends_on, due_after_days),
+        });
+        starts_on = ends_on.succ_opt().unwrap_or(NaiveDate::MAX);
+    }
+    months
+}
+
 crate::string_enum! {
     pub enum MonthStatus ("a month status") {
+        /// Its payments cover what it owes.
         Paid = "paid",
-        /// Running, or not begun: nothing owed yet.
+        /// Not yet past its due date: running, not begun, or ended and within the days to pay.
         Due = "due",
-        /// Ended without a payment.
+        /// Past its due date, unpaid or partly paid.
         Late = "late",
+        /// Nothing is owed for it: the non-compete ended before it began.
+        NotOwed = "not_owed",
     }
 }
 
-/// The calendar months the term touches, each with its status on `today`.
-pub fn ledger(term: Period, paid: &[YearMonth], today: NaiveDate) -> Vec<(YearMonth, MonthStatus)> {
-    let mut months = Vec::new();
-    let mut month = YearMonth::of(term.starts_on);
-    let last = YearMonth::of(term.ends_on);
-    while month <= last {
-        let status = if paid.contains(&month) {
-            MonthStatus::Paid
-        } else if today > month.last_day() {
-            MonthStatus::Late
-        } else {
-            MonthStatus::Due
-        };
-        months.push((month, status));
-        month = month.next();
+crate::string_enum! {
+    /// What a line of the ledger owes for.
+    pub enum LedgerLineKind ("a ledger line") {
+        /// A month of the term.
+        TermMonth = "term_month",
+        /// One of the three months a waiver during the term owes (SPC Interpretation (I) art. 39).
+        WaiverMonth = "waiver_month",
     }
-    months
+}
+
+/// What the non-compete owes: the monthly amount, the days to pay, and how it ended early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    /// Minor units a month.
+    pub monthly: i64,
+    pub due_after_days: u32,
+    /// The last day the duty ran, when it ended before its term (waiver, rescission, rehire):
+    /// the months beginning after it are not owed.
+    pub ended_on: Option<NaiveDate>,
+    /// Months a waiver during the term owes on top, due `due_after_days` after `ended_on`.
+    pub extra_months: u32,
+}
+
+/// A payment as the ledger counts it (reversed payments are not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paid {
+    /// The line paid: a term month 1..=N, or a waiver month after them.
+    pub line: u32,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub number: u32,
+    pub kind: LedgerLineKind,
+    /// The term month's days; none for a waiver month.
+    pub month: Option<TermMonth>,
+    pub due_on: NaiveDate,
+    pub owed: i64,
+    pub paid: i64,
+    pub status: MonthStatus,
+}
+
+impl Line {
+    pub fn balance(&self) -> i64 {
+        self.owed - self.paid
+    }
+}
+
+/// Owed, paid and balance per line and in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Book {
+    pub lines: Vec<Line>,
+    pub owed: i64,
+    pub paid: i64,
+}
+
+impl Book {
+    pub fn balance(&self) -> i64 {
+        self.owed - self.paid
+    }
+
+    pub fn late(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|l| l.status == MonthStatus::Late)
+            .count()
+    }
+
+    pub fn line(&self, number: u32) -> Option<&Line> {
+        self.lines.iter().find(|l| l.number == number)
+    }
+}
+
+fn status(owed: i64, paid: i64, due_on: NaiveDate, today: NaiveDate) -> MonthStatus {
+    if owed == 0 {
+        MonthStatus::NotOwed
+    } else if paid >= owed {
+        MonthStatus::Paid
+    } else if today > due_on {
+        MonthStatus::Late
+    } else {
+        MonthStatus::Due
+    }
+}
+
+/// The ledger on `today`: each term month owes the monthly amount unless it began after the
+/// duty ended; a waiver's months follow the term's; each line's payments are summed.
+pub fn ledger(term: Period, owed: &Owed, payments: &[Paid], today: NaiveDate) -> Book {
+    let paid_on = |number: u32| -> i64 {
+        payments
+            .iter()
+            .filter(|p| p.line == number)
+            .map(|p| p.amount)
+            .sum()
+    };
+    let months = term_months(term, owed.due_after_days);
+    let n = months.len() as u32;
+    let mut lines: Vec<Line> = months
+        .into_iter()
+        .map(|m| {
+            let due = owed.ended_on.is_none_or(|end| m.starts_on <= end);
+            let amount = if due { owed.monthly } else { 0 };
+            let paid = paid_on(m.number);
+            Line {
+                number: m.number,
+                kind: LedgerLineKind::TermMonth,
+                month: Some(m),
+                due_on: m.due_on,
+                owed: amount,
+                paid,
+                status: status(amount, paid, m.due_on, today),
+            }
+        })
+        .collect();
+    if let Some(end) = owed.ended_on {
+        let due_on = plus_days(end, owed.due_after_days);
+        for k in 1..=owed.extra_months {
+            let paid = paid_on(n + k);
+            lines.push(Line {
+                number: n + k,
+                kind: LedgerLineKind::WaiverMonth,
+                month: None,
+                due_on,
+                owed: owed.monthly,
+                paid,
+                status: status(owed.monthly, paid, due_on, today),
+            });
+        }
+    }
+    Book {
+        owed: lines.iter().map(|l| l.owed).sum(),
+        paid: lines.iter().map(|l| l.paid).sum(),
+        lines,
+    }
+}
+
+/// The lines HR should pay now on `today`: late ones, and those whose month has ended (or a
+/// waiver's) and whose due date has not passed yet.
+pub fn to_pay(book: &Book, today: NaiveDate) -> impl Iterator<Item = &Line> {
+    book.lines.iter().filter(move |l| {
+        l.status == MonthStatus::Late
+            || (l.status == MonthStatus::Due && l.month.is_none_or(|m| m.ends_on < today))
+    })
 }
 
 /// What HR must hear about unpaid compensation.
@@ -98,76 +267,16 @@ pub enum PaymentAlert {
     MayRescind { late_months: usize },
 }
 
-/// The alert, if any, for a ledger under a grace of `grace_months` unpaid months.
-pub fn payment_alert(
-    ledger: &[(YearMonth, MonthStatus)],
-    grace_months: usize,
-) -> Option<PaymentAlert> {
-    let late_months = ledger
-        .iter()
-        .filter(|(_, s)| *s == MonthStatus::Late)
-        .count();
+/// The alert, if any, under a grace of `grace_months` months unpaid or partly paid past
+/// their due date.
+pub fn payment_alert(book: &Book, grace_months: usize) -> Option<PaymentAlert> {
+    let late_months = book.late();
     if late_months >= grace_months {
         Some(PaymentAlert::MayRescind { late_months })
     } else if late_months + 1 >= grace_months && late_months > 0 {
         Some(PaymentAlert::RescissionNear { late_months })
     } else {
         None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::periods::months_after;
-
-    pub(super) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    pub(super) fn ym(text: &str) -> YearMonth {
-        YearMonth::parse(text).unwrap()
-    }
-
-    #[test]
-    fn months_are_written_like_2026_03() {
-        assert_eq!(ym("2026-03").to_string(), "2026-03");
-        assert_eq!(ym("2028-02").last_day(), d(2028, 2, 29));
-        for bad in ["2026-13", "26-03", "2026/03", "march"] {
-            assert!(YearMonth::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_ledger_knows_which_months_are_paid_due_or_late() {
-        // Left on 31 January 2028: the term runs 1 February 2028 – 31 January 2029.
-        let term = months_after(d(2028, 1, 31), 12);
-        let book = ledger(term, &[ym("2028-02")], d(2028, 4, 15));
-        assert_eq!(book.len(), 12, "February 2028 to January 2029");
-        assert_eq!(book[0], (ym("2028-02"), MonthStatus::Paid));
-        assert_eq!(book[1], (ym("2028-03"), MonthStatus::Late));
-        assert_eq!(book[2], (ym("2028-04"), MonthStatus::Due));
-        assert_eq!(book[11].0, ym("2029-01"));
-    }
-
-    #[test]
-    fn hr_is_warned_one_month_before_the_former_employee_may_rescind() {
-        let term = months_after(d(2028, 1, 31), 12);
-        let alert_on = |today| payment_alert(&ledger(term, &[], today), 3);
-        assert_eq!(alert_on(d(2028, 2, 29)), None, "February is still running");
-        assert_eq!(
-            alert_on(d(2028, 3, 1)),
-            None,
-            "one month late: no alert under a grace of 3"
-        );
-        assert_eq!(
-            alert_on(d(2028, 4, 1)),
-            Some(PaymentAlert::RescissionNear { late_months: 2 })
-        );
-        assert_eq!(
-            alert_on(d(2028, 5, 1)),
-            Some(PaymentAlert::MayRescind { late_months: 3 })
-        );
     }
 }
 
@@ -181,14 +290,17 @@ pub enum NonCompeteRefusal {
     NotANonCompete,
     /// It is no longer running: waived, rescinded, breached, superseded or ended.
     NotActive(ObligationStatus),
-    /// The month paid lies outside the non-compete's term.
+    /// The month paid is not a line of the ledger.
     OutsideTerm,
-    /// The former employee rescinds only once `grace_months` months are left unpaid; `unpaid`
-    /// are.
+    /// Nothing is owed for the month: the non-compete ended before it began.
+    NotOwed,
+    /// The amount is more than the month's balance (minor units).
+    MoreThanBalance { balance: i64 },
+    /// The former employee rescinds only once `grace_months` months are late; `unpaid` are.
     NotYetRescindable { unpaid: usize, grace_months: usize },
 }
 
-/// Only a running non-compete is paid, waived or rescinded.
+/// Only a running non-compete is waived or rescinded.
 pub fn may_change(kind: ObligationKind, status: ObligationStatus) -> Result<(), NonCompeteRefusal> {
     if kind != ObligationKind::NonCompete {
         return Err(NonCompeteRefusal::NotANonCompete);
@@ -199,10 +311,18 @@ pub fn may_change(kind: ObligationKind, status: ObligationStatus) -> Result<(), 
     Ok(())
 }
 
-/// Compensation is paid for the months of the term, and only those (art. 23).
-pub fn may_pay(term: Period, month: YearMonth) -> Result<(), NonCompeteRefusal> {
-    if month < YearMonth::of(term.starts_on) || month > YearMonth::of(term.ends_on) {
-        return Err(NonCompeteRefusal::OutsideTerm);
+/// A payment names a line of the ledger that owes something, and covers at most its balance.
+/// The debt survives the non-compete: arrears are paid after its term, a waiver or a
+/// rescission as before.
+pub fn may_pay(book: &Book, line: u32, amount: i64) -> Result<(), NonCompeteRefusal> {
+    let line = book.line(line).ok_or(NonCompeteRefusal::OutsideTerm)?;
+    if line.owed == 0 {
+        return Err(NonCompeteRefusal::NotOwed);
+    }
+    if amount > line.balance() {
+        return Err(NonCompeteRefusal::MoreThanBalance {
+            balance: line.balance().max(0),
+        });
     }
     Ok(())
 }
@@ -216,118 +336,62 @@ pub enum EarlyEnd {
     Rescission,
 }
 
-/// What ending a non-compete early changes: its new status, and the compensation still owed
-/// for it beyond the months paid.
+/// What ending a non-compete early changes: its new status, the last day it ran, and the
+/// months owed on top of the term's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ending {
     pub status: ObligationStatus,
-    /// Minor units; `None` when nothing more is owed or no agreement says how much.
-    pub extra_owed: Option<i64>,
+    pub ended_on: NaiveDate,
+    pub extra_months: u32,
 }
 
-/// The company may waive a running non-compete at any time and owes three more months of
-/// compensation (SPC interpretation I, art. 39); the former employee may rescind it once
-/// `grace_months` months are unpaid (art. 38), and is owed nothing more for it.
+/// Whether a waiver on `day` owes the three months: only during the term; on or before the
+/// last working day (before the term's first day) nothing extra is owed.
+pub fn waiver_owes_extra(term: Period, day: NaiveDate) -> bool {
+    day >= term.starts_on
+}
+
+/// The company may waive a running non-compete at any time; during the term it owes three
+/// more months of compensation (SPC Interpretation (I) art. 39). The former employee may
+/// rescind it once `grace_months` months are late (art. 38), their option, recorded when they
+/// use it; the months owed until then stay owed.
 pub fn end_early(
     how: EarlyEnd,
-    monthly_compensation: Option<i64>,
-    ledger: &[(YearMonth, MonthStatus)],
+    term: Period,
+    book: &Book,
+    today: NaiveDate,
     grace_months: usize,
 ) -> Result<Ending, NonCompeteRefusal> {
     match how {
         EarlyEnd::Waiver => Ok(Ending {
             status: ObligationStatus::Waived,
-            extra_owed: monthly_compensation.map(|m| m * WAIVER_EXTRA_MONTHS),
+            ended_on: today,
+            extra_months: if waiver_owes_extra(term, today) {
+                WAIVER_EXTRA_MONTHS as u32
+            } else {
+                0
+            },
         }),
-        EarlyEnd::Rescission => match payment_alert(ledger, grace_months) {
+        EarlyEnd::Rescission => match payment_alert(book, grace_months) {
             Some(PaymentAlert::MayRescind { .. }) => Ok(Ending {
                 status: ObligationStatus::Rescinded,
-                extra_owed: None,
+                ended_on: today,
+                extra_months: 0,
             }),
             _ => Err(NonCompeteRefusal::NotYetRescindable {
-                unpaid: ledger
-                    .iter()
-                    .filter(|(_, s)| *s == MonthStatus::Late)
-                    .count(),
+                unpaid: book.late(),
                 grace_months,
             }),
         },
     }
 }
 
-#[cfg(test)]
-mod decision_tests {
-    use super::tests::{d, ym};
-    use super::*;
-
-    /// A term from 2024-01-31 (a month end, in a leap year) to 2024-12-31.
-    fn term() -> Period {
-        Period {
-            starts_on: d(2024, 1, 31),
-            ends_on: d(2024, 12, 31),
-        }
-    }
-
-    #[test]
-    fn only_a_running_non_compete_is_paid_waived_or_rescinded() {
-        use ObligationStatus::*;
-        assert_eq!(may_change(ObligationKind::NonCompete, Active), Ok(()));
-        for status in [Ended, Waived, Rescinded, Breached, Superseded] {
-            assert_eq!(
-                may_change(ObligationKind::NonCompete, status),
-                Err(NonCompeteRefusal::NotActive(status))
-            );
-        }
-        assert_eq!(
-            may_change(ObligationKind::Confidentiality, Active),
-            Err(NonCompeteRefusal::NotANonCompete)
-        );
-    }
-
-    #[test]
-    fn compensation_is_paid_for_the_months_of_the_term_only() {
-        assert_eq!(
-            may_pay(term(), ym("2024-01")),
-            Ok(()),
-            "the first, part month"
-        );
-        assert_eq!(may_pay(term(), ym("2024-02")), Ok(()), "a leap February");
-        assert_eq!(may_pay(term(), ym("2024-12")), Ok(()), "the last month");
-        assert_eq!(
-            may_pay(term(), ym("2023-12")),
-            Err(NonCompeteRefusal::OutsideTerm)
-        );
-        assert_eq!(
-            may_pay(term(), ym("2025-01")),
-            Err(NonCompeteRefusal::OutsideTerm)
-        );
-    }
-
-    #[test]
-    fn a_waiver_owes_three_more_months_of_compensation() {
-        let ending = end_early(EarlyEnd::Waiver, Some(800_050), &[], 3).unwrap();
-        assert_eq!(ending.status, ObligationStatus::Waived);
-        assert_eq!(ending.extra_owed, Some(2_400_150));
-        let unknown = end_early(EarlyEnd::Waiver, None, &[], 3).unwrap();
-        assert_eq!(unknown.extra_owed, None, "no agreement, no amount to name");
-    }
-
-    #[test]
-    fn the_former_employee_rescinds_only_once_the_grace_of_unpaid_months_is_reached() {
-        let paid = [ym("2024-01"), ym("2024-02")];
-        // On 2024-06-15 March, April and May are late: three months, the grace.
-        let three_late = ledger(term(), &paid, d(2024, 6, 15));
-        let ending = end_early(EarlyEnd::Rescission, Some(800_050), &three_late, 3).unwrap();
-        assert_eq!(ending.status, ObligationStatus::Rescinded);
-        assert_eq!(ending.extra_owed, None);
-        // A month earlier only March and April are late.
-        let two_late = ledger(term(), &paid, d(2024, 5, 15));
-        assert_eq!(
-            end_early(EarlyEnd::Rescission, Some(800_050), &two_late, 3),
-            Err(NonCompeteRefusal::NotYetRescindable {
-                unpaid: 2,
-                grace_months: 3
-            })
-        );
-    }
+/// A rehire by the same employer on `rehired_on` ends the running non-compete: working for
+/// the employer is not competing, so the months beginning on or after that day are not owed.
+pub fn ended_by_rehire(rehired_on: NaiveDate) -> NaiveDate {
+    rehired_on.pred_opt().unwrap_or(rehired_on)
 }
+
+#[cfg(test)]
+#[path = "ledger_tests.rs"]
+mod tests;
