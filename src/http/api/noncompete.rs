@@ -158,6 +158,7 @@ pub async fn pay(
         "month",
         p.month
             .as_u64()
+            .or_else(|| p.month.as_str().and_then(|m| m.trim().parse().ok()))
             .and_then(|m| u32::try_from(m).ok())
             .filter(|m| *m >= 1)
             .ok_or_else(|| crate::problem!("not_a_term_month")),
