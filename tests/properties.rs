@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use proptest::prelude::*;
-use tuomi::domain::noncompete::{MonthStatus, YearMonth, ledger};
+use tuomi::domain::noncompete::{MonthStatus, Owed, Paid, ledger};
 use tuomi::domain::obligations::{after_departure, declassification};
 use tuomi::domain::people::ClearanceTier;
 use tuomi::domain::periods::{months_after, years_after};
@@ -92,30 +92,34 @@ proptest! {
     }
 
     #[test]
-    fn the_ledger_has_one_line_for_each_calendar_month_the_term_touches(
-        left in a_date(), months in 1u32..=36, today in a_date(), paid_mask in any::<u64>()
+    fn the_ledger_has_one_line_for_each_term_month(
+        left in a_date(), months in 1u32..=36, today in a_date(), paid_mask in any::<u64>(),
+        due_after_days in 0u32..=60
     ) {
         let term = months_after(left, months);
-        let all = ledger(term, &[], today);
-        let span = (term.ends_on.year() - term.starts_on.year()) * 12
-            + term.ends_on.month() as i32 - term.starts_on.month() as i32 + 1;
-        prop_assert_eq!(all.len() as i32, span);
-        prop_assert_eq!(all[0].0, YearMonth::of(term.starts_on));
-        prop_assert_eq!(all[all.len() - 1].0, YearMonth::of(term.ends_on));
-        // Paid months are paid; an unpaid month is late exactly when it is over.
-        let paid: Vec<YearMonth> = all.iter().enumerate()
-            .filter(|(i, _)| paid_mask & (1 << (i % 64)) != 0)
-            .map(|(_, (m, _))| *m)
+        let owed = Owed { monthly: 800_000, due_after_days, ended_on: None, extra_months: 0 };
+        let all = ledger(term, &owed, &[], today);
+        prop_assert_eq!(all.lines.len() as u32, months);
+        let first = all.lines[0].month.unwrap();
+        let last = all.lines[all.lines.len() - 1].month.unwrap();
+        prop_assert_eq!(first.starts_on, term.starts_on);
+        prop_assert_eq!(last.ends_on, term.ends_on);
+        // Covered months are paid (in two parts); an uncovered month is late exactly when its
+        // due date has passed.
+        let paid: Vec<Paid> = (1..=months)
+            .filter(|n| paid_mask & (1 << (n % 64)) != 0)
+            .flat_map(|n| [Paid { line: n, amount: 300_000 }, Paid { line: n, amount: 500_000 }])
             .collect();
-        for (month, status) in ledger(term, &paid, today) {
-            let expected = if paid.contains(&month) {
+        for line in ledger(term, &owed, &paid, today).lines {
+            let expected = if paid.iter().any(|p| p.line == line.number) {
                 MonthStatus::Paid
-            } else if today > month.last_day() {
+            } else if today > line.due_on {
                 MonthStatus::Late
             } else {
                 MonthStatus::Due
             };
-            prop_assert_eq!(status, expected);
+            prop_assert_eq!(line.status, expected);
+            prop_assert_eq!(line.due_on, line.month.unwrap().ends_on + Days::new(due_after_days.into()));
         }
     }
 }

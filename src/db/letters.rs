@@ -14,7 +14,7 @@ use super::schema::{
 use super::users::User;
 use super::{DbConnection, stored_instant};
 use crate::domain::departures::{DepartureStatus, LineStatus};
-use crate::domain::noncompete::{MonthStatus, YearMonth};
+use crate::domain::noncompete::{MonthStatus, PaymentAlert, payment_alert, to_pay};
 use crate::domain::obligations::{ObligationKind, ObligationStatus};
 use crate::domain::reminders::{ReminderKind, ReminderStatus};
 use crate::domain::users::Role;
@@ -234,8 +234,11 @@ pub struct Digest {
     /// (person, when their latest reminder was sent) for people who acknowledged nothing
     /// sent before the escalation cut-off, newest first.
     pub unacknowledged: Vec<(String, Option<NaiveDateTime>)>,
-    /// (person, month, state) of non-compete months late, or due this month.
-    pub payments: Vec<(String, String, MonthStatus)>,
+    /// (person, term month, due date, state) of non-compete months late, or ended and due.
+    pub payments: Vec<(String, u32, NaiveDate, MonthStatus)>,
+    /// (person, late months, whether they may rescind already) of running non-competes one
+    /// month short of the grace or past it (SPC Interpretation (I) art. 38).
+    pub rescission: Vec<(String, usize, bool)>,
     /// (person, address, last error) of reminders that failed.
     pub failed: Vec<(Option<String>, Option<String>, Option<String>)>,
     /// Emails a mail server turned away for now, and the oldest one's due time.
@@ -295,22 +298,31 @@ pub fn digest(
         .collect();
 
     let mut payments = Vec::new();
-    let non_competes: Vec<(String, String)> = obligations::table
-        .inner_join(employees::table)
+    let mut rescission = Vec::new();
+    let names: std::collections::HashMap<String, String> = employees::table
+        .inner_join(obligations::table)
         .filter(obligations::status.eq(ObligationStatus::Active))
         .filter(obligations::kind.eq(ObligationKind::NonCompete))
-        .select((obligations::id, employees::name))
-        .load(conn)?;
-    let this_month = YearMonth::of(today).to_string();
-    for (id, employee_name) in non_competes {
-        let ledger = super::noncompete::ledger_of(conn, &id, today, grace_months)?;
-        for m in ledger.months {
-            if payments.len() < DIGEST_ROWS as usize
-                && (m.status == MonthStatus::Late
-                    || (m.status == MonthStatus::Due && m.month == this_month))
-            {
-                payments.push((employee_name.clone(), m.month, m.status));
+        .select((employees::id, employees::name))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (employee_id, book) in super::noncompete::running_books(conn, today)? {
+        let name = names.get(&employee_id).cloned().unwrap_or(employee_id);
+        for l in to_pay(&book, today) {
+            if payments.len() < DIGEST_ROWS as usize {
+                payments.push((name.clone(), l.number, l.due_on, l.status));
             }
+        }
+        let alert = match payment_alert(&book, grace_months) {
+            Some(PaymentAlert::RescissionNear { late_months }) => Some((late_months, false)),
+            Some(PaymentAlert::MayRescind { late_months }) => Some((late_months, true)),
+            None => None,
+        };
+        if let Some((late, may)) = alert
+            && rescission.len() < DIGEST_ROWS as usize
+        {
+            rescission.push((name, late, may));
         }
     }
 
@@ -347,6 +359,7 @@ pub fn digest(
         ending,
         unacknowledged,
         payments,
+        rescission,
         failed,
         waiting,
         waiting_since,

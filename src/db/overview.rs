@@ -3,13 +3,11 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
+use super::DbConnection;
 use super::schema::obligations;
-use super::{DbConnection, per_backend, placeholders};
-use crate::domain::noncompete::{MonthStatus, YearMonth, ledger, payment_alert};
-use crate::domain::obligations::{ObligationKind, ObligationStatus};
-use crate::domain::periods::Period;
+use crate::domain::noncompete::{MonthStatus, YearMonth, payment_alert, to_pay};
+use crate::domain::obligations::ObligationStatus;
 
 /// Obligations still owed (active or breached) whose last day is from `today` to `today + days` (both inclusive), as
 /// `GET /api/v1/obligations?ending_within_days=N&status=active` lists them.
@@ -62,72 +60,25 @@ pub fn ending_per_month(
 /// The compensation months of the active non-competes on a day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PaymentsOwed {
-    /// Months ended without a payment.
+    /// Months unpaid or partly paid past their due date.
     pub late: usize,
-    /// Unpaid months of the current calendar month.
+    /// Months ended (or a waiver's) and due, their due date not yet passed.
     pub due: usize,
     /// Non-competes whose former employee may rescind soon, or may already.
     pub alerts: usize,
 }
 
-#[derive(QueryableByName)]
-struct Paid {
-    #[diesel(sql_type = Text)]
-    obligation_id: String,
-    #[diesel(sql_type = Text)]
-    month: String,
-}
-
-/// What the company owes on its active non-competes on `today` (two statements).
+/// What the company owes on its active non-competes on `today`.
 pub fn payments_owed(
     conn: &mut DbConnection,
     today: NaiveDate,
     grace_months: usize,
-) -> QueryResult<PaymentsOwed> {
-    let terms: Vec<(String, NaiveDate, Option<NaiveDate>)> = obligations::table
-        .filter(obligations::status.eq(ObligationStatus::Active))
-        .filter(obligations::kind.eq(ObligationKind::NonCompete))
-        .select((
-            obligations::id,
-            obligations::starts_on,
-            obligations::ends_on,
-        ))
-        .load(conn)?;
-    if terms.is_empty() {
-        return Ok(PaymentsOwed::default());
-    }
-    let sql = placeholders(
-        conn,
-        "SELECT p.obligation_id AS obligation_id, p.month AS month \
-         FROM non_compete_payments p JOIN obligations o ON o.id = p.obligation_id \
-         WHERE o.kind = $1 AND o.status = $2",
-    );
-    let paid: Vec<Paid> = per_backend!(conn, c => diesel::sql_query(&sql)
-        .bind::<Text, _>(ObligationKind::NonCompete.as_str())
-        .bind::<Text, _>(ObligationStatus::Active.as_str())
-        .load(c))?;
-    let mut by_obligation: std::collections::HashMap<String, Vec<YearMonth>> = Default::default();
-    for p in paid {
-        if let Ok(month) = YearMonth::parse(&p.month) {
-            by_obligation
-                .entry(p.obligation_id)
-                .or_default()
-                .push(month);
-        }
-    }
-    let this_month = YearMonth::of(today);
+) -> crate::error::Result<PaymentsOwed> {
     let mut owed = PaymentsOwed::default();
-    for (id, starts_on, ends_on) in terms {
-        let months = by_obligation.remove(&id).unwrap_or_default();
-        let term = Period {
-            starts_on,
-            ends_on: ends_on.unwrap_or(starts_on),
-        };
-        let book = ledger(term, &months, today);
-        owed.late += book.iter().filter(|(_, s)| *s == MonthStatus::Late).count();
-        owed.due += book
-            .iter()
-            .filter(|(m, s)| *s == MonthStatus::Due && *m == this_month)
+    for (_, book) in super::noncompete::running_books(conn, today)? {
+        owed.late += book.late();
+        owed.due += to_pay(&book, today)
+            .filter(|l| l.status == MonthStatus::Due)
             .count();
         owed.alerts += usize::from(payment_alert(&book, grace_months).is_some());
     }

@@ -279,11 +279,25 @@ diesel::table! {
     non_compete_payments (id) {
         id -> Text,
         obligation_id -> Text,
-        month -> Text,
         amount -> BigInt,
         paid_on -> Date,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+        term_month -> Integer,
+        reversed_at -> Nullable<Timestamp>,
+        reversed_by -> Nullable<Text>,
+        reversal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    non_compete_ledgers (obligation_id) {
+        obligation_id -> Text,
+        monthly_compensation -> BigInt,
+        currency -> Text,
+        due_after_days -> Integer,
+        ended_on -> Nullable<Date>,
+        extra_months -> Integer,
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Policy {
     pub non_compete_cap_months: u32,
     /// Unpaid months after which the former employee may rescind the non-compete.
     pub non_compete_grace_months: u32,
+    /// Days after a non-compete month ends before its compensation is late (companies pay
+    /// month N in month N+1; policies saved before it existed get 15).
+    #[serde(default = "default_due_after_days")]
+    pub non_compete_due_after_days: u32,
     /// Compensation below this share of the last 12 months' average wage is warned about.
     pub non_compete_floor_percent: u32,
     /// The local minimum monthly wage, in minor units (fen); 0 when not set.
@@ -152,6 +156,7 @@ impl Default for Policy {
             confidentiality_months: 24,
             non_compete_cap_months: 24,
             non_compete_grace_months: 3,
+            non_compete_due_after_days: super::noncompete::DEFAULT_DUE_AFTER_DAYS,
             non_compete_floor_percent: 30,
             minimum_monthly_wage: 0,
             restrictions: default_restrictions(),
@@ -161,6 +166,10 @@ impl Default for Policy {
             rule_references: RuleReferences::default(),
         }
     }
+}
+
+fn default_due_after_days() -> u32 {
+    super::noncompete::DEFAULT_DUE_AFTER_DAYS
 }
 
 fn default_restrictions() -> Vec<TierRestriction> {
@@ -245,6 +254,16 @@ impl Policy {
             errors.add(
                 "non_compete_grace_months",
                 problem!("between", min = 1, max = 12),
+            );
+        }
+        if self.non_compete_due_after_days > super::noncompete::MAX_DUE_AFTER_DAYS {
+            errors.add(
+                "non_compete_due_after_days",
+                problem!(
+                    "between",
+                    min = 0,
+                    max = super::noncompete::MAX_DUE_AFTER_DAYS
+                ),
             );
         }
         if self.non_compete_floor_percent > 100 {
@@ -400,6 +419,29 @@ mod tests {
         assert!(p(24).check().is_ok());
         let errors = p(25).check().unwrap_err().0;
         assert!(errors.contains_key("non_compete_cap_months"));
+    }
+
+    #[test]
+    fn a_non_compete_month_is_due_a_policy_set_number_of_days_after_it_ends() {
+        assert_eq!(Policy::default().non_compete_due_after_days, 15);
+        let p = |days| Policy {
+            non_compete_due_after_days: days,
+            ..Policy::default()
+        };
+        assert!(p(0).check().is_ok());
+        assert!(p(60).check().is_ok());
+        let errors = p(61).check().unwrap_err().0;
+        assert!(errors.contains_key("non_compete_due_after_days"));
+        let mut saved = serde_json::to_value(Policy::default()).unwrap();
+        saved
+            .as_object_mut()
+            .unwrap()
+            .remove("non_compete_due_after_days");
+        let old: Policy = serde_json::from_value(saved).unwrap();
+        assert_eq!(
+            old.non_compete_due_after_days, 15,
+            "a policy saved before it"
+        );
     }
 
     #[test]

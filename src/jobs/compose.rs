@@ -240,7 +240,14 @@ fn digest(
     let payments: Vec<Value> = d
         .payments
         .into_iter()
-        .map(|(employee_name, month, status)| context! { employee_name, month, status })
+        .map(|(employee_name, month, due_on, status)| {
+            context! { employee_name, month, due_on => day(Some(due_on)), status }
+        })
+        .collect();
+    let rescission: Vec<Value> = d
+        .rescission
+        .into_iter()
+        .map(|(employee_name, late, may_rescind)| context! { employee_name, late, may_rescind })
         .collect();
     let failed: Vec<Value> = d
         .failed
@@ -258,7 +265,7 @@ fn digest(
         .map(|(employee_name, title)| context! { employee_name, title => title.in_lang(lang) })
         .collect();
     Ok(context! {
-        name, ending, unacknowledged, escalate_days, payments, failed,
+        name, ending, unacknowledged, escalate_days, payments, rescission, failed,
         waiting => d.waiting, waiting_since => local_day(d.waiting_since),
         losses,
         url => runner.config.base_url.to_string(),

@@ -52,6 +52,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "unacknowledged",
             "escalate_days",
             "payments",
+            "rescission",
             "failed",
             "waiting",
             "waiting_since",

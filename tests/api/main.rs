@@ -19,6 +19,7 @@ mod faults;
 mod import;
 mod languages;
 mod noncompete;
+mod noncompete_ledger;
 mod obligations;
 mod ops;
 mod pages;

@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, post};
 use crate::on_both_databases;
 use crate::people::small_org;
 
-async fn put_terms(
+pub(crate) async fn put_terms(
     app: &TestApp,
     hr: &reqwest::Client,
     employee_id: &str,
@@ -24,14 +24,19 @@ async fn put_terms(
     (s, r.json().await.unwrap())
 }
 
-fn terms(months: u32, compensation: f64) -> Value {
+pub(crate) fn terms(months: u32, compensation: f64) -> Value {
     json!({"months": months, "monthly_compensation": compensation, "currency": "CNY",
            "scope": "竞争对手的研发岗位", "region": "中国大陆", "average_monthly_wage": 20000.0})
 }
 
 /// Departs `employee_id` on 31 January 2028 and returns their non-compete obligation's id,
 /// checking its term ends on `ends_on`.
-async fn depart(app: &TestApp, hr: &reqwest::Client, employee_id: &str, ends_on: &str) -> String {
+pub(crate) async fn depart(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    employee_id: &str,
+    ends_on: &str,
+) -> String {
     let (s, dep) = post(app, hr, "/api/v1/departures", json!({
         "employee_id": employee_id, "notice_date": "2028-01-02", "last_working_day": "2028-01-31", "reason": "resignation"
     })).await;
@@ -83,7 +88,7 @@ async fn complete_departure(
     .await
 }
 
-async fn ledger(app: &TestApp, hr: &reqwest::Client, id: &str) -> Value {
+pub(crate) async fn ledger(app: &TestApp, hr: &reqwest::Client, id: &str) -> Value {
     hr.get(app.url(&format!("/api/v1/obligations/{id}/ledger")))
         .send()
         .await
@@ -113,22 +118,25 @@ on_both_databases! {
         let org = small_org(&app, &hr).await;
         put_terms(&app, &hr, &org.dev, terms(12, 8000.0)).await;
         let id = depart(&app, &hr, &org.dev, "2029-01-31").await;
-        let pay = |month: &str| json!({"month": month, "amount": 8000.0, "paid_on": "2028-02-28"});
-        let (s, book) = post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay("2028-02")).await;
+        let pay = |month: u32| json!({"month": month, "amount": 8000.0, "paid_on": "2028-02-28"});
+        let (s, book) = post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay(1)).await;
         assert_eq!(s, 201, "{book}");
-        assert_eq!(book["months"][0], json!({"month": "2028-02", "status": "paid"}));
+        assert_eq!((&book["months"][0]["month"], &book["months"][0]["status"]), (&json!(1), &json!("paid")));
         assert_eq!(book["months"].as_array().unwrap().len(), 12);
-        assert_eq!(post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay("2028-02")).await.0, 409);
-        assert_eq!(post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay("2029-02")).await.0, 422);
+        let (s, again) = post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay(1)).await;
+        assert_eq!(s, 422, "a paid month takes no more than its balance: {again}");
+        assert!(again["error"]["fields"]["amount"].is_string(), "{again}");
+        assert_eq!(post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay(13)).await.0, 422);
 
+        // A month is late only 15 days after it ends: March is late from 16 April.
         app.clock.set(Utc.with_ymd_and_hms(2028, 4, 1, 2, 0, 0).unwrap());
-        assert_eq!(ledger(&app, &hr, &id).await["alert"], "none", "March unpaid: one month");
-        app.clock.set(Utc.with_ymd_and_hms(2028, 5, 1, 2, 0, 0).unwrap());
+        assert_eq!(ledger(&app, &hr, &id).await["alert"], "none", "nothing late yet");
+        app.clock.set(Utc.with_ymd_and_hms(2028, 5, 16, 2, 0, 0).unwrap());
         let book = ledger(&app, &hr, &id).await;
         assert_eq!((book["late_months"].as_i64(), book["alert"].as_str()), (Some(2), Some("rescission_near")));
         let rescind = format!("/api/v1/obligations/{id}/rescind");
         assert_eq!(post(&app, &hr, &rescind, json!({"reason": "未支付补偿"})).await.0, 409, "not yet");
-        app.clock.set(Utc.with_ymd_and_hms(2028, 6, 1, 2, 0, 0).unwrap());
+        app.clock.set(Utc.with_ymd_and_hms(2028, 6, 16, 2, 0, 0).unwrap());
         assert_eq!(ledger(&app, &hr, &id).await["alert"], "may_rescind");
         let (s, _) = post(&app, &hr, &rescind, json!({"reason": "三个月未支付补偿，员工解除"})).await;
         assert_eq!(s, 200);

@@ -163,6 +163,100 @@ async fn line_titles_are_split_by_language_on_upgrade_on_postgres() {
     standard_lines_are_split_by_language_and_added_lines_kept_whole(Backend::Postgres).await;
 }
 
+/// Two non-competes as the version before term months wrote them: payments by calendar month,
+/// one a month. One term from the 1st (waived in its third month), one from the 16th.
+const NON_COMPETES_PAID_BY_CALENDAR_MONTH: &str = "
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('hr', 'old-hr@example.com', '王芳', 'zh-CN', NULL, TRUE, NULL, '2027-12-30 09:00:00',
+  '2027-12-30 09:00:00');
+INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
+  title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
+VALUES
+  ('e1', 'E001', '李雷', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departed',
+   'none', 'e001 李雷', '2027-12-30 09:00:00', '2027-12-30 09:00:00'),
+  ('e2', 'E002', '韩梅梅', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departed',
+   'none', 'e002 韩梅梅', '2027-12-30 09:00:00', '2027-12-30 09:00:00');
+INSERT INTO non_compete_agreements (employee_id, months, monthly_compensation, currency, scope,
+  region, warning, updated_at, updated_by)
+VALUES
+  ('e1', 12, 800000, 'CNY', '竞争对手', '中国大陆', NULL, '2027-12-30 09:00:00', 'hr'),
+  ('e2', 12, 600000, 'CNY', '竞争对手', '中国大陆', NULL, '2027-12-30 09:00:00', 'hr');
+INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, departure_id,
+  post_exit_id, created_at, updated_at)
+VALUES
+  ('o1', 'e1', 'non_compete', '2028-02-01', '2029-01-31', 'waived', NULL, NULL, NULL,
+   '2028-01-31 09:00:00', '2028-04-10 09:00:00'),
+  ('o2', 'e2', 'non_compete', '2028-03-16', '2029-03-15', 'active', NULL, NULL, NULL,
+   '2028-03-15 09:00:00', '2028-03-15 09:00:00');
+INSERT INTO non_compete_payments (id, obligation_id, month, amount, paid_on, recorded_by,
+  recorded_at)
+VALUES
+  ('p1', 'o1', '2028-02', 800000, '2028-03-05', 'hr', '2028-03-05 09:00:00'),
+  ('p2', 'o1', '2028-03', 800000, '2028-04-05', 'hr', '2028-04-05 09:00:00'),
+  ('p3', 'o2', '2028-03', 600000, '2028-04-05', 'hr', '2028-04-05 09:00:00'),
+  ('p4', 'o2', '2029-03', 600000, '2029-03-20', 'hr', '2029-03-20 09:00:00');
+";
+
+async fn stored_payments_keep_their_meaning(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-02-000001_line_titles_per_language")
+    else {
+        return;
+    };
+    old.sql(NON_COMPETES_PAID_BY_CALENDAR_MONTH);
+    let app = old.upgrade().await;
+    let hr = app.signed_in("hr@example.com", &["hr"]).await;
+    let o1 = get_json(&app, &hr, "/api/v1/obligations/o1/ledger").await;
+    let status = |book: &serde_json::Value, n: usize| book["months"][n]["status"].clone();
+    assert_eq!(
+        status(&o1, 0),
+        "paid",
+        "February 2028 is the first term month: {o1}"
+    );
+    assert_eq!(status(&o1, 1), "paid", "March 2028 the second");
+    assert_eq!(
+        o1["months"][2]["owed"], 800_000,
+        "April ran before the waiver"
+    );
+    assert_eq!(status(&o1, 3), "not_owed", "May began after it");
+    assert_eq!(
+        o1["months"].as_array().unwrap().len(),
+        15,
+        "the waiver's three months"
+    );
+    assert_eq!(o1["months"][12]["kind"], "waiver_month");
+    assert_eq!(
+        (&o1["owed"], &o1["paid"]),
+        (
+            &serde_json::json!(6 * 800_000),
+            &serde_json::json!(2 * 800_000)
+        )
+    );
+    let o2 = get_json(&app, &hr, "/api/v1/obligations/o2/ledger").await;
+    assert_eq!(o2["months"].as_array().unwrap().len(), 12, "{o2}");
+    assert_eq!(
+        status(&o2, 0),
+        "paid",
+        "March 2028: the month beginning 16 March"
+    );
+    assert_eq!(
+        status(&o2, 11),
+        "paid",
+        "March 2029, where no term month begins: the last one (16 February – 15 March)"
+    );
+    assert_eq!(o2["paid"], 2 * 600_000);
+}
+
+#[actix_web::test]
+async fn stored_non_compete_payments_keep_their_meaning_on_sqlite() {
+    stored_payments_keep_their_meaning(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn stored_non_compete_payments_keep_their_meaning_on_postgres() {
+    stored_payments_keep_their_meaning(Backend::Postgres).await;
+}
+
 /// A reminder as the version before the delivery horizon left it: its send job queued after 19
 /// temporary failures, one short of the 20 attempts that version allowed.
 const REMINDER_AT_ITS_LAST_OLD_ATTEMPT: &str = "

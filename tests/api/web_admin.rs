@@ -69,6 +69,7 @@ async fn policy_fields(app: &TestApp, client: &reqwest::Client) -> Vec<(String, 
         "confidentiality_months",
         "non_compete_cap_months",
         "non_compete_grace_months",
+        "non_compete_due_after_days",
         "non_compete_floor_percent",
     ] {
         fields.push((name.into(), p[name].to_string()));

@@ -410,10 +410,11 @@ on_both_databases! {
         assert_eq!(stat(&html, "/reminders?status=sent"), "3");
         assert_eq!(stat(&html, "/reminders?status=failed"), "2");
         assert_eq!(stat(&html, "/departures?loss=open"), "0");
-        // C's non-compete ran from 11 May 2027 unpaid: May 2027 to January 2028 are late,
-        // February 2028 is due.
+        // C's non-compete ran from 11 May 2027 unpaid: its first nine term months (to 10
+        // February 2028, due on 25 February) are late; the tenth runs to 10 March, so none
+        // has ended and awaits payment.
         let late = html.find("/obligations?kind=non_compete&amp;status=active\"><span class=\"n\">9</span>");
-        let due = html.find("/obligations?kind=non_compete&amp;status=active\"><span class=\"n\">1</span>");
+        let due = html.find("/obligations?kind=non_compete&amp;status=active\"><span class=\"n\">0</span>");
         assert!(late.is_some() && due.is_some(), "{html}");
         assert!(html.contains("张伟"), "the departure in progress is listed");
 

@@ -223,26 +223,27 @@ on_both_databases! {
         let (status, html) = page(&app, &hr, &detail).await;
         assert_eq!(status, 200);
         assert!(html.contains("Non-compete compensation") && html.contains("7,000.00 CNY") && html.contains("竞争对手的研发岗位"));
-        assert!(html.contains("Record a payment") && html.contains("value=\"2028-02\""), "the month due is offered: {html}");
+        assert!(html.contains("Record a payment") && html.contains("value=\"1\"") && html.contains("value=\"7000.00\""), "the term month due and its balance are offered: {html}");
 
         // A refused amount comes back with its message and what was typed.
         let action = format!("/api/v1/obligations/{id}/payments");
         let (to, _, html) = submit_form(&app, &hr, &detail, &action, &[
             ("_next", &detail), ("_done", "obligation_payment_recorded"),
-            ("month", "2028-02"), ("amount", "-5"), ("paid_on", "2028-02-28"),
+            ("month", "1"), ("amount", "-5"), ("paid_on", "2028-02-28"),
         ]).await;
         assert_eq!(to, detail);
         assert!(html.contains("must be an amount from 0 up") && html.contains("value=\"-5\""), "{html}");
 
         let (to, _, html) = submit_form(&app, &hr, &detail, &action, &[
             ("_next", &detail), ("_done", "obligation_payment_recorded"),
-            ("month", "2028-02"), ("amount", "7000.00"), ("paid_on", "2028-02-27"),
+            ("month", "1"), ("amount", "7000.00"), ("paid_on", "2028-02-27"),
         ]).await;
         assert_eq!(to, detail);
         assert!(html.contains("The payment was recorded."), "{html}");
-        let ledger_row = html.split("<td data-label=\"Month\">2028-02</td>").nth(1).expect("the month in the ledger");
+        let ledger_row = html.split("<td data-label=\"Month\">1</td>").nth(1).expect("the month in the ledger");
         let ledger_row = &ledger_row[..ledger_row.find("</tr>").unwrap()];
-        assert!(ledger_row.contains("Paid") && ledger_row.contains("7,000.00 CNY") && ledger_row.contains("27 February 2028"), "{ledger_row}");
+        assert!(ledger_row.contains("Paid") && ledger_row.contains("7,000.00 CNY") && ledger_row.contains("1 February 2028"), "{ledger_row}");
+        assert!(html.contains("27 February 2028"), "the payment listed: {html}");
         assert!(html.contains("Compensation paid"), "in the history");
 
         // Waiving: its own page, and nothing happens without the tick.
@@ -262,7 +263,7 @@ on_both_databases! {
         ]).await;
         assert_eq!(to, detail);
         assert!(html.contains("The non-compete was waived.") && html.contains("Waived by the company"), "{html}");
-        assert!(!html.contains("Record a payment"), "nothing more to pay into");
+        assert!(html.contains("Record a payment") && html.contains("value=\"7\""), "the waiver's three months are paid into like any month: {html}");
         assert_eq!(obligations(&app, &hr_api, &format!("employee_id={}&kind=non_compete", org.dev)).await[0]["status"], "waived");
 
         speak(&app, &hr, "zh-CN").await;
@@ -465,7 +466,7 @@ async fn hr_keeps_the_non_compete_ledger_on_a_phone(lang: &str) {
         browser.heading().await,
         tr("竞业限制 · 张伟", "Non-compete · 张伟")
     );
-    browser.fill("month", "2028-02").await;
+    browser.fill("month", "1").await;
     browser.fill("amount", "7000").await;
     browser.fill("paid_on", "2028-02-27").await;
     browser.click(tr("登记支付", "Record the payment")).await;

@@ -95,6 +95,7 @@ pub fn complete(
         post_exit_id: post_exit.as_deref(),
     };
     obligations::create_all(tx, now, &actor, &employee.id, &owed, source)?;
+    crate::db::noncompete::open_ledger(tx, id, policy)?;
     audit::record(
         tx,
         now,

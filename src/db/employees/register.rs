@@ -266,8 +266,15 @@ impl From<RehireRefusal> for Error {
 }
 
 /// Takes a departed or retired person back: active again, their post-departure obligations
-/// superseded.
-pub fn rehire(tx: &mut WriteTx, now: DateTime<Utc>, actor: &Actor, id: &str) -> Result<Employee> {
+/// superseded; a running non-compete ends with the rehire on `today` (the months after it are
+/// not owed) and the earlier contract's agreement no longer applies.
+pub fn rehire(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    today: chrono::NaiveDate,
+    actor: &Actor,
+    id: &str,
+) -> Result<Employee> {
     crate::db::lock_row(tx, crate::db::Locked::Employee, id)?;
     let employee = find(tx, id)?.ok_or(Error::NotFound)?;
     let held = crate::db::obligations::held_by(tx, id)?;
@@ -288,6 +295,8 @@ pub fn rehire(tx: &mut WriteTx, now: DateTime<Utc>, actor: &Actor, id: &str) -> 
         .execute(tx.conn())?;
     let superseded =
         crate::db::obligations::supersede_after_rehire(tx, now, actor, id, &rehired.superseded)?;
+    let non_competes_ended =
+        crate::db::noncompete::end_by_rehire(tx, now, actor, id, &rehired.superseded, today)?;
     audit::record(
         tx,
         now,
@@ -296,7 +305,9 @@ pub fn rehire(tx: &mut WriteTx, now: DateTime<Utc>, actor: &Actor, id: &str) -> 
             action: "employee.rehired",
             subject_type: "employee",
             subject_id: id,
-            details: json!({ "obligations_superseded": superseded }),
+            details: json!({
+                "obligations_superseded": superseded, "non_competes_ended": non_competes_ended,
+            }),
         },
     )?;
     find(tx, id)?.ok_or(Error::NotFound)

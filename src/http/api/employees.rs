@@ -371,7 +371,9 @@ pub async fn import_file(
 }
 
 /// Takes back someone who left: active again, their post-departure obligations superseded
-/// (kept in the record).
+/// (kept in the record). A running non-compete ends with the rehire (the months after it are
+/// not owed, the months before stay owed); the earlier contract's agreement no longer applies,
+/// so a later departure binds only by terms recorded for the new contract.
 #[utoipa::path(
     tag = "people",
     params(("id" = String, Path)),
@@ -388,8 +390,9 @@ pub async fn rehire(
     id: web::Path<String>,
 ) -> Result<web::Json<Employee>, Error> {
     let (actor, id, now) = (Actor::User(user.0.id), id.into_inner(), state.now());
+    let today = crate::clock::company_date(now, state.config.timezone);
     let employee = state
-        .write(move |conn| employees::rehire(conn, now, &actor, &id))
+        .write(move |conn| employees::rehire(conn, now, today, &actor, &id))
         .await?;
     Ok(web::Json(employee))
 }

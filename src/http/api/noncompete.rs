@@ -7,7 +7,7 @@ use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
 use crate::db::{employees, policy};
 use crate::domain::FieldErrors;
 use crate::domain::noncompete::{
-    EarlyEnd, YearMonth, below_floor, check_length, compensation_floor, minor_units,
+    EarlyEnd, below_floor, check_length, compensation_floor, minor_units,
 };
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
@@ -20,6 +20,7 @@ use crate::http::routes::ApiRoutes;
 pub fn routes(r: &mut ApiRoutes) {
     r.service(HrOnly, put_terms);
     r.service(HrOnly, pay);
+    r.service(HrOnly, reverse);
     r.service(Overseers, ledger);
     r.service(HrOnly, waive);
     r.service(HrOnly, rescind);
@@ -42,8 +43,11 @@ pub struct Terms {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Payment {
-    /// YYYY-MM
-    month: String,
+    /// The term month paid, 1..=N counted from the term's first day (a waiver's months follow
+    /// the term's: N+1..N+3).
+    #[schema(value_type = u32)]
+    month: serde_json::Value,
+    /// Any amount up to the month's balance, e.g. 8000.00; several payments may cover a month.
     amount: f64,
     /// YYYY-MM-DD
     paid_on: String,
@@ -128,7 +132,9 @@ pub async fn put_terms(
     Ok(web::Json(agreement))
 }
 
-/// Records a month's compensation; answers the ledger.
+/// Records a payment of compensation for a term month (or a waiver's month): partial and
+/// several payments allowed, up to the month's balance, also after the term ended, a waiver
+/// or a rescission (the debt survives). Answers the ledger.
 #[utoipa::path(
     tag = "non-compete",
     params(("id" = String, Path, description = "the non-compete obligation")),
@@ -136,7 +142,7 @@ pub async fn put_terms(
     responses(
         (status = 201, body = Ledger),
         ChangeErrors,
-        (status = 409, body = ErrorBody, description = "not an active non-compete, or the month is paid")
+        (status = 409, body = ErrorBody, description = "not a non-compete")
     )
 )]
 #[post("/obligations/{id}/payments")]
@@ -148,8 +154,25 @@ pub async fn pay(
 ) -> Result<HttpResponse, Error> {
     let p = body.0;
     let mut errors = FieldErrors::new();
-    let month = errors.check("month", YearMonth::parse(&p.month));
-    let amount = errors.check("amount", minor_units(p.amount));
+    let month = errors.check(
+        "month",
+        p.month
+            .as_u64()
+            .or_else(|| p.month.as_str().and_then(|m| m.trim().parse().ok()))
+            .and_then(|m| u32::try_from(m).ok())
+            .filter(|m| *m >= 1)
+            .ok_or_else(|| crate::problem!("not_a_term_month")),
+    );
+    let amount = errors.check(
+        "amount",
+        minor_units(p.amount).and_then(|a| {
+            if a > 0 {
+                Ok(a)
+            } else {
+                Err(crate::problem!("amount_above_zero"))
+            }
+        }),
+    );
     let paid_on = errors.check("paid_on", parse_date(&p.paid_on));
     let (Some(month), Some(amount), Some(paid_on)) = (month, amount, paid_on) else {
         return Err(Error::Validation(errors));
@@ -158,7 +181,7 @@ pub async fn pay(
     let today = crate::clock::company_date(now, state.config.timezone);
     let book = state
         .write(move |conn| {
-            noncompete::record_payment(conn, now, &actor, &id, month, amount, paid_on)?;
+            noncompete::record_payment(conn, now, today, &actor, &id, month, amount, paid_on)?;
             let (_, p) = policy::current(conn)?;
             noncompete::ledger_of(conn, &id, today, p.non_compete_grace_months as usize)
         })
@@ -166,7 +189,8 @@ pub async fn pay(
     Ok(HttpResponse::Created().json(book))
 }
 
-/// Which months are paid, due or late, and whether HR must act.
+/// Each line's owed, paid and balance, in all, which months are paid, due or late (late only
+/// after their due date) and whether HR must act.
 #[utoipa::path(
     tag = "non-compete",
     params(("id" = String, Path, description = "the non-compete obligation")),
@@ -193,13 +217,49 @@ pub async fn ledger(
     Ok(web::Json(book))
 }
 
-async fn end_early(
-    state: web::Data<AppState>,
-    actor: String,
-    id: String,
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Reversal {
+    /// Why the payment was wrong.
     reason: String,
-    how: EarlyEnd,
-) -> Result<web::Json<serde_json::Value>, Error> {
+}
+
+/// Corrects a wrong payment: kept on record, marked reversed with the reason (audited), no
+/// longer counted. Answers the ledger.
+#[utoipa::path(
+    tag = "non-compete",
+    params(
+        ("id" = String, Path, description = "the non-compete obligation"),
+        ("payment_id" = String, Path, description = "the payment")
+    ),
+    request_body = Reversal,
+    responses(
+        (status = 200, body = Ledger),
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "already reversed")
+    )
+)]
+#[post("/obligations/{id}/payments/{payment_id}/reverse")]
+pub async fn reverse(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<Reversal>,
+) -> Result<web::Json<Ledger>, Error> {
+    let reason = checked_reason(&body.0.reason)?;
+    let (id, payment_id) = path.into_inner();
+    let (actor, now) = (user.0.id, state.now());
+    let today = crate::clock::company_date(now, state.config.timezone);
+    let book = state
+        .write(move |conn| {
+            noncompete::reverse_payment(conn, now, &actor, &id, &payment_id, &reason)?;
+            let (_, p) = policy::current(conn)?;
+            noncompete::ledger_of(conn, &id, today, p.non_compete_grace_months as usize)
+        })
+        .await?;
+    Ok(web::Json(book))
+}
+
+fn checked_reason(reason: &str) -> Result<String, Error> {
     let reason = reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 2000 {
         return Err(Error::field(
@@ -207,6 +267,17 @@ async fn end_early(
             crate::problem!("length_between", min = 1, max = 2000),
         ));
     }
+    Ok(reason)
+}
+
+async fn end_early(
+    state: web::Data<AppState>,
+    actor: String,
+    id: String,
+    reason: String,
+    how: EarlyEnd,
+) -> Result<web::Json<serde_json::Value>, Error> {
+    let reason = checked_reason(&reason)?;
     let now = state.now();
     let today = crate::clock::company_date(now, state.config.timezone);
     let record = state
@@ -218,8 +289,10 @@ async fn end_early(
     Ok(web::Json(record))
 }
 
-/// The company waives the non-compete during its term; three more months of compensation are
-/// then owed (shown in the answer and kept on the record).
+/// The company waives the non-compete. During the term three more months of compensation are
+/// owed (SPC Interpretation (I) art. 39), recorded in the ledger as months N+1..N+3 due like
+/// any month; on or before the last working day nothing extra. The months begun by the waiver
+/// stay owed, the later ones are not.
 #[utoipa::path(
     tag = "non-compete",
     params(("id" = String, Path, description = "the non-compete obligation")),

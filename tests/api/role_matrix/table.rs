@@ -147,6 +147,11 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/api/v1/obligations/{id}", TEAM),
     ("PUT", "/api/v1/employees/{id}/non-compete", HR),
     ("POST", "/api/v1/obligations/{id}/payments", HR),
+    (
+        "POST",
+        "/api/v1/obligations/{id}/payments/{payment_id}/reverse",
+        HR,
+    ),
     ("GET", "/api/v1/obligations/{id}/ledger", OVERSEERS),
     ("POST", "/api/v1/obligations/{id}/waive", HR),
     ("POST", "/api/v1/obligations/{id}/rescind", HR),

@@ -135,6 +135,7 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         context! { key => "non_compete", settings => vec![
             setting("non_compete_cap_months", "number", n(p.non_compete_cap_months)),
             setting("non_compete_grace_months", "number", n(p.non_compete_grace_months)),
+            setting("non_compete_due_after_days", "number", n(p.non_compete_due_after_days)),
             setting("non_compete_floor_percent", "number", n(p.non_compete_floor_percent)),
             setting("minimum_monthly_wage", "money", yuan(p.minimum_monthly_wage)),
         ]},
@@ -206,6 +207,10 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
     whole("confidentiality_months", &mut p.confidentiality_months);
     whole("non_compete_cap_months", &mut p.non_compete_cap_months);
     whole("non_compete_grace_months", &mut p.non_compete_grace_months);
+    whole(
+        "non_compete_due_after_days",
+        &mut p.non_compete_due_after_days,
+    );
     whole(
         "non_compete_floor_percent",
         &mut p.non_compete_floor_percent,

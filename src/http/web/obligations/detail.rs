@@ -14,7 +14,6 @@ use minijinja::{Value, context};
 use super::super::{page_language, render_page};
 use super::{gather, instant, meaning, money};
 use crate::clock::company_date;
-use crate::db::noncompete::PaymentRecord;
 use crate::db::obligations::LinkedCase;
 use crate::domain::clearance::ChangeStatus;
 use crate::domain::noncompete::MonthStatus;
@@ -64,7 +63,7 @@ fn history_entry(
         new_end => text("new_end").or_else(|| text("to")),
         from => text("from"),
         reason => text("reason"),
-        month => text("month"),
+        month => text("month").or_else(|| d.get("month").and_then(|v| v.as_u64()).map(|m| m.to_string())),
         amount => amount("amount"),
         paid_on => text("paid_on"),
         extra => amount("extra_compensation_owed"),
@@ -120,47 +119,63 @@ pub(super) async fn detail(
             }
         })
         .collect();
-    let paid: HashMap<&str, &PaymentRecord> =
-        g.payments.iter().map(|p| (p.month.as_str(), p)).collect();
     let ledger = g.ledger.as_ref().map(|l| {
+        let cur = &l.currency;
+        let shown = |minor: i64| format!("{} {cur}", money(minor));
         let months: Vec<Value> = l
             .months
             .iter()
             .map(|m| {
-                let p = paid.get(m.month.as_str());
                 context! {
                     month => m.month,
+                    kind => m.kind,
+                    starts_on => m.starts_on.map(|d| d.to_string()),
+                    ends_on => m.ends_on.map(|d| d.to_string()),
+                    due_on => m.due_on.to_string(),
+                    owed => shown(m.owed),
+                    paid => shown(m.paid),
+                    balance => shown(m.balance),
                     status => m.status,
-                    amount => p.map(|p| format!("{} {currency}", money(p.amount))),
-                    paid_on => p.map(|p| p.paid_on.to_string()),
-                    recorded_by => p.map(|p| name_or_id(&g.users, &p.recorded_by)),
                 }
             })
             .collect();
-        let paid_count = l
-            .months
-            .iter()
-            .filter(|m| m.status == MonthStatus::Paid)
-            .count();
-        let due_count = l
-            .months
-            .iter()
-            .filter(|m| m.status == MonthStatus::Due)
-            .count();
-        // The month a payment form suggests: the first unpaid month that is due or late.
-        let next_month = l
+        let count = |status: MonthStatus| l.months.iter().filter(|m| m.status == status).count();
+        // The month a payment form suggests: the first late month, else the first due one.
+        let next = l
             .months
             .iter()
             .find(|m| m.status == MonthStatus::Late)
-            .or_else(|| l.months.iter().find(|m| m.status == MonthStatus::Due))
-            .map(|m| m.month.clone());
+            .or_else(|| l.months.iter().find(|m| m.status == MonthStatus::Due));
+        let payments: Vec<Value> = g
+            .payments
+            .iter()
+            .map(|p| {
+                context! {
+                    id => p.id,
+                    month => p.month,
+                    amount => shown(p.amount),
+                    paid_on => p.paid_on.to_string(),
+                    recorded_by => name_or_id(&g.users, &p.recorded_by),
+                    reversed_at => p.reversed_at.map(instant),
+                    reversed_by => p.reversed_by.as_deref().map(|u| name_or_id(&g.users, u)),
+                    reversal_reason => p.reversal_reason,
+                }
+            })
+            .collect();
         context! {
             months,
+            payments,
             late_months => l.late_months,
-            paid_months => paid_count,
-            due_months => due_count,
+            paid_months => count(MonthStatus::Paid),
+            due_months => count(MonthStatus::Due),
+            owed => shown(l.owed),
+            paid => shown(l.paid),
+            balance => shown(l.balance),
+            open_balance => l.balance > 0,
+            ended_on => l.ended_on.map(|d| d.to_string()),
             alert => l.alert,
-            next_month,
+            next_month => next.map(|m| m.month),
+            next_amount => next.map(|m| format!("{}.{:02}", m.balance / 100, m.balance % 100)),
         }
     });
     let agreement = g.agreement.as_ref().map(|a| {
@@ -199,9 +214,12 @@ pub(super) async fn detail(
     let owed = ObligationStatus::OWED.contains(&o.status);
     let can_extend =
         owed && kind == Some(ObligationKind::Declassification) && user.may::<ExtensionParties>();
-    let can_pay = active && kind == Some(ObligationKind::NonCompete) && is_hr;
-    let can_waive = can_pay;
-    let can_rescind = can_pay && g.ledger.as_ref().is_some_and(|l| l.alert == "may_rescind");
+    // The debt survives the non-compete: arrears are paid after its end too.
+    let can_pay = kind == Some(ObligationKind::NonCompete)
+        && is_hr
+        && (active || g.ledger.as_ref().is_some_and(|l| l.balance > 0));
+    let can_waive = active && kind == Some(ObligationKind::NonCompete) && is_hr;
+    let can_rescind = can_waive && g.ledger.as_ref().is_some_and(|l| l.alert == "may_rescind");
     let days_left = o.ends_on.map(|end| (end - today).num_days());
     let length_months = o.ends_on.map(|end| months_between(o.starts_on, end));
     let pending_extension = g
@@ -249,7 +267,7 @@ pub(super) async fn detail(
             can_waive,
             can_rescind,
             is_hr,
-            today_month => today.format("%Y-%m").to_string(),
+            today => today.to_string(),
         },
     )
 }

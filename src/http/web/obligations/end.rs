@@ -37,6 +37,11 @@ async fn end_page(
         )
     });
     let ledger = g.ledger.as_ref();
+    let term = crate::domain::periods::Period {
+        starts_on: o.starts_on,
+        ends_on: o.ends_on.unwrap_or(o.starts_on),
+    };
+    let owes_extra = crate::domain::noncompete::waiver_owes_extra(term, today);
     render_page(
         &state,
         &req,
@@ -55,6 +60,7 @@ async fn end_page(
             person => context! { id => g.employee.id, name => g.employee.name },
             active => o.status == ObligationStatus::Active,
             extra,
+            owes_extra,
             extra_months => crate::domain::noncompete::WAIVER_EXTRA_MONTHS,
             late_months => ledger.map(|l| l.late_months),
             may_rescind => ledger.is_some_and(|l| l.alert == "may_rescind"),
