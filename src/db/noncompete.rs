@@ -15,6 +15,7 @@ use crate::domain::noncompete::{
     self, EarlyEnd, MonthStatus, NonCompeteRefusal, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth,
     ledger, payment_alert,
 };
+use crate::domain::noncompete_terms::BoundAs;
 use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus, non_compete};
 use crate::domain::periods::Period;
 use crate::domain::policy::Policy;
@@ -32,6 +33,8 @@ pub struct Agreement {
     pub currency: String,
     pub scope: String,
     pub region: String,
+    /// Why the person may be bound (Labor Contract Law art. 24).
+    pub bound_as: BoundAs,
     /// Kept when the compensation is below the policy's floor: why, in English.
     #[diesel(deserialize_as = StoredWarning)]
     #[serde(serialize_with = "in_english")]
@@ -49,6 +52,7 @@ pub struct AgreementTerms<'a> {
     pub currency: &'a str,
     pub scope: &'a str,
     pub region: &'a str,
+    pub bound_as: BoundAs,
     pub warning: Option<Problem>,
 }
 
@@ -108,6 +112,7 @@ pub fn put_agreement(
             non_compete_agreements::currency.eq(t.currency),
             non_compete_agreements::scope.eq(t.scope),
             non_compete_agreements::region.eq(t.region),
+            non_compete_agreements::bound_as.eq(t.bound_as),
             non_compete_agreements::warning.eq(t
                 .warning
                 .as_ref()
@@ -127,6 +132,7 @@ pub fn put_agreement(
             details: json!({
                 "months": t.months, "monthly_compensation": t.monthly_compensation,
                 "currency": t.currency, "scope": t.scope, "region": t.region,
+                "bound_as": t.bound_as,
                 "warning": t.warning.as_ref().map(crate::catalog::english),
             }),
         },

@@ -272,6 +272,7 @@ diesel::table! {
         warning -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_by -> Text,
+        bound_as -> Text,
     }
 }
 

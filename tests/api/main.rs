@@ -18,6 +18,7 @@ mod faults;
 mod import;
 mod languages;
 mod noncompete;
+mod noncompete_terms;
 mod obligations;
 mod ops;
 mod pages;

@@ -9,6 +9,7 @@ use crate::domain::FieldErrors;
 use crate::domain::noncompete::{
     EarlyEnd, YearMonth, below_floor, check_length, compensation_floor, minor_units,
 };
+use crate::domain::noncompete_terms::{BoundAs, may_be_bound};
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
 use crate::http::AppState;
@@ -36,6 +37,10 @@ pub struct Terms {
     /// Competitors and roles covered.
     scope: String,
     region: String,
+    /// Why the person may be bound (Labor Contract Law art. 24): senior_management,
+    /// senior_technical or confidentiality_duty. Required.
+    #[schema(value_type = Option<BoundAs>)]
+    bound_as: Option<String>,
     /// The average monthly wage of the last 12 months, if recorded (for the floor check).
     average_monthly_wage: Option<f64>,
 }
@@ -76,6 +81,7 @@ pub async fn put_terms(
     let t = body.0;
     let mut errors = FieldErrors::new();
     let compensation = errors.check("monthly_compensation", minor_units(t.monthly_compensation));
+    let bound_as = errors.check("bound_as", may_be_bound(t.bound_as.as_deref()));
     let average = match t.average_monthly_wage {
         None => Some(None),
         Some(w) => errors.check("average_monthly_wage", minor_units(w).map(Some)),
@@ -89,7 +95,8 @@ pub async fn put_terms(
             errors.add(field, crate::problem!("length_between", min = 1, max = 500));
         }
     }
-    let (Some(compensation), Some(average)) = (compensation, average) else {
+    let (Some(compensation), Some(average), Some(bound_as)) = (compensation, average, bound_as)
+    else {
         return Err(Error::Validation(errors));
     };
     if !errors.is_empty() {
@@ -120,6 +127,7 @@ pub async fn put_terms(
                 currency: t.currency.trim(),
                 scope: t.scope.trim(),
                 region: t.region.trim(),
+                bound_as,
                 warning,
             };
             noncompete::put_agreement(conn, now, &actor, &id, &terms)

@@ -21,6 +21,7 @@ use crate::db::names::EmployeeName;
 use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
+use crate::domain::noncompete_terms::BoundAs;
 use crate::domain::people::ClearanceTier;
 use crate::domain::people::EmployeeStatus;
 use crate::domain::pledges::SigningMethod;
@@ -235,6 +236,7 @@ pub(super) async fn person(
             currency => a.currency,
             scope => a.scope,
             region => a.region,
+            bound_as => a.bound_as,
             warning => a.warning,
             updated_at => instant(a.updated_at),
         }
@@ -279,6 +281,7 @@ pub(super) async fn person(
             tiers,
             languages => options("people.language", &["zh-CN", "en"]),
             methods => options("people.pledge_method", SigningMethod::ALL),
+            bound_as_options => options("people.bound_as", BoundAs::ALL),
             can_edit => user.may::<PeopleEditors>(),
             can_propose => user.may::<TierProposers>() && employed && !open_change && !own_record,
             can_pledge => user.may::<PeopleEditors>(),
