@@ -35,6 +35,8 @@ pub struct Agreement {
     pub region: String,
     /// Why the person may be bound (Labor Contract Law art. 24).
     pub bound_as: BoundAs,
+    /// The liquidated damages a breach owes, in minor units, when the agreement names them.
+    pub liquidated_damages: Option<i64>,
     /// Kept when the compensation is below the policy's floor: why, in English.
     #[diesel(deserialize_as = StoredWarning)]
     #[serde(serialize_with = "in_english")]
@@ -53,6 +55,7 @@ pub struct AgreementTerms<'a> {
     pub scope: &'a str,
     pub region: &'a str,
     pub bound_as: BoundAs,
+    pub liquidated_damages: Option<i64>,
     pub warning: Option<Problem>,
 }
 
@@ -113,6 +116,7 @@ pub fn put_agreement(
             non_compete_agreements::scope.eq(t.scope),
             non_compete_agreements::region.eq(t.region),
             non_compete_agreements::bound_as.eq(t.bound_as),
+            non_compete_agreements::liquidated_damages.eq(t.liquidated_damages),
             non_compete_agreements::warning.eq(t
                 .warning
                 .as_ref()
@@ -132,7 +136,7 @@ pub fn put_agreement(
             details: json!({
                 "months": t.months, "monthly_compensation": t.monthly_compensation,
                 "currency": t.currency, "scope": t.scope, "region": t.region,
-                "bound_as": t.bound_as,
+                "bound_as": t.bound_as, "liquidated_damages": t.liquidated_damages,
                 "warning": t.warning.as_ref().map(crate::catalog::english),
             }),
         },

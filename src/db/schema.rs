@@ -273,6 +273,7 @@ diesel::table! {
         updated_at -> Timestamp,
         updated_by -> Text,
         bound_as -> Text,
+        liquidated_damages -> Nullable<BigInt>,
     }
 }
 
@@ -416,6 +417,19 @@ diesel::table! {
         sha256 -> Text,
         bytes -> Binary,
         added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    breach_penalties (case_id) {
+        case_id -> Text,
+        claimed -> Bool,
+        claimed_amount -> Nullable<BigInt>,
+        claimed_on -> Nullable<Date>,
+        paid_amount -> Nullable<BigInt>,
+        paid_on -> Nullable<Date>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
     }
 }
 

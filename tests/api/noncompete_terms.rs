@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, get_json, page, submit_form};
+use crate::helpers::{Backend, TestApp, get_json, page, post, submit_form};
 use crate::on_both_databases;
 use crate::people::small_org;
 use crate::upgrade::OldDatabase;
@@ -40,7 +40,127 @@ fn speak(app: &TestApp, email: &str, lang: &str) {
         .unwrap();
 }
 
+/// Departs `employee_id` (left 31 January 2028) and returns their non-compete's id.
+async fn depart(app: &TestApp, hr: &reqwest::Client, employee_id: &str) -> String {
+    let (s, dep) = post(app, hr, "/api/v1/departures", json!({
+        "employee_id": employee_id, "notice_date": "2028-01-02", "last_working_day": "2028-01-31", "reason": "resignation"
+    })).await;
+    assert_eq!(s, 201, "{dep}");
+    let done = format!(
+        "/api/v1/departures/{}/complete",
+        dep["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        post(app, hr, &done, json!({"override_reason": "test"}))
+            .await
+            .0,
+        200
+    );
+    let page = get_json(
+        app,
+        hr,
+        &format!("/api/v1/obligations?employee_id={employee_id}&kind=non_compete"),
+    )
+    .await;
+    page["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+async fn patch_case(app: &TestApp, sec: &reqwest::Client, id: &str, body: Value) -> Value {
+    let r = sec
+        .patch(app.url(&format!("/api/v1/breaches/{id}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+async fn put_penalty(
+    app: &TestApp,
+    who: &reqwest::Client,
+    case: &str,
+    body: Value,
+) -> (u16, Value) {
+    let r = who
+        .put(app.url(&format!("/api/v1/breaches/{case}/penalty")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap())
+}
+
+/// A substantiated case about `employee_id`'s non-compete (damages of 50,000 agreed):
+/// (case, obligation).
+async fn substantiated_case(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    sec: &reqwest::Client,
+    employee_id: &str,
+) -> (String, String) {
+    let mut body = terms();
+    body["liquidated_damages"] = json!(50000.0);
+    assert_eq!(put_terms(app, hr, employee_id, &body).await.0, 200);
+    let obligation = depart(app, hr, employee_id).await;
+    let (s, receipt) = post(app, hr, "/api/v1/breaches", json!({
+        "employee_id": employee_id, "what": "The former engineer joined a competitor's research team.",
+    })).await;
+    assert_eq!(s, 201, "{receipt}");
+    let case = crate::breaches::case_id_of(app, sec, receipt["code"].as_str().unwrap()).await;
+    patch_case(
+        app,
+        sec,
+        &case,
+        json!({"status": "triaged", "reason": "credible", "severity": "high"}),
+    )
+    .await;
+    patch_case(
+        app,
+        sec,
+        &case,
+        json!({"status": "investigating", "reason": "records"}),
+    )
+    .await;
+    patch_case(
+        app,
+        sec,
+        &case,
+        json!({"status": "substantiated", "reason": "confirmed", "obligation_id": obligation}),
+    )
+    .await;
+    (case, obligation)
+}
+
 on_both_databases! {
+    async fn the_case_page_records_the_penalty_with_errors_in_both_languages(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let org = small_org(&app, &hr).await;
+        let (case, _) = substantiated_case(&app, &hr, &sec, &org.dev).await;
+        let browser = app.signed_in("officer@example.com", &["security"]).await;
+        let here = format!("/breaches/{case}");
+        let action = format!("/api/v1/breaches/{case}/penalty");
+        let (status, html) = page(&app, &browser, &here).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Liquidated damages of the non-compete") && html.contains("50,000.00"), "{html}");
+        for (lang, said) in [("zh-CN", "违约金须先主张后支付"), ("en", "a penalty is paid only once claimed")] {
+            speak(&app, "officer@example.com", lang);
+            let (_, _, html) = submit_form(&app, &browser, &here, &action, &[
+                ("_method", "PUT"), ("paid_amount", "50000"), ("paid_on", "2028-02-27"),
+            ]).await;
+            assert!(html.contains("id=\"f-paid_amount-error\"") && html.contains(said), "{lang}: {html}");
+            assert!(html.contains("value=\"2028-02-27\""), "what was typed is kept");
+        }
+        let (_, _, html) = submit_form(&app, &browser, &here, &action, &[
+            ("_method", "PUT"), ("_next", "#penalty"), ("_done", "sec_penalty_saved"), ("claimed", "true"),
+            ("claimed_amount", "50000"), ("claimed_on", "2028-02-20"), ("paid_amount", "50000"), ("paid_on", "2028-02-27"),
+        ]).await;
+        assert!(html.contains("The penalty was recorded. The non-compete still runs."), "{html}");
+        app.run_jobs().await;
+    }
+
     async fn only_people_who_may_be_bound_can_be_bound_by_a_non_compete(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         let org = small_org(&app, &hr).await;
@@ -86,6 +206,67 @@ on_both_databases! {
         let (_, html) = page(&app, &hr, &here).await;
         assert!(html.contains("<dd>高级管理人员</dd>"), "{html}");
         assert!(html.contains(r#"<option value="senior_management" selected>"#), "{html}");
+    }
+
+    async fn the_penalty_of_a_substantiated_non_compete_breach_is_recorded_and_the_duty_goes_on(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let org = small_org(&app, &hr).await;
+        let mut body = terms();
+        body["liquidated_damages"] = json!(-1.0);
+        let (s, answer) = put_terms(&app, &hr, &org.dev, &body).await;
+        assert_eq!(s, 422);
+        assert!(answer["error"]["fields"]["liquidated_damages"].is_string(), "{answer}");
+        body["liquidated_damages"] = json!(50000.0);
+        let (s, answer) = put_terms(&app, &hr, &org.dev, &body).await;
+        assert_eq!((s, &answer["liquidated_damages"]), (200, &json!(5_000_000)), "{answer}");
+        let obligation = depart(&app, &hr, &org.dev).await;
+
+        let (s, receipt) = post(&app, &hr, "/api/v1/breaches", json!({
+            "employee_id": org.dev, "what": "The former engineer joined a competitor's research team.",
+            "discovered_on": "2028-02-20"
+        })).await;
+        assert_eq!(s, 201, "{receipt}");
+        let case = crate::breaches::case_id_of(&app, &sec, receipt["code"].as_str().unwrap()).await;
+        let paid = json!({"claimed": true, "claimed_amount": 50000.0, "claimed_on": "2028-02-25",
+                          "paid_amount": 50000.0, "paid_on": "2028-02-28"});
+        let (s, answer) = put_penalty(&app, &hr, &case, paid.clone()).await;
+        assert_eq!(s, 409, "not substantiated yet: {answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains("substantiated"), "{answer}");
+
+        patch_case(&app, &sec, &case, json!({"status": "triaged", "reason": "credible", "severity": "high"})).await;
+        patch_case(&app, &sec, &case, json!({"status": "investigating", "reason": "records"})).await;
+        patch_case(&app, &sec, &case, json!({"status": "substantiated", "reason": "confirmed",
+            "obligation_id": obligation, "decision": "Claim the liquidated damages"})).await;
+
+        let (s, answer) = put_penalty(&app, &hr, &case, json!({"claimed": false, "paid_amount": 50000.0, "paid_on": "2028-03-01"})).await;
+        assert_eq!(s, 422, "{answer}");
+        let fields = &answer["error"]["fields"];
+        assert!(fields["paid_amount"].is_string() && fields["paid_on"].is_string(), "{answer}");
+        assert_eq!(put_penalty(&app, &admin, &case, paid.clone()).await.0, 403, "HR and security only");
+        let (s, claimed) = put_penalty(&app, &sec, &case, json!({"claimed": true, "claimed_amount": 50000.0, "claimed_on": "2028-02-25"})).await;
+        assert_eq!(s, 200, "{claimed}");
+        assert_eq!(claimed["paid_amount"], Value::Null);
+        let (s, record) = put_penalty(&app, &hr, &case, paid).await;
+        assert_eq!(s, 200, "{record}");
+        assert_eq!((record["claimed_amount"].as_i64(), record["paid_on"].as_str()), (Some(5_000_000), Some("2028-02-28")));
+
+        let read = get_json(&app, &hr, &format!("/api/v1/breaches/{case}/penalty")).await;
+        assert_eq!(read["agreed_liquidated_damages"], 5_000_000);
+        assert_eq!(read["penalty"]["paid_amount"], 5_000_000);
+        let events = get_json(&app, &admin, &format!("/api/v1/audit?subject_id={case}")).await;
+        let recorded: Vec<&Value> = events["items"].as_array().unwrap().iter()
+            .filter(|e| e["action"] == "breach.penalty_recorded").collect();
+        assert_eq!(recorded.len(), 2, "each record audited: {events}");
+        assert_eq!(recorded[0]["details"]["before"]["paid_amount"], Value::Null, "the correction keeps what it replaced");
+
+        // The non-compete goes on after payment (SPC Interpretation (I) art. 40).
+        let o = get_json(&app, &hr, &format!("/api/v1/obligations/{obligation}")).await;
+        assert_eq!((o["status"].as_str(), o["ends_on"].as_str()), (Some("breached"), Some("2029-01-31")), "{o}");
+        let running = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete&status=active", org.dev)).await;
+        assert_eq!(running["total"], 1, "still counted as running: {running}");
+        app.run_jobs().await; // the report's notice to security
     }
 }
 

@@ -41,6 +41,9 @@ pub struct Terms {
     /// senior_technical or confidentiality_duty. Required.
     #[schema(value_type = Option<BoundAs>)]
     bound_as: Option<String>,
+    /// The liquidated damages a breach owes, e.g. 50000.00, if the agreement names them
+    /// (paying them does not end the non-compete).
+    liquidated_damages: Option<f64>,
     /// The average monthly wage of the last 12 months, if recorded (for the floor check).
     average_monthly_wage: Option<f64>,
 }
@@ -82,6 +85,10 @@ pub async fn put_terms(
     let mut errors = FieldErrors::new();
     let compensation = errors.check("monthly_compensation", minor_units(t.monthly_compensation));
     let bound_as = errors.check("bound_as", may_be_bound(t.bound_as.as_deref()));
+    let damages = match t.liquidated_damages {
+        None => Some(None),
+        Some(a) => errors.check("liquidated_damages", minor_units(a).map(Some)),
+    };
     let average = match t.average_monthly_wage {
         None => Some(None),
         Some(w) => errors.check("average_monthly_wage", minor_units(w).map(Some)),
@@ -95,7 +102,8 @@ pub async fn put_terms(
             errors.add(field, crate::problem!("length_between", min = 1, max = 500));
         }
     }
-    let (Some(compensation), Some(average), Some(bound_as)) = (compensation, average, bound_as)
+    let (Some(compensation), Some(average), Some(bound_as), Some(liquidated_damages)) =
+        (compensation, average, bound_as, damages)
     else {
         return Err(Error::Validation(errors));
     };
@@ -128,6 +136,7 @@ pub async fn put_terms(
                 scope: t.scope.trim(),
                 region: t.region.trim(),
                 bound_as,
+                liquidated_damages,
                 warning,
             };
             noncompete::put_agreement(conn, now, &actor, &id, &terms)

@@ -237,6 +237,8 @@ pub(super) async fn person(
             scope => a.scope,
             region => a.region,
             bound_as => a.bound_as,
+            liquidated_damages => a.liquidated_damages.map(money),
+            liquidated_damages_input => a.liquidated_damages.map(amount_input),
             warning => a.warning,
             updated_at => instant(a.updated_at),
         }
