@@ -15,7 +15,7 @@ use crate::domain::noncompete::{
     self, EarlyEnd, MonthStatus, NonCompeteRefusal, PaymentAlert, WAIVER_EXTRA_MONTHS, YearMonth,
     ledger, payment_alert,
 };
-use crate::domain::noncompete_terms::BoundAs;
+use crate::domain::noncompete_terms::{self, BoundAs, Compensation};
 use crate::domain::obligations::{NewObligation, ObligationKind, ObligationStatus, non_compete};
 use crate::domain::periods::Period;
 use crate::domain::policy::Policy;
@@ -28,8 +28,9 @@ use crate::problem;
 pub struct Agreement {
     pub employee_id: String,
     pub months: i32,
-    /// Minor units (fen, cents).
-    pub monthly_compensation: i64,
+    /// Minor units (fen, cents); none when none was agreed (it is then computed: SPC
+    /// Interpretation (I) art. 36).
+    pub monthly_compensation: Option<i64>,
     pub currency: String,
     pub scope: String,
     pub region: String,
@@ -37,6 +38,10 @@ pub struct Agreement {
     pub bound_as: BoundAs,
     /// The liquidated damages a breach owes, in minor units, when the agreement names them.
     pub liquidated_damages: Option<i64>,
+    /// Where the contract was performed: its minimum wage is the compensation's floor.
+    pub contract_region: Option<String>,
+    /// The average monthly wage of the 12 months before leaving, minor units, if recorded.
+    pub average_monthly_wage: Option<i64>,
     /// Kept when the compensation is below the policy's floor: why, in English.
     #[diesel(deserialize_as = StoredWarning)]
     #[serde(serialize_with = "in_english")]
@@ -50,12 +55,14 @@ pub struct Agreement {
 
 pub struct AgreementTerms<'a> {
     pub months: i32,
-    pub monthly_compensation: i64,
+    pub monthly_compensation: Option<i64>,
     pub currency: &'a str,
     pub scope: &'a str,
     pub region: &'a str,
     pub bound_as: BoundAs,
     pub liquidated_damages: Option<i64>,
+    pub contract_region: Option<&'a str>,
+    pub average_monthly_wage: Option<i64>,
     pub warning: Option<Problem>,
 }
 
@@ -89,6 +96,21 @@ fn in_english<S: serde::Serializer>(warning: &Option<Problem>, s: S) -> Result<S
     warning.as_ref().map(crate::catalog::english).serialize(s)
 }
 
+impl Agreement {
+    /// What the agreement owes a month when the person leaves on `last_working_day`, under
+    /// the policy's floor and minimum wages.
+    pub fn compensation(&self, policy: &Policy, last_working_day: NaiveDate) -> Compensation {
+        noncompete_terms::compensation(
+            self.monthly_compensation,
+            self.average_monthly_wage,
+            policy.non_compete_floor_percent,
+            &policy.minimum_wages,
+            self.contract_region.as_deref(),
+            last_working_day,
+        )
+    }
+}
+
 pub fn agreement_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Option<Agreement>> {
     non_compete_agreements::table
         .find(employee_id)
@@ -117,6 +139,8 @@ pub fn put_agreement(
             non_compete_agreements::region.eq(t.region),
             non_compete_agreements::bound_as.eq(t.bound_as),
             non_compete_agreements::liquidated_damages.eq(t.liquidated_damages),
+            non_compete_agreements::contract_region.eq(t.contract_region),
+            non_compete_agreements::average_monthly_wage.eq(t.average_monthly_wage),
             non_compete_agreements::warning.eq(t
                 .warning
                 .as_ref()
@@ -137,6 +161,7 @@ pub fn put_agreement(
                 "months": t.months, "monthly_compensation": t.monthly_compensation,
                 "currency": t.currency, "scope": t.scope, "region": t.region,
                 "bound_as": t.bound_as, "liquidated_damages": t.liquidated_damages,
+                "contract_region": t.contract_region, "average_monthly_wage": t.average_monthly_wage,
                 "warning": t.warning.as_ref().map(crate::catalog::english),
             }),
         },
@@ -331,7 +356,10 @@ pub fn end_early(
     super::lock_row(tx, super::Locked::Obligation, obligation_id)?;
     let o = active_non_compete(tx, obligation_id)?;
     let book = book_of(tx, &o, today)?;
-    let compensation = agreement_of(tx, &o.employee_id)?.map(|a| a.monthly_compensation);
+    let policy = super::policy::current(tx)?.1;
+    let last_working_day = o.starts_on.pred_opt().unwrap_or(o.starts_on);
+    let compensation = agreement_of(tx, &o.employee_id)?
+        .and_then(|a| a.compensation(&policy, last_working_day).owed_monthly);
     let ending = noncompete::end_early(how, compensation, &book, grace_months)?;
     diesel::update(obligations::table.find(obligation_id))
         .set((

@@ -265,7 +265,7 @@ diesel::table! {
     non_compete_agreements (employee_id) {
         employee_id -> Text,
         months -> Integer,
-        monthly_compensation -> BigInt,
+        monthly_compensation -> Nullable<BigInt>,
         currency -> Text,
         scope -> Text,
         region -> Text,
@@ -274,6 +274,8 @@ diesel::table! {
         updated_by -> Text,
         bound_as -> Text,
         liquidated_damages -> Nullable<BigInt>,
+        contract_region -> Nullable<Text>,
+        average_monthly_wage -> Nullable<BigInt>,
     }
 }
 

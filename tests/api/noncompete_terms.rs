@@ -134,6 +134,80 @@ async fn substantiated_case(
 }
 
 on_both_databases! {
+    async fn compensation_where_none_was_agreed_is_thirty_percent_of_the_wage_not_below_the_minimum_wage(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let org = small_org(&app, &hr).await;
+        let mut policy = get_json(&app, &admin, "/api/v1/policy").await["policy"].clone();
+        policy["minimum_wages"] = json!([
+            {"region": "上海市", "monthly_minor_units": 269000, "effective_from": "2027-07-01"},
+            {"region": "上海市", "monthly_minor_units": 274000, "effective_from": "2028-01-31"},
+            {"region": " ", "monthly_minor_units": -1, "effective_from": "2028-01-01"},
+        ]);
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        let fields = &body["error"]["fields"];
+        assert!(fields["minimum_wages.2.region"].is_string() && fields["minimum_wages.2.monthly_minor_units"].is_string(), "{body}");
+        policy["minimum_wages"].as_array_mut().unwrap().pop();
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+
+        // None agreed, no average wage: refused, naming the field.
+        let mut body = terms();
+        body.as_object_mut().unwrap().remove("monthly_compensation");
+        body.as_object_mut().unwrap().remove("average_monthly_wage");
+        body["contract_region"] = json!("上海市");
+        let (s, answer) = put_terms(&app, &hr, &org.dev, &body).await;
+        assert_eq!(s, 422);
+        assert!(answer["error"]["fields"]["average_monthly_wage"].as_str().unwrap().contains("art. 36"), "{answer}");
+        body["average_monthly_wage"] = json!(8000.0);
+        body["contract_region"] = json!("北京市");
+        let (s, answer) = put_terms(&app, &hr, &org.dev, &body).await;
+        assert_eq!(s, 422, "a region the policy has no minimum wage for");
+        assert!(answer["error"]["fields"]["contract_region"].as_str().unwrap().contains("上海市"), "{answer}");
+
+        // Leaving on 31 January 2028, when Shanghai's 2,740 took effect: 30% of 8,000 is 2,400,
+        // below it, so each month owes the minimum wage.
+        body["contract_region"] = json!("上海市");
+        let (s, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-01-02", "last_working_day": "2028-01-31", "reason": "resignation"
+        })).await;
+        assert_eq!(s, 201, "{dep}");
+        let (s, answer) = put_terms(&app, &hr, &org.dev, &body).await;
+        assert_eq!(s, 200, "{answer}");
+        assert_eq!(answer["monthly_compensation"], Value::Null);
+        assert_eq!(answer["compensation"]["minimum_wage"], 274000);
+        assert_eq!(answer["compensation"]["owed_monthly"], 274000);
+        assert_eq!(answer["warning"], Value::Null, "nothing agreed, nothing below the floor");
+
+        // An agreed amount below the floor stands, with a warning.
+        body["monthly_compensation"] = json!(2500.0);
+        let (s, answer) = put_terms(&app, &hr, &org.dev, &body).await;
+        assert_eq!(s, 200);
+        assert_eq!(answer["compensation"]["owed_monthly"], 250000);
+        assert!(answer["warning"].as_str().unwrap().contains("2740.00"), "{answer}");
+
+        body.as_object_mut().unwrap().remove("monthly_compensation");
+        body["average_monthly_wage"] = json!(20000.0);
+        assert_eq!(put_terms(&app, &hr, &org.dev, &body).await.0, 200);
+        let done = format!("/api/v1/departures/{}/complete", dep["id"].as_str().unwrap());
+        assert_eq!(post(&app, &hr, &done, json!({"override_reason": "test"})).await.0, 200);
+        let page_ = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete", org.dev)).await;
+        let id = page_["items"][0]["id"].as_str().unwrap().to_string();
+        let owed = get_json(&app, &hr, &format!("/api/v1/obligations/{id}/compensation")).await;
+        assert_eq!((owed["owed_monthly"].as_i64(), owed["floor"].as_i64()), (Some(600_000), Some(600_000)), "30% of 20,000: {owed}");
+
+        // The obligation page shows it, in the reader's language.
+        let browser = app.signed_in("hr2@example.com", &["hr"]).await;
+        for (lang, said) in [("zh-CN", "未约定：平均工资的 30%"), ("en", "None agreed: 30% of the average wage")] {
+            speak(&app, "hr2@example.com", lang);
+            let (status, html) = page(&app, &browser, &format!("/obligations/{id}")).await;
+            assert_eq!(status, 200);
+            assert!(html.contains(said) && html.contains("6,000.00 CNY") && html.contains("2,740.00 CNY"), "{lang}: {html}");
+        }
+    }
+
     async fn the_case_page_records_the_penalty_with_errors_in_both_languages(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         let sec = app.token_client("sec@example.com", &["security"]).await;
@@ -270,6 +344,62 @@ on_both_databases! {
     }
 }
 
+/// A policy as the version with one minimum wage wrote it.
+const OLD_POLICY: &str = r#"
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('admin', 'old-admin@example.com', '管理员', 'zh-CN', NULL, TRUE, NULL,
+  '2026-11-30 09:00:00', '2026-11-30 09:00:00');
+"#;
+
+async fn a_stored_minimum_wage_becomes_every_regions(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-02-000001_line_titles_per_language")
+    else {
+        return;
+    };
+    let mut body = serde_json::to_value(tuomi::domain::policy::Policy::default()).unwrap();
+    let o = body.as_object_mut().unwrap();
+    o.remove("minimum_wages");
+    o.insert("minimum_monthly_wage".into(), json!(269050));
+    let mut zero = body.clone();
+    zero["minimum_monthly_wage"] = json!(0);
+    old.sql(OLD_POLICY).sql(&format!(
+        "INSERT INTO policy_versions (version, body, created_at, created_by) VALUES          (1, '{zero}', '2026-11-30 09:00:00', 'admin'), (2, '{body}', '2026-12-01 09:00:00', 'admin');"
+    ));
+    let app = old.upgrade().await;
+    let admin = app.token_client("admin@example.com", &["admin"]).await;
+    let policy = get_json(&app, &admin, "/api/v1/policy").await;
+    assert_eq!(policy["version"], 2);
+    assert_eq!(
+        policy["policy"]["minimum_wages"],
+        json!([{"region": "*", "monthly_minor_units": 269050, "effective_from": "2000-01-01"}])
+    );
+    assert!(policy["policy"].get("minimum_monthly_wage").is_none());
+    use diesel::prelude::*;
+    use tuomi::db::schema::policy_versions as v;
+    let first: String = v::table
+        .filter(v::version.eq(1))
+        .select(v::body)
+        .first(&mut app.db())
+        .unwrap();
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        first["minimum_wages"],
+        json!([]),
+        "no minimum wage set, none listed"
+    );
+}
+
+#[actix_web::test]
+async fn a_stored_minimum_wage_becomes_every_regions_on_upgrade_on_sqlite() {
+    a_stored_minimum_wage_becomes_every_regions(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_stored_minimum_wage_becomes_every_regions_on_upgrade_on_postgres() {
+    a_stored_minimum_wage_becomes_every_regions(Backend::Postgres).await;
+}
+
 /// An agreement as the version before `bound_as` wrote it.
 const OLD_AGREEMENT: &str = "
 INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
@@ -298,11 +428,11 @@ async fn a_stored_agreement_binds_a_person_with_a_confidentiality_duty(backend: 
     assert!(html.contains("Has a confidentiality duty"), "{html}");
     use diesel::prelude::*;
     use tuomi::db::schema::non_compete_agreements as a;
-    let kept: (String, i64) = a::table
+    let kept: (String, Option<i64>) = a::table
         .select((a::bound_as, a::monthly_compensation))
         .first(&mut app.db())
         .unwrap();
-    assert_eq!(kept, ("confidentiality_duty".to_string(), 800000));
+    assert_eq!(kept, ("confidentiality_duty".to_string(), Some(800000)));
 }
 
 #[actix_web::test]

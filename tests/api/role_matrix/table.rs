@@ -149,6 +149,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("PUT", "/api/v1/employees/{id}/non-compete", HR),
     ("POST", "/api/v1/obligations/{id}/payments", HR),
     ("GET", "/api/v1/obligations/{id}/ledger", OVERSEERS),
+    ("GET", "/api/v1/obligations/{id}/compensation", OVERSEERS),
     ("POST", "/api/v1/obligations/{id}/waive", HR),
     ("POST", "/api/v1/obligations/{id}/rescind", HR),
     ("POST", "/api/v1/obligations/{id}/extensions", OVERSEERS),

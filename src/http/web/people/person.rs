@@ -231,8 +231,11 @@ pub(super) async fn person(
     let agreement = v.agreement.as_ref().filter(|_| overseer).map(|a| {
         context! {
             months => a.months,
-            monthly_compensation => money(a.monthly_compensation),
-            monthly_compensation_input => amount_input(a.monthly_compensation),
+            monthly_compensation => a.monthly_compensation.map(money),
+            monthly_compensation_input => a.monthly_compensation.map(amount_input),
+            contract_region => a.contract_region,
+            average_monthly_wage => a.average_monthly_wage.map(money),
+            average_monthly_wage_input => a.average_monthly_wage.map(amount_input),
             currency => a.currency,
             scope => a.scope,
             region => a.region,
