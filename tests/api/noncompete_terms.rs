@@ -187,6 +187,24 @@ on_both_databases! {
         assert_eq!(s, 200);
         assert_eq!(answer["compensation"]["owed_monthly"], 250000);
         assert!(answer["warning"].as_str().unwrap().contains("2740.00"), "{answer}");
+        // On the person's page the warning, and a refused region, read in the reader's language.
+        let browser = app.signed_in("hr2@example.com", &["hr"]).await;
+        let here = format!("/employees/{}", org.dev);
+        let nc = format!("/api/v1/employees/{}/non-compete", org.dev);
+        for (lang, warned, refused) in [
+            ("zh-CN", "月补偿 2500.00 低于下限 2740.00", "制度中没有 &quot;北京市&quot; 的最低工资"),
+            ("en", "the monthly compensation 2500.00 is below the floor of 2740.00", "the policy has no minimum wage for &quot;北京市&quot;"),
+        ] {
+            speak(&app, "hr2@example.com", lang);
+            let (_, html) = page(&app, &browser, &here).await;
+            assert!(html.contains(warned), "{lang}: {html}");
+            let (_, _, html) = submit_form(&app, &browser, &here, &nc, &[
+                ("_method", "PUT"), ("months", "12"), ("currency", "CNY"), ("scope", "竞争对手"),
+                ("region", "中国大陆"), ("bound_as", "senior_technical"), ("average_monthly_wage", "8000"),
+                ("contract_region", "北京市"),
+            ]).await;
+            assert!(html.contains("id=\"f-contract_region-error\"") && html.contains(refused), "{lang}: {html}");
+        }
 
         body.as_object_mut().unwrap().remove("monthly_compensation");
         body["average_monthly_wage"] = json!(20000.0);
@@ -199,7 +217,6 @@ on_both_databases! {
         assert_eq!((owed["owed_monthly"].as_i64(), owed["floor"].as_i64()), (Some(600_000), Some(600_000)), "30% of 20,000: {owed}");
 
         // The obligation page shows it, in the reader's language.
-        let browser = app.signed_in("hr2@example.com", &["hr"]).await;
         for (lang, said) in [("zh-CN", "未约定：平均工资的 30%"), ("en", "None agreed: 30% of the average wage")] {
             speak(&app, "hr2@example.com", lang);
             let (status, html) = page(&app, &browser, &format!("/obligations/{id}")).await;
