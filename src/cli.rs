@@ -348,12 +348,10 @@ fn import_employees(
     file: &std::path::Path,
     dry_run: bool,
 ) -> anyhow::Result<ExitCode> {
-    use crate::domain::import;
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let text = import::decode(&bytes)
+    let file = crate::db::import::read(&bytes)
         .map_err(|p| anyhow::anyhow!("{}: {}", file.display(), crate::catalog::english(&p)))?;
-    let file = import::parse(&text);
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;
     let started = std::time::Instant::now();
@@ -362,6 +360,9 @@ fn import_employees(
     })?;
     for e in &report.errors {
         println!("line {}, {}: {}", e.line, e.field, e.message);
+    }
+    if !report.ignored_columns.is_empty() {
+        println!("columns not read: {}", report.ignored_columns.join(", "));
     }
     let verb = if report.dry_run { "would be" } else { "were" };
     println!(

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::db::DatabaseUrl;
+use crate::domain::delivery::{Leases, Retrying};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,6 +34,10 @@ pub struct Config {
     /// DKIM signing of outgoing mail: the selector and the private key file (RSA PEM, or an
     /// Ed25519 key in base64), both or neither.
     pub dkim: Option<(String, PathBuf)>,
+    /// How a message refused for now is tried again.
+    pub retrying: Retrying,
+    /// How long a claimed job is its worker's, and how often the worker renews that.
+    pub leases: Leases,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +66,10 @@ struct RawConfig {
     templates_dir: Option<String>,
     dkim_selector: Option<String>,
     dkim_key_file: Option<String>,
+    mail_retry_cap_minutes: Option<String>,
+    mail_retry_horizon_days: Option<String>,
+    job_lease_seconds: Option<String>,
+    job_heartbeat_seconds: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -80,6 +89,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("templates_dir", "unset: the built-in templates"),
     ("dkim_selector", "unset: mail is not DKIM-signed"),
     ("dkim_key_file", "unset"),
+    ("mail_retry_cap_minutes", "60"),
+    ("mail_retry_horizon_days", "14"),
+    ("job_lease_seconds", "30"),
+    ("job_heartbeat_seconds", "10"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +131,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 15] = [
+        let overrides: [(&str, &mut Option<String>); 19] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -134,6 +147,19 @@ impl Config {
             ("TUOMI_TEMPLATES_DIR", &mut raw.templates_dir),
             ("TUOMI_DKIM_SELECTOR", &mut raw.dkim_selector),
             ("TUOMI_DKIM_KEY_FILE", &mut raw.dkim_key_file),
+            (
+                "TUOMI_MAIL_RETRY_CAP_MINUTES",
+                &mut raw.mail_retry_cap_minutes,
+            ),
+            (
+                "TUOMI_MAIL_RETRY_HORIZON_DAYS",
+                &mut raw.mail_retry_horizon_days,
+            ),
+            ("TUOMI_JOB_LEASE_SECONDS", &mut raw.job_lease_seconds),
+            (
+                "TUOMI_JOB_HEARTBEAT_SECONDS",
+                &mut raw.job_heartbeat_seconds,
+            ),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -307,6 +333,51 @@ impl RawConfig {
             }
         };
 
+        let mut whole = |key: &str, text: Option<&str>, default: i64, range: (i64, i64)| match text
+            .map(str::parse::<i64>)
+            .unwrap_or(Ok(default))
+        {
+            Ok(n) if (range.0..=range.1).contains(&n) => n,
+            _ => {
+                problem(
+                    key,
+                    format!("must be a whole number from {} to {}", range.0, range.1),
+                );
+                default
+            }
+        };
+        let retrying = Retrying {
+            cap: chrono::Duration::minutes(whole(
+                "mail_retry_cap_minutes",
+                self.mail_retry_cap_minutes.as_deref(),
+                60,
+                (1, 24 * 60),
+            )),
+            horizon: chrono::Duration::days(whole(
+                "mail_retry_horizon_days",
+                self.mail_retry_horizon_days.as_deref(),
+                14,
+                (1, 365),
+            )),
+        };
+        let lease = whole(
+            "job_lease_seconds",
+            self.job_lease_seconds.as_deref(),
+            30,
+            (10, 3600),
+        );
+        // Renewed at least twice within a lease, so one late renewal loses nothing.
+        let heartbeat = whole(
+            "job_heartbeat_seconds",
+            self.job_heartbeat_seconds.as_deref(),
+            10,
+            (1, (lease / 2).max(1)),
+        );
+        let leases = Leases {
+            lease: chrono::Duration::seconds(lease),
+            heartbeat: chrono::Duration::seconds(heartbeat),
+        };
+
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
                 database_url,
@@ -323,6 +394,8 @@ impl RawConfig {
                 jobs,
                 templates_dir,
                 dkim,
+                retrying,
+                leases,
             }),
             _ => Err(ConfigError { problems }),
         }
@@ -369,6 +442,29 @@ mod tests {
         assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
         assert!(config.smtp_url.is_none());
         assert_eq!(config.timezone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn delivery_rides_out_two_weeks_by_default_and_its_settings_are_checked() {
+        let config = Config::load(&env(&[]), None).unwrap();
+        assert_eq!(config.retrying, Retrying::default());
+        assert_eq!(config.retrying.horizon, chrono::Duration::days(14));
+        assert_eq!(config.leases.lease, chrono::Duration::seconds(30));
+        let err = Config::load(
+            &env(&[
+                ("TUOMI_MAIL_RETRY_HORIZON_DAYS", "0"),
+                ("TUOMI_JOB_LEASE_SECONDS", "20"),
+                ("TUOMI_JOB_HEARTBEAT_SECONDS", "15"),
+            ]),
+            None,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("TUOMI_MAIL_RETRY_HORIZON_DAYS"), "{text}");
+        assert!(
+            text.contains("TUOMI_JOB_HEARTBEAT_SECONDS (job_heartbeat_seconds): must be a whole number from 1 to 10"),
+            "a heartbeat renews at least twice within the lease: {text}"
+        );
     }
 
     #[test]

@@ -18,12 +18,13 @@ use super::{DbConnection, stored_instant};
 use crate::clock::company_date;
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::clearance::{
-    ChainRefusal, ChangeStatus, Decision, Proposal, Step, StepTaken, Verdict,
+    ChainRefusal, ChangeStatus, Decider, Decision, Proposal, Step, StepTaken, Verdict,
     leaves_classified_post, may_propose, take_step,
 };
 use crate::domain::obligations::declassification;
 use crate::domain::people::{ClearanceTier, EmployeeStatus};
 use crate::domain::problem::{Arg, Problem};
+use crate::domain::users::Role;
 use crate::error::{Error, Result};
 use crate::problem;
 
@@ -105,7 +106,11 @@ fn wrong_step(is: ChangeStatus, expected: ChangeStatus) -> Problem {
 impl From<ChainRefusal> for Error {
     fn from(refusal: ChainRefusal) -> Error {
         match refusal {
-            ChainRefusal::OwnRecord | ChainRefusal::OwnProposal => Error::Forbidden,
+            ChainRefusal::OwnRecord
+            | ChainRefusal::OwnProposal
+            | ChainRefusal::OwnReview
+            | ChainRefusal::OutsideTheLine
+            | ChainRefusal::NotTheirStep(_) => Error::Forbidden,
             ChainRefusal::NotEmployed(status) => Error::refused(match status {
                 EmployeeStatus::Retired => problem!("tier_change_retired"),
                 _ => problem!("tier_change_departed"),
@@ -120,6 +125,26 @@ impl From<ChainRefusal> for Error {
 /// Whether the user is the person the record is about.
 fn own_record(user: &User, employee: &Employee) -> bool {
     user.employee_no.as_deref() == Some(employee.employee_no.as_str())
+}
+
+/// Who the user is in the chain of this change (about the employee numbered
+/// `employee_no`): their roles, whether they are a manager above the person, and which
+/// steps of it they took.
+pub fn decider(
+    conn: &mut DbConnection,
+    user: &User,
+    change: &ClearanceChange,
+    employee_no: Option<&str>,
+) -> QueryResult<Decider> {
+    Ok(Decider {
+        hr: user.roles.contains(&Role::Hr),
+        security: user.roles.contains(&Role::Security),
+        manager: user.roles.contains(&Role::Manager),
+        manager_above: employees::above_in_line(conn, user, &change.employee_id)?,
+        proposed: change.proposed_by == user.id,
+        reviewed: change.reviewed_by.as_deref() == Some(user.id.as_str()),
+        own_record: employee_no.is_some() && user.employee_no.as_deref() == employee_no,
+    })
 }
 
 /// Proposes a new tier for an employee the user may see.
@@ -197,8 +222,7 @@ pub fn decide(
         step,
         decision,
         status: change.status,
-        own_proposal: change.proposed_by == user.id,
-        own_record: own_record(user, &employee),
+        decider: decider(tx, user, &change, Some(&employee.employee_no))?,
     })?;
     let at = stored_instant(now);
     let effective_on = company_date(now, tz);
@@ -378,8 +402,11 @@ pub type ChangeSort = Sort<ChangeSortKey>;
 pub struct ChangeFilter {
     pub status: Option<ChangeStatus>,
     pub employee_id: Option<String>,
-    /// Only the changes this user proposed (what a manager sees of the chain).
+    /// Only the changes this user proposed.
     pub proposed_by: Option<String>,
+    /// Only the changes this user proposed or that are about someone in their scope (what a
+    /// manager sees of the chain: their proposals, and the changes of their line to review).
+    pub followed_by: Option<(String, Scope)>,
     /// Oldest proposal first when not given (a work queue).
     pub sort: Option<ChangeSort>,
 }
@@ -401,6 +428,13 @@ pub fn list(
         }
         if let Some(u) = &filter.proposed_by {
             q = q.filter(clearance_changes::proposed_by.eq(u.clone()));
+        }
+        if let Some((user_id, scope)) = &filter.followed_by {
+            let own = clearance_changes::proposed_by.eq(user_id.clone());
+            q = match scope.condition("clearance_changes.employee_id") {
+                Some(team) => q.filter(own.or(team)),
+                None => q,
+            };
         }
         q
     };

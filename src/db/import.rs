@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::audit;
 use super::employees::{self, Employee};
 use crate::domain::audit::Actor;
-use crate::domain::import::{ImportRow, LineError, ParsedFile};
+use crate::domain::import::{COLUMNS, Headings, ImportRow, LineError, ParsedFile};
 use crate::domain::problem::Problem;
 use crate::error::Result;
 use crate::problem;
@@ -23,6 +23,46 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub errors: Vec<ReportedLine>,
+    /// The file's columns the import does not read, as headed (the export's tier and status,
+    /// say): left as they are.
+    pub ignored_columns: Vec<String>,
+    /// The rows that create or change someone, in file order, each change as from → to
+    /// (`manager_no` as employee numbers): what a dry run shows before anything is written.
+    pub rows: Vec<RowOutcome>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowOutcome {
+    pub line: u64,
+    pub employee_no: String,
+    /// `created` or `updated`.
+    pub outcome: String,
+    /// For an update: `{field: {from, to}}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+/// The headings a column may have: its own name, or what the people list's CSV export writes
+/// for it in either language — so an export, edited in Excel, imports back.
+pub fn headings() -> Headings {
+    use crate::domain::users::Language;
+    let labels = COLUMNS.iter().flat_map(|column| {
+        [Language::ZhCn, Language::En]
+            .into_iter()
+            .filter_map(move |lang| {
+                crate::catalog::text(lang, &format!("people.col.{column}")).map(|l| (*column, l))
+            })
+    });
+    Headings::new(labels)
+}
+
+/// Reads an uploaded file (CSV or Excel) into rows; a file that cannot be read at all is an
+/// error on `body`.
+pub fn read(bytes: &[u8]) -> std::result::Result<ParsedFile, Problem> {
+    Ok(crate::domain::import::parse(
+        &crate::domain::import::read(bytes)?,
+        &headings(),
+    ))
 }
 
 /// A problem with one line of the file (line 1 is the header), said in English with its code.
@@ -142,12 +182,43 @@ pub fn run(
     let mut report = ImportReport {
         dry_run: dry_run || !errors.is_empty(),
         errors: errors.into_iter().map(ReportedLine::from).collect(),
+        ignored_columns: file.ignored.clone(),
         ..Default::default()
     };
+    let number_of = |id: Option<&str>| id.and_then(|i| by_id.get(i)).map(|e| e.employee_no.clone());
     for plan in &plans {
         match plan {
-            Plan::Create { .. } => report.created += 1,
-            Plan::Update { .. } => report.updated += 1,
+            Plan::Create { row, .. } => {
+                report.created += 1;
+                report.rows.push(RowOutcome {
+                    line: row.line,
+                    employee_no: row.fields.employee_no.clone(),
+                    outcome: "created".into(),
+                    changes: serde_json::json!({}),
+                });
+            }
+            Plan::Update { current, row } => {
+                report.updated += 1;
+                let manager = row.manager_no.as_deref().map(|m| id_of[m].as_str());
+                let mut changes = employees::changes(current, &row.fields, manager);
+                if let Some(map) = changes.as_object_mut()
+                    && map.remove("manager_id").is_some()
+                {
+                    map.insert(
+                        "manager_no".into(),
+                        serde_json::json!({
+                            "from": number_of(current.manager_id.as_deref()),
+                            "to": row.manager_no,
+                        }),
+                    );
+                }
+                report.rows.push(RowOutcome {
+                    line: row.line,
+                    employee_no: row.fields.employee_no.clone(),
+                    outcome: "updated".into(),
+                    changes,
+                });
+            }
             Plan::Unchanged => report.unchanged += 1,
         }
     }

@@ -1,5 +1,6 @@
 //! The durable job queue: enqueued in the transaction of the change that causes the work,
-//! claimed with a lease, retried with backoff, kept as `failed` when attempts run out.
+//! claimed with a lease, retried with backoff until a horizon after it was due, kept as
+//! `failed` after that.
 
 use crate::db::WriteTx;
 use crate::domain::reminders::ReminderStatus;
@@ -37,9 +38,10 @@ crate::string_enum! {
     }
 }
 
-/// Attempts before a job is given up as failed. With the backoff of
-/// [`crate::domain::reminders::retry_delay`] this spans about three days.
-pub const MAX_ATTEMPTS: i32 = 20;
+/// Claims of one job before it is given up when its worker stopped during it: a guard against
+/// a job that kills its worker every time. Failures the worker lives through are bounded by
+/// the horizon instead ([`crate::domain::delivery::next_try`]).
+pub const MAX_ATTEMPTS: i32 = 10_000;
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = jobs)]
@@ -65,6 +67,10 @@ pub struct Job {
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: chrono::NaiveDateTime,
+    /// When the work was due: tried again after temporary failures until a horizon after it.
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub due_at: chrono::NaiveDateTime,
 }
 
 /// Adds a job unless one with the same unique key exists (in any state); returns whether it
@@ -87,6 +93,7 @@ pub fn enqueue(
         jobs::attempts.eq(0),
         jobs::max_attempts.eq(MAX_ATTEMPTS),
         jobs::run_at.eq(stored_instant(run_at)),
+        jobs::due_at.eq(stored_instant(run_at)),
         jobs::created_at.eq(at),
         jobs::updated_at.eq(at),
     );
@@ -118,6 +125,7 @@ pub fn requeue(
         jobs::state.eq(JobState::Queued),
         jobs::attempts.eq(0),
         jobs::run_at.eq(at),
+        jobs::due_at.eq(at),
         jobs::locked_by.eq(None::<String>),
         jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
         jobs::last_error.eq(None::<String>),
@@ -245,8 +253,8 @@ pub fn complete(tx: &mut WriteTx, now: DateTime<Utc>, id: &str, worker: &str) ->
     Ok(())
 }
 
-/// The attempt failed: try again at `retry_at`, or — when the attempts are used up or the
-/// failure is permanent (`retry_at` none) — keep the job as failed with its error.
+/// The attempt failed: try again at `retry_at`, or — past the horizon or permanent
+/// (`retry_at` none) — keep the job as failed with its error.
 pub fn attempt_failed(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
@@ -256,8 +264,8 @@ pub fn attempt_failed(
     retry_at: Option<DateTime<Utc>>,
 ) -> QueryResult<JobState> {
     let next = match retry_at {
-        Some(at) if job.attempts < job.max_attempts => (JobState::Queued, stored_instant(at)),
-        _ => (JobState::Failed, job.run_at),
+        Some(at) => (JobState::Queued, stored_instant(at)),
+        None => (JobState::Failed, job.run_at),
     };
     diesel::update(
         jobs::table
@@ -274,6 +282,57 @@ pub fn attempt_failed(
     ))
     .execute(tx.conn())?;
     Ok(next.0)
+}
+
+/// The jobs in `worker`'s hands stay its own until `lease_until` (a heartbeat).
+pub fn renew(
+    tx: &mut WriteTx,
+    ids: &[String],
+    worker: &str,
+    lease_until: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq_any(ids))
+            .filter(jobs::state.eq(JobState::Running))
+            .filter(jobs::locked_by.eq(worker)),
+    )
+    .set(jobs::locked_until.eq(stored_instant(lease_until)))
+    .execute(tx.conn())
+}
+
+/// The sends waiting after a temporary failure are due now: the mail server that refused
+/// them has just accepted one. Returns how many.
+pub fn bring_forward_sends(tx: &mut WriteTx, now: DateTime<Utc>) -> QueryResult<usize> {
+    let now = stored_instant(now);
+    diesel::update(
+        jobs::table
+            .filter(jobs::state.eq(JobState::Queued))
+            .filter(jobs::run_at.gt(now))
+            .filter(jobs::kind.eq(JobKind::SendReminder))
+            .filter(jobs::last_error.is_not_null()),
+    )
+    .set(jobs::run_at.eq(now))
+    .execute(tx.conn())
+}
+
+/// Whether any job is due now or was left by a worker that stopped: two probes of the
+/// (state, run_at) index, so an idle worker can look every second.
+pub fn anything_due(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<bool> {
+    let now = stored_instant(now);
+    let due = diesel::select(diesel::dsl::exists(
+        jobs::table
+            .filter(jobs::state.eq(JobState::Queued))
+            .filter(jobs::run_at.le(now)),
+    ))
+    .get_result::<bool>(conn)?;
+    Ok(due
+        || diesel::select(diesel::dsl::exists(
+            jobs::table
+                .filter(jobs::state.eq(JobState::Running))
+                .filter(jobs::locked_until.lt(now)),
+        ))
+        .get_result::<bool>(conn)?)
 }
 
 /// Finished jobs are kept this long (to show what ran), then deleted. Their unique keys are no
@@ -310,6 +369,19 @@ pub fn list(
             .select(Job::as_select())
             .load(conn)
     })
+}
+
+/// When the oldest message still waiting to be sent was due (none when nothing due waits).
+pub fn oldest_waiting_send(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    jobs::table
+        .filter(jobs::state.eq_any([JobState::Queued, JobState::Running]))
+        .filter(jobs::kind.eq(JobKind::SendReminder))
+        .filter(jobs::due_at.le(stored_instant(now)))
+        .select(diesel::dsl::min(jobs::due_at))
+        .first(conn)
 }
 
 /// How many jobs are in each state (for the metrics).

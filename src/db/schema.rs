@@ -321,6 +321,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_at -> Timestamp,
     }
 }
 

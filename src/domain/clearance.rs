@@ -1,5 +1,7 @@
 //! Changing a clearance tier through its chain (002 第五条, 第六条): the department proposes,
-//! HR reviews, the security officer approves. Only an approved change takes effect.
+//! HR or the department head (a manager above the person) reviews, the security officer
+//! approves, and at least two people besides the proposer decide. Only an approved change
+//! takes effect.
 
 use super::people::{ClearanceTier, EmployeeStatus};
 use super::problem::Problem;
@@ -66,8 +68,14 @@ impl Step {
 pub enum ChainRefusal {
     /// Nobody acts on a change about their own record.
     OwnRecord,
-    /// Nobody decides their own proposal.
+    /// Nobody decides their own proposal, at either step.
     OwnProposal,
+    /// Whoever reviewed a change does not approve it too (two people at least, 002 第五条).
+    OwnReview,
+    /// A manager reviews only the changes of people below them in the reporting line.
+    OutsideTheLine,
+    /// The step is another role's: HR or the department head reviews, security approves.
+    NotTheirStep(Step),
     /// Tiers change only while the person is employed.
     NotEmployed(EmployeeStatus),
     /// The proposed tier is the person's tier already.
@@ -79,6 +87,22 @@ pub enum ChainRefusal {
         is: ChangeStatus,
         expected: ChangeStatus,
     },
+}
+
+impl ChainRefusal {
+    /// The catalog key (under `sec.clearance.why.`) saying why the reader may not take the
+    /// step, for the refusals that are about who they are.
+    pub fn why_key(self) -> Option<&'static str> {
+        Some(match self {
+            ChainRefusal::OwnRecord => "own_record",
+            ChainRefusal::OwnProposal => "own_proposal",
+            ChainRefusal::OwnReview => "own_review",
+            ChainRefusal::OutsideTheLine => "outside_the_line",
+            ChainRefusal::NotTheirStep(Step::Review) => "not_a_reviewer",
+            ChainRefusal::NotTheirStep(Step::Approval) => "not_an_approver",
+            _ => return None,
+        })
+    }
 }
 
 /// What a proposal is decided on.
@@ -111,6 +135,65 @@ pub fn may_propose(p: &Proposal) -> Result<(), ChainRefusal> {
     Ok(())
 }
 
+/// Who the one deciding is, as far as the chain is concerned.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Decider {
+    pub hr: bool,
+    pub security: bool,
+    pub manager: bool,
+    /// A manager above the person in the reporting line (their department head).
+    pub manager_above: bool,
+    /// The one deciding proposed the change.
+    pub proposed: bool,
+    /// The one deciding took the review step of the change.
+    pub reviewed: bool,
+    /// The one deciding is the person whose tier it is.
+    pub own_record: bool,
+}
+
+impl ChangeStatus {
+    /// The step the change waits for, if it is still in its chain.
+    pub fn next_step(self) -> Option<Step> {
+        match self {
+            ChangeStatus::Proposed => Some(Step::Review),
+            ChangeStatus::Reviewed => Some(Step::Approval),
+            ChangeStatus::Approved | ChangeStatus::Rejected => None,
+        }
+    }
+}
+
+/// Whether the decider may take the step (002 第五条: the department head reviews, the unit
+/// leader approves). At least two people other than the proposer: the proposer decides
+/// neither step and the reviewer does not approve, so one user holding every role cannot
+/// take a change through alone. The review is HR's or a manager's above the person in the
+/// reporting line; the approval is security's. Who asks is checked before the change's
+/// state, so a stranger to the change hears the same whatever its state.
+pub fn may_take(step: Step, status: ChangeStatus, d: &Decider) -> Result<(), ChainRefusal> {
+    if d.own_record {
+        return Err(ChainRefusal::OwnRecord);
+    }
+    if d.proposed {
+        return Err(ChainRefusal::OwnProposal);
+    }
+    match step {
+        Step::Review if d.hr || d.manager_above => {}
+        Step::Review if d.manager => return Err(ChainRefusal::OutsideTheLine),
+        Step::Approval if d.security => {
+            if d.reviewed {
+                return Err(ChainRefusal::OwnReview);
+            }
+        }
+        _ => return Err(ChainRefusal::NotTheirStep(step)),
+    }
+    if status != step.expects() {
+        return Err(ChainRefusal::WrongStep {
+            is: status,
+            expected: step.expects(),
+        });
+    }
+    Ok(())
+}
+
 /// What a step is decided on.
 #[derive(Debug, Clone, Copy)]
 pub struct StepTaken {
@@ -118,27 +201,12 @@ pub struct StepTaken {
     pub decision: Decision,
     /// The change's status now.
     pub status: ChangeStatus,
-    /// The one deciding proposed the change.
-    pub own_proposal: bool,
-    /// The one deciding is the person whose tier it is.
-    pub own_record: bool,
+    pub decider: Decider,
 }
 
-/// The status a step leaves the change in: the step must be the change's next one, and is
-/// taken neither by its proposer nor by the person concerned.
+/// The status a step leaves the change in, when the decider may take it (`may_take`).
 pub fn take_step(t: &StepTaken) -> Result<ChangeStatus, ChainRefusal> {
-    if t.status != t.step.expects() {
-        return Err(ChainRefusal::WrongStep {
-            is: t.status,
-            expected: t.step.expects(),
-        });
-    }
-    if t.own_proposal {
-        return Err(ChainRefusal::OwnProposal);
-    }
-    if t.own_record {
-        return Err(ChainRefusal::OwnRecord);
-    }
+    may_take(t.step, t.status, &t.decider)?;
     Ok(t.step.outcome(t.decision))
 }
 
@@ -236,13 +304,29 @@ mod tests {
         assert_eq!(may_propose(&waiting), Err(ChainRefusal::ChangeWaiting));
     }
 
+    fn hr() -> Decider {
+        Decider {
+            hr: true,
+            ..Decider::default()
+        }
+    }
+
+    fn security() -> Decider {
+        Decider {
+            security: true,
+            ..Decider::default()
+        }
+    }
+
     fn step(step: Step, status: ChangeStatus) -> StepTaken {
         StepTaken {
             step,
             decision: Decision::Approve,
             status,
-            own_proposal: false,
-            own_record: false,
+            decider: match step {
+                Step::Review => hr(),
+                Step::Approval => security(),
+            },
         }
     }
 
@@ -266,15 +350,133 @@ mod tests {
             })
         );
         let own = StepTaken {
-            own_proposal: true,
+            decider: Decider {
+                proposed: true,
+                ..hr()
+            },
             ..review
         };
         assert_eq!(take_step(&own), Err(ChainRefusal::OwnProposal));
         let mine = StepTaken {
-            own_record: true,
+            decider: Decider {
+                own_record: true,
+                ..hr()
+            },
             ..review
         };
         assert_eq!(take_step(&mine), Err(ChainRefusal::OwnRecord));
+    }
+
+    /// Every role at once: HR, security and a manager above the person.
+    fn everything() -> Decider {
+        Decider {
+            hr: true,
+            security: true,
+            manager: true,
+            manager_above: true,
+            ..Decider::default()
+        }
+    }
+
+    #[test]
+    fn the_proposer_decides_neither_step() {
+        let proposer = Decider {
+            proposed: true,
+            ..everything()
+        };
+        assert_eq!(
+            may_take(Step::Review, ChangeStatus::Proposed, &proposer),
+            Err(ChainRefusal::OwnProposal)
+        );
+        assert_eq!(
+            may_take(Step::Approval, ChangeStatus::Reviewed, &proposer),
+            Err(ChainRefusal::OwnProposal)
+        );
+    }
+
+    #[test]
+    fn the_reviewer_may_not_approve() {
+        let reviewer = Decider {
+            reviewed: true,
+            ..everything()
+        };
+        assert_eq!(
+            may_take(Step::Approval, ChangeStatus::Reviewed, &reviewer),
+            Err(ChainRefusal::OwnReview)
+        );
+        // Another security officer may.
+        assert_eq!(
+            may_take(Step::Approval, ChangeStatus::Reviewed, &security()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn one_user_holding_every_role_cannot_take_a_change_through_alone() {
+        // Whoever proposed it, the one with every role can take at most one step of it: the
+        // review of someone else's proposal, and then not the approval.
+        let all = everything();
+        assert_eq!(may_take(Step::Review, ChangeStatus::Proposed, &all), Ok(()));
+        let after = Decider {
+            reviewed: true,
+            ..all
+        };
+        assert_eq!(
+            may_take(Step::Approval, ChangeStatus::Reviewed, &after),
+            Err(ChainRefusal::OwnReview)
+        );
+    }
+
+    #[test]
+    fn a_manager_above_the_person_may_review() {
+        let head = Decider {
+            manager: true,
+            manager_above: true,
+            ..Decider::default()
+        };
+        assert_eq!(
+            may_take(Step::Review, ChangeStatus::Proposed, &head),
+            Ok(())
+        );
+        assert_eq!(
+            may_take(Step::Approval, ChangeStatus::Reviewed, &head),
+            Err(ChainRefusal::NotTheirStep(Step::Approval)),
+            "the approval is security's"
+        );
+    }
+
+    #[test]
+    fn a_manager_outside_the_line_may_not_review() {
+        let outside = Decider {
+            manager: true,
+            ..Decider::default()
+        };
+        assert_eq!(
+            may_take(Step::Review, ChangeStatus::Proposed, &outside),
+            Err(ChainRefusal::OutsideTheLine)
+        );
+        // Whatever the change's state: who asks comes first.
+        assert_eq!(
+            may_take(Step::Review, ChangeStatus::Reviewed, &outside),
+            Err(ChainRefusal::OutsideTheLine)
+        );
+    }
+
+    #[test]
+    fn hr_and_the_department_head_review_and_security_approves() {
+        assert_eq!(
+            may_take(Step::Review, ChangeStatus::Proposed, &security()),
+            Err(ChainRefusal::NotTheirStep(Step::Review))
+        );
+        assert_eq!(
+            may_take(Step::Approval, ChangeStatus::Reviewed, &hr()),
+            Err(ChainRefusal::NotTheirStep(Step::Approval))
+        );
+        assert_eq!(ChangeStatus::Proposed.next_step(), Some(Step::Review));
+        assert_eq!(ChangeStatus::Reviewed.next_step(), Some(Step::Approval));
+        assert_eq!(ChangeStatus::Approved.next_step(), Option::None);
+        assert_eq!(ChainRefusal::OwnReview.why_key(), Some("own_review"));
+        assert_eq!(ChainRefusal::ChangeWaiting.why_key(), Option::None);
     }
 
     #[test]

@@ -47,6 +47,52 @@ pub struct ImportRow {
     pub manager_no: Option<String>,
 }
 
+/// What a column may be headed: its own name, or the heading the export writes in each
+/// language (people.col.* of the catalogs), in any case and with spaces around.
+#[derive(Debug, Clone, Default)]
+pub struct Headings(HashMap<String, &'static str>);
+
+impl Headings {
+    /// The columns' own names, and `labels` (column, heading) beside them.
+    pub fn new<'a>(labels: impl IntoIterator<Item = (&'static str, &'a str)>) -> Headings {
+        let mut map: HashMap<String, &'static str> =
+            COLUMNS.iter().map(|c| (c.to_string(), *c)).collect();
+        for (column, label) in labels {
+            map.insert(normalized(label), column);
+        }
+        Headings(map)
+    }
+
+    fn column(&self, heading: &str) -> Option<&'static str> {
+        self.0.get(&normalized(heading)).copied()
+    }
+}
+
+fn normalized(heading: &str) -> String {
+    heading.trim().to_lowercase()
+}
+
+/// A file as rows of cells: its header, then each line's cells (or why it cannot be read).
+#[derive(Debug, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<(u64, Result<Vec<String>, Problem>)>,
+}
+
+/// An Excel workbook (`.xlsx`) starts as a ZIP archive does.
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Reads the file: an Excel workbook (its first sheet) or CSV text.
+pub fn read(bytes: &[u8]) -> Result<Table, Problem> {
+    if is_workbook(bytes) {
+        read_workbook(bytes)
+    } else {
+        Ok(read_csv(&decode(bytes)?))
+    }
+}
+
 /// The text of the file: UTF-8 when it is valid UTF-8 (a BOM is dropped), else GB18030.
 pub fn decode(bytes: &[u8]) -> Result<String, Problem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -59,41 +105,117 @@ pub fn decode(bytes: &[u8]) -> Result<String, Problem> {
         .ok_or_else(|| problem!("not_utf8_nor_gb18030"))
 }
 
-/// A file read: its good rows, the problems of the others, and every employee number it
-/// names (bad rows included, so a report to a bad row's person is not reported twice).
-#[derive(Debug, Default)]
-pub struct ParsedFile {
-    pub rows: Vec<ImportRow>,
-    pub errors: Vec<LineError>,
-    pub numbers: HashSet<String>,
-}
-
-/// Parses every row; a row with any problem is left out and its problems reported.
-pub fn parse(text: &str) -> ParsedFile {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut numbers = HashSet::new();
+fn read_csv(text: &str) -> Table {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+        Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
-            return ParsedFile {
-                errors: vec![LineError::new(
-                    1,
-                    "header",
-                    problem!("csv_unreadable", detail = e.to_string()),
-                )],
-                ..Default::default()
+            return Table {
+                header: Vec::new(),
+                rows: vec![(1, Err(problem!("csv_unreadable", detail = e.to_string())))],
             };
         }
     };
-    let position: HashMap<&str, usize> = COLUMNS
-        .iter()
-        .filter_map(|c| header.iter().position(|h| h == c).map(|i| (*c, i)))
+    let rows = reader
+        .records()
+        .map(|record| match record {
+            Ok(r) => (
+                r.position().map(|p| p.line()).unwrap_or(0),
+                Ok(r.iter().map(str::to_string).collect()),
+            ),
+            Err(e) => (
+                e.position().map(|p| p.line()).unwrap_or(0),
+                Err(problem!("csv_unreadable", detail = e.to_string())),
+            ),
+        })
         .collect();
+    Table { header, rows }
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<Table, Problem> {
+    use calamine::{Reader, open_workbook_auto_from_rs};
+    let unreadable =
+        |e: &dyn std::fmt::Display| problem!("xlsx_unreadable", detail = e.to_string());
+    let mut book =
+        open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| unreadable(&"the workbook has no sheet"))?
+        .map_err(|e| unreadable(&e))?;
+    // Lines as Excel numbers them: the range may start below row 1.
+    let first = range.start().map_or(0, |(row, _)| row) as u64 + 1;
+    let mut lines = range
+        .rows()
+        .map(|cells| cells.iter().map(cell_text).collect::<Vec<_>>());
+    let header = lines.next().unwrap_or_default();
+    let rows = lines
+        .enumerate()
+        .map(|(i, cells)| (first + 1 + i as u64, Ok(cells)))
+        .collect();
+    Ok(Table { header, rows })
+}
+
+/// A cell as the text a CSV of it would hold: dates as 2020-02-29, whole numbers (an employee
+/// number typed as a number) without a decimal point.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::{Data, DataType};
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::DateTime(_) | Data::DateTimeIso(_) => cell
+            .as_date()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| cell.to_string()),
+        other => other.to_string().trim().to_string(),
+    }
+}
+
+/// A file read: its good rows, the problems of the others, every employee number it names
+/// (bad rows included, so a report to a bad row's person is not reported twice), and the
+/// columns it has that the import does not read, as headed.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub rows: Vec<ImportRow>,
+    pub errors: Vec<LineError>,
+    pub numbers: HashSet<String>,
+    pub ignored: Vec<String>,
+}
+
+/// Parses every row; a row with any problem is left out and its problems reported.
+pub fn parse(table: &Table, headings: &Headings) -> ParsedFile {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut numbers = HashSet::new();
+    if table.header.is_empty() {
+        let errors = table
+            .rows
+            .iter()
+            .filter_map(|(line, r)| {
+                r.as_ref()
+                    .err()
+                    .map(|p| LineError::new(*line, "header", p.clone()))
+            })
+            .collect();
+        return ParsedFile {
+            errors,
+            ..Default::default()
+        };
+    }
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    let mut ignored = Vec::new();
+    for (i, heading) in table.header.iter().enumerate() {
+        match headings.column(heading) {
+            Some(column) => {
+                position.entry(column).or_insert(i);
+            }
+            None if heading.trim().is_empty() => {}
+            None => ignored.push(heading.trim().to_string()),
+        }
+    }
     let missing: Vec<&str> = REQUIRED
         .iter()
         .copied()
@@ -103,32 +225,28 @@ pub fn parse(text: &str) -> ParsedFile {
         let problem = problem!("missing_columns", columns = missing.join(", "));
         return ParsedFile {
             errors: vec![LineError::new(1, "header", problem)],
+            ignored,
             ..Default::default()
         };
     }
     let mut first_line: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
+    for (line, record) in &table.rows {
+        let line = *line;
         let record = match record {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(LineError::new(
-                    line,
-                    "row",
-                    problem!("csv_unreadable", detail = e.to_string()),
-                ));
+            Err(problem) => {
+                errors.push(LineError::new(line, "row", problem.clone()));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|c| c.is_empty()) {
+        if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let cell = |name: &str| {
             position
                 .get(name)
                 .and_then(|&i| record.get(i))
-                .map(str::to_string)
+                .map(|c| c.trim().to_string())
         };
         if let Some(no) = cell("employee_no") {
             numbers.insert(no);
@@ -186,12 +304,25 @@ pub fn parse(text: &str) -> ParsedFile {
         rows,
         errors,
         numbers,
+        ignored,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_csv(text: &str) -> ParsedFile {
+        parse(
+            &read_csv(text),
+            &Headings::new([
+                ("employee_no", "工号"),
+                ("name", "姓名"),
+                ("department", "部门"),
+                ("manager_no", "直接上级工号"),
+            ]),
+        )
+    }
 
     const HEADER: &str = "employee_no,name,work_email,private_email,language,department,title,manager_no,hire_date\n";
 
@@ -215,7 +346,7 @@ mod tests {
              E3,,,,zh-CN,,,,2021-02-30\n\
              E4,赵敏,,,zh-CN,研发部,,E1,\n"
         );
-        let ParsedFile { rows, errors, .. } = parse(&text);
+        let ParsedFile { rows, errors, .. } = parse_csv(&text);
         let got: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
         assert_eq!(
             got,
@@ -235,7 +366,7 @@ mod tests {
     #[test]
     fn a_number_twice_in_the_file_is_an_error_on_the_second_line() {
         let text = format!("{HEADER}E1,张伟,,,,研发部,,,\nE1,王芳,,,,研发部,,,\n");
-        let ParsedFile { rows, errors, .. } = parse(&text);
+        let ParsedFile { rows, errors, .. } = parse_csv(&text);
         assert_eq!(rows.len(), 1);
         assert_eq!(
             errors,
@@ -249,11 +380,84 @@ mod tests {
 
     #[test]
     fn a_file_without_the_required_columns_is_refused_at_the_header() {
-        let errors = parse("number,name\n1,x\n").errors;
+        let errors = parse_csv("number,name\n1,x\n").errors;
         assert_eq!(errors[0].line, 1);
         assert_eq!(
             errors[0].problem,
             problem!("missing_columns", columns = "employee_no, department")
         );
+    }
+
+    #[test]
+    fn the_exports_headings_are_read_in_any_order_and_other_columns_are_named() {
+        let text = "涉密等级,部门, 姓名 ,工号,直接上级工号,Status\n核心,研发部,张伟,E1,,在职\n一般,研发部,李娜,E2,E1,在职\n";
+        let file = parse_csv(text);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        assert_eq!(file.ignored, ["涉密等级", "Status"]);
+        let got: Vec<(&str, &str, Option<&str>)> = file
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.fields.employee_no.as_str(),
+                    r.fields.name.as_str(),
+                    r.manager_no.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("E1", "张伟", None), ("E2", "李娜", Some("E1"))]);
+    }
+
+    #[test]
+    fn an_excel_workbook_reads_as_the_same_rows_as_its_csv() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, heading) in ["工号", "姓名", "部门", "hire_date"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *heading).unwrap();
+        }
+        // An employee number typed as a number, and a hire date as an Excel date.
+        sheet.write_number(1, 0, 1001).unwrap();
+        sheet.write_string(1, 1, "张伟").unwrap();
+        sheet.write_string(1, 2, "研发部").unwrap();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 2, 29).unwrap();
+        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        sheet
+            .write_datetime_with_format(1, 3, &date, &format)
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(is_workbook(&bytes));
+        let table = read(&bytes).unwrap();
+        assert_eq!(
+            table.rows[0],
+            (
+                2,
+                Ok(vec![
+                    "1001".into(),
+                    "张伟".into(),
+                    "研发部".into(),
+                    "2020-02-29".into()
+                ])
+            )
+        );
+        let file = parse(
+            &table,
+            &Headings::new([
+                ("employee_no", "工号"),
+                ("name", "姓名"),
+                ("department", "部门"),
+            ]),
+        );
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        assert_eq!(file.rows[0].fields.employee_no, "1001");
+        assert_eq!(
+            file.rows[0].fields.hire_date,
+            chrono::NaiveDate::from_ymd_opt(2020, 2, 29)
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_no_workbook_inside_its_zip_is_refused_with_the_reason() {
+        let err = read(b"PK\x03\x04 not really").unwrap_err();
+        assert_eq!(err.code, "problem.xlsx_unreadable");
     }
 }

@@ -115,6 +115,7 @@ pub mod audit;
 pub mod breaches;
 pub mod carriers;
 pub mod clearance;
+pub mod delivery;
 pub mod departures;
 pub mod extensions;
 pub mod import;

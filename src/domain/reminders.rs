@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -212,17 +212,6 @@ fn slots(
         .take_while(move |slot| *slot <= until)
 }
 
-/// How long to wait before attempt `attempt + 1` (attempt counts from 1): one minute doubled
-/// each time, capped at six hours, then spread by `jitter` in [0, 1) over 50–100 % so that
-/// failures do not retry in lockstep.
-pub fn retry_delay(attempt: u32, jitter: f64) -> Duration {
-    let base = 60_i64
-        .saturating_mul(1_i64 << attempt.saturating_sub(1).min(20))
-        .min(6 * 3600);
-    let spread = 0.5 + 0.5 * jitter.clamp(0.0, 1.0);
-    Duration::seconds(((base as f64) * spread).round().max(1.0) as i64)
-}
-
 /// The day the release notice of a duty whose last day is `last_day` goes out: the first day
 /// after it. A day ends at 24:00 (Civil Code art. 203), so on its last day the duty still runs
 /// and nobody is told they are released.
@@ -336,15 +325,6 @@ mod tests {
         let groups = ReminderPolicy::default().cadence_groups();
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].1.len(), ObligationKind::ALL.len());
-    }
-
-    #[test]
-    fn retries_back_off_exponentially_with_jitter_up_to_six_hours() {
-        assert_eq!(retry_delay(1, 1.0), Duration::seconds(60));
-        assert_eq!(retry_delay(1, 0.0), Duration::seconds(30));
-        assert_eq!(retry_delay(4, 1.0), Duration::seconds(480));
-        assert_eq!(retry_delay(30, 1.0), Duration::hours(6));
-        assert!(retry_delay(5, 0.3) < retry_delay(5, 0.9));
     }
 
     #[test]

@@ -46,8 +46,9 @@ role_sets! {
     PeopleEditors => [Admin, Hr];
     /// Who may propose a clearance tier (a manager only for their own reports).
     TierProposers => [Hr, Manager];
-    /// The review step of a tier change (department head / HR).
-    TierReviewers => [Hr];
+    /// The review step of a tier change: HR, or the department head (a manager above the
+    /// person in the reporting line only).
+    TierReviewers => [Hr, Manager];
     /// The approval step of a tier change (unit leader / security officer).
     TierApprovers => [Security];
     /// Who takes part in the tier chain: proposes, reviews or approves.

@@ -4,11 +4,12 @@
 
 mod compose;
 pub mod forecast;
+mod senders;
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -20,15 +21,17 @@ use crate::db::jobs::{self as queue, Job, JobKind, JobState};
 use crate::db::reminders;
 use crate::db::{self, DbConnection, DbPool, write_tx};
 use crate::domain::audit::{Actor, NewEvent};
+use crate::domain::delivery::next_try;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::reminders::ReminderStatus;
-use crate::domain::reminders::{Schedule, latest_slot, parse_schedule, retry_delay};
+use crate::domain::reminders::{Schedule, latest_slot, parse_schedule};
 use crate::mail::{Letter, MailTemplates, Mailer, SENDERS};
+use senders::{Senders, record};
 
-/// How long a claimed job is a worker's own; after that another worker may take it over.
-pub const LEASE_MINUTES: i64 = 5;
-/// How often a running worker looks for due work.
+/// How often a running worker ticks the schedules.
 pub const POLL: StdDuration = StdDuration::from_secs(15);
+/// How often an idle worker looks for due work (a batch another worker planned, a retry).
+pub const LOOK: StdDuration = StdDuration::from_secs(1);
 
 /// Obligations end at the start of the day after their last day, company time.
 const MIDNIGHT: &str = "0 0 0 * * * *";
@@ -157,17 +160,25 @@ impl Runner {
     }
 
     /// Runs every job that is due now, until none is left, on [`SENDERS`] threads: an SMTP
-    /// conversation mostly waits on the network, so several run side by side.
+    /// conversation mostly waits on the network, so several run side by side; a batch one of
+    /// them plans is worked by all. A heartbeat renews the leases of the jobs in hand.
     pub fn run_due(&self) -> anyhow::Result<RunStats> {
+        let senders = Senders::default();
         let results: Vec<anyhow::Result<RunStats>> = std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..SENDERS).map(|_| scope.spawn(|| self.drain())).collect();
-            threads
+            let threads: Vec<_> = (0..SENDERS)
+                .map(|_| scope.spawn(|| self.drain(&senders)))
+                .collect();
+            let heartbeat = scope.spawn(|| self.heartbeat(&senders));
+            let results = threads
                 .into_iter()
                 .map(|t| {
                     t.join()
                         .unwrap_or_else(|_| Err(anyhow::anyhow!("a job thread panicked")))
                 })
-                .collect()
+                .collect();
+            senders.finish();
+            let _ = heartbeat.join();
+            results
         });
         let mut total = RunStats::default();
         for stats in results {
@@ -180,38 +191,75 @@ impl Runner {
         Ok(total)
     }
 
-    /// Claims and runs due jobs one at a time until none is left.
-    fn drain(&self) -> anyhow::Result<RunStats> {
+    /// Claims and runs due jobs one at a time until none is left for any sender.
+    fn drain(&self, senders: &Senders) -> anyhow::Result<RunStats> {
         let mut stats = RunStats::default();
         let mut conn = self.conn()?;
         loop {
             let now = self.clock.now();
-            let claimed = queue::claim(
-                &mut conn,
-                now,
-                &self.worker_id,
-                now + Duration::minutes(LEASE_MINUTES),
-                1,
-            )?;
+            let lease_until = now + self.config.leases.lease;
+            let claimed = queue::claim(&mut conn, now, &self.worker_id, lease_until, 1)?;
             let Some(job) = claimed.into_iter().next() else {
+                if senders.wait_for_work() {
+                    continue;
+                }
                 return Ok(stats);
             };
+            if !senders.take(&job.id) {
+                continue;
+            }
             stats.jobs += 1;
-            let outcome = match self.run_job(&mut conn, &job) {
-                Ok(outcome) => outcome,
-                Err(e) => {
-                    let error = format!("{e:#}");
-                    tracing::warn!(job = %job.id, kind = %job.kind, %error, "job failed");
-                    self.attempt_failed(&mut conn, &job, &error, false, None)?
-                }
-            };
-            match outcome {
-                Outcome::Done => write_tx(&mut conn, |tx| {
-                    queue::complete(tx, now, &job.id, &self.worker_id)
-                })?,
+            let outcome = self.work(&mut conn, &job);
+            senders.put_down(&job.id);
+            match outcome? {
+                Outcome::Done => {}
                 Outcome::Sent => stats.sent += 1,
                 Outcome::Failed => stats.failed += 1,
                 Outcome::Retrying => stats.retried += 1,
+            }
+        }
+    }
+
+    /// Runs one claimed job and records how it went.
+    fn work(&self, conn: &mut db::PooledConnection, job: &Job) -> anyhow::Result<Outcome> {
+        let outcome = match self.run_job(conn, job) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                let error = format!("{e:#}");
+                tracing::warn!(job = %job.id, kind = %job.kind, %error, "job failed");
+                self.attempt_failed(conn, job, &error, false, None)?
+            }
+        };
+        if let Outcome::Done = outcome {
+            let now = self.clock.now();
+            record(&self.pool, conn, "a finished job", |tx| {
+                Ok(queue::complete(tx, now, &job.id, &self.worker_id)?)
+            })?;
+        }
+        Ok(outcome)
+    }
+
+    /// Renews the leases of the jobs in hand every heartbeat until the run is over. A renewal
+    /// that fails (the database away) is tried at the next beat.
+    fn heartbeat(&self, senders: &Senders) {
+        let every = self
+            .config
+            .leases
+            .heartbeat
+            .to_std()
+            .unwrap_or(StdDuration::from_secs(10));
+        while let Some(ids) = senders.in_hand_after(every) {
+            if ids.is_empty() {
+                continue;
+            }
+            let now = self.clock.now();
+            let renewed = self.conn().and_then(|mut conn| {
+                Ok(write_tx(&mut conn, |tx| {
+                    queue::renew(tx, &ids, &self.worker_id, now + self.config.leases.lease)
+                })?)
+            });
+            if let Err(e) = renewed {
+                tracing::warn!(error = %format!("{e:#}"), "renewing the leases failed");
             }
         }
     }
@@ -220,15 +268,26 @@ impl Runner {
     /// the job, and a send job's reminder with it (so it shows in HR's digest).
     fn attempt_failed(
         &self,
-        conn: &mut DbConnection,
+        conn: &mut db::PooledConnection,
         job: &Job,
         error: &str,
         permanent: bool,
         to: Option<&str>,
     ) -> anyhow::Result<Outcome> {
         let now = self.clock.now();
-        let retry_at = (!permanent).then(|| now + retry_delay(job.attempts as u32, rand::random()));
-        write_tx(conn, |conn| -> anyhow::Result<Outcome> {
+        let due = job.due_at.and_utc();
+        let retry_at = (!permanent)
+            .then(|| {
+                next_try(
+                    self.config.retrying,
+                    job.attempts as u32,
+                    rand::random(),
+                    due,
+                    now,
+                )
+            })
+            .flatten();
+        record(&self.pool, conn, "a failed attempt", |conn| {
             let state = queue::attempt_failed(conn, now, job, &self.worker_id, error, retry_at)?;
             let failed = state == JobState::Failed;
             if job.kind == JobKind::SendReminder {
@@ -258,13 +317,25 @@ impl Runner {
         Ok(stats)
     }
 
-    /// The worker loop of `tuomi serve` and `tuomi worker`: never returns.
+    /// The worker loop of `tuomi serve` and `tuomi worker`: never returns. It ticks the
+    /// schedules every [`POLL`] and, in between, looks every [`LOOK`] for work that became
+    /// due (a batch another worker planned, a retry, a job whose worker stopped).
     pub fn run_forever(&self, ready: impl Fn() -> bool) {
         tracing::info!(worker = %self.worker_id, "job worker started");
+        let mut last_tick: Option<std::time::Instant> = None;
         loop {
             if ready() {
-                match self.run_once() {
-                    Ok(stats) if stats.jobs > 0 => {
+                let tick_due = last_tick.is_none_or(|t| t.elapsed() >= POLL);
+                let run = if tick_due {
+                    last_tick = Some(std::time::Instant::now());
+                    Some(self.run_once())
+                } else if self.anything_due() {
+                    Some(self.run_due())
+                } else {
+                    None
+                };
+                match run {
+                    Some(Ok(stats)) if stats.jobs > 0 => {
                         tracing::info!(
                             jobs = stats.jobs,
                             sent = stats.sent,
@@ -273,15 +344,25 @@ impl Runner {
                             "jobs run"
                         );
                     }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "job run failed; retrying"),
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %format!("{e:#}"), "job run failed; retrying")
+                    }
+                    _ => {}
                 }
             }
-            std::thread::sleep(POLL);
+            std::thread::sleep(LOOK);
         }
     }
 
-    fn run_job(&self, conn: &mut DbConnection, job: &Job) -> anyhow::Result<Outcome> {
+    /// Whether a look finds work; a database that does not answer is left to the next tick.
+    fn anything_due(&self) -> bool {
+        let now = self.clock.now();
+        self.conn()
+            .and_then(|mut conn| Ok(queue::anything_due(&mut conn, now)?))
+            .unwrap_or(false)
+    }
+
+    fn run_job(&self, conn: &mut db::PooledConnection, job: &Job) -> anyhow::Result<Outcome> {
         match job.kind {
             JobKind::SendReminder => self.send_reminder(conn, job),
             plan => {
@@ -345,7 +426,7 @@ impl Runner {
 
     /// Sends one reminder: compose and build from the database, send with no transaction
     /// open, then record the result.
-    fn send_reminder(&self, conn: &mut DbConnection, job: &Job) -> anyhow::Result<Outcome> {
+    fn send_reminder(&self, conn: &mut db::PooledConnection, job: &Job) -> anyhow::Result<Outcome> {
         let now = self.clock.now();
         let Some(reminder) = reminders::get(conn, &job.payload)? else {
             anyhow::bail!("reminder {} does not exist", job.payload);
@@ -375,7 +456,8 @@ impl Runner {
                 use sha2::{Digest, Sha256};
                 let sha = hex::encode(Sha256::digest(&bytes));
                 let now = self.clock.now();
-                write_tx(conn, |conn| -> anyhow::Result<()> {
+                // Accepted: from here on only recording is retried, never the sending.
+                record(&self.pool, conn, "a sent message", |conn| {
                     reminders::record_sent(
                         conn,
                         now,
@@ -387,6 +469,11 @@ impl Runner {
                         &reply,
                     )?;
                     queue::complete(conn, now, &job.id, &self.worker_id)?;
+                    // The server takes mail again after refusing it: what waits for it goes
+                    // now, not on its own backoff.
+                    if job.attempts > 1 {
+                        queue::bring_forward_sends(conn, now)?;
+                    }
                     Ok(())
                 })?;
                 Ok(Outcome::Sent)

@@ -136,7 +136,7 @@ on_both_databases! {
         let approve = format!("/api/v1/clearance-changes/{id}/approve");
         let yes = json!({"decision": "approve", "reason": "ok"});
 
-        assert_eq!(post(&app, &boss, &review, yes.clone()).await.0, 403, "a manager does not review");
+        assert_eq!(post(&app, &boss, &review, yes.clone()).await.0, 403, "the proposer does not review, though above the person");
         assert_eq!(post(&app, &s.sec, &review, yes.clone()).await.0, 403, "security does not review");
         assert_eq!(post(&app, &s.sec, &approve, yes.clone()).await.0, 409, "not reviewed yet");
         assert_eq!(post(&app, &s.hr, &review, yes.clone()).await.0, 200);
@@ -249,5 +249,99 @@ on_both_databases! {
         assert_eq!(page["items"][0]["employee_id"], json!(org.dev), "oldest first, a queue");
         let r = s.sec.get(app.url("/api/v1/clearance-changes?sort=name")).send().await.unwrap();
         assert_eq!(r.status(), 422);
+    }
+
+    async fn the_proposer_decides_neither_step(app: TestApp) {
+        let s = staff(&app).await;
+        let org = small_org(&app, &s.hr).await;
+        let all = app.token_client("all@example.com", &["hr", "security", "manager"]).await;
+        let (status, change) = post(&app, &all, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "core", "reason": "调入核心岗位"})).await;
+        assert_eq!(status, 201, "{change}");
+        let id = change["id"].as_str().unwrap().to_string();
+        let yes = json!({"decision": "approve", "reason": "ok"});
+        let review = format!("/api/v1/clearance-changes/{id}/review");
+        let approve = format!("/api/v1/clearance-changes/{id}/approve");
+        assert_eq!(post(&app, &all, &review, yes.clone()).await.0, 403, "not the review");
+        assert_eq!(post(&app, &s.hr, &review, yes.clone()).await.0, 200);
+        assert_eq!(post(&app, &all, &approve, yes.clone()).await.0, 403, "not the approval either");
+        assert_eq!(post(&app, &s.sec, &approve, yes).await.0, 200);
+        assert_eq!(employee(&app, &s.hr, &org.dev).await["clearance_tier"], "core");
+    }
+
+    async fn the_reviewer_may_not_approve(app: TestApp) {
+        let s = staff(&app).await;
+        let org = small_org(&app, &s.hr).await;
+        // One user holding both roles: they may review someone else's proposal, and then not
+        // approve it, so the change never passes through one person alone.
+        let both = app.token_client("both@example.com", &["hr", "security"]).await;
+        let (_, change) = post(&app, &s.hr2, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "important", "reason": "r"})).await;
+        let id = change["id"].as_str().unwrap().to_string();
+        let yes = json!({"decision": "approve", "reason": "ok"});
+        let (status, reviewed) = post(&app, &both, &format!("/api/v1/clearance-changes/{id}/review"), yes.clone()).await;
+        assert_eq!(status, 200, "{reviewed}");
+        let approve = format!("/api/v1/clearance-changes/{id}/approve");
+        assert_eq!(post(&app, &both, &approve, yes.clone()).await.0, 403, "the reviewer does not approve");
+        assert_eq!(post(&app, &both, &approve, json!({"decision": "reject", "reason": "no"})).await.0, 403, "nor reject");
+        assert_eq!(employee(&app, &s.hr, &org.dev).await["clearance_tier"], "none");
+        let (status, change) = post(&app, &s.sec, &approve, yes).await;
+        assert_eq!(status, 200);
+        assert_eq!(change["reviewed_by"], reviewed["reviewed_by"]);
+        assert_ne!(change["decided_by"], change["reviewed_by"]);
+        assert_eq!(employee(&app, &s.hr, &org.dev).await["clearance_tier"], "important");
+    }
+
+    async fn a_manager_above_the_person_may_review(app: TestApp) {
+        let s = staff(&app).await;
+        let org = small_org(&app, &s.hr).await;
+        // The team lead proposes for their report; the department head above them reviews.
+        let lead = manager_client(&app, "lead@example.com", "L001").await;
+        let boss = manager_client(&app, "boss@example.com", "M001").await;
+        let (_, change) = post(&app, &lead, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "general", "reason": "接触秘密级图纸"})).await;
+        let id = change["id"].as_str().unwrap().to_string();
+        let (status, change) = post(&app, &boss, &format!("/api/v1/clearance-changes/{id}/review"),
+            json!({"decision": "approve", "reason": "部门同意"})).await;
+        assert_eq!(status, 200, "{change}");
+        assert_eq!(change["status"], "reviewed");
+        let (status, _) = post(&app, &boss, &format!("/api/v1/clearance-changes/{id}/approve"),
+            json!({"decision": "approve", "reason": "x"})).await;
+        assert_eq!(status, 403, "the approval is security's");
+        let (status, change) = post(&app, &s.sec, &format!("/api/v1/clearance-changes/{id}/approve"),
+            json!({"decision": "approve", "reason": "批准"})).await;
+        assert_eq!(status, 200);
+        assert_eq!(change["status"], "approved");
+        assert_eq!(employee(&app, &s.hr, &org.dev).await["clearance_tier"], "general");
+
+        // The direct manager reviews HR's proposal too.
+        let (_, change) = post(&app, &s.hr, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "important", "reason": "r"})).await;
+        let id = change["id"].as_str().unwrap().to_string();
+        let (status, _) = post(&app, &lead, &format!("/api/v1/clearance-changes/{id}/review"),
+            json!({"decision": "reject", "reason": "不需要"})).await;
+        assert_eq!(status, 200);
+    }
+
+    async fn a_manager_outside_the_line_may_not_review(app: TestApp) {
+        let s = staff(&app).await;
+        let org = small_org(&app, &s.hr).await;
+        let outsider = manager_client(&app, "x@example.com", "X001").await;
+        let lead = manager_client(&app, "lead@example.com", "L001").await;
+        let unlinked = app.token_client("unlinked@example.com", &["manager"]).await;
+        let (_, change) = post(&app, &s.hr, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "general", "reason": "r"})).await;
+        let to_dev = change["id"].as_str().unwrap().to_string();
+        let (_, change) = post(&app, &s.hr, &format!("/api/v1/employees/{}/clearance-changes", org.boss),
+            json!({"to_tier": "general", "reason": "r"})).await;
+        let to_boss = change["id"].as_str().unwrap().to_string();
+        let yes = json!({"decision": "approve", "reason": "ok"});
+        let review = |id: &str| format!("/api/v1/clearance-changes/{id}/review");
+        assert_eq!(post(&app, &outsider, &review(&to_dev), yes.clone()).await.0, 403, "another line");
+        assert_eq!(post(&app, &unlinked, &review(&to_dev), yes.clone()).await.0, 403, "no line at all");
+        assert_eq!(post(&app, &lead, &review(&to_boss), yes.clone()).await.0, 403, "above the lead, not below");
+        assert_eq!(post(&app, &lead, &review(&to_dev), yes.clone()).await.0, 200);
+        // Once reviewed, the stranger still hears 403, not the change's state.
+        assert_eq!(post(&app, &outsider, &review(&to_dev), yes).await.0, 403);
     }
 }

@@ -16,7 +16,8 @@ use crate::smtp::SmtpServer;
 const BATCH: usize = 1000;
 const KILLS: usize = 5;
 
-fn worker(dir: &std::path::Path, url: &str, smtp_port: u16) -> Child {
+/// `tuomi worker` on this database, sending to the SMTP server on `smtp_port`.
+pub(crate) fn worker(dir: &std::path::Path, url: &str, smtp_port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tuomi"))
         .arg("worker")
         .env_clear()

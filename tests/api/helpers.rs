@@ -476,8 +476,16 @@ impl TcpProxy {
         }
     }
 
+    /// Takes connections again; returns once the port does.
     pub fn restore(&self) {
         self.open.store(true, Ordering::SeqCst);
+        for _ in 0..500 {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("the proxy on port {} did not open again", self.port);
     }
 }
 

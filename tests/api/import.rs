@@ -122,6 +122,56 @@ on_both_databases! {
         let changed = edit(&good, "E00042", 1, "张伟薇");
         let report = import(&app, &hr, gb18030(&changed), false).await;
         assert_eq!((report["created"].as_i64(), report["updated"].as_i64()), (Some(0), Some(1)));
+        let rows = report["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "only the changed row is listed: {report}");
+        assert_eq!((rows[0]["employee_no"].as_str(), rows[0]["outcome"].as_str()), (Some("E00042"), Some("updated")));
+        assert_eq!(rows[0]["changes"], serde_json::json!({"name": {"from": "张伟芳", "to": "张伟薇"}}));
+    }
+
+    async fn the_people_lists_export_imports_back_unchanged_in_either_language_and_from_excel(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let report = import(&app, &hr, company_csv(30).into_bytes(), false).await;
+        assert_eq!(report["created"], 30);
+        for lang in ["zh-CN", "en"] {
+            let email = format!("hr-{lang}@example.com");
+            let page = app.signed_in(&email, &["hr"]).await;
+            let r = page.patch(app.url("/api/v1/me")).json(&serde_json::json!({"language": lang})).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let export = page.get(app.url("/employees?format=csv&per_page=200")).send().await.unwrap();
+            assert_eq!(export.status(), 200);
+            let bytes = export.bytes().await.unwrap().to_vec();
+            let header = String::from_utf8_lossy(&bytes).lines().next().unwrap().to_string();
+            let expected_first = if lang == "en" { "Employee number" } else { "工号" };
+            assert!(header.contains(expected_first), "{header}");
+            let back = import(&app, &hr, bytes.clone(), true).await;
+            assert_eq!(back["errors"].as_array().unwrap().len(), 0, "{lang}: {back}");
+            assert_eq!((back["created"].as_i64(), back["updated"].as_i64(), back["unchanged"].as_i64()), (Some(0), Some(0), Some(30)), "{lang}: nothing changed");
+            let ignored: Vec<&str> = back["ignored_columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+            let tier = if lang == "en" { "Clearance tier" } else { "涉密等级" };
+            assert!(ignored.contains(&tier), "the columns not read are named: {ignored:?}");
+
+            // The same export saved as an Excel workbook, as HR would after editing it.
+            let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            for (c, h) in reader.headers().unwrap().iter().enumerate() {
+                sheet.write_string(0, c as u16, h).unwrap();
+            }
+            for (r, record) in reader.records().enumerate() {
+                for (c, cell) in record.unwrap().iter().enumerate() {
+                    sheet.write_string(r as u32 + 1, c as u16, cell).unwrap();
+                }
+            }
+            let workbook = book.save_to_buffer().unwrap();
+            let r = hr.post(app.url("/api/v1/employees/import?dry_run=true"))
+                .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .body(workbook)
+                .send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let back: Value = r.json().await.unwrap();
+            assert_eq!((back["created"].as_i64(), back["updated"].as_i64(), back["unchanged"].as_i64()), (Some(0), Some(0), Some(30)), "{lang} workbook: {back}");
+        }
     }
 
     async fn an_import_that_would_make_a_reporting_cycle_is_refused(app: TestApp) {

@@ -21,6 +21,8 @@ const SAME_IN_BOTH: &[&str] = &[
     "ID",
     "tuomi",
     "PDF",
+    "Excel",
+    "xlsx",
     "PNG",
     "JPEG",
     "UTF",

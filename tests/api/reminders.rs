@@ -625,13 +625,14 @@ on_both_databases! {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         app.run_jobs().await;
         let id = former(&app, &hr, "Z001", "Zhao", "en", Some("zhao@home.example"), "none").await;
-        // The mail server is down for days: the reminder is retried until its attempts run out.
+        // The mail server is down for weeks: the reminder is retried until its horizon, two
+        // weeks after it was due, has passed.
         app.smtp_proxy.cut();
         // So does HR's digest of those days, which is never sent again: it stays failed.
         app.expect_failed_jobs();
         app.clock.set(shanghai(2028, 4, 1, 9, 1));
         let mut failed = Vec::new();
-        for _ in 0..40 {
+        for _ in 0..80 {
             app.run_jobs().await;
             failed = reminders(&app, &hr, &format!("employee_id={id}&status=failed")).await;
             if !failed.is_empty() {

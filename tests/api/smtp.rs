@@ -1,8 +1,9 @@
 //! A real SMTP server in the test process, on 127.0.0.1, that keeps what it receives. It can
 //! answer a temporary failure, and refuses recipients at `bounce.example` for good (550).
 
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 
@@ -10,6 +11,8 @@ use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 pub struct Received {
     pub to: Vec<String>,
     pub data: Vec<u8>,
+    /// Which SMTP connection carried it (numbered from 1 in the order they greeted).
+    pub connection: usize,
 }
 
 impl Received {
@@ -56,6 +59,12 @@ struct Shared {
     temporary_failure: Mutex<Option<u16>>,
     /// Defer (451) only the recipients at this domain, as a relay to the outside would.
     deferred_domain: Mutex<Option<String>>,
+    connections: AtomicUsize,
+    /// While set, a message's end of data is not answered: the sender waits mid-send.
+    stalled: Mutex<bool>,
+    unstalled: Condvar,
+    /// Called after a message is accepted, before the sender hears so.
+    on_accept: Mutex<Option<Box<dyn Fn() + Send>>>,
 }
 
 #[derive(Clone)]
@@ -63,9 +72,15 @@ struct Sink {
     shared: Arc<Shared>,
     to: Vec<String>,
     data: Vec<u8>,
+    connection: usize,
 }
 
 impl Handler for Sink {
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        self.connection = self.shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
+        response::OK
+    }
+
     fn rcpt(&mut self, to: &str) -> Response {
         if to.ends_with("@bounce.example") {
             return response::NO_MAILBOX;
@@ -94,10 +109,16 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        let stalled = self.shared.stalled.lock().unwrap();
+        drop(self.shared.unstalled.wait_while(stalled, |s| *s).unwrap());
         self.shared.received.lock().unwrap().push(Received {
             to: std::mem::take(&mut self.to),
             data: std::mem::take(&mut self.data),
+            connection: self.connection,
         });
+        if let Some(hook) = &*self.shared.on_accept.lock().unwrap() {
+            hook();
+        }
         response::OK
     }
 }
@@ -116,6 +137,7 @@ impl SmtpServer {
             shared: shared.clone(),
             to: Vec::new(),
             data: Vec::new(),
+            connection: 0,
         };
         let mut server = Server::new(sink);
         server
@@ -144,6 +166,17 @@ impl SmtpServer {
 
     pub fn fail_temporarily(&self, code: Option<u16>) {
         *self.shared.temporary_failure.lock().unwrap() = code;
+    }
+
+    /// Holds (true) or lets go (false) every message at its end of data, unanswered.
+    pub fn stall(&self, stalled: bool) {
+        *self.shared.stalled.lock().unwrap() = stalled;
+        self.shared.unstalled.notify_all();
+    }
+
+    /// Runs `hook` after each message is accepted, before the sender hears so.
+    pub fn on_accept(&self, hook: impl Fn() + Send + 'static) {
+        *self.shared.on_accept.lock().unwrap() = Some(Box::new(hook));
     }
 
     /// Defers every recipient at `domain` (None: accept them again).

@@ -2,6 +2,7 @@
 //! migration), rows written as that version wrote them, then the service started on it, which
 //! runs the rest of the migrations.
 
+use chrono::TimeZone;
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
 use diesel_migrations::MigrationHarness;
@@ -160,4 +161,70 @@ async fn line_titles_are_split_by_language_on_upgrade_on_sqlite() {
 #[actix_web::test]
 async fn line_titles_are_split_by_language_on_upgrade_on_postgres() {
     standard_lines_are_split_by_language_and_added_lines_kept_whole(Backend::Postgres).await;
+}
+
+/// A reminder as the version before the delivery horizon left it: its send job queued after 19
+/// temporary failures, one short of the 20 attempts that version allowed.
+const REMINDER_AT_ITS_LAST_OLD_ATTEMPT: &str = "
+INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
+  title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
+VALUES ('e1', 'E001', 'Li Lei', NULL, 'li@home.example', 'en', 'R&D', 'Engineer', NULL, NULL,
+  'departed', 'general', 'e001 li lei', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, created_at,
+  updated_at)
+VALUES ('o1', 'e1', 'confidentiality', '2026-01-01', '2040-12-31', 'active', NULL,
+  '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+INSERT INTO reminders (id, unique_key, employee_id, user_id, kind, period, due_at, status,
+  last_error, created_at, updated_at)
+VALUES ('r1', 'periodic:e1:2028-04-01T09:00', 'e1', NULL, 'periodic', '2028-04-01T09:00',
+  '2028-04-01 01:00:00', 'scheduled', 'Connection refused', '2028-04-01 01:00:00',
+  '2028-04-03 01:00:00');
+INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, run_at,
+  locked_until, locked_by, last_error, created_at, updated_at)
+VALUES ('j1', 'send_reminder', 'r1', 'send:r1', 'queued', 19, 20, '2028-04-03 01:00:00', NULL,
+  NULL, 'Connection refused', '2028-04-01 01:00:00', '2028-04-03 01:00:00');
+";
+
+async fn a_reminder_waiting_before_the_upgrade_is_tried_until_its_horizon(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-02-000001_line_titles_per_language")
+    else {
+        return;
+    };
+    old.sql(REMINDER_AT_ITS_LAST_OLD_ATTEMPT);
+    let app = old.upgrade().await;
+    app.run_jobs().await;
+    // Two days more of the outage: the old limit would have failed it at the next refusal.
+    app.smtp_proxy.cut();
+    for day in 3..=5 {
+        app.clock
+            .set(chrono::Utc.with_ymd_and_hms(2028, 4, day, 2, 0, 0).unwrap());
+        let stats = app.run_jobs().await;
+        assert_eq!(stats.failed, 0, "day {day}: {stats:?}");
+    }
+    app.smtp_proxy.restore();
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2028, 4, 6, 2, 0, 0).unwrap());
+    app.run_jobs().await;
+    let copies = app
+        .smtp
+        .to("li@home.example")
+        .iter()
+        .filter(|m| m.message_id().starts_with("r1@"))
+        .count();
+    assert_eq!(copies, 1, "the waiting reminder is delivered, once");
+    let hr = app.signed_in("hr@example.com", &["hr"]).await;
+    assert_eq!(
+        get_json(&app, &hr, "/api/v1/reminders/r1").await["status"],
+        "sent"
+    );
+}
+
+#[actix_web::test]
+async fn a_reminder_waiting_before_the_upgrade_keeps_being_tried_on_sqlite() {
+    a_reminder_waiting_before_the_upgrade_is_tried_until_its_horizon(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_reminder_waiting_before_the_upgrade_keeps_being_tried_on_postgres() {
+    a_reminder_waiting_before_the_upgrade_is_tried_until_its_horizon(Backend::Postgres).await;
 }

@@ -440,6 +440,64 @@ on_both_databases! {
         assert!(html.contains("不是带秒的 cron 表达式"));
     }
 
+    async fn the_policy_form_shows_and_saves_the_extension_ceilings_and_the_rule_references(app: TestApp) {
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        let (status, html) = page(&app, &admin, "/admin/policy").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Ceilings of declassification periods with their extensions"), "{html}");
+        assert!(html.contains("name=\"extension_ceilings.core_months\"") && html.contains("value=\"60\""), "{html}");
+        assert!(html.contains("name=\"rule_references.declassification.zh\"") && html.contains("《涉密人员管理制度》第十一条"));
+        assert!(html.contains("Staff Confidentiality Rules, art. 8"));
+
+        let mut fields = policy_fields(&app, &admin).await;
+        for (name, value) in [
+            ("extension_ceilings.core_months", "60"),
+            ("extension_ceilings.important_months", "36"),
+            ("extension_ceilings.general_months", "24"),
+            ("rule_references.declassification.zh", "《涉密人员管理制度》第十一条"),
+            ("rule_references.declassification.en", "Rules on Classified Personnel, art. 11"),
+            ("rule_references.confidentiality.zh", "《员工保密制度》第八条"),
+            ("rule_references.confidentiality.en", "Staff Confidentiality Rules, art. 8"),
+        ] {
+            fields.push((name.into(), value.into()));
+        }
+        let (to, status, html) = submit_form(&app, &admin, "/admin/policy", "/admin/policy", &refs(&with(&fields, &[
+            ("extension_ceilings.general_months", "30"),
+            ("rule_references.confidentiality.en", " Confidentiality Handbook, section 8 "),
+            ("rule_references.confidentiality.zh", "《保密手册》第八节"),
+        ]))).await;
+        assert_eq!((to.as_str(), status), ("/admin/policy", 200));
+        assert!(html.contains("The new policy is in force") && html.contains("value=\"30\""), "{html}");
+        let (_, now) = get(&app, &admin, "/api/v1/policy").await;
+        let p = &now["policy"];
+        assert_eq!(p["extension_ceilings"], json!({"core_months": 60, "important_months": 36, "general_months": 30}));
+        assert_eq!(p["rule_references"]["confidentiality"], json!({"zh": "《保密手册》第八节", "en": "Confidentiality Handbook, section 8"}));
+        assert_eq!(p["rule_references"]["declassification"]["en"], "Rules on Classified Personnel, art. 11");
+
+        // Bad values come back on their fields, in the reader's language; nothing is saved.
+        let bad = with(&fields, &[("extension_ceilings.core_months", "20"), ("rule_references.declassification.zh", "  "), ("extension_ceilings.important_months", "many")]);
+        let (status, _, html) = post_form(&app, &admin, "/admin/policy", "/admin/policy", &refs(&bad)).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("id=\"f-extension_ceilings.core_months-error\""), "{html}");
+        assert!(html.contains("must be from 36 to 600 months"), "{html}");
+        assert!(html.contains("id=\"f-rule_references.declassification.zh-error\"") && html.contains("must be from 1 to 200 characters"));
+        assert!(html.contains("id=\"f-extension_ceilings.important_months-error\"") && html.contains("must be a whole number"));
+        assert!(html.contains("value=\"20\""), "what was typed stays");
+        set_language(&app, &admin, "zh-CN").await;
+        let (status, _, html) = post_form(&app, &admin, "/admin/policy", "/admin/policy", &refs(&bad)).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("须为 36 至 600 个月") && html.contains("须为 1 至 200 个字") && html.contains("须为整数"), "{html}");
+        assert!(html.contains("脱密期连同延长的上限") && html.contains("脱密期所依据的制度（中文）"));
+        let (_, still) = get(&app, &admin, "/api/v1/policy").await;
+        assert_eq!(still["version"], now["version"], "nothing was saved");
+
+        // Security reads them, without the form.
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let (_, html) = page(&app, &sec, "/admin/policy").await;
+        assert!(!html.contains("action=\"/admin/policy\""));
+        assert!(html.contains("General tier, with every extension (months)") && html.contains("Confidentiality Handbook, section 8"), "{html}");
+    }
+
     async fn pledge_texts_are_added_through_the_form(app: TestApp) {
         let admin = app.signed_in("admin@example.com", &["admin"]).await;
         let (to, _, html) = submit_form(

@@ -554,8 +554,9 @@ on_both_databases! {
         let (status, html) = upload(Some(bad.into_bytes()), false).await;
         assert_eq!(status, 422);
         assert!(html.contains("Nothing was written"), "{html}");
-        for field in ["employee_no", "name", "language", "hire_date"] {
-            assert!(html.contains(&format!("<td data-label=\"Column\">{field}</td>")), "{field}: {html}");
+        // Each column named as the reader heads it.
+        for column in ["Employee number", "Name", "Language", "Hire date"] {
+            assert!(html.contains(&format!("<td data-label=\"Column\">{column}</td>")), "{column}: {html}");
         }
         assert!(html.contains("<td data-label=\"Line\">4</td>"));
         assert_eq!(total(hr.clone()).await, 0, "all or nothing");
@@ -565,10 +566,30 @@ on_both_databases! {
         assert!(html.contains("choose a file") && html.contains("id=\"f-file-error\""), "{html}");
 
         speak(&app, "hr@example.com", "zh-CN");
-        let (status, html) = upload(Some(good.as_bytes().to_vec()), false).await;
-        assert_eq!(status, 200);
+        // The empty template, headed in the reader's language, in both forms.
+        let csv_template = hr.get(app.url("/employees/import/template")).send().await.unwrap();
+        assert_eq!(csv_template.status(), 200);
+        let text = csv_template.text().await.unwrap();
+        assert!(text.trim_start_matches('\u{feff}').starts_with("工号,姓名,工作邮箱,私人邮箱,语言,部门,职务,直接上级工号,入职日期"), "{text}");
+        let xlsx = hr.get(app.url("/employees/import/template?format=xlsx")).send().await.unwrap();
+        assert_eq!(xlsx.status(), 200);
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"), "an Excel workbook");
+        // A file headed in Chinese, as HR's own system writes it, with a column we do not read.
+        let chinese = "工号,姓名,部门,职务,直接上级工号,入职日期,岗位级别\n\
+                       M1,刘经理,研发部,经理,,2019-01-01,P8\n\
+                       D1,张伟,研发部,工程师,M1,2020/2/29,P5\n";
+        let (status, html) = upload(Some(chinese.as_bytes().to_vec()), false).await;
+        assert_eq!(status, 200, "{html}");
         assert!(html.contains("文件已导入。") && html.contains("<dt>新增人员</dt><dd>2</dd>"), "{html}");
+        assert!(html.contains("未读取的列: 岗位级别"), "{html}");
         assert_eq!(total(hr.clone()).await, 2);
+        // A dry run of a changed file shows each row it would change, field by field.
+        let changed = chinese.replace("2020/2/29", "2021/3/1").replace("张伟,研发部,工程师", "张伟,市场部,工程师");
+        let (status, html) = upload(Some(changed.into_bytes()), true).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("<dt>已修改</dt><dd>1</dd>"), "{html}");
+        assert!(html.contains("部门: 研发部 → 市场部<br>入职日期: 2020-02-29 → 2021-03-01"), "{html}");
+        assert_eq!(total(hr.clone()).await, 2, "nothing written by the dry run");
 
         let sec = app.signed_in("sec@example.com", &["security"]).await;
         assert_eq!(page(&app, &sec, "/employees/import").await.0, 403);
@@ -684,5 +705,33 @@ on_both_databases! {
             assert_eq!(status, 200, "{role}");
             assert!(html.contains("<h1>载体</h1>"));
         }
+    }
+
+    async fn after_the_declassification_period_the_person_page_shows_the_lasting_duty_to_keep_state_secrets(app: TestApp) {
+        let setup = app.token_client("setup@example.com", &["hr"]).await;
+        // General tier, left on 28 February 2028: the 脱密期's last day is 28 February 2029.
+        let id = crate::reminders::former(&app, &setup, "R001", "Alice", "en", Some("alice@home.example"), "general").await;
+        let path = format!("/employees/{id}");
+        app.clock.set(crate::reminders::shanghai(2029, 2, 28, 9, 30));
+        app.run_jobs().await;
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let (_, html) = page(&app, &hr, &path).await;
+        assert!(!html.contains("lasting-duty") && !html.contains("For life"), "the period still runs on its last day: {html}");
+
+        app.clock.set(crate::reminders::shanghai(2029, 3, 1, 9, 30));
+        app.run_jobs().await;
+        let hr = app.signed_in("hr2@example.com", &["hr"]).await;
+        let (status, html) = page(&app, &hr, &path).await;
+        assert_eq!(status, 200);
+        let row = html.split("id=\"lasting-duty\"").nth(1).expect("the lasting duty's row").split("</tr>").next().unwrap();
+        assert!(row.contains("Keeping state secrets (lasting duty)") && row.contains("1 March 2029"), "{row}");
+        assert!(row.contains("For life, with no last day") && row.contains("Lasting"), "{row}");
+        assert!(html.contains("art. 46"), "{html}");
+        speak(&app, "hr2@example.com", "zh-CN");
+        let (_, html) = page(&app, &hr, &path).await;
+        let row = html.split("id=\"lasting-duty\"").nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(row.contains("保守国家秘密（长期义务）") && row.contains("2029年3月1日"), "{row}");
+        assert!(row.contains("终身有效，没有截止日"), "{row}");
+        assert!(html.contains("第四十六条"), "{html}");
     }
 }

@@ -10,7 +10,7 @@ use crate::on_both_databases;
 use crate::people::{add_employee, person, small_org};
 
 /// Switches a signed-in user's pages to Chinese, as the language button in the header does.
-async fn speak_chinese(app: &TestApp, client: &reqwest::Client) {
+pub async fn speak_chinese(app: &TestApp, client: &reqwest::Client) {
     let (_, html) = page(app, client, "/").await;
     let csrf = csrf_of(&html);
     let r = client
@@ -23,7 +23,7 @@ async fn speak_chinese(app: &TestApp, client: &reqwest::Client) {
 }
 
 /// A signed-in manager linked to an employee number (their own record in the register).
-async fn manager(app: &TestApp, email: &str, employee_no: &str) -> reqwest::Client {
+pub async fn manager(app: &TestApp, email: &str, employee_no: &str) -> reqwest::Client {
     use diesel::prelude::*;
     use tuomi::db::schema::users;
     let client = app.signed_in(email, &["manager"]).await;
@@ -312,12 +312,16 @@ on_both_databases! {
             assert!(html.contains("Not for your role"), "{path}: {html}");
         }
         assert_eq!(page(&app, &boss, &format!("/breaches/{case}")).await.0, 403);
-        assert_eq!(page(&app, &boss, &format!("/clearance-changes/{change}")).await.0, 403, "not their proposal");
+        // A manager outside the person's reporting line neither proposed the change nor may
+        // review it: they do not see it. (The boss, above 陈组长, does: it is theirs to review.)
+        let stranger = manager(&app, "stranger@example.com", "X001").await;
+        assert_eq!(page(&app, &stranger, &format!("/clearance-changes/{change}")).await.0, 403, "not their proposal");
         for path in ["/tasks", "/breaches/new", "/clearance-changes"] {
             assert_eq!(page(&app, &boss, path).await.0, 200, "{path}");
         }
-        let (_, html) = page(&app, &boss, "/clearance-changes").await;
+        let (_, html) = page(&app, &stranger, "/clearance-changes").await;
         assert!(html.contains("You see the tier changes you proposed") && !html.contains("陈组长"), "{html}");
+        assert_eq!(page(&app, &boss, &format!("/clearance-changes/{change}")).await.0, 200, "the department head's line");
 
         // A stranger is sent to sign in.
         let r = app.get("/breaches").await;

@@ -2,6 +2,7 @@
 //! checks that one employee is in it.
 
 use crate::domain::roles::Overseers;
+use crate::domain::users::Role;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -27,15 +28,31 @@ impl Scope {
         if user.may::<Overseers>() {
             return Ok(Scope::All);
         }
-        let own = match &user.employee_no {
-            Some(no) => employees::table
-                .filter(employees::employee_no.eq(no))
-                .select(employees::id)
-                .first::<String>(conn)
-                .optional()?,
-            None => None,
-        };
-        Ok(Scope::Team(own))
+        Ok(Scope::Team(own_employee_id(conn, user)?))
+    }
+}
+
+/// The id of the user's own employee record, if they are linked to one.
+fn own_employee_id(conn: &mut DbConnection, user: &User) -> QueryResult<Option<String>> {
+    match &user.employee_no {
+        Some(no) => employees::table
+            .filter(employees::employee_no.eq(no))
+            .select(employees::id)
+            .first::<String>(conn)
+            .optional(),
+        None => Ok(None),
+    }
+}
+
+/// Whether the user is a manager whose own employee record is above this employee in the
+/// reporting line (directly or not): their department head, whatever other roles they hold.
+pub fn above_in_line(conn: &mut DbConnection, user: &User, employee_id: &str) -> QueryResult<bool> {
+    if !user.roles.contains(&Role::Manager) {
+        return Ok(false);
+    }
+    match own_employee_id(conn, user)? {
+        Some(own) => visible(conn, &Scope::Team(Some(own)), employee_id),
+        None => Ok(false),
     }
 }
 

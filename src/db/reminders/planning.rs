@@ -126,8 +126,9 @@ fn enqueue_sends(tx: &mut WriteTx, now: DateTime<Utc>, made: &IdRun) -> QueryRes
         tx,
         &format!(
             "INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, \
-               run_at, created_at, updated_at) \
-             SELECT {id}, '{send}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, $2, $2 \
+               run_at, due_at, created_at, updated_at) \
+             SELECT {id}, '{send}', r.id, 'send:' || r.id, 'queued', 0, $1, r.due_at, r.due_at, \
+               $2, $2 \
              FROM reminders r WHERE r.id BETWEEN $4 AND $5 \
              ON CONFLICT (unique_key) DO NOTHING",
             id = IdRun::sql(tx, "$3", "row_number() OVER (ORDER BY r.id)"),

@@ -61,6 +61,7 @@ impl ChangeQuery {
             status: errors.optional("status", self.status),
             employee_id: given(self.employee_id),
             proposed_by: given(self.proposed_by),
+            followed_by: None,
             sort: errors.optional("sort", self.sort),
         };
         errors.finish()?;
@@ -117,14 +118,15 @@ async fn decide<R: RoleSet>(
     Ok(web::Json(change))
 }
 
-/// The review step (HR): approve passes the change on to security; reject ends it.
+/// The review step (HR, or a manager above the person in the reporting line; never the
+/// proposer): approve passes the change on to security; reject ends it.
 #[utoipa::path(
     tag = "clearance",
     params(("id" = String, Path)),
     request_body = StepDecision,
     responses(
         (status = 200, body = ClearanceChange),
-        (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal"),
+        (status = 403, body = ErrorBody, description = "wrong role, a manager outside the person's reporting line, or one's own proposal"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the change is not waiting for review"),
         (status = 422, body = ErrorBody)
@@ -140,14 +142,15 @@ pub async fn review(
     decide(state, user, id.into_inner(), body.0, Step::Review).await
 }
 
-/// The approval step (security): an approved change takes effect from today's company date.
+/// The approval step (security; never the proposer nor the reviewer): an approved change
+/// takes effect from today's company date.
 #[utoipa::path(
     tag = "clearance",
     params(("id" = String, Path)),
     request_body = StepDecision,
     responses(
         (status = 200, body = ClearanceChange),
-        (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal"),
+        (status = 403, body = ErrorBody, description = "wrong role, or one's own proposal or review"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the change is not waiting for approval"),
         (status = 422, body = ErrorBody)

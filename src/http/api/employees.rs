@@ -8,7 +8,6 @@ use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::import::ImportReport;
 use crate::db::write_tx;
 use crate::domain::audit::Actor;
-use crate::domain::import;
 use crate::domain::people::EmployeeInput;
 use crate::error::Error;
 use crate::http::AppState;
@@ -300,20 +299,29 @@ pub struct ImportQuery {
     dry_run: Option<bool>,
 }
 
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Imports employees from an HR export: a CSV file (UTF-8, with or without BOM, or GB18030)
-/// with the columns employee_no, name, work_email, private_email, language, department, title,
-/// manager_no, hire_date. All or nothing: a file with any bad row writes nothing and lists
-/// every problem. Importing the same file twice changes nothing the second time.
+/// or an Excel workbook (.xlsx, its first sheet) with the columns employee_no, name,
+/// work_email, private_email, language, department, title, manager_no, hire_date — headed by
+/// these names or by the headings the people list's CSV export writes (工号, 姓名, 部门, …, or
+/// "Employee number", …), in any order; other columns are ignored and named in the answer.
+/// All or nothing: a file with any bad row writes nothing and lists every problem. Importing
+/// the same file twice changes nothing the second time.
 #[utoipa::path(
     tag = "people",
     params(ImportQuery),
-    request_body(content = String, content_type = "text/csv"),
+    request_body(content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
     responses(
         (status = 200, body = ImportReport),
         (status = 400, body = ErrorBody),
         InputErrors,
         (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody, description = "the body is not sent as text/csv")
+        (status = 415, body = ErrorBody, description = "the body is neither text/csv nor an .xlsx workbook")
     )
 )]
 #[post("/employees/import")]
@@ -330,12 +338,12 @@ pub async fn import_csv(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
             let mime = v.split(';').next().unwrap_or("").trim();
-            mime.eq_ignore_ascii_case("text/csv")
+            mime.eq_ignore_ascii_case("text/csv") || mime.eq_ignore_ascii_case(XLSX)
         });
     if !is_csv {
-        return Err(Error::UnsupportedMediaType(
-            "send the file as the body with Content-Type: text/csv".into(),
-        ));
+        return Err(Error::UnsupportedMediaType(format!(
+            "send the file as the body with Content-Type: text/csv, or {XLSX} for an Excel workbook"
+        )));
     }
     let bytes = read_body(payload, IMPORT_LIMIT).await?;
     let dry_run = query.0.dry_run.unwrap_or(false);
@@ -351,11 +359,10 @@ pub async fn import_file(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<ImportReport, Error> {
-    let text = import::decode(bytes).map_err(|m| Error::field("body", m))?;
+    let file = crate::db::import::read(bytes).map_err(|m| Error::field("body", m))?;
     let now = state.now();
     state
         .db(move |conn| {
-            let file = import::parse(&text);
             write_tx(conn, |conn| {
                 crate::db::import::run(conn, now, &actor, &file, dry_run)
             })

@@ -89,6 +89,20 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             let _ = writeln!(text, "tuomi_jobs{{state=\"{s}\"}} {n}");
         }
     }
+    // How long the oldest message due has waited: a mail server down shows here first.
+    let now = state.clock.now();
+    if let Ok(oldest) = state
+        .db(move |conn| Ok(crate::db::jobs::oldest_waiting_send(conn, now)?))
+        .await
+    {
+        use std::fmt::Write;
+        let age = oldest.map_or(0, |due| (now.naive_utc() - due).num_seconds().max(0));
+        text.push_str(
+            "# HELP tuomi_mail_oldest_waiting_seconds How long the oldest message due has \
+             waited to be sent.\n# TYPE tuomi_mail_oldest_waiting_seconds gauge\n",
+        );
+        let _ = writeln!(text, "tuomi_mail_oldest_waiting_seconds {age}");
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)

@@ -63,7 +63,8 @@ pub(super) const ADMIN_SECURITY: [Expect; 6] = [Ok, Denied, Ok, Denied, SignIn, 
 pub(super) const HR_SECURITY: [Expect; 6] = [Denied, Ok, Ok, Denied, SignIn, SignIn];
 /// Admin and HR: the people register.
 pub(super) const ADMIN_HR: [Expect; 6] = [Ok, Ok, Denied, Denied, SignIn, SignIn];
-/// HR, and a manager for their own reports (tier proposals, checklist confirmations).
+/// HR, and a manager for their own reports (tier proposals and reviews, checklist
+/// confirmations).
 pub(super) const HR_TEAM: [Expect; 6] = [Denied, Ok, Denied, Scoped, SignIn, SignIn];
 /// Only the successor named on the line signs for it (here the manager, for their report).
 /// Who asks is checked before the line's state, so the others hear 403 whether or not it
@@ -112,7 +113,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("PATCH", "/api/v1/employees/{id}", ADMIN_HR),
     ("POST", "/api/v1/employees/{id}/rehire", ADMIN_HR),
     ("POST", "/api/v1/employees/{id}/clearance-changes", HR_TEAM),
-    ("POST", "/api/v1/clearance-changes/{id}/review", HR),
+    ("POST", "/api/v1/clearance-changes/{id}/review", HR_TEAM),
     ("POST", "/api/v1/clearance-changes/{id}/approve", SECURITY),
     ("GET", "/api/v1/clearance-changes", OVERSEERS),
     ("GET", "/api/v1/employees/{id}/clearance-history", TEAM),
@@ -209,6 +210,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/employees", STAFF),
     ("GET", "/employees/new", ADMIN_HR),
     ("GET", "/employees/import", ADMIN_HR),
+    ("GET", "/employees/import/template", ADMIN_HR),
     ("POST", "/employees/import", ADMIN_HR),
     ("GET", "/employees/{id}", TEAM),
     ("GET", "/employees/{id}/pledges/{pledge_id}/print", TEAM),

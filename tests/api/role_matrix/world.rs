@@ -185,11 +185,10 @@ pub(super) async fn build_world(app: &TestApp) -> World {
         callers.push(caller(app, who, email, ids.get(&who).cloned()).await);
     }
     let by = |who: Who| &callers.iter().find(|c| c.who == who).unwrap().client;
-    let (admin, hr, sec, mgr, anon) = (
+    let (admin, hr, sec, anon) = (
         by(Who::Admin),
         by(Who::Hr),
         by(Who::Security),
-        by(Who::Manager),
         by(Who::Anonymous),
     );
 
@@ -212,8 +211,10 @@ pub(super) async fn build_world(app: &TestApp) -> World {
     let start = text.find("/receipt/").expect("a signing link");
     let receipt_path = text[start..].split_whitespace().next().unwrap().to_string();
 
-    // Tier changes: one the manager proposed for their report, one HR proposed for the outsider.
-    let change = propose(app, mgr, &report).await;
+    // Tier changes: one another HR user proposed for the manager's report (HR and the
+    // manager, above the report, may review it), one HR proposed for the outsider.
+    let proposer = app.token_client("proposer@example.com", &["hr"]).await;
+    let change = propose(app, &proposer, &report).await;
     let foreign_change = propose(app, hr, &outsider).await;
 
     // Obligations: the former employee in the manager's team, and the other one.

@@ -132,7 +132,12 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
             setting("minimum_wages", "lines", wage_lines(&p.minimum_wages)),
         ]},
         context! { key => "reminders", settings => reminders },
+        context! { key => "extension_ceilings", settings => TIERS.map(|tier| {
+            let months = p.extension_ceilings.months(tier).unwrap_or_default();
+            setting(&format!("extension_ceilings.{tier}_months"), "number", n(months))
+        }).to_vec()},
         context! { key => "restrictions", settings => restrictions },
+        context! { key => "rule_references", settings => rule_references(p) },
         context! { key => "checklist", settings => checklist },
     ]
 }
@@ -178,6 +183,24 @@ fn parse_wage_lines(text: &str) -> Result<Vec<MinimumWage>, Problem> {
         });
     }
     Ok(wages)
+}
+
+/// The company rules each duty rests on, a text per language, each in its own language
+/// whatever the page's.
+fn rule_references(p: &Policy) -> Vec<Value> {
+    let refs = &p.rule_references;
+    [
+        ("declassification", &refs.declassification),
+        ("confidentiality", &refs.confidentiality),
+    ]
+    .into_iter()
+    .flat_map(|(kind, text)| {
+        [("zh", &text.zh, "zh-CN"), ("en", &text.en, "en")].map(|(field, value, lang)| {
+            let name = format!("rule_references.{kind}.{field}");
+            context! { name, kind => "reference", value, lang }
+        })
+    })
+    .collect()
 }
 
 /// An amount in yuan with at most two decimals, as fen; empty is 0 (not set).
@@ -234,6 +257,18 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         &mut r.escalate_unacknowledged_after_days,
     );
     whole("reminders.link_valid_days", &mut r.link_valid_days);
+    // The ceilings and (below) the rule references: a form without them keeps those in force.
+    let c = &mut p.extension_ceilings;
+    for (tier, into) in [
+        ("core", &mut c.core_months),
+        ("important", &mut c.important_months),
+        ("general", &mut c.general_months),
+    ] {
+        let name = format!("extension_ceilings.{tier}_months");
+        if fields.contains_key(&name) {
+            whole(&name, into);
+        }
+    }
     r.daily = field(fields, "reminders.daily").trim().to_string();
     r.digest = field(fields, "reminders.digest").trim().to_string();
     r.cadence.clear();
@@ -283,6 +318,18 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         })
         .filter(|t| !t.zh.is_empty() || !t.en.is_empty())
         .collect();
+    let refs = &mut p.rule_references;
+    for (kind, text) in [
+        ("declassification", &mut refs.declassification),
+        ("confidentiality", &mut refs.confidentiality),
+    ] {
+        for (lang, value) in [("zh", &mut text.zh), ("en", &mut text.en)] {
+            let name = format!("rule_references.{kind}.{lang}");
+            if fields.contains_key(&name) {
+                *value = field(fields, &name).trim().to_string();
+            }
+        }
+    }
     for (n, line) in p.checklist.iter_mut().enumerate() {
         for (suffix, title) in [("title", &mut line.title), ("title_en", &mut line.title_en)] {
             let name = format!("checklist.{n}.{suffix}");

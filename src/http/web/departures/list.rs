@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use minijinja::{Value, context};
 
 use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::view::options;
 use super::super::{page_language, render_page};
 use crate::db::departures::{self, DepartureRow, Named};
 use crate::db::employees::Scope;
@@ -30,13 +31,6 @@ fn sort_options() -> Vec<[String; 2]> {
                 [format!("-{k}"), format!("departures.sort.{k}_desc")],
             ]
         })
-        .collect()
-}
-
-fn status_options() -> Vec<[String; 2]> {
-    DepartureStatus::ALL
-        .iter()
-        .map(|s| [s.as_str().to_string(), format!("departures.status.{s}")])
         .collect()
 }
 
@@ -161,7 +155,7 @@ pub(super) async fn list(
             list => columns.table(&req, &texts, &found, window, current, |_| None),
             shown,
             sort,
-            status_options => status_options(),
+            status_options => options("departures.status", DepartureStatus::ALL),
             sort_options => sort_options(),
             can_start => user.may::<HrOnly>(),
             ..lists::links(&req)

@@ -48,14 +48,6 @@ pub(super) const HOME_TEAM: i64 = 100;
 /// Months in the picture of obligations ending.
 pub(super) const CHART_MONTHS: u32 = 24;
 
-/// The reasons, as options of a select: (value, catalog key).
-fn reason_options() -> Vec<[String; 2]> {
-    DepartureReason::ALL
-        .iter()
-        .map(|r| [r.as_str().to_string(), format!("departures.reason.{r}")])
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------
 // Starting a departure
 
@@ -149,7 +141,7 @@ async fn new_form(
                 successor_searched => successor_search.is_some(),
                 search => search.unwrap_or_default(),
                 successor_search => successor_search.unwrap_or_default(),
-                reason_options => reason_options(),
+                reason_options => super::view::options("departures.reason", DepartureReason::ALL),
             })
         })
         .await?;

@@ -9,6 +9,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use minijinja::context;
 
 use super::super::lists::{self, Cell, Columns, Texts};
+use super::super::view::options;
 use super::super::{page_language, render_page};
 use super::query_values;
 use crate::clock::company_date;
@@ -19,23 +20,6 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::obligations::ObligationQuery;
 use crate::http::extract::{Authorized, Overseers, QueryParams};
-
-fn options(values: &[&str], prefix: &str) -> Vec<[String; 2]> {
-    values
-        .iter()
-        .map(|v| [v.to_string(), format!("{prefix}{v}")])
-        .collect()
-}
-
-fn kind_options() -> Vec<[String; 2]> {
-    let kinds: Vec<&str> = ObligationKind::ALL.iter().map(|k| k.as_str()).collect();
-    options(&kinds, "obligation.")
-}
-
-fn status_options() -> Vec<[String; 2]> {
-    let statuses: Vec<&str> = ObligationStatus::ALL.iter().map(|s| s.as_str()).collect();
-    options(&statuses, "obligations.status.")
-}
 
 /// One row of the list: the obligation and the person it binds.
 struct Row {
@@ -189,8 +173,8 @@ pub(super) async fn list(
             errors,
             employee_filter,
             filtered_name,
-            kinds => kind_options(),
-            statuses => status_options(),
+            kinds => options("obligation", ObligationKind::ALL),
+            statuses => options("obligations.status", ObligationStatus::ALL),
         },
     )
 }

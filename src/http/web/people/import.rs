@@ -6,7 +6,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::{Value, context};
 
 use super::super::forms::Flash;
-use super::super::render_page;
+use super::super::{lists, page_language, render_page};
 use crate::domain::audit::Actor;
 use crate::domain::problem::Problem;
 use crate::error::Error;
@@ -38,6 +38,42 @@ fn import_result(
         "people_import.html",
         context! { report },
     )
+}
+
+/// An empty file to fill in, headed in the reader's language as the people list exports:
+/// `?format=xlsx` an Excel workbook, else CSV.
+pub(super) async fn template(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<PeopleEditors>,
+) -> Result<HttpResponse, Error> {
+    let lang = page_language(&req, Some(&user.0));
+    let header: Vec<String> = crate::domain::import::COLUMNS
+        .iter()
+        .map(|c| state.pages.text(lang, &format!("people.col.{c}")))
+        .collect();
+    let xlsx = form_urlencoded::parse(req.query_string().as_bytes())
+        .any(|(k, v)| k == "format" && v == "xlsx");
+    if !xlsx {
+        return Ok(lists::csv_file("employees-template", &header, &[]));
+    }
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, heading) in header.iter().enumerate() {
+        sheet
+            .write_string(0, col as u16, heading)
+            .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    }
+    let bytes = book
+        .save_to_buffer()
+        .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    Ok(HttpResponse::Ok()
+        .content_type(crate::http::api::employees::XLSX)
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"employees-template.xlsx\"",
+        ))
+        .body(bytes))
 }
 
 /// The upload: the file and the dry-run box.
@@ -98,6 +134,8 @@ pub(super) async fn import_upload(
         updated => report.updated,
         unchanged => report.unchanged,
         errors => report.errors,
+        ignored_columns => report.ignored_columns,
+        rows => report.rows,
     };
     import_result(&state, &req, &user, status, Some(report))
 }

@@ -23,6 +23,11 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/employees", AnyRole, list::list);
     r.get("/employees/new", PeopleEditors, list::new_person);
     r.get("/employees/import", PeopleEditors, import::import_page);
+    r.get(
+        "/employees/import/template",
+        PeopleEditors,
+        import::template,
+    );
     r.post("/employees/import", PeopleEditors, import::import_upload);
     r.get("/employees/{id}", AnyRole, person::person);
     r.get(

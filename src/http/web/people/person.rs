@@ -22,6 +22,7 @@ use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
 use crate::domain::noncompete_terms::BoundAs;
+use crate::domain::obligations::lasting_duty_from;
 use crate::domain::people::ClearanceTier;
 use crate::domain::people::EmployeeStatus;
 use crate::domain::pledges::SigningMethod;
@@ -214,6 +215,11 @@ pub(super) async fn person(
             }
         })
         .collect();
+    // Once a declassification period has ended, the duty to keep the state secrets known goes
+    // on for life (art. 46): shown as a lasting duty, derived from the ended period.
+    let lasting_from =
+        lasting_duty_from(v.obligations.iter().map(|o| (o.kind, o.status, o.ends_on)))
+            .map(|d| d.to_string());
     let picture = timeline::draw(&v.obligations, &v.ends_before, today, lang, |key| {
         state.pages.text(lang, key)
     });
@@ -282,6 +288,7 @@ pub(super) async fn person(
             agreement,
             obligations,
             timeline => picture,
+            lasting_from,
             departures,
             tiers,
             languages => options("people.language", &["zh-CN", "en"]),

@@ -12,10 +12,11 @@ use super::super::render_page;
 use super::{Found, ListPage, employee_cell, label_cell, row_cell, user_cell};
 use crate::db::audit;
 use crate::db::clearance::{self, ClearanceChange};
+use crate::db::employees::{self, Scope};
 use crate::db::extensions::{self, Extension};
 use crate::db::names::{self, EmployeeName, ObligationSummary, UserName};
 use crate::db::users::User;
-use crate::domain::clearance::ChangeStatus;
+use crate::domain::clearance::{ChangeStatus, Step, may_take};
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
@@ -25,7 +26,8 @@ use crate::http::extract::{AnyRole, AuditReaders, Authorized, Overseers, QueryPa
 use chrono_tz::Tz;
 
 /// A tier change as its list shows it, with the names of everyone in its chain and what the
-/// reader may do with it.
+/// reader may do with it: the step it waits for, and when the reader may not take it, why
+/// (a key under `sec.clearance.why.`).
 #[derive(Serialize)]
 struct ChangeRow {
     #[serde(flatten)]
@@ -36,10 +38,13 @@ struct ChangeRow {
     approver: Option<UserName>,
     can_review: bool,
     can_approve: bool,
+    /// review or approval, while the change is in its chain.
+    next_step: Option<&'static str>,
+    why_not: Option<&'static str>,
 }
 
 /// The rows of tier changes, with their names loaded for all of them at once and what
-/// `me` may do with each.
+/// `me` may do with each (the chain's own rule, `may_take`).
 fn change_rows(
     conn: &mut crate::db::DbConnection,
     me: &User,
@@ -58,35 +63,41 @@ fn change_rows(
             .flatten()
         }),
     )?;
-    Ok(changes
-        .into_iter()
-        .map(|change| {
-            let employee = people.get(&change.employee_id).cloned();
-            let own_record = employee
-                .as_ref()
-                .is_some_and(|e| me.employee_no.as_deref() == Some(e.employee_no.as_str()));
-            let may_act = change.proposed_by != me.id && !own_record;
-            ChangeRow {
-                can_review: may_act
-                    && change.status == ChangeStatus::Proposed
-                    && me.roles.contains(&Role::Hr),
-                can_approve: may_act
-                    && change.status == ChangeStatus::Reviewed
-                    && me.roles.contains(&Role::Security),
-                proposer: users.get(&change.proposed_by).cloned(),
-                reviewer: change
-                    .reviewed_by
-                    .as_ref()
-                    .and_then(|u| users.get(u).cloned()),
-                approver: change
-                    .decided_by
-                    .as_ref()
-                    .and_then(|u| users.get(u).cloned()),
-                employee,
-                change,
+    let mut rows = Vec::with_capacity(changes.len());
+    for change in changes {
+        let employee = people.get(&change.employee_id).cloned();
+        let number = employee.as_ref().map(|e| e.employee_no.as_str());
+        let step = change.status.next_step();
+        let allowed = match step {
+            Some(step) => {
+                let decider = clearance::decider(conn, me, &change, number)?;
+                Some(may_take(step, change.status, &decider))
             }
-        })
-        .collect())
+            None => None,
+        };
+        let may = |s: Step| step == Some(s) && allowed == Some(Ok(()));
+        rows.push(ChangeRow {
+            can_review: may(Step::Review),
+            can_approve: may(Step::Approval),
+            next_step: step.map(|s| match s {
+                Step::Review => "review",
+                Step::Approval => "approval",
+            }),
+            why_not: allowed.and_then(|a| a.err()).and_then(|r| r.why_key()),
+            proposer: users.get(&change.proposed_by).cloned(),
+            reviewer: change
+                .reviewed_by
+                .as_ref()
+                .and_then(|u| users.get(u).cloned()),
+            approver: change
+                .decided_by
+                .as_ref()
+                .and_then(|u| users.get(u).cloned()),
+            employee,
+            change,
+        });
+    }
+    Ok(rows)
 }
 
 /// The columns of the tier-change list; the CSV spells out the chain a column a step.
@@ -153,8 +164,8 @@ fn change_columns(tz: Tz) -> Columns<ChangeRow> {
 }
 
 /// `/clearance-changes`: every change for HR, security and admin (each change's page has
-/// the review or approval form for the step the reader may take); a manager sees only their
-/// own proposals.
+/// the review or approval form for the step the reader may take); a manager sees their own
+/// proposals and the changes of the people below them in the reporting line (to review).
 pub async fn clearance_page(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -167,12 +178,12 @@ pub async fn clearance_page(
     let sort = q.sort.clone().unwrap_or_else(|| "proposed".into());
     let (mut filter, window) = q.parse()?;
     let sees_all = user.has_any_role(Overseers::ROLES);
-    if !sees_all {
-        filter.proposed_by = Some(user.id.clone());
-    }
     let (read, me) = (lists::window_for(&req, window), user.clone());
     let found = state
         .db(move |conn| {
+            if !sees_all {
+                filter.followed_by = Some((me.id.clone(), Scope::of(conn, &me)?));
+            }
             let Page { rows, total } = clearance::list(conn, &filter, read)?;
             let rows = change_rows(conn, &me, rows)?;
             Ok(Page { rows, total })
@@ -205,8 +216,11 @@ pub async fn change_page(
     let (row, others, record) = state
         .db(move |conn| {
             let change = clearance::find(conn, &id)?;
-            // A manager sees only what they proposed.
-            if !sees_all && change.proposed_by != me.id {
+            // A manager sees what they proposed, and the changes of their line.
+            if !sees_all
+                && change.proposed_by != me.id
+                && !employees::above_in_line(conn, &me, &change.employee_id)?
+            {
                 return Err(Error::Forbidden);
             }
             let employee_id = change.employee_id.clone();
