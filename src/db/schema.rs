@@ -265,13 +265,17 @@ diesel::table! {
     non_compete_agreements (employee_id) {
         employee_id -> Text,
         months -> Integer,
-        monthly_compensation -> BigInt,
+        monthly_compensation -> Nullable<BigInt>,
         currency -> Text,
         scope -> Text,
         region -> Text,
         warning -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_by -> Text,
+        bound_as -> Text,
+        liquidated_damages -> Nullable<BigInt>,
+        contract_region -> Nullable<Text>,
+        average_monthly_wage -> Nullable<BigInt>,
     }
 }
 
@@ -430,6 +434,19 @@ diesel::table! {
         sha256 -> Text,
         bytes -> Binary,
         added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    breach_penalties (case_id) {
+        case_id -> Text,
+        claimed -> Bool,
+        claimed_amount -> Nullable<BigInt>,
+        claimed_on -> Nullable<Date>,
+        paid_amount -> Nullable<BigInt>,
+        paid_on -> Nullable<Date>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
     }
 }
 

@@ -120,6 +120,7 @@ pub mod departures;
 pub mod extensions;
 pub mod import;
 pub mod noncompete;
+pub mod noncompete_terms;
 pub mod obligations;
 pub mod people;
 pub mod periods;

@@ -40,8 +40,10 @@ pub struct Policy {
     pub non_compete_due_after_days: u32,
     /// Compensation below this share of the last 12 months' average wage is warned about.
     pub non_compete_floor_percent: u32,
-    /// The local minimum monthly wage, in minor units (fen); 0 when not set.
-    pub minimum_monthly_wage: i64,
+    /// The minimum monthly wage of each region where contracts are performed, with the day
+    /// each took effect (SPC Interpretation (I) art. 36: compensation never below it).
+    #[serde(default)]
+    pub minimum_wages: Vec<super::noncompete_terms::MinimumWage>,
     /// What a person in their declassification period must not do, by tier, in both languages.
     pub restrictions: Vec<TierRestriction>,
     /// The standard lines of every departure's checklist, after its carrier lines.
@@ -158,7 +160,7 @@ impl Default for Policy {
             non_compete_grace_months: 3,
             non_compete_due_after_days: super::noncompete::DEFAULT_DUE_AFTER_DAYS,
             non_compete_floor_percent: 30,
-            minimum_monthly_wage: 0,
+            minimum_wages: Vec::new(),
             restrictions: default_restrictions(),
             checklist: default_template(),
             reminders: ReminderPolicy::default(),
@@ -272,9 +274,7 @@ impl Policy {
                 problem!("between", min = 0, max = 100),
             );
         }
-        if self.minimum_monthly_wage < 0 {
-            errors.add("minimum_monthly_wage", problem!("cannot_be_negative"));
-        }
+        super::noncompete_terms::check_minimum_wages(&self.minimum_wages, &mut errors);
         for (n, line) in self.checklist.iter().enumerate() {
             if line.kind == LineKind::Carrier {
                 errors.add(

@@ -55,6 +55,9 @@ role_sets! {
     TierChainParties => [Hr, Security, Manager];
     /// Who asks for or decides extensions of a period.
     ExtensionParties => [Hr, Security];
+    /// Who records the penalty of a substantiated non-compete breach (the case is security's,
+    /// the money HR's).
+    PenaltyKeepers => [Hr, Security];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
 }

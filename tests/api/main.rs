@@ -20,6 +20,7 @@ mod import;
 mod languages;
 mod noncompete;
 mod noncompete_ledger;
+mod noncompete_terms;
 mod obligations;
 mod ops;
 mod pages;

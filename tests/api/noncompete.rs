@@ -26,7 +26,7 @@ pub(crate) async fn put_terms(
 
 pub(crate) fn terms(months: u32, compensation: f64) -> Value {
     json!({"months": months, "monthly_compensation": compensation, "currency": "CNY",
-           "scope": "竞争对手的研发岗位", "region": "中国大陆", "average_monthly_wage": 20000.0})
+           "scope": "竞争对手的研发岗位", "region": "中国大陆", "bound_as": "senior_technical", "average_monthly_wage": 20000.0})
 }
 
 /// Departs `employee_id` on 31 January 2028 and returns their non-compete obligation's id,

@@ -75,7 +75,7 @@ async fn policy_fields(app: &TestApp, client: &reqwest::Client) -> Vec<(String, 
         fields.push((name.into(), p[name].to_string()));
     }
     fields.push(("anchor".into(), p["anchor"].as_str().unwrap().into()));
-    fields.push(("minimum_monthly_wage".into(), String::new()));
+    fields.push(("minimum_wages".into(), String::new()));
     let r = &p["reminders"];
     for name in [
         "notice_days_before_end",
@@ -377,18 +377,21 @@ on_both_databases! {
             &admin,
             "/admin/policy",
             "/admin/policy",
-            &refs(&with(&fields, &[("general_months", "18"), ("minimum_monthly_wage", "2690.50")])),
+            &refs(&with(&fields, &[("general_months", "18"), ("minimum_wages", "上海市, 2690.50, 2025-07-01")])),
         )
         .await;
         assert_eq!((to.as_str(), status), ("/admin/policy", 200));
         assert!(html.contains("The new policy is in force"), "{html}");
         assert!(html.contains("value=\"18\""));
-        assert!(html.contains("value=\"2690.50\""));
+        assert!(html.contains("上海市, 2690.50, 2025-07-01</textarea>"), "{html}");
         assert!(html.contains("Changes") && html.contains("Test User"), "who changed it, when");
         let (_, now) = get(&app, &admin, "/api/v1/policy").await;
         assert_eq!(now["version"], 1);
         assert_eq!(now["policy"]["general_months"], 18);
-        assert_eq!(now["policy"]["minimum_monthly_wage"], 269050);
+        assert_eq!(
+            now["policy"]["minimum_wages"],
+            serde_json::json!([{"region": "上海市", "monthly_minor_units": 269050, "effective_from": "2025-07-01"}])
+        );
         assert_eq!(now["policy"]["core_months"], 36, "the rest as it was");
         assert_eq!(now["policy"]["checklist"], before["policy"]["checklist"]);
         assert_eq!(now["policy"]["restrictions"], before["policy"]["restrictions"]);

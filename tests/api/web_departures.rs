@@ -369,7 +369,7 @@ on_both_databases! {
         let c = add_employee(&app, &hr, person("C001", "丙", None)).await;
         let r = hr.put(app.url(&format!("/api/v1/employees/{c}/non-compete")))
             .json(&json!({"months": 12, "monthly_compensation": 8000.0, "currency": "CNY",
-                "scope": "竞争对手", "region": "中国大陆", "average_monthly_wage": 20000.0}))
+                "scope": "竞争对手", "region": "中国大陆", "bound_as": "senior_technical", "average_monthly_wage": 20000.0}))
             .send().await.unwrap();
         assert_eq!(r.status(), 200);
         for (who, last) in [(&a, "2027-03-15"), (&b, "2027-03-20"), (&c, "2027-05-10")] {

@@ -211,7 +211,7 @@ on_both_databases! {
         let org = small_org(&app, &hr_api).await;
         let r = hr_api.put(app.url(&format!("/api/v1/employees/{}/non-compete", org.dev)))
             .json(&json!({"months": 6, "monthly_compensation": 7000.0, "currency": "CNY",
-                "scope": "竞争对手的研发岗位", "region": "中国大陆", "average_monthly_wage": 20000.0}))
+                "scope": "竞争对手的研发岗位", "region": "中国大陆", "bound_as": "senior_technical", "average_monthly_wage": 20000.0}))
             .send().await.unwrap();
         assert_eq!(r.status(), 200);
         leave(&app, &hr_api, &org.dev, "2028-01-31", false).await;
@@ -433,7 +433,7 @@ async fn hr_keeps_the_non_compete_ledger_on_a_phone(lang: &str) {
         .put(app.url(&format!("/api/v1/employees/{}/non-compete", org.dev)))
         .json(
             &json!({"months": 6, "monthly_compensation": 7000.0, "currency": "CNY",
-            "scope": "竞争对手的研发岗位", "region": "中国大陆"}),
+            "scope": "竞争对手的研发岗位", "region": "中国大陆", "bound_as": "senior_technical"}),
         )
         .send()
         .await

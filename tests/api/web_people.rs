@@ -394,19 +394,19 @@ on_both_databases! {
         let nc = format!("/api/v1/employees/{}/non-compete", org.dev);
         let (_, _, html) = submit_form(&app, &hr, &here, &nc, &[
             ("_method", "PUT"), ("_next", &format!("{here}#non-compete")), ("_done", "people_non_compete_saved"),
-            ("months", "25"), ("monthly_compensation", "8000"), ("currency", "CNY"), ("scope", "竞争对手研发岗位"), ("region", "中国大陆"),
+            ("months", "25"), ("monthly_compensation", "8000"), ("currency", "CNY"), ("scope", "竞争对手研发岗位"), ("region", "中国大陆"), ("bound_as", "senior_technical"),
         ]).await;
         assert!(html.contains("art. 24") && html.contains(">竞争对手研发岗位</textarea>"), "{html}");
         assert!(html.contains("id=\"f-months-error\"") && html.contains("value=\"25\""));
         speak(&app, "hr@example.com", "zh-CN");
         let (_, _, html) = submit_form(&app, &hr, &here, &nc, &[
-            ("_method", "PUT"), ("months", "30"), ("monthly_compensation", "8000"), ("currency", "CNY"), ("scope", "x"), ("region", "y"),
+            ("_method", "PUT"), ("months", "30"), ("monthly_compensation", "8000"), ("currency", "CNY"), ("scope", "x"), ("region", "y"), ("bound_as", "senior_technical"),
         ]).await;
         assert!(html.contains("30 个月超过了 24 个月的上限"), "the message in Chinese: {html}");
         speak(&app, "hr@example.com", "en");
         let (_, _, html) = submit_form(&app, &hr, &here, &nc, &[
             ("_method", "PUT"), ("_next", &format!("{here}#non-compete")), ("_done", "people_non_compete_saved"),
-            ("months", "12"), ("monthly_compensation", "8000.50"), ("currency", "CNY"), ("scope", "竞争对手研发岗位"), ("region", "中国大陆"),
+            ("months", "12"), ("monthly_compensation", "8000.50"), ("currency", "CNY"), ("scope", "竞争对手研发岗位"), ("region", "中国大陆"), ("bound_as", "senior_technical"),
         ]).await;
         assert!(html.contains("The non-compete terms were saved.") && html.contains("8,000.50 CNY"), "{html}");
         assert!(

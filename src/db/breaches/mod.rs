@@ -7,12 +7,14 @@
 
 mod course;
 mod evidence;
+mod penalty;
 mod query;
 mod reporter;
 mod tasks;
 
 pub use course::*;
 pub use evidence::*;
+pub use penalty::*;
 pub use query::*;
 pub use reporter::*;
 pub use tasks::*;

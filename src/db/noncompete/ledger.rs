@@ -89,6 +89,11 @@ fn term(o: &Obligation) -> Period {
     }
 }
 
+/// The last working day of the departure that started `o`: the day before its term.
+fn left_on(o: &Obligation) -> NaiveDate {
+    o.starts_on.pred_opt().unwrap_or(o.starts_on)
+}
+
 /// What a non-compete owes, as fixed at its departure.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = non_compete_ledgers)]
@@ -114,7 +119,10 @@ fn owed_of(conn: &mut DbConnection, o: &Obligation) -> Result<(Owed, String)> {
             let agreement = agreement_of(conn, &o.employee_id)?;
             let (_, policy) = crate::db::policy::current(conn)?;
             OwedRow {
-                monthly_compensation: agreement.as_ref().map_or(0, |a| a.monthly_compensation),
+                monthly_compensation: agreement
+                    .as_ref()
+                    .and_then(|a| a.compensation(&policy, left_on(o)).owed_monthly)
+                    .unwrap_or(0),
                 currency: agreement.map_or_else(|| "CNY".into(), |a| a.currency),
                 due_after_days: policy.non_compete_due_after_days as i32,
                 ended_on: None,
@@ -161,8 +169,12 @@ pub fn open_ledger(tx: &mut WriteTx, departure_id: &str, policy: &Policy) -> Res
         let Some(agreement) = agreement_of(tx, &o.employee_id)? else {
             continue;
         };
+        // The agreed amount, or where none was agreed the one the law sets (SPC (I) art. 36).
         let owed = Owed {
-            monthly: agreement.monthly_compensation,
+            monthly: agreement
+                .compensation(policy, left_on(&o))
+                .owed_monthly
+                .unwrap_or(0),
             due_after_days: policy.non_compete_due_after_days,
             ended_on: None,
             extra_months: 0,

@@ -11,6 +11,7 @@ use super::schema::non_compete_agreements;
 use super::{DbConnection, stored_instant};
 use crate::domain::audit::{Actor, NewEvent};
 use crate::domain::noncompete;
+use crate::domain::noncompete_terms::{self, BoundAs, Compensation};
 use crate::domain::obligations::{NewObligation, non_compete};
 use crate::domain::policy::Policy;
 use crate::domain::problem::Problem;
@@ -25,11 +26,20 @@ pub use ledger::*;
 pub struct Agreement {
     pub employee_id: String,
     pub months: i32,
-    /// Minor units (fen, cents).
-    pub monthly_compensation: i64,
+    /// Minor units (fen, cents); none when none was agreed (it is then computed: SPC
+    /// Interpretation (I) art. 36).
+    pub monthly_compensation: Option<i64>,
     pub currency: String,
     pub scope: String,
     pub region: String,
+    /// Why the person may be bound (Labor Contract Law art. 24).
+    pub bound_as: BoundAs,
+    /// The liquidated damages a breach owes, in minor units, when the agreement names them.
+    pub liquidated_damages: Option<i64>,
+    /// Where the contract was performed: its minimum wage is the compensation's floor.
+    pub contract_region: Option<String>,
+    /// The average monthly wage of the 12 months before leaving, minor units, if recorded.
+    pub average_monthly_wage: Option<i64>,
     /// Kept when the compensation is below the policy's floor: why, in English.
     #[diesel(deserialize_as = StoredWarning)]
     #[serde(serialize_with = "in_english")]
@@ -43,10 +53,14 @@ pub struct Agreement {
 
 pub struct AgreementTerms<'a> {
     pub months: i32,
-    pub monthly_compensation: i64,
+    pub monthly_compensation: Option<i64>,
     pub currency: &'a str,
     pub scope: &'a str,
     pub region: &'a str,
+    pub bound_as: BoundAs,
+    pub liquidated_damages: Option<i64>,
+    pub contract_region: Option<&'a str>,
+    pub average_monthly_wage: Option<i64>,
     pub warning: Option<Problem>,
 }
 
@@ -80,6 +94,21 @@ fn in_english<S: serde::Serializer>(warning: &Option<Problem>, s: S) -> Result<S
     warning.as_ref().map(crate::catalog::english).serialize(s)
 }
 
+impl Agreement {
+    /// What the agreement owes a month when the person leaves on `last_working_day`, under
+    /// the policy's floor and minimum wages.
+    pub fn compensation(&self, policy: &Policy, last_working_day: NaiveDate) -> Compensation {
+        noncompete_terms::compensation(
+            self.monthly_compensation,
+            self.average_monthly_wage,
+            policy.non_compete_floor_percent,
+            &policy.minimum_wages,
+            self.contract_region.as_deref(),
+            last_working_day,
+        )
+    }
+}
+
 pub fn agreement_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Option<Agreement>> {
     non_compete_agreements::table
         .find(employee_id)
@@ -106,6 +135,10 @@ pub fn put_agreement(
             non_compete_agreements::currency.eq(t.currency),
             non_compete_agreements::scope.eq(t.scope),
             non_compete_agreements::region.eq(t.region),
+            non_compete_agreements::bound_as.eq(t.bound_as),
+            non_compete_agreements::liquidated_damages.eq(t.liquidated_damages),
+            non_compete_agreements::contract_region.eq(t.contract_region),
+            non_compete_agreements::average_monthly_wage.eq(t.average_monthly_wage),
             non_compete_agreements::warning.eq(t
                 .warning
                 .as_ref()
@@ -125,6 +158,8 @@ pub fn put_agreement(
             details: json!({
                 "months": t.months, "monthly_compensation": t.monthly_compensation,
                 "currency": t.currency, "scope": t.scope, "region": t.region,
+                "bound_as": t.bound_as, "liquidated_damages": t.liquidated_damages,
+                "contract_region": t.contract_region, "average_monthly_wage": t.average_monthly_wage,
                 "warning": t.warning.as_ref().map(crate::catalog::english),
             }),
         },

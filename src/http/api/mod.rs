@@ -9,6 +9,7 @@ pub mod departures;
 pub mod employees;
 pub mod extensions;
 pub mod noncompete;
+pub mod noncompete_terms;
 pub mod obligations;
 pub mod ops;
 pub mod pledges;
@@ -60,6 +61,7 @@ pub fn routes(r: &mut ApiRoutes) {
     departures::routes(r);
     obligations::routes(r);
     noncompete::routes(r);
+    noncompete_terms::routes(r);
     extensions::routes(r);
     policy::routes(r);
     reminders::routes(r);

@@ -6,14 +6,14 @@ use serde::Deserialize;
 use crate::db::noncompete::{self, Agreement, AgreementTerms, Ledger};
 use crate::db::{employees, policy};
 use crate::domain::FieldErrors;
-use crate::domain::noncompete::{
-    EarlyEnd, below_floor, check_length, compensation_floor, minor_units,
-};
+use crate::domain::departures::DepartureStatus;
+use crate::domain::noncompete::{EarlyEnd, below_floor, check_length, minor_units};
+use crate::domain::noncompete_terms::{self, BoundAs, Compensation, check_region, may_be_bound};
 use crate::domain::people::{EmployeeStatus, parse_date};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, ReadErrors};
-use crate::http::extract::{Authorized, HrOnly, JsonBody, Overseers};
+use crate::http::extract::{Authorized, HrOnly, JsonBody, Overseers, given};
 use crate::http::routes::ApiRoutes;
 
 /// This resource's routes, each with the role set it admits (listed in the route table).
@@ -30,15 +30,37 @@ pub fn routes(r: &mut ApiRoutes) {
 pub struct Terms {
     /// Length in months from the departure (at most the policy's cap, 24 by law).
     months: u32,
-    /// Paid each month of the term, e.g. 8000.00.
-    monthly_compensation: f64,
+    /// Paid each month of the term, e.g. 8000.00; leave it out when none was agreed: each
+    /// month then owes 30% of `average_monthly_wage`, not below the minimum wage of
+    /// `contract_region` (SPC Interpretation (I) art. 36).
+    monthly_compensation: Option<f64>,
     /// e.g. CNY
     currency: String,
     /// Competitors and roles covered.
     scope: String,
     region: String,
-    /// The average monthly wage of the last 12 months, if recorded (for the floor check).
+    /// Why the person may be bound (Labor Contract Law art. 24): senior_management,
+    /// senior_technical or confidentiality_duty. Required.
+    #[schema(value_type = Option<BoundAs>)]
+    bound_as: Option<String>,
+    /// The liquidated damages a breach owes, e.g. 50000.00, if the agreement names them
+    /// (paying them does not end the non-compete).
+    liquidated_damages: Option<f64>,
+    /// The average monthly wage of the 12 months before leaving (for the floor, and the
+    /// compensation where none was agreed, when it is then required).
     average_monthly_wage: Option<f64>,
+    /// Where the contract was performed, as the policy's `minimum_wages` name it: its minimum
+    /// wage in force on the last working day is the compensation's floor.
+    contract_region: Option<String>,
+}
+
+/// An agreement with what it owes a month (on the last working day of the departure under
+/// way, or today's when none is).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AgreementAnswer {
+    #[serde(flatten)]
+    agreement: Agreement,
+    compensation: Compensation,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -65,7 +87,7 @@ pub struct EndReason {
     params(("id" = String, Path, description = "the employee")),
     request_body = Terms,
     responses(
-        (status = 200, body = Agreement),
+        (status = 200, body = AgreementAnswer),
         ChangeErrors,
         (status = 409, body = ErrorBody, description = "the employee has already left")
     )
@@ -76,14 +98,38 @@ pub async fn put_terms(
     user: Authorized<HrOnly>,
     id: web::Path<String>,
     body: JsonBody<Terms>,
-) -> Result<web::Json<Agreement>, Error> {
+) -> Result<web::Json<AgreementAnswer>, Error> {
     let t = body.0;
     let mut errors = FieldErrors::new();
-    let compensation = errors.check("monthly_compensation", minor_units(t.monthly_compensation));
+    let compensation = match t.monthly_compensation {
+        None => Some(None),
+        Some(c) => errors.check("monthly_compensation", minor_units(c).map(Some)),
+    };
+    let bound_as = errors.check("bound_as", may_be_bound(t.bound_as.as_deref()));
+    let damages = match t.liquidated_damages {
+        None => Some(None),
+        Some(a) => errors.check("liquidated_damages", minor_units(a).map(Some)),
+    };
     let average = match t.average_monthly_wage {
         None => Some(None),
         Some(w) => errors.check("average_monthly_wage", minor_units(w).map(Some)),
     };
+    if t.monthly_compensation.is_none() && t.average_monthly_wage.is_none() {
+        errors.add(
+            "average_monthly_wage",
+            crate::problem!("average_wage_when_none_agreed"),
+        );
+    }
+    let contract_region = given(t.contract_region);
+    if contract_region
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 100)
+    {
+        errors.add(
+            "contract_region",
+            crate::problem!("length_between", min = 1, max = 100),
+        );
+    }
     for (field, text) in [
         ("currency", &t.currency),
         ("scope", &t.scope),
@@ -93,13 +139,16 @@ pub async fn put_terms(
             errors.add(field, crate::problem!("length_between", min = 1, max = 500));
         }
     }
-    let (Some(compensation), Some(average)) = (compensation, average) else {
+    let (Some(compensation), Some(average), Some(bound_as), Some(liquidated_damages)) =
+        (compensation, average, bound_as, damages)
+    else {
         return Err(Error::Validation(errors));
     };
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
     let (actor, id, now) = (user.0.id, id.into_inner(), state.now());
+    let today = crate::clock::company_date(now, state.config.timezone);
     let agreement = state
         .write(move |conn| {
             let employee = employees::find(conn, &id)?.ok_or(Error::NotFound)?;
@@ -114,19 +163,42 @@ pub async fn put_terms(
             let (_, p) = policy::current(conn)?;
             check_length(t.months, p.non_compete_cap_months)
                 .map_err(|m| Error::field("months", m))?;
-            let floor =
-                compensation_floor(average, p.non_compete_floor_percent, p.minimum_monthly_wage);
-            let warning = (compensation < floor)
-                .then(|| below_floor(compensation, floor, p.non_compete_floor_percent));
+            if let Some(region) = &contract_region {
+                check_region(&p.minimum_wages, region)
+                    .map_err(|m| Error::field("contract_region", m))?;
+            }
+            let last_working_day = employees::departures_of(conn, &id)?
+                .into_iter()
+                .find(|d| d.status == DepartureStatus::InProgress)
+                .map_or(today, |d| d.last_working_day);
+            let owed = noncompete_terms::compensation(
+                compensation,
+                average,
+                p.non_compete_floor_percent,
+                &p.minimum_wages,
+                contract_region.as_deref(),
+                last_working_day,
+            );
+            let warning = compensation
+                .filter(|_| owed.below_floor)
+                .map(|c| below_floor(c, owed.floor, p.non_compete_floor_percent));
             let terms = AgreementTerms {
                 months: t.months as i32,
                 monthly_compensation: compensation,
                 currency: t.currency.trim(),
                 scope: t.scope.trim(),
                 region: t.region.trim(),
+                bound_as,
+                liquidated_damages,
+                contract_region: contract_region.as_deref(),
+                average_monthly_wage: average,
                 warning,
             };
-            noncompete::put_agreement(conn, now, &actor, &id, &terms)
+            let agreement = noncompete::put_agreement(conn, now, &actor, &id, &terms)?;
+            Ok(AgreementAnswer {
+                agreement,
+                compensation: owed,
+            })
         })
         .await?;
     Ok(web::Json(agreement))

@@ -106,7 +106,10 @@ fn ack_page(
                     context! {
                         scope => a.scope,
                         region => a.region,
-                        monthly => format!("{} {}", money(a.monthly_compensation), a.currency),
+                        monthly => a
+                            .compensation(&v.policy, o.starts_on.pred_opt().unwrap_or(o.starts_on))
+                            .owed_monthly
+                            .map(|m| format!("{} {}", money(m), a.currency)),
                     }
                 });
             context! {

@@ -176,7 +176,7 @@ pub(super) async fn leaver(
         .put(app.url(&format!("/api/v1/employees/{id}/non-compete")))
         .json(
             &json!({"months": 12, "monthly_compensation": 9000.0, "currency": "CNY",
-                      "scope": "竞争对手", "region": "中国大陆", "average_monthly_wage": 20000.0}),
+                      "scope": "竞争对手", "region": "中国大陆", "bound_as": "senior_technical", "average_monthly_wage": 20000.0}),
         )
         .send()
         .await

@@ -59,6 +59,8 @@ pub(super) const HR: [Expect; 6] = [Denied, Ok, Denied, Denied, SignIn, SignIn];
 pub(super) const SECURITY: [Expect; 6] = [Denied, Denied, Ok, Denied, SignIn, SignIn];
 /// Admin and security: the audit trail and the breach cases (with their reporters).
 pub(super) const ADMIN_SECURITY: [Expect; 6] = [Ok, Denied, Ok, Denied, SignIn, SignIn];
+/// HR and security: the penalty of a non-compete breach.
+pub(super) const HR_SECURITY: [Expect; 6] = [Denied, Ok, Ok, Denied, SignIn, SignIn];
 /// Admin and HR: the people register.
 pub(super) const ADMIN_HR: [Expect; 6] = [Ok, Ok, Denied, Denied, SignIn, SignIn];
 /// HR, and a manager for their own reports (tier proposals and reviews, checklist
@@ -153,6 +155,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
         HR,
     ),
     ("GET", "/api/v1/obligations/{id}/ledger", OVERSEERS),
+    ("GET", "/api/v1/obligations/{id}/compensation", OVERSEERS),
     ("POST", "/api/v1/obligations/{id}/waive", HR),
     ("POST", "/api/v1/obligations/{id}/rescind", HR),
     ("POST", "/api/v1/obligations/{id}/extensions", OVERSEERS),
@@ -184,6 +187,8 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
         SECURITY,
     ),
     ("POST", "/api/v1/breaches/{id}/tasks", SECURITY),
+    ("PUT", "/api/v1/breaches/{id}/penalty", HR_SECURITY),
+    ("GET", "/api/v1/breaches/{id}/penalty", OVERSEERS),
     ("GET", "/api/v1/tasks", STAFF),
     ("POST", "/api/v1/tasks/{id}/done", OWN),
     // --- Pages: the shell, signing in, links and the public report.

@@ -3,14 +3,16 @@
 //! cases; HR sees outcomes; a manager sees only the remedial tasks they own.
 
 mod cases;
+mod penalty;
 mod reports;
 mod tasks;
 
 pub use cases::*;
+pub use penalty::*;
 pub use reports::*;
 pub use tasks::*;
 
-use crate::domain::roles::{AnyRole, CaseReaders, OutcomeReaders, SecurityOnly};
+use crate::domain::roles::{AnyRole, CaseReaders, OutcomeReaders, PenaltyKeepers, SecurityOnly};
 use crate::http::routes::{ApiRoutes, Open};
 
 /// This resource's routes, each with the role set it admits (listed in the route table).
@@ -27,6 +29,8 @@ pub fn routes(r: &mut ApiRoutes) {
     r.service(SecurityOnly, add_evidence);
     r.service(SecurityOnly, evidence_file);
     r.service(SecurityOnly, add_task);
+    r.service(PenaltyKeepers, put_penalty);
+    r.service(OutcomeReaders, get_penalty);
     r.service(AnyRole, my_tasks);
     r.service(AnyRole, finish_task);
 }

@@ -16,6 +16,7 @@ use super::{Fields, done_redirect, field, typed};
 use crate::db::users::User;
 use crate::db::{audit, policy};
 use crate::domain::FieldErrors;
+use crate::domain::noncompete_terms::MinimumWage;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
 use crate::domain::policy::{PeriodAnchor, Policy, TierRestriction};
@@ -37,14 +38,6 @@ const TIERS: [ClearanceTier; 3] = [
 /// typed, and its value.
 fn setting(name: &str, kind: &str, value: String) -> Value {
     context! { name, kind, value }
-}
-
-fn yuan(fen: i64) -> String {
-    if fen == 0 {
-        String::new()
-    } else {
-        format!("{}.{:02}", fen / 100, fen % 100)
-    }
 }
 
 /// The policy as the form's sections of settings.
@@ -137,7 +130,7 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
             setting("non_compete_grace_months", "number", n(p.non_compete_grace_months)),
             setting("non_compete_due_after_days", "number", n(p.non_compete_due_after_days)),
             setting("non_compete_floor_percent", "number", n(p.non_compete_floor_percent)),
-            setting("minimum_monthly_wage", "money", yuan(p.minimum_monthly_wage)),
+            setting("minimum_wages", "lines", wage_lines(&p.minimum_wages)),
         ]},
         context! { key => "reminders", settings => reminders },
         context! { key => "extension_ceilings", settings => TIERS.map(|tier| {
@@ -148,6 +141,49 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         context! { key => "rule_references", settings => rule_references(p) },
         context! { key => "checklist", settings => checklist },
     ]
+}
+
+/// The minimum wages as the form's box holds them: one a line, `region, yuan, YYYY-MM-DD`.
+fn wage_lines(wages: &[MinimumWage]) -> String {
+    wages
+        .iter()
+        .map(|w| {
+            format!(
+                "{}, {}, {}",
+                w.region,
+                crate::http::web::view::amount_input(w.monthly_minor_units),
+                w.effective_from
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The box's lines read back; the first line at fault is named.
+fn parse_wage_lines(text: &str) -> Result<Vec<MinimumWage>, Problem> {
+    let mut wages = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let bad = || crate::problem!("minimum_wage_line", line = n + 1);
+        let parts: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
+        let [region, amount, from] = parts[..] else {
+            return Err(bad());
+        };
+        let amount = parse_yuan(amount).map_err(|_| bad())?;
+        let from = crate::domain::people::parse_date(from).map_err(|_| bad())?;
+        if region.is_empty() {
+            return Err(bad());
+        }
+        wages.push(MinimumWage {
+            region: region.to_string(),
+            monthly_minor_units: amount,
+            effective_from: from,
+        });
+    }
+    Ok(wages)
 }
 
 /// The company rules each duty rests on, a text per language, each in its own language
@@ -270,9 +306,9 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
             p.anchor
         }
     };
-    match parse_yuan(&field(fields, "minimum_monthly_wage")) {
-        Ok(fen) => p.minimum_monthly_wage = fen,
-        Err(message) => errors.add("minimum_monthly_wage", message),
+    match parse_wage_lines(&field(fields, "minimum_wages")) {
+        Ok(wages) => p.minimum_wages = wages,
+        Err(message) => errors.add("minimum_wages", message),
     }
     p.restrictions = TIERS
         .iter()
@@ -456,7 +492,30 @@ mod tests {
         assert!(parse_yuan("-1").is_err());
         assert!(parse_yuan("12.345").is_err());
         assert!(parse_yuan("abc").is_err());
-        assert_eq!(yuan(269_005), "2690.05");
+    }
+
+    #[test]
+    fn minimum_wages_are_one_a_line_with_region_amount_and_day() {
+        let wages =
+            parse_wage_lines("上海市, 2740, 2025-07-01\n\n*， 2000.50， 2000-01-01").unwrap();
+        assert_eq!(wages.len(), 2);
+        assert_eq!(wages[1].monthly_minor_units, 200_050);
+        assert_eq!(
+            wage_lines(&wages),
+            "上海市, 2740.00, 2025-07-01\n*, 2000.50, 2000-01-01"
+        );
+        for bad in [
+            "上海市, 2740",
+            ", 2740, 2025-07-01",
+            "上海市, -1, 2025-07-01",
+            "上海市, 2740, 2025-02-30",
+        ] {
+            assert_eq!(
+                parse_wage_lines(bad),
+                Err(crate::problem!("minimum_wage_line", line = 1usize)),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

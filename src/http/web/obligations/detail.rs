@@ -178,11 +178,18 @@ pub(super) async fn detail(
             next_amount => next.map(|m| format!("{}.{:02}", m.balance / 100, m.balance % 100)),
         }
     });
+    let left_on = g.detail.obligation.starts_on.pred_opt();
     let agreement = g.agreement.as_ref().map(|a| {
+        let c = a.compensation(&g.policy, left_on.unwrap_or(g.detail.obligation.starts_on));
+        let owed = c.owed_monthly.unwrap_or(0);
         context! {
             months => a.months,
-            monthly => format!("{} {}", money(a.monthly_compensation), a.currency),
-            monthly_plain => format!("{}.{:02}", a.monthly_compensation / 100, a.monthly_compensation % 100),
+            monthly => format!("{} {}", money(owed), a.currency),
+            monthly_plain => crate::http::web::view::amount_input(owed),
+            agreed => a.monthly_compensation.is_some(),
+            floor => format!("{} {}", money(c.floor), a.currency),
+            minimum_wage => (c.minimum_wage > 0).then(|| format!("{} {}", money(c.minimum_wage), a.currency)),
+            contract_region => a.contract_region,
             scope => a.scope,
             region => a.region,
             warning => a.warning,

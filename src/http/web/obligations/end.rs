@@ -29,12 +29,14 @@ async fn end_page(
     if o.kind != ObligationKind::NonCompete {
         return Err(Error::refused(crate::problem!("not_a_non_compete")));
     }
-    let extra = g.agreement.as_ref().map(|a| {
-        format!(
+    let left_on = o.starts_on.pred_opt().unwrap_or(o.starts_on);
+    let extra = g.agreement.as_ref().and_then(|a| {
+        let monthly = a.compensation(&g.policy, left_on).owed_monthly?;
+        Some(format!(
             "{} {}",
-            money(a.monthly_compensation * crate::domain::noncompete::WAIVER_EXTRA_MONTHS),
+            money(monthly * crate::domain::noncompete::WAIVER_EXTRA_MONTHS),
             a.currency
-        )
+        ))
     });
     let ledger = g.ledger.as_ref();
     let term = crate::domain::periods::Period {

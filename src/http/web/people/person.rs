@@ -21,6 +21,7 @@ use crate::db::names::EmployeeName;
 use crate::db::noncompete::{self, Agreement};
 use crate::db::obligations::{self, Obligation, ObligationFilter};
 use crate::db::pledges::{self, Pledge, PledgeText};
+use crate::domain::noncompete_terms::BoundAs;
 use crate::domain::obligations::lasting_duty_from;
 use crate::domain::people::ClearanceTier;
 use crate::domain::people::EmployeeStatus;
@@ -236,11 +237,17 @@ pub(super) async fn person(
     let agreement = v.agreement.as_ref().filter(|_| overseer).map(|a| {
         context! {
             months => a.months,
-            monthly_compensation => money(a.monthly_compensation),
-            monthly_compensation_input => amount_input(a.monthly_compensation),
+            monthly_compensation => a.monthly_compensation.map(money),
+            monthly_compensation_input => a.monthly_compensation.map(amount_input),
+            contract_region => a.contract_region,
+            average_monthly_wage => a.average_monthly_wage.map(money),
+            average_monthly_wage_input => a.average_monthly_wage.map(amount_input),
             currency => a.currency,
             scope => a.scope,
             region => a.region,
+            bound_as => a.bound_as,
+            liquidated_damages => a.liquidated_damages.map(money),
+            liquidated_damages_input => a.liquidated_damages.map(amount_input),
             warning => a.warning,
             updated_at => instant(a.updated_at),
         }
@@ -286,6 +293,7 @@ pub(super) async fn person(
             tiers,
             languages => options("people.language", &["zh-CN", "en"]),
             methods => options("people.pledge_method", SigningMethod::ALL),
+            bound_as_options => options("people.bound_as", BoundAs::ALL),
             can_edit => user.may::<PeopleEditors>(),
             can_propose => user.may::<TierProposers>() && employed && !open_change && !own_record,
             can_pledge => user.may::<PeopleEditors>(),

@@ -352,10 +352,29 @@ pub async fn case_page(
             } else {
                 Vec::new()
             };
-            Ok((detail, history, users, employee, owed, found, owners))
+            let penalty = breaches::case_penalty(conn, &id)?;
+            Ok((
+                detail, history, users, employee, owed, found, owners, penalty,
+            ))
         })
         .await?;
-    let (detail, history, users, employee, owed, found, owners) = data;
+    let (detail, history, users, employee, owed, found, owners, penalty) = data;
+    let penalty = penalty.about_non_compete.then(|| {
+        let p = penalty.penalty.as_ref();
+        let yuan = |minor: Option<i64>| minor.map(crate::http::web::view::money);
+        let input = |minor: Option<i64>| minor.map(crate::http::web::view::amount_input);
+        context! {
+            agreed => yuan(penalty.agreed_liquidated_damages),
+            recorded => p.is_some(),
+            claimed => p.is_some_and(|p| p.claimed),
+            claimed_amount => yuan(p.and_then(|p| p.claimed_amount)),
+            claimed_amount_input => input(p.and_then(|p| p.claimed_amount)),
+            claimed_on => p.and_then(|p| p.claimed_on).map(|d| d.to_string()),
+            paid_amount => yuan(p.and_then(|p| p.paid_amount)),
+            paid_amount_input => input(p.and_then(|p| p.paid_amount)),
+            paid_on => p.and_then(|p| p.paid_on).map(|d| d.to_string()),
+        }
+    });
     let name_of = |id: &Option<String>| -> Option<UserName> {
         id.as_ref().and_then(|i| users.get(i).cloned())
     };
@@ -419,6 +438,8 @@ pub async fn case_page(
             find,
             owners,
             next_options,
+            penalty,
+            substantiated => detail.steps.iter().any(|s| s.to_status == CaseStatus::Substantiated),
             closed => status == CaseStatus::Closed,
             is_security,
         },

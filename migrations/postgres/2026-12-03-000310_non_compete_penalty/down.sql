@@ -1,0 +1,2 @@
+DROP TABLE breach_penalties;
+ALTER TABLE non_compete_agreements DROP COLUMN liquidated_damages;

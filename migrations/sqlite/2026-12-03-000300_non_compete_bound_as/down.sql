@@ -1,0 +1,1 @@
+ALTER TABLE non_compete_agreements DROP COLUMN bound_as;
