@@ -207,6 +207,7 @@ diesel::table! {
         completed_by -> Nullable<Text>,
         completed_at -> Nullable<Timestamp>,
         override_reason -> Nullable<Text>,
+        no_trade_secret_reason -> Nullable<Text>,
     }
 }
 

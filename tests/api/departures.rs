@@ -225,7 +225,8 @@ on_both_databases! {
         assert_eq!(done["open_lines"], 4, "the open lines stay visible");
         assert_eq!(obligations_of(&app, &hr, &org.dev).await, [
             ("confidentiality".to_string(), "2027-01-01".to_string(), "2028-12-31".to_string()),
-        ], "no tier: no declassification period; dismissal still owes confidentiality");
+            ("trade_secret".to_string(), "2027-01-01".to_string(), "until public".to_string()),
+        ], "no tier: no declassification period; dismissal still owes confidentiality, and trade secrets bind everyone");
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({})).await;
         assert_eq!(s, 409, "completed once");
         // The emails the test queued (the notice of the loss) go out before it ends.
@@ -269,7 +270,7 @@ on_both_databases! {
         assert_eq!(s, 200);
         let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.outsider))).send().await.unwrap().json().await.unwrap();
         assert_eq!(emp["status"], "retired");
-        assert_eq!(obligations_of(&app, &hr, &org.outsider).await.len(), 1);
+        assert_eq!(obligations_of(&app, &hr, &org.outsider).await.len(), 2, "confidentiality and trade secrets");
     }
 
     async fn the_checklist_template_is_a_policy_setting(app: TestApp) {

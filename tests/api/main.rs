@@ -12,6 +12,7 @@ mod browser;
 mod carriers;
 mod clearance;
 mod crawl;
+mod departure_rules;
 mod departures;
 mod extensions;
 mod faults;

@@ -21,6 +21,16 @@ use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 
+/// What HR says when completing a departure.
+#[derive(Debug, Clone, Default)]
+pub struct CompleteRequest<'a> {
+    /// Needed only when lines are still open.
+    pub override_reason: Option<&'a str>,
+    /// The trade-secret duty is created (the default); unticked, a written reason is needed.
+    pub trade_secret: bool,
+    pub no_trade_secret_reason: Option<&'a str>,
+}
+
 /// Completes a departure: with every line resolved, or with an override reason (the open
 /// lines stay visible). The person becomes departed (or retired), their user accounts are
 /// disabled, and their obligations are created — all in this transaction.
@@ -30,8 +40,7 @@ pub fn complete(
     user: &User,
     policy: &Policy,
     id: &str,
-    override_reason: Option<&str>,
-    trade_secret: bool,
+    request: &CompleteRequest<'_>,
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
     let departure = find(tx, id)?;
@@ -40,8 +49,10 @@ pub fn complete(
         status: departure.status,
         reason: departure.reason,
         open_lines: open,
-        override_reason,
+        override_reason: request.override_reason,
     })?;
+    let no_trade_secret =
+        rules::trade_secret_opt_out(request.trade_secret, request.no_trade_secret_reason)?;
     let employee = employees::find(tx, &departure.employee_id)?.ok_or(Error::NotFound)?;
     let tier_held = employee.clearance_tier;
     let actor = Actor::User(user.id.clone());
@@ -51,6 +62,7 @@ pub fn complete(
             departures::completed_by.eq(&user.id),
             departures::completed_at.eq(stored_instant(now)),
             departures::override_reason.eq(completed.overridden),
+            departures::no_trade_secret_reason.eq(no_trade_secret),
         ))
         .execute(tx.conn())?;
     let final_status = completed.employee_status;
@@ -82,7 +94,7 @@ pub fn complete(
         tier_held,
         departure.notice_date,
         departure.last_working_day,
-        trade_secret,
+        no_trade_secret.is_none(),
     );
     owed.extend(crate::db::noncompete::owed_at_departure(
         tx,
@@ -106,7 +118,8 @@ pub fn complete(
             details: json!({
                 "employee_id": employee.id, "status": final_status, "open_lines": open,
                 "override_reason": completed.reason_given, "users_disabled": disabled,
-                "tier_held": tier_held,
+                "tier_held": tier_held, "trade_secret": no_trade_secret.is_none(),
+                "no_trade_secret_reason": no_trade_secret,
             }),
         },
     )?;

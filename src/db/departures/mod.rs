@@ -21,8 +21,8 @@ use serde::Serialize;
 use super::schema::{departure_lines, departures, employees as employees_table};
 use super::{DbConnection, stored_instant};
 use crate::domain::departures::{
-    ChecklistRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus, StartRefusal,
-    is_resolved,
+    ChecklistRefusal, CompletionRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus,
+    StartRefusal, is_resolved,
 };
 use crate::domain::people::EmployeeStatus;
 use crate::domain::users::Language;
@@ -51,6 +51,8 @@ pub struct Departure {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub completed_at: Option<NaiveDateTime>,
     pub override_reason: Option<String>,
+    /// Why HR did not create the trade-secret duty at completion (it is created by default).
+    pub no_trade_secret_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -190,6 +192,17 @@ impl From<StartRefusal> for Error {
             StartRefusal::NoSuchSuccessor => {
                 Error::field("successor_id", problem!("no_employee_with_id"))
             }
+        }
+    }
+}
+
+impl From<CompletionRefusal> for Error {
+    fn from(refusal: CompletionRefusal) -> Error {
+        match refusal {
+            CompletionRefusal::NoTradeSecretReason => Error::field(
+                "no_trade_secret_reason",
+                problem!("no_trade_secret_reason_required"),
+            ),
         }
     }
 }

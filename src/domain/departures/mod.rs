@@ -2,8 +2,10 @@
 //! returns and handovers (000 篇7 第八条, 000 篇10 第十二条).
 
 mod checklist;
+mod completion;
 
 pub use checklist::*;
+pub use completion::*;
 
 use chrono::NaiveDate;
 

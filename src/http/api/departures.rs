@@ -109,9 +109,16 @@ pub struct Confirm {
 pub struct Complete {
     /// Needed only when lines are still open; they stay visible.
     override_reason: Option<String>,
-    /// The person also owes the trade-secret duty, with no end ("until public").
-    #[serde(default)]
+    /// The person owes the trade-secret duty, with no end ("until public"): created at every
+    /// completion unless set to false with `no_trade_secret_reason`.
+    #[serde(default = "yes")]
     trade_secret: bool,
+    /// Why the trade-secret duty is not created; required when `trade_secret` is false.
+    no_trade_secret_reason: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn date(errors: &mut FieldErrors, field: &str, text: &str) -> Option<chrono::NaiveDate> {
@@ -327,20 +334,18 @@ pub async fn complete(
     let Complete {
         override_reason,
         trade_secret,
+        no_trade_secret_reason,
     } = body.0;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let detail = state
         .write(move |conn| {
             let (_, policy) = crate::db::policy::current(conn)?;
-            departures::complete(
-                conn,
-                now,
-                &user,
-                &policy,
-                &id,
-                override_reason.as_deref(),
+            let request = departures::CompleteRequest {
+                override_reason: override_reason.as_deref(),
                 trade_secret,
-            )
+                no_trade_secret_reason: no_trade_secret_reason.as_deref(),
+            };
+            departures::complete(conn, now, &user, &policy, &id, &request)
         })
         .await?;
     Ok(web::Json(detail))
