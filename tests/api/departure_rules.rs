@@ -55,6 +55,23 @@ fn kinds(obligations: &[Value]) -> Vec<String> {
     k
 }
 
+/// An admin adds an exit pledge text; its id.
+async fn exit_text(app: &TestApp) -> String {
+    let admin = app.token_client("admin@example.com", &["admin"]).await;
+    let (s, text) = post(
+        app,
+        &admin,
+        "/api/v1/pledge-texts",
+        json!({
+            "kind": "exit", "title_zh": "离职保密承诺书", "body_zh": "本人承诺……",
+            "title_en": "Exit pledge", "body_en": "I pledge…"
+        }),
+    )
+    .await;
+    assert_eq!(s, 201, "{text}");
+    text["id"].as_str().unwrap().to_string()
+}
+
 on_both_databases! {
     async fn trade_secrets_bind_everyone_unless_hr_unticks_them_with_a_written_reason(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
@@ -87,5 +104,76 @@ on_both_databases! {
         assert_eq!(s, 200, "{done}");
         assert_eq!(done["no_trade_secret_reason"], "外包人员，未接触商业秘密");
         assert!(!kinds(&obligations_of(&app, &hr, &org.lead).await).contains(&"trade_secret".to_string()));
+    }
+
+    async fn the_exit_pledge_line_is_confirmed_only_with_an_exit_pledge_on_record(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let text = exit_text(&app).await;
+        // A pledge signed before this departure's notice is not this departure's.
+        let (s, old) = post(&app, &hr, &format!("/api/v1/employees/{}/pledges", org.dev), json!({
+            "pledge_text_id": text, "method": "paper", "signed_on": "2027-06-30", "scan_ref": "scan/old.pdf"
+        })).await;
+        assert_eq!(s, 201, "{old}");
+        let (id, dep) = start(&app, &hr, json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation"
+        })).await;
+        let pledge = line_of(&dep, "exit_pledge")["id"].as_str().unwrap().to_string();
+        let confirm = format!("/api/v1/departures/{id}/lines/{pledge}/confirm");
+        let (s, body) = post(&app, &hr, &confirm, json!({"outcome": "done"})).await;
+        assert_eq!(s, 422, "{body}");
+        assert!(body["error"]["fields"]["pledge_method"].is_string(), "{body}");
+        // Recorded on the spot, each method with its evidence.
+        let (s, body) = post(&app, &hr, &confirm, json!({"outcome": "done", "pledge_method": "refused"})).await;
+        assert_eq!(s, 422, "{body}");
+        assert!(body["error"]["fields"]["pledge_refusal_reason"].is_string(), "{body}");
+        let (s, body) = post(&app, &hr, &confirm, json!({"outcome": "done", "pledge_method": "paper"})).await;
+        assert_eq!(s, 422, "{body}");
+        assert!(body["error"]["fields"]["pledge_scan_ref"].is_string(), "{body}");
+        let interview = line_of(&dep, "exit_interview")["id"].as_str().unwrap().to_string();
+        let (s, body) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{interview}/confirm"),
+            json!({"outcome": "done", "pledge_method": "refused", "pledge_refusal_reason": "x"})).await;
+        assert_eq!(s, 422, "a pledge goes with its own line only: {body}");
+        let (s, body) = post(&app, &hr, &confirm, json!({
+            "outcome": "done", "pledge_method": "refused", "pledge_refusal_reason": "本人拒绝签署，已谈话记录"
+        })).await;
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(line_of(&body, "exit_pledge")["status"], "done");
+        let pledges: Value = hr.get(app.url(&format!("/api/v1/employees/{}/pledges", org.dev)))
+            .send().await.unwrap().json().await.unwrap();
+        let list = pledges.as_array().or_else(|| pledges["items"].as_array()).unwrap().clone();
+        let refused: Vec<&Value> = list.iter().filter(|p| p["method"] == "refused").collect();
+        assert_eq!(refused.len(), 1, "{pledges}");
+        assert_eq!(refused[0]["kind"], "exit");
+        assert_eq!(refused[0]["signed_on"], "2028-02-28", "today in the company's time zone");
+
+        // A pledge recorded beforehand (this departure's) is enough.
+        let (id, dep) = start(&app, &hr, json!({
+            "employee_id": org.lead, "notice_date": "2028-02-01", "last_working_day": "2028-02-29",
+            "reason": "resignation"
+        })).await;
+        let (s, _) = post(&app, &hr, &format!("/api/v1/employees/{}/pledges", org.lead), json!({
+            "pledge_text_id": text, "method": "e_signed", "signed_on": "2028-02-01", "typed_name": "陈组长"
+        })).await;
+        assert_eq!(s, 201);
+        let pledge = line_of(&dep, "exit_pledge")["id"].as_str().unwrap().to_string();
+        let (s, body) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{pledge}/confirm"),
+            json!({"outcome": "done"})).await;
+        assert_eq!(s, 200, "{body}");
+    }
+
+    async fn the_secrets_handover_cannot_be_confirmed_handed_over_without_a_named_successor(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        let (id, dep) = start(&app, &hr, json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation"
+        })).await;
+        let secrets = line_of(&dep, "secrets_handover")["id"].as_str().unwrap().to_string();
+        let (s, body) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{secrets}/confirm"),
+            json!({"outcome": "handed_over"})).await;
+        assert_eq!(s, 422, "{body}");
+        assert!(body["error"]["fields"]["outcome"].is_string(), "{body}");
     }
 }

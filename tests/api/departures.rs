@@ -127,10 +127,22 @@ on_both_databases! {
         let secrets = line(&dep, "涉密文件")["id"].as_str().unwrap().to_string();
         post(&app, &boss, &confirm(&secrets), json!({"outcome": "handed_over"})).await;
         post(&app, &lead, &format!("/api/v1/departures/{id}/lines/{secrets}/receive"), json!({})).await;
+        // The exit pledge line needs an exit pledge on record: recorded here on the spot.
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let (s, text) = post(&app, &admin, "/api/v1/pledge-texts", json!({
+            "kind": "exit", "title_zh": "离职保密承诺书", "body_zh": "本人承诺……",
+            "title_en": "Exit pledge", "body_en": "I pledge…"
+        })).await;
+        assert_eq!(s, 201, "{text}");
         for title in ["账号", "签署", "离职保密谈话"] {
             let lid = line(&dep, title)["id"].as_str().unwrap().to_string();
-            let (s, _) = post(&app, &hr, &confirm(&lid), json!({"outcome": "done"})).await;
-            assert_eq!(s, 200);
+            let body = if title == "签署" {
+                json!({"outcome": "done", "pledge_method": "paper", "pledge_scan_ref": "scan/D001-exit.pdf"})
+            } else {
+                json!({"outcome": "done"})
+            };
+            let (s, body) = post(&app, &hr, &confirm(&lid), body).await;
+            assert_eq!(s, 200, "{body}");
         }
         let (s, done) = post(&app, &hr, &complete, json!({"trade_secret": true})).await;
         assert_eq!(s, 200, "{done}");

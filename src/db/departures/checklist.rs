@@ -22,6 +22,7 @@ use crate::domain::departures::{
     Start, Successor, checklist, may_start,
 };
 use crate::domain::people::EmployeeStatus;
+use crate::domain::pledges::PledgeKind;
 use crate::error::{Error, Result};
 
 #[allow(clippy::too_many_arguments)]
@@ -203,6 +204,15 @@ pub struct Confirmation<'a> {
     pub outcome: LineStatus,
     pub note: &'a str,
     pub count: Option<i32>,
+    /// The exit pledge recorded on the spot, with the exit pledge line.
+    pub pledge: Option<ExitPledge<'a>>,
+}
+
+/// An exit pledge recorded while confirming the exit pledge line.
+pub struct ExitPledge<'a> {
+    /// The text signed; the newest exit text when not given.
+    pub pledge_text_id: Option<&'a str>,
+    pub signature: crate::domain::pledges::Signature,
 }
 
 /// Confirms a line; the carrier register follows.
@@ -223,6 +233,17 @@ pub fn confirm(
         Some(carrier_id) => Some(carriers::status_of(tx, carrier_id)?),
         None => None,
     };
+    let exit_pledge_on_record = if line.kind == LineKind::ExitPledge {
+        record_exit_pledge(tx, now, user, &employee, line.status, c.pledge.as_ref())?;
+        crate::db::pledges::exit_pledge_on_record(tx, &employee.id, departure.notice_date)?
+    } else if c.pledge.is_some() {
+        return Err(Error::field(
+            "pledge_method",
+            crate::problem!("pledge_not_for_this_line"),
+        ));
+    } else {
+        false
+    };
     let confirmed = rules::confirm(
         &rules::Line {
             kind: line.kind,
@@ -230,6 +251,7 @@ pub fn confirm(
             expected_count: line.expected_count,
             carrier,
             successor: departure.successor_id.as_deref(),
+            exit_pledge_on_record,
         },
         &Outcome {
             status: c.outcome,
@@ -313,6 +335,32 @@ pub fn confirm(
         },
     )?;
     detail(tx, departure)
+}
+
+/// Records the exit pledge given with the confirmation of the exit pledge line (still open):
+/// the text named, or the newest exit text.
+fn record_exit_pledge(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    user: &User,
+    employee: &Employee,
+    line_status: LineStatus,
+    pledge: Option<&ExitPledge<'_>>,
+) -> Result<()> {
+    let Some(pledge) = pledge else {
+        return Ok(());
+    };
+    if line_status != LineStatus::Open {
+        return Err(rules::ChecklistRefusal::AlreadyConfirmed(line_status).into());
+    }
+    let text_id = match pledge.pledge_text_id {
+        Some(id) => id.to_string(),
+        None => crate::db::pledges::latest_text_id(tx, PledgeKind::Exit)?.ok_or_else(|| {
+            Error::field("pledge_text_id", crate::problem!("no_exit_pledge_text"))
+        })?,
+    };
+    crate::db::pledges::record(tx, now, &user.id, &employee.id, &text_id, &pledge.signature)?;
+    Ok(())
 }
 
 /// Who signs for a handover.

@@ -246,6 +246,9 @@ impl From<ChecklistRefusal> for Error {
                 Error::refused(problem!("line_not_awaiting_receipt"))
             }
             ChecklistRefusal::UnknownSuccessor => Error::NotFound,
+            ChecklistRefusal::NoExitPledge => {
+                Error::field("pledge_method", problem!("exit_pledge_not_on_record"))
+            }
             ChecklistRefusal::LinesOpen(open) => {
                 Error::refused(problem!("lines_still_open", open = open))
             }

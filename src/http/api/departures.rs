@@ -10,6 +10,7 @@ use crate::db::employees::Scope;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, LineStatus};
 use crate::domain::people::parse_date;
+use crate::domain::pledges::{Signature, SigningMethod};
 use crate::domain::problem::Arg;
 use crate::error::Error;
 use crate::http::AppState;
@@ -103,6 +104,49 @@ pub struct Confirm {
     note: String,
     /// For returned: the copies counted, checked against the register.
     count: Option<i32>,
+    /// The exit pledge line is confirmed only with an exit pledge of this departure on
+    /// record; given here, one is recorded on the spot: e_signed, paper or refused.
+    pledge_method: Option<SigningMethod>,
+    /// The text signed; the newest exit pledge text when not given.
+    pledge_text_id: Option<String>,
+    /// YYYY-MM-DD; today (in the company's time zone) when not given.
+    pledge_signed_on: Option<String>,
+    /// For e_signed: the name the person typed.
+    pledge_typed_name: Option<String>,
+    /// For paper: where the scan is kept.
+    pledge_scan_ref: Option<String>,
+    /// For refused: why.
+    pledge_refusal_reason: Option<String>,
+}
+
+/// The exit pledge given with a confirmation, checked; its fields named `pledge_…`.
+fn exit_pledge(
+    b: &Confirm,
+    today: chrono::NaiveDate,
+) -> Result<Option<(Option<String>, Signature)>, Error> {
+    let Some(method) = b.pledge_method else {
+        return Ok(None);
+    };
+    let signed_on = match b.pledge_signed_on.as_deref().map(str::trim) {
+        None | Some("") => today,
+        Some(text) => parse_date(text).map_err(|m| Error::field("pledge_signed_on", m))?,
+    };
+    let signature = Signature::parse(
+        method,
+        signed_on,
+        b.pledge_typed_name.as_deref(),
+        b.pledge_scan_ref.as_deref(),
+        b.pledge_refusal_reason.as_deref(),
+    )
+    .map_err(|errors| {
+        let mut named = FieldErrors::new();
+        for (field, problem) in errors.0 {
+            named.add(&format!("pledge_{field}"), problem);
+        }
+        Error::Validation(named)
+    })?;
+    let text = b.pledge_text_id.clone().filter(|t| !t.trim().is_empty());
+    Ok(Some((text, signature)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -261,10 +305,13 @@ pub async fn confirm(
     path: web::Path<(String, String)>,
     body: JsonBody<Confirm>,
 ) -> Result<web::Json<DepartureDetail>, Error> {
+    let today = crate::clock::company_date(state.now(), state.config.timezone);
+    let pledge = exit_pledge(&body.0, today)?;
     let Confirm {
         outcome,
         note,
         count,
+        ..
     } = body.0;
     if note.chars().count() > 2000 {
         return Err(Error::field(
@@ -279,6 +326,12 @@ pub async fn confirm(
                 outcome,
                 note: note.trim(),
                 count,
+                pledge: pledge
+                    .as_ref()
+                    .map(|(text, signature)| departures::ExitPledge {
+                        pledge_text_id: text.as_deref(),
+                        signature: signature.clone(),
+                    }),
             };
             departures::confirm(conn, now, &user, &id, &line_id, &c)
         })
