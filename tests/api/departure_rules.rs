@@ -176,4 +176,51 @@ on_both_databases! {
         assert_eq!(s, 422, "{body}");
         assert!(body["error"]["fields"]["outcome"].is_string(), "{body}");
     }
+
+    async fn a_secret_not_handed_over_is_treated_as_a_leak(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let api = app.token_client("hr2@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let org = small_org(&app, &api).await;
+        set_tier(&app, &org.dev, "important");
+        for tag in ["DOC-1", "DOC-2"] {
+            let (s, c) = post(&app, &api, "/api/v1/carriers", json!({
+                "tag": tag, "kind": "document", "classification": "secret", "custodian_id": org.dev, "copies": 1
+            })).await;
+            assert_eq!(s, 201, "{c}");
+        }
+        let (id, dep) = start(&app, &api, json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation"
+        })).await;
+        // One carrier is returned; the other and the secret files stay open.
+        let doc1 = dep["lines"].as_array().unwrap().iter()
+            .find(|l| l["title"].as_str().unwrap().starts_with("DOC-1")).unwrap()["id"].as_str().unwrap().to_string();
+        let (s, body) = post(&app, &api, &format!("/api/v1/departures/{id}/lines/{doc1}/confirm"),
+            json!({"outcome": "returned", "count": 1})).await;
+        assert_eq!(s, 200, "{body}");
+        // The completion form says so before the tick.
+        let (_, html) = crate::helpers::page(&app, &hr, &format!("/departures/{id}")).await;
+        assert!(html.contains("id=\"leak-warning\""), "{html}");
+        assert!(html.contains("视同泄密") || html.contains("treated as a leak"), "{html}");
+
+        let (s, done) = post(&app, &api, &format!("/api/v1/departures/{id}/complete"),
+            json!({"override_reason": "当事人已失联"})).await;
+        assert_eq!(s, 200, "{done}");
+        let page: Value = sec.get(app.url("/api/v1/breaches?source=loss")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["total"], 2, "one loss case per line not handed over: {page}");
+        let mut lines: Vec<String> = page["items"].as_array().unwrap().iter()
+            .map(|c| c["departure_line_id"].as_str().unwrap().to_string()).collect();
+        lines.sort();
+        let mut expected = vec![
+            line_of(&dep, "secrets_handover")["id"].as_str().unwrap().to_string(),
+            dep["lines"].as_array().unwrap().iter()
+                .find(|l| l["title"].as_str().unwrap().starts_with("DOC-2")).unwrap()["id"].as_str().unwrap().to_string(),
+        ];
+        expected.sort();
+        assert_eq!(lines, expected);
+        let case = &page["items"][0];
+        assert_eq!(case["employee_id"], json!(org.dev));
+        assert_eq!(case["status"], "reported", "handled like any report");
+    }
 }

@@ -285,36 +285,13 @@ pub fn confirm(
         ))
         .execute(tx.conn())?;
     let action = if confirmed.loss {
-        // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
-        // are emailed (the notices are planned in this same transaction).
-        crate::db::reminders::plan_loss_notices(tx, now, line_id)?;
-        // … and becomes a breach case (失密), handled like any report.
-        let report = crate::domain::breaches::NewReport {
-            person: employee.name.clone(),
-            what: format!(
-                "Confirmed missing at the departure of {}: {}. {}",
-                employee.name,
-                line.title.as_one_text(),
-                c.note
-            )
-            .trim()
-            .to_string(),
-            // The instant is the case's creation time; the company date is not known here.
-            discovered_on: None,
-            carriers: line.title.as_one_text(),
-            contact: String::new(),
-        };
-        crate::db::breaches::open(
-            tx,
-            now,
-            crate::db::breaches::Opening {
-                source: crate::domain::breaches::CaseSource::Loss,
-                reporter: None,
-                employee_id: Some(&employee.id),
-                departure_line_id: Some(line_id),
-            },
-            &report,
-        )?;
+        let what = format!(
+            "Confirmed missing at the departure of {}: {}. {}",
+            employee.name,
+            line.title.as_one_text(),
+            c.note
+        );
+        open_loss_case(tx, now, &employee, &line, what.trim(), true)?;
         "departure.loss_reported"
     } else {
         "departure.line_confirmed"
@@ -335,6 +312,42 @@ pub fn confirm(
         },
     )?;
     detail(tx, departure)
+}
+
+/// A loss (000 篇3 第八条; a secret not handed over is treated as one, 视同泄密): a breach
+/// case (失密) opened at once, handled like any report; with `emailed`, HR and security are
+/// emailed too (the notices planned in this same transaction).
+pub(super) fn open_loss_case(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    employee: &Employee,
+    line: &DepartureLine,
+    what: &str,
+    emailed: bool,
+) -> Result<()> {
+    if emailed {
+        crate::db::reminders::plan_loss_notices(tx, now, &line.id)?;
+    }
+    let report = crate::domain::breaches::NewReport {
+        person: employee.name.clone(),
+        what: what.to_string(),
+        // The instant is the case's creation time; the company date is not known here.
+        discovered_on: None,
+        carriers: line.title.as_one_text(),
+        contact: String::new(),
+    };
+    crate::db::breaches::open(
+        tx,
+        now,
+        crate::db::breaches::Opening {
+            source: crate::domain::breaches::CaseSource::Loss,
+            reporter: None,
+            employee_id: Some(&employee.id),
+            departure_line_id: Some(&line.id),
+        },
+        &report,
+    )?;
+    Ok(())
 }
 
 /// Records the exit pledge given with the confirmation of the exit pledge line (still open):

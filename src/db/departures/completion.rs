@@ -44,7 +44,8 @@ pub fn complete(
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
     let departure = find(tx, id)?;
-    let open = lines_of(tx, id)?.iter().filter(|l| !l.resolved()).count();
+    let lines = lines_of(tx, id)?;
+    let open = lines.iter().filter(|l| !l.resolved()).count();
     let completed = rules::complete(&Completion {
         status: departure.status,
         reason: departure.reason,
@@ -65,6 +66,21 @@ pub fn complete(
             departures::no_trade_secret_reason.eq(no_trade_secret),
         ))
         .execute(tx.conn())?;
+    // A secret not handed over is treated as a leak: a loss case for each such line. HR
+    // completing it knows (the form said so); the cases wait in security's list.
+    let leaked = rules::treated_as_leaked(
+        lines
+            .iter()
+            .map(|l| (l, l.kind, l.status, l.received_at.is_some())),
+    );
+    for line in &leaked {
+        let what = format!(
+            "Not handed over when the departure of {} was completed, treated as a leak (视同泄密): {}",
+            employee.name,
+            line.title.as_one_text(),
+        );
+        super::checklist::open_loss_case(tx, now, &employee, line, &what, false)?;
+    }
     let final_status = completed.employee_status;
     set_employee_status(tx, now, &employee.id, final_status)?;
     diesel::update(employees_table::table.find(&employee.id))
@@ -119,7 +135,7 @@ pub fn complete(
                 "employee_id": employee.id, "status": final_status, "open_lines": open,
                 "override_reason": completed.reason_given, "users_disabled": disabled,
                 "tier_held": tier_held, "trade_secret": no_trade_secret.is_none(),
-                "no_trade_secret_reason": no_trade_secret,
+                "no_trade_secret_reason": no_trade_secret, "loss_cases": leaked.len(),
             }),
         },
     )?;

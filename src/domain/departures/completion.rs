@@ -1,6 +1,25 @@
 //! What completing a departure decides besides its checklist: the trade-secret duty everyone
 //! owes unless HR says in writing why not.
 
+use super::{LineKind, LineStatus, is_resolved};
+
+/// A secret not handed over is treated as a leak (视同泄密, 000 篇7 第八条(二)): the lines a
+/// completion leaves unresolved that are carriers or the handover of secret files, each of
+/// which opens a loss case. A line already confirmed missing opened its case then.
+/// `lines`: each line's key, kind, status and whether the successor signed for it.
+pub fn treated_as_leaked<T>(
+    lines: impl IntoIterator<Item = (T, LineKind, LineStatus, bool)>,
+) -> Vec<T> {
+    lines
+        .into_iter()
+        .filter(|(_, kind, _, _)| matches!(kind, LineKind::Carrier | LineKind::SecretsHandover))
+        .filter(|(_, _, status, received)| {
+            *status != LineStatus::Missing && !is_resolved(*status, *received)
+        })
+        .map(|(key, ..)| key)
+        .collect()
+}
+
 /// Why a completion is refused on one of its own fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionRefusal {
@@ -27,6 +46,27 @@ pub fn trade_secret_opt_out(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_not_handed_over_is_treated_as_a_leak() {
+        use LineKind::*;
+        use LineStatus::*;
+        let lines = [
+            (1, Carrier, Open, false),
+            (2, Carrier, Returned, false),
+            (3, SecretsHandover, HandedOver, false),
+            (4, SecretsHandover, HandedOver, true),
+            (5, Carrier, Missing, false),
+            (6, ExitInterview, Open, false),
+            (7, SecretsHandover, Open, false),
+            (8, Custom, Open, false),
+        ];
+        assert_eq!(
+            treated_as_leaked(lines),
+            [1, 3, 7],
+            "open carriers and handovers not signed for; a missing one has its case already"
+        );
+    }
 
     #[test]
     fn trade_secrets_bind_everyone_unless_hr_unticks_them_with_a_written_reason() {
