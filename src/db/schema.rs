@@ -199,6 +199,8 @@ diesel::table! {
         employee_id -> Text,
         notice_date -> Date,
         last_working_day -> Date,
+        left_post_on -> Date,
+        left_post_approved_by -> Nullable<Text>,
         reason -> Text,
         successor_id -> Nullable<Text>,
         status -> Text,

@@ -223,4 +223,42 @@ on_both_databases! {
         assert_eq!(case["employee_id"], json!(org.dev));
         assert_eq!(case["status"], "reported", "handled like any report");
     }
+
+    async fn the_declassification_period_starts_on_leaving_the_classified_post(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        set_tier(&app, &org.dev, "general");
+        set_tier(&app, &org.lead, "general");
+        let body = |who: &str, left: Value, by: Value| json!({
+            "employee_id": who, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation", "left_post_on": left, "left_post_approved_by": by
+        });
+        for (left, by, field) in [
+            (json!("2028-02-01"), json!(null), "left_post_approved_by"),
+            (json!("2028-01-30"), json!("王主任"), "left_post_on"),
+            (json!("2028-03-01"), json!("王主任"), "left_post_on"),
+            (json!("2028-02-30"), json!(null), "left_post_on"),
+        ] {
+            let (s, e) = post(&app, &hr, "/api/v1/departures", body(&org.dev, left, by)).await;
+            assert_eq!(s, 422, "{e}");
+            assert!(e["error"]["fields"][field].is_string(), "{field}: {e}");
+        }
+        // Moved off the post at notice, with who approved it: the period counts from then.
+        let (dev, dep) = start(&app, &hr, body(&org.dev, json!("2028-01-31"), json!("保密办 王主任"))).await;
+        assert_eq!(dep["left_post_on"], "2028-01-31");
+        assert_eq!(dep["left_post_approved_by"], "保密办 王主任");
+        // By default the last working day.
+        let (lead, dep) = start(&app, &hr, body(&org.lead, json!(null), json!(null))).await;
+        assert_eq!(dep["left_post_on"], "2028-02-29");
+        for id in [&dev, &lead] {
+            let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"),
+                json!({"override_reason": "test"})).await;
+            assert_eq!(s, 200, "{done}");
+        }
+        let period = |all: Vec<Value>| all.into_iter().find(|o| o["kind"] == "declassification").unwrap();
+        let p = period(obligations_of(&app, &hr, &org.dev).await);
+        assert_eq!((p["starts_on"].as_str(), p["ends_on"].as_str()), (Some("2028-02-01"), Some("2029-01-31")));
+        let p = period(obligations_of(&app, &hr, &org.lead).await);
+        assert_eq!((p["starts_on"].as_str(), p["ends_on"].as_str()), (Some("2028-03-01"), Some("2029-02-28")));
+    }
 }

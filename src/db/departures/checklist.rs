@@ -68,12 +68,21 @@ pub fn start(
             exists: employees::find(tx, s)?.is_some(),
         }),
     };
-    may_start(&Start {
+    let start = Start {
         notice_date: new.notice_date,
         last_working_day: new.last_working_day,
+        left_post_on: new.left_post_on,
+        left_post_approved_by: new.left_post_approved_by.as_deref(),
         employee: employee.as_ref().map(|e| e.status),
         successor,
-    })?;
+    };
+    may_start(&start)?;
+    let left_post_on = rules::left_post_on(&start)?;
+    let approved_by = new
+        .left_post_approved_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && left_post_on < new.last_working_day);
     let employee = employee.ok_or(Error::NotFound)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(departures::table)
@@ -82,6 +91,8 @@ pub fn start(
             departures::employee_id.eq(&employee.id),
             departures::notice_date.eq(new.notice_date),
             departures::last_working_day.eq(new.last_working_day),
+            departures::left_post_on.eq(left_post_on),
+            departures::left_post_approved_by.eq(approved_by),
             departures::reason.eq(new.reason.as_str()),
             departures::successor_id.eq(&new.successor_id),
             departures::status.eq(DepartureStatus::InProgress),
@@ -126,6 +137,7 @@ pub fn start(
             details: json!({
                 "employee_id": employee.id, "notice_date": new.notice_date,
                 "last_working_day": new.last_working_day, "reason": new.reason,
+                "left_post_on": left_post_on, "left_post_approved_by": approved_by,
                 "successor_id": new.successor_id, "carriers": held.len(),
             }),
         },

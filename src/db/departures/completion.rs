@@ -96,7 +96,7 @@ pub fn complete(
             now,
             &actor,
             &employee.id,
-            departure.last_working_day,
+            departure.left_post_on,
             tier_held,
             ClearanceTier::None,
             "departure",
@@ -108,7 +108,7 @@ pub fn complete(
     let mut owed = after_departure(
         policy,
         tier_held,
-        departure.notice_date,
+        departure.left_post_on,
         departure.last_working_day,
         no_trade_secret.is_none(),
     );

@@ -38,6 +38,11 @@ pub struct Departure {
     pub notice_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub last_working_day: NaiveDate,
+    /// The day the person left the classified post: the 脱密期 counts from it.
+    #[schema(value_type = String, format = Date)]
+    pub left_post_on: NaiveDate,
+    /// Who approved leaving the post before the last working day.
+    pub left_post_approved_by: Option<String>,
     pub reason: DepartureReason,
     pub successor_id: Option<String>,
     /// in_progress or completed.
@@ -168,6 +173,8 @@ pub struct NewDeparture {
     pub employee_id: String,
     pub notice_date: NaiveDate,
     pub last_working_day: NaiveDate,
+    pub left_post_on: Option<NaiveDate>,
+    pub left_post_approved_by: Option<String>,
     pub reason: DepartureReason,
     pub successor_id: Option<String>,
 }
@@ -186,6 +193,13 @@ impl From<StartRefusal> for Error {
                 EmployeeStatus::Retired => problem!("start_departure_retired"),
                 _ => problem!("start_departure_departed"),
             }),
+            StartRefusal::LeftPostOutsideNotice => {
+                Error::field("left_post_on", problem!("left_post_outside_notice"))
+            }
+            StartRefusal::LeftPostNotApproved => Error::field(
+                "left_post_approved_by",
+                problem!("left_post_approved_by_required"),
+            ),
             StartRefusal::OwnSuccessor => {
                 Error::field("successor_id", problem!("successor_is_the_leaver"))
             }

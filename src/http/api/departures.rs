@@ -39,6 +39,12 @@ pub struct StartDeparture {
     notice_date: String,
     /// YYYY-MM-DD, not before the notice date.
     last_working_day: String,
+    /// YYYY-MM-DD: the day the person left the classified post, from which the 脱密期 counts;
+    /// the last working day when not given. An earlier day (not before the notice date) needs
+    /// `left_post_approved_by`.
+    left_post_on: Option<String>,
+    /// Who approved leaving the post before the last working day (a name or a user).
+    left_post_approved_by: Option<String>,
     reason: DepartureReason,
     /// The employee who receives the handover of secret files.
     successor_id: Option<String>,
@@ -190,13 +196,24 @@ pub async fn start(
     let mut errors = FieldErrors::new();
     let notice = date(&mut errors, "notice_date", &b.notice_date);
     let last = date(&mut errors, "last_working_day", &b.last_working_day);
+    let left_post_on = match b.left_post_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(date(&mut errors, "left_post_on", text)),
+    };
     let (Some(notice_date), Some(last_working_day)) = (notice, last) else {
         return Err(Error::Validation(errors));
+    };
+    let left_post_on = match left_post_on {
+        Some(None) => return Err(Error::Validation(errors)),
+        Some(Some(day)) => Some(day),
+        None => None,
     };
     let new = NewDeparture {
         employee_id: b.employee_id,
         notice_date,
         last_working_day,
+        left_post_on,
+        left_post_approved_by: b.left_post_approved_by,
         reason: b.reason,
         successor_id: b.successor_id.filter(|s| !s.trim().is_empty()),
     };
