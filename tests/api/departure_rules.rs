@@ -261,4 +261,44 @@ on_both_databases! {
         let p = period(obligations_of(&app, &hr, &org.lead).await);
         assert_eq!((p["starts_on"].as_str(), p["ends_on"].as_str()), (Some("2028-03-01"), Some("2029-02-28")));
     }
+
+    async fn a_rehire_supersedes_only_the_confidentiality_duty_and_a_running_declassification_period_continues(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let hr2 = app.token_client("hr2@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let org = small_org(&app, &hr).await;
+        set_tier(&app, &org.dev, "important");
+        let (id, _) = start(&app, &hr, json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation"
+        })).await;
+        let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"),
+            json!({"override_reason": "test"})).await;
+        assert_eq!(s, 200, "{done}");
+        let (s, body) = post(&app, &hr, &format!("/api/v1/employees/{}/rehire", org.dev), json!({})).await;
+        assert!(s == 200 || s == 201, "{s} {body}");
+        let status_of = |all: &[Value], kind: &str| all.iter().find(|o| o["kind"] == kind)
+            .map(|o| o["status"].as_str().unwrap().to_string()).unwrap();
+        let all = obligations_of(&app, &hr, &org.dev).await;
+        assert_eq!(status_of(&all, "confidentiality"), "superseded");
+        assert_eq!(status_of(&all, "declassification"), "active", "the 脱密期 continues");
+        assert_eq!(status_of(&all, "trade_secret"), "active", "a rehire never ends a trade-secret duty");
+
+        // Back into a classified post through the tier chain: only then does the period end.
+        let (s, change) = post(&app, &hr2, &format!("/api/v1/employees/{}/clearance-changes", org.dev),
+            json!({"to_tier": "general", "reason": "返聘至涉密岗位"})).await;
+        assert_eq!(s, 201, "{change}");
+        let cid = change["id"].as_str().unwrap();
+        let (s, _) = post(&app, &hr, &format!("/api/v1/clearance-changes/{cid}/review"),
+            json!({"decision": "approve", "reason": "符合岗位要求"})).await;
+        assert_eq!(s, 200);
+        let all = obligations_of(&app, &hr, &org.dev).await;
+        assert_eq!(status_of(&all, "declassification"), "active", "not before the change is approved");
+        let (s, change) = post(&app, &sec, &format!("/api/v1/clearance-changes/{cid}/approve"),
+            json!({"decision": "approve", "reason": "批准"})).await;
+        assert_eq!(s, 200, "{change}");
+        let all = obligations_of(&app, &hr, &org.dev).await;
+        assert_eq!(status_of(&all, "declassification"), "superseded");
+        assert_eq!(status_of(&all, "trade_secret"), "active");
+    }
 }
