@@ -262,10 +262,7 @@ pub type Held = (String, ObligationKind, ObligationStatus, Option<String>);
 
 /// A person's obligations as a rehire weighs them: id, kind, status and the departure that
 /// created each (none for one from leaving a post while employed).
-pub fn held_by(
-    conn: &mut DbConnection,
-    employee_id: &str,
-) -> QueryResult<Vec<Held>> {
+pub fn held_by(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Held>> {
     obligations::table
         .filter(obligations::employee_id.eq(employee_id))
         .order(obligations::id.asc())
