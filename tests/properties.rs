@@ -80,7 +80,7 @@ proptest! {
         let tiers = [ClearanceTier::None, ClearanceTier::General, ClearanceTier::Important, ClearanceTier::Core];
         let tier = tiers[tier_index];
         let last_day = notice.checked_add_days(Days::new(gap)).unwrap();
-        let owed = after_departure(&Policy::default(), tier, notice, last_day, trade_secret);
+        let owed = after_departure(&Policy::default(), tier, last_day, last_day, trade_secret);
         let expected = 1 + usize::from(tier != ClearanceTier::None) + usize::from(trade_secret);
         prop_assert_eq!(owed.len(), expected);
         for o in &owed {

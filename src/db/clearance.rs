@@ -298,6 +298,10 @@ fn apply(
             }),
         },
     )?;
+    // Put back into a classified post: a running 脱密期 ends as superseded (002 第十二条).
+    if to.is_classified() && !from.is_classified() {
+        obligations::supersede_on_return_to_post(tx, now, actor, &change.employee_id, to)?;
+    }
     if leaves_classified_post(from, to) {
         let exit_id = record_post_exit(
             tx,

@@ -257,21 +257,64 @@ pub fn end_due(tx: &mut WriteTx, now: DateTime<Utc>, today: NaiveDate) -> QueryR
     Ok(due.len())
 }
 
-/// A person's obligations as a rehire weighs them: id, status and the departure that
+/// One obligation as [`held_by`] answers it.
+pub type Held = (String, ObligationKind, ObligationStatus, Option<String>);
+
+/// A person's obligations as a rehire weighs them: id, kind, status and the departure that
 /// created each (none for one from leaving a post while employed).
-pub fn held_by(
-    conn: &mut DbConnection,
-    employee_id: &str,
-) -> QueryResult<Vec<(String, ObligationStatus, Option<String>)>> {
+pub fn held_by(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<Held>> {
     obligations::table
         .filter(obligations::employee_id.eq(employee_id))
         .order(obligations::id.asc())
         .select((
             obligations::id,
+            obligations::kind,
             obligations::status,
             obligations::departure_id,
         ))
         .load(conn)
+}
+
+/// Put back into a classified post through the tier chain: the person's running 脱密期 end as
+/// superseded (002 第十二条), each with its event.
+pub fn supersede_on_return_to_post(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    employee_id: &str,
+    to: crate::domain::people::ClearanceTier,
+) -> QueryResult<usize> {
+    let held = held_by(tx, employee_id)?;
+    let owed: Vec<crate::domain::people::Owed<'_>> = held
+        .iter()
+        .map(
+            |(id, kind, status, departure_id)| crate::domain::people::Owed {
+                id,
+                kind: *kind,
+                status: *status,
+                from_departure: departure_id.is_some(),
+            },
+        )
+        .collect();
+    let ids = crate::domain::people::superseded_on_return_to_post(to, &owed);
+    diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
+        .set((
+            obligations::status.eq(ObligationStatus::Superseded),
+            obligations::updated_at.eq(stored_instant(now)),
+        ))
+        .execute(tx.conn())?;
+    let events = ids
+        .iter()
+        .map(|id| NewEvent {
+            actor,
+            action: "obligation.superseded",
+            subject_type: "obligation",
+            subject_id: id,
+            details: json!({ "employee_id": employee_id, "cause": "returned_to_classified_post" }),
+        })
+        .collect();
+    audit::record_all(tx, now, events)?;
+    Ok(ids.len())
 }
 
 /// Supersedes the obligations a rehire ends (kept, not deleted), each with its event.

@@ -214,3 +214,29 @@ pub fn missing_entry(conn: &mut DbConnection, window: Window) -> QueryResult<Pag
             .load(conn)
     })
 }
+
+/// Whether an exit pledge of the employee is on record for a departure noticed on `notice_date`:
+/// signed (on screen or on paper) or refused with its reason on or after that day.
+pub fn exit_pledge_on_record(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    notice_date: NaiveDate,
+) -> QueryResult<bool> {
+    diesel::select(exists(
+        pledges::table
+            .filter(pledges::employee_id.eq(employee_id))
+            .filter(pledges::kind.eq(PledgeKind::Exit))
+            .filter(pledges::signed_on.ge(notice_date)),
+    ))
+    .get_result(conn)
+}
+
+/// The newest version of a kind's text, if any.
+pub fn latest_text_id(conn: &mut DbConnection, kind: PledgeKind) -> QueryResult<Option<String>> {
+    pledge_texts::table
+        .filter(pledge_texts::kind.eq(kind.as_str()))
+        .order(pledge_texts::version.desc())
+        .select(pledge_texts::id)
+        .first(conn)
+        .optional()
+}

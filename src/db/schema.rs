@@ -199,6 +199,8 @@ diesel::table! {
         employee_id -> Text,
         notice_date -> Date,
         last_working_day -> Date,
+        left_post_on -> Date,
+        left_post_approved_by -> Nullable<Text>,
         reason -> Text,
         successor_id -> Nullable<Text>,
         status -> Text,
@@ -207,6 +209,7 @@ diesel::table! {
         completed_by -> Nullable<Text>,
         completed_at -> Nullable<Timestamp>,
         override_reason -> Nullable<Text>,
+        no_trade_secret_reason -> Nullable<Text>,
     }
 }
 

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::people::ClearanceTier;
 use super::periods::{Period, months_after};
-use super::policy::{PeriodAnchor, Policy};
+use super::policy::Policy;
 
 crate::string_enum! {
     pub enum ObligationKind ("a kind") {
@@ -109,31 +109,19 @@ pub fn declassification(
     ))
 }
 
-/// The day a departure's declassification period counts from, by the policy's anchor.
-pub fn departure_anchor(
-    policy: &Policy,
-    notice_date: NaiveDate,
-    last_working_day: NaiveDate,
-) -> NaiveDate {
-    match policy.anchor {
-        PeriodAnchor::LastWorkingDay => last_working_day,
-        PeriodAnchor::NoticeDate => notice_date,
-    }
-}
-
 /// What a completed departure leaves behind, whatever the reason for leaving: the
-/// declassification period of a classified tier, the confidentiality duty for everyone, and
-/// optionally the trade-secret duty with no end.
+/// declassification period of a classified tier, counted from the day the person left the
+/// classified post (002 第十一条; never the notice date), the confidentiality duty for everyone
+/// from the last working day, and the trade-secret duty with no end unless HR left it out.
 pub fn after_departure(
     policy: &Policy,
     tier_held: ClearanceTier,
-    notice_date: NaiveDate,
+    left_post_on: NaiveDate,
     last_working_day: NaiveDate,
     trade_secret: bool,
 ) -> Vec<NewObligation> {
     let mut out = Vec::new();
-    let anchor = departure_anchor(policy, notice_date, last_working_day);
-    out.extend(declassification(policy, tier_held, anchor));
+    out.extend(declassification(policy, tier_held, left_post_on));
     out.push(NewObligation::over(
         ObligationKind::Confidentiality,
         months_after(last_working_day, policy.confidentiality_months),
@@ -259,32 +247,37 @@ mod tests {
     }
 
     #[test]
-    fn the_anchor_of_the_declassification_period_is_a_policy_setting() {
-        let notice = d(2026, 1, 31);
+    fn the_declassification_period_starts_on_leaving_the_classified_post() {
         let last = d(2026, 3, 31);
-        let by_last = after_departure(
-            &Policy::default(),
-            ClearanceTier::General,
-            notice,
-            last,
-            true,
-        );
+        let by_last = after_departure(&Policy::default(), ClearanceTier::General, last, last, true);
         assert_eq!(by_last[0].ends_on, Some(d(2027, 3, 31)));
         assert_eq!(by_last[2].kind, ObligationKind::TradeSecret);
         assert_eq!(
             by_last[2].ends_on, None,
             "until the information becomes public"
         );
-        let by_notice = Policy {
-            anchor: PeriodAnchor::NoticeDate,
-            ..Policy::default()
-        };
-        let got = after_departure(&by_notice, ClearanceTier::General, notice, last, false);
-        assert_eq!(got[0].ends_on, Some(d(2027, 1, 31)));
+        // Moved off the post at notice, on a leap day: the period counts from then.
+        let left = d(2026, 2, 28);
+        let got = after_departure(
+            &Policy::default(),
+            ClearanceTier::General,
+            left,
+            last,
+            false,
+        );
+        assert_eq!(got[0].starts_on, d(2026, 3, 1));
+        assert_eq!(got[0].ends_on, Some(d(2027, 2, 28)));
         assert_eq!(
             got[1].ends_on,
             Some(d(2028, 3, 31)),
-            "confidentiality still runs from departure"
+            "confidentiality still runs from the last working day"
         );
+        // Whatever an old policy stored as its anchor.
+        let old = Policy {
+            anchor: super::super::policy::PeriodAnchor::NoticeDate,
+            ..Policy::default()
+        };
+        let same = after_departure(&old, ClearanceTier::General, last, last, false);
+        assert_eq!(same[0].ends_on, Some(d(2027, 3, 31)));
     }
 }

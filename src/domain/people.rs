@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::FieldErrors;
-use super::obligations::ObligationStatus;
+use super::obligations::{ObligationKind, ObligationStatus};
 use super::problem::Problem;
 use super::users::{Email, Language, check_name};
 use crate::problem;
@@ -250,6 +250,7 @@ pub enum RehireRefusal {
 #[derive(Debug, Clone, Copy)]
 pub struct Owed<'a> {
     pub id: &'a str,
+    pub kind: ObligationKind,
     pub status: ObligationStatus,
     /// Created by a departure (not by leaving a classified post while employed).
     pub from_departure: bool,
@@ -264,10 +265,12 @@ pub struct Rehire<'a> {
     pub superseded: Vec<&'a str>,
 }
 
-/// Only someone who has left — departed or retired — is taken back, active again. The
-/// running obligations their departures left are superseded; every other obligation (one
-/// from leaving a post while employed, or one that ended, was waived, rescinded or breached)
-/// stays as it is.
+/// Only someone who has left — departed or retired — is taken back, active again. A rehire
+/// supersedes the running confidentiality duty (and non-compete) their departures left; a
+/// running 脱密期 continues until the person is put back into a classified post through the
+/// tier chain (002 第十二条), and a trade-secret duty never ends by a rehire. Every other
+/// obligation (one from leaving a post while employed, or one that ended, was waived,
+/// rescinded or breached) stays as it is.
 pub fn rehire<'a>(
     status: EmployeeStatus,
     obligations: &[Owed<'a>],
@@ -280,14 +283,79 @@ pub fn rehire<'a>(
         superseded: obligations
             .iter()
             .filter(|o| o.status == ObligationStatus::Active && o.from_departure)
+            .filter(|o| {
+                matches!(
+                    o.kind,
+                    ObligationKind::Confidentiality | ObligationKind::NonCompete
+                )
+            })
             .map(|o| o.id)
             .collect(),
     })
 }
 
+/// Put back into a classified post through the tier chain (an approved change to a classified
+/// tier), a person is managed as serving staff again (002 第十二条): their running 脱密期 end
+/// as superseded. `to`: the tier the change puts them in.
+pub fn superseded_on_return_to_post<'a>(
+    to: ClearanceTier,
+    obligations: &[Owed<'a>],
+) -> Vec<&'a str> {
+    if !to.is_classified() {
+        return Vec::new();
+    }
+    obligations
+        .iter()
+        .filter(|o| o.kind == ObligationKind::Declassification)
+        .filter(|o| ObligationStatus::OWED.contains(&o.status))
+        .map(|o| o.id)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rehire_supersedes_only_the_confidentiality_duty_and_a_running_declassification_period_continues()
+     {
+        use ObligationKind::*;
+        let owed = |id, kind| Owed {
+            id,
+            kind,
+            status: ObligationStatus::Active,
+            from_departure: true,
+        };
+        let held = [
+            owed("period", Declassification),
+            owed("confidentiality", Confidentiality),
+            owed("trade-secret", TradeSecret),
+        ];
+        let r = rehire(EmployeeStatus::Departed, &held).unwrap();
+        assert_eq!(
+            r.superseded,
+            ["confidentiality"],
+            "a rehire never ends a trade-secret duty"
+        );
+        // Back in a classified post through the tier chain: only then does the period end.
+        assert_eq!(
+            superseded_on_return_to_post(ClearanceTier::General, &held),
+            ["period"]
+        );
+        assert!(superseded_on_return_to_post(ClearanceTier::None, &held).is_empty());
+        let breached = Owed {
+            status: ObligationStatus::Breached,
+            ..owed("breached", Declassification)
+        };
+        let ended = Owed {
+            status: ObligationStatus::Ended,
+            ..owed("ended", Declassification)
+        };
+        assert_eq!(
+            superseded_on_return_to_post(ClearanceTier::Core, &[breached, ended]),
+            ["breached"]
+        );
+    }
 
     #[test]
     fn only_someone_who_has_left_can_be_rehired() {
@@ -309,6 +377,11 @@ mod tests {
     fn a_rehire_supersedes_only_the_running_obligations_a_departure_left() {
         let owed = |id, status, from_departure| Owed {
             id,
+            kind: if id == "non-compete" {
+                ObligationKind::NonCompete
+            } else {
+                ObligationKind::Confidentiality
+            },
             status,
             from_departure,
         };

@@ -26,7 +26,9 @@ pub struct Policy {
     pub core_months: u32,
     pub important_months: u32,
     pub general_months: u32,
-    /// The day a departure's declassification period counts from.
+    /// No longer used: a declassification period counts from the day the person left the
+    /// classified post, which each departure records (002 第十一条). Kept so stored policies
+    /// read as they were written; departures made under `notice_date` kept that day on upgrade.
     pub anchor: PeriodAnchor,
     /// Post-departure confidentiality duty, in months (000 篇7 第八条(二): two years).
     pub confidentiality_months: u32,

@@ -127,10 +127,22 @@ on_both_databases! {
         let secrets = line(&dep, "涉密文件")["id"].as_str().unwrap().to_string();
         post(&app, &boss, &confirm(&secrets), json!({"outcome": "handed_over"})).await;
         post(&app, &lead, &format!("/api/v1/departures/{id}/lines/{secrets}/receive"), json!({})).await;
+        // The exit pledge line needs an exit pledge on record: recorded here on the spot.
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let (s, text) = post(&app, &admin, "/api/v1/pledge-texts", json!({
+            "kind": "exit", "title_zh": "离职保密承诺书", "body_zh": "本人承诺……",
+            "title_en": "Exit pledge", "body_en": "I pledge…"
+        })).await;
+        assert_eq!(s, 201, "{text}");
         for title in ["账号", "签署", "离职保密谈话"] {
             let lid = line(&dep, title)["id"].as_str().unwrap().to_string();
-            let (s, _) = post(&app, &hr, &confirm(&lid), json!({"outcome": "done"})).await;
-            assert_eq!(s, 200);
+            let body = if title == "签署" {
+                json!({"outcome": "done", "pledge_method": "paper", "pledge_scan_ref": "scan/D001-exit.pdf"})
+            } else {
+                json!({"outcome": "done"})
+            };
+            let (s, body) = post(&app, &hr, &confirm(&lid), body).await;
+            assert_eq!(s, 200, "{body}");
         }
         let (s, done) = post(&app, &hr, &complete, json!({"trade_secret": true})).await;
         assert_eq!(s, 200, "{done}");
@@ -225,7 +237,8 @@ on_both_databases! {
         assert_eq!(done["open_lines"], 4, "the open lines stay visible");
         assert_eq!(obligations_of(&app, &hr, &org.dev).await, [
             ("confidentiality".to_string(), "2027-01-01".to_string(), "2028-12-31".to_string()),
-        ], "no tier: no declassification period; dismissal still owes confidentiality");
+            ("trade_secret".to_string(), "2027-01-01".to_string(), "until public".to_string()),
+        ], "no tier: no declassification period; dismissal still owes confidentiality, and trade secrets bind everyone");
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({})).await;
         assert_eq!(s, 409, "completed once");
         // The emails the test queued (the notice of the loss) go out before it ends.
@@ -269,7 +282,7 @@ on_both_databases! {
         assert_eq!(s, 200);
         let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.outsider))).send().await.unwrap().json().await.unwrap();
         assert_eq!(emp["status"], "retired");
-        assert_eq!(obligations_of(&app, &hr, &org.outsider).await.len(), 1);
+        assert_eq!(obligations_of(&app, &hr, &org.outsider).await.len(), 2, "confidentiality and trade secrets");
     }
 
     async fn the_checklist_template_is_a_policy_setting(app: TestApp) {

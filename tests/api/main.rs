@@ -13,6 +13,7 @@ mod carriers;
 mod clearance;
 mod crawl;
 mod delivery;
+mod departure_rules;
 mod departures;
 mod extensions;
 mod faults;

@@ -100,7 +100,8 @@ on_both_databases! {
         };
         assert_eq!(end_due(NaiveDate::from_ymd_opt(2028, 2, 28).unwrap()), 0, "its last day is still owed");
         assert_eq!(end_due(NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()), 1);
-        assert!(obligations(&app, &hr, "status=active").await.is_empty());
+        // The trade-secret duty (created by default) has no end and stays active.
+        assert!(obligations(&app, &hr, "status=active&kind=confidentiality").await.is_empty());
         assert_eq!(obligations(&app, &hr, "status=ended").await.len(), 1);
         assert_eq!(end_due(NaiveDate::from_ymd_opt(2028, 3, 1).unwrap()), 0, "ended once");
     }
@@ -138,8 +139,10 @@ on_both_databases! {
         assert_eq!(r.status(), 200);
         assert_eq!(r.json::<Value>().await.unwrap()["status"], "active");
         let all = obligations(&app, &hr, &format!("employee_id={}", org.dev)).await;
-        assert_eq!(all.len(), 1, "kept, not deleted");
-        assert_eq!(all[0]["status"], "superseded");
+        assert_eq!(all.len(), 2, "kept, not deleted: confidentiality and trade secrets");
+        let status_of = |kind: &str| all.iter().find(|o| o["kind"] == kind).unwrap()["status"].clone();
+        assert_eq!(status_of("confidentiality"), "superseded");
+        assert_eq!(status_of("trade_secret"), "active", "a rehire never ends a trade-secret duty");
     }
 
     async fn a_declassification_period_is_extended_only_with_security_approval(app: TestApp) {

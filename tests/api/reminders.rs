@@ -24,6 +24,22 @@ pub(crate) async fn former(
     private_email: Option<&str>,
     tier: &str,
 ) -> String {
+    let completion = json!({"override_reason": "test"});
+    former_completed_with(app, hr, no, name, language, private_email, tier, completion).await
+}
+
+/// A former employee whose departure was completed with `completion` (the completion body).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn former_completed_with(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    no: &str,
+    name: &str,
+    language: &str,
+    private_email: Option<&str>,
+    tier: &str,
+    completion: Value,
+) -> String {
     let last = "2028-02-28";
     let mut body = person(no, name, None);
     body["language"] = json!(language);
@@ -49,7 +65,7 @@ pub(crate) async fn former(
             "/api/v1/departures/{}/complete",
             dep["id"].as_str().unwrap()
         ),
-        json!({"override_reason": "test"}),
+        completion,
     )
     .await;
     assert_eq!(s, 200, "{done}");
@@ -360,11 +376,19 @@ on_both_databases! {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         let admin = app.token_client("admin@example.com", &["admin"]).await;
         app.run_jobs().await;
+        // Trade secrets bind everyone and never end: this year follows the periods that do, so
+        // HR leaves the trade-secret duty out, with the reason it must give.
+        let without_trade_secret = json!({
+            "override_reason": "test", "trade_secret": false,
+            "no_trade_secret_reason": "no access to trade secrets"
+        });
         // A: general tier, declassified on 2029-02-28, confidential until 2030-02-28.
-        former(&app, &hr, "Y001", "Alice", "en", Some("alice@home.example"), "general").await;
+        former_completed_with(&app, &hr, "Y001", "Alice", "en", Some("alice@home.example"), "general",
+            without_trade_secret.clone()).await;
         // B: six months of confidentiality under a changed policy, ending 2028-08-28.
         set_policy(&app, &admin, |p| p["confidentiality_months"] = json!(6)).await;
-        former(&app, &hr, "Y002", "Bob", "en", Some("bob@home.example"), "none").await;
+        former_completed_with(&app, &hr, "Y002", "Bob", "en", Some("bob@home.example"), "none",
+            without_trade_secret).await;
 
         let mut seen: BTreeMap<String, Vec<(NaiveDate, String)>> = BTreeMap::new();
         let mut day = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();

@@ -322,3 +322,53 @@ async fn a_reminder_waiting_before_the_upgrade_keeps_being_tried_on_sqlite() {
 async fn a_reminder_waiting_before_the_upgrade_keeps_being_tried_on_postgres() {
     a_reminder_waiting_before_the_upgrade_is_tried_until_its_horizon(Backend::Postgres).await;
 }
+
+/// A policy whose 脱密期 counted from the notice date, with a departure in progress and one
+/// completed under it, as the version before the day of leaving the post was recorded.
+async fn departures_under_a_notice_date_anchor_keep_their_periods(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-02-000001_line_titles_per_language")
+    else {
+        return;
+    };
+    let policy = tuomi::domain::policy::Policy {
+        anchor: tuomi::domain::policy::PeriodAnchor::NoticeDate,
+        ..Default::default()
+    };
+    let body = serde_json::to_string(&policy).unwrap().replace('\'', "''");
+    old.sql(&format!(
+        "
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('hr', 'old-hr@example.com', '王芳', 'zh-CN', NULL, TRUE, NULL, '2026-11-30 09:00:00',
+  '2026-11-30 09:00:00');
+INSERT INTO policy_versions (version, body, created_at, created_by)
+VALUES (2, '{body}', '2026-11-30 09:00:00', 'hr');
+INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
+  title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
+VALUES ('e1', 'E001', '李雷', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departing',
+  'core', 'e001 李雷', '2026-11-30 09:00:00', '2026-11-30 09:00:00');
+INSERT INTO departures (id, employee_id, notice_date, last_working_day, reason, successor_id,
+  status, started_by, started_at, completed_by, completed_at, override_reason)
+VALUES ('d1', 'e1', '2026-11-30', '2026-12-31', 'resignation', NULL, 'in_progress', 'hr',
+  '2026-11-30 09:00:00', NULL, NULL, NULL);
+"
+    ));
+    let app = old.upgrade().await;
+    let hr = app.signed_in("hr@example.com", &["hr"]).await;
+    let detail = get_json(&app, &hr, "/api/v1/departures/d1").await;
+    assert_eq!(
+        detail["left_post_on"], "2026-11-30",
+        "the period still counts from the notice: {detail}"
+    );
+    assert_eq!(detail["no_trade_secret_reason"], serde_json::Value::Null);
+}
+
+#[actix_web::test]
+async fn departures_under_a_notice_date_anchor_keep_their_periods_on_sqlite() {
+    departures_under_a_notice_date_anchor_keep_their_periods(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn departures_under_a_notice_date_anchor_keep_their_periods_on_postgres() {
+    departures_under_a_notice_date_anchor_keep_their_periods(Backend::Postgres).await;
+}

@@ -504,7 +504,14 @@ on_both_databases! {
             ("_irreversible", "1"), ("_confirm", "yes"), ("_next", &here), ("_done", "people_rehired"),
         ]).await;
         assert!(html.contains("The person was rehired."), "{html}");
-        assert!(html.contains("Superseded"), "the obligations the departure left are superseded");
+        // A rehire supersedes only a running confidentiality duty (this one was breached): the
+        // 脱密期 runs on until the person is put back into a classified post, and trade secrets
+        // never end by a rehire.
+        assert!(!html.contains("Superseded"), "nothing here is superseded by the rehire");
+        let listed: Value = hr.get(app.url(&format!("/api/v1/obligations?employee_id={}", org.dev))).send().await.unwrap().json().await.unwrap();
+        let status_of = |kind: &str| listed["items"].as_array().unwrap().iter().find(|o| o["kind"] == kind).unwrap()["status"].clone();
+        assert_eq!(status_of("declassification"), "active", "the 脱密期 continues after a rehire");
+        assert_eq!(status_of("trade_secret"), "active");
         assert!(!html.contains("/rehire\""), "no second rehire");
     }
 

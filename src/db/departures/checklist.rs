@@ -22,6 +22,7 @@ use crate::domain::departures::{
     Start, Successor, checklist, may_start,
 };
 use crate::domain::people::EmployeeStatus;
+use crate::domain::pledges::PledgeKind;
 use crate::error::{Error, Result};
 
 #[allow(clippy::too_many_arguments)]
@@ -67,12 +68,21 @@ pub fn start(
             exists: employees::find(tx, s)?.is_some(),
         }),
     };
-    may_start(&Start {
+    let start = Start {
         notice_date: new.notice_date,
         last_working_day: new.last_working_day,
+        left_post_on: new.left_post_on,
+        left_post_approved_by: new.left_post_approved_by.as_deref(),
         employee: employee.as_ref().map(|e| e.status),
         successor,
-    })?;
+    };
+    may_start(&start)?;
+    let left_post_on = rules::left_post_on(&start)?;
+    let approved_by = new
+        .left_post_approved_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && left_post_on < new.last_working_day);
     let employee = employee.ok_or(Error::NotFound)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(departures::table)
@@ -81,6 +91,8 @@ pub fn start(
             departures::employee_id.eq(&employee.id),
             departures::notice_date.eq(new.notice_date),
             departures::last_working_day.eq(new.last_working_day),
+            departures::left_post_on.eq(left_post_on),
+            departures::left_post_approved_by.eq(approved_by),
             departures::reason.eq(new.reason.as_str()),
             departures::successor_id.eq(&new.successor_id),
             departures::status.eq(DepartureStatus::InProgress),
@@ -125,6 +137,7 @@ pub fn start(
             details: json!({
                 "employee_id": employee.id, "notice_date": new.notice_date,
                 "last_working_day": new.last_working_day, "reason": new.reason,
+                "left_post_on": left_post_on, "left_post_approved_by": approved_by,
                 "successor_id": new.successor_id, "carriers": held.len(),
             }),
         },
@@ -203,6 +216,15 @@ pub struct Confirmation<'a> {
     pub outcome: LineStatus,
     pub note: &'a str,
     pub count: Option<i32>,
+    /// The exit pledge recorded on the spot, with the exit pledge line.
+    pub pledge: Option<ExitPledge<'a>>,
+}
+
+/// An exit pledge recorded while confirming the exit pledge line.
+pub struct ExitPledge<'a> {
+    /// The text signed; the newest exit text when not given.
+    pub pledge_text_id: Option<&'a str>,
+    pub signature: crate::domain::pledges::Signature,
 }
 
 /// Confirms a line; the carrier register follows.
@@ -223,6 +245,17 @@ pub fn confirm(
         Some(carrier_id) => Some(carriers::status_of(tx, carrier_id)?),
         None => None,
     };
+    let exit_pledge_on_record = if line.kind == LineKind::ExitPledge {
+        record_exit_pledge(tx, now, user, &employee, line.status, c.pledge.as_ref())?;
+        crate::db::pledges::exit_pledge_on_record(tx, &employee.id, departure.notice_date)?
+    } else if c.pledge.is_some() {
+        return Err(Error::field(
+            "pledge_method",
+            crate::problem!("pledge_not_for_this_line"),
+        ));
+    } else {
+        false
+    };
     let confirmed = rules::confirm(
         &rules::Line {
             kind: line.kind,
@@ -230,6 +263,7 @@ pub fn confirm(
             expected_count: line.expected_count,
             carrier,
             successor: departure.successor_id.as_deref(),
+            exit_pledge_on_record,
         },
         &Outcome {
             status: c.outcome,
@@ -263,36 +297,13 @@ pub fn confirm(
         ))
         .execute(tx.conn())?;
     let action = if confirmed.loss {
-        // A missing carrier is a loss (000 篇3 第八条): recorded at once, and HR and security
-        // are emailed (the notices are planned in this same transaction).
-        crate::db::reminders::plan_loss_notices(tx, now, line_id)?;
-        // … and becomes a breach case (失密), handled like any report.
-        let report = crate::domain::breaches::NewReport {
-            person: employee.name.clone(),
-            what: format!(
-                "Confirmed missing at the departure of {}: {}. {}",
-                employee.name,
-                line.title.as_one_text(),
-                c.note
-            )
-            .trim()
-            .to_string(),
-            // The instant is the case's creation time; the company date is not known here.
-            discovered_on: None,
-            carriers: line.title.as_one_text(),
-            contact: String::new(),
-        };
-        crate::db::breaches::open(
-            tx,
-            now,
-            crate::db::breaches::Opening {
-                source: crate::domain::breaches::CaseSource::Loss,
-                reporter: None,
-                employee_id: Some(&employee.id),
-                departure_line_id: Some(line_id),
-            },
-            &report,
-        )?;
+        let what = format!(
+            "Confirmed missing at the departure of {}: {}. {}",
+            employee.name,
+            line.title.as_one_text(),
+            c.note
+        );
+        open_loss_case(tx, now, &employee, &line, what.trim(), true)?;
         "departure.loss_reported"
     } else {
         "departure.line_confirmed"
@@ -313,6 +324,68 @@ pub fn confirm(
         },
     )?;
     detail(tx, departure)
+}
+
+/// A loss (000 篇3 第八条; a secret not handed over is treated as one, 视同泄密): a breach
+/// case (失密) opened at once, handled like any report; with `emailed`, HR and security are
+/// emailed too (the notices planned in this same transaction).
+pub(super) fn open_loss_case(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    employee: &Employee,
+    line: &DepartureLine,
+    what: &str,
+    emailed: bool,
+) -> Result<()> {
+    if emailed {
+        crate::db::reminders::plan_loss_notices(tx, now, &line.id)?;
+    }
+    let report = crate::domain::breaches::NewReport {
+        person: employee.name.clone(),
+        what: what.to_string(),
+        // The instant is the case's creation time; the company date is not known here.
+        discovered_on: None,
+        carriers: line.title.as_one_text(),
+        contact: String::new(),
+    };
+    crate::db::breaches::open(
+        tx,
+        now,
+        crate::db::breaches::Opening {
+            source: crate::domain::breaches::CaseSource::Loss,
+            reporter: None,
+            employee_id: Some(&employee.id),
+            departure_line_id: Some(&line.id),
+        },
+        &report,
+    )?;
+    Ok(())
+}
+
+/// Records the exit pledge given with the confirmation of the exit pledge line (still open):
+/// the text named, or the newest exit text.
+fn record_exit_pledge(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    user: &User,
+    employee: &Employee,
+    line_status: LineStatus,
+    pledge: Option<&ExitPledge<'_>>,
+) -> Result<()> {
+    let Some(pledge) = pledge else {
+        return Ok(());
+    };
+    if line_status != LineStatus::Open {
+        return Err(rules::ChecklistRefusal::AlreadyConfirmed(line_status).into());
+    }
+    let text_id = match pledge.pledge_text_id {
+        Some(id) => id.to_string(),
+        None => crate::db::pledges::latest_text_id(tx, PledgeKind::Exit)?.ok_or_else(|| {
+            Error::field("pledge_text_id", crate::problem!("no_exit_pledge_text"))
+        })?,
+    };
+    crate::db::pledges::record(tx, now, &user.id, &employee.id, &text_id, &pledge.signature)?;
+    Ok(())
 }
 
 /// Who signs for a handover.

@@ -21,6 +21,16 @@ use crate::domain::people::ClearanceTier;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 
+/// What HR says when completing a departure.
+#[derive(Debug, Clone, Default)]
+pub struct CompleteRequest<'a> {
+    /// Needed only when lines are still open.
+    pub override_reason: Option<&'a str>,
+    /// The trade-secret duty is created (the default); unticked, a written reason is needed.
+    pub trade_secret: bool,
+    pub no_trade_secret_reason: Option<&'a str>,
+}
+
 /// Completes a departure: with every line resolved, or with an override reason (the open
 /// lines stay visible). The person becomes departed (or retired), their user accounts are
 /// disabled, and their obligations are created — all in this transaction.
@@ -30,18 +40,20 @@ pub fn complete(
     user: &User,
     policy: &Policy,
     id: &str,
-    override_reason: Option<&str>,
-    trade_secret: bool,
+    request: &CompleteRequest<'_>,
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
     let departure = find(tx, id)?;
-    let open = lines_of(tx, id)?.iter().filter(|l| !l.resolved()).count();
+    let lines = lines_of(tx, id)?;
+    let open = lines.iter().filter(|l| !l.resolved()).count();
     let completed = rules::complete(&Completion {
         status: departure.status,
         reason: departure.reason,
         open_lines: open,
-        override_reason,
+        override_reason: request.override_reason,
     })?;
+    let no_trade_secret =
+        rules::trade_secret_opt_out(request.trade_secret, request.no_trade_secret_reason)?;
     let employee = employees::find(tx, &departure.employee_id)?.ok_or(Error::NotFound)?;
     let tier_held = employee.clearance_tier;
     let actor = Actor::User(user.id.clone());
@@ -51,8 +63,24 @@ pub fn complete(
             departures::completed_by.eq(&user.id),
             departures::completed_at.eq(stored_instant(now)),
             departures::override_reason.eq(completed.overridden),
+            departures::no_trade_secret_reason.eq(no_trade_secret),
         ))
         .execute(tx.conn())?;
+    // A secret not handed over is treated as a leak: a loss case for each such line. HR
+    // completing it knows (the form said so); the cases wait in security's list.
+    let leaked = rules::treated_as_leaked(
+        lines
+            .iter()
+            .map(|l| (l, l.kind, l.status, l.received_at.is_some())),
+    );
+    for line in &leaked {
+        let what = format!(
+            "Not handed over when the departure of {} was completed, treated as a leak (视同泄密): {}",
+            employee.name,
+            line.title.as_one_text(),
+        );
+        super::checklist::open_loss_case(tx, now, &employee, line, &what, false)?;
+    }
     let final_status = completed.employee_status;
     set_employee_status(tx, now, &employee.id, final_status)?;
     diesel::update(employees_table::table.find(&employee.id))
@@ -68,7 +96,7 @@ pub fn complete(
             now,
             &actor,
             &employee.id,
-            departure.last_working_day,
+            departure.left_post_on,
             tier_held,
             ClearanceTier::None,
             "departure",
@@ -80,9 +108,9 @@ pub fn complete(
     let mut owed = after_departure(
         policy,
         tier_held,
-        departure.notice_date,
+        departure.left_post_on,
         departure.last_working_day,
-        trade_secret,
+        no_trade_secret.is_none(),
     );
     owed.extend(crate::db::noncompete::owed_at_departure(
         tx,
@@ -107,7 +135,8 @@ pub fn complete(
             details: json!({
                 "employee_id": employee.id, "status": final_status, "open_lines": open,
                 "override_reason": completed.reason_given, "users_disabled": disabled,
-                "tier_held": tier_held,
+                "tier_held": tier_held, "trade_secret": no_trade_secret.is_none(),
+                "no_trade_secret_reason": no_trade_secret, "loss_cases": leaked.len(),
             }),
         },
     )?;

@@ -21,8 +21,8 @@ use serde::Serialize;
 use super::schema::{departure_lines, departures, employees as employees_table};
 use super::{DbConnection, stored_instant};
 use crate::domain::departures::{
-    ChecklistRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus, StartRefusal,
-    is_resolved,
+    ChecklistRefusal, CompletionRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus,
+    StartRefusal, is_resolved,
 };
 use crate::domain::people::EmployeeStatus;
 use crate::domain::users::Language;
@@ -38,6 +38,11 @@ pub struct Departure {
     pub notice_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub last_working_day: NaiveDate,
+    /// The day the person left the classified post: the 脱密期 counts from it.
+    #[schema(value_type = String, format = Date)]
+    pub left_post_on: NaiveDate,
+    /// Who approved leaving the post before the last working day.
+    pub left_post_approved_by: Option<String>,
     pub reason: DepartureReason,
     pub successor_id: Option<String>,
     /// in_progress or completed.
@@ -51,6 +56,8 @@ pub struct Departure {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub completed_at: Option<NaiveDateTime>,
     pub override_reason: Option<String>,
+    /// Why HR did not create the trade-secret duty at completion (it is created by default).
+    pub no_trade_secret_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -166,6 +173,8 @@ pub struct NewDeparture {
     pub employee_id: String,
     pub notice_date: NaiveDate,
     pub last_working_day: NaiveDate,
+    pub left_post_on: Option<NaiveDate>,
+    pub left_post_approved_by: Option<String>,
     pub reason: DepartureReason,
     pub successor_id: Option<String>,
 }
@@ -184,12 +193,30 @@ impl From<StartRefusal> for Error {
                 EmployeeStatus::Retired => problem!("start_departure_retired"),
                 _ => problem!("start_departure_departed"),
             }),
+            StartRefusal::LeftPostOutsideNotice => {
+                Error::field("left_post_on", problem!("left_post_outside_notice"))
+            }
+            StartRefusal::LeftPostNotApproved => Error::field(
+                "left_post_approved_by",
+                problem!("left_post_approved_by_required"),
+            ),
             StartRefusal::OwnSuccessor => {
                 Error::field("successor_id", problem!("successor_is_the_leaver"))
             }
             StartRefusal::NoSuchSuccessor => {
                 Error::field("successor_id", problem!("no_employee_with_id"))
             }
+        }
+    }
+}
+
+impl From<CompletionRefusal> for Error {
+    fn from(refusal: CompletionRefusal) -> Error {
+        match refusal {
+            CompletionRefusal::NoTradeSecretReason => Error::field(
+                "no_trade_secret_reason",
+                problem!("no_trade_secret_reason_required"),
+            ),
         }
     }
 }
@@ -233,6 +260,9 @@ impl From<ChecklistRefusal> for Error {
                 Error::refused(problem!("line_not_awaiting_receipt"))
             }
             ChecklistRefusal::UnknownSuccessor => Error::NotFound,
+            ChecklistRefusal::NoExitPledge => {
+                Error::field("pledge_method", problem!("exit_pledge_not_on_record"))
+            }
             ChecklistRefusal::LinesOpen(open) => {
                 Error::refused(problem!("lines_still_open", open = open))
             }

@@ -280,8 +280,9 @@ pub fn rehire(
     let held = crate::db::obligations::held_by(tx, id)?;
     let owed: Vec<Owed<'_>> = held
         .iter()
-        .map(|(id, status, departure_id)| Owed {
+        .map(|(id, kind, status, departure_id)| Owed {
             id,
+            kind: *kind,
             status: *status,
             from_departure: departure_id.is_some(),
         })

@@ -314,6 +314,7 @@ pub fn seed(
             employee_id: employee.id.clone(),
             notice_date: notice,
             last_working_day: last,
+            left_post_on: last,
             reason: [
                 DepartureReason::Resignation,
                 DepartureReason::ContractEnd,
@@ -372,7 +373,7 @@ pub fn seed(
                 confirmed_at: Some(completed_at),
             });
         }
-        let mut owed = after_departure(&policy, tiers[n], notice, last, rng.random_bool(0.05));
+        let mut owed = after_departure(&policy, tiers[n], last, last, rng.random_bool(0.05));
         if rng.random_bool(0.1) {
             owed.push(non_compete(last, rng.random_range(6..=24)));
         }
@@ -454,6 +455,7 @@ pub fn seed(
             employee_id: employee.id.clone(),
             notice_date: day_before(last, 30),
             last_working_day: last,
+            left_post_on: last,
             reason: DepartureReason::Resignation,
             successor_id: employee.manager_id.clone(),
             status: DepartureStatus::InProgress,

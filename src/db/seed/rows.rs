@@ -56,6 +56,7 @@ pub(super) struct DepartureRow {
     pub(super) employee_id: String,
     pub(super) notice_date: NaiveDate,
     pub(super) last_working_day: NaiveDate,
+    pub(super) left_post_on: NaiveDate,
     pub(super) reason: DepartureReason,
     pub(super) successor_id: Option<String>,
     pub(super) status: DepartureStatus,

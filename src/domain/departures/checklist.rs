@@ -33,6 +33,8 @@ pub enum ChecklistRefusal {
     UnknownSuccessor,
     /// Lines are still open and no override reason was given.
     LinesOpen(usize),
+    /// The exit pledge line is confirmed only with an exit pledge of this departure on record.
+    NoExitPledge,
 }
 
 /// A departure's checklist changes (lines added, confirmed, signed for; completion) only
@@ -97,6 +99,9 @@ pub struct Line<'a> {
     pub carrier: Option<CarrierStatus>,
     /// The successor the departure names.
     pub successor: Option<&'a str>,
+    /// An exit pledge for this departure is on record: signed, on paper with its scan, or
+    /// refused with the reason (002 第八条).
+    pub exit_pledge_on_record: bool,
 }
 
 /// What the confirmer says of a line.
@@ -127,6 +132,9 @@ pub fn confirm(line: &Line<'_>, outcome: &Outcome) -> Result<Confirmed, Checklis
     }
     if !allowed_outcomes(line.kind).contains(&outcome.status) {
         return Err(ChecklistRefusal::OutcomeNotForKind(line.kind));
+    }
+    if line.kind == LineKind::ExitPledge && !line.exit_pledge_on_record {
+        return Err(ChecklistRefusal::NoExitPledge);
     }
     let mut handed_to = None;
     match outcome.status {
@@ -238,6 +246,7 @@ mod tests {
             expected_count: 3,
             carrier: (kind == LineKind::Carrier).then_some(CarrierStatus::InCustody),
             successor: Some("e-successor"),
+            exit_pledge_on_record: true,
         }
     }
 
@@ -384,6 +393,38 @@ mod tests {
             confirm(&line, &outcome(LineStatus::Returned, None)),
             Err(ChecklistRefusal::NotCounted)
         );
+    }
+
+    #[test]
+    fn the_exit_pledge_line_is_confirmed_only_with_an_exit_pledge_on_record() {
+        let done = outcome(LineStatus::Done, None);
+        let none = Line {
+            exit_pledge_on_record: false,
+            ..open(LineKind::ExitPledge)
+        };
+        assert_eq!(confirm(&none, &done), Err(ChecklistRefusal::NoExitPledge));
+        assert!(confirm(&open(LineKind::ExitPledge), &done).is_ok());
+        let interview = Line {
+            exit_pledge_on_record: false,
+            ..open(LineKind::ExitInterview)
+        };
+        assert!(
+            confirm(&interview, &done).is_ok(),
+            "only the pledge line asks"
+        );
+    }
+
+    #[test]
+    fn the_secrets_handover_cannot_be_confirmed_handed_over_without_a_named_successor() {
+        let nobody = Line {
+            successor: None,
+            ..open(LineKind::SecretsHandover)
+        };
+        assert_eq!(
+            confirm(&nobody, &outcome(LineStatus::HandedOver, None)),
+            Err(ChecklistRefusal::NoSuccessor)
+        );
+        assert!(confirm(&nobody, &outcome(LineStatus::Missing, None)).is_ok());
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! returns and handovers (000 篇7 第八条, 000 篇10 第十二条).
 
 mod checklist;
+mod completion;
 
 pub use checklist::*;
+pub use completion::*;
 
 use chrono::NaiveDate;
 
@@ -150,6 +152,11 @@ pub enum StartRefusal {
     NoSuchEmployee,
     /// The employee is not active: departing already, or gone.
     NotActive(EmployeeStatus),
+    /// The day the person left the classified post is before the notice or after the last
+    /// working day.
+    LeftPostOutsideNotice,
+    /// An earlier day of leaving the post than the last working day needs who approved it.
+    LeftPostNotApproved,
     /// The successor named is the departing person.
     OwnSuccessor,
     /// No employee has the successor's id.
@@ -167,9 +174,12 @@ pub struct Successor {
 
 /// What the start of a departure is decided on.
 #[derive(Debug, Clone, Copy)]
-pub struct Start {
+pub struct Start<'a> {
     pub notice_date: NaiveDate,
     pub last_working_day: NaiveDate,
+    /// The day the person left the classified post, when HR records one.
+    pub left_post_on: Option<NaiveDate>,
+    pub left_post_approved_by: Option<&'a str>,
     /// The departing employee's status; `None` when no employee has the id.
     pub employee: Option<EmployeeStatus>,
     pub successor: Option<Successor>,
@@ -178,10 +188,11 @@ pub struct Start {
 /// A departure starts for an active employee, its last working day not before the notice
 /// date (the day either side declared the end), the successor (if named) someone else in the
 /// register.
-pub fn may_start(s: &Start) -> Result<(), StartRefusal> {
+pub fn may_start(s: &Start<'_>) -> Result<(), StartRefusal> {
     if s.last_working_day < s.notice_date {
         return Err(StartRefusal::LastDayBeforeNotice);
     }
+    left_post_on(s)?;
     match s.employee {
         None => return Err(StartRefusal::NoSuchEmployee),
         Some(EmployeeStatus::Active) => {}
@@ -195,6 +206,25 @@ pub fn may_start(s: &Start) -> Result<(), StartRefusal> {
         Some(Successor { exists: false, .. }) => Err(StartRefusal::NoSuchSuccessor),
         _ => Ok(()),
     }
+}
+
+/// The 脱密期 starts on leaving the classified post (002 第十一条): the last working day unless
+/// HR records an earlier day, between the notice and the last working day, when the person was
+/// moved off the post, with who approved it.
+pub fn left_post_on(s: &Start<'_>) -> Result<NaiveDate, StartRefusal> {
+    let Some(day) = s.left_post_on else {
+        return Ok(s.last_working_day);
+    };
+    if day < s.notice_date || day > s.last_working_day {
+        return Err(StartRefusal::LeftPostOutsideNotice);
+    }
+    let approved = s
+        .left_post_approved_by
+        .is_some_and(|a| !a.trim().is_empty());
+    if day < s.last_working_day && !approved {
+        return Err(StartRefusal::LeftPostNotApproved);
+    }
+    Ok(day)
 }
 
 /// A carrier in the departing person's custody, as the register holds it.
@@ -260,10 +290,12 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    fn start(notice_date: NaiveDate, last_working_day: NaiveDate) -> Start {
+    fn start(notice_date: NaiveDate, last_working_day: NaiveDate) -> Start<'static> {
         Start {
             notice_date,
             last_working_day,
+            left_post_on: None,
+            left_post_approved_by: None,
             employee: Some(EmployeeStatus::Active),
             successor: None,
         }
@@ -284,6 +316,44 @@ mod tests {
             ..start(d(2029, 3, 1), d(2029, 2, 28))
         };
         assert_eq!(may_start(&nobody), Err(StartRefusal::LastDayBeforeNotice));
+    }
+
+    #[test]
+    fn the_declassification_period_starts_on_leaving_the_classified_post() {
+        let s = start(d(2028, 1, 31), d(2028, 2, 29));
+        assert_eq!(
+            left_post_on(&s),
+            Ok(d(2028, 2, 29)),
+            "by default the last working day"
+        );
+        let at = |day, by| Start {
+            left_post_on: Some(day),
+            left_post_approved_by: by,
+            ..s
+        };
+        assert_eq!(
+            left_post_on(&at(d(2028, 1, 31), Some("王主任"))),
+            Ok(d(2028, 1, 31))
+        );
+        assert_eq!(
+            left_post_on(&at(d(2028, 2, 1), None)),
+            Err(StartRefusal::LeftPostNotApproved)
+        );
+        assert_eq!(
+            left_post_on(&at(d(2028, 2, 1), Some("  "))),
+            Err(StartRefusal::LeftPostNotApproved)
+        );
+        assert_eq!(left_post_on(&at(d(2028, 2, 29), None)), Ok(d(2028, 2, 29)));
+        for outside in [d(2028, 1, 30), d(2028, 3, 1)] {
+            assert_eq!(
+                left_post_on(&at(outside, Some("王主任"))),
+                Err(StartRefusal::LeftPostOutsideNotice)
+            );
+            assert_eq!(
+                may_start(&at(outside, Some("王主任"))),
+                Err(StartRefusal::LeftPostOutsideNotice)
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::db::employees::Scope;
 use crate::domain::FieldErrors;
 use crate::domain::departures::{DepartureReason, LineStatus};
 use crate::domain::people::parse_date;
+use crate::domain::pledges::{Signature, SigningMethod};
 use crate::domain::problem::Arg;
 use crate::error::Error;
 use crate::http::AppState;
@@ -38,6 +39,12 @@ pub struct StartDeparture {
     notice_date: String,
     /// YYYY-MM-DD, not before the notice date.
     last_working_day: String,
+    /// YYYY-MM-DD: the day the person left the classified post, from which the 脱密期 counts;
+    /// the last working day when not given. An earlier day (not before the notice date) needs
+    /// `left_post_approved_by`.
+    left_post_on: Option<String>,
+    /// Who approved leaving the post before the last working day (a name or a user).
+    left_post_approved_by: Option<String>,
     reason: DepartureReason,
     /// The employee who receives the handover of secret files.
     successor_id: Option<String>,
@@ -103,15 +110,65 @@ pub struct Confirm {
     note: String,
     /// For returned: the copies counted, checked against the register.
     count: Option<i32>,
+    /// The exit pledge line is confirmed only with an exit pledge of this departure on
+    /// record; given here, one is recorded on the spot: e_signed, paper or refused.
+    pledge_method: Option<SigningMethod>,
+    /// The text signed; the newest exit pledge text when not given.
+    pledge_text_id: Option<String>,
+    /// YYYY-MM-DD; today (in the company's time zone) when not given.
+    pledge_signed_on: Option<String>,
+    /// For e_signed: the name the person typed.
+    pledge_typed_name: Option<String>,
+    /// For paper: where the scan is kept.
+    pledge_scan_ref: Option<String>,
+    /// For refused: why.
+    pledge_refusal_reason: Option<String>,
+}
+
+/// The exit pledge given with a confirmation, checked; its fields named `pledge_…`.
+fn exit_pledge(
+    b: &Confirm,
+    today: chrono::NaiveDate,
+) -> Result<Option<(Option<String>, Signature)>, Error> {
+    let Some(method) = b.pledge_method else {
+        return Ok(None);
+    };
+    let signed_on = match b.pledge_signed_on.as_deref().map(str::trim) {
+        None | Some("") => today,
+        Some(text) => parse_date(text).map_err(|m| Error::field("pledge_signed_on", m))?,
+    };
+    let signature = Signature::parse(
+        method,
+        signed_on,
+        b.pledge_typed_name.as_deref(),
+        b.pledge_scan_ref.as_deref(),
+        b.pledge_refusal_reason.as_deref(),
+    )
+    .map_err(|errors| {
+        let mut named = FieldErrors::new();
+        for (field, problem) in errors.0 {
+            named.add(&format!("pledge_{field}"), problem);
+        }
+        Error::Validation(named)
+    })?;
+    let text = b.pledge_text_id.clone().filter(|t| !t.trim().is_empty());
+    Ok(Some((text, signature)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Complete {
     /// Needed only when lines are still open; they stay visible.
     override_reason: Option<String>,
-    /// The person also owes the trade-secret duty, with no end ("until public").
-    #[serde(default)]
+    /// The person owes the trade-secret duty, with no end ("until public"): created at every
+    /// completion unless set to false with `no_trade_secret_reason`.
+    #[serde(default = "yes")]
     trade_secret: bool,
+    /// Why the trade-secret duty is not created; required when `trade_secret` is false.
+    no_trade_secret_reason: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn date(errors: &mut FieldErrors, field: &str, text: &str) -> Option<chrono::NaiveDate> {
@@ -139,13 +196,24 @@ pub async fn start(
     let mut errors = FieldErrors::new();
     let notice = date(&mut errors, "notice_date", &b.notice_date);
     let last = date(&mut errors, "last_working_day", &b.last_working_day);
+    let left_post_on = match b.left_post_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(date(&mut errors, "left_post_on", text)),
+    };
     let (Some(notice_date), Some(last_working_day)) = (notice, last) else {
         return Err(Error::Validation(errors));
+    };
+    let left_post_on = match left_post_on {
+        Some(None) => return Err(Error::Validation(errors)),
+        Some(Some(day)) => Some(day),
+        None => None,
     };
     let new = NewDeparture {
         employee_id: b.employee_id,
         notice_date,
         last_working_day,
+        left_post_on,
+        left_post_approved_by: b.left_post_approved_by,
         reason: b.reason,
         successor_id: b.successor_id.filter(|s| !s.trim().is_empty()),
     };
@@ -254,10 +322,13 @@ pub async fn confirm(
     path: web::Path<(String, String)>,
     body: JsonBody<Confirm>,
 ) -> Result<web::Json<DepartureDetail>, Error> {
+    let today = crate::clock::company_date(state.now(), state.config.timezone);
+    let pledge = exit_pledge(&body.0, today)?;
     let Confirm {
         outcome,
         note,
         count,
+        ..
     } = body.0;
     if note.chars().count() > 2000 {
         return Err(Error::field(
@@ -272,6 +343,12 @@ pub async fn confirm(
                 outcome,
                 note: note.trim(),
                 count,
+                pledge: pledge
+                    .as_ref()
+                    .map(|(text, signature)| departures::ExitPledge {
+                        pledge_text_id: text.as_deref(),
+                        signature: signature.clone(),
+                    }),
             };
             departures::confirm(conn, now, &user, &id, &line_id, &c)
         })
@@ -327,20 +404,18 @@ pub async fn complete(
     let Complete {
         override_reason,
         trade_secret,
+        no_trade_secret_reason,
     } = body.0;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let detail = state
         .write(move |conn| {
             let (_, policy) = crate::db::policy::current(conn)?;
-            departures::complete(
-                conn,
-                now,
-                &user,
-                &policy,
-                &id,
-                override_reason.as_deref(),
+            let request = departures::CompleteRequest {
+                override_reason: override_reason.as_deref(),
                 trade_secret,
-            )
+                no_trade_secret_reason: no_trade_secret_reason.as_deref(),
+            };
+            departures::complete(conn, now, &user, &policy, &id, &request)
         })
         .await?;
     Ok(web::Json(detail))

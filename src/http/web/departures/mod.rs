@@ -243,6 +243,13 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
     let is_successor = successor
         .as_ref()
         .is_some_and(|s| user.employee_no.as_deref() == Some(s.no.as_str()));
+    // Completing now opens a loss case for each of these (视同泄密): the form says so first.
+    let leak_lines = crate::domain::departures::treated_as_leaked(
+        lines
+            .iter()
+            .map(|l| (l.id.as_str(), l.kind, l.status, l.received_at.is_some())),
+    )
+    .len();
     let lines: Vec<LineView> = lines
         .into_iter()
         .map(|l| {
@@ -300,6 +307,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
         completed_by => user_name(departure.completed_by.as_deref()),
         lines,
         open_lines,
+        leak_lines,
         history,
         can_confirm,
         is_successor,

@@ -1,0 +1,1 @@
+ALTER TABLE departures DROP COLUMN no_trade_secret_reason;
