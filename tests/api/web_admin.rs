@@ -74,7 +74,6 @@ async fn policy_fields(app: &TestApp, client: &reqwest::Client) -> Vec<(String, 
     ] {
         fields.push((name.into(), p[name].to_string()));
     }
-    fields.push(("anchor".into(), p["anchor"].as_str().unwrap().into()));
     fields.push(("minimum_wages".into(), String::new()));
     let r = &p["reminders"];
     for name in [

@@ -11,4 +11,11 @@ UPDATE non_compete_payments p SET month = to_char(date_trunc('month', o.starts_o
     + make_interval(months => p.term_month - 1), 'YYYY-MM')
 FROM obligations o WHERE o.id = p.obligation_id;
 ALTER TABLE non_compete_payments DROP COLUMN term_month;
-CREATE INDEX non_compete_payments_month_key ON non_compete_payments (obligation_id, month);
+-- Several payments of one month become one of their sum, as the old ledger kept it.
+UPDATE non_compete_payments SET amount = (
+    SELECT SUM(p2.amount) FROM non_compete_payments p2
+    WHERE p2.obligation_id = non_compete_payments.obligation_id
+      AND p2.month = non_compete_payments.month);
+DELETE FROM non_compete_payments WHERE id NOT IN (
+    SELECT MIN(id) FROM non_compete_payments GROUP BY obligation_id, month);
+CREATE UNIQUE INDEX non_compete_payments_month_key ON non_compete_payments (obligation_id, month);

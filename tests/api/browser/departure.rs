@@ -74,6 +74,28 @@ async fn confirm_first_line(browser: &Browser, lang: &str, title: &str) {
                 tr(lang, "已移交接替人", "Handed over to the successor"),
             )
             .await;
+    } else if title.contains(tr(
+        lang,
+        "签署离职保密承诺书",
+        "Exit confidentiality pledge",
+    )) {
+        // Signed on paper in front of the manager, the scan filed.
+        browser
+            .select(
+                tr(lang, "承诺书签署方式", "How the pledge was given"),
+                tr(lang, "纸质签署", "Signed on paper"),
+            )
+            .await;
+        browser
+            .fill(
+                tr(
+                    lang,
+                    "扫描件存放位置（纸质签署）",
+                    "Where the scan is kept (signed on paper)",
+                ),
+                "scan/D001-exit.pdf",
+            )
+            .await;
     }
     let with_outcome = title.contains("DOC-7")
         || title.contains("LT-7")
@@ -116,6 +138,21 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
     )
     .await;
     add_employee(&app, &setup, in_lang(person("S001", cast.successor, None))).await;
+    // The company's exit pledge text, which the exit pledge line records a pledge against.
+    let admin = app
+        .token_client("admin-setup@example.com", &["admin"])
+        .await;
+    let (s, text) = post(
+        &app,
+        &admin,
+        "/api/v1/pledge-texts",
+        json!({
+            "kind": "exit", "title_zh": "离职保密承诺书", "body_zh": "本人承诺……",
+            "title_en": "Exit pledge", "body_en": "I pledge…"
+        }),
+    )
+    .await;
+    assert_eq!(s, 201, "{text}");
     {
         use diesel::prelude::*;
         use tuomi::db::schema::employees;
@@ -414,12 +451,7 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
     );
     let page = hr.text().await;
     assert!(page.contains("0 / 6"), "no line open: {page}");
-    hr.tick(tr(
-        lang,
-        "此人还负有商业秘密保密义务（至信息公开为止）",
-        "The person also owes the trade-secret duty (until the information is public)",
-    ))
-    .await;
+    // The trade-secret duty binds everyone: created unless HR leaves it out with a reason.
     hr.tick(tr(
         lang,
         "我明白此操作无法撤销。",

@@ -19,7 +19,7 @@ use crate::domain::FieldErrors;
 use crate::domain::noncompete_terms::MinimumWage;
 use crate::domain::obligations::ObligationKind;
 use crate::domain::people::ClearanceTier;
-use crate::domain::policy::{PeriodAnchor, Policy, TierRestriction};
+use crate::domain::policy::{Policy, TierRestriction};
 use crate::domain::problem::{Arg, Problem};
 use crate::domain::reminders::{Cadence, parse_schedule};
 use crate::domain::users::{Language, Role};
@@ -43,10 +43,6 @@ fn setting(name: &str, kind: &str, value: String) -> Value {
 /// The policy as the form's sections of settings.
 fn policy_sections(p: &Policy) -> Vec<Value> {
     let n = |v: u32| v.to_string();
-    let anchor = match p.anchor {
-        PeriodAnchor::LastWorkingDay => "last_working_day",
-        PeriodAnchor::NoticeDate => "notice_date",
-    };
     let r = &p.reminders;
     let mut reminders: Vec<Value> = ObligationKind::ALL
         .iter()
@@ -122,7 +118,6 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
             setting("core_months", "number", n(p.core_months)),
             setting("important_months", "number", n(p.important_months)),
             setting("general_months", "number", n(p.general_months)),
-            setting("anchor", "anchor", anchor.to_string()),
             setting("confidentiality_months", "number", n(p.confidentiality_months)),
         ]},
         context! { key => "non_compete", settings => vec![
@@ -298,14 +293,6 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
             errors.add(name, crate::problem!("not_a_cron"));
         }
     }
-    p.anchor = match field(fields, "anchor").as_str() {
-        "notice_date" => PeriodAnchor::NoticeDate,
-        "last_working_day" => PeriodAnchor::LastWorkingDay,
-        _ => {
-            errors.add("anchor", crate::problem!("choose_the_anchor"));
-            p.anchor
-        }
-    };
     match parse_wage_lines(&field(fields, "minimum_wages")) {
         Ok(wages) => p.minimum_wages = wages,
         Err(message) => errors.add("minimum_wages", message),
