@@ -23,21 +23,25 @@ use crate::reminders::{former, reminders, shanghai};
 /// `count` former employees who each owe one active duty (quarterly reminders), straight in
 /// the database, as a large company's register would hold them.
 pub(crate) fn many_former_employees(app: &TestApp, count: usize) {
-    app.db()
-        .batch_execute(&format!(
-            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
-             INSERT INTO employees (id, employee_no, name, private_email, language, department, \
-               title, status, clearance_tier, search_text, created_at, updated_at) \
-             SELECT 'e' || n, 'F' || n, 'Person ' || n, 'p' || n || '@home.example', 'zh-CN', \
-               'R&D', 'Engineer', 'departed', 'general', 'person', '2026-01-01 00:00:00', \
-               '2026-01-01 00:00:00' FROM s; \
-             WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
-             INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, \
-               created_at, updated_at) \
-             SELECT 'o' || n, 'e' || n, 'confidentiality', '2026-01-01', '2040-12-31', 'active', \
-               NULL, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM s;"
-        ))
-        .unwrap();
+    former_employees_in(&mut app.db(), count);
+}
+
+/// The same rows on any connection (the fault tests' database of a separate worker).
+pub(crate) fn former_employees_in(conn: &mut impl SimpleConnection, count: usize) {
+    conn.batch_execute(&format!(
+        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
+         INSERT INTO employees (id, employee_no, name, private_email, language, department, \
+           title, status, clearance_tier, search_text, created_at, updated_at) \
+         SELECT 'e' || n, 'F' || n, 'Person ' || n, 'p' || n || '@home.example', 'zh-CN', \
+           'R&D', 'Engineer', 'departed', 'general', 'person', '2026-01-01 00:00:00', \
+           '2026-01-01 00:00:00' FROM s; \
+         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
+         INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, \
+           created_at, updated_at) \
+         SELECT 'o' || n, 'e' || n, 'confidentiality', '2026-01-01', '2040-12-31', 'active', \
+           NULL, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM s;"
+    ))
+    .unwrap();
 }
 
 /// The morning of 1 April, with the mail server up: what was due before the quarter's

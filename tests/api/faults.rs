@@ -37,20 +37,7 @@ pub(crate) fn worker(dir: &std::path::Path, url: &str, smtp_port: u16) -> Child 
 fn batch_due_now(url: &str, count: usize) {
     let mut conn = db::connect(&db::DatabaseUrl::parse(url).unwrap()).unwrap();
     db::migrate(&mut conn).unwrap();
-    conn.batch_execute(&format!(
-        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
-         INSERT INTO employees (id, employee_no, name, private_email, language, department, \
-           title, status, clearance_tier, search_text, created_at, updated_at) \
-         SELECT 'e' || n, 'F' || n, 'Person ' || n, 'p' || n || '@home.example', 'zh-CN', \
-           'R&D', 'Engineer', 'departed', 'general', 'person', '2026-01-01 00:00:00', \
-           '2026-01-01 00:00:00' FROM s; \
-         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) \
-         INSERT INTO obligations (id, employee_id, kind, starts_on, ends_on, status, tier, \
-           created_at, updated_at) \
-         SELECT 'o' || n, 'e' || n, 'confidentiality', '2026-01-01', '2040-12-31', 'active', \
-           NULL, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM s;"
-    ))
-    .unwrap();
+    crate::delivery::former_employees_in(&mut conn, count);
     let now = chrono::Utc::now();
     let planned = write_tx(&mut conn, |c| {
         db::reminders::plan_periodic(
