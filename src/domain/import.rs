@@ -222,9 +222,20 @@ pub fn parse(table: &Table, headings: &Headings) -> ParsedFile {
         .filter(|c| !position.contains_key(c))
         .collect();
     if !missing.is_empty() {
-        let problem = problem!("missing_columns", columns = missing.join(", "));
+        // Each column named as the reader's export heads it, all at once.
+        let errors = missing
+            .iter()
+            .map(|c| {
+                let column = super::problem::Arg::label("people.col", c);
+                LineError::new(
+                    1,
+                    "header",
+                    problem!("missing_column", column = column, name = *c),
+                )
+            })
+            .collect();
         return ParsedFile {
-            errors: vec![LineError::new(1, "header", problem)],
+            errors,
             ignored,
             ..Default::default()
         };
@@ -381,10 +392,34 @@ mod tests {
     #[test]
     fn a_file_without_the_required_columns_is_refused_at_the_header() {
         let errors = parse_csv("number,name\n1,x\n").errors;
-        assert_eq!(errors[0].line, 1);
-        assert_eq!(
-            errors[0].problem,
-            problem!("missing_columns", columns = "employee_no, department")
+        let missing: Vec<(u64, &str, String)> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.line,
+                    e.field.as_str(),
+                    crate::catalog::english(&e.problem),
+                )
+            })
+            .collect();
+        assert_eq!(missing.len(), 2, "{missing:?}");
+        assert!(
+            missing
+                .iter()
+                .all(|(line, field, _)| (*line, *field) == (1, "header"))
+        );
+        // Each named as the people list heads it, with its own name.
+        assert!(
+            missing[0]
+                .2
+                .starts_with("no column \"Employee number\" (employee_no);"),
+            "{missing:?}"
+        );
+        assert!(
+            missing[1]
+                .2
+                .starts_with("no column \"Department\" (department);"),
+            "{missing:?}"
         );
     }
 

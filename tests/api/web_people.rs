@@ -589,6 +589,9 @@ on_both_databases! {
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("文件已导入。") && html.contains("<dt>新增人员</dt><dd>2</dd>"), "{html}");
         assert!(html.contains("未读取的列: 岗位级别"), "{html}");
+        let (status, html) = upload(Some("姓名,部门\n张三,研发部\n".as_bytes().to_vec()), true).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("缺少“工号”列（employee_no）"), "the missing column in Chinese: {html}");
         assert_eq!(total(hr.clone()).await, 2);
         // A dry run of a changed file shows each row it would change, field by field.
         let changed = chinese.replace("2020/2/29", "2021/3/1").replace("张伟,研发部,工程师", "张伟,市场部,工程师");
