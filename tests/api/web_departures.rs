@@ -308,6 +308,8 @@ on_both_databases! {
         assert!(html.contains("The line is added") && html.contains("交还公章"));
         let (_, html) = page(&app, &hr, &here).await;
         assert!(html.contains("name=\"override_reason\"") && html.contains("Checklist lines still open: 5"), "{html}");
+        // Before the end of the last working day the form's message says it takes effect then.
+        assert!(html.contains("value=\"departure_completed_later\""), "{html}");
 
         let complete = format!("/api/v1/departures/{id}/complete");
         let fields = [
