@@ -35,6 +35,8 @@ crate::string_enum! {
         EndObligations = "end_obligations",
         /// Sends one reminder.
         SendReminder = "send_reminder",
+        /// A departure completed before the end of its last working day takes effect.
+        DepartureTakesEffect = "departure_takes_effect",
     }
 }
 

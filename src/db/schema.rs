@@ -210,6 +210,8 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         override_reason -> Nullable<Text>,
         no_trade_secret_reason -> Nullable<Text>,
+        takes_effect_at -> Nullable<Timestamp>,
+        in_effect -> Bool,
     }
 }
 

@@ -365,6 +365,15 @@ impl Runner {
     fn run_job(&self, conn: &mut db::PooledConnection, job: &Job) -> anyhow::Result<Outcome> {
         match job.kind {
             JobKind::SendReminder => self.send_reminder(conn, job),
+            JobKind::DepartureTakesEffect => {
+                let now = self.clock.now();
+                write_tx(conn, |tx| -> anyhow::Result<()> {
+                    let (_, policy) = db::policy::current(tx)?;
+                    db::departures::take_effect(tx, now, &Actor::System, &policy, &job.payload)?;
+                    Ok(())
+                })?;
+                Ok(Outcome::Done)
+            }
             plan => {
                 let payload: SlotPayload = serde_json::from_str(&job.payload)?;
                 self.plan(conn, plan, &payload)?;

@@ -24,6 +24,7 @@ async fn former_with_obligation(app: &TestApp, hr: &reqwest::Client) -> (String,
         json!({"override_reason": "test"}),
     )
     .await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200);
     let page: Value = hr
         .get(app.url(&format!("/api/v1/obligations?employee_id={id}")))

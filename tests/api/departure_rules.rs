@@ -83,6 +83,7 @@ on_both_databases! {
         // Nothing said: the duty is created.
         let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{dev}/complete"),
             json!({"override_reason": "test"})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200, "{done}");
         assert_eq!(done["no_trade_secret_reason"], Value::Null);
         assert!(kinds(&obligations_of(&app, &hr, &org.dev).await).contains(&"trade_secret".to_string()));
@@ -103,6 +104,7 @@ on_both_databases! {
         })).await;
         assert_eq!(s, 200, "{done}");
         assert_eq!(done["no_trade_secret_reason"], "外包人员，未接触商业秘密");
+        app.past_the_last_working_day().await;
         assert!(!kinds(&obligations_of(&app, &hr, &org.lead).await).contains(&"trade_secret".to_string()));
     }
 
@@ -206,6 +208,7 @@ on_both_databases! {
 
         let (s, done) = post(&app, &api, &format!("/api/v1/departures/{id}/complete"),
             json!({"override_reason": "当事人已失联"})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200, "{done}");
         let page: Value = sec.get(app.url("/api/v1/breaches?source=loss")).send().await.unwrap().json().await.unwrap();
         assert_eq!(page["total"], 2, "one loss case per line not handed over: {page}");
@@ -253,6 +256,7 @@ on_both_databases! {
         for id in [&dev, &lead] {
             let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"),
                 json!({"override_reason": "test"})).await;
+            app.past_the_last_working_day().await;
             assert_eq!(s, 200, "{done}");
         }
         let period = |all: Vec<Value>| all.into_iter().find(|o| o["kind"] == "declassification").unwrap();
@@ -274,6 +278,7 @@ on_both_databases! {
         })).await;
         let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"),
             json!({"override_reason": "test"})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200, "{done}");
         let (s, body) = post(&app, &hr, &format!("/api/v1/employees/{}/rehire", org.dev), json!({})).await;
         assert!(s == 200 || s == 201, "{s} {body}");
@@ -300,5 +305,60 @@ on_both_databases! {
         let all = obligations_of(&app, &hr, &org.dev).await;
         assert_eq!(status_of(&all, "declassification"), "superseded");
         assert_eq!(status_of(&all, "trade_secret"), "active");
+    }
+
+    async fn a_completion_before_the_last_working_day_takes_effect_at_the_end_of_that_day(app: TestApp) {
+        use chrono::TimeZone;
+        use diesel::prelude::*;
+        use tuomi::db::schema::users;
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        set_tier(&app, &org.dev, "important");
+        let dev = crate::people::manager_client(&app, "dev@example.com", "D001").await;
+        // Today is 28 February 2028 (23:30 in Shanghai); the last working day is the 29th.
+        let (id, _) = start(&app, &hr, json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation"
+        })).await;
+        let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"),
+            json!({"override_reason": "test"})).await;
+        assert_eq!(s, 200, "{done}");
+        assert_eq!(done["status"], "completed");
+        assert_eq!(done["in_effect"], false);
+        assert!(done["takes_effect_at"].as_str().unwrap().starts_with("2028-02-29T16:00:00"), "24:00 in Shanghai: {done}");
+        let employee = |app: &TestApp| {
+            let hr = hr.clone();
+            let url = app.url(&format!("/api/v1/employees/{}", org.dev));
+            async move { hr.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let active = |app: &TestApp| users::table.filter(users::email.eq("dev@example.com"))
+            .select(users::active).first::<bool>(&mut app.db()).unwrap();
+        assert_eq!(employee(&app).await["status"], "departing");
+        assert_eq!(employee(&app).await["clearance_tier"], "important");
+        assert_eq!(dev.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200, "their account works");
+        assert!(obligations_of(&app, &hr, &org.dev).await.is_empty(), "no obligations yet");
+
+        // 23:59 on the last working day: still that day.
+        app.clock.set(chrono::Utc.with_ymd_and_hms(2028, 2, 29, 15, 59, 0).unwrap());
+        app.run_jobs().await;
+        assert_eq!(employee(&app).await["status"], "departing");
+        assert!(active(&app));
+        assert!(obligations_of(&app, &hr, &org.dev).await.is_empty());
+
+        // 00:00 of 1 March, after a downtime: the queued job runs when the worker is back.
+        app.clock.set(chrono::Utc.with_ymd_and_hms(2028, 3, 1, 3, 0, 0).unwrap());
+        app.run_jobs().await;
+        let emp = employee(&app).await;
+        assert_eq!((emp["status"].as_str(), emp["clearance_tier"].as_str()), (Some("departed"), Some("none")), "{emp}");
+        assert!(!active(&app), "their account is disabled");
+        let owed = obligations_of(&app, &hr, &org.dev).await;
+        assert_eq!(kinds(&owed).len(), 3, "confidentiality, declassification, trade secret: {owed:?}");
+        let detail = crate::helpers::get_json(&app, &hr, &format!("/api/v1/departures/{id}")).await;
+        assert_eq!(detail["in_effect"], true);
+
+        // Exactly once: a later run changes nothing.
+        app.clock.set(chrono::Utc.with_ymd_and_hms(2028, 3, 2, 3, 0, 0).unwrap());
+        app.run_jobs().await;
+        assert_eq!(obligations_of(&app, &hr, &org.dev).await.len(), 3);
     }
 }

@@ -145,6 +145,7 @@ on_both_databases! {
             assert_eq!(s, 200, "{body}");
         }
         let (s, done) = post(&app, &hr, &complete, json!({"trade_secret": true})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200, "{done}");
         assert_eq!(done["status"], "completed");
         assert_eq!(done["open_lines"], 0);
@@ -232,6 +233,7 @@ on_both_databases! {
         assert_eq!(audit["items"][0]["action"], "departure.loss_reported");
 
         let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({"override_reason": "当事人已失联"})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200, "{done}");
         assert_eq!(done["override_reason"], "当事人已失联");
         assert_eq!(done["open_lines"], 4, "the open lines stay visible");
@@ -240,6 +242,7 @@ on_both_databases! {
             ("trade_secret".to_string(), "2027-01-01".to_string(), "until public".to_string()),
         ], "no tier: no declassification period; dismissal still owes confidentiality, and trade secrets bind everyone");
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 409, "completed once");
         // The emails the test queued (the notice of the loss) go out before it ends.
         app.run_jobs().await;
@@ -279,6 +282,7 @@ on_both_databases! {
         assert_eq!(post(&app, &boss, &format!("/api/v1/departures/{id}/lines/{line_id}/confirm"), json!({"outcome": "handed_over"})).await.0, 403);
         // Retirement ends as retired, and retirees keep their obligations.
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/complete"), json!({"override_reason": "退休手续另行办理"})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200);
         let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.outsider))).send().await.unwrap().json().await.unwrap();
         assert_eq!(emp["status"], "retired");

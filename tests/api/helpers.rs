@@ -254,6 +254,27 @@ impl TestApp {
             .expect("the job run")
     }
 
+    /// Completions recorded before the end of the last working day take effect at 24:00 of
+    /// it: moves the clock to the latest such time still to come and runs the jobs, so the
+    /// people are departed and their obligations exist.
+    pub async fn past_the_last_working_day(&self) {
+        use diesel::prelude::*;
+        use tuomi::db::schema::departures;
+        let mut conn = self.db();
+        let pending: Option<chrono::NaiveDateTime> = departures::table
+            .filter(departures::in_effect.eq(false))
+            .select(diesel::dsl::max(departures::takes_effect_at))
+            .first(&mut conn)
+            .expect("pending completions");
+        if let Some(at) = pending {
+            let at = at.and_utc();
+            if at > tuomi::clock::Clock::now(&*self.clock) {
+                self.clock.set(at);
+            }
+            self.run_jobs().await;
+        }
+    }
+
     /// The database this app runs on.
     pub fn backend(&self) -> Backend {
         if self.pg_database.is_some() {

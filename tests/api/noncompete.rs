@@ -53,6 +53,7 @@ pub(crate) async fn depart(
         .0,
         200
     );
+    app.past_the_last_working_day().await;
     let page: Value = hr
         .get(app.url(&format!(
             "/api/v1/obligations?employee_id={employee_id}&kind=non_compete"

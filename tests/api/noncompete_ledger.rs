@@ -25,6 +25,7 @@ async fn leave_on(app: &TestApp, hr: &reqwest::Client, employee_id: &str, last: 
         json!({"override_reason": "test"}),
     )
     .await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
     let page = get_json(
         app,
@@ -121,13 +122,18 @@ on_both_databases! {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
         let org = small_org(&app, &hr).await;
         put_terms(&app, &hr, &org.dev, terms(6, 7000.0)).await;
-        // Completed ahead of a last working day of 31 March; today is 28 February.
-        let id = leave_on(&app, &hr, &org.dev, "2028-03-31").await;
-        let (s, record) = post(&app, &hr, &format!("/api/v1/obligations/{id}/waive"), json!({"reason": "离职前放弃"})).await;
-        assert_eq!(s, 200, "{record}");
-        assert_eq!((&record["extra_months"], &record["extra_compensation_owed"]), (&json!(0), &Value::Null));
-        let book = ledger(&app, &hr, &id).await;
-        assert_eq!((book["months"].as_array().unwrap().len(), &book["owed"]), (6, &json!(0)));
+        // Completed ahead of a last working day of 31 March; today is 28 February. The
+        // completion takes effect at the end of 31 March: until then there is no non-compete
+        // to waive, so nothing extra can be owed for a waiver before it.
+        let (s, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-01-02", "last_working_day": "2028-03-31", "reason": "resignation"
+        })).await;
+        assert_eq!(s, 201, "{dep}");
+        let did = dep["id"].as_str().unwrap();
+        let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{did}/complete"), json!({"override_reason": "test"})).await;
+        assert_eq!(s, 200, "{done}");
+        let page = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete", org.dev)).await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 0, "not yet in effect: {page}");
     }
 
     async fn arrears_are_paid_after_a_rescission(app: TestApp) {
@@ -168,6 +174,7 @@ on_both_databases! {
         assert_eq!(s, 201, "{dep}");
         let did = dep["id"].as_str().unwrap();
         assert_eq!(post(&app, &hr, &format!("/api/v1/departures/{did}/complete"), json!({"override_reason": "test"})).await.0, 200);
+        app.past_the_last_working_day().await;
         let page = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete", org.dev)).await;
         assert_eq!(page["items"].as_array().unwrap().len(), 1, "only the earlier one: {page}");
     }

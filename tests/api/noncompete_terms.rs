@@ -56,6 +56,7 @@ async fn depart(app: &TestApp, hr: &reqwest::Client, employee_id: &str) -> Strin
             .0,
         200
     );
+    app.past_the_last_working_day().await;
     let page = get_json(
         app,
         hr,
@@ -211,6 +212,7 @@ on_both_databases! {
         assert_eq!(put_terms(&app, &hr, &org.dev, &body).await.0, 200);
         let done = format!("/api/v1/departures/{}/complete", dep["id"].as_str().unwrap());
         assert_eq!(post(&app, &hr, &done, json!({"override_reason": "test"})).await.0, 200);
+        app.past_the_last_working_day().await;
         let page_ = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete", org.dev)).await;
         let id = page_["items"][0]["id"].as_str().unwrap().to_string();
         let owed = get_json(&app, &hr, &format!("/api/v1/obligations/{id}/compensation")).await;

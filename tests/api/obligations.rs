@@ -27,6 +27,7 @@ pub async fn leave(
         json!({"override_reason": "test"}),
     )
     .await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
     done
 }

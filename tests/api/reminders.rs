@@ -68,6 +68,7 @@ pub(crate) async fn former_completed_with(
         completion,
     )
     .await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
     id
 }

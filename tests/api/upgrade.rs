@@ -372,3 +372,54 @@ async fn departures_under_a_notice_date_anchor_keep_their_periods_on_sqlite() {
 async fn departures_under_a_notice_date_anchor_keep_their_periods_on_postgres() {
     departures_under_a_notice_date_anchor_keep_their_periods(Backend::Postgres).await;
 }
+
+/// Departures completed before a completion could take effect later took effect when they
+/// were completed; one in progress has no time yet.
+async fn completed_departures_took_effect_when_completed(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-03-000500_job_due") else {
+        return;
+    };
+    old.sql(
+        "
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('hr', 'old-hr@example.com', '王芳', 'zh-CN', NULL, TRUE, NULL, '2026-11-30 09:00:00',
+  '2026-11-30 09:00:00');
+INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
+  title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
+VALUES ('e1', 'E001', '李雷', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departed',
+  'none', 'e001 李雷', '2026-11-30 09:00:00', '2026-11-30 09:00:00'),
+  ('e2', 'E002', '韩梅梅', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departing',
+  'none', 'e002 韩梅梅', '2026-11-30 09:00:00', '2026-11-30 09:00:00');
+INSERT INTO departures (id, employee_id, notice_date, last_working_day, left_post_on, reason,
+  successor_id, status, started_by, started_at, completed_by, completed_at, override_reason)
+VALUES ('d1', 'e1', '2026-11-01', '2026-11-30', '2026-11-30', 'resignation', NULL, 'completed',
+  'hr', '2026-11-01 09:00:00', 'hr', '2026-11-30 10:00:00', 'test'),
+  ('d2', 'e2', '2026-11-30', '2026-12-31', '2026-12-31', 'resignation', NULL, 'in_progress',
+  'hr', '2026-11-30 09:00:00', NULL, NULL, NULL);
+",
+    );
+    let app = old.upgrade().await;
+    let hr = app.signed_in("hr@example.com", &["hr"]).await;
+    let done = get_json(&app, &hr, "/api/v1/departures/d1").await;
+    assert!(
+        done["takes_effect_at"]
+            .as_str()
+            .is_some_and(|at| at.starts_with("2026-11-30T10:00:00")),
+        "{done}"
+    );
+    assert_eq!(done["in_effect"], true, "{done}");
+    let open = get_json(&app, &hr, "/api/v1/departures/d2").await;
+    assert_eq!(open["takes_effect_at"], serde_json::Value::Null, "{open}");
+    assert_eq!(open["in_effect"], false, "{open}");
+}
+
+#[actix_web::test]
+async fn completed_departures_took_effect_when_completed_on_sqlite() {
+    completed_departures_took_effect_when_completed(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn completed_departures_took_effect_when_completed_on_postgres() {
+    completed_departures_took_effect_when_completed(Backend::Postgres).await;
+}

@@ -308,6 +308,8 @@ on_both_databases! {
         assert!(html.contains("The line is added") && html.contains("交还公章"));
         let (_, html) = page(&app, &hr, &here).await;
         assert!(html.contains("name=\"override_reason\"") && html.contains("Checklist lines still open: 5"), "{html}");
+        // Before the end of the last working day the form's message says it takes effect then.
+        assert!(html.contains("value=\"departure_completed_later\""), "{html}");
 
         let complete = format!("/api/v1/departures/{id}/complete");
         let fields = [
@@ -325,7 +327,13 @@ on_both_databases! {
         assert!(html.contains("badge departure-completed") && html.contains("当事人已失联"));
         assert!(!html.contains(&format!("action=\"{complete}\"")), "completed once");
         assert!(html.contains("Departure completed") && html.contains("Line added"), "the history");
-        let obligations: Value = hr.get(app.url(&format!("/api/v1/obligations?employee_id={}&kind=trade_secret", org.dev))).send().await.unwrap().json().await.unwrap();
+        assert!(html.contains("takes effect at the end of 29 February 2028"), "{html}");
+        // The session would not outlive the day; a token does.
+        let api = app.token_client("hr2@example.com", &["hr"]).await;
+        app.past_the_last_working_day().await;
+        let (_, html) = page(&app, &api, &here).await;
+        assert!(!html.contains("takes effect at the end of"), "in effect now");
+        let obligations: Value = api.get(app.url(&format!("/api/v1/obligations?employee_id={}&kind=trade_secret", org.dev))).send().await.unwrap().json().await.unwrap();
         assert_eq!(obligations["total"], 1, "the tick box reached the API");
     }
 
@@ -379,6 +387,7 @@ on_both_databases! {
             })).await;
             assert_eq!(s, 201, "{dep}");
             let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{}/complete", dep["id"].as_str().unwrap()), json!({"override_reason": "补录"})).await;
+            app.past_the_last_working_day().await;
             assert_eq!(s, 200);
         }
         start_dev(&app, &hr, &org).await;

@@ -68,6 +68,7 @@ async fn leave(
             "no_trade_secret_reason": (!trade_secret).then_some("not exposed to trade secrets")}),
     )
     .await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
 }
 

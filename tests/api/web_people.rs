@@ -450,6 +450,7 @@ on_both_databases! {
         assert_eq!(s, 201, "{dep}");
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{}/complete", dep["id"].as_str().unwrap()),
             json!({"override_reason": "test", "trade_secret": true})).await;
+        app.past_the_last_working_day().await;
         assert_eq!(s, 200);
         let listed: Value = hr.get(app.url(&format!("/api/v1/obligations?employee_id={}", org.dev))).send().await.unwrap().json().await.unwrap();
         let obligations = listed["items"].as_array().unwrap().clone();

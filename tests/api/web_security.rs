@@ -77,6 +77,7 @@ async fn former_core_employee(app: &TestApp, hr: &reqwest::Client, employee_id: 
         dep["id"].as_str().unwrap()
     );
     let (s, done) = post(app, hr, &complete, json!({"override_reason": "test"})).await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
     let owed = get_json(
         app,

@@ -1,5 +1,7 @@
 //! Completing a departure, and what it creates: the person departed or retired, their
-//! accounts disabled, the post-exit clearance record and the obligations.
+//! accounts disabled, the post-exit clearance record and the obligations. A completion is
+//! recorded at once and takes effect at the end of the last working day (24:00 company
+//! time): at once when that has passed, else by a scheduled job.
 
 use crate::db::WriteTx;
 use chrono::{DateTime, Utc};
@@ -10,6 +12,7 @@ use super::{DepartureDetail, detail, find, lines_of, set_employee_status};
 use crate::db::audit;
 use crate::db::clearance::record_post_exit;
 use crate::db::employees;
+use crate::db::jobs::{self as queue, JobKind};
 use crate::db::obligations::{self, Source};
 use crate::db::schema::{departures, employees as employees_table, users};
 use crate::db::stored_instant;
@@ -32,13 +35,17 @@ pub struct CompleteRequest<'a> {
 }
 
 /// Completes a departure: with every line resolved, or with an override reason (the open
-/// lines stay visible). The person becomes departed (or retired), their user accounts are
-/// disabled, and their obligations are created — all in this transaction.
+/// lines stay visible). The completion is recorded in this transaction; it takes effect —
+/// the person becomes departed (or retired), their user accounts are disabled, their
+/// obligations are created — at the end of the last working day, company time (`tz`): here
+/// when that day has ended, else by a job queued in this transaction for then.
+#[allow(clippy::too_many_arguments)]
 pub fn complete(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     policy: &Policy,
+    tz: chrono_tz::Tz,
     id: &str,
     request: &CompleteRequest<'_>,
 ) -> Result<DepartureDetail> {
@@ -55,7 +62,9 @@ pub fn complete(
     let no_trade_secret =
         rules::trade_secret_opt_out(request.trade_secret, request.no_trade_secret_reason)?;
     let employee = employees::find(tx, &departure.employee_id)?.ok_or(Error::NotFound)?;
-    let tier_held = employee.clearance_tier;
+    // Refused now, not when it takes effect: a non-compete term longer than the cap.
+    crate::db::noncompete::owed_at_departure(tx, &employee.id, policy, departure.last_working_day)?;
+    let effect_at = rules::takes_effect_at(departure.last_working_day, tz, now);
     let actor = Actor::User(user.id.clone());
     diesel::update(departures::table.find(id))
         .set((
@@ -64,6 +73,7 @@ pub fn complete(
             departures::completed_at.eq(stored_instant(now)),
             departures::override_reason.eq(completed.overridden),
             departures::no_trade_secret_reason.eq(no_trade_secret),
+            departures::takes_effect_at.eq(stored_instant(effect_at)),
         ))
         .execute(tx.conn())?;
     // A secret not handed over is treated as a leak: a loss case for each such line. HR
@@ -81,7 +91,65 @@ pub fn complete(
         );
         super::checklist::open_loss_case(tx, now, &employee, line, &what, false)?;
     }
-    let final_status = completed.employee_status;
+    audit::record(
+        tx,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "departure.completed",
+            subject_type: "departure",
+            subject_id: id,
+            details: json!({
+                "employee_id": employee.id, "status": completed.employee_status, "open_lines": open,
+                "override_reason": completed.reason_given, "takes_effect_at": effect_at,
+                "trade_secret": no_trade_secret.is_none(),
+                "no_trade_secret_reason": no_trade_secret, "loss_cases": leaked.len(),
+            }),
+        },
+    )?;
+    if effect_at <= now {
+        take_effect(tx, now, &actor, policy, id)?;
+    } else {
+        queue::enqueue(
+            tx,
+            now,
+            JobKind::DepartureTakesEffect,
+            id,
+            &format!("departure_takes_effect:{id}"),
+            effect_at,
+        )?;
+    }
+    let departure = find(tx, id)?;
+    detail(tx, departure)
+}
+
+/// A recorded completion takes effect: the person becomes departed (or retired), loses their
+/// clearance tier and user accounts, and their obligations are created. Exactly once: a
+/// departure in effect already (a job run again after its worker stopped) is left as it is,
+/// and so is one not completed. Returns whether it took effect now.
+pub fn take_effect(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    policy: &Policy,
+    id: &str,
+) -> Result<bool> {
+    crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
+    let taken = diesel::update(
+        departures::table
+            .find(id)
+            .filter(departures::status.eq(DepartureStatus::Completed))
+            .filter(departures::in_effect.eq(false)),
+    )
+    .set(departures::in_effect.eq(true))
+    .execute(tx.conn())?;
+    if taken == 0 {
+        return Ok(false);
+    }
+    let departure = find(tx, id)?;
+    let employee = employees::find(tx, &departure.employee_id)?.ok_or(Error::NotFound)?;
+    let tier_held = employee.clearance_tier;
+    let final_status = rules::status_after(departure.reason);
     set_employee_status(tx, now, &employee.id, final_status)?;
     diesel::update(employees_table::table.find(&employee.id))
         .set(employees_table::clearance_tier.eq(ClearanceTier::None))
@@ -94,7 +162,7 @@ pub fn complete(
         Some(record_post_exit(
             tx,
             now,
-            &actor,
+            actor,
             &employee.id,
             departure.left_post_on,
             tier_held,
@@ -105,12 +173,13 @@ pub fn complete(
     } else {
         None
     };
+    let trade_secret = departure.no_trade_secret_reason.is_none();
     let mut owed = after_departure(
         policy,
         tier_held,
         departure.left_post_on,
         departure.last_working_day,
-        no_trade_secret.is_none(),
+        trade_secret,
     );
     owed.extend(crate::db::noncompete::owed_at_departure(
         tx,
@@ -122,24 +191,21 @@ pub fn complete(
         departure_id: Some(id),
         post_exit_id: post_exit.as_deref(),
     };
-    obligations::create_all(tx, now, &actor, &employee.id, &owed, source)?;
+    obligations::create_all(tx, now, actor, &employee.id, &owed, source)?;
     crate::db::noncompete::open_ledger(tx, id, policy)?;
     audit::record(
         tx,
         now,
         NewEvent {
-            actor: &actor,
-            action: "departure.completed",
+            actor,
+            action: "departure.took_effect",
             subject_type: "departure",
             subject_id: id,
             details: json!({
-                "employee_id": employee.id, "status": final_status, "open_lines": open,
-                "override_reason": completed.reason_given, "users_disabled": disabled,
-                "tier_held": tier_held, "trade_secret": no_trade_secret.is_none(),
-                "no_trade_secret_reason": no_trade_secret, "loss_cases": leaked.len(),
+                "employee_id": employee.id, "status": final_status, "users_disabled": disabled,
+                "tier_held": tier_held, "trade_secret": trade_secret,
             }),
         },
     )?;
-    let departure = find(tx, id)?;
-    detail(tx, departure)
+    Ok(true)
 }

@@ -58,6 +58,14 @@ pub struct Departure {
     pub override_reason: Option<String>,
     /// Why HR did not create the trade-secret duty at completion (it is created by default).
     pub no_trade_secret_reason: Option<String>,
+    /// When the completion takes (or took) effect: at the end of the last working day, 24:00
+    /// company time, or at once when recorded after it.
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub takes_effect_at: Option<NaiveDateTime>,
+    /// Whether the completion has taken effect: the person departed, accounts disabled,
+    /// obligations created. Until then they stay departing.
+    pub in_effect: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]

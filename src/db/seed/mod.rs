@@ -328,6 +328,8 @@ pub fn seed(
             completed_by: Some(system.clone()),
             completed_at: Some(completed_at),
             override_reason: None,
+            takes_effect_at: Some(completed_at),
+            in_effect: true,
         });
         for k in 0..returned_per_former {
             let carrier = &carrier_rows[f * returned_per_former + k];
@@ -464,6 +466,8 @@ pub fn seed(
             completed_by: None,
             completed_at: None,
             override_reason: None,
+            takes_effect_at: None,
+            in_effect: false,
         });
         let held: Vec<&CarrierRow> = carrier_rows
             .iter()

@@ -65,6 +65,8 @@ pub(super) struct DepartureRow {
     pub(super) completed_by: Option<String>,
     pub(super) completed_at: Option<NaiveDateTime>,
     pub(super) override_reason: Option<String>,
+    pub(super) takes_effect_at: Option<NaiveDateTime>,
+    pub(super) in_effect: bool,
 }
 
 #[derive(Insertable)]

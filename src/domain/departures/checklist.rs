@@ -225,14 +225,19 @@ pub fn complete<'a>(c: &Completion<'a>) -> Result<Completed<'a>, ChecklistRefusa
         return Err(ChecklistRefusal::LinesOpen(c.open_lines));
     }
     Ok(Completed {
-        employee_status: if c.reason == DepartureReason::Retirement {
-            EmployeeStatus::Retired
-        } else {
-            EmployeeStatus::Departed
-        },
+        employee_status: status_after(c.reason),
         reason_given,
         overridden: reason_given.filter(|_| c.open_lines > 0),
     })
+}
+
+/// What the person becomes when the completion takes effect: retired or departed.
+pub fn status_after(reason: DepartureReason) -> EmployeeStatus {
+    if reason == DepartureReason::Retirement {
+        EmployeeStatus::Retired
+    } else {
+        EmployeeStatus::Departed
+    }
 }
 
 #[cfg(test)]

@@ -43,9 +43,74 @@ pub fn trade_secret_opt_out(
     }
 }
 
+/// When a completion takes effect (the employee's status, tier and accounts change, the
+/// obligations start): at the end of the last working day, 24:00 company time (Civil Code
+/// art. 203: a day ends at 24:00); a completion recorded after that takes effect at once.
+/// Until then the person stays departing and their accounts work.
+pub fn takes_effect_at(
+    last_working_day: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let next = last_working_day
+        .succ_opt()
+        .unwrap_or(last_working_day)
+        .and_time(chrono::NaiveTime::MIN);
+    let end = match tz.from_local_datetime(&next) {
+        chrono::LocalResult::Single(at) | chrono::LocalResult::Ambiguous(at, _) => {
+            at.with_timezone(&chrono::Utc)
+        }
+        // Midnight skipped by a clock change: the day ends when the clock shows the next.
+        chrono::LocalResult::None => tz
+            .from_local_datetime(&(next + chrono::Duration::hours(1)))
+            .earliest()
+            .map_or(now, |at| at.with_timezone(&chrono::Utc)),
+    };
+    end.max(now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_completion_before_the_last_working_day_takes_effect_at_the_end_of_that_day() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let tz = chrono_tz::Asia::Shanghai;
+        let last = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
+        // 24:00 of 29 February in Shanghai is 16:00 UTC that day.
+        let end = Utc.with_ymd_and_hms(2028, 2, 29, 16, 0, 0).unwrap();
+        let before = Utc.with_ymd_and_hms(2028, 2, 27, 2, 0, 0).unwrap();
+        assert_eq!(
+            takes_effect_at(last, tz, before),
+            end,
+            "recorded days before"
+        );
+        let last_minute = Utc.with_ymd_and_hms(2028, 2, 29, 15, 59, 0).unwrap();
+        assert_eq!(
+            takes_effect_at(last, tz, last_minute),
+            end,
+            "23:59 on the last working day is still that day"
+        );
+        assert_eq!(
+            takes_effect_at(last, tz, end),
+            end,
+            "00:00 of the next day: the day has ended, it takes effect at once"
+        );
+        let after = Utc.with_ymd_and_hms(2028, 3, 2, 1, 0, 0).unwrap();
+        assert_eq!(
+            takes_effect_at(last, tz, after),
+            after,
+            "recorded after: at once"
+        );
+        // Another company's time zone moves the end with it.
+        let helsinki = chrono_tz::Europe::Helsinki;
+        assert_eq!(
+            takes_effect_at(last, helsinki, before),
+            Utc.with_ymd_and_hms(2028, 2, 29, 22, 0, 0).unwrap()
+        );
+    }
 
     #[test]
     fn a_secret_not_handed_over_is_treated_as_a_leak() {

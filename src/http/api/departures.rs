@@ -407,6 +407,7 @@ pub async fn complete(
         no_trade_secret_reason,
     } = body.0;
     let (user, id, now) = (user.0, id.into_inner(), state.now());
+    let tz = state.config.timezone;
     let detail = state
         .write(move |conn| {
             let (_, policy) = crate::db::policy::current(conn)?;
@@ -415,7 +416,7 @@ pub async fn complete(
                 trade_secret,
                 no_trade_secret_reason: no_trade_secret_reason.as_deref(),
             };
-            departures::complete(conn, now, &user, &policy, &id, &request)
+            departures::complete(conn, now, &user, &policy, tz, &id, &request)
         })
         .await?;
     Ok(web::Json(detail))

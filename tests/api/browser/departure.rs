@@ -467,14 +467,18 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
         hr.text_of("[role=status]").await,
         tr(
             lang,
-            "离职已办结，离职后的各项义务开始计算。",
-            "The departure is completed; the obligations after leaving now run."
+            "离职已办结，于最后工作日日终生效，届时离职后的各项义务开始计算。",
+            "The departure is completed; it takes effect at the end of the last working day, when the obligations after leaving start to run."
         )
     );
     assert_eq!(
         hr.text_of(".facts .badge").await,
         tr(lang, "已办结", "Completed")
     );
+    // Completed before the end of the last working day: it takes effect at 24:00 of it.
+    app.past_the_last_working_day().await;
+    sign_in(&mut hr, lang, "hr@example.com").await;
+    hr.goto(&departure).await;
     hr.click(tr(
         lang,
         "查看离职后的义务",

@@ -195,6 +195,7 @@ pub(super) async fn leaver(
         json!({"override_reason": "left before the checklist was kept here"}),
     )
     .await;
+    app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
     id
 }

@@ -199,7 +199,15 @@ struct HistoryView {
 }
 
 /// Everything the departure page and the register show, in a fixed number of statements.
-fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<Value> {
+/// `now` and `tz` say whether a completion now would take effect only at the end of the
+/// last working day (the form says so).
+fn departure_context(
+    conn: &mut DbConnection,
+    user: &User,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Value> {
     let scope = Scope::of(conn, user)?;
     let DepartureDetail {
         departure,
@@ -312,6 +320,7 @@ fn departure_context(conn: &mut DbConnection, user: &User, id: &str) -> Result<V
         can_confirm,
         is_successor,
         in_progress => departure.status == DepartureStatus::InProgress,
+        effect_later => crate::domain::departures::takes_effect_at(departure.last_working_day, tz, now) > now,
         is_hr => user.may::<HrOnly>(),
     })
 }
@@ -357,8 +366,9 @@ async fn departure_page(
     template: &str,
 ) -> Result<HttpResponse, Error> {
     let who = user.clone();
+    let (now, tz) = (state.now(), state.config.timezone);
     let ctx = state
-        .db(move |conn| departure_context(conn, &who, &id))
+        .db(move |conn| departure_context(conn, &who, &id, now, tz))
         .await?;
     render_page(state, req, Some(&user), StatusCode::OK, template, ctx)
 }
