@@ -1,7 +1,11 @@
 //! What completing a departure decides besides its checklist: the trade-secret duty everyone
 //! owes unless HR says in writing why not.
 
-use super::{LineKind, LineStatus, is_resolved};
+use super::{
+    ChecklistRefusal, DepartureReason, DepartureStatus, LineKind, LineStatus, in_progress,
+    is_resolved,
+};
+use crate::domain::people::EmployeeStatus;
 
 /// A secret not handed over is treated as a leak (视同泄密, 000 篇7 第八条(二)): the lines a
 /// completion leaves unresolved that are carriers or the handover of secret files, each of
@@ -68,6 +72,52 @@ pub fn takes_effect_at(
             .map_or(now, |at| at.with_timezone(&chrono::Utc)),
     };
     end.max(now)
+}
+
+/// What the completion of a departure is decided on.
+#[derive(Debug, Clone, Copy)]
+pub struct Completion<'a> {
+    pub status: DepartureStatus,
+    pub reason: DepartureReason,
+    /// Lines not yet resolved.
+    pub open_lines: usize,
+    pub override_reason: Option<&'a str>,
+}
+
+/// What completion changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completed<'a> {
+    /// The person's status from now on.
+    pub employee_status: EmployeeStatus,
+    /// The override reason given (trimmed), if any.
+    pub reason_given: Option<&'a str>,
+    /// The override reason kept on the departure: only when lines were left open.
+    pub overridden: Option<&'a str>,
+}
+
+/// A departure in progress completes with every line resolved, or with a reason to override
+/// the open ones (they stay visible); a retirement leaves the person retired, any other
+/// departure departed.
+pub fn complete<'a>(c: &Completion<'a>) -> Result<Completed<'a>, ChecklistRefusal> {
+    in_progress(c.status)?;
+    let reason_given = c.override_reason.map(str::trim).filter(|r| !r.is_empty());
+    if c.open_lines > 0 && reason_given.is_none() {
+        return Err(ChecklistRefusal::LinesOpen(c.open_lines));
+    }
+    Ok(Completed {
+        employee_status: status_after(c.reason),
+        reason_given,
+        overridden: reason_given.filter(|_| c.open_lines > 0),
+    })
+}
+
+/// What the person becomes when the completion takes effect: retired or departed.
+pub fn status_after(reason: DepartureReason) -> EmployeeStatus {
+    if reason == DepartureReason::Retirement {
+        EmployeeStatus::Retired
+    } else {
+        EmployeeStatus::Departed
+    }
 }
 
 #[cfg(test)]
@@ -153,5 +203,62 @@ mod tests {
             trade_secret_opt_out(false, Some(" 实习生，未接触商业秘密 ")),
             Ok(Some("实习生，未接触商业秘密"))
         );
+    }
+
+    fn completion(open_lines: usize, override_reason: Option<&str>) -> Completion<'_> {
+        Completion {
+            status: DepartureStatus::InProgress,
+            reason: DepartureReason::Resignation,
+            open_lines,
+            override_reason,
+        }
+    }
+
+    #[test]
+    fn open_lines_need_an_override_reason_to_complete() {
+        assert_eq!(
+            complete(&completion(2, None)),
+            Err(ChecklistRefusal::LinesOpen(2))
+        );
+        assert_eq!(
+            complete(&completion(2, Some("  "))),
+            Err(ChecklistRefusal::LinesOpen(2))
+        );
+        let done = complete(&completion(2, Some(" left abroad "))).unwrap();
+        assert_eq!(done.reason_given, Some("left abroad"));
+        assert_eq!(done.overridden, Some("left abroad"));
+    }
+
+    #[test]
+    fn an_override_reason_is_kept_only_when_lines_were_left_open() {
+        let done = complete(&completion(0, Some("not needed"))).unwrap();
+        assert_eq!(done.reason_given, Some("not needed"));
+        assert_eq!(done.overridden, None);
+        assert_eq!(complete(&completion(0, None)).unwrap().reason_given, None);
+    }
+
+    #[test]
+    fn a_departure_is_completed_only_once() {
+        let again = Completion {
+            status: DepartureStatus::Completed,
+            ..completion(0, None)
+        };
+        assert_eq!(complete(&again), Err(ChecklistRefusal::Completed));
+    }
+
+    #[test]
+    fn a_retirement_leaves_the_person_retired_any_other_departure_departed() {
+        for reason in DepartureReason::ALL {
+            let c = Completion {
+                reason: *reason,
+                ..completion(0, None)
+            };
+            let expected = if *reason == DepartureReason::Retirement {
+                EmployeeStatus::Retired
+            } else {
+                EmployeeStatus::Departed
+            };
+            assert_eq!(complete(&c).unwrap().employee_status, expected);
+        }
     }
 }
