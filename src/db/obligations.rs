@@ -297,33 +297,25 @@ pub fn supersede_on_return_to_post(
         )
         .collect();
     let ids = crate::domain::people::superseded_on_return_to_post(to, &owed);
-    diesel::update(obligations::table.filter(obligations::id.eq_any(&ids)))
-        .set((
-            obligations::status.eq(ObligationStatus::Superseded),
-            obligations::updated_at.eq(stored_instant(now)),
-        ))
-        .execute(tx.conn())?;
-    let events = ids
-        .iter()
-        .map(|id| NewEvent {
-            actor,
-            action: "obligation.superseded",
-            subject_type: "obligation",
-            subject_id: id,
-            details: json!({ "employee_id": employee_id, "cause": "returned_to_classified_post" }),
-        })
-        .collect();
-    audit::record_all(tx, now, events)?;
-    Ok(ids.len())
+    supersede(
+        tx,
+        now,
+        actor,
+        employee_id,
+        &ids,
+        "returned_to_classified_post",
+    )
 }
 
-/// Supersedes the obligations a rehire ends (kept, not deleted), each with its event.
-pub fn supersede_after_rehire(
+/// Supersedes obligations (kept, not deleted), each with its event naming the `cause`
+/// (`rehired`, `returned_to_classified_post`).
+pub fn supersede(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
     employee_id: &str,
     ids: &[&str],
+    cause: &str,
 ) -> QueryResult<usize> {
     diesel::update(obligations::table.filter(obligations::id.eq_any(ids)))
         .set((
@@ -338,7 +330,7 @@ pub fn supersede_after_rehire(
             action: "obligation.superseded",
             subject_type: "obligation",
             subject_id: id,
-            details: json!({ "employee_id": employee_id, "cause": "rehired" }),
+            details: json!({ "employee_id": employee_id, "cause": cause }),
         })
         .collect();
     audit::record_all(tx, now, events)?;

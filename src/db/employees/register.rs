@@ -295,7 +295,7 @@ pub fn rehire(
         ))
         .execute(tx.conn())?;
     let superseded =
-        crate::db::obligations::supersede_after_rehire(tx, now, actor, id, &rehired.superseded)?;
+        crate::db::obligations::supersede(tx, now, actor, id, &rehired.superseded, "rehired")?;
     let non_competes_ended =
         crate::db::noncompete::end_by_rehire(tx, now, actor, id, &rehired.superseded, today)?;
     audit::record(
