@@ -181,7 +181,8 @@ pub fn plan_digests(
     Ok(planned)
 }
 
-/// A line confirmed missing, as a loss notice tells it.
+/// A line confirmed missing — or left open when the departure was completed, treated as a
+/// leak (视同泄密) — as a loss notice tells it.
 pub struct LostLine {
     pub departure_id: String,
     pub employee_name: String,
@@ -189,15 +190,18 @@ pub struct LostLine {
     /// The carrier's tag; empty for a line without a carrier.
     pub carrier: String,
     pub confirmed_at: Option<NaiveDateTime>,
+    /// Never confirmed: still open when the departure was completed.
+    pub not_handed_over: bool,
 }
 
 pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine> {
-    let (departure_id, employee_name, title, carrier_id, confirmed_at): (
+    let (departure_id, employee_name, title, carrier_id, confirmed_at, status): (
         String,
         String,
         LineTitle,
         Option<String>,
         Option<NaiveDateTime>,
+        LineStatus,
     ) = departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
         .filter(departure_lines::id.eq(line_id))
@@ -207,6 +211,7 @@ pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine
             LineTitle::as_select(),
             departure_lines::carrier_id,
             departure_lines::confirmed_at,
+            departure_lines::status,
         ))
         .first(conn)?;
     let carrier = match carrier_id {
@@ -224,6 +229,7 @@ pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine
         title,
         carrier,
         confirmed_at,
+        not_handed_over: status == LineStatus::Open,
     })
 }
 

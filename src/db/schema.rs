@@ -212,6 +212,9 @@ diesel::table! {
         no_trade_secret_reason -> Nullable<Text>,
         takes_effect_at -> Nullable<Timestamp>,
         in_effect -> Bool,
+        non_compete_waived_at -> Nullable<Timestamp>,
+        non_compete_waived_by -> Nullable<Text>,
+        non_compete_waiver_reason -> Nullable<Text>,
     }
 }
 

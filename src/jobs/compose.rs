@@ -65,7 +65,7 @@ pub fn letter(
                 "loss",
                 context! {
                     name => user.name, employee_name => l.employee_name, title => l.title.in_lang(lang),
-                    carrier => l.carrier,
+                    carrier => l.carrier, not_handed_over => l.not_handed_over,
                     on => l.confirmed_at.map(|at| written_date(company_date(at.and_utc(), tz), lang)),
                     url => base.join(&format!("departures/{}", l.departure_id))?.to_string(),
                 },

@@ -42,7 +42,15 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ),
     (
         "loss",
-        &["name", "employee_name", "title", "carrier", "on", "url"],
+        &[
+            "name",
+            "employee_name",
+            "title",
+            "carrier",
+            "not_handed_over",
+            "on",
+            "url",
+        ],
     ),
     (
         "digest",
@@ -304,7 +312,7 @@ mod tests {
             .render(
                 Language::En,
                 "loss",
-                context! { name => "Wang", employee_name => "Li", title => "USB", carrier => "C-1",
+                context! { name => "Wang", employee_name => "Li", title => "USB", carrier => "C-1", not_handed_over => false,
                 on => "1 March 2028", url => "http://x" },
             )
             .unwrap();

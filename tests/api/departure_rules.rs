@@ -225,6 +225,14 @@ on_both_databases! {
         let case = &page["items"][0];
         assert_eq!(case["employee_id"], json!(org.dev));
         assert_eq!(case["status"], "reported", "handled like any report");
+        // Security is told at once, as for a carrier confirmed missing, with what was not
+        // handed over and that it is treated as a leak.
+        app.run_jobs().await;
+        let told = app.smtp.to("sec@example.com");
+        let leaks: Vec<_> = told.iter().filter(|m| m.subject().contains("treated as a leak")).collect();
+        assert_eq!(leaks.len(), 2, "one notice per line: {:?}", told.iter().map(|m| m.subject()).collect::<Vec<_>>());
+        assert!(leaks.iter().any(|m| m.text().contains("DOC-2") && m.text().contains("was not handed over")), "{}", leaks[0].text());
+        assert!(leaks.iter().all(|m| !m.text().contains("confirmed missing")), "not told as a carrier confirmed missing");
     }
 
     async fn the_declassification_period_starts_on_leaving_the_classified_post(app: TestApp) {

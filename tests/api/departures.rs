@@ -308,5 +308,14 @@ on_both_databases! {
         let (s, dep) = post(&app, &hr, &format!("/api/v1/departures/{}/lines", dep["id"].as_str().unwrap()), json!({"title": "交还公章"})).await;
         assert_eq!(s, 201);
         assert_eq!(dep["lines"].as_array().unwrap().len(), 3, "HR adds lines");
+        assert_eq!((&dep["lines"][2]["title_zh"], &dep["lines"][2]["title_en"]), (&json!("交还公章"), &json!("交还公章")),
+            "one text for both when no English is given");
+        let add = format!("/api/v1/departures/{}/lines", dep["id"].as_str().unwrap());
+        let (s, dep) = post(&app, &hr, &add, json!({"title": "交还工作证", "title_en": "Staff card returned"})).await;
+        assert_eq!(s, 201, "{dep}");
+        assert_eq!((&dep["lines"][3]["title_zh"], &dep["lines"][3]["title_en"]), (&json!("交还工作证"), &json!("Staff card returned")));
+        let (s, e) = post(&app, &hr, &add, json!({"title": "x", "title_en": "y".repeat(301)})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["error"]["fields"]["title_en"].is_string(), "{e}");
     }
 }

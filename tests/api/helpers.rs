@@ -271,8 +271,10 @@ impl TestApp {
             if at > tuomi::clock::Clock::now(&*self.clock) {
                 self.clock.set(at);
             }
-            self.run_jobs().await;
         }
+        // What the completion queued runs too: the effect, and the loss notices of lines not
+        // handed over.
+        self.run_jobs().await;
     }
 
     /// The database this app runs on.

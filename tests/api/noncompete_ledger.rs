@@ -120,20 +120,58 @@ on_both_databases! {
 
     async fn a_waiver_on_or_before_the_last_working_day_owes_nothing_extra(app: TestApp) {
         let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let page_hr = app.signed_in("hr2@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
         let org = small_org(&app, &hr).await;
         put_terms(&app, &hr, &org.dev, terms(6, 7000.0)).await;
-        // Completed ahead of a last working day of 31 March; today is 28 February. The
-        // completion takes effect at the end of 31 March: until then there is no non-compete
-        // to waive, so nothing extra can be owed for a waiver before it.
+        // Today is 28 February; the last working day is 31 March.
         let (s, dep) = post(&app, &hr, "/api/v1/departures", json!({
             "employee_id": org.dev, "notice_date": "2028-01-02", "last_working_day": "2028-03-31", "reason": "resignation"
         })).await;
         assert_eq!(s, 201, "{dep}");
         let did = dep["id"].as_str().unwrap();
+        let waive = format!("/api/v1/departures/{did}/non-compete/waive");
+        let (s, e) = post(&app, &hr, &waive, json!({"reason": " "})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["error"]["fields"]["reason"].is_string(), "{e}");
+        // The departure page says which applies before the tick.
+        let (_, html) = crate::helpers::page(&app, &page_hr, &format!("/departures/{did}")).await;
+        assert!(html.contains("nothing extra is owed") && html.contains("/non-compete/waive"), "{html}");
+        let (s, record) = post(&app, &hr, &waive, json!({"reason": "公司决定不要求竞业限制"})).await;
+        assert_eq!(s, 200, "{record}");
+        assert_eq!((&record["extra_months"], &record["extra_compensation_owed"]), (&json!(0), &json!(null)));
+        assert_eq!(record["waived_on"], "2028-02-28");
+        let (s, again) = post(&app, &hr, &waive, json!({"reason": "again"})).await;
+        assert_eq!(s, 409, "waived once: {again}");
         let (s, done) = post(&app, &hr, &format!("/api/v1/departures/{did}/complete"), json!({"override_reason": "test"})).await;
         assert_eq!(s, 200, "{done}");
+        let (_, html) = crate::helpers::page(&app, &page_hr, &format!("/departures/{did}")).await;
+        assert!(html.contains("id=\"non-compete-waived\"") && html.contains("公司决定不要求竞业限制"), "{html}");
+        // When the completion takes effect the non-compete is created waived: nothing is owed,
+        // not a term month, not the three months a waiver during the term owes.
+        app.past_the_last_working_day().await;
         let page = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete", org.dev)).await;
-        assert_eq!(page["items"].as_array().unwrap().len(), 0, "not yet in effect: {page}");
+        let nc = &page["items"][0];
+        assert_eq!(nc["status"], "waived", "{page}");
+        let id = nc["id"].as_str().unwrap();
+        let book = ledger(&app, &hr, id).await;
+        assert_eq!(book["owed"], 0, "{book}");
+        let months = book["months"].as_array().unwrap();
+        assert_eq!(months.len(), 6, "no waiver months: {book}");
+        assert!(months.iter().all(|m| m["status"] == "not_owed"), "{book}");
+        let audit = get_json(&app, &sec, &format!("/api/v1/audit?subject_id={id}")).await;
+        assert!(audit.to_string().contains("non_compete.waived") && audit.to_string().contains("before_term"), "{audit}");
+        // Once the term has begun it is waived on the obligation itself, owing three months.
+        let (s, late) = post(&app, &hr, &waive, json!({"reason": "late"})).await;
+        assert_eq!(s, 409, "{late}");
+        put_terms(&app, &hr, &org.lead, terms(6, 7000.0)).await;
+        let lead_nc = depart(&app, &hr, &org.lead, "2028-07-31").await;
+        let lead = get_json(&app, &hr, &format!("/api/v1/obligations/{lead_nc}")).await;
+        let lead_dep = lead["departure_id"].as_str().unwrap_or_default().to_string();
+        let (s, begun) = post(&app, &hr, &format!("/api/v1/departures/{lead_dep}/non-compete/waive"), json!({"reason": "x"})).await;
+        assert_eq!(s, 409, "{begun}");
+        assert!(begun.to_string().contains("three more months"), "says where to waive it: {begun}");
+        app.run_jobs().await;
     }
 
     async fn arrears_are_paid_after_a_rescission(app: TestApp) {
@@ -177,5 +215,44 @@ on_both_databases! {
         app.past_the_last_working_day().await;
         let page = get_json(&app, &hr, &format!("/api/v1/obligations?employee_id={}&kind=non_compete", org.dev)).await;
         assert_eq!(page["items"].as_array().unwrap().len(), 1, "only the earlier one: {page}");
+    }
+
+    async fn hrs_weekly_digest_warns_a_month_before_the_former_employee_may_rescind(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        put_terms(&app, &hr, &org.dev, terms(12, 8000.0)).await;
+        // Last working day 31 January: term month 1 is February, due 15 March; March is due 15
+        // April, April 15 May. Nothing is paid.
+        let id = depart(&app, &hr, &org.dev, "2029-01-31").await;
+        // 张伟 has no private email recorded: his reminders fail, as the digest also says.
+        app.expect_failed_jobs();
+        let digest_on = |y, m, d| {
+            let app = &app;
+            async move {
+                app.clock.set(crate::reminders::shanghai(y, m, d, 9, 30));
+                app.run_jobs().await;
+                let digests = app.smtp.to("hr@example.com");
+                let last = digests.into_iter().last().expect("a digest");
+                assert_eq!(last.subject(), "Weekly confidentiality digest");
+                last.text()
+            }
+        };
+        // Monday 24 April: February and March are late, one month short of the grace.
+        let text = digest_on(2028, 4, 24).await;
+        assert!(text.contains("(SPC Interpretation (I) art. 38) (1):\n* 张伟: 2 months late; one more and they may rescind"), "{text}");
+        // Monday 22 May: three months late; the former employee may rescind — their option,
+        // never automatic: the non-compete still runs.
+        let text = digest_on(2028, 5, 22).await;
+        assert!(text.contains("* 张伟: 3 months late; they may rescind now"), "{text}");
+        let o = get_json(&app, &hr, &format!("/api/v1/obligations/{id}")).await;
+        assert_eq!(o["status"], "active", "{o}");
+        // Paid up, the digest says nothing of it the next Monday.
+        for month in 1..=4 {
+            let (s, b) = post(&app, &hr, &format!("/api/v1/obligations/{id}/payments"), pay(json!(month), 8000.0)).await;
+            assert_eq!(s, 201, "{b}");
+        }
+        let text = digest_on(2028, 5, 29).await;
+        assert!(text.contains("(SPC Interpretation (I) art. 38) (0):"), "{text}");
+        assert!(!text.contains("张伟: 3 months late"), "{text}");
     }
 }

@@ -843,7 +843,7 @@ fn staff_and_successor_emails_in_both_languages_match_their_snapshots() {
             "loss",
             context! {
                 name => "Security Officer", employee_name => "张伟", title => "USB-7 研发资料",
-                carrier => "USB-7", on => "2028年3月1日", url => "http://127.0.0.1:8080/departures/d-1",
+                carrier => "USB-7", not_handed_over => false, on => "2028年3月1日", url => "http://127.0.0.1:8080/departures/d-1",
             },
         ),
         (

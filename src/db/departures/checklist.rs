@@ -152,15 +152,10 @@ pub fn add_line(
     now: DateTime<Utc>,
     user: &User,
     id: &str,
-    title: &str,
+    title: &LineTitle,
 ) -> Result<DepartureDetail> {
     crate::db::lock_row(tx, crate::db::Locked::Departure, id)?;
     let departure = in_progress(tx, id)?;
-    // One text, the same in both languages: the words HR typed.
-    let title = LineTitle {
-        zh: title.to_string(),
-        en: title.to_string(),
-    };
     let last: Option<i32> = departure_lines::table
         .filter(departure_lines::departure_id.eq(id))
         .select(diesel::dsl::max(departure_lines::position))
@@ -171,7 +166,7 @@ pub fn add_line(
         last.unwrap_or(0) + 1,
         LineKind::Custom,
         None,
-        &title,
+        title,
         1,
     )?;
     audit::record(
@@ -182,7 +177,7 @@ pub fn add_line(
             action: "departure.line_added",
             subject_type: "departure",
             subject_id: id,
-            details: json!({ "title": title.zh }),
+            details: json!({ "title": title.zh, "title_en": title.en }),
         },
     )?;
     detail(tx, departure)
@@ -303,7 +298,15 @@ pub fn confirm(
             line.title.as_one_text(),
             c.note
         );
-        open_loss_case(tx, now, &employee, &line, what.trim(), true)?;
+        use crate::domain::users::Role;
+        open_loss_case(
+            tx,
+            now,
+            &employee,
+            &line,
+            what.trim(),
+            &[Role::Hr, Role::Security],
+        )?;
         "departure.loss_reported"
     } else {
         "departure.line_confirmed"
@@ -327,7 +330,7 @@ pub fn confirm(
 }
 
 /// A loss (000 篇3 第八条; a secret not handed over is treated as one, 视同泄密): a breach
-/// case (失密) opened at once, handled like any report; with `emailed`, HR and security are
+/// case (失密) opened at once, handled like any report; the users of the roles `told` are
 /// emailed too (the notices planned in this same transaction).
 pub(super) fn open_loss_case(
     tx: &mut WriteTx,
@@ -335,11 +338,9 @@ pub(super) fn open_loss_case(
     employee: &Employee,
     line: &DepartureLine,
     what: &str,
-    emailed: bool,
+    told: &[crate::domain::users::Role],
 ) -> Result<()> {
-    if emailed {
-        crate::db::reminders::plan_loss_notices(tx, now, &line.id)?;
-    }
+    crate::db::reminders::plan_loss_notices(tx, now, &line.id, told)?;
     let report = crate::domain::breaches::NewReport {
         person: employee.name.clone(),
         what: what.to_string(),

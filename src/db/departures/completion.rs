@@ -76,8 +76,8 @@ pub fn complete(
             departures::takes_effect_at.eq(stored_instant(effect_at)),
         ))
         .execute(tx.conn())?;
-    // A secret not handed over is treated as a leak: a loss case for each such line. HR
-    // completing it knows (the form said so); the cases wait in security's list.
+    // A secret not handed over is treated as a leak: a loss case for each such line, and a
+    // notice to security at once (HR, completing it, knows: the form said so).
     let leaked = rules::treated_as_leaked(
         lines
             .iter()
@@ -89,7 +89,8 @@ pub fn complete(
             employee.name,
             line.title.as_one_text(),
         );
-        super::checklist::open_loss_case(tx, now, &employee, line, &what, false)?;
+        let told = [crate::domain::users::Role::Security];
+        super::checklist::open_loss_case(tx, now, &employee, line, &what, &told)?;
     }
     audit::record(
         tx,
@@ -193,6 +194,7 @@ pub fn take_effect(
     };
     obligations::create_all(tx, now, actor, &employee.id, &owed, source)?;
     crate::db::noncompete::open_ledger(tx, id, policy)?;
+    crate::db::noncompete::apply_waiver_before_term(tx, now, &departure)?;
     audit::record(
         tx,
         now,

@@ -66,6 +66,13 @@ pub struct Departure {
     /// Whether the completion has taken effect: the person departed, accounts disabled,
     /// obligations created. Until then they stay departing.
     pub in_effect: bool,
+    /// When the company waived the non-compete before it began (on or before the last working
+    /// day: nothing extra owed, SPC Interpretation (I) art. 39), who did and why.
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub non_compete_waived_at: Option<NaiveDateTime>,
+    pub non_compete_waived_by: Option<String>,
+    pub non_compete_waiver_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -100,7 +107,8 @@ pub struct DepartureLine {
 }
 
 /// A line's title in each language: a standard line's as the policy words it; a carrier's
-/// (its tag and description) and a line HR added are one text, the same in both.
+/// (its tag and description) is one text, the same in both; a line HR added has the title HR
+/// wrote, and its English one when HR gave it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = departure_lines)]
 pub struct LineTitle {
@@ -138,8 +146,8 @@ struct LineTitleFields<'a> {
     title: String,
     /// The title in Chinese.
     title_zh: &'a str,
-    /// The title in English (a carrier's tag and description, or a line HR added: the same
-    /// text as in Chinese).
+    /// The title in English (a carrier's tag and description, or a line HR added without an
+    /// English title: the same text as in Chinese).
     title_en: &'a str,
 }
 
@@ -278,7 +286,7 @@ impl From<ChecklistRefusal> for Error {
     }
 }
 
-fn find(conn: &mut DbConnection, id: &str) -> Result<Departure> {
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Departure> {
     departures::table
         .find(id)
         .select(Departure::as_select())

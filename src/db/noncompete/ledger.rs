@@ -107,7 +107,7 @@ struct OwedRow {
 
 /// What the non-compete owes and in which currency: as fixed at the departure; for one made
 /// before that was kept, the employee's agreement and the policy's days to pay.
-fn owed_of(conn: &mut DbConnection, o: &Obligation) -> Result<(Owed, String)> {
+pub(super) fn owed_of(conn: &mut DbConnection, o: &Obligation) -> Result<(Owed, String)> {
     let row: Option<OwedRow> = non_compete_ledgers::table
         .find(&o.id)
         .select(OwedRow::as_select())
@@ -142,7 +142,12 @@ fn owed_of(conn: &mut DbConnection, o: &Obligation) -> Result<(Owed, String)> {
 }
 
 /// Keeps what `o` owes (creating the row from the agreement when none is kept yet).
-fn keep_owed(tx: &mut WriteTx, o: &Obligation, owed: &Owed, currency: &str) -> Result<()> {
+pub(super) fn keep_owed(
+    tx: &mut WriteTx,
+    o: &Obligation,
+    owed: &Owed,
+    currency: &str,
+) -> Result<()> {
     diesel::delete(non_compete_ledgers::table.find(&o.id)).execute(tx.conn())?;
     diesel::insert_into(non_compete_ledgers::table)
         .values((

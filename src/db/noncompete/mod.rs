@@ -19,7 +19,9 @@ use crate::error::{Error, Result};
 use crate::problem;
 
 mod ledger;
+mod waiver;
 pub use ledger::*;
+pub use waiver::{apply_waiver_before_term, waive_before_term};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = non_compete_agreements)]

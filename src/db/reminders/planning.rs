@@ -299,16 +299,17 @@ pub fn plan_one(
     Ok(Some(id))
 }
 
-/// Tells HR and security of a carrier confirmed missing, one email each. In the
-/// confirming transaction.
+/// Tells `roles` of a loss, one email each: HR and security of a carrier confirmed missing;
+/// security of a line not handed over at completion (HR, completing it, knows). In the
+/// transaction that records it.
 pub fn plan_loss_notices(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
     line_id: &str,
+    roles: &[crate::domain::users::Role],
 ) -> QueryResult<usize> {
-    use crate::domain::users::Role;
     let mut planned = 0;
-    for user in crate::db::users::active_with_roles(tx, &[Role::Hr, Role::Security])? {
+    for user in crate::db::users::active_with_roles(tx, roles)? {
         planned += usize::from(
             plan_one(
                 tx,

@@ -4,6 +4,9 @@
 //! (SPC interpretation; the grace is a policy setting). The ledger says which months are paid,
 //! due or late, and when to warn HR.
 
+use chrono::NaiveDate;
+
+use super::departures::DepartureStatus;
 use super::problem::Problem;
 use crate::problem;
 
@@ -50,9 +53,92 @@ pub fn check_at_completion(months: u32, cap_months: u32) -> Result<(), Problem> 
     }
 }
 
+/// Where a departure stands when the company waives the non-compete before it begins.
+#[derive(Debug, Clone, Copy)]
+pub struct BeforeTerm {
+    pub departure: DepartureStatus,
+    /// The completion has taken effect: the non-compete runs (or ran) from the next day.
+    pub in_effect: bool,
+    pub last_working_day: NaiveDate,
+    pub has_agreement: bool,
+    pub already_waived: bool,
+}
+
+/// The employer's waiver on or before the last working day (SPC Interpretation (I) art. 39):
+/// the term has not begun, so nothing extra is owed and the non-compete never runs. Once the
+/// term has begun the waiver is made on the running obligation, which owes three more months.
+pub fn waiver_before_term(at: BeforeTerm, today: NaiveDate) -> Result<(), Problem> {
+    if !at.has_agreement {
+        return Err(problem!("no_non_compete_agreement"));
+    }
+    if at.already_waived {
+        return Err(problem!("non_compete_waived"));
+    }
+    let open = at.departure == DepartureStatus::InProgress
+        || (at.departure == DepartureStatus::Completed && !at.in_effect);
+    if !open || today > at.last_working_day {
+        return Err(problem!("non_compete_term_begun"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn before(departure: DepartureStatus, in_effect: bool) -> BeforeTerm {
+        BeforeTerm {
+            departure,
+            in_effect,
+            last_working_day: NaiveDate::from_ymd_opt(2028, 2, 29).unwrap(),
+            has_agreement: true,
+            already_waived: false,
+        }
+    }
+
+    #[test]
+    fn the_employers_waiver_on_or_before_the_last_working_day_owes_nothing_extra() {
+        let leap_day = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
+        let next = NaiveDate::from_ymd_opt(2028, 3, 1).unwrap();
+        // Up to the end of the last working day, while in progress or completed but not in
+        // effect, the waiver is made before the term.
+        for at in [
+            before(DepartureStatus::InProgress, false),
+            before(DepartureStatus::Completed, false),
+        ] {
+            assert_eq!(waiver_before_term(at, leap_day), Ok(()));
+            assert_eq!(
+                waiver_before_term(at, next),
+                Err(problem!("non_compete_term_begun"))
+            );
+        }
+        // In effect, the term has begun: the waiver on the obligation owes three months.
+        assert_eq!(
+            waiver_before_term(before(DepartureStatus::Completed, true), leap_day),
+            Err(problem!("non_compete_term_begun"))
+        );
+        let term = crate::domain::periods::Period {
+            starts_on: next,
+            ends_on: NaiveDate::from_ymd_opt(2030, 2, 28).unwrap(),
+        };
+        assert!(!waiver_owes_extra(term, leap_day) && waiver_owes_extra(term, next));
+        let none = BeforeTerm {
+            has_agreement: false,
+            ..before(DepartureStatus::InProgress, false)
+        };
+        assert_eq!(
+            waiver_before_term(none, leap_day),
+            Err(problem!("no_non_compete_agreement"))
+        );
+        let twice = BeforeTerm {
+            already_waived: true,
+            ..before(DepartureStatus::InProgress, false)
+        };
+        assert_eq!(
+            waiver_before_term(twice, leap_day),
+            Err(problem!("non_compete_waived"))
+        );
+    }
 
     #[test]
     fn a_non_compete_longer_than_the_cap_is_refused_with_the_law_named() {

@@ -17,7 +17,7 @@ use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
 use crate::http::extract::list_query;
 use crate::http::extract::{
-    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, QueryParams, Window,
+    AnyRole, Authorized, HrOnly, JsonBody, LineConfirmers, ListPage, QueryParams, Window, given,
 };
 use crate::http::routes::ApiRoutes;
 
@@ -98,7 +98,11 @@ impl DepartureQuery {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewLine {
+    /// The line's title, as HR writes it (shown to readers of either language unless
+    /// `title_en` is given).
     title: String,
+    /// The title for English readers, when it differs.
+    title_en: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -290,13 +294,24 @@ pub async fn add_line(
     id: web::Path<String>,
     body: JsonBody<NewLine>,
 ) -> Result<HttpResponse, Error> {
-    let title = body.0.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(Error::field(
-            "title",
-            crate::problem!("length_between", min = 1, max = 300),
-        ));
+    let NewLine { title, title_en } = body.0;
+    let title_en = given(title_en);
+    let mut errors = crate::domain::FieldErrors::new();
+    for (field, text) in [
+        ("title", Some(title.trim())),
+        ("title_en", title_en.as_deref()),
+    ] {
+        if text.is_some_and(|t| t.is_empty() || t.chars().count() > 300) {
+            errors.add(field, crate::problem!("length_between", min = 1, max = 300));
+        }
     }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let title = departures::LineTitle {
+        zh: title.trim().to_string(),
+        en: title_en.unwrap_or_else(|| title.trim().to_string()),
+    };
     let (user, id, now) = (user.0, id.into_inner(), state.now());
     let detail = state
         .write(move |conn| departures::add_line(conn, now, &user, &id, &title))

@@ -23,6 +23,7 @@ pub fn routes(r: &mut ApiRoutes) {
     r.service(HrOnly, reverse);
     r.service(Overseers, ledger);
     r.service(HrOnly, waive);
+    r.service(HrOnly, waive_before_term);
     r.service(HrOnly, rescind);
 }
 
@@ -390,6 +391,37 @@ pub async fn waive(
         EarlyEnd::Waiver,
     )
     .await
+}
+
+/// The company waives the person's non-compete before it begins, on or before the last
+/// working day of their departure: nothing extra is owed (SPC Interpretation (I) art. 39) and
+/// the non-compete is created waived when the completion takes effect. Once the term has
+/// begun, 409: the running non-compete is waived with `POST /obligations/{id}/waive`.
+#[utoipa::path(
+    tag = "non-compete",
+    params(("id" = String, Path, description = "the departure")),
+    request_body = EndReason,
+    responses(
+        (status = 200, body = Object),
+        ChangeErrors,
+        (status = 409, body = ErrorBody, description = "no agreement, already waived, or the term has begun")
+    )
+)]
+#[post("/departures/{id}/non-compete/waive")]
+pub async fn waive_before_term(
+    state: web::Data<AppState>,
+    user: Authorized<HrOnly>,
+    id: web::Path<String>,
+    body: JsonBody<EndReason>,
+) -> Result<web::Json<serde_json::Value>, Error> {
+    let reason = checked_reason(&body.0.reason)?;
+    let now = state.now();
+    let today = crate::clock::company_date(now, state.config.timezone);
+    let (actor, id) = (user.0.id, id.into_inner());
+    let record = state
+        .write(move |tx| noncompete::waive_before_term(tx, now, today, &actor, &id, &reason))
+        .await?;
+    Ok(web::Json(record))
 }
 
 /// Records the former employee's rescission, possible once the unpaid months reach the grace.

@@ -157,6 +157,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/api/v1/obligations/{id}/ledger", OVERSEERS),
     ("GET", "/api/v1/obligations/{id}/compensation", OVERSEERS),
     ("POST", "/api/v1/obligations/{id}/waive", HR),
+    ("POST", "/api/v1/departures/{id}/non-compete/waive", HR),
     ("POST", "/api/v1/obligations/{id}/rescind", HR),
     ("POST", "/api/v1/obligations/{id}/extensions", OVERSEERS),
     ("POST", "/api/v1/extensions/{id}/approve", SECURITY),

@@ -219,6 +219,7 @@ fn departure_context(
 
     let mut user_ids: Vec<&str> = vec![departure.started_by.as_str()];
     user_ids.extend(departure.completed_by.as_deref());
+    user_ids.extend(departure.non_compete_waived_by.as_deref());
     for l in &lines {
         user_ids.extend(l.confirmed_by.as_deref());
         user_ids.extend(l.received_by.as_deref());
@@ -302,7 +303,27 @@ fn departure_context(
             }
         })
         .collect();
+    // The non-compete agreed, and whether the company may still waive it before it begins.
+    let today = crate::clock::company_date(now, tz);
+    let non_compete = crate::db::noncompete::agreement_of(conn, &employee.id)?.map(|a| {
+        let may_waive = crate::domain::noncompete::waiver_before_term(
+            crate::domain::noncompete::BeforeTerm {
+                departure: departure.status,
+                in_effect: departure.in_effect,
+                last_working_day: departure.last_working_day,
+                has_agreement: true,
+                already_waived: departure.non_compete_waived_at.is_some(),
+            },
+            today,
+        )
+        .is_ok();
+        context! {
+            months => a.months, may_waive,
+            waived_by => user_name(departure.non_compete_waived_by.as_deref()),
+        }
+    });
     Ok(context! {
+        non_compete,
         departure => Value::from_serialize(&departure),
         employee => context! {
             id => employee.id, employee_no => employee.employee_no, name => employee.name,
