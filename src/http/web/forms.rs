@@ -74,20 +74,36 @@ fn is_secret(name: &str) -> bool {
 }
 
 /// A path on this site (never another host), or None: the one guard of every `next` and
-/// `back` the pages follow. A browser drops tabs and line breaks from a URL and reads `\\` as
-/// `/`, so `/%09/evil.example` would leave the site: the text is checked as written and once
-/// percent-decoded, and refused with any control character, backslash or a leading `//`.
+/// `back` the pages follow (the sign-in's `next`, the forms' `_back` and `_next`). A browser
+/// drops tabs and line breaks from a URL and reads `\\` as `/`, so `/%09/evil.example` would
+/// leave the site: the text is checked as written and at each round of percent-decoding until
+/// it no longer changes, and refused with any control character or backslash, whitespace in
+/// its path, or a start other than a single `/`.
 pub fn local_path(text: &str) -> Option<String> {
-    let decoded = percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .ok()?;
     let safe = |s: &str| {
+        let path = s.split(['?', '#']).next().unwrap_or("");
         s.starts_with('/')
             && !s.starts_with("//")
             && !s.contains('\\')
             && !s.chars().any(char::is_control)
+            && !path.chars().any(char::is_whitespace)
     };
-    (safe(text) && safe(&decoded)).then(|| text.to_string())
+    let mut current = std::borrow::Cow::Borrowed(text);
+    // Each round must stay safe; a text still changing after a few rounds is no link of ours.
+    for _ in 0..4 {
+        if !safe(&current) {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(&current)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        if decoded == current {
+            return Some(text.to_string());
+        }
+        current = std::borrow::Cow::Owned(decoded);
+    }
+    None
 }
 
 fn referer_path(req: &ServiceRequest) -> Option<String> {
@@ -445,6 +461,8 @@ pub(super) fn failure_page(
 const FIELD_LIMIT: usize = 64 * 1024;
 /// Fields a multipart form may have: more is no form of ours.
 const MULTIPART_FIELDS: usize = 64;
+/// All text fields of a multipart form together, as much as an urlencoded form may be.
+const MULTIPART_TEXT: usize = JSON_LIMIT;
 
 /// A multipart form as read: its text fields and at most one file.
 pub struct MultipartForm {
@@ -455,7 +473,8 @@ pub struct MultipartForm {
 
 /// Reads a multipart form (an upload) with one file in `file_field`, of at most `file_limit`
 /// bytes. The CSRF token must be the first field, so nothing large is read from a forged
-/// form; text fields are bounded in number and length.
+/// form; text fields are bounded in number, each length and total length. The one reader of
+/// multipart forms: every upload page reads its form here.
 pub async fn read_multipart(
     state: &AppState,
     req: &HttpRequest,
@@ -469,6 +488,7 @@ pub async fn read_multipart(
     };
     let mut csrf_checked = false;
     let mut count = 0;
+    let mut text = 0;
     while let Some(field) = multipart.next().await {
         let mut field =
             field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
@@ -515,6 +535,12 @@ pub async fn read_multipart(
                 out.file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
             }
         } else {
+            text += bytes.len();
+            if text > MULTIPART_TEXT {
+                drop(field);
+                drain(&mut multipart).await;
+                return Err(Error::TooLarge);
+            }
             out.fields
                 .insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
@@ -544,7 +570,7 @@ mod tests {
     use super::local_path;
 
     #[test]
-    fn a_next_page_is_a_path_on_this_site_whatever_its_encoding() {
+    fn a_next_or_back_page_is_a_path_on_this_site_whatever_its_encoding() {
         for ok in [
             "/",
             "/people?q=%E7%8E%8B&page=2",
@@ -569,6 +595,18 @@ mod tests {
             "evil.example",
             "",
             "/%ff%fe",
+            "/%2509/evil.example",
+            "/%252F%252Fevil.example",
+            "/%25255cevil.example",
+            "\\/evil.example",
+            "/%5cevil",
+            "/ /evil.example",
+            "/%20/evil.example",
+            "/%E3%80%80/evil.example",
+            " /evil.example",
+            "/%00/evil.example",
+            "/\u{85}/evil.example",
+            "/%2525252F%2525252Fevil.example",
         ] {
             assert_eq!(local_path(bypass), None, "{bypass:?}");
         }
