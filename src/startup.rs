@@ -145,7 +145,8 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || http::app(app_state.clone()))
             .listen(listener)?
-            .client_request_timeout(state.config.request_timeout)
+            // The headers within 5 seconds (actix's own default), the body by the setting.
+            .client_request_timeout(state.config.request_timeout.min(Duration::from_secs(5)))
             .shutdown_timeout(20)
             .run();
         if let Some(address) = state.config.metrics_listen {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod observe;
+pub mod redirect;
 pub mod routes;
 pub mod session;
 pub mod web;
