@@ -95,6 +95,7 @@ TUOMI_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 export TUOMI_SECRET_KEY
 export TUOMI_BASE_URL="$proxy"
 export TUOMI_TRUSTED_PROXIES=127.0.0.1
+export TUOMI_METRICS_TOKEN="bench-metrics-token-0123456789"
 export TUOMI_SMTP_URL="smtp://127.0.0.1:$smtp_port"
 export TUOMI_MAIL_FROM="tuomi <tuomi@scale.test>"
 export TUOMI_LOG="info,actix_server=warn"
@@ -197,7 +198,7 @@ sign_in() { # jar, email, password → HTTP status
     -d "{\"email\":\"$2\",\"password\":\"$3\"}" "$proxy/api/v1/session"
 }
 requests_on() { # instance address, route → requests counted there with status 200
-  curl -fs "http://$1/metrics" | awk -v r="route=\"$2\"" \
+  curl -fs -H "Authorization: Bearer $TUOMI_METRICS_TOKEN" "http://$1/metrics" | awk -v r="route=\"$2\"" \
     'index($0, "tuomi_http_requests_total{method=\"GET\",") == 1 && index($0, r) && index($0, "status=\"200\"") { n += $2 } END { print n + 0 }'
 }
 psql_value() { psql -At -d "$TUOMI_DATABASE_URL" -c "$1"; }

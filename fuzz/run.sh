@@ -62,6 +62,7 @@ start_service() {
   while read -r name; do unset "$name"; done < <(env | sed -n 's/^\(TUOMI_[A-Z_]*\)=.*/\1/p')
   export TUOMI_DATA_DIR="$dir" TUOMI_JOBS=off TUOMI_LOG="warn"
   export TUOMI_SECRET_KEY="fuzz-secret-key-fuzz-secret-key-0123456789"
+  export TUOMI_METRICS_TOKEN="fuzz-metrics-token-0123456789"
   export TUOMI_CONFIG="$dir/tuomi.toml"
   : >"$TUOMI_CONFIG"
   (cd "$dir" && "$tuomi" dev seed --employees 50 >/dev/null)
@@ -133,7 +134,8 @@ for role in "${ROLES[@]}"; do
   # What the service answered, from its own metrics: how far the cases got.
   answers=$("$venv/bin/python" - "$base/metrics" <<'PY'
 import collections, re, sys, urllib.request
-text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
+asked = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer fuzz-metrics-token-0123456789"})
+text = urllib.request.urlopen(asked, timeout=10).read().decode()
 counts = collections.Counter()
 for route, status, n in re.findall(r'tuomi_http_requests_total\{method="[A-Z]+",route="(/api/v1/[^"]*)",status="(\d+)"\} (\d+)', text):
     if route != "/api/v1/openapi.json":

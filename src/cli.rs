@@ -140,6 +140,8 @@ enum AuditCommand {
 }
 
 pub fn main() -> ExitCode {
+    // Before anything is written: a backup or an outbox message is never world-readable.
+    crate::private::files_private();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -190,7 +192,7 @@ pub fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }),
-        Command::Restore { file, force } => std::fs::create_dir_all(&config.data_dir)
+        Command::Restore { file, force } => crate::private::data_dir(&config.data_dir)
             .map_err(anyhow::Error::from)
             .and_then(|()| {
                 db::backup::restore(&config.database_url, &file, force).map(|()| {
@@ -266,7 +268,7 @@ fn seed(config: &Config, employees: usize) -> anyhow::Result<ExitCode> {
 }
 
 fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&config.data_dir)?;
+    crate::private::data_dir(&config.data_dir)?;
     let mut conn = db::connect(&config.database_url)?;
     let ran = db::migrate(&mut conn)?;
     println!("{ran} migrations applied; the database is up to date");

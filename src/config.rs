@@ -38,6 +38,13 @@ pub struct Config {
     pub retrying: Retrying,
     /// How long a claimed job is its worker's, and how often the worker renews that.
     pub leases: Leases,
+    /// The bearer token `/metrics` asks for on the main address; None: not served there.
+    pub metrics_token: Option<String>,
+    /// A separate address serving only `/metrics` (to keep on a private network), if any.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long a client may take to send a request's headers and body: a slow sender is
+    /// answered 408 and let go instead of holding memory and a worker.
+    pub request_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +77,9 @@ struct RawConfig {
     mail_retry_horizon_days: Option<String>,
     job_lease_seconds: Option<String>,
     job_heartbeat_seconds: Option<String>,
+    metrics_token: Option<String>,
+    metrics_listen: Option<String>,
+    request_timeout_seconds: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -93,6 +103,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("mail_retry_horizon_days", "14"),
     ("job_lease_seconds", "30"),
     ("job_heartbeat_seconds", "10"),
+    ("metrics_token", "unset: /metrics is not served on listen"),
+    ("metrics_listen", "unset: no separate metrics address"),
+    ("request_timeout_seconds", "30"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +175,19 @@ impl Config {
             ),
         ];
         for (var, slot) in overrides {
+            if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
+                *slot = Some(value.trim().to_string());
+            }
+        }
+        // Exposure and limits.
+        for (var, slot) in [
+            ("TUOMI_METRICS_TOKEN", &mut raw.metrics_token),
+            ("TUOMI_METRICS_LISTEN", &mut raw.metrics_listen),
+            (
+                "TUOMI_REQUEST_TIMEOUT_SECONDS",
+                &mut raw.request_timeout_seconds,
+            ),
+        ] {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
                 *slot = Some(value.trim().to_string());
             }
@@ -377,6 +403,32 @@ impl RawConfig {
             lease: chrono::Duration::seconds(lease),
             heartbeat: chrono::Duration::seconds(heartbeat),
         };
+        let request_timeout = std::time::Duration::from_secs(whole(
+            "request_timeout_seconds",
+            self.request_timeout_seconds.as_deref(),
+            30,
+            (1, 3600),
+        ) as u64);
+
+        if let Some(token) = &self.metrics_token
+            && token.len() < 16
+        {
+            problem(
+                "metrics_token",
+                format!("is {} characters long; use at least 16", token.len()),
+            );
+        }
+        let metrics_listen = match self.metrics_listen.as_deref().map(str::parse) {
+            None => None,
+            Some(Ok(addr)) => Some(addr),
+            Some(Err(_)) => {
+                problem(
+                    "metrics_listen",
+                    "is not an address and port like 127.0.0.1:9090".into(),
+                );
+                None
+            }
+        };
 
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
@@ -396,6 +448,9 @@ impl RawConfig {
                 dkim,
                 retrying,
                 leases,
+                metrics_token: self.metrics_token,
+                metrics_listen,
+                request_timeout,
             }),
             _ => Err(ConfigError { problems }),
         }

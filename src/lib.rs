@@ -11,4 +11,5 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod private;
 pub mod startup;

@@ -50,7 +50,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        crate::private::data_dir(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
                 config.data_dir.display()
@@ -145,8 +145,13 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || http::app(app_state.clone()))
             .listen(listener)?
+            // The headers within 5 seconds (actix's own default), the body by the setting.
+            .client_request_timeout(state.config.request_timeout.min(Duration::from_secs(5)))
             .shutdown_timeout(20)
             .run();
+        if let Some(address) = state.config.metrics_listen {
+            spawn_metrics_server(state.clone(), address)?;
+        }
         tracing::info!(
             address = %format!("127.0.0.1:{port}"),
             base_url = %state.config.base_url,
@@ -170,6 +175,27 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// `/metrics` alone, without a token, on the `metrics_listen` address (one kept on a private
+/// network for Prometheus), beside the service.
+fn spawn_metrics_server(
+    state: web::Data<AppState>,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let server = HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(http::api::ops::metrics_text))
+    })
+    .bind(address)
+    .with_context(|| format!("cannot listen for metrics on {address}"))?
+    .workers(1)
+    .client_request_timeout(Duration::from_secs(10))
+    .run();
+    actix_web::rt::spawn(server);
+    tracing::info!(address = %address, "metrics are served here without a token");
+    Ok(())
 }
 
 /// Migrates, then — if nobody can sign in yet — makes and logs the one-time setup link.
@@ -220,7 +246,7 @@ pub fn spawn_worker(runner: Arc<Runner>, state: web::Data<AppState>) -> anyhow::
 /// A job runner for the command line (`tuomi worker`, `tuomi jobs run-once`): the same
 /// secret, templates and database as `serve`, migrated first.
 pub fn standalone_runner(config: &Config) -> anyhow::Result<Runner> {
-    std::fs::create_dir_all(&config.data_dir)?;
+    crate::private::data_dir(&config.data_dir)?;
     // No warning here: cron runs this, and `serve` already says it.
     let secret = secret_key(config, false)?;
     let templates = Arc::new(MailTemplates::load(config.templates_dir.as_deref())?);

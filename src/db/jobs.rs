@@ -353,16 +353,30 @@ pub fn prune_done(tx: &mut WriteTx, now: DateTime<Utc>) -> QueryResult<usize> {
     .execute(tx.conn())
 }
 
-/// One page of jobs in a state, newest first.
+/// One page of jobs in a state, newest first. With `hide_breach_notices`, the sends of
+/// breach-report notifications are left out: their times would narrow down who reported.
 pub fn list(
     conn: &mut DbConnection,
     state: Option<JobState>,
+    hide_breach_notices: bool,
     window: Window,
 ) -> QueryResult<Page<Job>> {
+    use super::schema::reminders;
     let query = || {
         let mut q = jobs::table.into_boxed();
         if let Some(s) = state {
             q = q.filter(jobs::state.eq(s.as_str()));
+        }
+        if hide_breach_notices {
+            // A send job's payload is its reminder's id.
+            let notices = reminders::table
+                .filter(reminders::kind.eq(crate::domain::reminders::ReminderKind::BreachReported))
+                .select(reminders::id);
+            q = q.filter(
+                jobs::kind
+                    .ne(JobKind::SendReminder)
+                    .or(jobs::payload.ne_all(notices)),
+            );
         }
         q
     };

@@ -380,6 +380,8 @@ diesel::table! {
 diesel::joinable!(reminders -> employees (employee_id));
 diesel::allow_tables_to_appear_in_same_query!(reminders, employees);
 diesel::allow_tables_to_appear_in_same_query!(reminders, users);
+// The job list leaves out the sends of breach notifications by their reminders.
+diesel::allow_tables_to_appear_in_same_query!(jobs, reminders);
 
 diesel::table! {
     breach_cases (id) {

@@ -5,7 +5,7 @@
 use crate::db::WriteTx;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamp};
+use diesel::sql_types::{Integer, Text, Timestamp};
 
 use super::schema::throttles;
 use super::{DbConnection, per_backend, placeholders, stored_instant};
@@ -50,17 +50,72 @@ impl Throttle {
         Ok((until > now).then(|| (until - now).num_seconds().max(1) as u64))
     }
 
-    /// Counts a failure; a key whose last failure is older than the window starts again.
-    pub fn fail(&self, tx: &mut WriteTx, key: &str, now: DateTime<Utc>) -> QueryResult<()> {
-        let now = stored_instant(now);
-        // Expired keys go first (which also bounds what an attacker can make us keep), so the
-        // upsert below only ever adds to failures within the window.
+    /// Counts an attempt of the key unless it is locked, and says how long to wait if it is
+    /// (that attempt is not counted). The check and the count are one statement, so
+    /// concurrent attempts cannot all pass the check before any of them is counted: at most
+    /// `limit` pass within the window. An attempt that turns out well may be given back
+    /// ([`Throttle::give_back`]) or the key cleared.
+    pub fn take(
+        &self,
+        tx: &mut WriteTx,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<u64>> {
+        #[derive(QueryableByName)]
+        struct Counted {
+            #[diesel(sql_type = Integer)]
+            #[allow(dead_code)]
+            failures: i32,
+        }
+        self.forget_expired(tx, now)?;
+        // The update happens only below the limit; the row is locked by the upsert, so a
+        // concurrent attempt sees the count this one left.
+        let sql = placeholders(
+            tx,
+            "INSERT INTO throttles (scope, subject, failures, last_at) VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (scope, subject) DO UPDATE \
+             SET failures = throttles.failures + 1, last_at = $3 \
+             WHERE throttles.failures < $4 \
+             RETURNING failures",
+        );
+        let stored = stored_instant(now);
+        let counted: Vec<Counted> = per_backend!(tx.conn(), c => diesel::sql_query(&sql)
+            .bind::<Text, _>(self.scope)
+            .bind::<Text, _>(key)
+            .bind::<Timestamp, _>(stored)
+            .bind::<Integer, _>(self.limit as i32)
+            .get_results(c))?;
+        if !counted.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.retry_after(tx.conn(), key, now)?.unwrap_or(1)))
+    }
+
+    /// Gives back one attempt the key took (one that turned out to be no failure).
+    pub fn give_back(&self, tx: &mut WriteTx, key: &str) -> QueryResult<()> {
+        diesel::update(throttles::table.find((self.scope, key)))
+            .filter(throttles::failures.gt(0))
+            .set(throttles::failures.eq(throttles::failures - 1))
+            .execute(tx.conn())?;
+        Ok(())
+    }
+
+    /// Expired keys go (which also bounds what an attacker can make us keep), so the upserts
+    /// only ever add to failures within the window.
+    fn forget_expired(&self, tx: &mut WriteTx, now: DateTime<Utc>) -> QueryResult<()> {
         diesel::delete(
             throttles::table
                 .filter(throttles::scope.eq(self.scope))
-                .filter(throttles::last_at.le(now - self.window)),
+                .filter(throttles::last_at.le(stored_instant(now) - self.window)),
         )
         .execute(tx.conn())?;
+        Ok(())
+    }
+
+    /// Counts a failure; a key whose last failure is older than the window starts again.
+    pub fn fail(&self, tx: &mut WriteTx, key: &str, now: DateTime<Utc>) -> QueryResult<()> {
+        self.forget_expired(tx, now)?;
+        let now = stored_instant(now);
         let sql = placeholders(
             tx,
             "INSERT INTO throttles (scope, subject, failures, last_at) VALUES ($1, $2, 1, $3) \
@@ -140,6 +195,42 @@ mod tests {
                     .unwrap(),
                 None
             );
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn an_attempt_is_counted_and_checked_at_once_and_past_the_limit_refused() {
+        let (_dir, mut conn) = database();
+        crate::db::write_tx(&mut conn, |c| {
+            let t = Throttle::new("test", 3, Duration::minutes(15));
+            let start = Utc.with_ymd_and_hms(2026, 2, 28, 23, 59, 0).unwrap();
+            for i in 0..3 {
+                assert_eq!(t.take(c, "a", start + Duration::seconds(i)).unwrap(), None);
+            }
+            let wait = t.take(c, "a", start + Duration::seconds(3)).unwrap();
+            assert_eq!(wait, Some(15 * 60 - 1), "the fourth waits from the third");
+            // A refused attempt is not counted: it does not lengthen the wait.
+            assert_eq!(
+                t.retry_after(c, "a", start + Duration::seconds(3)).unwrap(),
+                wait
+            );
+            // One given back lets one more through.
+            t.give_back(c, "a").unwrap();
+            assert_eq!(t.take(c, "a", start + Duration::seconds(4)).unwrap(), None);
+            assert!(
+                t.take(c, "a", start + Duration::seconds(5))
+                    .unwrap()
+                    .is_some()
+            );
+            assert_eq!(
+                t.take(c, "b", start).unwrap(),
+                None,
+                "other keys count apart"
+            );
+            // After the window, counting starts again.
+            assert_eq!(t.take(c, "a", start + Duration::minutes(20)).unwrap(), None);
             Ok::<_, diesel::result::Error>(())
         })
         .unwrap();

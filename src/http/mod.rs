@@ -4,7 +4,9 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod observe;
+pub mod redirect;
 pub mod routes;
 pub mod session;
 pub mod web;
@@ -103,6 +105,19 @@ impl AppState {
             .await
     }
 
+    /// Counts an attempt of the key under the throttle unless it is locked (then 429 with
+    /// the seconds to wait), checked and counted at once.
+    pub async fn throttle_take(&self, throttle: Throttle, key: &str) -> Result<()> {
+        let (key, now) = (key.to_string(), self.now());
+        match self
+            .write(move |tx| Ok(throttle.take(tx, &key, now)?))
+            .await?
+        {
+            Some(seconds) => Err(crate::error::Error::Throttled(seconds)),
+            None => Ok(()),
+        }
+    }
+
     /// Forgets the key's failures under the throttle (after a success).
     pub async fn throttle_forget(&self, throttle: Throttle, key: &str) -> Result<()> {
         let key = key.to_string();
@@ -132,6 +147,11 @@ impl utoipa::Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // `/metrics` on the main address: the `metrics_token` setting, not a user's token.
+        components.add_security_scheme(
+            "metrics_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         components.add_security_scheme(
@@ -184,6 +204,7 @@ pub fn app(
         .configure(|cfg| web::routes(&mut PageRoutes::registering(cfg)))
         .default_service(aweb::to(not_found))
         .wrap(from_fn(web::forms::bridge))
+        .wrap(from_fn(limits::body_deadline))
         .wrap(headers)
         .wrap(from_fn(observe::observe))
 }

@@ -7,8 +7,24 @@ use crate::on_both_databases;
 /// `limit` pages): each answers without a server error, carries the security headers, and
 /// every form that posts carries its CSRF token.
 async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: usize) -> usize {
+    walk(app, client, limit).await.pages
+}
+
+/// What a walk from the start page found: how many pages, and the CSV exports they link to.
+pub(crate) struct Walk {
+    pub pages: usize,
+    pub exports: std::collections::BTreeSet<String>,
+}
+
+/// The crawl itself; CSV links are collected (as paths), not followed.
+pub(crate) async fn walk(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    limit: usize,
+) -> Walk {
     let mut queue = std::collections::VecDeque::from([String::from("/")]);
     let mut seen = std::collections::HashSet::new();
+    let mut exports = std::collections::BTreeSet::new();
     while let Some(path) = queue.pop_front() {
         if seen.len() >= limit || !seen.insert(path.clone()) {
             continue;
@@ -44,6 +60,13 @@ async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: u
         for link in html.split("href=\"").skip(1) {
             let href = &link[..link.find('"').unwrap_or(0)];
             let href = href.replace("&amp;", "&");
+            if href.contains("format=csv") {
+                // Relative (`?format=csv`) links export the page they are on.
+                exports.insert(match href.strip_prefix('?') {
+                    Some(query) => format!("{}?{query}", path.split('?').next().unwrap_or("")),
+                    None => href.clone(),
+                });
+            }
             // Pages of this site; not downloads, not sign-out, not CSV exports.
             if href.starts_with('/')
                 && !href.starts_with("//")
@@ -56,7 +79,10 @@ async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: u
             }
         }
     }
-    seen.len()
+    Walk {
+        pages: seen.len(),
+        exports,
+    }
 }
 
 /// Every field a person fills has a label tied to it (or an accessible name of its own).

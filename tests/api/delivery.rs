@@ -71,7 +71,7 @@ on_both_databases! {
             }
         }
         assert!(reminders(&app, &hr, "status=failed").await.is_empty());
-        let metrics = app.get("/metrics").await.text().await.unwrap();
+        let metrics = app.metrics().await.text().await.unwrap();
         let waited: i64 = metrics
             .lines()
             .find_map(|l| l.strip_prefix("tuomi_mail_oldest_waiting_seconds "))

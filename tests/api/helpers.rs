@@ -63,6 +63,8 @@ macro_rules! on_both_databases {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+/// The `metrics_token` every test app is given.
+pub const METRICS_TOKEN: &str = "metrics-token-of-the-tests";
 
 pub fn postgres_admin_url() -> String {
     std::env::var("TUOMI_TEST_POSTGRES_URL")
@@ -175,6 +177,7 @@ impl TestApp {
         config.mail_from = "Example Co. <tuomi@example.com>".into();
         // Tests run scheduled work themselves, at the dates they choose.
         config.jobs = false;
+        config.metrics_token = Some(METRICS_TOKEN.into());
         adjust(&mut config);
         let clock = Arc::new(ManualClock::new(test_start()));
         let app = Application::build(config.clone(), clock.clone())
@@ -348,6 +351,16 @@ impl TestApp {
         reqwest::Client::builder()
             .default_headers(headers)
             .build()
+            .unwrap()
+    }
+
+    /// `/metrics`, as Prometheus asks for it (with the metrics token).
+    pub async fn metrics(&self) -> reqwest::Response {
+        self.client
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
             .unwrap()
     }
 

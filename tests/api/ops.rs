@@ -22,7 +22,7 @@ on_both_databases! {
         app.get("/healthz").await;
         app.get("/api/v1/me").await;
         app.get("/api/v1/me").await;
-        let text = app.get("/metrics").await.text().await.unwrap();
+        let text = app.metrics().await.text().await.unwrap();
         assert!(text.contains(r#"tuomi_http_requests_total{method="GET",route="/api/v1/me",status="401"} 2"#), "{text}");
         assert!(text.contains(r#"tuomi_http_request_duration_seconds_count{route="/healthz"} 1"#), "{text}");
         assert!(text.contains("tuomi_db_pool_connections{state=\"idle\"}"), "{text}");

@@ -360,7 +360,7 @@ on_both_databases! {
         assert!(errors.iter().any(|e| e.contains("no deliverable address")), "{errors:?}");
         let jobs: Value = hr.get(app.url("/api/v1/jobs?state=failed")).send().await.unwrap().json().await.unwrap();
         assert_eq!(jobs["total"], 2);
-        let metrics = app.get("/metrics").await.text().await.unwrap();
+        let metrics = app.metrics().await.text().await.unwrap();
         assert!(metrics.contains("tuomi_jobs{state=\"failed\"} 2"), "{metrics}");
 
         let waiting = reminders(&app, &hr, "status=scheduled&kind=periodic").await;

@@ -10,7 +10,7 @@ use crate::on_both_databases;
 /// Statements run by one request as `client`.
 async fn statements(app: &TestApp, client: &reqwest::Client, path: &str) -> u64 {
     let count = || async {
-        let text = app.get("/metrics").await.text().await.unwrap();
+        let text = app.metrics().await.text().await.unwrap();
         text.lines()
             .find_map(|l| l.strip_prefix("tuomi_sql_statements_total "))
             .expect("the statement counter in /metrics")

@@ -91,7 +91,7 @@ async fn register_carrier(
 /// SQL statements run by one request as `client`, by the service's own counter in /metrics.
 async fn statements(app: &TestApp, client: &reqwest::Client, path: &str) -> u64 {
     let count = || async {
-        let text = app.get("/metrics").await.text().await.unwrap();
+        let text = app.metrics().await.text().await.unwrap();
         text.lines()
             .find_map(|l| l.strip_prefix("tuomi_sql_statements_total "))
             .expect("the statement counter in /metrics")

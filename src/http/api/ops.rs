@@ -2,7 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, web};
 use serde::Serialize;
 
 use crate::http::AppState;
@@ -66,13 +66,44 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text: requests by route and status, latency histogram, pool use.
+/// Prometheus text: requests by route and status, latency histogram, pool use. On the main
+/// address only with `Authorization: Bearer <metrics_token>`; without the setting, or with
+/// another token, 404 as if there were no such page (the `metrics_listen` address serves it
+/// without a token).
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, content_type = "text/plain", body = String))
+    responses(
+        (status = 200, content_type = "text/plain", body = String),
+        (status = 404, description = "no metrics token is set, or another one was sent")
+    ),
+    security(("metrics_token" = []))
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if !holds_metrics_token(&state, &req) {
+        return crate::error::Error::NotFound.error_response();
+    }
+    metrics_text(state).await
+}
+
+/// Whether the request carries the configured metrics token (compared as digests, so the
+/// time taken says nothing about how much of it matched).
+fn holds_metrics_token(state: &AppState, req: &HttpRequest) -> bool {
+    use sha2::{Digest, Sha256};
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return false;
+    };
+    let sent = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    Sha256::digest(sent.trim()) == Sha256::digest(expected)
+}
+
+/// The metrics themselves, for the main address (behind the token) and `metrics_listen`.
+pub async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let mut text = state
         .metrics
         .render(state.pool.state(), state.pool.max_size());

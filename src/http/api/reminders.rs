@@ -249,7 +249,7 @@ list_query! {
 #[get("/jobs")]
 pub async fn jobs_list(
     state: web::Data<AppState>,
-    _user: Authorized<Overseers>,
+    user: Authorized<Overseers>,
     query: QueryParams<JobQuery>,
 ) -> Result<web::Json<ListPage<Job>>, Error> {
     let q = query.0;
@@ -257,8 +257,9 @@ pub async fn jobs_list(
     let mut errors = FieldErrors::new();
     let job_state = errors.optional("state", q.state);
     errors.finish()?;
+    let hide = !sees_breach_notices(&user.0);
     let found = state
-        .db(move |conn| Ok(jobs::list(conn, job_state, window)?))
+        .db(move |conn| Ok(jobs::list(conn, job_state, hide, window)?))
         .await?;
     Ok(web::Json(window.page(found)))
 }

@@ -221,11 +221,10 @@ pub async fn request_link(
     let asked = email.clone();
     let throttled = state
         .write(move |tx| {
-            let throttled = by_email.retry_after(tx, &asked, now)?.is_some()
-                || by_address.retry_after(tx, &address, now)?.is_some();
-            by_email.fail(tx, &asked, now)?;
-            by_address.fail(tx, &address, now)?;
-            Ok(throttled)
+            // Checked and counted at once, so concurrent requests cannot all pass.
+            let by_email = by_email.take(tx, &asked, now)?;
+            let by_address = by_address.take(tx, &address, now)?;
+            Ok(by_email.is_some() || by_address.is_some())
         })
         .await?;
     if !throttled && email.contains('@') {

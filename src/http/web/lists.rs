@@ -383,13 +383,15 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
     form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, v)| k == "format" && v == "csv")
 }
 
-/// A CSV file to download: a header row, then the rows.
+/// A CSV file to download: a header row, then the rows. The one writer of CSV files, so
+/// every cell goes through [`inert_cell`]: no export carries a formula to a spreadsheet.
 pub fn csv_file(file_name: &str, header: &[String], rows: &[Vec<String>]) -> HttpResponse {
+    use crate::domain::spreadsheet::inert_cell;
     let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let mut write = || -> csv::Result<()> {
-        writer.write_record(header)?;
+        writer.write_record(header.iter().map(|c| inert_cell(c).into_owned()))?;
         for row in rows {
-            writer.write_record(row)?;
+            writer.write_record(row.iter().map(|c| inert_cell(c).into_owned()))?;
         }
         writer.flush()?;
         Ok(())

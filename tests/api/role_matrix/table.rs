@@ -84,7 +84,8 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     // --- Operations, outside the API prefix.
     ("GET", "/healthz", ANYONE),
     ("GET", "/readyz", ANYONE),
-    ("GET", "/metrics", ANYONE),
+    // Only with the metrics token, which none of the callers holds.
+    ("GET", "/metrics", NOBODYS_LINK),
     // --- The JSON API: sessions and tokens.
     ("GET", "/api/v1/openapi.json", ANYONE),
     ("POST", "/api/v1/session", ANYONE),

@@ -154,10 +154,10 @@ pub async fn public_report(
     r: PublicReport,
     evidence: Option<(String, Vec<u8>)>,
 ) -> Result<ReportReceipt, Error> {
-    let address = throttled(state, req, state.public_reports).await?;
-    state
-        .throttle_failed(state.public_reports, &address)
-        .await?;
+    let address = session::client_address(req, &state.config.trusted_proxies)
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    state.throttle_take(state.public_reports, &address).await?;
     let new = parse_report(
         state,
         &Report {

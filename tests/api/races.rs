@@ -1,0 +1,27 @@
+//! Throttles hold under concurrent requests: the check and the count are one write, so a burst
+//! gets exactly the limit through, no more.
+
+use futures_util::future::join_all;
+use serde_json::json;
+
+use crate::on_both_databases;
+
+on_both_databases! {
+    async fn concurrent_public_reports_beyond_the_hourly_limit_are_refused(app: TestApp) {
+        let client = reqwest::Client::new();
+        let report = || async {
+            client.post(app.url("/api/v1/public/breaches"))
+                .json(&json!({"what": "Drawings left in the print room overnight."}))
+                .send().await.unwrap().status().as_u16()
+        };
+        let answers = join_all((0..30).map(|_| report())).await;
+        let accepted = answers.iter().filter(|s| **s == 201).count();
+        let refused = answers.iter().filter(|s| **s == 429).count();
+        assert_eq!(
+            (accepted, refused),
+            (tuomi::startup::PUBLIC_REPORTS_PER_HOUR as usize, 30 - tuomi::startup::PUBLIC_REPORTS_PER_HOUR as usize),
+            "{answers:?}"
+        );
+        app.run_jobs().await;
+    }
+}
