@@ -122,6 +122,7 @@ pub mod import;
 pub mod noncompete;
 pub mod noncompete_terms;
 pub mod obligations;
+pub mod passwords;
 pub mod people;
 pub mod periods;
 pub mod pledges;

@@ -7,7 +7,17 @@ use crate::on_both_databases;
 /// `limit` pages): each answers without a server error, carries the security headers, and
 /// every form that posts carries its CSRF token.
 async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: usize) -> usize {
-    let mut queue = std::collections::VecDeque::from([String::from("/")]);
+    crawl_from(app, client, "/", limit).await
+}
+
+/// The same, from the page `start`.
+async fn crawl_from(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    start: &str,
+    limit: usize,
+) -> usize {
+    let mut queue = std::collections::VecDeque::from([String::from(start)]);
     let mut seen = std::collections::HashSet::new();
     while let Some(path) = queue.pop_front() {
         if seen.len() >= limit || !seen.insert(path.clone()) {
@@ -98,5 +108,16 @@ on_both_databases! {
             let least = if role == "manager" { 5 } else { 100 };
             assert!(pages >= least, "{role} reached only {pages} pages");
         }
+    }
+
+    async fn the_pages_a_stranger_reaches_from_the_sign_in_page_are_safe(app: TestApp) {
+        let stranger = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let pages = crawl_from(&app, &stranger, "/login", 20).await;
+        // The sign-in page and "forgot password?" at least.
+        assert!(pages >= 2, "a stranger reached only {pages} pages");
     }
 }
