@@ -130,6 +130,7 @@ pub mod policy;
 pub mod problem;
 pub mod reminders;
 pub mod roles;
+pub mod second_factor;
 pub mod users;
 
 use std::collections::BTreeMap;
