@@ -54,6 +54,8 @@ pub enum LinkPurpose {
     Acknowledge,
     /// A successor signing for a handover (签收).
     Receipt,
+    /// A user setting a new password; bound to the password it replaces, so it works once.
+    PasswordReset,
 }
 
 impl LinkPurpose {
@@ -61,6 +63,7 @@ impl LinkPurpose {
         match self {
             LinkPurpose::Acknowledge => "ack",
             LinkPurpose::Receipt => "receipt",
+            LinkPurpose::PasswordReset => "password_reset",
         }
     }
 }
@@ -87,11 +90,22 @@ impl LinkSigner {
     }
 
     /// The MAC over what a link says: its purpose, subject and expiry.
-    fn mac(&self, purpose: LinkPurpose, subject: &str, expires: i64) -> hmac::SimpleHmac<Sha256> {
+    /// With a `bound` value, the MAC covers it too (and links without one keep the MAC they
+    /// were sent with).
+    fn mac(
+        &self,
+        purpose: LinkPurpose,
+        subject: &str,
+        expires: i64,
+        bound: &str,
+    ) -> hmac::SimpleHmac<Sha256> {
         use hmac::Mac;
         let mut mac = hmac::SimpleHmac::<Sha256>::new_from_slice(&self.key)
             .expect("HMAC takes any key length");
         mac.update(format!("{}\0{subject}\0{expires}", purpose.as_str()).as_bytes());
+        if !bound.is_empty() {
+            mac.update(format!("\0{bound}").as_bytes());
+        }
         mac
     }
 
@@ -102,10 +116,25 @@ impl LinkSigner {
         subject: &str,
         expires: chrono::DateTime<chrono::Utc>,
     ) -> String {
+        self.sign_bound(purpose, subject, "", expires)
+    }
+
+    /// A link that verifies only while `bound` (never written into the link) is unchanged:
+    /// bound to what the link changes, it works once.
+    pub fn sign_bound(
+        &self,
+        purpose: LinkPurpose,
+        subject: &str,
+        bound: &str,
+        expires: chrono::DateTime<chrono::Utc>,
+    ) -> String {
         use base64::Engine;
         let expires = expires.timestamp();
         use hmac::Mac;
-        let sig = self.mac(purpose, subject, expires).finalize().into_bytes();
+        let sig = self
+            .mac(purpose, subject, expires, bound)
+            .finalize()
+            .into_bytes();
         format!(
             "{subject}.{expires}.{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig)
@@ -117,6 +146,22 @@ impl LinkSigner {
         &self,
         purpose: LinkPurpose,
         token: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, LinkError> {
+        self.verify_bound(purpose, token, "", now)
+    }
+
+    /// What a link claims to be about, unchecked: to look up the value it is bound to.
+    pub fn claimed_subject(token: &str) -> Option<&str> {
+        token.split('.').next().filter(|s| !s.is_empty())
+    }
+
+    /// The subject of a link signed with [`LinkSigner::sign_bound`] while `bound` held.
+    pub fn verify_bound(
+        &self,
+        purpose: LinkPurpose,
+        token: &str,
+        bound: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<String, LinkError> {
         use base64::Engine;
@@ -131,7 +176,7 @@ impl LinkSigner {
             .decode(sig)
             .map_err(|_| LinkError::Invalid)?;
         // Compared in constant time.
-        self.mac(purpose, subject, expires)
+        self.mac(purpose, subject, expires, bound)
             .verify_slice(&sig)
             .map_err(|_| LinkError::Invalid)?;
         if now.timestamp() > expires {
@@ -174,6 +219,24 @@ mod tests {
         let other = LinkSigner::new("another secret of at least thirty-two chars");
         assert_eq!(
             other.verify(LinkPurpose::Acknowledge, &token, now),
+            Err(LinkError::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_bound_link_works_only_while_what_it_is_bound_to_is_unchanged() {
+        let signer = LinkSigner::new("a secret of at least thirty-two characters");
+        let now = chrono::Utc::now();
+        let later = now + chrono::Duration::hours(1);
+        let token = signer.sign_bound(LinkPurpose::PasswordReset, "u-1", "hash-1", later);
+        assert!(!token.contains("hash-1"));
+        assert_eq!(LinkSigner::claimed_subject(&token), Some("u-1"));
+        let check = |bound| signer.verify_bound(LinkPurpose::PasswordReset, &token, bound, now);
+        assert_eq!(check("hash-1"), Ok("u-1".to_string()));
+        assert_eq!(check("hash-2"), Err(LinkError::Invalid));
+        assert_eq!(check(""), Err(LinkError::Invalid));
+        assert_eq!(
+            signer.verify(LinkPurpose::Acknowledge, &token, now),
             Err(LinkError::Invalid)
         );
     }

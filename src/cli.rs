@@ -9,7 +9,8 @@ use crate::config::{Config, LogFormat};
 use crate::db::audit;
 use crate::db::{self, users, write_tx};
 use crate::domain::audit::Actor;
-use crate::domain::users::{NewUser, check_password};
+use crate::domain::passwords::{Owner, check_password};
+use crate::domain::users::NewUser;
 
 #[derive(Parser)]
 #[command(
@@ -104,6 +105,11 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Print a link with which the user sets a new password (works once, for one hour).
+    ResetLink {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,6 +178,9 @@ pub fn main() -> ExitCode {
             employee_no.as_deref(),
             &language,
         ),
+        Command::User {
+            command: UserCommand::ResetLink { email },
+        } => reset_link(&config, &email),
         Command::Import {
             command: ImportCommand::Employees { file, dry_run },
         } => import_employees(&config, &file, dry_run),
@@ -306,7 +315,13 @@ fn add_user(
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']);
-    if let Err(problem) = check_password(password) {
+    if let Err(problem) = check_password(
+        password,
+        Owner {
+            email: new.email.as_str(),
+            name: &new.name,
+        },
+    ) {
         eprintln!("password: {}", crate::catalog::english(&problem));
         return Ok(ExitCode::from(2));
     }
@@ -428,5 +443,26 @@ fn forecast(config: &Config, days: u32) -> anyhow::Result<ExitCode> {
         );
     }
     println!("{} emails in the next {days} days", entries.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a reset link for the active user with this email, and records that it was issued.
+fn reset_link(config: &Config, email: &str) -> anyhow::Result<ExitCode> {
+    let links = crate::startup::link_signer(config)?;
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate(&mut conn)?;
+    let Some(user) = users::find_by_email(&mut conn, email)?.filter(|u| u.active) else {
+        eprintln!("--email: no active user has the address {email:?}");
+        return Ok(ExitCode::from(2));
+    };
+    let now = chrono::Utc::now();
+    write_tx(&mut conn, |tx| {
+        users::issue_reset(tx, now, &Actor::System, &user, false)
+    })?;
+    let token = users::reset_token(&links, &user, now);
+    println!(
+        "{}",
+        config.base_url.join(&format!("password/reset/{token}"))?
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -31,6 +31,10 @@ pub const SIGNIN_WINDOW_MINUTES: i64 = 15;
 pub const LINK_REQUESTS_PER_EMAIL: u32 = 3;
 /// … and one client address, for any emails.
 pub const LINK_REQUESTS_PER_ADDRESS: u32 = 20;
+/// Password reset emails one address may be sent in an hour ("forgot password?").
+pub const RESET_REQUESTS_PER_EMAIL: u32 = 3;
+/// … and one client may ask for, for any addresses.
+pub const RESET_REQUESTS_PER_ADDRESS: u32 = 20;
 /// Reports without an account one client address may send in an hour.
 pub const PUBLIC_REPORTS_PER_HOUR: u32 = 10;
 /// Wrong case codes or secrets one client address may try within the sign-in window.
@@ -100,6 +104,16 @@ impl Application {
             link_requests_by_address: Throttle::new(
                 "link_address",
                 LINK_REQUESTS_PER_ADDRESS,
+                chrono::Duration::hours(1),
+            ),
+            resets_by_email: Throttle::new(
+                "reset_email",
+                RESET_REQUESTS_PER_EMAIL,
+                chrono::Duration::hours(1),
+            ),
+            resets_by_address: Throttle::new(
+                "reset_address",
+                RESET_REQUESTS_PER_ADDRESS,
                 chrono::Duration::hours(1),
             ),
             public_reports: Throttle::new(
@@ -278,6 +292,11 @@ fn looks_unreachable(e: &anyhow::Error) -> bool {
 
 /// The configured secret key, or one generated once into the data dir (with a warning when
 /// `warn`).
+/// The signer of the service's links, from its secret key (for commands that make links).
+pub fn link_signer(config: &Config) -> anyhow::Result<LinkSigner> {
+    Ok(LinkSigner::new(&secret_key(config, false)?))
+}
+
 fn secret_key(config: &Config, warn: bool) -> anyhow::Result<String> {
     if let Some(key) = &config.secret_key {
         return Ok(key.clone());

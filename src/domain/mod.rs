@@ -122,6 +122,7 @@ pub mod import;
 pub mod noncompete;
 pub mod noncompete_terms;
 pub mod obligations;
+pub mod passwords;
 pub mod people;
 pub mod periods;
 pub mod pledges;
@@ -129,6 +130,7 @@ pub mod policy;
 pub mod problem;
 pub mod reminders;
 pub mod roles;
+pub mod second_factor;
 pub mod spreadsheet;
 pub mod users;
 

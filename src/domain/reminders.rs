@@ -35,6 +35,8 @@ crate::string_enum! {
         Handover = "handover",
         /// To security: a breach report arrived (and nothing about who sent it).
         BreachReported = "breach_reported",
+        /// To a user: a link to set a new password (asked for, or sent by an administrator).
+        PasswordReset = "password_reset",
     }
 }
 

@@ -120,20 +120,6 @@ impl Email {
     }
 }
 
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
-/// A password good enough to keep: long enough, not absurdly long (hashing cost).
-pub fn check_password(password: &str) -> Result<(), Problem> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        Err(problem!("password_too_short", min = MIN_PASSWORD_CHARS))
-    } else if password.len() > 1024 {
-        Err(problem!("password_too_long", max = 1024))
-    } else {
-        Ok(())
-    }
-}
-
 /// A person's display name.
 pub fn check_name(name: &str) -> Result<String, Problem> {
     let name = name.trim();
@@ -229,13 +215,6 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} accepted");
         }
-    }
-
-    #[test]
-    fn passwords_shorter_than_twelve_characters_are_refused() {
-        assert!(check_password("short").is_err());
-        assert!(check_password("密码密码密码密码密码密码").is_ok());
-        assert!(check_password("correct horse battery").is_ok());
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct AppState {
     /// Requests for a fresh acknowledgement link, by email asked for and by client address.
     pub link_requests_by_email: Throttle,
     pub link_requests_by_address: Throttle,
+    /// Password reset emails asked for ("forgot password?"), by address and by client.
+    pub resets_by_email: Throttle,
+    pub resets_by_address: Throttle,
     /// Reports without an account, by client address.
     pub public_reports: Throttle,
     /// Wrong case codes or secrets, by client address.

@@ -83,6 +83,19 @@ pub fn letter(
                 },
             )
         }
+        ReminderKind::PasswordReset => {
+            // The link is made now, from the time it was asked for: it works for an hour from
+            // then, and only while the password it replaces is unchanged.
+            let issued = chrono::DateTime::parse_from_rfc3339(&reminder.period)?.to_utc();
+            let token = db::users::reset_token(&runner.links, &user, issued);
+            (
+                "password_reset",
+                context! {
+                    name => user.name, hours => db::users::RESET_LINK_HOURS,
+                    url => base.join(&format!("password/reset/{token}"))?.to_string(),
+                },
+            )
+        }
         _ => ("digest", digest(runner, conn, &user.name, lang)?),
     };
     Ok(Composed {

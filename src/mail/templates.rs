@@ -36,6 +36,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ),
     ("nudge", &["name", "days", "lines"]),
     ("breach", &["name", "code", "url"]),
+    ("password_reset", &["name", "hours", "url"]),
     (
         "handover",
         &["name", "employee_name", "title", "count", "receipt_url"],
@@ -82,7 +83,14 @@ macro_rules! builtin {
 }
 
 const BUILTIN: &[(&str, &str)] = builtin![
-    "layout", "reminder", "nudge", "loss", "digest", "handover", "breach",
+    "layout",
+    "reminder",
+    "nudge",
+    "loss",
+    "digest",
+    "handover",
+    "breach",
+    "password_reset",
 ];
 
 /// What every template may use besides its message's variables: the reader's language (which

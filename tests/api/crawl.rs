@@ -7,22 +7,33 @@ use crate::on_both_databases;
 /// `limit` pages): each answers without a server error, carries the security headers, and
 /// every form that posts carries its CSRF token.
 async fn crawl(app: &crate::helpers::TestApp, client: &reqwest::Client, limit: usize) -> usize {
-    walk(app, client, limit).await.pages
+    walk(app, client, "/", limit).await.pages
 }
 
-/// What a walk from the start page found: how many pages, and the CSV exports they link to.
+/// The same, from the page `start`.
+async fn crawl_from(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    start: &str,
+    limit: usize,
+) -> usize {
+    walk(app, client, start, limit).await.pages
+}
+
+/// What a walk found: how many pages, and the CSV exports they link to.
 pub(crate) struct Walk {
     pub pages: usize,
     pub exports: std::collections::BTreeSet<String>,
 }
 
-/// The crawl itself; CSV links are collected (as paths), not followed.
+/// The crawl itself, from `start`; CSV links are collected (as paths), not followed.
 pub(crate) async fn walk(
     app: &crate::helpers::TestApp,
     client: &reqwest::Client,
+    start: &str,
     limit: usize,
 ) -> Walk {
-    let mut queue = std::collections::VecDeque::from([String::from("/")]);
+    let mut queue = std::collections::VecDeque::from([String::from(start)]);
     let mut seen = std::collections::HashSet::new();
     let mut exports = std::collections::BTreeSet::new();
     while let Some(path) = queue.pop_front() {
@@ -124,5 +135,16 @@ on_both_databases! {
             let least = if role == "manager" { 5 } else { 100 };
             assert!(pages >= least, "{role} reached only {pages} pages");
         }
+    }
+
+    async fn the_pages_a_stranger_reaches_from_the_sign_in_page_are_safe(app: TestApp) {
+        let stranger = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let pages = crawl_from(&app, &stranger, "/login", 20).await;
+        // The sign-in page and "forgot password?" at least.
+        assert!(pages >= 2, "a stranger reached only {pages} pages");
     }
 }

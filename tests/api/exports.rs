@@ -189,7 +189,7 @@ on_both_databases! {
         plant(&app, &clients).await;
         let mut found = std::collections::BTreeMap::<String, Vec<String>>::new();
         for (_, client) in &clients {
-            let walk = crate::crawl::walk(&app, client, 250).await;
+            let walk = crate::crawl::walk(&app, client, "/", 250).await;
             for path in walk.exports {
                 let (name, cells) = export(client, &app, &path).await;
                 let live: Vec<&String> = cells.iter().filter(|c| live_formula(c)).collect();

@@ -29,6 +29,7 @@ mod noncompete_terms;
 mod obligations;
 mod ops;
 mod pages;
+mod passwords;
 mod people;
 mod periods;
 mod pledges;

@@ -51,6 +51,8 @@ fn filtered(filter: &ReminderFilter) -> Boxed {
     if let Some(e) = &filter.employee_id {
         q = q.filter(reminders::employee_id.eq(e.clone()));
     }
+    // Reset links are for their users alone (see `visible`).
+    q = q.filter(reminders::kind.ne(ReminderKind::PasswordReset));
     if filter.hide_breach_notices {
         q = q.filter(reminders::kind.ne(ReminderKind::BreachReported));
     }

@@ -1,12 +1,15 @@
 //! Users, their roles, API tokens and the first-admin setup tokens.
 //!
 //! This module holds the user row with its roles and the lookups; accounts (creating,
-//! listing, changing) are in `accounts`, API and setup tokens in `tokens`.
+//! listing, changing) are in `accounts`, passwords and reset links in `passwords`, API and
+//! setup tokens in `tokens`.
 
 mod accounts;
+mod passwords;
 mod tokens;
 
 pub use accounts::*;
+pub use passwords::*;
 pub use tokens::*;
 
 use diesel::prelude::*;

@@ -12,6 +12,7 @@ pub mod noncompete;
 pub mod noncompete_terms;
 pub mod obligations;
 pub mod ops;
+pub mod passwords;
 pub mod pledges;
 pub mod policy;
 pub mod reminders;
@@ -53,6 +54,7 @@ pub fn routes(r: &mut ApiRoutes) {
     r.get("/openapi.json", Open, crate::http::openapi_document);
     session::routes(r);
     users::routes(r);
+    passwords::routes(r);
     audit::routes(r);
     employees::routes(r);
     clearance::routes(r);

@@ -196,7 +196,9 @@ pub fn sees_breach_notices(user: &User) -> bool {
 
 /// Whether a user may see this reminder at all.
 pub fn visible(user: &User, r: &Reminder) -> bool {
-    r.kind != ReminderKind::BreachReported || sees_breach_notices(user)
+    // A reset link is for its user alone: nobody reads it here, not even the kept message.
+    r.kind != ReminderKind::PasswordReset
+        && (r.kind != ReminderKind::BreachReported || sees_breach_notices(user))
 }
 
 /// The message exactly as the person received it (`message/rfc822`, the bytes whose SHA-256

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use crate::auth::hash_password;
 use crate::db::users::{self, Account, AccountChange, USER_SORTS, User, UserFilter};
 use crate::domain::FieldErrors;
+use crate::domain::passwords::{Owner, check_password};
 use crate::domain::problem::Arg;
-use crate::domain::users::{NewUser, Role, check_name, check_password, parse_roles};
+use crate::domain::users::{NewUser, Role, check_name, parse_roles};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::error::{ChangeErrors, ErrorBody, InputErrors, ReadErrors};
@@ -116,7 +117,7 @@ pub struct NewAccount {
     /// Links the account to this employee (the person's manager role then covers their
     /// reports).
     pub employee_no: Option<String>,
-    /// At least 12 characters; give it to the person, who signs in with it.
+    /// At least 12 characters, hard to guess, not the person's address or name; give it to the person, who signs in with it.
     pub password: String,
 }
 
@@ -131,7 +132,13 @@ pub async fn add(state: &AppState, actor: &User, new: NewAccount) -> Result<Acco
         new.employee_no.as_deref(),
     );
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
-    if let Err(message) = check_password(&new.password) {
+    if let Err(message) = check_password(
+        &new.password,
+        Owner {
+            email: &new.email,
+            name: &new.name,
+        },
+    ) {
         errors.add("password", message);
     }
     errors.clone().finish()?;

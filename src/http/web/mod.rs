@@ -13,6 +13,7 @@ pub mod lists;
 mod login;
 mod obligations;
 mod pages;
+mod passwords;
 mod people;
 mod receipt;
 mod reminders;
@@ -70,6 +71,7 @@ pub fn routes(r: &mut PageRoutes) {
     security::routes(r);
     admin::routes(r);
     settings::routes(r);
+    passwords::routes(r);
 }
 
 async fn style() -> HttpResponse {

@@ -9,7 +9,8 @@ use super::{message_page, render_page};
 use crate::auth::hash_password;
 use crate::db::{users, write_tx};
 use crate::domain::FieldErrors;
-use crate::domain::users::{NewUser, check_password};
+use crate::domain::passwords::{Owner, check_password};
+use crate::domain::users::NewUser;
 use crate::error::Error;
 use crate::http::{AppState, session};
 
@@ -92,7 +93,13 @@ pub async fn submit(
         None,
     );
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
-    if let Err(message) = check_password(&form.password) {
+    if let Err(message) = check_password(
+        &form.password,
+        Owner {
+            email: &form.email,
+            name: &form.name,
+        },
+    ) {
         errors.add("password", message);
     } else if form.password != form.password_confirm {
         errors.add("password_confirm", crate::problem!("passwords_differ"));

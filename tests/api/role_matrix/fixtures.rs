@@ -91,6 +91,8 @@ impl Fixtures {
             ("ack", _) if who == Who::Former && foreign => Some(self.tampered_ack_token.clone()),
             ("ack", _) if who == Who::Former => Some(self.ack_token.clone()),
             ("ack", _) | ("receipt", _) => Some(FORGED_TOKEN.to_string()),
+            // A reset link is for a user who is none of the callers: everyone has a forged one.
+            ("reset", _) => Some(FORGED_TOKEN.to_string()),
             ("setup", _) => Some(
                 self.setup_token
                     .clone()

@@ -92,6 +92,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("DELETE", "/api/v1/session", ANYONE),
     ("GET", "/api/v1/me", STAFF),
     ("PATCH", "/api/v1/me", STAFF),
+    // Passwords: one's own; an administrator's reset link for a user.
+    ("PUT", "/api/v1/me/password", STAFF),
+    ("POST", "/api/v1/users/{id}/password-reset", ADMIN),
     ("POST", "/api/v1/tokens", STAFF),
     ("GET", "/api/v1/tokens", STAFF),
     // An administrator revokes anyone's token; the others only their own.
@@ -265,6 +268,12 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/settings", STAFF),
     ("GET", "/settings/tokens", ANYONE),
     ("POST", "/settings/tokens", STAFF),
+    // Passwords: "forgot password?", the reset page a link opens, the admin's hand-over.
+    ("GET", "/password/forgot", ANYONE),
+    ("POST", "/password/forgot", ANYONE),
+    ("GET", "/password/reset/{token}", NOBODYS_LINK),
+    ("POST", "/password/reset/{token}", NOBODYS_LINK),
+    ("POST", "/admin/users/{id}/password-reset", ADMIN),
 ];
 
 /// Page forms sent as multipart (they carry a file).
