@@ -35,6 +35,9 @@ crate::string_enum! {
         Handover = "handover",
         /// To security: a breach report arrived (and nothing about who sent it).
         BreachReported = "breach_reported",
+        /// To the former employee, the moment their departure takes effect: the exit notice
+        /// (离职保密告知书), once per departure (the period is the departure).
+        ExitNotice = "exit_notice",
     }
 }
 
@@ -47,6 +50,7 @@ impl ReminderKind {
                 | ReminderKind::Ending
                 | ReminderKind::Released
                 | ReminderKind::OnRequest
+                | ReminderKind::ExitNotice
         )
     }
 }

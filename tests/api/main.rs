@@ -17,6 +17,7 @@ mod departure_rules;
 mod departures;
 mod extensions;
 mod faults;
+mod identity;
 mod import;
 mod languages;
 mod noncompete;

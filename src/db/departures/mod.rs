@@ -278,7 +278,7 @@ impl From<ChecklistRefusal> for Error {
     }
 }
 
-fn find(conn: &mut DbConnection, id: &str) -> Result<Departure> {
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Departure> {
     departures::table
         .find(id)
         .select(Departure::as_select())
