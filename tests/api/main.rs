@@ -15,6 +15,7 @@ mod crawl;
 mod delivery;
 mod departure_rules;
 mod departures;
+mod exit_notice;
 mod extensions;
 mod faults;
 mod identity;

@@ -14,7 +14,10 @@ use crate::people::{add_employee, person};
 const SHANGHAI: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// An employee with a private email and a language, who left on 28 February 2028 (notice the
-/// same day) holding `tier`; their obligations start on the 29th. Returns their id.
+/// same day) holding `tier`; their obligations start on the 29th. Returns their id. Their
+/// private email is recorded after the departure took effect, so the tests of reminders see
+/// reminders only (the exit notice, sent when a departure takes effect to an address known
+/// then, has its own tests: `former_told_at_exit`).
 pub(crate) async fn former(
     app: &TestApp,
     hr: &reqwest::Client,
@@ -26,6 +29,30 @@ pub(crate) async fn former(
 ) -> String {
     let completion = json!({"override_reason": "test"});
     former_completed_with(app, hr, no, name, language, private_email, tier, completion).await
+}
+
+/// As [`former`], the private email known when the departure takes effect: the exit notice
+/// goes to it then.
+pub(crate) async fn former_told_at_exit(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    no: &str,
+    name: &str,
+    language: &str,
+    private_email: &str,
+    tier: &str,
+) -> String {
+    let completion = json!({"override_reason": "test"});
+    departed(
+        app,
+        hr,
+        (no, name, language),
+        Some(private_email),
+        tier,
+        completion,
+        true,
+    )
+    .await
 }
 
 /// A former employee whose departure was completed with `completion` (the completion body).
@@ -40,19 +67,40 @@ pub(crate) async fn former_completed_with(
     tier: &str,
     completion: Value,
 ) -> String {
+    departed(
+        app,
+        hr,
+        (no, name, language),
+        private_email,
+        tier,
+        completion,
+        false,
+    )
+    .await
+}
+
+async fn departed(
+    app: &TestApp,
+    hr: &reqwest::Client,
+    (no, name, language): (&str, &str, &str),
+    private_email: Option<&str>,
+    tier: &str,
+    completion: Value,
+    email_before: bool,
+) -> String {
+    use diesel::prelude::*;
+    use tuomi::db::schema::employees;
     let last = "2028-02-28";
     let mut body = person(no, name, None);
     body["language"] = json!(language);
-    body["private_email"] = json!(private_email);
-    let id = add_employee(app, hr, body).await;
-    {
-        use diesel::prelude::*;
-        use tuomi::db::schema::employees;
-        diesel::update(employees::table.find(&id))
-            .set(employees::clearance_tier.eq(tier))
-            .execute(&mut app.db())
-            .unwrap();
+    if email_before {
+        body["private_email"] = json!(private_email);
     }
+    let id = add_employee(app, hr, body).await;
+    diesel::update(employees::table.find(&id))
+        .set(employees::clearance_tier.eq(tier))
+        .execute(&mut app.db())
+        .unwrap();
     let (s, dep) = post(app, hr, "/api/v1/departures", json!({
         "employee_id": id, "notice_date": last, "last_working_day": last, "reason": "resignation"
     }))
@@ -70,6 +118,12 @@ pub(crate) async fn former_completed_with(
     .await;
     app.past_the_last_working_day().await;
     assert_eq!(s, 200, "{done}");
+    if !email_before {
+        diesel::update(employees::table.find(&id))
+            .set(employees::private_email.eq(private_email))
+            .execute(&mut app.db())
+            .unwrap();
+    }
     id
 }
 
@@ -768,23 +822,23 @@ async fn reminder_emails_in_both_languages_match_their_snapshots() {
     let hr = app.token_client("hr@example.com", &["hr"]).await;
     app.run_jobs().await;
     crate::identity::set_identity(&app).await;
-    former(
+    former_told_at_exit(
         &app,
         &hr,
         "S001",
         "王芳",
         "zh-CN",
-        Some("zh@home.example"),
+        "zh@home.example",
         "core",
     )
     .await;
-    former(
+    former_told_at_exit(
         &app,
         &hr,
         "S002",
         "Alice Smith",
         "en",
-        Some("en@home.example"),
+        "en@home.example",
         "core",
     )
     .await;
