@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{TestApp, post};
+use crate::helpers::{TestApp, page, post};
 use crate::identity::set_identity;
 use crate::on_both_databases;
 use crate::people::{add_employee, person};
@@ -101,5 +101,46 @@ on_both_databases! {
         let rows = reminders(&app, &hr, &format!("employee_id={id}&kind=exit_notice")).await;
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["status"], "sent");
+    }
+
+    async fn the_printed_exit_notice_shows_the_persons_name_their_duties_and_signature_lines(app: TestApp) {
+        set_identity(&app).await;
+        let hr_api = app.token_client("hr-api@example.com", &["hr"]).await;
+        let mut body = person("E003", "Alice Smith", None);
+        body["language"] = json!("en");
+        let id = add_employee(&app, &hr_api, body).await;
+        {
+            use diesel::prelude::*;
+            use tuomi::db::schema::employees;
+            diesel::update(employees::table.find(&id))
+                .set(employees::clearance_tier.eq("important"))
+                .execute(&mut app.db())
+                .unwrap();
+        }
+        let (_, dep) = post(&app, &hr_api, "/api/v1/departures", json!({
+            "employee_id": id, "notice_date": "2028-02-28", "last_working_day": "2028-03-03", "reason": "resignation"
+        })).await;
+        let dep = dep["id"].as_str().unwrap().to_string();
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let (_, detail) = page(&app, &hr, &format!("/departures/{dep}")).await;
+        assert!(detail.contains(&format!("href=\"/departures/{dep}/exit-notice\"")), "linked from the departure");
+        // Printed at the exit interview, before it takes effect: the duties it will create,
+        // in the person's language whatever the reader's.
+        let (status, html) = page(&app, &hr, &format!("/departures/{dep}/exit-notice")).await;
+        assert_eq!(status, 200);
+        for expected in [
+            "<dd id=\"person\">Alice Smith</dd>", "Declassification period", "3 March 2028",
+            "Example Technology Co., Ltd.", "id=\"signatures\"", "Signature of the former employee",
+            "For the company", "Zhao Gang",
+        ] {
+            assert!(html.contains(expected), "{expected}: {html}");
+        }
+        assert!(html.contains("lang=\"en\""), "in the person's language");
+        let notice = html.split("id=\"exit-notice\"").nth(1).unwrap().split("</article>").next().unwrap();
+        assert!(!notice.to_lowercase().contains("tuomi"), "the document names the company only: {notice}");
+        // Someone who may not see the departure may not print it.
+        let outsider = app.signed_in("m@example.com", &["manager"]).await;
+        let (status, _) = page(&app, &outsider, &format!("/departures/{dep}/exit-notice")).await;
+        assert_eq!(status, 403);
     }
 }
