@@ -135,7 +135,7 @@ on_both_databases! {
         ] {
             assert!(html.contains(expected), "{expected}: {html}");
         }
-        assert!(html.contains("lang=\"en\""), "in the person's language");
+        assert!(html.contains("id=\"exit-notice\" lang=\"en\""), "in the person's language");
         let notice = html.split("id=\"exit-notice\"").nth(1).unwrap().split("</article>").next().unwrap();
         assert!(!notice.to_lowercase().contains("tuomi"), "the document names the company only: {notice}");
         // Someone who may not see the departure may not print it.

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 
-use super::super::render_page_in;
+use super::super::render_page;
 use crate::db::departures;
 use crate::db::employees::Scope;
 use crate::error::Error;
@@ -32,14 +32,15 @@ pub(super) async fn print(
         .await?;
     let lang = facts.employee.language;
     let today = crate::clock::company_date(state.now(), state.config.timezone);
-    render_page_in(
+    // The page in the reader's language; the notice in the person's (`doc_lang`).
+    render_page(
         &state,
         &req,
         Some(&user),
-        lang,
         StatusCode::OK,
         "departures_exit_notice.html",
         context! {
+            doc_lang => lang.as_str(),
             departure_id => facts.departure.id,
             in_effect => facts.departure.in_effect,
             printed_on => crate::domain::reminders::written_date(today, lang),
