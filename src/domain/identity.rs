@@ -250,6 +250,15 @@ pub mod tests {
     }
 
     #[test]
+    fn a_policy_saved_before_the_identity_existed_reads_with_it_unset() {
+        let mut saved = serde_json::to_value(crate::domain::policy::Policy::default()).unwrap();
+        saved.as_object_mut().unwrap().remove("identity");
+        let old: crate::domain::policy::Policy = serde_json::from_value(saved).unwrap();
+        assert_eq!(old.identity, Identity::default());
+        assert_eq!(old.identity.missing().len(), Identity::FORM_ORDER.len());
+    }
+
+    #[test]
     fn the_company_reads_in_the_readers_language() {
         let company = Company {
             identity: example(),

@@ -146,7 +146,7 @@ impl Mailer {
         let to: Mailbox = letter.to.parse().map_err(|e| {
             SendError::permanent(format!("{:?} is not a deliverable address: {e}", letter.to))
         })?;
-        let mut builder = Message::builder().from(self.from_of(&letter.sender)?);
+        let mut builder = Message::builder().from(self.sender_mailbox(&letter.sender)?);
         if let Some(reply_to) = &letter.sender.reply_to {
             let reply_to: Mailbox = reply_to.parse().map_err(|e| {
                 SendError::permanent(format!("the reply-to {reply_to:?} is not an address: {e}"))
@@ -171,7 +171,7 @@ impl Mailer {
 
     /// The From of a message: the identity's name and address, each where set, else the
     /// configured sender's.
-    fn from_of(&self, sender: &Sender) -> Result<Mailbox, SendError> {
+    fn sender_mailbox(&self, sender: &Sender) -> Result<Mailbox, SendError> {
         let email = match &sender.address {
             Some(address) => address.parse().map_err(|e| {
                 SendError::permanent(format!("the sender {address:?} is not an address: {e}"))
