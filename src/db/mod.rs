@@ -8,6 +8,7 @@ pub mod carriers;
 pub mod clearance;
 pub mod departures;
 pub mod employees;
+pub mod exit_notice;
 pub mod extensions;
 pub mod flashes;
 pub mod forecast;

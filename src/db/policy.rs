@@ -64,3 +64,13 @@ pub fn replace(
     )?;
     Ok(version)
 }
+
+/// The company's identity and the rules its notices cite, from the policy in force: what
+/// every email, page and printed document names (`Company::view` in the reader's language).
+pub fn identity(conn: &mut DbConnection) -> Result<crate::domain::identity::Company> {
+    let (_, policy) = current(conn)?;
+    Ok(crate::domain::identity::Company {
+        identity: policy.identity,
+        rules: policy.rule_references,
+    })
+}

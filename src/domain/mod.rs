@@ -118,6 +118,7 @@ pub mod clearance;
 pub mod delivery;
 pub mod departures;
 pub mod extensions;
+pub mod identity;
 pub mod import;
 pub mod noncompete;
 pub mod noncompete_terms;

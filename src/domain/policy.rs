@@ -61,10 +61,15 @@ pub struct Policy {
     /// both languages (policies saved before they existed get the defaults).
     #[serde(default)]
     pub rule_references: RuleReferences,
+    /// The company's name, the emails' sender and reply-to, whom to contact (unset until the
+    /// administrator sets it; policies saved before it existed have it unset).
+    #[serde(default)]
+    pub identity: super::identity::Identity,
 }
 
-/// Where a duty is written in the company's rules, in each language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Where a duty is written in the company's rules, in each language (also any other text of
+/// the policy kept in both languages).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RuleText {
     pub zh: String,
     pub en: String,
@@ -168,6 +173,7 @@ impl Default for Policy {
             reminders: ReminderPolicy::default(),
             extension_ceilings: ExtensionCeilings::default(),
             rule_references: RuleReferences::default(),
+            identity: super::identity::Identity::default(),
         }
     }
 }
@@ -307,6 +313,7 @@ impl Policy {
             }
         }
         self.reminders.check(&mut errors);
+        self.identity.check(&mut errors);
         let refs = &self.rule_references;
         for (kind, text) in [
             ("declassification", &refs.declassification),

@@ -37,6 +37,9 @@ crate::string_enum! {
         BreachReported = "breach_reported",
         /// To a user: a link to set a new password (asked for, or sent by an administrator).
         PasswordReset = "password_reset",
+        /// To the former employee, the moment their departure takes effect: the exit notice
+        /// (离职保密告知书), once per departure (the period is the departure).
+        ExitNotice = "exit_notice",
     }
 }
 
@@ -49,6 +52,7 @@ impl ReminderKind {
                 | ReminderKind::Ending
                 | ReminderKind::Released
                 | ReminderKind::OnRequest
+                | ReminderKind::ExitNotice
         )
     }
 }

@@ -11,15 +11,38 @@ use crate::db::letters::{self, WaitingLine};
 use crate::db::obligations::Obligation;
 use crate::db::reminders::Reminder;
 use crate::db::{self, DbConnection};
+use crate::domain::identity::Company;
 use crate::domain::obligations::{ObligationStatus, lasting_duty_from, restricting_tier};
 use crate::domain::reminders::{ReminderKind, written_date};
 use crate::domain::users::Language;
-use crate::mail::Rendered;
+use crate::mail::{Rendered, Sender};
 
 pub struct Composed {
     /// None: nowhere to send it.
     pub to: Option<String>,
     pub rendered: Rendered,
+    /// From and Reply-To: the company's, in the reader's language.
+    pub sender: Sender,
+}
+
+impl Composed {
+    /// A message to `to` in `lang`, rendered and signed as the company.
+    fn new(
+        runner: &Runner,
+        company: &Company,
+        to: Option<String>,
+        lang: Language,
+        template: &str,
+        ctx: Value,
+    ) -> anyhow::Result<Composed> {
+        Ok(Composed {
+            to,
+            rendered: runner
+                .templates
+                .render(lang, template, &company.view(lang), ctx)?,
+            sender: Sender::of(&company.identity, lang),
+        })
+    }
 }
 
 pub fn letter(
@@ -28,11 +51,15 @@ pub fn letter(
     reminder: &Reminder,
 ) -> anyhow::Result<Composed> {
     let kind: ReminderKind = reminder.kind;
+    if kind == ReminderKind::ExitNotice {
+        return exit_notice(runner, conn, reminder);
+    }
+    let company = db::policy::identity(conn)?;
     if kind.to_former_employee() {
-        return to_former_employee(runner, conn, reminder, kind);
+        return to_former_employee(runner, conn, &company, reminder, kind);
     }
     if kind == ReminderKind::Handover {
-        return to_successor(runner, conn, reminder);
+        return to_successor(runner, conn, &company, reminder);
     }
     let user_id = reminder
         .user_id
@@ -79,7 +106,7 @@ pub fn letter(
                 "breach",
                 context! {
                     name => user.name, code,
-                    url => base.join(&format!("api/v1/breaches/{}", reminder.period))?.to_string(),
+                    url => base.join(&format!("breaches/{}", reminder.period))?.to_string(),
                 },
             )
         }
@@ -98,15 +125,20 @@ pub fn letter(
         }
         _ => ("digest", digest(runner, conn, &user.name, lang)?),
     };
-    Ok(Composed {
-        to: Some(user.email.clone()),
-        rendered: runner.templates.render(lang, template, ctx)?,
-    })
+    Composed::new(
+        runner,
+        &company,
+        Some(user.email.clone()),
+        lang,
+        template,
+        ctx,
+    )
 }
 
 fn to_former_employee(
     runner: &Runner,
     conn: &mut DbConnection,
+    company: &Company,
     reminder: &Reminder,
     kind: ReminderKind,
 ) -> anyhow::Result<Composed> {
@@ -182,18 +214,42 @@ fn to_former_employee(
         lasting,
         ack_url => base.join(&format!("ack/{token}"))?.to_string(),
         report_url => base.join("report")?.to_string(),
-        company => runner.mailer.sender_name(),
     };
-    Ok(Composed {
-        to,
-        rendered: runner.templates.render(lang, "reminder", ctx)?,
-    })
+    Composed::new(runner, company, to, lang, "reminder", ctx)
+}
+
+/// The exit notice of a departure (the period), to the former employee's private address.
+fn exit_notice(
+    runner: &Runner,
+    conn: &mut DbConnection,
+    reminder: &Reminder,
+) -> anyhow::Result<Composed> {
+    let facts = db::exit_notice::facts(conn, &reminder.period)?;
+    let lang = facts.employee.language;
+    let expires = runner.clock.now()
+        + chrono::Duration::days(i64::from(facts.policy.reminders.link_valid_days));
+    let token = runner
+        .links
+        .sign(LinkPurpose::Acknowledge, &reminder.id, expires);
+    let base = &runner.config.base_url;
+    let ctx = context! {
+        ack_url => base.join(&format!("ack/{token}"))?.to_string(),
+        report_url => base.join("report")?.to_string(),
+        ..crate::mail::exit_notice::values(&facts, lang)
+    };
+    let to = facts
+        .employee
+        .private_email
+        .clone()
+        .filter(|e| !e.trim().is_empty());
+    Composed::new(runner, &facts.company, to, lang, "exit_notice", ctx)
 }
 
 /// The successor is asked to sign for a handover (the period is the checklist line).
 fn to_successor(
     runner: &Runner,
     conn: &mut DbConnection,
+    company: &Company,
     reminder: &Reminder,
 ) -> anyhow::Result<Composed> {
     let Some((line, leaver, successor)) = db::departures::awaiting_receipt(conn, &reminder.period)?
@@ -210,13 +266,11 @@ fn to_successor(
         count => line.expected_count,
         receipt_url => runner.config.base_url.join(&format!("receipt/{token}"))?.to_string(),
     };
-    Ok(Composed {
-        to: successor
-            .work_email
-            .clone()
-            .or(successor.private_email.clone()),
-        rendered: runner.templates.render(lang, "handover", ctx)?,
-    })
+    let to = successor
+        .work_email
+        .clone()
+        .or(successor.private_email.clone());
+    Composed::new(runner, company, to, lang, "handover", ctx)
 }
 
 /// How long a successor's signing link works.

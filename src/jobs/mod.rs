@@ -454,6 +454,7 @@ impl Runner {
             rendered: &letter.rendered,
             message_id: &message_id,
             date: now,
+            sender: letter.sender.clone(),
         });
         let result = built.and_then(|bytes| {
             self.mailer

@@ -1,6 +1,7 @@
 //! Outgoing email: messages built from the templates (text and HTML, zh-CN and en), signed
 //! with DKIM when a key is configured, and handed to SMTP or written to the outbox folder.
 
+pub mod exit_notice;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -63,6 +64,31 @@ pub struct Letter<'a> {
     pub rendered: &'a Rendered,
     pub message_id: &'a str,
     pub date: DateTime<Utc>,
+    /// Who it is from as the reader sees it (the company's identity); none: the configured
+    /// sender.
+    pub sender: Sender,
+}
+
+/// The From and Reply-To of a message, from the company's identity in the reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct Sender {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub reply_to: Option<String>,
+}
+
+impl Sender {
+    pub fn of(
+        identity: &crate::domain::identity::Identity,
+        lang: crate::domain::users::Language,
+    ) -> Sender {
+        let set = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Sender {
+            name: identity.sender_name(lang).map(str::to_string),
+            address: set(&identity.sender_address),
+            reply_to: set(&identity.reply_to),
+        }
+    }
 }
 
 impl Mailer {
@@ -109,14 +135,6 @@ impl Mailer {
         })
     }
 
-    /// The sender's display name, or its address.
-    pub fn sender_name(&self) -> String {
-        self.from
-            .name
-            .clone()
-            .unwrap_or_else(|| self.from.email.to_string())
-    }
-
     /// The Message-ID of a reminder: the same for every attempt, so a receiver can drop the
     /// duplicate a crash between "accepted" and "marked sent" could cause.
     pub fn message_id(&self, reminder_id: &str) -> String {
@@ -128,8 +146,14 @@ impl Mailer {
         let to: Mailbox = letter.to.parse().map_err(|e| {
             SendError::permanent(format!("{:?} is not a deliverable address: {e}", letter.to))
         })?;
-        let mut message = Message::builder()
-            .from(self.from.clone())
+        let mut builder = Message::builder().from(self.sender_mailbox(&letter.sender)?);
+        if let Some(reply_to) = &letter.sender.reply_to {
+            let reply_to: Mailbox = reply_to.parse().map_err(|e| {
+                SendError::permanent(format!("the reply-to {reply_to:?} is not an address: {e}"))
+            })?;
+            builder = builder.reply_to(reply_to);
+        }
+        let mut message = builder
             .to(to)
             .subject(letter.rendered.subject.clone())
             .message_id(Some(letter.message_id.to_string()))
@@ -143,6 +167,19 @@ impl Mailer {
             message.sign(dkim);
         }
         Ok(message.formatted())
+    }
+
+    /// The From of a message: the identity's name and address, each where set, else the
+    /// configured sender's.
+    fn sender_mailbox(&self, sender: &Sender) -> Result<Mailbox, SendError> {
+        let email = match &sender.address {
+            Some(address) => address.parse().map_err(|e| {
+                SendError::permanent(format!("the sender {address:?} is not an address: {e}"))
+            })?,
+            None => self.from.email.clone(),
+        };
+        let name = sender.name.clone().or_else(|| self.from.name.clone());
+        Ok(Mailbox::new(name, email))
     }
 
     /// Hands the bytes to the mail server (or the outbox); returns the server's answer.
@@ -222,6 +259,7 @@ mod tests {
                 rendered: &rendered(),
                 message_id: &id,
                 date: chrono::Utc::now(),
+                sender: Sender::default(),
             })
             .unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -245,6 +283,7 @@ mod tests {
                 rendered: &rendered(),
                 message_id: "<x@example.com>",
                 date: chrono::Utc::now(),
+                sender: Sender::default(),
             })
             .unwrap_err();
         assert!(err.permanent, "{err}");
@@ -266,6 +305,7 @@ mod tests {
                 rendered: &rendered(),
                 message_id: "<r-1@example.com>",
                 date: chrono::Utc::now(),
+                sender: Sender::default(),
             })
             .unwrap();
         let text = String::from_utf8(bytes).unwrap();

@@ -13,6 +13,7 @@ use anyhow::Context;
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 
 use crate::catalog;
+use crate::domain::identity::CompanyView;
 use crate::domain::users::Language;
 
 /// The messages and the variables each may use. The subject is the `subject` block of the
@@ -31,7 +32,19 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "lasting",
             "ack_url",
             "report_url",
-            "company",
+        ],
+    ),
+    (
+        "exit_notice",
+        &[
+            "name",
+            "employee_no",
+            "last_working_day",
+            "obligations",
+            "restrictions",
+            "non_compete",
+            "ack_url",
+            "report_url",
         ],
     ),
     ("nudge", &["name", "days", "lines"]),
@@ -85,6 +98,7 @@ macro_rules! builtin {
 const BUILTIN: &[(&str, &str)] = builtin![
     "layout",
     "reminder",
+    "exit_notice",
     "nudge",
     "loss",
     "digest",
@@ -94,8 +108,9 @@ const BUILTIN: &[(&str, &str)] = builtin![
 ];
 
 /// What every template may use besides its message's variables: the reader's language (which
-/// `t` reads), and the catalog functions.
-const ALWAYS: &[&str] = &["lang", "t", "has_t"];
+/// `t` reads), the catalog functions, and the company (its name, contacts and rules, in the
+/// reader's language: every message is signed by it).
+const ALWAYS: &[&str] = &["lang", "t", "has_t", "company"];
 
 /// The variables the layouts may use: those every message provides.
 const LAYOUT: &[&str] = &["name", "subject"];
@@ -228,14 +243,15 @@ impl MailTemplates {
         Ok(())
     }
 
-    /// Renders a message in a language.
+    /// Renders a message in a language, signed by the company as that language names it.
     pub fn render(
         &self,
         language: Language,
         message: &str,
+        company: &CompanyView,
         ctx: Value,
     ) -> anyhow::Result<Rendered> {
-        let ctx = context! { lang => language.as_str(), ..ctx };
+        let ctx = context! { lang => language.as_str(), company, ..ctx };
         let txt_name = self.name(language, message, "txt");
         let txt = self.env.get_template(&txt_name)?;
         let mut captured = txt
@@ -320,6 +336,7 @@ mod tests {
             .render(
                 Language::En,
                 "loss",
+                &CompanyView::default(),
                 context! { name => "Wang", employee_name => "Li", title => "USB", carrier => "C-1", not_handed_over => false,
                 on => "1 March 2028", url => "http://x" },
             )
@@ -341,9 +358,11 @@ mod tests {
         let templates = MailTemplates::load(Some(dir.path())).unwrap();
         let ctx = context! { name => "Wang", code => "BR-1", url => "http://x" };
         let en = templates
-            .render(Language::En, "breach", ctx.clone())
+            .render(Language::En, "breach", &CompanyView::default(), ctx.clone())
             .unwrap();
-        let zh = templates.render(Language::ZhCn, "breach", ctx).unwrap();
+        let zh = templates
+            .render(Language::ZhCn, "breach", &CompanyView::default(), ctx)
+            .unwrap();
         assert_eq!(
             (en.subject.as_str(), en.text.as_str()),
             ("CASE BR-1", "Dear Wang,\n\nhttp://x\n")
@@ -400,10 +419,11 @@ mod tests {
                         .render(
                             lang,
                             "reminder",
+                            &CompanyView::default(),
                             context! {
                                 name => "N", occasion, serving, obligations => obligations.clone(),
                                 restrictions => "R", ack_url => "A", report_url => "P",
-                                company => "C", released_on => "D", lasting,
+                                released_on => "D", lasting,
                             },
                         )
                         .unwrap();
@@ -423,6 +443,7 @@ mod tests {
                 .render(
                     Language::En,
                     "nudge",
+                    &CompanyView::default(),
                     context! { name => "N", days => 3, lines },
                 )
                 .unwrap()

@@ -134,6 +134,8 @@ on_both_databases! {
         assert_eq!(told.len(), 1);
         assert!(told[0].subject().contains(&code));
         assert!(!told[0].text().contains("设计图纸"), "the email says only that a report arrived");
+        assert!(told[0].text().contains(&format!("/breaches/{id}\n")), "it links the case page: {}", told[0].text());
+        assert!(!told[0].text().contains("/api/"), "never the API: {}", told[0].text());
 
         // Guessing is throttled: five wrong secrets, then 429 even for the right one.
         for _ in 0..5 {

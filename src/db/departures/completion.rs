@@ -195,6 +195,25 @@ pub fn take_effect(
     obligations::create_all(tx, now, actor, &employee.id, &owed, source)?;
     crate::db::noncompete::open_ledger(tx, id, policy)?;
     crate::db::noncompete::apply_waiver_before_term(tx, now, &departure)?;
+    // The exit notice goes out now, once per departure (its key), by a send job of this
+    // transaction: a crash before it is sent leaves the job to be run. Someone with no
+    // private address gets it on paper at the exit interview (the notice's print page).
+    let has_private = employee
+        .private_email
+        .as_deref()
+        .is_some_and(|e| !e.trim().is_empty());
+    let exit_notice = if has_private {
+        crate::db::reminders::plan_one(
+            tx,
+            now,
+            crate::db::reminders::Recipient::Employee(&employee.id),
+            crate::domain::reminders::ReminderKind::ExitNotice,
+            id,
+            now,
+        )?
+    } else {
+        None
+    };
     audit::record(
         tx,
         now,
@@ -206,6 +225,7 @@ pub fn take_effect(
             details: json!({
                 "employee_id": employee.id, "status": final_status, "users_disabled": disabled,
                 "tier_held": tier_held, "trade_secret": trade_secret,
+                "exit_notice": exit_notice,
             }),
         },
     )?;

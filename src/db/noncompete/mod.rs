@@ -173,7 +173,7 @@ pub fn put_agreement(
 /// recorded for this contract: its term checked against the cap in force now (refused when
 /// longer, never shortened).
 pub fn owed_at_departure(
-    tx: &mut WriteTx,
+    tx: &mut DbConnection,
     employee_id: &str,
     policy: &Policy,
     last_working_day: NaiveDate,

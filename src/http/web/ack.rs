@@ -34,6 +34,7 @@ struct AckView {
     lasting_from: Option<chrono::NaiveDate>,
     policy: crate::domain::policy::Policy,
     agreement: Option<crate::db::noncompete::Agreement>,
+    company: crate::domain::identity::Company,
 }
 
 /// The reminder a link names, if the link verifies, has not expired and is for a former
@@ -67,7 +68,9 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
             } else {
                 None
             };
+            let company = db::policy::identity(conn)?;
             Ok(Some(AckView {
+                company,
                 reminder,
                 name: employee.name,
                 language: employee.language,
@@ -137,6 +140,7 @@ fn ack_page(
             acknowledged_on => v.reminder.acknowledged_at
                 .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), lang)),
             can_acknowledge => v.reminder.status == ReminderStatus::Sent,
+            company => v.company.view(lang),
         },
     )
 }

@@ -29,20 +29,23 @@ struct ReportForm {
     contact: String,
 }
 
-fn form_page(
+/// The form, with whom else a reporter may tell (the company's contacts).
+async fn form_page(
     state: &AppState,
     req: &HttpRequest,
     status: StatusCode,
     form: &ReportForm,
     errors: &crate::domain::FieldErrors,
 ) -> Result<HttpResponse, Error> {
+    let company = state.db(crate::db::policy::identity).await?;
+    let lang = super::page_language(req, None);
     render_page(
         state,
         req,
         None,
         status,
         "report.html",
-        context! { form, errors => errors.0 },
+        context! { form, errors => errors.0, company => company.view(lang) },
     )
 }
 
@@ -54,6 +57,7 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         &ReportForm::default(),
         &Default::default(),
     )
+    .await
 }
 
 /// Reads the report form: its text fields and at most one file of evidence.
@@ -93,7 +97,8 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form,
             &errors,
-        );
+        )
+        .await;
     }
     let report = PublicReport {
         person: form.person.clone(),
@@ -111,7 +116,8 @@ pub async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
                 &errors,
-            );
+            )
+            .await;
         }
         Err(e) => return Err(e),
     };

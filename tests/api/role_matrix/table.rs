@@ -230,6 +230,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/departures/new", HR),
     ("GET", "/departures/{id}", TEAM),
     ("GET", "/departures/{id}/register", TEAM),
+    ("GET", "/departures/{id}/exit-notice", TEAM),
     ("GET", "/obligations", OVERSEERS),
     ("GET", "/obligations/{id}", OVERSEERS),
     ("GET", "/obligations/{id}/waive", HR),

@@ -7,6 +7,7 @@
 //! box per role, which the form layer cannot turn into the API's list) and the policy (flat
 //! fields that become the API's nested document).
 
+mod identity;
 mod pledge_texts;
 mod policy;
 mod users;
@@ -63,6 +64,8 @@ pub fn dashboard(
         .find(|(state, _)| state == jobs::JobState::Failed.as_str())
         .map_or(0, |(_, n)| n);
     let audit_events = audit::event_count(conn)?;
+    // Not an outage (readiness stays green), but emails go out unsigned until it is set.
+    let identity_missing = crate::db::policy::identity(conn)?.identity.missing();
     Ok(Some(super::dashboard::Section {
         template: "admin_dashboard.html",
         data: context! {
@@ -70,6 +73,7 @@ pub fn dashboard(
             inactive,
             failed_jobs,
             audit_events,
+            identity_missing,
             version => env!("CARGO_PKG_VERSION"),
         },
     }))

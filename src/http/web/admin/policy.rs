@@ -114,6 +114,7 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         })
         .collect();
     vec![
+        context! { key => "identity", settings => super::identity::settings(&p.identity) },
         context! { key => "periods", settings => vec![
             setting("core_months", "number", n(p.core_months)),
             setting("important_months", "number", n(p.important_months)),
@@ -310,6 +311,7 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         })
         .filter(|t| !t.zh.is_empty() || !t.en.is_empty())
         .collect();
+    super::identity::read(&mut p.identity, fields);
     let refs = &mut p.rule_references;
     for (kind, text) in [
         ("declassification", &mut refs.declassification),

@@ -22,6 +22,7 @@ use crate::http::AppState;
 use crate::http::extract::{AnyRole, Authorized, HrOnly, QueryParams};
 
 mod dashboards;
+mod exit_notice;
 mod list;
 // The chart is drawn only for this area's section of the start page.
 mod ending_chart;
@@ -35,6 +36,7 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/departures/new", HrOnly, new_form);
     r.get("/departures/{id}", AnyRole, detail);
     r.get("/departures/{id}/register", AnyRole, register);
+    r.get("/departures/{id}/exit-notice", AnyRole, exit_notice::print);
 }
 
 /// Choices a people search offers at most.

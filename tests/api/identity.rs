@@ -1,0 +1,246 @@
+//! The company's identity (issue 19): set in the policy, named by every email (From,
+//! Reply-To, signature, contacts), never the product's name; until it is set the admin's start
+//! page lists what is missing. And every link in an email leads to a page, never the API.
+
+use minijinja::{Value as Ctx, context};
+use serde_json::{Value, json};
+use tuomi::domain::identity::{Company, CompanyView};
+use tuomi::domain::users::Language;
+
+use crate::helpers::{TestApp, page};
+use crate::on_both_databases;
+
+/// A complete identity, as an administrator sets it.
+pub fn example_identity() -> Value {
+    json!({
+        "company": {"zh": "示例科技有限公司", "en": "Example Technology Co., Ltd."},
+        "sender_name": {"zh": "示例科技人力资源部", "en": "Example Technology HR"},
+        "sender_address": "hr@example.com",
+        "reply_to": "hr-help@example.com",
+        "hr": {"name": {"zh": "李娟", "en": "Li Juan"}, "phone": "010-6000 1001", "email": "lijuan@example.com"},
+        "security": {"name": {"zh": "赵刚", "en": "Zhao Gang"}, "phone": "010-6000 1002", "email": "security@example.com"},
+    })
+}
+
+/// Puts the example identity in force through the policy API, as an admin.
+pub async fn set_identity(app: &TestApp) {
+    let admin = app
+        .token_client("identity-admin@example.com", &["admin"])
+        .await;
+    let current: Value = admin
+        .get(app.url("/api/v1/policy"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut policy = current["policy"].clone();
+    policy["identity"] = example_identity();
+    let r = admin
+        .put(app.url("/api/v1/policy"))
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+/// The example company as a reader in `lang` sees it.
+pub fn company(lang: Language) -> CompanyView {
+    Company {
+        identity: serde_json::from_value(example_identity()).unwrap(),
+        rules: Default::default(),
+    }
+    .view(lang)
+}
+
+/// Every email the service sends, with fixed content (the links as the service builds them).
+pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
+    let base = "http://127.0.0.1:8080";
+    let obligations = vec![
+        context! { kind => "declassification", starts_on => "2028年2月29日", ends_on => "2031年2月28日", rule => "《涉密人员管理制度》第十一条" },
+        context! { kind => "non_compete", starts_on => "2028年2月29日", ends_on => "2029年2月28日", rule => () },
+        context! { kind => "trade_secret", starts_on => "2028年2月29日", ends_on => (), rule => () },
+    ];
+    vec![
+        (
+            "exit_notice",
+            context! {
+                name => "王芳", employee_no => "S001", last_working_day => "2028年2月28日",
+                obligations,
+                restrictions => "不得以任何方式泄露所知悉的秘密。",
+                non_compete => context! { scope => "芯片设计", region => "上海市", monthly => "9,000.00 CNY" },
+                ack_url => format!("{base}/ack/<token>"), report_url => format!("{base}/report"),
+            },
+        ),
+        (
+            "reminder",
+            context! {
+                name => "王芳", occasion => "periodic", serving => false,
+                obligations => vec![context! { kind => "confidentiality", starts_on => "S", ends_on => "E", ended => false, ending_soon => false }],
+                restrictions => "R", released_on => (), lasting => (),
+                ack_url => format!("{base}/ack/<token>"), report_url => format!("{base}/report"),
+            },
+        ),
+        (
+            "nudge",
+            context! {
+                name => "陈组长", days => 3,
+                lines => vec![context! {
+                    employee_name => "张伟", title => "账号已注销", since => "2028年2月28日",
+                    url => format!("{base}/departures/d-1"),
+                }],
+            },
+        ),
+        (
+            "loss",
+            context! {
+                name => "Security Officer", employee_name => "张伟", title => "USB-7 研发资料",
+                carrier => "USB-7", not_handed_over => false, on => "2028年3月1日", url => format!("{base}/departures/d-1"),
+            },
+        ),
+        (
+            "digest",
+            context! {
+                name => "HR",
+                ending => vec![context! { employee_name => "王芳", kind => "declassification", ends_on => "2028年3月28日" }],
+                unacknowledged => vec![context! { employee_name => "Alice Smith", sent_on => "2028年1月1日" }],
+                escalate_days => 14,
+                payments => vec![context! { employee_name => "李娜", month => 1, due_on => "2028-03-15", status => "late" }],
+                rescission => vec![context! { employee_name => "李娜", late => 2, may_rescind => false }],
+                failed => vec![context! { recipient => "Nowhere", error => "no deliverable address" }],
+                waiting => 3, waiting_since => "1 April 2028",
+                losses => Vec::<Ctx>::new(),
+                url => format!("{base}/"),
+            },
+        ),
+        (
+            "handover",
+            context! {
+                name => "陈组长", employee_name => "张伟", title => "LT-9 笔记本电脑", count => 1,
+                receipt_url => format!("{base}/receipt/<token>"),
+            },
+        ),
+        (
+            "breach",
+            context! { name => "Security Officer", code => "BR-7KQ4-MX2P", url => format!("{base}/breaches/c-1") },
+        ),
+    ]
+}
+
+/// Every link of a rendered email: the URLs of its text and the `href`s of its HTML.
+fn links(text: &str, html: &str) -> Vec<String> {
+    let html = html.replace("&#x2f;", "/");
+    let mut found: Vec<String> = text
+        .split_whitespace()
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(str::to_string)
+        .collect();
+    found.extend(
+        html.split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_string),
+    );
+    found
+}
+
+#[test]
+fn every_link_in_every_email_points_at_a_page_never_at_the_api() {
+    let templates = tuomi::mail::MailTemplates::load(None).unwrap();
+    let messages = sample_messages();
+    assert_eq!(
+        messages.len(),
+        tuomi::mail::templates::MESSAGES.len(),
+        "every message is rendered"
+    );
+    for (message, ctx) in messages {
+        for lang in [Language::En, Language::ZhCn] {
+            let r = templates
+                .render(lang, message, &company(lang), ctx.clone())
+                .unwrap();
+            let found = links(&r.text, &r.html);
+            assert!(!found.is_empty(), "{message}: no link at all");
+            for link in found {
+                let url = reqwest::Url::parse(&link).unwrap_or_else(|e| panic!("{link}: {e}"));
+                assert!(
+                    !url.path().starts_with("/api/"),
+                    "{message} {lang:?} links to the API: {link}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_email_names_the_product_and_each_is_signed_by_the_company() {
+    let templates = tuomi::mail::MailTemplates::load(None).unwrap();
+    for (message, ctx) in sample_messages() {
+        for lang in [Language::En, Language::ZhCn] {
+            let company = company(lang);
+            let r = templates
+                .render(lang, message, &company, ctx.clone())
+                .unwrap();
+            for part in [&r.subject, &r.text, &r.html] {
+                assert!(
+                    !part.to_lowercase().contains("tuomi"),
+                    "{message} {lang:?} names the product: {part}"
+                );
+            }
+            for part in [&r.text, &r.html] {
+                for expected in [
+                    &company.name,
+                    &company.hr.name,
+                    &company.hr.phone,
+                    &company.security.email,
+                ] {
+                    assert!(
+                        part.contains(expected.as_str()),
+                        "{message} {lang:?} lacks {expected}: {part}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+on_both_databases! {
+    async fn until_the_identity_is_set_the_admin_start_page_lists_what_is_missing(app: TestApp) {
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        let (status, html) = page(&app, &admin, "/").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("id=\"identity-missing\""), "{html}");
+        assert!(html.contains("href=\"/admin/policy#f-identity.security.email\""), "{html}");
+        // Not an outage: the service is ready.
+        assert_eq!(app.get("/readyz").await.status(), 200);
+
+        set_identity(&app).await;
+        let (_, html) = page(&app, &admin, "/").await;
+        assert!(!html.contains("identity-missing"), "{html}");
+        // Audited like every policy change, with what it became.
+        let audit: Value = app.token_client("auditor@example.com", &["admin"]).await
+            .get(app.url("/api/v1/audit?subject_type=policy")).send().await.unwrap().json().await.unwrap();
+        let changed = audit["items"].as_array().unwrap().iter()
+            .find(|e| e["action"] == "policy.changed").expect("a policy.changed event");
+        assert_eq!(changed["details"]["to"]["identity"]["company"]["zh"], "示例科技有限公司");
+        // The policy page shows it, each text in its own language.
+        let (_, html) = page(&app, &admin, "/admin/policy").await;
+        assert!(html.contains("value=\"Example Technology Co., Ltd.\""), "{html}");
+        assert!(html.contains("name=\"identity.security.phone\""), "{html}");
+    }
+
+    async fn an_identity_address_that_is_not_one_is_refused_naming_the_field(app: TestApp) {
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let current: Value = admin.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        let mut policy = current["policy"].clone();
+        policy["identity"] = example_identity();
+        policy["identity"]["reply_to"] = json!("hr at example");
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert!(body.to_string().contains("identity.reply_to"), "{body}");
+        let after: Value = admin.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(after["version"], current["version"], "nothing changed");
+    }
+}
