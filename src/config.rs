@@ -38,6 +38,10 @@ pub struct Config {
     pub retrying: Retrying,
     /// How long a claimed job is its worker's, and how often the worker renews that.
     pub leases: Leases,
+    /// How long a session lasts unused, and at most.
+    pub sessions: crate::domain::sessions::SessionLimits,
+    /// The longest an API token lasts, in days (its creator may ask for less).
+    pub api_token_days: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +74,9 @@ struct RawConfig {
     mail_retry_horizon_days: Option<String>,
     job_lease_seconds: Option<String>,
     job_heartbeat_seconds: Option<String>,
+    session_idle_minutes: Option<String>,
+    session_lifetime_hours: Option<String>,
+    api_token_days: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -93,6 +100,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("mail_retry_horizon_days", "14"),
     ("job_lease_seconds", "30"),
     ("job_heartbeat_seconds", "10"),
+    ("session_idle_minutes", "120"),
+    ("session_lifetime_hours", "12"),
+    ("api_token_days", "90"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +141,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 19] = [
+        let overrides: [(&str, &mut Option<String>); 22] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -160,6 +170,12 @@ impl Config {
                 "TUOMI_JOB_HEARTBEAT_SECONDS",
                 &mut raw.job_heartbeat_seconds,
             ),
+            ("TUOMI_SESSION_IDLE_MINUTES", &mut raw.session_idle_minutes),
+            (
+                "TUOMI_SESSION_LIFETIME_HOURS",
+                &mut raw.session_lifetime_hours,
+            ),
+            ("TUOMI_API_TOKEN_DAYS", &mut raw.api_token_days),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -377,6 +393,29 @@ impl RawConfig {
             lease: chrono::Duration::seconds(lease),
             heartbeat: chrono::Duration::seconds(heartbeat),
         };
+        let lifetime = whole(
+            "session_lifetime_hours",
+            self.session_lifetime_hours.as_deref(),
+            12,
+            (1, 24 * 30),
+        );
+        // A session idle longer than it may last at all would never time out for idleness.
+        let idle = whole(
+            "session_idle_minutes",
+            self.session_idle_minutes.as_deref(),
+            120,
+            (5, lifetime * 60),
+        );
+        let sessions = crate::domain::sessions::SessionLimits {
+            idle: chrono::Duration::minutes(idle),
+            lifetime: chrono::Duration::hours(lifetime),
+        };
+        let api_token_days = whole(
+            "api_token_days",
+            self.api_token_days.as_deref(),
+            90,
+            (1, 3650),
+        );
 
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
@@ -396,6 +435,8 @@ impl RawConfig {
                 dkim,
                 retrying,
                 leases,
+                sessions,
+                api_token_days,
             }),
             _ => Err(ConfigError { problems }),
         }
@@ -450,6 +491,9 @@ mod tests {
         assert_eq!(config.retrying, Retrying::default());
         assert_eq!(config.retrying.horizon, chrono::Duration::days(14));
         assert_eq!(config.leases.lease, chrono::Duration::seconds(30));
+        assert_eq!(config.sessions.idle, chrono::Duration::hours(2));
+        assert_eq!(config.sessions.lifetime, chrono::Duration::hours(12));
+        assert_eq!(config.api_token_days, 90);
         let err = Config::load(
             &env(&[
                 ("TUOMI_MAIL_RETRY_HORIZON_DAYS", "0"),

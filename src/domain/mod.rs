@@ -129,6 +129,7 @@ pub mod policy;
 pub mod problem;
 pub mod reminders;
 pub mod roles;
+pub mod sessions;
 pub mod users;
 
 use std::collections::BTreeMap;
