@@ -91,6 +91,10 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("DELETE", "/api/v1/session", ANYONE),
     ("GET", "/api/v1/me", STAFF),
     ("PATCH", "/api/v1/me", STAFF),
+    ("GET", "/api/v1/me/sessions", STAFF),
+    // Before the one that ends all the others: each caller ends a session of their own.
+    ("DELETE", "/api/v1/me/sessions/{id}", OWN),
+    ("DELETE", "/api/v1/me/sessions", STAFF),
     ("POST", "/api/v1/tokens", STAFF),
     ("GET", "/api/v1/tokens", STAFF),
     // An administrator revokes anyone's token; the others only their own.
