@@ -141,7 +141,8 @@ mod tests {
 
     #[test]
     fn readable_browser_names_the_browser_and_the_system() {
-        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        let firefox =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
         assert_eq!(readable_browser(firefox), "Firefox · Windows");
         let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
         assert_eq!(readable_browser(edge), "Edge · Windows");

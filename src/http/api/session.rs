@@ -3,9 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 
+use crate::db::stored_instant;
 use crate::db::users::{self, TokenInfo, User};
 use crate::db::write_tx;
-use crate::db::stored_instant;
 use crate::domain::FieldErrors;
 use crate::domain::sessions::token_expiry;
 use crate::domain::users::{Language, Role, check_name};

@@ -63,7 +63,15 @@ async fn forge(
     };
     let r = request.send().await.unwrap();
     let status = r.status().as_u16();
-    (status, r.text().await.unwrap_or_default().chars().take(160).collect())
+    (
+        status,
+        r.text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(160)
+            .collect(),
+    )
 }
 
 on_both_databases! {

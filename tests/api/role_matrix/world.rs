@@ -61,7 +61,9 @@ pub(super) async fn caller(
 ) -> Caller {
     let mut main = one_session(app, who, email, user_id.clone()).await;
     if email.is_some() {
-        main.spare = Some(Box::new(one_session(app, who, email, user_id.clone()).await));
+        main.spare = Some(Box::new(
+            one_session(app, who, email, user_id.clone()).await,
+        ));
         let third = one_session(app, who, email, user_id).await;
         let listed = third
             .client
