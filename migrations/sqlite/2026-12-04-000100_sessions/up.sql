@@ -16,4 +16,4 @@ CREATE INDEX sessions_user_id_idx ON sessions (user_id, ended_at);
 
 -- API tokens expire; those made before expiry existed get the default 90 days from creation.
 ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP NOT NULL DEFAULT '1970-01-01 00:00:00';
-UPDATE api_tokens SET expires_at = strftime('%Y-%m-%d %H:%M:%f', created_at, '+90 days');
+UPDATE api_tokens SET expires_at = datetime(created_at, '+90 days');
