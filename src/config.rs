@@ -45,6 +45,10 @@ pub struct Config {
     /// How long a client may take to send a request's headers and body: a slow sender is
     /// answered 408 and let go instead of holding memory and a worker.
     pub request_timeout: std::time::Duration,
+    /// How long a session lasts unused, and at most.
+    pub sessions: crate::domain::sessions::SessionLimits,
+    /// The longest an API token lasts, in days (its creator may ask for less).
+    pub api_token_days: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +84,9 @@ struct RawConfig {
     metrics_token: Option<String>,
     metrics_listen: Option<String>,
     request_timeout_seconds: Option<String>,
+    session_idle_minutes: Option<String>,
+    session_lifetime_hours: Option<String>,
+    api_token_days: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -106,6 +113,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("metrics_token", "unset: /metrics is not served on listen"),
     ("metrics_listen", "unset: no separate metrics address"),
     ("request_timeout_seconds", "30"),
+    ("session_idle_minutes", "120"),
+    ("session_lifetime_hours", "12"),
+    ("api_token_days", "90"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -144,7 +154,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 19] = [
+        let overrides: [(&str, &mut Option<String>); 22] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -173,6 +183,12 @@ impl Config {
                 "TUOMI_JOB_HEARTBEAT_SECONDS",
                 &mut raw.job_heartbeat_seconds,
             ),
+            ("TUOMI_SESSION_IDLE_MINUTES", &mut raw.session_idle_minutes),
+            (
+                "TUOMI_SESSION_LIFETIME_HOURS",
+                &mut raw.session_lifetime_hours,
+            ),
+            ("TUOMI_API_TOKEN_DAYS", &mut raw.api_token_days),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -429,6 +445,29 @@ impl RawConfig {
                 None
             }
         };
+        let lifetime = whole(
+            "session_lifetime_hours",
+            self.session_lifetime_hours.as_deref(),
+            12,
+            (1, 24 * 30),
+        );
+        // A session idle longer than it may last at all would never time out for idleness.
+        let idle = whole(
+            "session_idle_minutes",
+            self.session_idle_minutes.as_deref(),
+            120,
+            (5, lifetime * 60),
+        );
+        let sessions = crate::domain::sessions::SessionLimits {
+            idle: chrono::Duration::minutes(idle),
+            lifetime: chrono::Duration::hours(lifetime),
+        };
+        let api_token_days = whole(
+            "api_token_days",
+            self.api_token_days.as_deref(),
+            90,
+            (1, 3650),
+        );
 
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
@@ -451,6 +490,8 @@ impl RawConfig {
                 metrics_token: self.metrics_token,
                 metrics_listen,
                 request_timeout,
+                sessions,
+                api_token_days,
             }),
             _ => Err(ConfigError { problems }),
         }
@@ -505,6 +546,9 @@ mod tests {
         assert_eq!(config.retrying, Retrying::default());
         assert_eq!(config.retrying.horizon, chrono::Duration::days(14));
         assert_eq!(config.leases.lease, chrono::Duration::seconds(30));
+        assert_eq!(config.sessions.idle, chrono::Duration::hours(2));
+        assert_eq!(config.sessions.lifetime, chrono::Duration::hours(12));
+        assert_eq!(config.api_token_days, 90);
         let err = Config::load(
             &env(&[
                 ("TUOMI_MAIL_RETRY_HORIZON_DAYS", "0"),

@@ -25,6 +25,7 @@ pub mod policy;
 pub mod reminders;
 pub mod schema;
 pub mod seed;
+pub mod sessions;
 pub mod throttles;
 mod tx;
 pub mod users;

@@ -132,6 +132,7 @@ pub mod problem;
 pub mod reminders;
 pub mod roles;
 pub mod second_factor;
+pub mod sessions;
 pub mod spreadsheet;
 pub mod users;
 

@@ -40,14 +40,23 @@ async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
             .db(move |conn| Ok(users::find_by_token(conn, &token, now)?))
             .await;
     }
-    match session::session_user_id(&state, &req) {
-        Some(id) => {
-            state
-                .db(move |conn| Ok(users::find(conn, &id)?.filter(|u| u.active)))
-                .await
+    match session::current_session(&state, &req).await? {
+        Some((id, user)) => {
+            req.extensions_mut().insert(SessionId(id));
+            Ok(Some(user))
         }
         None => Ok(None),
     }
+}
+
+/// The id of the session a signed-in request came with (none with an API token): set once
+/// the user is known, for "sign out everywhere else" and marking the current session.
+#[derive(Debug, Clone)]
+pub struct SessionId(pub String);
+
+/// The session id of a request whose user is already extracted.
+pub fn session_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<SessionId>().map(|s| s.0.clone())
 }
 
 impl FromRequest for CurrentUser {

@@ -120,12 +120,6 @@ impl AppState {
             None => Ok(()),
         }
     }
-
-    /// Forgets the key's failures under the throttle (after a success).
-    pub async fn throttle_forget(&self, throttle: Throttle, key: &str) -> Result<()> {
-        let key = key.to_string();
-        self.write(move |tx| Ok(throttle.clear(tx, &key)?)).await
-    }
 }
 
 #[derive(OpenApi)]

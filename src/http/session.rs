@@ -1,22 +1,18 @@
-//! Sessions and CSRF tokens in encrypted cookies (HttpOnly, SameSite=Lax, Secure under https).
+//! Sessions (a row each, the cookie carries only its secret) and CSRF tokens bound to them,
+//! in encrypted cookies (HttpOnly, SameSite=Lax, Secure under https).
 
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, CookieJar, SameSite, time};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use actix_web::http::header;
+use sha2::{Digest, Sha256};
 
 use super::AppState;
+use crate::db::sessions;
+use crate::db::users::User;
+use crate::error::Error;
 
 pub const SESSION_COOKIE: &str = "tuomi_session";
 pub const CSRF_COOKIE: &str = "tuomi_csrf";
-/// A session lasts a working day, then the person signs in again.
-pub const SESSION_HOURS: i64 = 12;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SessionData {
-    uid: String,
-    exp: i64,
-}
 
 fn encrypted(
     state: &AppState,
@@ -46,18 +42,28 @@ fn decrypted(state: &AppState, req: &HttpRequest, name: &str) -> Option<String> 
         .map(|c| c.value().to_string())
 }
 
-pub fn session_cookie(state: &AppState, user_id: &str, now: DateTime<Utc>) -> Cookie<'static> {
-    let data = SessionData {
-        uid: user_id.to_string(),
-        exp: (now + chrono::Duration::hours(SESSION_HOURS)).timestamp(),
+/// Starts a session for a user who has just proven who they are: the one function every
+/// sign-in calls (the sign-in page, `POST /api/v1/session`, the setup page). Answers the
+/// cookie to set, which carries only the session's secret.
+pub async fn start_session(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+) -> Result<Cookie<'static>, Error> {
+    let origin = sessions::Origin {
+        address: client_address(req, &state.config.trusted_proxies).map(|ip| ip.to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
     };
-    let value = serde_json::to_string(&data).unwrap_or_default();
-    encrypted(
-        state,
-        SESSION_COOKIE,
-        value,
-        time::Duration::hours(SESSION_HOURS),
-    )
+    let (now, limits, user) = (state.now(), state.config.sessions, user.clone());
+    let (_, secret) = state
+        .write(move |tx| Ok(sessions::start(tx, now, limits, &user, &origin)?))
+        .await?;
+    let max_age = time::Duration::seconds(limits.lifetime.num_seconds());
+    Ok(encrypted(state, SESSION_COOKIE, secret, max_age))
 }
 
 pub fn expired_session_cookie(state: &AppState) -> Cookie<'static> {
@@ -71,32 +77,81 @@ pub fn expired_session_cookie(state: &AppState) -> Cookie<'static> {
     cookie
 }
 
-/// The signed-in user's id, if the request carries a valid, unexpired session.
-pub fn session_user_id(state: &AppState, req: &HttpRequest) -> Option<String> {
-    let data: SessionData = serde_json::from_str(&decrypted(state, req, SESSION_COOKIE)?).ok()?;
-    (data.exp > state.now().timestamp()).then_some(data.uid)
+/// The secret of the session cookie the request carries, if it is one of ours (whether or
+/// not the session is still live).
+fn session_secret(state: &AppState, req: &HttpRequest) -> Option<String> {
+    decrypted(state, req, SESSION_COOKIE).filter(|s| !s.is_empty())
+}
+
+/// The session the request's cookie belongs to and its user, while the session is live and
+/// the user active: (session id, user).
+pub async fn current_session(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<(String, User)>, Error> {
+    let Some(secret) = session_secret(state, req) else {
+        return Ok(None);
+    };
+    let (now, limits) = (state.now(), state.config.sessions);
+    state
+        .db(move |conn| Ok(sessions::find_live(conn, &secret, now, limits)?))
+        .await
+}
+
+/// Ends the session of the request's cookie (signing out), for every copy of the cookie.
+pub async fn end_session(state: &AppState, req: &HttpRequest) -> Result<(), Error> {
+    if let Some(secret) = session_secret(state, req) {
+        let now = state.now();
+        state
+            .write(move |tx| Ok(sessions::end_by_secret(tx, now, &secret)?))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The form token of what a CSRF token is bound to: a session's secret, or the random value
+/// of an anonymous browser's cookie. An HMAC under a key derived from the service's secret,
+/// so a token is worth nothing outside the session (or cookie) it was made for.
+fn csrf_of(state: &AppState, bound_to: &str, value: &str) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let key = Sha256::digest([b"tuomi csrf\0".as_slice(), state.cookie_key.master()].concat());
+    let mut mac =
+        hmac::SimpleHmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
+    mac.update(format!("{bound_to}\0{value}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 /// The CSRF token for forms on this page, and the cookie to set when the browser has none yet.
+/// With a session cookie the token is the session's; without, an anonymous cookie's (the
+/// sign-in page, the public report form, the setup page).
 pub fn csrf_token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    if let Some(secret) = session_secret(state, req) {
+        return (csrf_of(state, "session", &secret), None);
+    }
     match decrypted(state, req, CSRF_COOKIE) {
-        Some(token) => (token, None),
+        Some(value) => (csrf_of(state, "anonymous", &value), None),
         None => {
-            let token = crate::auth::random_token("csrf");
-            let cookie = encrypted(state, CSRF_COOKIE, token.clone(), time::Duration::days(7));
-            (token, Some(cookie))
+            let value = crate::auth::random_token("csrf");
+            let cookie = encrypted(state, CSRF_COOKIE, value.clone(), time::Duration::days(7));
+            (csrf_of(state, "anonymous", &value), Some(cookie))
         }
     }
 }
 
-/// True when a submitted form carries the token of this browser's CSRF cookie.
+/// True when a submitted form carries the token of this request's session, or — for a
+/// browser without a session — of its anonymous cookie. A token made for another session, or
+/// an anonymous one planted with its cookie, is refused once the request has a session.
 pub fn csrf_valid(state: &AppState, req: &HttpRequest, submitted: &str) -> bool {
-    use sha2::{Digest, Sha256};
-    match decrypted(state, req, CSRF_COOKIE) {
-        // Compare digests so the comparison time does not depend on where they differ.
-        Some(token) => Sha256::digest(token.as_bytes()) == Sha256::digest(submitted.as_bytes()),
-        None => false,
-    }
+    let expected = match session_secret(state, req) {
+        Some(secret) => csrf_of(state, "session", &secret),
+        None => match decrypted(state, req, CSRF_COOKIE) {
+            Some(value) => csrf_of(state, "anonymous", &value),
+            None => return false,
+        },
+    };
+    // Compare digests so the comparison time does not depend on where they differ.
+    Sha256::digest(expected.as_bytes()) == Sha256::digest(submitted.as_bytes())
 }
 
 /// The client's address: the peer, or — when the peer is a trusted reverse proxy — the
@@ -139,15 +194,18 @@ pub async fn authenticate(
         .unwrap_or_default();
     let (by_account, by_address) = (state.signin_by_account, state.signin_by_address);
     let (account, address) = (account_key.clone(), address_key.clone());
+    // The attempt is counted as it is checked, in one statement a key, so a burst of
+    // concurrent guesses gets no more password checks than the limit.
     let wait = state
-        .db(move |conn| {
-            Ok([
-                by_account.retry_after(conn, &account, now)?,
-                by_address.retry_after(conn, &address, now)?,
-            ]
-            .into_iter()
-            .flatten()
-            .max())
+        .write(move |tx| {
+            if let Some(secs) = by_account.take(tx, &account, now)? {
+                return Ok(Some(secs));
+            }
+            let wait = by_address.take(tx, &address, now)?;
+            if wait.is_some() {
+                by_account.give_back(tx, &account)?;
+            }
+            Ok(wait)
         })
         .await?;
     if let Some(secs) = wait {
@@ -168,16 +226,18 @@ pub async fn authenticate(
             .map_err(|e| Error::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     match user {
         Some(user) if ok => {
-            state.throttle_forget(by_account, &account_key).await?;
+            // A right password was no failure: the account starts again, the address gets its
+            // attempt back.
+            state
+                .write(move |tx| {
+                    by_account.clear(tx, &account_key)?;
+                    Ok(by_address.give_back(tx, &address_key)?)
+                })
+                .await?;
             Ok(user)
         }
         _ => {
-            state
-                .write(move |tx| {
-                    by_account.fail(tx, &account_key, now)?;
-                    Ok(by_address.fail(tx, &address_key, now)?)
-                })
-                .await?;
+            // Counted already, when it was taken.
             tracing::info!("sign-in refused");
             Err(Error::WrongCredentials)
         }

@@ -129,6 +129,20 @@ on_both_databases! {
         assert!(out.status.success());
         for role in ["hr", "security", "admin", "manager"] {
             let client = app.signed_in(&format!("{role}@example.com"), &[role]).await;
+            // A second session, so the settings page shows a session's revoke form too.
+            let again = reqwest::Client::new()
+                .post(app.url("/api/v1/session"))
+                .json(&serde_json::json!({"email": format!("{role}@example.com"), "password": crate::helpers::PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), 200);
+            let (_, settings) = crate::helpers::page(&app, &client, "/settings").await;
+            assert!(
+                settings.contains("action=\"/api/v1/me/sessions/")
+                    && settings.contains("action=\"/api/v1/me/sessions\""),
+                "the settings page lists the sessions with their forms: {settings}"
+            );
             let pages = crawl(&app, &client, 150).await;
             eprintln!("crawl: {role} reached {pages} pages");
             // A manager without reports has little to see; the others a whole company.

@@ -158,6 +158,18 @@ impl TestApp {
         Some(Self::spawn_with(dir, database_url, pg_database, |_| ()).await)
     }
 
+    /// An app with the session and token lifetimes as shipped (2 hours idle, 12 at most, 90
+    /// days a token), which other tests stretch.
+    pub async fn spawn_as_shipped(backend: Backend) -> Option<TestApp> {
+        let (dir, database_url, pg_database) = fresh_database(backend)?;
+        let app = Self::spawn_with(dir, database_url, pg_database, |config| {
+            config.sessions = tuomi::domain::sessions::SessionLimits::default();
+            config.api_token_days = 90;
+        })
+        .await;
+        Some(app)
+    }
+
     pub async fn spawn_with(
         dir: tempfile::TempDir,
         database_url: String,
@@ -178,6 +190,12 @@ impl TestApp {
         // Tests run scheduled work themselves, at the dates they choose.
         config.jobs = false;
         config.metrics_token = Some(METRICS_TOKEN.into());
+        // Tests jump months and years with one API token; the default lifetime (90 days) is
+        // tested in sessions.rs.
+        config.api_token_days = 3650;
+        // And hours with one session: idle, it lasts as long as it may at all (12 hours).
+        // The shipped idle timeout is tested in sessions.rs.
+        config.sessions.idle = config.sessions.lifetime;
         adjust(&mut config);
         let clock = Arc::new(ManualClock::new(test_start()));
         let app = Application::build(config.clone(), clock.clone())

@@ -41,6 +41,7 @@ mod reminders;
 mod role_matrix;
 mod schema;
 mod seed;
+mod sessions;
 mod statements;
 mod upgrade;
 mod users;

@@ -132,9 +132,12 @@ on_both_databases! {
         assert_eq!(r.status(), 400);
         assert_error_shape(&r.json().await.unwrap(), "bad_request");
 
-        let r = post(b"email=a", "application/x-www-form-urlencoded").await.unwrap();
+        let r = post(b"email=a", "text/plain").await.unwrap();
         assert_eq!(r.status(), 415);
         assert_error_shape(&r.json().await.unwrap(), "unsupported_media_type");
+        // A form without its token is no form of our pages: refused before the route.
+        let r = post(b"email=a", "application/x-www-form-urlencoded").await.unwrap();
+        assert_eq!(r.status(), 403);
 
         let r = post(br#"{"email": "hr@example.com"}"#, "application/json").await.unwrap();
         assert_eq!(r.status(), 422);

@@ -24,4 +24,27 @@ on_both_databases! {
         );
         app.run_jobs().await;
     }
+
+    async fn fifty_concurrent_wrong_passwords_get_exactly_the_limit_of_checks(app: TestApp) {
+        app.add_user("target@example.com", &["admin"]);
+        let client = reqwest::Client::new();
+        let guess = |password: &'static str| {
+            let client = &client;
+            let app = &app;
+            async move {
+                client.post(app.url("/api/v1/session"))
+                    .json(&json!({"email": "target@example.com", "password": password}))
+                    .send().await.unwrap().status().as_u16()
+            }
+        };
+        let answers = join_all((0..50).map(|_| guess("a wrong guess of a password"))).await;
+        let checked = answers.iter().filter(|s| **s == 401).count();
+        let refused = answers.iter().filter(|s| **s == 429).count();
+        let limit = tuomi::startup::SIGNIN_FAILURES_PER_ACCOUNT as usize;
+        assert_eq!((checked, refused), (limit, 50 - limit), "{answers:?}");
+        // Locked now, even for the right password, until the window has passed.
+        assert_eq!(guess(crate::helpers::PASSWORD).await, 429);
+        app.clock.advance(chrono::Duration::minutes(tuomi::startup::SIGNIN_WINDOW_MINUTES + 1));
+        assert_eq!(guess(crate::helpers::PASSWORD).await, 200);
+    }
 }

@@ -423,3 +423,44 @@ async fn completed_departures_took_effect_when_completed_on_sqlite() {
 async fn completed_departures_took_effect_when_completed_on_postgres() {
     completed_departures_took_effect_when_completed(Backend::Postgres).await;
 }
+
+/// API tokens made before tokens expired keep working for the default 90 days from their
+/// creation, then stop.
+async fn an_existing_token_keeps_working_for_ninety_days(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-03-000600_departure_takes_effect") else {
+        return;
+    };
+    let token = "tuomi_made-before-tokens-expired";
+    old.sql(&format!(
+        "
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('hr', 'old-hr@example.com', '王芳', 'zh-CN', NULL, TRUE, NULL, '2028-01-01 09:00:00',
+  '2028-01-01 09:00:00');
+INSERT INTO user_roles (user_id, role) VALUES ('hr', 'hr');
+INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, last_used_at, revoked_at)
+VALUES ('t1', 'hr', 'sync', '{}', '2028-01-01 09:00:00', NULL, NULL);
+",
+        tuomi::auth::token_hash(token)
+    ));
+    let app = old.upgrade().await;
+    let client = reqwest::Client::new();
+    let me = |client: &reqwest::Client| client.get(app.url("/api/v1/me")).bearer_auth(token).send();
+    assert_eq!(me(&client).await.unwrap().status(), 200);
+    // Created on 1 January 2028 at 09:00: 90 days later is 31 March, 09:00.
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2028, 3, 31, 8, 59, 0).unwrap());
+    assert_eq!(me(&client).await.unwrap().status(), 200);
+    app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(me(&client).await.unwrap().status(), 401);
+}
+
+#[actix_web::test]
+async fn an_existing_token_keeps_working_for_ninety_days_on_sqlite() {
+    an_existing_token_keeps_working_for_ninety_days(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn an_existing_token_keeps_working_for_ninety_days_on_postgres() {
+    an_existing_token_keeps_working_for_ninety_days(Backend::Postgres).await;
+}

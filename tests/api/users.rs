@@ -163,7 +163,7 @@ on_both_databases! {
         assert_eq!(active["total"], 3);
     }
 
-    async fn a_deactivated_user_cannot_sign_in_nor_use_their_tokens_until_reactivated(app: TestApp) {
+    async fn a_deactivated_user_cannot_sign_in_and_their_tokens_are_revoked(app: TestApp) {
         let admin = app.signed_in("admin@example.com", &["admin"]).await;
         let user = new_user(&app, &admin, "li@example.com", &["hr"]).await;
         let id = user["id"].as_str().unwrap();
@@ -190,7 +190,8 @@ on_both_databases! {
             patch(&app, &admin, &format!("/api/v1/users/{id}"), json!({"active": true})).await;
         assert_eq!(status, 200);
         assert_eq!(sign_in(&app, "li@example.com", PASSWORD).await, 200);
-        assert_eq!(get(&app, &by_token, "/api/v1/me").await.0, 200);
+        // The token was revoked, not paused: a reactivation revives none.
+        assert_eq!(get(&app, &by_token, "/api/v1/me").await.0, 401);
 
         let (_, events) = get(
             &app,

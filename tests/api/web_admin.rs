@@ -298,6 +298,15 @@ on_both_databases! {
         .await;
         assert_eq!((to2.as_str(), status), (to.as_str(), 200));
         assert!(html.contains("The user&#39;s details were saved") || html.contains("The user's details were saved"), "{html}");
+        // The role change signed them out; signed in again, they are what the form made them.
+        assert_eq!(get(&app, &new_user, "/api/v1/me").await.0, 401);
+        let r = new_user
+            .post(app.url("/api/v1/session"))
+            .json(&json!({"email": "new@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
         let (_, me) = get(&app, &new_user, "/api/v1/me").await;
         assert_eq!(me["name"], "王芳芳");
         assert_eq!(me["roles"], json!(["manager"]));

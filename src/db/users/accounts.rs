@@ -266,6 +266,8 @@ pub fn change(
         }
     }
     let mut changes = serde_json::Map::new();
+    // What the user may do changes: their sessions end, so the next request signs in anew.
+    let mut sign_out = false;
     if let Some(name) = change.name.as_ref().filter(|n| **n != before.name) {
         diesel::update(users::table.find(id))
             .set(users::name.eq(name))
@@ -295,6 +297,7 @@ pub fn change(
                     .execute(tx.conn())?;
             }
             changes.insert("roles".into(), json!({ "from": before.roles, "to": roles }));
+            sign_out = true;
         }
     }
     let actor = Actor::User(actor_id.to_string());
@@ -312,6 +315,13 @@ pub fn change(
         diesel::update(users::table.find(id))
             .set(users::active.eq(active))
             .execute(tx.conn())?;
+        let mut details = json!({ "email": before.email });
+        if !active {
+            // Revoked, not only refused while inactive: a reactivation revives none.
+            let revoked = crate::db::sessions::revoke_tokens_of(tx, id, now)?;
+            details["tokens_revoked"] = json!(revoked);
+            sign_out = true;
+        }
         events.push(NewEvent {
             actor: &actor,
             action: if active {
@@ -321,8 +331,11 @@ pub fn change(
             },
             subject_type: "user",
             subject_id: id,
-            details: json!({ "email": before.email }),
+            details,
         });
+    }
+    if sign_out {
+        crate::db::sessions::end_for_user(tx, id, now, None)?;
     }
     if !events.is_empty() {
         diesel::update(users::table.find(id))

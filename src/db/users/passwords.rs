@@ -27,8 +27,8 @@ pub enum PasswordSet {
 }
 
 /// Writes a user's new password hash and records it. Every way a password changes after the
-/// account exists comes here, so what must follow a new password (ending the user's other
-/// sessions) is added in this one place.
+/// account exists comes here, and ends the user's sessions but `keep_session` (the one that
+/// changed it): whoever held the old password is signed out.
 pub fn set_password(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
@@ -36,7 +36,9 @@ pub fn set_password(
     user_id: &str,
     hash: &str,
     how: PasswordSet,
+    keep_session: Option<&str>,
 ) -> Result<()> {
+    let ended = crate::db::sessions::end_for_user(tx, user_id, now, keep_session)?;
     diesel::update(users::table.find(user_id))
         .set((
             users::password_hash.eq(hash),
@@ -54,7 +56,7 @@ pub fn set_password(
             },
             subject_type: "user",
             subject_id: user_id,
-            details: json!({}),
+            details: json!({ "sessions_ended": ended }),
         },
     )?;
     Ok(())

@@ -32,6 +32,7 @@ pub fn find_by_token(
     let found = api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash(token)))
         .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(stored_instant(now)))
         .select((
             api_tokens::id,
             api_tokens::user_id,
@@ -60,12 +61,14 @@ pub fn find_by_token(
     Ok(Some(user))
 }
 
-/// Creates an API token; the token itself is returned once and only its hash is kept.
+/// Creates an API token that works until `expires_at`; the token itself is returned once and
+/// only its hash is kept.
 pub fn create_token(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
     user: &User,
     name: &str,
+    expires_at: DateTime<Utc>,
 ) -> Result<(String, String)> {
     let id = uuid::Uuid::now_v7().to_string();
     let token = random_token("tuomi");
@@ -76,6 +79,7 @@ pub fn create_token(
             api_tokens::name.eq(name),
             api_tokens::token_hash.eq(token_hash(&token)),
             api_tokens::created_at.eq(stored_instant(now)),
+            api_tokens::expires_at.eq(stored_instant(expires_at)),
         ))
         .execute(tx.conn())?;
     audit::record(
@@ -86,7 +90,11 @@ pub fn create_token(
             action: "token.created",
             subject_type: "api_token",
             subject_id: &id,
-            details: json!({ "name": name, "user_id": user.id }),
+            details: json!({
+                "name": name,
+                "user_id": user.id,
+                "expires_at": stored_instant(expires_at).and_utc().to_rfc3339(),
+            }),
         },
     )?;
     Ok((id, token))
@@ -169,6 +177,10 @@ pub struct TokenInfo {
     #[serde(serialize_with = "crate::clock::rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<NaiveDateTime>,
+    /// When it stops working, unless revoked before.
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: NaiveDateTime,
 }
 
 /// A user's tokens, newest first, and how many they have.

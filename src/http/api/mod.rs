@@ -8,6 +8,7 @@ pub mod clearance;
 pub mod departures;
 pub mod employees;
 pub mod extensions;
+pub mod my_sessions;
 pub mod noncompete;
 pub mod noncompete_terms;
 pub mod obligations;
@@ -53,6 +54,7 @@ pub async fn scoped_page<T: Send + 'static>(
 pub fn routes(r: &mut ApiRoutes) {
     r.get("/openapi.json", Open, crate::http::openapi_document);
     session::routes(r);
+    my_sessions::routes(r);
     users::routes(r);
     passwords::routes(r);
     audit::routes(r);

@@ -80,10 +80,12 @@ pub async fn change_password(
     }
     let hash = new_password_hash(&user, &new_password, "new_password").await?;
     let now = state.now();
+    let keep = crate::http::extract::session_id(&req);
     state
         .write(move |tx| {
             let actor = Actor::User(user.id.clone());
-            users::set_password(tx, now, &actor, &user.id, &hash, PasswordSet::Changed)
+            let how = PasswordSet::Changed;
+            users::set_password(tx, now, &actor, &user.id, &hash, how, keep.as_deref())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

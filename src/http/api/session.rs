@@ -3,9 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 
+use crate::db::stored_instant;
 use crate::db::users::{self, TokenInfo, User};
 use crate::db::write_tx;
 use crate::domain::FieldErrors;
+use crate::domain::sessions::token_expiry;
 use crate::domain::users::{Language, Role, check_name};
 use crate::error::Error;
 use crate::http::error::{ErrorBody, InputErrors};
@@ -73,18 +75,19 @@ pub async fn sign_in(
 ) -> Result<HttpResponse, Error> {
     let JsonBody(SignIn { email, password }) = body;
     let user = session::authenticate(&state, &req, &email, &password).await?;
-    Ok(HttpResponse::Ok()
-        .cookie(session::session_cookie(&state, &user.id, state.now()))
-        .json(Me::from(&user)))
+    let cookie = session::start_session(&state, &req, &user).await?;
+    Ok(HttpResponse::Ok().cookie(cookie).json(Me::from(&user)))
 }
 
-/// Signs out: the session cookie is removed.
+/// Signs out: the session ends (every copy of its cookie is a stranger's from now on) and
+/// the cookie is removed.
 #[utoipa::path(tag = "session", responses((status = 204)))]
 #[delete("/session")]
-pub async fn sign_out(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::NoContent()
+pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    session::end_session(&state, &req).await?;
+    Ok(HttpResponse::NoContent()
         .cookie(session::expired_session_cookie(&state))
-        .finish()
+        .finish())
 }
 
 /// The signed-in user.
@@ -101,6 +104,10 @@ pub async fn me(user: CurrentUser) -> web::Json<Me> {
 pub struct NewToken {
     /// What the token is for, e.g. "HR system sync".
     name: String,
+    /// Days until it stops working: at most the service's `api_token_days` (default 90),
+    /// which is also what it gets when not given.
+    #[schema(minimum = 1)]
+    expires_in_days: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -108,6 +115,10 @@ pub struct CreatedToken {
     pub id: String,
     /// Shown once: keep it; only its hash is stored.
     pub token: String,
+    /// When it stops working.
+    #[serde(serialize_with = "crate::clock::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: chrono::NaiveDateTime,
 }
 
 /// Creates an API token for the signed-in user; use it as `Authorization: Bearer <token>`.
@@ -125,24 +136,45 @@ pub async fn create_token(
     user: Authorized<AnyRole>,
     body: JsonBody<NewToken>,
 ) -> Result<HttpResponse, Error> {
-    let created = new_token(&state, user.0, &body.0.name).await?;
+    let NewToken {
+        name,
+        expires_in_days,
+    } = body.0;
+    let created = new_token(&state, user.0, &name, expires_in_days).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
-/// Creates an API token named `name` for `user`; the answer holds the token, shown once.
-pub async fn new_token(state: &AppState, user: User, name: &str) -> Result<CreatedToken, Error> {
+/// Creates an API token named `name` for `user`, lasting `expires_in_days` (at most, and by
+/// default, the service's longest); the answer holds the token, shown once.
+pub async fn new_token(
+    state: &AppState,
+    user: User,
+    name: &str,
+    expires_in_days: Option<i64>,
+) -> Result<CreatedToken, Error> {
     let name = name.trim().to_string();
+    let now = state.now();
+    let mut errors = FieldErrors::new();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::field(
+        errors.add(
             "name",
             crate::problem!("length_between", min = 1, max = 100),
-        ));
+        );
     }
-    let now = state.now();
+    let expires_at = errors.check(
+        "expires_in_days",
+        token_expiry(now, expires_in_days, state.config.api_token_days),
+    );
+    errors.finish()?;
+    let expires_at = expires_at.ok_or_else(|| Error::Internal(anyhow::anyhow!("no expiry")))?;
     let (id, token) = state
-        .write(move |conn| users::create_token(conn, now, &user, &name))
+        .write(move |conn| users::create_token(conn, now, &user, &name, expires_at))
         .await?;
-    Ok(CreatedToken { id, token })
+    Ok(CreatedToken {
+        id,
+        token,
+        expires_at: stored_instant(expires_at),
+    })
 }
 
 list_query! {

@@ -25,6 +25,7 @@ use futures_util::StreamExt;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::same_origin::{changes_state, from_another_origin, has_bearer_token};
 use super::{redirect, render_page};
 use crate::db::flashes;
 use crate::db::users::User;
@@ -53,19 +54,21 @@ pub struct Flash {
     pub values: BTreeMap<String, String>,
 }
 
+fn has_content_type(req: &ServiceRequest, mime: &str) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case(mime)
+        })
+}
+
 fn is_form(req: &ServiceRequest) -> bool {
-    req.method() == Method::POST
-        && req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            })
+    req.method() == Method::POST && has_content_type(req, "application/x-www-form-urlencoded")
 }
 
 /// Fields whose values are never kept in a flash.
@@ -139,12 +142,15 @@ pub async fn bridge(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
-    if !is_form(&req) {
-        return with_flash_loaded(&state, req, next).await;
+    let guarded = changes_state(req.method()) && !has_bearer_token(&req);
+    if guarded && from_another_origin(&state, &req) {
+        tracing::info!("a state-changing request from another origin refused");
+        return Ok(req.into_response(Error::Forbidden.error_response()));
     }
-    if !req.path().starts_with("/api/") {
-        // The pages' own forms (sign-in, reports, links) read their bodies themselves.
-        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    if !is_form(&req) {
+        // Multipart forms carry their token as their first field (`read_multipart`); JSON
+        // and raw bodies cannot come from another origin's page without the headers above.
+        return with_flash_loaded(&state, req, next).await;
     }
     let secure = state.config.secure_cookies();
     let mut payload = req.take_payload();
@@ -168,15 +174,20 @@ pub async fn bridge(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
-    // A form body without a token is not from our pages: the API answers it as it answers
-    // any body that is not JSON. (Our session cookie is SameSite, so another site's form
-    // cannot act as a signed-in user either way.)
-    let Some(csrf) = field("csrf") else {
-        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
-        return next.call(req).await.map(|r| r.map_into_boxed_body());
-    };
+    // Every form carries the token of its session (or of its anonymous cookie), checked
+    // here before any route runs: a form from elsewhere is refused whatever it posts to,
+    // even a route that reads no body.
+    let csrf = field("csrf").unwrap_or_default();
     if !session::csrf_valid(&state, req.request(), &csrf) {
         return Ok(req.into_response(Error::FormExpired.error_response()));
+    }
+    if !req.path().starts_with("/api/") {
+        // The pages' own forms (sign-in, reports, links) read their bodies themselves.
+        if too_large {
+            return Ok(req.into_response(Error::TooLarge.error_response()));
+        }
+        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
     }
     let back = field("_back")
         .and_then(|b| local_path(&b))

@@ -66,9 +66,10 @@ pub async fn submit(
     let (status, error_key, retry_minutes) =
         match session::authenticate(&state, &req, &email, &password).await {
             Ok(user) => {
+                let cookie = session::start_session(&state, &req, &user).await?;
                 return Ok(HttpResponse::SeeOther()
                     .insert_header((actix_web::http::header::LOCATION, next))
-                    .cookie(session::session_cookie(&state, &user.id, state.now()))
+                    .cookie(cookie)
                     .finish());
             }
             Err(Error::WrongCredentials) => (StatusCode::UNAUTHORIZED, "login.wrong", 0),
@@ -93,9 +94,15 @@ pub async fn submit(
 #[derive(Deserialize)]
 pub struct SignOutForm {}
 
-pub async fn sign_out(state: web::Data<AppState>, _form: CsrfForm<SignOutForm>) -> HttpResponse {
-    HttpResponse::SeeOther()
+/// Signs out: the session ends, for every copy of its cookie.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _form: CsrfForm<SignOutForm>,
+) -> Result<HttpResponse, Error> {
+    session::end_session(&state, &req).await?;
+    Ok(HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, "/login"))
         .cookie(session::expired_session_cookie(&state))
-        .finish()
+        .finish())
 }

@@ -18,6 +18,7 @@ mod people;
 mod receipt;
 mod reminders;
 mod report;
+mod same_origin;
 mod security;
 mod settings;
 mod setup;

@@ -187,7 +187,7 @@ async fn reset(
     state
         .write(move |tx| {
             let actor = Actor::User(user.id.clone());
-            users::set_password(tx, now, &actor, &user.id, &hash, PasswordSet::Reset)
+            users::set_password(tx, now, &actor, &user.id, &hash, PasswordSet::Reset, None)
         })
         .await?;
     let flash = Flash {

@@ -14,6 +14,7 @@ use crate::db::users::{self, User};
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
+use crate::http::api::my_sessions::live_sessions;
 use crate::http::api::session::{CreatedToken, new_token};
 use crate::http::extract::{AnyRole, Authorized, CsrfForm, MaybeUser};
 use crate::http::routes::{Open, PageRoutes};
@@ -40,6 +41,7 @@ async fn settings_view(
     created: Option<CreatedToken>,
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
+    let sessions = live_sessions(state, req, &user.id).await?;
     let id = user.id.clone();
     let tokens = state
         .db(move |conn| Ok(users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows))
@@ -57,6 +59,7 @@ async fn settings_view(
                 employee_no => user.employee_no,
             },
             tokens,
+            sessions,
             created => created.map(|c| context! { id => c.id, token => c.token }),
         },
     )
@@ -82,7 +85,7 @@ async fn create_token(
         Err(e) => return failure_page(&state, &req, signed_in.as_ref(), e),
     };
     let name = form.0.token_name;
-    match new_token(&state, user.clone(), &name).await {
+    match new_token(&state, user.clone(), &name, None).await {
         Ok(created) => settings_view(&state, &req, &user, Some(created), StatusCode::CREATED).await,
         Err(Error::Validation(errors)) => {
             let fields = errors

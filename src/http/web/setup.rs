@@ -131,9 +131,10 @@ pub async fn submit(
     match created {
         Ok(user) => {
             tracing::info!(user_id = %user.id, "first admin created through the setup link");
+            let cookie = session::start_session(&state, &req, &user).await?;
             Ok(HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, "/"))
-                .cookie(session::session_cookie(&state, &user.id, now))
+                .cookie(cookie)
                 .finish())
         }
         Err(Error::Validation(errors)) => form_page(

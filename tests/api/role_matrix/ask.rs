@@ -62,6 +62,15 @@ pub(super) async fn ask(
     foreign: bool,
 ) -> Answer {
     let url = app.url(&w.fx.fill(path, c.who, foreign));
+    // Signing out ends a session: another of the caller's, not the one the matrix goes on with.
+    let signs_out = matches!(
+        (method, path),
+        ("DELETE", "/api/v1/session") | ("POST", "/logout")
+    );
+    let c = match &c.spare {
+        Some(spare) if signs_out => &**spare,
+        _ => c,
+    };
     let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = c.client.request(m, &url);
     if method != "GET" {

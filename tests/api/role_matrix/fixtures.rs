@@ -38,6 +38,10 @@ pub(super) struct Fixtures {
     pub(super) other_task: String,
     pub(super) tokens: BTreeMap<Who, String>,
     pub(super) other_token: String,
+    /// A session of each signed-in caller other than the one they ask with, and someone
+    /// else's.
+    pub(super) sessions: BTreeMap<Who, String>,
+    pub(super) other_session: String,
     /// The former employee's reminder link token, and the same link altered to name the
     /// other former employee's reminder.
     pub(super) ack_token: String,
@@ -83,6 +87,10 @@ impl Fixtures {
             ("tasks", _) => match self.tasks.get(&who) {
                 Some(own) => pick(own, &self.other_task),
                 None => Some(self.other_task.clone()),
+            },
+            ("sessions", _) => match self.sessions.get(&who) {
+                Some(own) => pick(own, &self.other_session),
+                None => Some(self.other_session.clone()),
             },
             ("tokens", _) => match self.tokens.get(&who) {
                 Some(own) => pick(own, &self.other_token),

@@ -16,6 +16,7 @@
 //! `scenarios.rs`.
 
 mod ask;
+mod cross_site;
 mod fixtures;
 mod registered;
 mod scenarios;

@@ -95,6 +95,10 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     // Passwords: one's own; an administrator's reset link for a user.
     ("PUT", "/api/v1/me/password", STAFF),
     ("POST", "/api/v1/users/{id}/password-reset", ADMIN),
+    ("GET", "/api/v1/me/sessions", STAFF),
+    // Before the one that ends all the others: each caller ends a session of their own.
+    ("DELETE", "/api/v1/me/sessions/{id}", OWN),
+    ("DELETE", "/api/v1/me/sessions", STAFF),
     ("POST", "/api/v1/tokens", STAFF),
     ("GET", "/api/v1/tokens", STAFF),
     // An administrator revokes anyone's token; the others only their own.

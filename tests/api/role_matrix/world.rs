@@ -22,6 +22,11 @@ pub(super) struct Caller {
     pub(super) client: reqwest::Client,
     pub(super) csrf: String,
     pub(super) user_id: Option<String>,
+    /// Another session of the same user, for the routes that sign out: they end a session,
+    /// which must not be the one the rest of the matrix asks with.
+    pub(super) spare: Option<Box<Caller>>,
+    /// The id of a third session of theirs, which the matrix ends by its id.
+    pub(super) own_session: Option<String>,
 }
 
 /// `name=value` of every cookie a response sets.
@@ -54,6 +59,36 @@ pub(super) async fn caller(
     email: Option<&str>,
     user_id: Option<String>,
 ) -> Caller {
+    let mut main = one_session(app, who, email, user_id.clone()).await;
+    if email.is_some() {
+        main.spare = Some(Box::new(
+            one_session(app, who, email, user_id.clone()).await,
+        ));
+        let third = one_session(app, who, email, user_id).await;
+        let listed = third
+            .client
+            .get(app.url("/api/v1/me/sessions"))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        main.own_session = listed["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|s| s["current"] == true))
+            .map(id_of);
+    }
+    main
+}
+
+/// One session of a caller (none when no email), with its CSRF cookie and token.
+async fn one_session(
+    app: &TestApp,
+    who: Who,
+    email: Option<&str>,
+    user_id: Option<String>,
+) -> Caller {
     let mut cookies = Vec::new();
     if let Some(email) = email {
         let r = plain_client(&[])
@@ -77,6 +112,8 @@ pub(super) async fn caller(
         client: plain_client(&cookies),
         csrf,
         user_id,
+        spare: None,
+        own_session: None,
     }
 }
 
@@ -293,6 +330,11 @@ pub(super) async fn build_world(app: &TestApp) -> World {
     )
     .await;
     assert_eq!(s, 201, "{t}");
+    let sessions = callers
+        .iter()
+        .filter_map(|c| Some((c.who, c.own_session.clone()?)))
+        .collect();
+    let other_session = other.own_session.clone().expect("their session");
 
     let outside_team = vec![
         outsider_name.clone(),
@@ -339,6 +381,8 @@ pub(super) async fn build_world(app: &TestApp) -> World {
             other_task,
             tokens,
             other_token: id_of(&t),
+            sessions,
+            other_session,
             ack_token,
             tampered_ack_token,
             setup_token,
