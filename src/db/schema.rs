@@ -212,6 +212,8 @@ diesel::table! {
         no_trade_secret_reason -> Nullable<Text>,
         takes_effect_at -> Nullable<Timestamp>,
         in_effect -> Bool,
+        register_year -> Integer,
+        register_seq -> Integer,
     }
 }
 

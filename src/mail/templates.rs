@@ -38,7 +38,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("breach", &["name", "code", "url"]),
     (
         "handover",
-        &["name", "employee_name", "title", "count", "receipt_url"],
+        &["name", "employee_name", "items", "receipt_url"],
     ),
     (
         "loss",

@@ -864,7 +864,12 @@ fn staff_and_successor_emails_in_both_languages_match_their_snapshots() {
         (
             "handover",
             context! {
-                name => "陈组长", employee_name => "张伟", title => "LT-9 笔记本电脑", count => 1,
+                name => "陈组长", employee_name => "张伟",
+                items => vec![
+                    context! { title => "LT-9 笔记本电脑", count => 1, classification => "secret" },
+                    context! { title => "DOC-3 设计图纸", count => 3, classification => "top_secret" },
+                    context! { title => "涉密文件资料移交接替人", count => (), classification => () },
+                ],
                 receipt_url => "http://127.0.0.1:8080/receipt/<token>",
             },
         ),

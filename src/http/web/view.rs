@@ -50,6 +50,13 @@ pub fn local(tz: Tz, at: NaiveDateTime) -> String {
         .to_string()
 }
 
+/// The company's name as the papers print it (the register, the pledges, the interview
+/// record): one value every printed template reads. Nothing holds it yet, so the slot stays
+/// empty until the company's identity is kept in the policy.
+pub fn company_name() -> Option<String> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,6 +174,10 @@ struct LineView {
     confirmed_by_name: Option<String>,
     received_by_name: Option<String>,
     handed_to: Option<Named>,
+    /// The carrier's classification (密级); none for a line that is not a carrier.
+    classification: Option<String>,
+    /// Whether the register registers and counts copies of it (things only).
+    has_copies: bool,
 }
 
 pub(super) fn outcomes_of(line: &DepartureLine) -> Vec<&'static str> {
@@ -211,6 +215,7 @@ fn departure_context(
     let scope = Scope::of(conn, user)?;
     let DepartureDetail {
         departure,
+        register_no,
         lines,
         open_lines,
     } = departures::get(conn, &scope, id)?;
@@ -235,7 +240,17 @@ fn departure_context(
     for l in &lines {
         people.extend(l.handed_to_id.as_deref());
     }
+    for e in &history {
+        if e.actor_type == "employee" {
+            people.extend(e.actor_id.as_deref());
+        }
+    }
     let named = departures::employees_named(conn, &people)?;
+    let carrier_ids: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.carrier_id.as_deref())
+        .collect();
+    let classifications = departures::classifications_of(conn, &carrier_ids)?;
     let user_name = |id: Option<&str>| id.and_then(|i| users.get(i)).map(|u| u.name.clone());
 
     let can_confirm = departure.status == DepartureStatus::InProgress
@@ -262,6 +277,7 @@ fn departure_context(
         .into_iter()
         .map(|l| {
             let status: LineStatus = l.status;
+            let handed_to = l.handed_to_id.as_ref().and_then(|h| named.get(h).cloned());
             LineView {
                 outcomes: outcomes_of(&l),
                 is_carrier: l.kind == LineKind::Carrier,
@@ -269,8 +285,18 @@ fn departure_context(
                 resolved: l.resolved(),
                 awaiting_receipt: status == LineStatus::HandedOver && l.received_at.is_none(),
                 confirmed_by_name: user_name(l.confirmed_by.as_deref()),
-                received_by_name: user_name(l.received_by.as_deref()),
-                handed_to: l.handed_to_id.as_ref().and_then(|h| named.get(h).cloned()),
+                // Signed for through the emailed link: the successor it was handed to signed.
+                received_by_name: user_name(l.received_by.as_deref()).or_else(|| {
+                    l.received_at
+                        .and(handed_to.as_ref())
+                        .map(|h| h.name.clone())
+                }),
+                handed_to,
+                classification: l
+                    .carrier_id
+                    .as_ref()
+                    .and_then(|c| classifications.get(c).cloned()),
+                has_copies: crate::domain::departures::has_copies(l.kind),
                 line: l,
             }
         })
@@ -287,7 +313,15 @@ fn departure_context(
             };
             HistoryView {
                 at: e.at.and_utc().to_rfc3339(),
-                actor: user_name(e.actor_id.as_deref()),
+                // A user by their account's name; a person through a link by theirs.
+                actor: match e.actor_type.as_str() {
+                    "employee" => e
+                        .actor_id
+                        .as_ref()
+                        .and_then(|i| named.get(i))
+                        .map(|n| n.name.clone()),
+                    _ => user_name(e.actor_id.as_deref()),
+                },
                 action: e
                     .action
                     .strip_prefix("departure.")
@@ -304,6 +338,8 @@ fn departure_context(
         .collect();
     Ok(context! {
         departure => Value::from_serialize(&departure),
+        register_no,
+        company_name => super::view::company_name(),
         employee => context! {
             id => employee.id, employee_no => employee.employee_no, name => employee.name,
             department => employee.department, title => employee.title,
