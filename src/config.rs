@@ -426,25 +426,6 @@ impl RawConfig {
             (1, 3600),
         ) as u64);
 
-        if let Some(token) = &self.metrics_token
-            && token.len() < 16
-        {
-            problem(
-                "metrics_token",
-                format!("is {} characters long; use at least 16", token.len()),
-            );
-        }
-        let metrics_listen = match self.metrics_listen.as_deref().map(str::parse) {
-            None => None,
-            Some(Ok(addr)) => Some(addr),
-            Some(Err(_)) => {
-                problem(
-                    "metrics_listen",
-                    "is not an address and port like 127.0.0.1:9090".into(),
-                );
-                None
-            }
-        };
         let lifetime = whole(
             "session_lifetime_hours",
             self.session_lifetime_hours.as_deref(),
@@ -469,6 +450,25 @@ impl RawConfig {
             (1, 3650),
         );
 
+        if let Some(token) = &self.metrics_token
+            && token.len() < 16
+        {
+            problem(
+                "metrics_token",
+                format!("is {} characters long; use at least 16", token.len()),
+            );
+        }
+        let metrics_listen = match self.metrics_listen.as_deref().map(str::parse) {
+            None => None,
+            Some(Ok(addr)) => Some(addr),
+            Some(Err(_)) => {
+                problem(
+                    "metrics_listen",
+                    "is not an address and port like 127.0.0.1:9090".into(),
+                );
+                None
+            }
+        };
         match (database_url, base_url) {
             (Some(database_url), Some(base_url)) if problems.is_empty() => Ok(Config {
                 database_url,

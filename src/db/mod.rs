@@ -57,7 +57,7 @@ macro_rules! per_backend {
     };
 }
 pub use per_backend;
-pub use tx::{BUSY_TIMEOUT, Locked, WriteTx, lock_row, write_tx};
+pub use tx::{BUSY_TIMEOUT, Locked, WriteTx, lock_row, lock_sequence, write_tx};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

@@ -229,6 +229,8 @@ diesel::table! {
         no_trade_secret_reason -> Nullable<Text>,
         takes_effect_at -> Nullable<Timestamp>,
         in_effect -> Bool,
+        register_year -> Integer,
+        register_seq -> Integer,
         non_compete_waived_at -> Nullable<Timestamp>,
         non_compete_waived_by -> Nullable<Text>,
         non_compete_waiver_reason -> Nullable<Text>,

@@ -97,6 +97,18 @@ pub enum Locked {
     Obligation,
 }
 
+/// Holds a named sequence (as the handover registers' numbers) until the transaction ends, so
+/// two writers never take the same next number. PostgreSQL: a transaction-level advisory lock
+/// on the name's hash; SQLite: the write transaction already holds the database's write lock.
+pub fn lock_sequence(tx: &mut WriteTx, name: &str) -> QueryResult<()> {
+    if let DbConnection::Pg(c) = tx.conn() {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Locks a row until the transaction ends, before it is read, checked and changed, so two
 /// concurrent requests cannot both pass the check. On PostgreSQL it is `SELECT … FOR UPDATE`
 /// (the second writer waits, then reads the new state); on SQLite the write transaction

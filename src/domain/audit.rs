@@ -12,6 +12,9 @@ pub enum Actor {
     System,
     /// Someone not signed in: the first-admin setup, a public report.
     Anonymous,
+    /// A person in the register without an account, acting through a signed link addressed
+    /// to them (a successor signing for a handover): the employee's id.
+    Employee(String),
 }
 
 impl Actor {
@@ -21,6 +24,7 @@ impl Actor {
             Actor::User(id) => ("user", Some(id)),
             Actor::System => ("system", None),
             Actor::Anonymous => ("anonymous", None),
+            Actor::Employee(id) => ("employee", Some(id)),
         }
     }
 }

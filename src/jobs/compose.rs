@@ -252,24 +252,48 @@ fn to_successor(
     company: &Company,
     reminder: &Reminder,
 ) -> anyhow::Result<Composed> {
-    let Some((line, leaver, successor)) = db::departures::awaiting_receipt(conn, &reminder.period)?
-    else {
-        anyhow::bail!("checklist line {} has no successor", reminder.period);
+    // Keyed by the departure (a follow-up, or one planned before receipts were batched, by a
+    // line of it): everything handed over to this successor and not yet signed for.
+    let successor_id = reminder.employee_id.clone().unwrap_or_default();
+    let found = match db::departures::handover_of_line(conn, &reminder.period)? {
+        Some(h) => Some(h),
+        None => db::departures::handover(conn, &reminder.period, &successor_id)?,
     };
-    let lang: Language = successor.language;
+    let Some(handover) = found else {
+        anyhow::bail!("handover {} has no successor", reminder.period);
+    };
+    let lang: Language = handover.successor.language;
+    let waiting: Vec<_> = handover
+        .lines
+        .iter()
+        .filter(|(l, _)| l.received_at.is_none())
+        .collect();
+    let Some((first, _)) = waiting.first() else {
+        anyhow::bail!("nothing of {} waits for a signature", handover.departure_id);
+    };
     let expires = runner.clock.now() + chrono::Duration::days(RECEIPT_LINK_DAYS);
-    let token = runner.links.sign(LinkPurpose::Receipt, &line.id, expires);
+    let token = runner.links.sign(LinkPurpose::Receipt, &first.id, expires);
+    let items: Vec<Value> = waiting
+        .iter()
+        .map(|(l, class)| {
+            context! {
+                title => l.title.in_lang(lang),
+                count => crate::domain::departures::has_copies(l.kind).then_some(l.expected_count),
+                classification => class,
+            }
+        })
+        .collect();
     let ctx = context! {
-        name => successor.name,
-        employee_name => leaver,
-        title => line.title.in_lang(lang),
-        count => line.expected_count,
+        name => handover.successor.name,
+        employee_name => handover.leaver,
+        items,
         receipt_url => runner.config.base_url.join(&format!("receipt/{token}"))?.to_string(),
     };
-    let to = successor
+    let to = handover
+        .successor
         .work_email
         .clone()
-        .or(successor.private_email.clone());
+        .or(handover.successor.private_email.clone());
     Composed::new(runner, company, to, lang, "handover", ctx)
 }
 

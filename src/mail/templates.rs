@@ -52,7 +52,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("password_reset", &["name", "hours", "url"]),
     (
         "handover",
-        &["name", "employee_name", "title", "count", "receipt_url"],
+        &["name", "employee_name", "items", "receipt_url"],
     ),
     (
         "loss",

@@ -196,19 +196,77 @@ on_both_databases! {
         let ack_path = path.replacen("/receipt/", "/ack/", 1);
         assert_eq!(browser.get(app.url(&ack_path)).send().await.unwrap().status(), 404, "a signing link is not an acknowledgement link");
 
-        let signed = browser.post(app.url(&path)).form(&[("csrf", crate::helpers::csrf_of(&html))]).send().await.unwrap();
+        assert!(html.contains("机密") && html.contains("登记份数"), "the 密级 and the copies: {html}");
+        let csrf = crate::helpers::csrf_of(&html);
+        // Counted wrong: 422 naming the count, in the successor's language; nothing signed.
+        let wrong = browser.post(app.url(&path)).form(&[("csrf", csrf.as_str()), ("line_id", lt_line.as_str()), ("count", "2")]).send().await.unwrap();
+        assert_eq!(wrong.status(), 422);
+        assert!(wrong.text().await.unwrap().contains("清点2份，登记为1份"));
+        let signed = browser.post(app.url(&path)).form(&[("csrf", csrf.as_str()), ("line_id", lt_line.as_str()), ("count", "1")]).send().await.unwrap();
         assert_eq!(signed.status(), 200);
         assert!(signed.text().await.unwrap().contains("已签收于2028年2月28日"));
         let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(lt["custodian_id"], json!(org.outsider), "custody passes to the successor");
         let dep: Value = hr.get(app.url(&format!("/api/v1/departures/{id}"))).send().await.unwrap().json().await.unwrap();
         assert!(line(&dep, "LT-5")["received_at"].is_string());
+        // The register and the history name the successor as the one who signed, by name.
+        let web = app.signed_in("hr-web@example.com", &["hr"]).await;
+        let (_, register) = crate::helpers::page(&app, &web, &format!("/departures/{id}/register")).await;
+        assert!(register.contains("Outsider Olsen · "), "the signer by name: {register}");
+        assert!(!register.contains("through the emailed link"), "{register}");
+        let (_, detail) = crate::helpers::page(&app, &web, &format!("/departures/{id}")).await;
+        let history = &detail[detail.find("id=\"history\"").expect("the history")..];
+        let signed = history.split("<tr").find(|r| r.contains("Signed for") || r.contains("signed for")).unwrap_or_else(|| panic!("the signing in the history: {history}"));
+        assert!(signed.contains("Outsider Olsen"), "the successor signed, not the system: {signed}");
         // Signing twice changes nothing.
-        let again = browser.post(app.url(&path)).form(&[("csrf", crate::helpers::csrf_of(&html))]).send().await.unwrap();
+        let again = browser.post(app.url(&path)).form(&[("csrf", csrf.as_str()), ("line_id", lt_line.as_str()), ("count", "1")]).send().await.unwrap();
         assert_eq!(again.status(), 200);
         let history = lt["history"].as_array().unwrap().len();
         let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(lt["history"].as_array().unwrap().len(), history);
+    }
+
+    async fn the_successor_gets_one_receipt_for_everything_handed_over_and_may_say_it_is_not_as_described(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr).await;
+        carrier(&app, &hr, "LT-5", "laptop", 1, &org.dev).await;
+        carrier(&app, &hr, "DOC-5", "document", 3, &org.dev).await;
+        let (_, dep) = post(&app, &hr, "/api/v1/departures", json!({
+            "employee_id": org.dev, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+            "reason": "resignation", "successor_id": org.outsider
+        })).await;
+        let id = dep["id"].as_str().unwrap().to_string();
+        for title in ["LT-5", "DOC-5", "涉密文件"] {
+            let l = line(&dep, title)["id"].as_str().unwrap().to_string();
+            let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{l}/confirm"), json!({"outcome": "handed_over"})).await;
+            assert_eq!(s, 200);
+        }
+        app.run_jobs().await;
+        let mail = app.smtp.to("x001@corp.example");
+        assert_eq!(mail.len(), 1, "one email for the three handovers");
+        let text = mail[0].text();
+        assert!(text.contains("LT-5") && text.contains("DOC-5") && text.contains("涉密文件资料移交接替人"), "{text}");
+        assert!(text.contains("机密，登记3份"), "{text}");
+        let start = text.find("/receipt/").expect("a signing link");
+        let path = text[start..].split_whitespace().next().unwrap().to_string();
+        let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let html = browser.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("name=\"line_id\"").count(), 6, "each item signed for or reported: {html}");
+        let csrf = crate::helpers::csrf_of(&html);
+        let doc = line(&dep, "DOC-5")["id"].as_str().unwrap().to_string();
+        let empty = browser.post(app.url(&path)).form(&[("csrf", csrf.as_str()), ("line_id", doc.as_str()), ("action", "dispute"), ("note", " ")]).send().await.unwrap();
+        assert_eq!(empty.status(), 422, "a note says what is wrong");
+        let disputed = browser.post(app.url(&path)).form(&[("csrf", csrf.as_str()), ("line_id", doc.as_str()), ("action", "dispute"), ("note", "只收到2份")]).send().await.unwrap();
+        assert_eq!(disputed.status(), 200);
+        assert!(disputed.text().await.unwrap().contains("已报告与描述不符"));
+        // The line is open again for the manager, with the note; the history names the successor.
+        let dep: Value = hr.get(app.url(&format!("/api/v1/departures/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(line(&dep, "DOC-5")["status"], "open");
+        assert_eq!(line(&dep, "DOC-5")["note"], "只收到2份");
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let audit: Value = sec.get(app.url(&format!("/api/v1/audit?subject_type=departure&subject_id={id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(audit["items"][0]["action"], "departure.handover_disputed");
+        assert_eq!(audit["items"][0]["actor"], json!(org.outsider));
     }
 
     async fn a_missing_carrier_is_a_loss_recorded_at_once_and_open_lines_need_an_override(app: TestApp) {

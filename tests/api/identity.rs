@@ -118,7 +118,12 @@ pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
         (
             "handover",
             context! {
-                name => "陈组长", employee_name => "张伟", title => "LT-9 笔记本电脑", count => 1,
+                name => "陈组长", employee_name => "张伟",
+                items => vec![
+                    context! { title => "LT-9 笔记本电脑", count => 1, classification => "secret" },
+                    context! { title => "DOC-3 设计图纸", count => 3, classification => "top_secret" },
+                    context! { title => "涉密文件资料移交接替人", count => (), classification => () },
+                ],
                 receipt_url => format!("{base}/receipt/<token>"),
             },
         ),

@@ -464,3 +464,55 @@ async fn an_existing_token_keeps_working_for_ninety_days_on_sqlite() {
 async fn an_existing_token_keeps_working_for_ninety_days_on_postgres() {
     an_existing_token_keeps_working_for_ninety_days(Backend::Postgres).await;
 }
+
+/// Departures started before registers were numbered get their numbers in the order they
+/// started, per year; the next departure takes the year's next number.
+async fn departures_started_before_get_register_numbers_in_order(backend: Backend) {
+    let Some(mut old) = OldDatabase::at(backend, "2026-12-03-000600_departure_takes_effect") else {
+        return;
+    };
+    old.sql(
+        "
+INSERT INTO users (id, email, name, language, password_hash, active, employee_no, created_at,
+  updated_at)
+VALUES ('hr', 'old-hr@example.com', '王芳', 'zh-CN', NULL, TRUE, NULL, '2026-11-30 09:00:00',
+  '2026-11-30 09:00:00');
+INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
+  title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
+VALUES ('e1', 'E001', '李雷', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departing',
+  'none', 'e001 李雷', '2026-11-30 09:00:00', '2026-11-30 09:00:00'),
+  ('e2', 'E002', '韩梅梅', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departing',
+  'none', 'e002 韩梅梅', '2026-11-30 09:00:00', '2026-11-30 09:00:00'),
+  ('e3', 'E003', '王磊', NULL, NULL, 'zh-CN', '研发部', '工程师', NULL, NULL, 'departing',
+  'none', 'e003 王磊', '2026-11-30 09:00:00', '2026-11-30 09:00:00');
+INSERT INTO departures (id, employee_id, notice_date, last_working_day, left_post_on, reason,
+  successor_id, status, started_by, started_at, completed_by, completed_at, override_reason)
+VALUES ('d2', 'e2', '2027-01-05', '2027-02-05', '2027-02-05', 'resignation', NULL, 'in_progress',
+  'hr', '2027-01-05 09:00:00', NULL, NULL, NULL),
+  ('d1', 'e1', '2026-11-01', '2026-12-30', '2026-12-30', 'resignation', NULL, 'in_progress',
+  'hr', '2026-11-01 09:00:00', NULL, NULL, NULL),
+  ('d3', 'e3', '2027-01-06', '2027-02-06', '2027-02-06', 'resignation', NULL, 'in_progress',
+  'hr', '2027-01-06 09:00:00', NULL, NULL, NULL);
+",
+    );
+    let app = old.upgrade().await;
+    let hr = app.signed_in("hr@example.com", &["hr"]).await;
+    for (id, no) in [
+        ("d1", "2026-0001"),
+        ("d2", "2027-0001"),
+        ("d3", "2027-0002"),
+    ] {
+        let d = get_json(&app, &hr, &format!("/api/v1/departures/{id}")).await;
+        assert_eq!(d["register_no"], no, "{d}");
+    }
+}
+
+#[actix_web::test]
+async fn departures_started_before_get_register_numbers_in_order_on_sqlite() {
+    departures_started_before_get_register_numbers_in_order(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn departures_started_before_get_register_numbers_in_order_on_postgres() {
+    departures_started_before_get_register_numbers_in_order(Backend::Postgres).await;
+}

@@ -87,6 +87,26 @@ async fn start_dev(app: &TestApp, hr: &reqwest::Client, org: &Org) -> Value {
     dep
 }
 
+/// The register's row for the line whose title contains `title`.
+fn register_row<'a>(html: &'a str, title: &str) -> &'a str {
+    html.split("<tr class=\"register-line\">")
+        .skip(1)
+        .map(|r| &r[..r.find("</tr>").unwrap()])
+        .find(|r| r.contains(title))
+        .unwrap_or_else(|| panic!("a register line for {title}"))
+}
+
+/// Starts a second departure (the outsider's), for a second register number.
+async fn start_second(app: &TestApp, hr: &reqwest::Client, org: &Org) -> Value {
+    let (s, dep) = post(app, hr, "/api/v1/departures", json!({
+        "employee_id": org.outsider, "notice_date": "2028-01-31", "last_working_day": "2028-02-29",
+        "reason": "resignation"
+    }))
+    .await;
+    assert_eq!(s, 201, "{dep}");
+    dep
+}
+
 fn line_id(departure: &Value, title_start: &str) -> String {
     departure["lines"]
         .as_array()
@@ -349,7 +369,7 @@ on_both_databases! {
         let (s, _) = post(&app, &hr, &format!("/api/v1/departures/{id}/lines/{}/confirm", line_id(&dep, "USB-1")), json!({"outcome": "missing", "note": "无法找到"})).await;
         assert_eq!(s, 200);
         let (s, html) = page(&app, &hr, &format!("/departures/{id}/register")).await;
-        assert_eq!(s, 200);
+        assert_eq!(s, 200, "{html}");
         // The register is in its reader's language, English here.
         for title in ["DOC-3", "USB-1", "Secret files handed over to the successor", "Accounts and access revoked", "Exit confidentiality pledge signed", "Exit interview held"] {
             assert!(html.contains(title), "{title} listed");
@@ -358,6 +378,17 @@ on_both_databases! {
         assert!(html.contains("Test User 测试"), "who confirmed");
         assert!(html.contains("Departing employee") && html.contains("Successor (receipt of the handover)") && html.contains("Manager") && html.contains("class=\"signature\""));
         assert!(html.contains("陈组长"), "the successor named for the signature");
+        // Numbered for the year it started in (today is 28 February 2028), each carrier with
+        // its 密级, and copies only for things.
+        assert!(html.contains("Register no. <strong>2028-0001</strong>"), "{html}");
+        assert!(html.contains("陈组长 · L001"), "the manager by name and number");
+        let row = |title: &str| register_row(&html, title);
+        assert!(row("DOC-3").contains(">Secret<") && row("DOC-3").contains(">3<"), "{}", row("DOC-3"));
+        let accounts = row("Accounts and access revoked");
+        assert!(!accounts.contains(">Secret<") && !accounts.contains(">1<") && accounts.matches(">—<").count() == 3, "no 密级, no copies: {accounts}");
+        let dep2 = start_second(&app, &hr, &org).await;
+        let (_, html) = page(&app, &hr, &format!("/departures/{}/register", dep2["id"].as_str().unwrap())).await;
+        assert!(html.contains("2028-0002"), "the year's next number");
         // The loss is on HR's start page and behind it, the list of departures with one.
         let (_, home) = page(&app, &hr, "/").await;
         assert_eq!(stat(&home, "/departures?loss=open"), "1");

@@ -85,6 +85,12 @@ pub fn start(
         .filter(|a| !a.is_empty() && left_post_on < new.last_working_day);
     let employee = employee.ok_or(Error::NotFound)?;
     let id = uuid::Uuid::now_v7().to_string();
+    // The next register number of the year; the unique index backs the lock.
+    crate::db::lock_sequence(tx, "departure_register_numbers")?;
+    let highest: Option<i32> = departures::table
+        .filter(departures::register_year.eq(new.register_year))
+        .select(diesel::dsl::max(departures::register_seq))
+        .first(tx.conn())?;
     diesel::insert_into(departures::table)
         .values((
             departures::id.eq(&id),
@@ -98,6 +104,8 @@ pub fn start(
             departures::status.eq(DepartureStatus::InProgress),
             departures::started_by.eq(&user.id),
             departures::started_at.eq(stored_instant(now)),
+            departures::register_year.eq(new.register_year),
+            departures::register_seq.eq(rules::next_register_seq(highest)),
         ))
         .execute(tx.conn())?;
     let held = carriers::custody_of(tx, &employee.id)?;
@@ -266,15 +274,18 @@ pub fn confirm(
         },
     )?;
     if let Some(successor) = &confirmed.handed_to {
-        // The successor signs for it, with their account or the link this email carries.
-        crate::db::reminders::plan_one(
-            tx,
-            now,
-            crate::db::reminders::Recipient::Employee(successor),
-            crate::domain::reminders::ReminderKind::Handover,
-            line_id,
-            now,
-        )?;
+        // The successor signs for it, with their account or the link the email carries: one
+        // email a departure and successor, listing what is handed over to them when it goes
+        // out (the next worker run). Handed over after it went out: a follow-up, keyed by
+        // the line, listing what still waits.
+        use crate::db::reminders::{Recipient, plan_one};
+        use crate::domain::reminders::ReminderKind::Handover;
+        let to = || Recipient::Employee(successor);
+        if plan_one(tx, now, to(), Handover, id, now)?.is_none()
+            && crate::db::reminders::is_sent(tx, &format!("employee:{successor}:handover:{id}"))?
+        {
+            plan_one(tx, now, to(), Handover, line_id, now)?;
+        }
     }
     if confirmed.returns_carrier
         && let Some(carrier_id) = &line.carrier_id
@@ -418,7 +429,8 @@ pub fn receive(
                 .as_ref()
                 .is_some_and(|s| user.employee_no.as_deref() == Some(s.employee_no.as_str())),
         ),
-        Receiver::Link => (Actor::System, None, false),
+        // The link was addressed to the successor: they are the one who signs.
+        Receiver::Link => (Actor::Employee(successor_id.clone()), None, false),
     };
     rules::receive(&Receipt {
         by_link: user_id.is_none(),

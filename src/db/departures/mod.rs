@@ -8,10 +8,12 @@
 mod checklist;
 mod completion;
 mod query;
+mod receipt;
 
 pub use checklist::*;
 pub use completion::*;
 pub use query::*;
+pub use receipt::*;
 
 use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -73,6 +75,18 @@ pub struct Departure {
     pub non_compete_waived_at: Option<NaiveDateTime>,
     pub non_compete_waived_by: Option<String>,
     pub non_compete_waiver_reason: Option<String>,
+    /// The handover register's number, year and sequence (`register_no` in the detail).
+    #[serde(skip)]
+    pub register_year: i32,
+    #[serde(skip)]
+    pub register_seq: i32,
+}
+
+impl Departure {
+    /// The handover register's number, `2026-0042`.
+    pub fn register_no(&self) -> String {
+        crate::domain::departures::register_number(self.register_year, self.register_seq)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -180,6 +194,8 @@ impl DepartureLine {
 pub struct DepartureDetail {
     #[serde(flatten)]
     pub departure: Departure,
+    /// The handover register's number (移交登记表编号), sequential per year: `2026-0042`.
+    pub register_no: String,
     pub lines: Vec<DepartureLine>,
     /// Lines not yet resolved (a handover counts once signed for).
     pub open_lines: usize,
@@ -193,6 +209,8 @@ pub struct NewDeparture {
     pub left_post_approved_by: Option<String>,
     pub reason: DepartureReason,
     pub successor_id: Option<String>,
+    /// The year (company time) the departure starts in: its register is numbered in it.
+    pub register_year: i32,
 }
 
 impl From<StartRefusal> for Error {
@@ -307,6 +325,7 @@ fn detail(conn: &mut DbConnection, departure: Departure) -> Result<DepartureDeta
     let lines = lines_of(conn, &departure.id)?;
     let open_lines = lines.iter().filter(|l| !l.resolved()).count();
     Ok(DepartureDetail {
+        register_no: departure.register_no(),
         departure,
         lines,
         open_lines,

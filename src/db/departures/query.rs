@@ -147,6 +147,20 @@ pub fn users_named(
         .collect())
 }
 
+/// The classification (密级) of these carriers, in one query: what the register prints for
+/// each carrier line.
+pub fn classifications_of(
+    conn: &mut DbConnection,
+    carrier_ids: &[&str],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    use crate::db::schema::carriers;
+    let rows: Vec<(String, String)> = carriers::table
+        .filter(carriers::id.eq_any(carrier_ids))
+        .select((carriers::id, carriers::classification))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// A departure as a list shows it: who leaves, who succeeds, and how far the checklist is.
 #[derive(Debug, Serialize)]
 pub struct DepartureRow {

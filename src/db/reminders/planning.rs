@@ -324,3 +324,14 @@ pub fn plan_loss_notices(
     }
     Ok(planned)
 }
+
+/// Whether the reminder with this unique key has gone out already (or failed for good):
+/// planning it again would add nothing.
+pub fn is_sent(conn: &mut DbConnection, unique_key: &str) -> QueryResult<bool> {
+    let status: Option<ReminderStatus> = reminders::table
+        .filter(reminders::unique_key.eq(unique_key))
+        .select(reminders::status)
+        .first(conn)
+        .optional()?;
+    Ok(status.is_some_and(|s| s != ReminderStatus::Scheduled))
+}

@@ -330,6 +330,8 @@ pub fn seed(
             override_reason: None,
             takes_effect_at: Some(completed_at),
             in_effect: true,
+            register_year: 0,
+            register_seq: 0,
         });
         for k in 0..returned_per_former {
             let carrier = &carrier_rows[f * returned_per_former + k];
@@ -468,6 +470,8 @@ pub fn seed(
             override_reason: None,
             takes_effect_at: None,
             in_effect: false,
+            register_year: 0,
+            register_seq: 0,
         });
         let held: Vec<&CarrierRow> = carrier_rows
             .iter()
@@ -521,7 +525,8 @@ pub fn seed(
             });
         }
     }
-    total += insert_all!(conn, departures::table, departure_rows, 12);
+    number_registers(conn, &mut departure_rows)?;
+    total += insert_all!(conn, departures::table, departure_rows, 16);
     progress("departures", departure_rows.len());
     total += insert_all!(conn, departure_lines::table, line_rows, 12);
     progress("checklist lines", line_rows.len());
@@ -550,4 +555,26 @@ fn template_title(kind: LineKind) -> (String, String) {
             || (kind.as_str().to_string(), kind.as_str().to_string()),
             |line| (line.title, line.title_en),
         )
+}
+
+/// Numbers the seeded departures' handover registers per year in the order they started,
+/// after the numbers the database already holds.
+fn number_registers(conn: &mut DbConnection, rows: &mut [DepartureRow]) -> QueryResult<()> {
+    rows.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+    let mut highest: std::collections::HashMap<i32, i32> = std::collections::HashMap::new();
+    for row in rows.iter_mut() {
+        let year = row.started_at.year();
+        let seq = match highest.get(&year) {
+            Some(n) => *n,
+            None => departures::table
+                .filter(departures::register_year.eq(year))
+                .select(diesel::dsl::max(departures::register_seq))
+                .first::<Option<i32>>(conn)?
+                .unwrap_or(0),
+        } + 1;
+        highest.insert(year, seq);
+        row.register_year = year;
+        row.register_seq = seq;
+    }
+    Ok(())
 }

@@ -67,6 +67,9 @@ pub(super) struct DepartureRow {
     pub(super) override_reason: Option<String>,
     pub(super) takes_effect_at: Option<NaiveDateTime>,
     pub(super) in_effect: bool,
+    /// Filled by `number_registers` before the rows are inserted.
+    pub(super) register_year: i32,
+    pub(super) register_seq: i32,
 }
 
 #[derive(Insertable)]

@@ -3,9 +3,11 @@
 
 mod checklist;
 mod completion;
+mod register;
 
 pub use checklist::*;
 pub use completion::*;
+pub use register::*;
 
 use chrono::NaiveDate;
 

@@ -220,6 +220,10 @@ pub async fn start(
         left_post_approved_by: b.left_post_approved_by,
         reason: b.reason,
         successor_id: b.successor_id.filter(|s| !s.trim().is_empty()),
+        register_year: chrono::Datelike::year(&crate::clock::company_date(
+            state.now(),
+            state.config.timezone,
+        )),
     };
     let (user, now) = (user.0, state.now());
     let detail = state

@@ -25,6 +25,7 @@
 mod acknowledge;
 mod departure;
 mod harness;
+mod register;
 mod report;
 mod session;
 

@@ -369,6 +369,37 @@ impl Browser {
         file
     }
 
+    /// Prints the page on A4 through WebDriver's print command (`POST /session/{id}/print`),
+    /// saves the PDF beside the screenshots as `<NN>-<name>.pdf` and returns its path.
+    pub async fn print_pdf(&mut self, name: &str) -> PathBuf {
+        self.shot_no += 1;
+        let file = self.shots.join(format!("{:02}-{name}.pdf", self.shot_no));
+        let answer: Value = reqwest::Client::new()
+            .post(format!(
+                "{}/session/{}/print",
+                self.driver_url, self.session
+            ))
+            .json(&json!({
+                "page": {"width": 21.0, "height": 29.7},
+                "orientation": "portrait",
+                "background": false,
+            }))
+            .send()
+            .await
+            .expect("WebDriver's print command")
+            .json()
+            .await
+            .expect("its answer");
+        let data = answer["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a PDF from the print command: {answer}"));
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .expect("the PDF in base64");
+        std::fs::write(&file, pdf).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
+        file
+    }
+
     /// The whole page, beyond the window, through Chromium's own screenshot command.
     async fn full_page_png(&self) -> Option<Vec<u8>> {
         let size = self

@@ -176,6 +176,10 @@ struct LineView {
     confirmed_by_name: Option<String>,
     received_by_name: Option<String>,
     handed_to: Option<Named>,
+    /// The carrier's classification (密级); none for a line that is not a carrier.
+    classification: Option<String>,
+    /// Whether the register registers and counts copies of it (things only).
+    has_copies: bool,
 }
 
 pub(super) fn outcomes_of(line: &DepartureLine) -> Vec<&'static str> {
@@ -213,6 +217,7 @@ fn departure_context(
     let scope = Scope::of(conn, user)?;
     let DepartureDetail {
         departure,
+        register_no,
         lines,
         open_lines,
     } = departures::get(conn, &scope, id)?;
@@ -238,7 +243,17 @@ fn departure_context(
     for l in &lines {
         people.extend(l.handed_to_id.as_deref());
     }
+    for e in &history {
+        if e.actor_type == "employee" {
+            people.extend(e.actor_id.as_deref());
+        }
+    }
     let named = departures::employees_named(conn, &people)?;
+    let carrier_ids: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.carrier_id.as_deref())
+        .collect();
+    let classifications = departures::classifications_of(conn, &carrier_ids)?;
     let user_name = |id: Option<&str>| id.and_then(|i| users.get(i)).map(|u| u.name.clone());
 
     let can_confirm = departure.status == DepartureStatus::InProgress
@@ -265,6 +280,7 @@ fn departure_context(
         .into_iter()
         .map(|l| {
             let status: LineStatus = l.status;
+            let handed_to = l.handed_to_id.as_ref().and_then(|h| named.get(h).cloned());
             LineView {
                 outcomes: outcomes_of(&l),
                 is_carrier: l.kind == LineKind::Carrier,
@@ -272,8 +288,18 @@ fn departure_context(
                 resolved: l.resolved(),
                 awaiting_receipt: status == LineStatus::HandedOver && l.received_at.is_none(),
                 confirmed_by_name: user_name(l.confirmed_by.as_deref()),
-                received_by_name: user_name(l.received_by.as_deref()),
-                handed_to: l.handed_to_id.as_ref().and_then(|h| named.get(h).cloned()),
+                // Signed for through the emailed link: the successor it was handed to signed.
+                received_by_name: user_name(l.received_by.as_deref()).or_else(|| {
+                    l.received_at
+                        .and(handed_to.as_ref())
+                        .map(|h| h.name.clone())
+                }),
+                handed_to,
+                classification: l
+                    .carrier_id
+                    .as_ref()
+                    .and_then(|c| classifications.get(c).cloned()),
+                has_copies: crate::domain::departures::has_copies(l.kind),
                 line: l,
             }
         })
@@ -290,7 +316,15 @@ fn departure_context(
             };
             HistoryView {
                 at: e.at.and_utc().to_rfc3339(),
-                actor: user_name(e.actor_id.as_deref()),
+                // A user by their account's name; a person through a link by theirs.
+                actor: match e.actor_type.as_str() {
+                    "employee" => e
+                        .actor_id
+                        .as_ref()
+                        .and_then(|i| named.get(i))
+                        .map(|n| n.name.clone()),
+                    _ => user_name(e.actor_id.as_deref()),
+                },
                 action: e
                     .action
                     .strip_prefix("departure.")
@@ -305,6 +339,7 @@ fn departure_context(
             }
         })
         .collect();
+    let company = crate::db::policy::identity(conn)?;
     // The non-compete agreed, and whether the company may still waive it before it begins.
     let today = crate::clock::company_date(now, tz);
     let non_compete = crate::db::noncompete::agreement_of(conn, &employee.id)?.map(|a| {
@@ -327,6 +362,10 @@ fn departure_context(
     Ok(context! {
         non_compete,
         departure => Value::from_serialize(&departure),
+        register_no,
+        // The register prints in the reader's language: the company's name in both.
+        company_name => company.view(crate::domain::users::Language::ZhCn).name,
+        company_name_en => company.view(crate::domain::users::Language::En).name,
         employee => context! {
             id => employee.id, employee_no => employee.employee_no, name => employee.name,
             department => employee.department, title => employee.title,
