@@ -128,6 +128,10 @@ pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
             },
         ),
         (
+            "password_reset",
+            context! { name => "王芳", hours => 1, url => format!("{base}/password/reset/<token>") },
+        ),
+        (
             "breach",
             context! { name => "Security Officer", code => "BR-7KQ4-MX2P", url => format!("{base}/breaches/c-1") },
         ),

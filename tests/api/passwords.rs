@@ -221,7 +221,7 @@ on_both_databases! {
         app.run_jobs().await;
         let got = app.smtp.to("far.away@example.com");
         assert_eq!(got.len(), 1);
-        assert_eq!(got[0].subject(), "Set a new password for tuomi");
+        assert_eq!(got[0].subject(), "Set a new password for your account");
         // The kept message holds a live link: it is listed to nobody.
         let hr = app.signed_in("hr@example.com", &["hr"]).await;
         let (_, list) = crate::users::get(&app, &hr, "/api/v1/reminders").await;
