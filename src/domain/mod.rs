@@ -120,6 +120,7 @@ pub mod departures;
 pub mod extensions;
 pub mod identity;
 pub mod import;
+pub mod money;
 pub mod noncompete;
 pub mod noncompete_terms;
 pub mod obligations;

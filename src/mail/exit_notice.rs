@@ -4,10 +4,10 @@
 use minijinja::{Value, context};
 
 use crate::db::exit_notice::ExitNoticeFacts;
+use crate::domain::money::money;
 use crate::domain::obligations::{ObligationKind, restricting_tier};
 use crate::domain::reminders::written_date;
 use crate::domain::users::Language;
-use crate::http::web::view::money;
 
 /// The notice's values: the person, the day the departure took effect, every duty with its
 /// start, end and the company rule it rests on, the restrictions of their tier and the
