@@ -71,7 +71,7 @@ start_service() {
     local link=()
     # The manager heads a department of the seeded company, so has reports to see.
     [ "$role" = manager ] && link=(--employee-no E0000001)
-    printf 'fuzz-password-%s\n' "$role" |
+    printf 'quiet lantern orbit 7341\n' |
       (cd "$dir" && "$tuomi" user add --email "$role@fuzz.example" --name "Fuzz $role" \
         --role "$role" "${link[@]}" --password-stdin >/dev/null)
   done
@@ -107,7 +107,7 @@ for role in "${ROLES[@]}"; do
   if [ "$role" != anonymous ]; then
     # Ids that exist, seen by this role, so that some cases reach past 404.
     found=$("$venv/bin/python" fuzz/prepare.py "$base" "$role@fuzz.example" \
-      "fuzz-password-$role" "$dir/token" "$config")
+      "quiet lantern orbit 7341" "$dir/token" "$config")
     echo "== $role: ids found: ${found:-none}"
     auth=(-H "Authorization: Bearer $(cat "$dir/token")")
   fi
