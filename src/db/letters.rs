@@ -195,17 +195,30 @@ pub struct LostLine {
 }
 
 pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine> {
-    let (departure_id, employee_name, title, carrier_id, confirmed_at, status): (
+    lost_lines(conn, &[line_id.to_string()])?
+        .remove(line_id)
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// The lost lines of these ids (a page of loss cases), in two statements whatever their number.
+pub fn lost_lines(
+    conn: &mut DbConnection,
+    line_ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, LostLine>> {
+    type Row = (
+        String,
         String,
         String,
         LineTitle,
         Option<String>,
         Option<NaiveDateTime>,
         LineStatus,
-    ) = departure_lines::table
+    );
+    let rows: Vec<Row> = departure_lines::table
         .inner_join(departures::table.inner_join(employees::table))
-        .filter(departure_lines::id.eq(line_id))
+        .filter(departure_lines::id.eq_any(line_ids))
         .select((
+            departure_lines::id,
             departures::id,
             employees::name,
             LineTitle::as_select(),
@@ -213,24 +226,33 @@ pub fn lost_line(conn: &mut DbConnection, line_id: &str) -> QueryResult<LostLine
             departure_lines::confirmed_at,
             departure_lines::status,
         ))
-        .first(conn)?;
-    let carrier = match carrier_id {
-        Some(id) => carriers::table
-            .find(id)
-            .select(carriers::tag)
-            .first(conn)
-            .optional()?
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    Ok(LostLine {
-        departure_id,
-        employee_name,
-        title,
-        carrier,
-        confirmed_at,
-        not_handed_over: status == LineStatus::Open,
-    })
+        .load(conn)?;
+    let carrier_ids: Vec<&String> = rows.iter().filter_map(|r| r.4.as_ref()).collect();
+    let tags: std::collections::HashMap<String, String> = carriers::table
+        .filter(carriers::id.eq_any(carrier_ids))
+        .select((carriers::id, carriers::tag))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, departure_id, employee_name, title, carrier_id, confirmed_at, status)| {
+                let carrier = carrier_id
+                    .and_then(|c| tags.get(&c).cloned())
+                    .unwrap_or_default();
+                let line = LostLine {
+                    departure_id,
+                    employee_name,
+                    title,
+                    carrier,
+                    confirmed_at,
+                    not_handed_over: status == LineStatus::Open,
+                };
+                (id, line)
+            },
+        )
+        .collect())
 }
 
 /// What HR should look at, each section at most [`DIGEST_ROWS`] rows.

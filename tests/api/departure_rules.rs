@@ -233,6 +233,25 @@ on_both_databases! {
         assert_eq!(leaks.len(), 2, "one notice per line: {:?}", told.iter().map(|m| m.subject()).collect::<Vec<_>>());
         assert!(leaks.iter().any(|m| m.text().contains("DOC-2") && m.text().contains("was not handed over")), "{}", leaks[0].text());
         assert!(leaks.iter().all(|m| !m.text().contains("confirmed missing")), "not told as a carrier confirmed missing");
+
+        // The case says what happened in the reader's language, on its page and in the list.
+        let secrets = line_of(&dep, "secrets_handover")["id"].as_str().unwrap().to_string();
+        let case = page["items"].as_array().unwrap().iter()
+            .find(|c| c["departure_line_id"] == json!(secrets)).unwrap()["id"].as_str().unwrap().to_string();
+        let reader = app.signed_in("sec-reader@example.com", &["security"]).await;
+        for (lang, says, never) in [
+            ("zh-CN", "离职办结时未移交，视同泄密：", "Not handed over"),
+            ("en", "was completed, and so treated as a leak", "未移交"),
+        ] {
+            let r = reader.patch(app.url("/api/v1/me")).json(&json!({"language": lang})).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            for path in [format!("/breaches/{case}"), "/breaches?source=loss".to_string()] {
+                let (s, html) = crate::helpers::page(&app, &reader, &path).await;
+                assert_eq!(s, 200);
+                assert!(html.contains(says), "{lang} {path}: {html}");
+                assert!(!html.contains(never), "{lang} {path}: {html}");
+            }
+        }
     }
 
     async fn the_declassification_period_starts_on_leaving_the_classified_post(app: TestApp) {

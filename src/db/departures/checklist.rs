@@ -303,19 +303,13 @@ pub fn confirm(
         ))
         .execute(tx.conn())?;
     let action = if confirmed.loss {
-        let what = format!(
-            "Confirmed missing at the departure of {}: {}. {}",
-            employee.name,
-            line.title.as_one_text(),
-            c.note
-        );
         use crate::domain::users::Role;
         open_loss_case(
             tx,
             now,
             &employee,
             &line,
-            what.trim(),
+            c.note,
             &[Role::Hr, Role::Security],
         )?;
         "departure.loss_reported"
@@ -342,22 +336,25 @@ pub fn confirm(
 
 /// A loss (000 篇3 第八条; a secret not handed over is treated as one, 视同泄密): a breach
 /// case (失密) opened at once, handled like any report; the users of the roles `told` are
-/// emailed too (the notices planned in this same transaction).
+/// emailed too (the notices planned in this same transaction). The case keeps only what was
+/// typed (`note`) and the carrier's tag: pages say the rest from the line, in the reader's
+/// language.
 pub(super) fn open_loss_case(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
     employee: &Employee,
     line: &DepartureLine,
-    what: &str,
+    note: &str,
     told: &[crate::domain::users::Role],
 ) -> Result<()> {
     crate::db::reminders::plan_loss_notices(tx, now, &line.id, told)?;
+    let lost = crate::db::letters::lost_line(tx.conn(), &line.id)?;
     let report = crate::domain::breaches::NewReport {
         person: employee.name.clone(),
-        what: what.to_string(),
+        what: note.trim().to_string(),
         // The instant is the case's creation time; the company date is not known here.
         discovered_on: None,
-        carriers: line.title.as_one_text(),
+        carriers: lost.carrier,
         contact: String::new(),
     };
     crate::db::breaches::open(

@@ -84,13 +84,8 @@ pub fn complete(
             .map(|l| (l, l.kind, l.status, l.received_at.is_some())),
     );
     for line in &leaked {
-        let what = format!(
-            "Not handed over when the departure of {} was completed, treated as a leak (视同泄密): {}",
-            employee.name,
-            line.title.as_one_text(),
-        );
         let told = [crate::domain::users::Role::Security];
-        super::checklist::open_loss_case(tx, now, &employee, line, &what, &told)?;
+        super::checklist::open_loss_case(tx, now, &employee, line, "", &told)?;
     }
     audit::record(
         tx,

@@ -31,6 +31,15 @@ impl<'a> Texts<'a> {
     pub fn t(&self, key: &str) -> String {
         self.pages.text(self.lang, key)
     }
+
+    /// A message with its values, in the reader's language.
+    pub fn say(&self, message: &crate::domain::problem::Problem) -> String {
+        crate::catalog::render(self.lang, message)
+    }
+
+    pub fn lang(&self) -> Language {
+        self.lang
+    }
 }
 
 /// What a row shows in a column: the value the page draws (a `kind` the `list_cell` macro

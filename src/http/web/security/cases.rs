@@ -7,16 +7,19 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::context;
 
 use super::super::forms::Flash;
-use super::super::lists::{self, Cell, Columns};
+use super::super::lists::{self, Cell, Columns, Texts};
 use super::super::render_page;
 use super::{Found, ListPage, employee_cell, label_cell, whole};
 use crate::db::audit;
 use crate::db::breaches::{self, Case, Outcome};
 use crate::db::employees::{self, EmployeeFilter, Scope};
+use crate::db::letters::{self, LostLine};
 use crate::db::names::{self, EmployeeName, UserName};
 use crate::db::obligations::{self, ObligationFilter};
-use crate::domain::breaches::CaseStatus;
 use crate::domain::breaches::EVIDENCE_MAX_BYTES;
+use crate::domain::breaches::{CaseSource, CaseStatus};
+use crate::domain::problem::Problem;
+use crate::domain::users::Language;
 use crate::domain::users::Role;
 use crate::error::Error;
 use crate::http::AppState;
@@ -26,14 +29,41 @@ use crate::http::extract::{
 };
 use crate::http::web::forms::read_multipart;
 use crate::http::web::forms::redirect_with;
+use crate::http::web::page_language;
 use chrono_tz::Tz;
 
 /// A case as a list row shows it: the case and the employee it is about.
 struct CaseRow {
     case: Case,
     employee: Option<EmployeeName>,
-    /// The start of what happened.
-    summary: String,
+    /// The line a loss case is about.
+    loss: Option<LostLine>,
+}
+
+/// What a loss case is about, said from its line in the reader's language (the case stores
+/// only what was typed).
+fn loss_text(loss: &LostLine, lang: Language) -> Problem {
+    let key = if loss.not_handed_over {
+        "sec.case.loss.not_handed_over"
+    } else {
+        "sec.case.loss.missing"
+    };
+    Problem::new(key)
+        .arg("person", loss.employee_name.as_str())
+        .arg("item", loss.title.in_lang(lang))
+}
+
+/// What happened, as the list's cell starts it.
+fn summary(row: &CaseRow, texts: &Texts) -> String {
+    let what = match &row.loss {
+        Some(loss) => format!(
+            "{} {}",
+            texts.say(&loss_text(loss, texts.lang())),
+            row.case.what
+        ),
+        None => row.case.what.clone(),
+    };
+    excerpt(what.trim(), 80)
 }
 
 /// The first `n` characters of a text, with an ellipsis when there was more.
@@ -72,7 +102,7 @@ fn case_columns(tz: Tz) -> Columns<CaseRow> {
             employee_cell(r.employee.as_ref())
         })
         .csv_only()
-        .col("what", "sec.case.what", |r, _| Cell::text(&r.summary))
+        .col("what", "sec.case.what", |r, t| Cell::text(summary(r, t)))
         .page_only()
         .col("status", "sec.case.status", |r, t| {
             Cell::badge(t, "sec.case_status", r.case.status)
@@ -124,12 +154,19 @@ pub async fn list_page(
                 conn,
                 found.rows.iter().filter_map(|c| c.employee_id.clone()),
             )?;
+            let lines: Vec<String> = found
+                .rows
+                .iter()
+                .filter(|c| c.source == CaseSource::Loss)
+                .filter_map(|c| c.departure_line_id.clone())
+                .collect();
+            let mut lost = letters::lost_lines(conn, &lines)?;
             Ok(found.map(|case| CaseRow {
                 employee: case
                     .employee_id
                     .as_ref()
                     .and_then(|e| people.get(e).cloned()),
-                summary: excerpt(&case.what, 80),
+                loss: case.departure_line_id.as_ref().and_then(|l| lost.remove(l)),
                 case,
             }))
         })
@@ -353,12 +390,19 @@ pub async fn case_page(
                 Vec::new()
             };
             let penalty = breaches::case_penalty(conn, &id)?;
+            let loss = match (&detail.case.source, &detail.case.departure_line_id) {
+                (CaseSource::Loss, Some(line)) => {
+                    letters::lost_lines(conn, std::slice::from_ref(line))?.remove(line)
+                }
+                _ => None,
+            };
             Ok((
-                detail, history, users, employee, owed, found, owners, penalty,
+                detail, history, users, employee, owed, found, owners, penalty, loss,
             ))
         })
         .await?;
-    let (detail, history, users, employee, owed, found, owners, penalty) = data;
+    let (detail, history, users, employee, owed, found, owners, penalty, loss) = data;
+    let loss = loss.map(|l| loss_text(&l, page_language(&req, Some(&user))));
     let penalty = penalty.about_non_compete.then(|| {
         let p = penalty.penalty.as_ref();
         let yuan = |minor: Option<i64>| minor.map(crate::http::web::view::money);
@@ -426,6 +470,7 @@ pub async fn case_page(
         "security_case.html",
         context! {
             case => case,
+            loss,
             reporter => name_of(&case.reporter_user_id),
             employee,
             steps,
