@@ -27,6 +27,7 @@ pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod throttles;
+pub mod travel;
 mod tx;
 pub mod users;
 

@@ -95,6 +95,8 @@ pub enum Locked {
     Employee,
     Extension,
     Obligation,
+    Trip,
+    TravelDocument,
 }
 
 /// Holds a named sequence (as the handover registers' numbers) until the transaction ends, so
@@ -122,6 +124,8 @@ pub fn lock_row(tx: &mut WriteTx, row: Locked, id: &str) -> QueryResult<()> {
         Locked::Employee => "employees",
         Locked::Extension => "obligation_extensions",
         Locked::Obligation => "obligations",
+        Locked::Trip => "trips",
+        Locked::TravelDocument => "travel_documents",
     };
     if let DbConnection::Pg(c) = tx.conn() {
         diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))

@@ -135,6 +135,8 @@ pub mod roles;
 pub mod second_factor;
 pub mod sessions;
 pub mod spreadsheet;
+pub mod travel;
+pub mod travel_documents;
 pub mod users;
 
 use std::collections::BTreeMap;

@@ -65,6 +65,10 @@ pub struct Policy {
     /// administrator sets it; policies saved before it existed have it unset).
     #[serde(default)]
     pub identity: super::identity::Identity,
+    /// Travel abroad: which tiers need a second approval, and the days to report back
+    /// (policies saved before it existed get the defaults).
+    #[serde(default)]
+    pub travel: super::travel::TravelPolicy,
 }
 
 /// Where a duty is written in the company's rules, in each language (also any other text of
@@ -174,6 +178,7 @@ impl Default for Policy {
             extension_ceilings: ExtensionCeilings::default(),
             rule_references: RuleReferences::default(),
             identity: super::identity::Identity::default(),
+            travel: super::travel::TravelPolicy::default(),
         }
     }
 }
@@ -314,6 +319,7 @@ impl Policy {
         }
         self.reminders.check(&mut errors);
         self.identity.check(&mut errors);
+        self.travel.check(&mut errors);
         let refs = &self.rule_references;
         for (kind, text) in [
             ("declassification", &refs.declassification),

@@ -58,6 +58,9 @@ role_sets! {
     /// Who records the penalty of a substantiated non-compete breach (the case is security's,
     /// the money HR's).
     PenaltyKeepers => [Hr, Security];
+    /// Who decides trips abroad: security first, a unit leader (administrator) second where
+    /// the tier needs it.
+    TripDeciders => [Admin, Security];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
 }

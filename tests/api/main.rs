@@ -43,6 +43,8 @@ mod schema;
 mod seed;
 mod sessions;
 mod statements;
+mod travel;
+mod travel_documents;
 mod upgrade;
 mod users;
 mod web_admin;

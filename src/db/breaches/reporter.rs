@@ -95,7 +95,9 @@ pub fn open(
     )?;
     // A loss is already emailed to HR and security as it is confirmed.
     let officers = match opening.source {
-        CaseSource::Report => crate::db::users::active_with_roles(tx, &[Role::Security])?,
+        CaseSource::Report | CaseSource::Travel => {
+            crate::db::users::active_with_roles(tx, &[Role::Security])?
+        }
         CaseSource::Loss => Vec::new(),
     };
     for officer in officers {

@@ -36,6 +36,9 @@ crate::string_enum! {
         Report = "report",
         /// A carrier confirmed missing at a departure (失密).
         Loss = "loss",
+        /// Security recorded a trip abroad taken without approval (Law on Guarding State
+        /// Secrets art. 45, 46).
+        Travel = "travel",
     }
 }
 

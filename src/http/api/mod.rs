@@ -18,6 +18,7 @@ pub mod pledges;
 pub mod policy;
 pub mod reminders;
 pub mod session;
+pub mod travel;
 pub mod users;
 
 use actix_web::web;
@@ -70,4 +71,5 @@ pub fn routes(r: &mut ApiRoutes) {
     policy::routes(r);
     reminders::routes(r);
     breaches::routes(r);
+    travel::routes(r);
 }

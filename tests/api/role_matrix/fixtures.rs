@@ -78,6 +78,9 @@ impl Fixtures {
             // The body `{}` lacks the reason: an admitted caller hears 422 before the id is
             // looked up.
             ("payments", _) => Some("no-such-payment".to_string()),
+            // Likewise: every action on a trip or a document needs a body field.
+            ("trips", _) => Some("no-such-trip".to_string()),
+            ("travel-documents", _) => Some("no-such-document".to_string()),
             ("reminders", _) => Some(self.reminder.clone()),
             ("breaches", _) => Some(self.case.clone()),
             ("evidence", _) => Some(self.evidence.clone()),

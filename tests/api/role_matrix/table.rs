@@ -170,6 +170,19 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/api/v1/obligations/{id}/extensions", OVERSEERS),
     ("POST", "/api/v1/extensions/{id}/approve", SECURITY),
     ("GET", "/api/v1/extensions", OVERSEERS),
+    // Travel abroad: anyone signed in asks for their own trip; security decides, a unit
+    // leader gives the second approval; the lists are scoped (a manager: their reports').
+    ("POST", "/api/v1/trips", STAFF),
+    ("POST", "/api/v1/trips/unapproved", SECURITY),
+    ("GET", "/api/v1/trips", STAFF),
+    ("POST", "/api/v1/trips/{id}/decision", ADMIN_SECURITY),
+    ("POST", "/api/v1/trips/{id}/return", SECURITY),
+    // The travel documents security holds.
+    ("POST", "/api/v1/employees/{id}/travel-documents", SECURITY),
+    ("GET", "/api/v1/travel-documents", OVERSEERS),
+    ("POST", "/api/v1/travel-documents/{id}/hand-out", SECURITY),
+    ("POST", "/api/v1/travel-documents/{id}/take-back", SECURITY),
+    ("POST", "/api/v1/travel-documents/{id}/give-back", SECURITY),
     ("GET", "/api/v1/policy", STAFF),
     ("PUT", "/api/v1/policy", ADMIN),
     // Reminders.

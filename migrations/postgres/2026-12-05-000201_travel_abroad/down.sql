@@ -1,0 +1,3 @@
+DROP TABLE travel_document_moves;
+DROP TABLE travel_documents;
+DROP TABLE trips;
