@@ -60,4 +60,6 @@ role_sets! {
     PenaltyKeepers => [Hr, Security];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
+    /// Who reads the entry-exit filing list (security records the filings).
+    FilingReaders => [Hr, Security];
 }
