@@ -575,3 +575,24 @@ diesel::table! {
 diesel::joinable!(trips -> employees (employee_id));
 diesel::joinable!(travel_documents -> trips (trip_id));
 diesel::allow_tables_to_appear_in_same_query!(trips, employees, travel_documents);
+
+diesel::table! {
+    entry_exit_filings (id) {
+        id -> Text,
+        filed_on -> Date,
+        reference -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_exit_filing_entries (filing_id, employee_id) {
+        filing_id -> Text,
+        employee_id -> Text,
+        remove_on -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(entry_exit_filing_entries -> entry_exit_filings (filing_id));
+diesel::allow_tables_to_appear_in_same_query!(entry_exit_filings, entry_exit_filing_entries);

@@ -118,6 +118,7 @@ pub mod clearance;
 pub mod delivery;
 pub mod departures;
 pub mod extensions;
+pub mod filing;
 pub mod identity;
 pub mod import;
 pub mod money;

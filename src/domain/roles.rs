@@ -63,4 +63,6 @@ role_sets! {
     TripDeciders => [Admin, Security];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
+    /// Who reads the entry-exit filing list (security records the filings).
+    FilingReaders => [Hr, Security];
 }

@@ -20,6 +20,7 @@ mod exports;
 mod extensions;
 mod faults;
 mod file_modes;
+mod filing;
 mod identity;
 mod import;
 mod languages;

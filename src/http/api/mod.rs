@@ -8,6 +8,7 @@ pub mod clearance;
 pub mod departures;
 pub mod employees;
 pub mod extensions;
+pub mod filing;
 pub mod my_sessions;
 pub mod noncompete;
 pub mod noncompete_terms;
@@ -68,6 +69,7 @@ pub fn routes(r: &mut ApiRoutes) {
     noncompete::routes(r);
     noncompete_terms::routes(r);
     extensions::routes(r);
+    filing::routes(r);
     policy::routes(r);
     reminders::routes(r);
     breaches::routes(r);

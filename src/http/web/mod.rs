@@ -15,6 +15,7 @@ mod obligations;
 mod pages;
 mod passwords;
 mod people;
+mod period;
 mod receipt;
 mod reminders;
 mod report;
@@ -26,8 +27,8 @@ mod timeline;
 pub mod view;
 
 use crate::domain::roles::{
-    Admins, AnyRole, AuditReaders, ExtensionParties, OutcomeReaders, Overseers, PolicyReaders,
-    RoleSet, TierChainParties,
+    Admins, AnyRole, AuditReaders, ExtensionParties, FilingReaders, OutcomeReaders, Overseers,
+    PolicyReaders, RoleSet, TierChainParties,
 };
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
@@ -73,6 +74,7 @@ pub fn routes(r: &mut PageRoutes) {
     admin::routes(r);
     settings::routes(r);
     passwords::routes(r);
+    period::routes(r);
 }
 
 async fn style() -> HttpResponse {
@@ -184,6 +186,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
         TierChainParties::ROLES,
     ),
     ("/extensions", "nav.extensions", ExtensionParties::ROLES),
+    ("/filing", "nav.filing", FilingReaders::ROLES),
     ("/breaches", "nav.breaches", OutcomeReaders::ROLES),
     ("/tasks", "nav.tasks", AnyRole::ROLES),
     ("/audit", "nav.audit", AuditReaders::ROLES),

@@ -183,6 +183,10 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/api/v1/travel-documents/{id}/hand-out", SECURITY),
     ("POST", "/api/v1/travel-documents/{id}/take-back", SECURITY),
     ("POST", "/api/v1/travel-documents/{id}/give-back", SECURITY),
+    // The entry-exit filing list: HR and security read it, security records a filing.
+    ("GET", "/api/v1/entry-exit-filing", HR_SECURITY),
+    ("GET", "/api/v1/entry-exit-filing/changes", HR_SECURITY),
+    ("POST", "/api/v1/entry-exit-filings", SECURITY),
     ("GET", "/api/v1/policy", STAFF),
     ("PUT", "/api/v1/policy", ADMIN),
     // Reminders.
@@ -264,6 +268,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/clearance-changes/{id}", TEAM),
     ("GET", "/extensions", OVERSEERS),
     ("GET", "/extensions/{id}", OVERSEERS),
+    ("GET", "/filing", HR_SECURITY),
+    ("GET", "/filing/print", HR_SECURITY),
+    ("GET", "/filing/changes", HR_SECURITY),
     // HR reads the outcomes of cases there, not the cases.
     ("GET", "/breaches", OVERSEERS),
     ("GET", "/breaches/new", STAFF),

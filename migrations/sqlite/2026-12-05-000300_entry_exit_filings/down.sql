@@ -1,0 +1,2 @@
+DROP TABLE entry_exit_filing_entries;
+DROP TABLE entry_exit_filings;
