@@ -49,6 +49,8 @@ pub struct Config {
     pub sessions: crate::domain::sessions::SessionLimits,
     /// The longest an API token lasts, in days (its creator may ask for less).
     pub api_token_days: i64,
+    /// Roles whose users must sign in with a second factor (enrolled before anything else).
+    pub second_factor_roles: Vec<crate::domain::users::Role>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +89,7 @@ struct RawConfig {
     session_idle_minutes: Option<String>,
     session_lifetime_hours: Option<String>,
     api_token_days: Option<String>,
+    second_factor_roles: Option<String>,
 }
 
 /// Every setting: (key, default shown in the README and errors).
@@ -116,6 +119,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("session_idle_minutes", "120"),
     ("session_lifetime_hours", "12"),
     ("api_token_days", "90"),
+    ("second_factor_roles", "admin,security"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +158,7 @@ impl Config {
             })?,
             None => RawConfig::default(),
         };
-        let overrides: [(&str, &mut Option<String>); 22] = [
+        let overrides: [(&str, &mut Option<String>); 23] = [
             ("TUOMI_DATABASE_URL", &mut raw.database_url),
             ("TUOMI_DATABASE_POOL_SIZE", &mut raw.database_pool_size),
             ("TUOMI_LISTEN", &mut raw.listen),
@@ -189,6 +193,7 @@ impl Config {
                 &mut raw.session_lifetime_hours,
             ),
             ("TUOMI_API_TOKEN_DAYS", &mut raw.api_token_days),
+            ("TUOMI_SECOND_FACTOR_ROLES", &mut raw.second_factor_roles),
         ];
         for (var, slot) in overrides {
             if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
@@ -450,6 +455,25 @@ impl RawConfig {
             (1, 3650),
         );
 
+        // "none" (an empty value counts as unset): nobody must.
+        let mut second_factor_roles = Vec::new();
+        for part in self
+            .second_factor_roles
+            .as_deref()
+            .unwrap_or("admin,security")
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "none")
+        {
+            match part.parse() {
+                Ok(role) => second_factor_roles.push(role),
+                Err(_) => problem(
+                    "second_factor_roles",
+                    format!("{part:?} is not a role (admin, hr, security, manager or none)"),
+                ),
+            }
+        }
+
         if let Some(token) = &self.metrics_token
             && token.len() < 16
         {
@@ -492,6 +516,7 @@ impl RawConfig {
                 request_timeout,
                 sessions,
                 api_token_days,
+                second_factor_roles,
             }),
             _ => Err(ConfigError { problems }),
         }

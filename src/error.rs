@@ -16,6 +16,16 @@ pub enum Error {
     /// 401: a sign-in with an email or password that does not match (never says which).
     #[error("wrong email or password")]
     WrongCredentials,
+    /// 401: the password was right; the account's second factor needs its code too.
+    #[error("a second-factor code is needed")]
+    SecondFactorNeeded,
+    /// 401: the second-factor code (or recovery code) is wrong or was used already.
+    #[error("wrong second-factor code")]
+    WrongSecondFactor,
+    /// The user's role needs a second factor and they have none yet: a page sends them to
+    /// enrol (303), the API answers 403.
+    #[error("a second factor must be enrolled first")]
+    EnrolSecondFactor { page: bool },
     /// 403: a form without a valid CSRF token — usually a page left open too long.
     #[error("the form has expired")]
     FormExpired,

@@ -25,6 +25,7 @@ pub mod pledges;
 pub mod policy;
 pub mod reminders;
 pub mod schema;
+pub mod second_factor;
 pub mod seed;
 pub mod sessions;
 pub mod throttles;

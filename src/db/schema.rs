@@ -88,6 +88,30 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, sessions);
 
 diesel::table! {
+    second_factors (user_id) {
+        user_id -> Text,
+        sealed_secret -> Text,
+        started_at -> Timestamp,
+        enrolled_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(second_factors -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, second_factors, recovery_codes);
+
+diesel::table! {
     employees (id) {
         id -> Text,
         employee_no -> Text,

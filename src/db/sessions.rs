@@ -135,6 +135,24 @@ pub fn end_for_user(
     .execute(tx.conn())
 }
 
+/// How long an ended or expired session is kept (for the audit of where one signed in from)
+/// before the daily cleanup deletes it.
+pub const KEEP_ENDED_DAYS: i64 = 30;
+
+/// Deletes sessions ended, or past their lifetime, more than [`KEEP_ENDED_DAYS`] ago; how
+/// many. A session timed out when idle is past its lifetime within hours after.
+pub fn prune_ended(tx: &mut WriteTx, now: DateTime<Utc>) -> QueryResult<usize> {
+    let before = stored_instant(now - chrono::Duration::days(KEEP_ENDED_DAYS));
+    diesel::delete(
+        sessions::table.filter(
+            sessions::ended_at
+                .lt(before)
+                .or(sessions::expires_at.lt(before)),
+        ),
+    )
+    .execute(tx.conn())
+}
+
 /// Revokes every API token of a user (a deactivation: reactivating them revives none).
 pub fn revoke_tokens_of(tx: &mut WriteTx, user_id: &str, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(

@@ -66,6 +66,35 @@ pub fn accepted_step(secret: &[u8], code: &str, unix: u64, last_step: Option<u64
         .filter(|step| last_step.is_none_or(|last| *step > last))
 }
 
+/// Seals a secret (at most 32 bytes) under `key` for storage: a random nonce, then the
+/// secret XORed with HMAC-SHA256(key, nonce) — so the stored text without the service's key
+/// gives no codes. Hex text.
+pub fn seal(key: &[u8], secret: &[u8]) -> String {
+    let nonce: [u8; 16] = rand::rng().random();
+    let pad = keystream(key, &nonce);
+    let sealed: Vec<u8> = secret.iter().zip(pad.iter()).map(|(s, p)| s ^ p).collect();
+    format!("{}{}", hex::encode(nonce), hex::encode(sealed))
+}
+
+/// The secret [`seal`] sealed under `key`; None for text it did not make.
+pub fn unseal(key: &[u8], sealed: &str) -> Option<Vec<u8>> {
+    let bytes = hex::decode(sealed).ok()?;
+    if bytes.len() < 16 || bytes.len() > 16 + 32 {
+        return None;
+    }
+    let (nonce, body) = bytes.split_at(16);
+    let pad = keystream(key, nonce);
+    Some(body.iter().zip(pad.iter()).map(|(s, p)| s ^ p).collect())
+}
+
+fn keystream(key: &[u8], nonce: &[u8]) -> Vec<u8> {
+    use hmac::Mac;
+    let mut mac =
+        hmac::SimpleHmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(nonce);
+    mac.finalize().into_bytes().to_vec()
+}
+
 /// Recovery codes to show once: ten of `xxxxx-xxxxx`, letters and digits that cannot be
 /// mistaken for one another.
 pub fn new_recovery_codes() -> Vec<String> {
@@ -156,6 +185,21 @@ mod tests {
         let svg = qr_svg(&url).unwrap();
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
         assert!(!svg.contains("<script") && !svg.contains("href"));
+    }
+
+    #[test]
+    fn a_stored_secret_is_sealed_and_opens_only_with_the_key() {
+        let secret = new_secret();
+        let sealed = seal(b"the service key", &secret);
+        assert!(!sealed.contains(&hex::encode(&secret)));
+        assert_ne!(
+            sealed,
+            seal(b"the service key", &secret),
+            "a fresh nonce each time"
+        );
+        assert_eq!(unseal(b"the service key", &sealed), Some(secret.clone()));
+        assert_ne!(unseal(b"another key", &sealed), Some(secret));
+        assert_eq!(unseal(b"the service key", "not hex"), None);
     }
 
     #[test]

@@ -101,8 +101,11 @@ impl Error {
         match self {
             Error::Validation(_) => "validation_failed",
             Error::BadRequest(_) => "bad_request",
-            Error::Unauthorized | Error::WrongCredentials => "unauthorized",
-            Error::Forbidden | Error::FormExpired => "forbidden",
+            Error::Unauthorized
+            | Error::WrongCredentials
+            | Error::SecondFactorNeeded
+            | Error::WrongSecondFactor => "unauthorized",
+            Error::Forbidden | Error::FormExpired | Error::EnrolSecondFactor { .. } => "forbidden",
             Error::NotFound => "not_found",
             Error::Refused(_) => "conflict",
             Error::TooLarge => "too_large",
@@ -125,6 +128,9 @@ impl Error {
             }
             Error::Unauthorized => problem!("sign_in_first"),
             Error::WrongCredentials => problem!("wrong_credentials"),
+            Error::SecondFactorNeeded => problem!("second_factor_needed"),
+            Error::WrongSecondFactor => problem!("wrong_second_factor"),
+            Error::EnrolSecondFactor { .. } => problem!("second_factor_enrolment_required"),
             Error::FormExpired => problem!("form_expired"),
             Error::Forbidden => problem!("forbidden"),
             Error::NotFound => problem!("not_found"),
@@ -172,8 +178,14 @@ impl ResponseError for Error {
         match self {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized | Error::WrongCredentials => StatusCode::UNAUTHORIZED,
-            Error::Forbidden | Error::FormExpired => StatusCode::FORBIDDEN,
+            Error::Unauthorized
+            | Error::WrongCredentials
+            | Error::SecondFactorNeeded
+            | Error::WrongSecondFactor => StatusCode::UNAUTHORIZED,
+            Error::EnrolSecondFactor { page: true } => StatusCode::SEE_OTHER,
+            Error::Forbidden | Error::FormExpired | Error::EnrolSecondFactor { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Refused(_) => StatusCode::CONFLICT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -194,6 +206,12 @@ impl ResponseError for Error {
             return response
                 .content_type("text/html; charset=utf-8")
                 .body(FORM_EXPIRED_PAGE);
+        }
+        if let Error::EnrolSecondFactor { page: true } = self {
+            // A page of a user who must enrol first: the enrolment page instead.
+            return response
+                .insert_header((header::LOCATION, crate::http::second_factor::ENROL_PAGE))
+                .finish();
         }
         if let Error::Throttled(secs) = self {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(*secs)));

@@ -34,19 +34,43 @@ pub struct CurrentUser(pub User);
 
 async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
     let state = state(&req)?;
-    if let Some(token) = bearer_token(&req) {
+    let user = if let Some(token) = bearer_token(&req) {
         let now = state.now();
-        return state
+        state
             .db(move |conn| Ok(users::find_by_token(conn, &token, now)?))
-            .await;
-    }
-    match session::current_session(&state, &req).await? {
-        Some((id, user)) => {
-            req.extensions_mut().insert(SessionId(id));
-            Ok(Some(user))
+            .await?
+    } else {
+        match session::current_session(&state, &req).await? {
+            Some((id, user)) => {
+                req.extensions_mut().insert(SessionId(id));
+                Some(user)
+            }
+            None => None,
         }
-        None => Ok(None),
+    };
+    if let Some(user) = &user {
+        enrolled_if_required(&state, &req, user).await?;
     }
+    Ok(user)
+}
+
+/// A user whose role needs a second factor and who has none may do nothing but enrol (and
+/// sign out): pages send them to enrolment, the API answers 403 saying so.
+async fn enrolled_if_required(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+) -> Result<(), Error> {
+    use super::second_factor::{enrolled, open_before_enrolment, required_for};
+    if !required_for(state, user)
+        || open_before_enrolment(req.path())
+        || enrolled(state, &user.id).await?
+    {
+        return Ok(());
+    }
+    Err(Error::EnrolSecondFactor {
+        page: !req.path().starts_with("/api/"),
+    })
 }
 
 /// The id of the session a signed-in request came with (none with an API token): set once

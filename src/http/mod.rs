@@ -8,6 +8,7 @@ pub mod limits;
 pub mod observe;
 pub mod redirect;
 pub mod routes;
+pub mod second_factor;
 pub mod session;
 pub mod web;
 

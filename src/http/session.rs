@@ -13,6 +13,10 @@ use crate::error::Error;
 
 pub const SESSION_COOKIE: &str = "tuomi_session";
 pub const CSRF_COOKIE: &str = "tuomi_csrf";
+/// Between a right password and the code of an enrolled user: who, since when.
+pub const PENDING_COOKIE: &str = "tuomi_pending";
+/// How long the code step waits after the password.
+pub const PENDING_SECONDS: i64 = 5 * 60;
 
 fn encrypted(
     state: &AppState,
@@ -64,6 +68,40 @@ pub async fn start_session(
         .await?;
     let max_age = time::Duration::seconds(limits.lifetime.num_seconds());
     Ok(encrypted(state, SESSION_COOKIE, secret, max_age))
+}
+
+/// The pending cookie of a sign-in whose password was right and whose code is still to come:
+/// encrypted (so it cannot be made or changed), holding the user's id and when.
+pub fn pending_cookie(state: &AppState, user_id: &str) -> Cookie<'static> {
+    let value = format!("{user_id} {}", state.now().timestamp());
+    encrypted(
+        state,
+        PENDING_COOKIE,
+        value,
+        time::Duration::seconds(PENDING_SECONDS),
+    )
+}
+
+/// The user whose password was right less than [`PENDING_SECONDS`] ago (by the service's
+/// clock, not the cookie's max-age, which a browser may ignore).
+pub fn pending_user(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let value = decrypted(state, req, PENDING_COOKIE)?;
+    let (user_id, at) = value.split_once(' ')?;
+    let age = state.now().timestamp() - at.parse::<i64>().ok()?;
+    (0..=PENDING_SECONDS)
+        .contains(&age)
+        .then(|| user_id.to_string())
+}
+
+pub fn expired_pending_cookie(state: &AppState) -> Cookie<'static> {
+    let mut cookie = Cookie::build(PENDING_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .finish();
+    cookie.make_removal();
+    cookie
 }
 
 pub fn expired_session_cookie(state: &AppState) -> Cookie<'static> {

@@ -413,6 +413,7 @@ impl Runner {
                     let today = company_date(now, tz);
                     let n = db::obligations::end_due(conn, now, today)?;
                     queue::prune_done(conn, now)?;
+                    db::sessions::prune_ended(conn, now)?;
                     ("end_obligations", n)
                 }
             };

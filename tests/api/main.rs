@@ -41,6 +41,7 @@ mod races;
 mod reminders;
 mod role_matrix;
 mod schema;
+mod second_factor;
 mod seed;
 mod sessions;
 mod statements;

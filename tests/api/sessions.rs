@@ -326,4 +326,58 @@ as_shipped_on_both_databases! {
         app.clock.advance(Duration::days(83));
         assert_eq!(me(&app, &long).await, 401, "expired after 90 days");
     }
+    async fn the_settings_form_gives_a_new_token_the_lifetime_asked_at_most_the_longest(app: TestApp) {
+        app.add_user("hr@example.com", &["hr"]);
+        let hr = browser(&[&sign_in(&app, "hr@example.com", FIREFOX).await]);
+        let (_, html) = page(&app, &hr, "/settings").await;
+        assert!(
+            html.contains("name=\"expires_in_days\" type=\"number\" value=\"90\""),
+            "the lifetime field, at the longest by default: {html}"
+        );
+        let csrf = csrf_of(&html);
+        let create = |days: &'static str| {
+            let form = [("csrf", csrf.clone()), ("token_name", "sync".into()), ("expires_in_days", days.into())];
+            hr.post(app.url("/settings/tokens")).form(&form).send()
+        };
+        let r = create("7").await.unwrap();
+        assert_eq!(r.status(), 201);
+        let tokens: Value = hr.get(app.url("/api/v1/tokens")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(tokens["items"][0]["expires_at"], "2028-03-06T15:30:00.000000Z", "{tokens}");
+        for (days, why) in [("91", "longer than the longest"), ("soon", "not a number")] {
+            let r = create(days).await.unwrap();
+            assert_eq!(r.status(), 422, "{why}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains("f-expires_in_days-error"), "the field is named ({why}): {html}");
+        }
+        let tokens: Value = hr.get(app.url("/api/v1/tokens")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(tokens["items"].as_array().unwrap().len(), 1, "nothing made when refused");
+    }
+
+    async fn ended_and_expired_sessions_are_deleted_thirty_days_after(app: TestApp) {
+        use diesel::prelude::*;
+        use tuomi::db::schema::sessions;
+        let id = app.add_user("hr@example.com", &["hr"]);
+        let count = || -> i64 {
+            sessions::table
+                .filter(sessions::user_id.eq(&id))
+                .count()
+                .get_result(&mut app.db())
+                .unwrap()
+        };
+        let signed_out = browser(&[&sign_in(&app, "hr@example.com", FIREFOX).await]);
+        let r = signed_out.delete(app.url("/api/v1/session")).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        // Left to expire: 12 hours after the sign-in.
+        sign_in(&app, "hr@example.com", FIREFOX).await;
+        app.run_jobs().await;
+        app.clock.advance(Duration::days(30));
+        app.run_jobs().await;
+        assert_eq!(count(), 2, "ended 30 days ago to the minute: kept yet");
+        app.clock.advance(Duration::days(1));
+        // Signed in now, live: kept.
+        let live = browser(&[&sign_in(&app, "hr@example.com", FIREFOX).await]);
+        app.run_jobs().await;
+        assert_eq!(count(), 1, "the ended and the expired one deleted, the live one kept");
+        assert_eq!(me(&app, &live).await, 200);
+    }
 }

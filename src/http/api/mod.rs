@@ -18,6 +18,7 @@ pub mod passwords;
 pub mod pledges;
 pub mod policy;
 pub mod reminders;
+pub mod second_factor;
 pub mod session;
 pub mod travel;
 pub mod users;
@@ -57,6 +58,7 @@ pub fn routes(r: &mut ApiRoutes) {
     r.get("/openapi.json", Open, crate::http::openapi_document);
     session::routes(r);
     my_sessions::routes(r);
+    second_factor::routes(r);
     users::routes(r);
     passwords::routes(r);
     audit::routes(r);

@@ -31,6 +31,8 @@ pub fn routes(r: &mut ApiRoutes) {
 pub struct SignIn {
     email: String,
     password: String,
+    /// With two-step sign-in on: the code the app shows now, or a recovery code (spent).
+    totp: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -62,7 +64,7 @@ impl From<&User> for Me {
     request_body = SignIn,
     responses(
         (status = 200, body = Me, description = "signed in; the session cookie is set"),
-        (status = 401, body = ErrorBody, description = "wrong email or password (never says which)"),
+        (status = 401, body = ErrorBody, description = "wrong email or password (never says which); or, with two-step sign-in on, the code is missing (problem second_factor_needed) or wrong (wrong_second_factor)"),
         (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "too many failures; see Retry-After")
     )
@@ -73,8 +75,13 @@ pub async fn sign_in(
     req: HttpRequest,
     body: JsonBody<SignIn>,
 ) -> Result<HttpResponse, Error> {
-    let JsonBody(SignIn { email, password }) = body;
+    let JsonBody(SignIn {
+        email,
+        password,
+        totp,
+    }) = body;
     let user = session::authenticate(&state, &req, &email, &password).await?;
+    crate::http::second_factor::second_step(&state, &user, totp.as_deref()).await?;
     let cookie = session::start_session(&state, &req, &user).await?;
     Ok(HttpResponse::Ok().cookie(cookie).json(Me::from(&user)))
 }

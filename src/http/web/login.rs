@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{redirect, render_page};
 use crate::error::Error;
 use crate::http::extract::{CsrfForm, MaybeUser};
-use crate::http::{AppState, session};
+use crate::http::{AppState, second_factor, session};
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -65,6 +65,14 @@ pub async fn submit(
     let next = local(&next);
     let (status, error_key, retry_minutes) =
         match session::authenticate(&state, &req, &email, &password).await {
+            Ok(user) if second_factor::enrolled(&state, &user.id).await? => {
+                // The session starts only after the code: until then a pending cookie.
+                let to = format!("/login/code?next={}", urlencoding(&next));
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((actix_web::http::header::LOCATION, to))
+                    .cookie(session::pending_cookie(&state, &user.id))
+                    .finish());
+            }
             Ok(user) => {
                 let cookie = session::start_session(&state, &req, &user).await?;
                 return Ok(HttpResponse::SeeOther()
@@ -105,4 +113,91 @@ pub async fn sign_out(
         .insert_header((actix_web::http::header::LOCATION, "/login"))
         .cookie(session::expired_session_cookie(&state))
         .finish())
+}
+
+fn urlencoding(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The second step of signing in: the code from the app, or a recovery code.
+pub async fn code_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, Error> {
+    let next = local(&query.next);
+    if session::pending_user(&state, &req).is_none() {
+        return Ok(redirect(&format!("/login?next={}", urlencoding(&next))));
+    }
+    code_view(&state, &req, StatusCode::OK, &next, None, 0)
+}
+
+fn code_view(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    next: &str,
+    error_key: Option<&str>,
+    retry_minutes: u64,
+) -> Result<HttpResponse, Error> {
+    render_page(
+        state,
+        req,
+        None,
+        status,
+        "login_code.html",
+        context! { next => next, error_key => error_key, retry_minutes => retry_minutes },
+    )
+}
+
+/// Checks the code of the pending sign-in and only then starts the session. Wrong codes are
+/// throttled with wrong passwords; after five minutes the password is asked again.
+pub async fn code_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm<CodeForm>,
+) -> Result<HttpResponse, Error> {
+    let CodeForm { code, next } = form.0;
+    let next = local(&next);
+    let Some(user_id) = session::pending_user(&state, &req) else {
+        let to = format!("/login?next={}", urlencoding(&next));
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, to))
+            .cookie(session::expired_pending_cookie(&state))
+            .finish());
+    };
+    let user = state
+        .db(move |conn| Ok(crate::db::users::find(conn, &user_id)?))
+        .await?
+        .filter(|u| u.active)
+        .ok_or(Error::Unauthorized)?;
+    let (status, error_key, retry) =
+        match second_factor::second_step(&state, &user, Some(&code)).await {
+            Ok(()) => {
+                let cookie = session::start_session(&state, &req, &user).await?;
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((actix_web::http::header::LOCATION, next))
+                    .cookie(cookie)
+                    .cookie(session::expired_pending_cookie(&state))
+                    .finish());
+            }
+            Err(Error::WrongSecondFactor | Error::SecondFactorNeeded) => {
+                (StatusCode::UNAUTHORIZED, "login.wrong_code", 0)
+            }
+            Err(Error::Throttled(secs)) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "login.throttled",
+                secs.div_ceil(60),
+            ),
+            Err(other) => return Err(other),
+        };
+    code_view(&state, &req, status, &next, Some(error_key), retry)
 }

@@ -20,6 +20,7 @@ mod receipt;
 mod reminders;
 mod report;
 mod same_origin;
+mod second_factor;
 mod security;
 mod settings;
 mod setup;
@@ -51,6 +52,8 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/", Open, home::page);
     r.get("/login", Open, login::page);
     r.post("/login", Open, login::submit);
+    r.get("/login/code", Open, login::code_page);
+    r.post("/login/code", Open, login::code_submit);
     r.post("/logout", Open, login::sign_out);
     r.post("/language", Open, language::switch);
     r.get("/setup/{token}", Open, setup::page);
@@ -73,6 +76,7 @@ pub fn routes(r: &mut PageRoutes) {
     security::routes(r);
     admin::routes(r);
     settings::routes(r);
+    second_factor::routes(r);
     passwords::routes(r);
     period::routes(r);
 }

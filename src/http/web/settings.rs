@@ -42,6 +42,7 @@ async fn settings_view(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let sessions = live_sessions(state, req, &user.id).await?;
+    let second_factor_on = crate::http::second_factor::enrolled(state, &user.id).await?;
     let id = user.id.clone();
     let tokens = state
         .db(move |conn| Ok(users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows))
@@ -60,6 +61,8 @@ async fn settings_view(
             },
             tokens,
             sessions,
+            token_days_max => state.config.api_token_days,
+            second_factor_on,
             created => created.map(|c| context! { id => c.id, token => c.token }),
         },
     )
@@ -70,6 +73,9 @@ struct TokenForm {
     /// The token's name (not `name`, which the page's other form uses for the person's).
     #[serde(default)]
     token_name: String,
+    /// Days the token lasts; empty is the longest allowed.
+    #[serde(default)]
+    expires_in_days: String,
 }
 
 /// A new API token, shown once on the page this answers with.
@@ -84,8 +90,33 @@ async fn create_token(
         Ok(user) => user,
         Err(e) => return failure_page(&state, &req, signed_in.as_ref(), e),
     };
-    let name = form.0.token_name;
-    match new_token(&state, user.clone(), &name, None).await {
+    let TokenForm {
+        token_name: name,
+        expires_in_days: typed_days,
+    } = form.0;
+    let days = match typed_days.trim() {
+        "" => None,
+        typed => match typed.parse::<i64>() {
+            Ok(days) => Some(days),
+            Err(_) => {
+                refuse(
+                    &req,
+                    BTreeMap::from([(
+                        "expires_in_days".into(),
+                        crate::problem!("not_a_whole_number"),
+                    )]),
+                    None,
+                    BTreeMap::from([
+                        ("token_name".into(), name),
+                        ("expires_in_days".into(), typed_days),
+                    ]),
+                );
+                return settings_view(&state, &req, &user, None, StatusCode::UNPROCESSABLE_ENTITY)
+                    .await;
+            }
+        },
+    };
+    match new_token(&state, user.clone(), &name, days).await {
         Ok(created) => settings_view(&state, &req, &user, Some(created), StatusCode::CREATED).await,
         Err(Error::Validation(errors)) => {
             let fields = errors
@@ -97,7 +128,10 @@ async fn create_token(
                 &req,
                 fields,
                 None,
-                BTreeMap::from([("token_name".into(), name)]),
+                BTreeMap::from([
+                    ("token_name".into(), name),
+                    ("expires_in_days".into(), typed_days),
+                ]),
             );
             settings_view(&state, &req, &user, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }

@@ -95,6 +95,13 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     // Passwords: one's own; an administrator's reset link for a user.
     ("PUT", "/api/v1/me/password", STAFF),
     ("POST", "/api/v1/users/{id}/password-reset", ADMIN),
+    // Two-step sign-in: one's own; an administrator's reset of a user's.
+    ("GET", "/api/v1/me/second-factor", STAFF),
+    ("POST", "/api/v1/me/second-factor", STAFF),
+    ("POST", "/api/v1/me/second-factor/confirm", STAFF),
+    ("POST", "/api/v1/me/second-factor/recovery-codes", STAFF),
+    ("POST", "/api/v1/me/second-factor/off", STAFF),
+    ("DELETE", "/api/v1/users/{id}/second-factor", ADMIN),
     ("GET", "/api/v1/me/sessions", STAFF),
     // Before the one that ends all the others: each caller ends a session of their own.
     ("DELETE", "/api/v1/me/sessions/{id}", OWN),
@@ -222,6 +229,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/", STAFF),
     ("GET", "/login", ANYONE),
     ("POST", "/login", ANYONE),
+    // The code step, without a right password just before: back to the password.
+    ("GET", "/login/code", [SignIn; 6]),
+    ("POST", "/login/code", [SignIn; 6]),
     ("POST", "/logout", ANYONE),
     ("POST", "/language", ANYONE),
     ("GET", "/setup/{token}", NOBODYS_LINK),
@@ -293,6 +303,11 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/settings", STAFF),
     ("GET", "/settings/tokens", ANYONE),
     ("POST", "/settings/tokens", STAFF),
+    ("GET", "/settings/second-factor", STAFF),
+    ("POST", "/settings/second-factor/start", STAFF),
+    ("POST", "/settings/second-factor/confirm", STAFF),
+    ("POST", "/settings/second-factor/recovery-codes", STAFF),
+    ("POST", "/settings/second-factor/off", STAFF),
     // Passwords: "forgot password?", the reset page a link opens, the admin's hand-over.
     ("GET", "/password/forgot", ANYONE),
     ("POST", "/password/forgot", ANYONE),

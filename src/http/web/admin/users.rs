@@ -187,14 +187,15 @@ async fn user_detail(
     id: String,
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
-    let (account, tokens, history, names) = state
+    let (account, tokens, history, names, second_factor_on) = state
         .db(move |conn| {
             let account = users::account(conn, &id)?.ok_or(Error::NotFound)?;
             let tokens = users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows;
             let history = audit::of_subject(conn, "user", &id)?;
+            let second_factor_on = crate::db::second_factor::is_enrolled(conn, &id)?;
             let actors: Vec<String> = history.iter().filter_map(|e| e.actor_id.clone()).collect();
             let names = crate::db::names::users(conn, actors)?;
-            Ok((account, tokens, history, names))
+            Ok((account, tokens, history, names, second_factor_on))
         })
         .await?;
     let history: Vec<Value> = history
@@ -221,6 +222,7 @@ async fn user_detail(
             tokens,
             history,
             is_self,
+            second_factor_on,
             all_roles => role_names(),
         },
     )
