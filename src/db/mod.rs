@@ -13,6 +13,7 @@ pub mod extensions;
 pub mod flashes;
 pub mod forecast;
 pub mod import;
+pub mod imports;
 pub mod jobs;
 pub mod letters;
 pub mod listing;

@@ -519,3 +519,18 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(employees, person_terms);
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        started_by -> Nullable<Text>,
+        state -> Text,
+        total -> Integer,
+        done -> Integer,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+diesel::joinable!(imports -> users (started_by));
+diesel::allow_tables_to_appear_in_same_query!(imports, users);

@@ -22,6 +22,8 @@ mod faults;
 mod file_modes;
 mod identity;
 mod import;
+mod import_batches;
+mod import_report;
 mod languages;
 mod leaks;
 mod limits;
