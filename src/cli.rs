@@ -372,9 +372,30 @@ fn import_employees(
     let mut conn = db::connect(&config.database_url)?;
     db::migrate(&mut conn)?;
     let started = std::time::Instant::now();
-    let report = write_tx(&mut conn, |conn| {
-        crate::db::import::run(conn, chrono::Utc::now(), &Actor::System, &file, dry_run)
-    })?;
+    // Another process's writer polls SQLite's lock every 100 ms or so: a pause that long
+    // between batches lets it in (PostgreSQL's waiters are woken at once).
+    let pause = match conn {
+        db::DbConnection::Sqlite(_) => std::time::Duration::from_millis(100),
+        db::DbConnection::Pg(_) => std::time::Duration::ZERO,
+    };
+    let mut shown = std::time::Instant::now();
+    let report = crate::db::import::run(
+        &mut conn,
+        chrono::Utc::now(),
+        &Actor::System,
+        &file,
+        dry_run,
+        |done, total| {
+            // A line a second at most, and the last.
+            if done == total || shown.elapsed().as_secs() >= 1 {
+                eprintln!("written {done} of {total} rows");
+                shown = std::time::Instant::now();
+            }
+            if done < total {
+                std::thread::sleep(pause);
+            }
+        },
+    )?;
     for e in &report.errors {
         println!("line {}, {}: {}", e.line, e.field, e.message);
     }

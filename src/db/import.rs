@@ -1,7 +1,7 @@
-//! Importing employees: planned against the register first (every problem found, nothing
-//! written), then applied all-or-nothing. Idempotent by employee number.
+//! Importing employees: planned against the register first (every problem of every row found,
+//! nothing written), then written in batches, managers before their reports. A file with any
+//! problem writes nothing. Idempotent by employee number.
 
-use crate::db::WriteTx;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -9,8 +9,12 @@ use serde::Serialize;
 
 use super::audit;
 use super::employees::{self, Employee};
+use super::imports;
+use super::{DbConnection, write_tx};
 use crate::domain::audit::Actor;
-use crate::domain::import::{COLUMNS, Headings, ImportRow, LineError, ParsedFile};
+use crate::domain::import::{
+    COLUMNS, Headings, ImportRow, ImportState, LineError, ParsedFile, RowOutcomeKind, batch_is_full,
+};
 use crate::domain::problem::Problem;
 use crate::error::Result;
 use crate::problem;
@@ -26,17 +30,20 @@ pub struct ImportReport {
     /// The file's columns the import does not read, as headed (the export's tier and status,
     /// say): left as they are.
     pub ignored_columns: Vec<String>,
-    /// The rows that create or change someone, in file order, each change as from → to
-    /// (`manager_no` as employee numbers): what a dry run shows before anything is written.
+    /// Every good row, in file order: created, updated (each change as from → to,
+    /// `manager_no` as employee numbers) or unchanged — what a dry run shows before anything
+    /// is written.
     pub rows: Vec<RowOutcome>,
+    /// The import's progress row, when it wrote anything (written in batches of at most
+    /// [`crate::domain::import::BATCH_ROWS`] rows or a quarter second).
+    pub import_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RowOutcome {
     pub line: u64,
     pub employee_no: String,
-    /// `created` or `updated`.
-    pub outcome: String,
+    pub outcome: RowOutcomeKind,
     /// For an update: `{field: {from, to}}`.
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
@@ -69,15 +76,20 @@ pub fn read(bytes: &[u8]) -> std::result::Result<ParsedFile, Problem> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReportedLine {
     pub line: u64,
+    /// The column's own name (`work_email`), or `header` / `row`.
     pub field: String,
+    /// The column as the file heads it (`工作邮箱`, `Work email`, `work_email`); empty for the
+    /// header or a whole row.
+    pub column: String,
     pub message: String,
     pub problem: Problem,
 }
 
-impl From<LineError> for ReportedLine {
-    fn from(e: LineError) -> ReportedLine {
+impl ReportedLine {
+    fn new(e: LineError, file: &ParsedFile) -> ReportedLine {
         ReportedLine {
             line: e.line,
+            column: file.heading(&e.field),
             message: crate::catalog::english(&e.problem),
             field: e.field,
             problem: e.problem,
@@ -94,21 +106,24 @@ enum Plan<'a> {
         current: &'a Employee,
         row: &'a ImportRow,
     },
-    Unchanged,
+    Unchanged(&'a ImportRow),
 }
 
-/// Plans the file's rows against the register and, unless `dry_run` or anything is wrong,
-/// applies them.
+/// Plans the file against the register and, unless `dry_run` or anything is wrong, writes it
+/// in batches, one transaction each, counting the rows written in the import's progress row;
+/// `progress` hears (written, total) after each batch. The whole file is checked before the
+/// first batch: a file with any problem writes nothing.
 pub fn run(
-    tx: &mut WriteTx,
+    conn: &mut DbConnection,
     now: DateTime<Utc>,
     actor: &Actor,
     file: &ParsedFile,
     dry_run: bool,
+    mut progress: impl FnMut(usize, usize),
 ) -> Result<ImportReport> {
     let rows = &file.rows;
     let mut errors = file.errors.clone();
-    let existing = employees::all(tx)?;
+    let existing = employees::all(conn)?;
     let by_no: HashMap<&str, &Employee> = existing
         .iter()
         .map(|e| (e.employee_no.as_str(), e))
@@ -139,6 +154,16 @@ pub fn run(
         manager_of.insert(row.fields.employee_no.as_str(), row.manager_no.as_deref());
     }
 
+    // A bad row's unknown manager is one more of its problems, found now with the rest.
+    for (line, m) in &file.bad_rows_managers {
+        if !by_no.contains_key(m.as_str()) && !file.numbers.contains(m) {
+            errors.push(LineError::new(
+                *line,
+                "manager_no",
+                problem!("manager_not_found", number = m.as_str()),
+            ));
+        }
+    }
     let mut plans = Vec::with_capacity(rows.len());
     for row in rows {
         let no = row.fields.employee_no.as_str();
@@ -174,14 +199,17 @@ pub fn run(
             Some(current) if employees::differs(current, &row.fields, manager_id) => {
                 Plan::Update { current, row }
             }
-            Some(_) => Plan::Unchanged,
+            Some(_) => Plan::Unchanged(row),
         });
     }
     errors.sort_by(|a, b| (a.line, &a.field).cmp(&(b.line, &b.field)));
 
     let mut report = ImportReport {
         dry_run: dry_run || !errors.is_empty(),
-        errors: errors.into_iter().map(ReportedLine::from).collect(),
+        errors: errors
+            .into_iter()
+            .map(|e| ReportedLine::new(e, file))
+            .collect(),
         ignored_columns: file.ignored.clone(),
         ..Default::default()
     };
@@ -193,7 +221,7 @@ pub fn run(
                 report.rows.push(RowOutcome {
                     line: row.line,
                     employee_no: row.fields.employee_no.clone(),
-                    outcome: "created".into(),
+                    outcome: RowOutcomeKind::Created,
                     changes: serde_json::json!({}),
                 });
             }
@@ -215,11 +243,19 @@ pub fn run(
                 report.rows.push(RowOutcome {
                     line: row.line,
                     employee_no: row.fields.employee_no.clone(),
-                    outcome: "updated".into(),
+                    outcome: RowOutcomeKind::Updated,
                     changes,
                 });
             }
-            Plan::Unchanged => report.unchanged += 1,
+            Plan::Unchanged(row) => {
+                report.unchanged += 1;
+                report.rows.push(RowOutcome {
+                    line: row.line,
+                    employee_no: row.fields.employee_no.clone(),
+                    outcome: RowOutcomeKind::Unchanged,
+                    changes: serde_json::json!({}),
+                });
+            }
         }
     }
     if report.dry_run {
@@ -227,28 +263,64 @@ pub fn run(
     }
 
     let manager_id_of = |row: &ImportRow| row.manager_no.as_deref().map(|m| id_of[m].as_str());
-    let mut events = Vec::with_capacity(plans.len());
-    for plan in managers_first(&plans) {
-        match plan {
-            Plan::Create { id, row } => {
-                let manager = manager_id_of(row);
-                employees::insert_row(tx, now, id, &row.fields, manager)?;
-                events.push(employees::created_event(actor, id, &row.fields, manager));
-            }
-            Plan::Update { current, row } => {
-                let manager = manager_id_of(row);
-                employees::update_row(tx, now, &current.id, &row.fields, manager)?;
-                events.push(employees::updated_event(
-                    actor,
-                    current,
-                    &row.fields,
-                    manager,
-                ));
-            }
-            Plan::Unchanged => {}
-        }
+    let writes = managers_first(&plans);
+    if writes.is_empty() {
+        return Ok(report);
     }
-    audit::record_all(tx, now, events)?;
+    let (id, total) = (uuid::Uuid::now_v7().to_string(), writes.len());
+    let started_by = match actor {
+        Actor::User(user) => Some(user.as_str()),
+        _ => None,
+    };
+    write_tx(conn, |tx| imports::start(tx, now, &id, started_by, total))?;
+    report.import_id = Some(id.clone());
+    let mut done = 0;
+    while done < total {
+        let written = write_tx(conn, |tx| {
+            // Timed from the lock taken, so a wait for it never makes an empty batch.
+            let started = std::time::Instant::now();
+            let mut events = Vec::new();
+            for plan in &writes[done..] {
+                if batch_is_full(events.len(), started.elapsed()) {
+                    break;
+                }
+                match plan {
+                    Plan::Create { id, row } => {
+                        let manager = manager_id_of(row);
+                        employees::insert_row(tx, now, id, &row.fields, manager)?;
+                        events.push(employees::created_event(actor, id, &row.fields, manager));
+                    }
+                    Plan::Update { current, row } => {
+                        let manager = manager_id_of(row);
+                        employees::update_row(tx, now, &current.id, &row.fields, manager)?;
+                        events.push(employees::updated_event(
+                            actor,
+                            current,
+                            &row.fields,
+                            manager,
+                        ));
+                    }
+                    Plan::Unchanged(_) => {}
+                }
+            }
+            let count = events.len();
+            audit::record_all(tx, now, events)?;
+            imports::advance(tx, now, &id, done + count)?;
+            Ok::<_, crate::error::Error>(count)
+        });
+        match written {
+            Ok(count) => done += count,
+            Err(e) => {
+                // The batches before stay written; importing the file again writes the rest.
+                write_tx(conn, |tx| {
+                    imports::finish(tx, now, &id, ImportState::Failed)
+                })?;
+                return Err(e);
+            }
+        }
+        progress(done, total);
+    }
+    write_tx(conn, |tx| imports::finish(tx, now, &id, ImportState::Done))?;
     Ok(report)
 }
 
@@ -270,7 +342,7 @@ fn managers_first<'p, 'a>(plans: &'p [Plan<'a>]) -> Vec<&'p Plan<'a>> {
         waiting.retain(|plan| {
             let row = match plan {
                 Plan::Create { row, .. } | Plan::Update { row, .. } => row,
-                Plan::Unchanged => return false,
+                Plan::Unchanged(_) => return false,
             };
             let ready = row
                 .manager_no

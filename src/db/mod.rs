@@ -14,6 +14,7 @@ pub mod filing;
 pub mod flashes;
 pub mod forecast;
 pub mod import;
+pub mod imports;
 pub mod jobs;
 pub mod letters;
 pub mod listing;

@@ -620,3 +620,18 @@ diesel::table! {
 
 diesel::joinable!(entry_exit_filing_entries -> entry_exit_filings (filing_id));
 diesel::allow_tables_to_appear_in_same_query!(entry_exit_filings, entry_exit_filing_entries);
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        started_by -> Nullable<Text>,
+        state -> Text,
+        total -> Integer,
+        done -> Integer,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+diesel::joinable!(imports -> users (started_by));
+diesel::allow_tables_to_appear_in_same_query!(imports, users);

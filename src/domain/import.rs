@@ -22,6 +22,39 @@ pub const COLUMNS: [&str; 9] = [
 /// The columns a file must have; the others may be left out.
 pub const REQUIRED: [&str; 3] = ["employee_no", "name", "department"];
 
+/// At most this many rows are written in one transaction…
+pub const BATCH_ROWS: usize = 500;
+/// …and for at most this long: a large file is written batch by batch, so another user's
+/// write waits at most about one batch (well under a second, however slow the machine),
+/// never the whole file.
+pub const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// True when a batch of `rows` rows written in `elapsed` is to be committed now.
+pub fn batch_is_full(rows: usize, elapsed: std::time::Duration) -> bool {
+    rows >= BATCH_ROWS || elapsed >= BATCH_TIME
+}
+
+crate::string_enum! {
+    /// What the import does (or, in a dry run, would do) with one row of the file.
+    pub enum RowOutcomeKind ("a row outcome") {
+        Created = "created",
+        Updated = "updated",
+        Unchanged = "unchanged",
+    }
+}
+
+crate::string_enum! {
+    /// How far an import that writes has got.
+    pub enum ImportState ("an import state") {
+        /// Its batches are being written.
+        Running = "running",
+        Done = "done",
+        /// A batch failed (the register changed under it): the batches before it stay
+        /// written, and importing the file again writes the rest.
+        Failed = "failed",
+    }
+}
+
 /// A problem with one line of the file (line 1 is the header).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
@@ -183,6 +216,19 @@ pub struct ParsedFile {
     pub errors: Vec<LineError>,
     pub numbers: HashSet<String>,
     pub ignored: Vec<String>,
+    /// Each column read, as the file heads it (工号, "Employee number", employee_no…): how an
+    /// error names the column to the person who made the file.
+    pub headed: HashMap<&'static str, String>,
+    /// The managers named by bad rows (line, number): checked against the register with the
+    /// good rows' managers, so an unknown one is reported with the row's other problems.
+    pub bad_rows_managers: Vec<(u64, String)>,
+}
+
+impl ParsedFile {
+    /// The column as the file heads it, or "" for the header or a whole row.
+    pub fn heading(&self, field: &str) -> String {
+        self.headed.get(field).cloned().unwrap_or_default()
+    }
 }
 
 /// Parses every row; a row with any problem is left out and its problems reported.
@@ -206,11 +252,15 @@ pub fn parse(table: &Table, headings: &Headings) -> ParsedFile {
         };
     }
     let mut position: HashMap<&str, usize> = HashMap::new();
+    let mut headed: HashMap<&'static str, String> = HashMap::new();
     let mut ignored = Vec::new();
     for (i, heading) in table.header.iter().enumerate() {
         match headings.column(heading) {
             Some(column) => {
                 position.entry(column).or_insert(i);
+                headed
+                    .entry(column)
+                    .or_insert_with(|| heading.trim().to_string());
             }
             None if heading.trim().is_empty() => {}
             None => ignored.push(heading.trim().to_string()),
@@ -237,9 +287,11 @@ pub fn parse(table: &Table, headings: &Headings) -> ParsedFile {
         return ParsedFile {
             errors,
             ignored,
+            headed,
             ..Default::default()
         };
     }
+    let mut bad_rows_managers = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     for (line, record) in &table.rows {
         let line = *line;
@@ -308,7 +360,10 @@ pub fn parse(table: &Table, headings: &Headings) -> ParsedFile {
                 fields,
                 manager_no,
             }),
-            _ => errors.extend(row_errors),
+            _ => {
+                errors.extend(row_errors);
+                bad_rows_managers.extend(manager_no.map(|m| (line, m)));
+            }
         }
     }
     ParsedFile {
@@ -316,6 +371,8 @@ pub fn parse(table: &Table, headings: &Headings) -> ParsedFile {
         errors,
         numbers,
         ignored,
+        headed,
+        bad_rows_managers,
     }
 }
 
@@ -488,6 +545,24 @@ mod tests {
             file.rows[0].fields.hire_date,
             chrono::NaiveDate::from_ymd_opt(2020, 2, 29)
         );
+    }
+
+    #[test]
+    fn a_batch_is_committed_at_500_rows_or_after_a_quarter_second() {
+        use std::time::Duration;
+        assert!(!batch_is_full(499, Duration::from_millis(249)));
+        assert!(batch_is_full(500, Duration::ZERO));
+        assert!(batch_is_full(1, Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn a_bad_rows_manager_is_kept_to_be_checked_and_columns_are_named_as_headed() {
+        let text = "工号,姓名,工作邮箱,部门,直接上级工号\nE1,张伟,bad-email,研发部,E9\nE2,李娜,,研发部,E1\n";
+        let file = parse_csv(text);
+        assert_eq!(file.bad_rows_managers, [(2, "E9".to_string())]);
+        assert_eq!(file.heading("work_email"), "工作邮箱");
+        assert_eq!(file.heading("manager_no"), "直接上级工号");
+        assert_eq!(file.heading("row"), "");
     }
 
     #[test]

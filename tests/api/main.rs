@@ -23,6 +23,8 @@ mod file_modes;
 mod filing;
 mod identity;
 mod import;
+mod import_batches;
+mod import_report;
 mod languages;
 mod leaks;
 mod limits;

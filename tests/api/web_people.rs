@@ -562,8 +562,8 @@ on_both_databases! {
         let (status, html) = upload(Some(bad.into_bytes()), false).await;
         assert_eq!(status, 422);
         assert!(html.contains("Nothing was written"), "{html}");
-        // Each column named as the reader heads it.
-        for column in ["Employee number", "Name", "Language", "Hire date"] {
+        // Each column named as the file heads it.
+        for column in ["employee_no", "name", "language", "hire_date"] {
             assert!(html.contains(&format!("<td data-label=\"Column\">{column}</td>")), "{column}: {html}");
         }
         assert!(html.contains("<td data-label=\"Line\">4</td>"));

@@ -6,7 +6,6 @@ use serde::Deserialize;
 
 use crate::db::employees::{self, Employee, EmployeeFilter, Scope};
 use crate::db::import::ImportReport;
-use crate::db::write_tx;
 use crate::domain::audit::Actor;
 use crate::domain::people::EmployeeInput;
 use crate::error::Error;
@@ -307,8 +306,11 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 /// work_email, private_email, language, department, title, manager_no, hire_date — headed by
 /// these names or by the headings the people list's CSV export writes (工号, 姓名, 部门, …, or
 /// "Employee number", …), in any order; other columns are ignored and named in the answer.
-/// All or nothing: a file with any bad row writes nothing and lists every problem. Importing
-/// the same file twice changes nothing the second time.
+/// A file with any bad row writes nothing and lists every problem of every row (line, the
+/// column as headed, why); a good file is written in batches of up to 500 rows (or a quarter
+/// second), one transaction each, so other users' writes are not held up; `import_id` names
+/// its progress row.
+/// Importing the same file twice changes nothing the second time.
 #[utoipa::path(
     tag = "people",
     params(ImportQuery),
@@ -361,12 +363,9 @@ pub async fn import_file(
 ) -> Result<ImportReport, Error> {
     let file = crate::db::import::read(bytes).map_err(|m| Error::field("body", m))?;
     let now = state.now();
+    // Written batch by batch, each its own transaction: other users' writes go between them.
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                crate::db::import::run(conn, now, &actor, &file, dry_run)
-            })
-        })
+        .db(move |conn| crate::db::import::run(conn, now, &actor, &file, dry_run, |_, _| {}))
         .await
 }
 

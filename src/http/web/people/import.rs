@@ -20,28 +20,39 @@ pub(super) async fn import_page(
     req: HttpRequest,
     user: Authorized<PeopleEditors>,
 ) -> Result<HttpResponse, Error> {
-    import_result(&state, &req, &user.0, StatusCode::OK, None)
+    import_result(&state, &req, &user.0, StatusCode::OK, None).await
 }
 
-fn import_result(
+/// The latest imports shown with the form: how far each got (the page refreshes itself
+/// while one is running, no script needed).
+const RECENT_IMPORTS: i64 = 5;
+
+async fn import_result(
     state: &AppState,
     req: &HttpRequest,
     user: &crate::db::users::User,
     status: StatusCode,
     report: Option<Value>,
 ) -> Result<HttpResponse, Error> {
+    let imports = state
+        .db(|conn| Ok(crate::db::imports::recent(conn, RECENT_IMPORTS)?))
+        .await?;
+    let running = imports
+        .iter()
+        .any(|i| i.state == crate::domain::import::ImportState::Running);
     render_page(
         state,
         req,
         Some(user),
         status,
         "people_import.html",
-        context! { report },
+        context! { report, imports, running },
     )
 }
 
-/// An empty file to fill in, headed in the reader's language as the people list exports:
-/// `?format=xlsx` an Excel workbook, else CSV.
+/// A file to fill in, headed in the reader's language as the people list exports, with one
+/// example row: `?format=xlsx` an Excel workbook, else CSV (with a BOM, so Excel reads it as
+/// UTF-8).
 pub(super) async fn template(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -52,17 +63,36 @@ pub(super) async fn template(
         .iter()
         .map(|c| state.pages.text(lang, &format!("people.col.{c}")))
         .collect();
+    let example: Vec<String> = crate::domain::import::COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "employee_no" => "E0001".to_string(),
+            "work_email" => "e0001@example.com".to_string(),
+            "language" => lang.as_str().to_string(),
+            "hire_date" => "2024-03-01".to_string(),
+            "name" | "department" | "title" => state
+                .pages
+                .text(lang, &format!("people.import.example.{c}")),
+            _ => String::new(),
+        })
+        .collect();
     let xlsx = form_urlencoded::parse(req.query_string().as_bytes())
         .any(|(k, v)| k == "format" && v == "xlsx");
     if !xlsx {
-        return Ok(lists::csv_file("employees-template", &header, &[]));
+        return Ok(lists::csv_file(
+            "employees-template",
+            &header,
+            std::slice::from_ref(&example),
+        ));
     }
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (col, heading) in header.iter().enumerate() {
-        sheet
-            .write_string(0, col as u16, heading)
-            .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    for (row, cells) in [&header, &example].into_iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            sheet
+                .write_string(row as u32, col as u16, cell)
+                .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+        }
     }
     let bytes = book
         .save_to_buffer()
@@ -103,16 +133,18 @@ pub(super) async fn import_upload(
             flash.values.insert("dry_run".into(), "true".into());
         }
         req.extensions_mut().insert(flash);
-        import_result(&state, &req, &user, StatusCode::UNPROCESSABLE_ENTITY, None)
+        (StatusCode::UNPROCESSABLE_ENTITY, None)
     };
     let Some(bytes) = file else {
-        return refused(crate::problem!("choose_a_file"));
+        let (status, report) = refused(crate::problem!("choose_a_file"));
+        return import_result(&state, &req, &user, status, report).await;
     };
     let report = match import_file(&state, Actor::User(user.id.clone()), &bytes, dry_run).await {
         Ok(report) => report,
         Err(Error::Validation(errors)) => {
             let problem = errors.0.into_values().next();
-            return refused(problem.unwrap_or_else(|| crate::problem!("refused")));
+            let (status, report) = refused(problem.unwrap_or_else(|| crate::problem!("refused")));
+            return import_result(&state, &req, &user, status, report).await;
         }
         Err(e) => return Err(e),
     };
@@ -137,5 +169,5 @@ pub(super) async fn import_upload(
         ignored_columns => report.ignored_columns,
         rows => report.rows,
     };
-    import_result(&state, &req, &user, status, Some(report))
+    import_result(&state, &req, &user, status, Some(report)).await
 }
