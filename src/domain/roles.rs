@@ -58,6 +58,9 @@ role_sets! {
     /// Who records the penalty of a substantiated non-compete breach (the case is security's,
     /// the money HR's).
     PenaltyKeepers => [Hr, Security];
+    /// Who reads the scans of papers signed at a departure or for a pledge: HR files them,
+    /// security checks them.
+    PaperReaders => [Hr, Security];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
 }
