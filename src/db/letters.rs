@@ -255,6 +255,55 @@ pub fn lost_lines(
         .collect())
 }
 
+/// An item a successor said is not as described, as HR's notice tells it: read from the
+/// audit event that recorded it (the line's note may change after).
+pub struct DisputedLine {
+    pub departure_id: String,
+    pub employee_name: String,
+    pub successor_name: String,
+    pub title: LineTitle,
+    pub note: String,
+    pub at: NaiveDateTime,
+}
+
+pub fn disputed_line(conn: &mut DbConnection, event: &str) -> anyhow::Result<DisputedLine> {
+    use super::schema::audit_events;
+    let seq: i64 = event.parse()?;
+    let (departure_id, details, at): (String, String, NaiveDateTime) = audit_events::table
+        .find(seq)
+        .filter(audit_events::action.eq("departure.handover_disputed"))
+        .select((
+            audit_events::subject_id,
+            audit_events::details,
+            audit_events::at,
+        ))
+        .first(conn)?;
+    let details: serde_json::Value = serde_json::from_str(&details)?;
+    let text = |k: &str| details[k].as_str().unwrap_or_default().to_string();
+    let employee_name: String = departures::table
+        .inner_join(employees::table)
+        .filter(departures::id.eq(&departure_id))
+        .select(employees::name)
+        .first(conn)?;
+    let successor_name: String = employees::table
+        .find(text("successor_id"))
+        .select(employees::name)
+        .first(conn)
+        .optional()?
+        .unwrap_or_default();
+    Ok(DisputedLine {
+        departure_id,
+        employee_name,
+        successor_name,
+        title: LineTitle {
+            zh: text("title"),
+            en: text("title_en"),
+        },
+        note: text("note"),
+        at,
+    })
+}
+
 /// What HR should look at, each section at most [`DIGEST_ROWS`] rows.
 pub struct Digest {
     /// (person, kind, last day) of obligations ending within 30 days.

@@ -22,6 +22,7 @@ pub mod names;
 pub mod noncompete;
 pub mod obligations;
 pub mod overview;
+pub mod papers;
 pub mod pledges;
 pub mod policy;
 pub mod reminders;

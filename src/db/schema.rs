@@ -226,6 +226,7 @@ diesel::table! {
         refusal_reason -> Nullable<Text>,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+        scan_id -> Nullable<Text>,
     }
 }
 
@@ -258,6 +259,9 @@ diesel::table! {
         non_compete_waived_at -> Nullable<Timestamp>,
         non_compete_waived_by -> Nullable<Text>,
         non_compete_waiver_reason -> Nullable<Text>,
+        exit_notice_signed_on -> Nullable<Date>,
+        exit_notice_scan_id -> Nullable<Text>,
+        exit_notice_recorded_by -> Nullable<Text>,
     }
 }
 
@@ -474,6 +478,20 @@ diesel::table! {
         case_id -> Text,
         at -> Timestamp,
         text -> Text,
+    }
+}
+
+diesel::table! {
+    paper_scans (id) {
+        id -> Text,
+        employee_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        bytes -> Binary,
+        added_by -> Text,
+        added_at -> Timestamp,
     }
 }
 

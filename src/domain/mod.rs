@@ -125,6 +125,7 @@ pub mod money;
 pub mod noncompete;
 pub mod noncompete_terms;
 pub mod obligations;
+pub mod papers;
 pub mod passwords;
 pub mod people;
 pub mod periods;

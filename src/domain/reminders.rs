@@ -33,6 +33,9 @@ crate::string_enum! {
         Loss = "loss",
         /// To a successor: sign for what was handed over to you.
         Handover = "handover",
+        /// To HR: a successor said an item handed over is not as described (the period is
+        /// the audit event that recorded it, so each report is told once).
+        HandoverDisputed = "handover_disputed",
         /// To security: a breach report arrived (and nothing about who sent it).
         BreachReported = "breach_reported",
         /// To a user: a link to set a new password (asked for, or sent by an administrator).

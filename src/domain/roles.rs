@@ -61,6 +61,9 @@ role_sets! {
     /// Who decides trips abroad: security first, a unit leader (administrator) second where
     /// the tier needs it.
     TripDeciders => [Admin, Security];
+    /// Who reads the scans of papers signed at a departure or for a pledge: HR files them,
+    /// security checks them.
+    PaperReaders => [Hr, Security];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
     /// Who reads the entry-exit filing list (security records the filings).

@@ -98,6 +98,18 @@ pub fn letter(
                 },
             )
         }
+        ReminderKind::HandoverDisputed => {
+            let d = letters::disputed_line(conn, &reminder.period)?;
+            (
+                "disputed",
+                context! {
+                    name => user.name, employee_name => d.employee_name,
+                    successor_name => d.successor_name, title => d.title.in_lang(lang),
+                    note => d.note, on => written_date(company_date(d.at.and_utc(), tz), lang),
+                    url => base.join(&format!("departures/{}", d.departure_id))?.to_string(),
+                },
+            )
+        }
         ReminderKind::BreachReported => {
             // Only that a report arrived and where to read it: nothing of its content or
             // of who sent it.

@@ -67,6 +67,18 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "disputed",
+        &[
+            "name",
+            "employee_name",
+            "successor_name",
+            "title",
+            "note",
+            "on",
+            "url",
+        ],
+    ),
+    (
         "digest",
         &[
             "name",
@@ -101,6 +113,7 @@ const BUILTIN: &[(&str, &str)] = builtin![
     "exit_notice",
     "nudge",
     "loss",
+    "disputed",
     "digest",
     "handover",
     "breach",

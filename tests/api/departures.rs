@@ -267,6 +267,16 @@ on_both_databases! {
         let audit: Value = sec.get(app.url(&format!("/api/v1/audit?subject_type=departure&subject_id={id}"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(audit["items"][0]["action"], "departure.handover_disputed");
         assert_eq!(audit["items"][0]["actor"], json!(org.outsider));
+        // HR is told, in their language: the departure, the item, the note and the page.
+        app.run_jobs().await;
+        let told = app.smtp.to("hr@example.com");
+        assert_eq!(told.len(), 1, "one email to each HR user");
+        let text = told[0].text();
+        for part in ["张伟", "DOC-5", "只收到2份", "Outsider Olsen", &format!("/departures/{id}")] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+        assert!(told[0].subject().contains("Not as described"), "{}", told[0].subject());
+        assert!(app.smtp.to("sec@example.com").is_empty(), "security is not told of a dispute");
     }
 
     async fn a_missing_carrier_is_a_loss_recorded_at_once_and_open_lines_need_an_override(app: TestApp) {

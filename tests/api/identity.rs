@@ -128,6 +128,14 @@ pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
             },
         ),
         (
+            "disputed",
+            context! {
+                name => "李娟", employee_name => "张伟", successor_name => "王芳",
+                title => "DOC-3 设计图纸", note => "只收到2份", on => "2028年2月28日",
+                url => format!("{base}/departures/d-1"),
+            },
+        ),
+        (
             "password_reset",
             context! { name => "王芳", hours => 1, url => format!("{base}/password/reset/<token>") },
         ),

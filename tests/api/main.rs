@@ -34,6 +34,7 @@ mod noncompete_terms;
 mod obligations;
 mod ops;
 mod pages;
+mod papers;
 mod passwords;
 mod people;
 mod periods;

@@ -75,6 +75,13 @@ pub struct Departure {
     pub non_compete_waived_at: Option<NaiveDateTime>,
     pub non_compete_waived_by: Option<String>,
     pub non_compete_waiver_reason: Option<String>,
+    /// The day the printed exit notice was signed on paper, and the scan of it (served to
+    /// HR and security at `/departures/{id}/exit-notice/scan`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub exit_notice_signed_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub exit_notice_scan_id: Option<String>,
+    pub exit_notice_recorded_by: Option<String>,
     /// The handover register's number, year and sequence (`register_no` in the detail).
     #[serde(skip)]
     pub register_year: i32,

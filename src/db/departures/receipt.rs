@@ -119,7 +119,7 @@ pub fn dispute(
             departure_lines::confirmed_at.eq(None::<chrono::NaiveDateTime>),
         ))
         .execute(tx.conn())?;
-    crate::db::audit::record(
+    let event = crate::db::audit::record(
         tx,
         now,
         NewEvent {
@@ -133,5 +133,6 @@ pub fn dispute(
             }),
         },
     )?;
+    crate::db::reminders::plan_dispute_notices(tx, now, event)?;
     Ok(())
 }

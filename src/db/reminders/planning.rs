@@ -325,6 +325,31 @@ pub fn plan_loss_notices(
     Ok(planned)
 }
 
+/// Tells every HR user that a successor said an item is not as described, one email each,
+/// in the transaction that records it; `event` is that record's sequence number.
+pub fn plan_dispute_notices(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    event: i64,
+) -> QueryResult<usize> {
+    let mut planned = 0;
+    let period = event.to_string();
+    for user in crate::db::users::active_with_roles(tx, &[crate::domain::users::Role::Hr])? {
+        planned += usize::from(
+            plan_one(
+                tx,
+                now,
+                Recipient::User(&user.id),
+                ReminderKind::HandoverDisputed,
+                &period,
+                now,
+            )?
+            .is_some(),
+        );
+    }
+    Ok(planned)
+}
+
 /// Whether the reminder with this unique key has gone out already (or failed for good):
 /// planning it again would add nothing.
 pub fn is_sent(conn: &mut DbConnection, unique_key: &str) -> QueryResult<bool> {

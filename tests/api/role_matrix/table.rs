@@ -262,6 +262,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/departures/{id}", TEAM),
     ("GET", "/departures/{id}/register", TEAM),
     ("GET", "/departures/{id}/exit-notice", TEAM),
+    // The signed paper and its scan: HR records it; HR and security read the scan.
+    ("POST", "/departures/{id}/exit-notice/signed", HR),
+    ("GET", "/departures/{id}/exit-notice/scan", HR_SECURITY),
     ("GET", "/obligations", OVERSEERS),
     ("GET", "/obligations/{id}", OVERSEERS),
     ("GET", "/obligations/{id}/waive", HR),
@@ -322,4 +325,5 @@ pub(super) const MULTIPART_PAGES: &[&str] = &[
     "/breaches/new",
     "/breaches/{id}/evidence",
     "/employees/import",
+    "/departures/{id}/exit-notice/signed",
 ];

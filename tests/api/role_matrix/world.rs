@@ -239,6 +239,30 @@ pub(super) async fn build_world(app: &TestApp) -> World {
     let (departure, receive_line, confirm_line) = depart(app, hr, &report, &boss).await;
     let (foreign_departure, foreign_receive_line, foreign_confirm_line) =
         depart(app, hr, &outsider, &other_boss).await;
+    // The report's exit notice is signed on paper, with its scan, so the scan is there to read.
+    {
+        use tuomi::domain::users::Role;
+        let mut conn = app.db();
+        let by = tuomi::db::users::active_with_roles(&mut conn, &[Role::Hr]).unwrap()[0]
+            .id
+            .clone();
+        let (now, day) = (
+            tuomi::clock::Clock::now(&*app.clock),
+            chrono::NaiveDate::from_ymd_opt(2028, 4, 1).unwrap(),
+        );
+        tuomi::db::write_tx(&mut conn, |tx| {
+            tuomi::db::papers::record_signed_exit_notice(
+                tx,
+                now,
+                day,
+                &by,
+                &departure,
+                day,
+                Some(("signed.pdf".into(), b"%PDF-1.4 signed".to_vec())),
+            )
+        })
+        .unwrap();
+    }
     app.run_jobs().await;
     let receipt_mail = app.smtp.to("n001@corp.example");
     let text = receipt_mail

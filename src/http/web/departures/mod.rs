@@ -19,7 +19,7 @@ use crate::domain::departures::{
 use crate::domain::people::EmployeeStatus;
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::http::extract::{AnyRole, Authorized, HrOnly, QueryParams};
+use crate::http::extract::{AnyRole, Authorized, HrOnly, PaperReaders, QueryParams};
 
 mod dashboards;
 mod exit_notice;
@@ -37,6 +37,16 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/departures/{id}", AnyRole, detail);
     r.get("/departures/{id}/register", AnyRole, register);
     r.get("/departures/{id}/exit-notice", AnyRole, exit_notice::print);
+    r.post(
+        "/departures/{id}/exit-notice/signed",
+        HrOnly,
+        exit_notice::record_signed,
+    );
+    r.get(
+        "/departures/{id}/exit-notice/scan",
+        PaperReaders,
+        exit_notice::scan,
+    );
 }
 
 /// Choices a people search offers at most.
@@ -227,6 +237,7 @@ fn departure_context(
     let mut user_ids: Vec<&str> = vec![departure.started_by.as_str()];
     user_ids.extend(departure.completed_by.as_deref());
     user_ids.extend(departure.non_compete_waived_by.as_deref());
+    user_ids.extend(departure.exit_notice_recorded_by.as_deref());
     for l in &lines {
         user_ids.extend(l.confirmed_by.as_deref());
         user_ids.extend(l.received_by.as_deref());
@@ -359,8 +370,20 @@ fn departure_context(
             waived_by => user_name(departure.non_compete_waived_by.as_deref()),
         }
     });
+    let exit_notice_signed = match departure.exit_notice_scan_id.as_deref() {
+        Some(scan_id) => crate::db::papers::scan(conn, scan_id)?.map(|s| {
+            context! {
+                on => departure.exit_notice_signed_on, file_name => s.file_name,
+                size => s.size, sha256 => s.sha256,
+                by => user_name(departure.exit_notice_recorded_by.as_deref()),
+            }
+        }),
+        None => None,
+    };
     Ok(context! {
         non_compete,
+        exit_notice_signed,
+        reads_papers => user.may::<PaperReaders>(),
         departure => Value::from_serialize(&departure),
         register_no,
         // The register prints in the reader's language: the company's name in both.
@@ -399,6 +422,7 @@ async fn detail(
         user.0,
         id.into_inner(),
         "departures_detail.html",
+        StatusCode::OK,
     )
     .await
 }
@@ -415,22 +439,24 @@ async fn register(
         user.0,
         id.into_inner(),
         "departures_register.html",
+        StatusCode::OK,
     )
     .await
 }
 
 /// The departure page and its register show the same things, drawn differently.
-async fn departure_page(
+pub(super) async fn departure_page(
     state: &AppState,
     req: &HttpRequest,
     user: User,
     id: String,
     template: &str,
+    status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let who = user.clone();
     let (now, tz) = (state.now(), state.config.timezone);
     let ctx = state
         .db(move |conn| departure_context(conn, &who, &id, now, tz))
         .await?;
-    render_page(state, req, Some(&user), StatusCode::OK, template, ctx)
+    render_page(state, req, Some(&user), status, template, ctx)
 }
