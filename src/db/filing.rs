@@ -161,13 +161,15 @@ fn listed(
             *e = (*e).max(on);
         }
     }
-    let periods: Vec<(
+    // (the person, the period's status, the tier it was for, its first and last day)
+    type Period = (
         Person,
         ObligationStatus,
         Option<ClearanceTier>,
         NaiveDate,
         Option<NaiveDate>,
-    )> = obligations::table
+    );
+    let periods: Vec<Period> = obligations::table
         .inner_join(employees::table)
         .filter(obligations::kind.eq(ObligationKind::Declassification))
         .filter(obligations::status.eq_any(ObligationStatus::OWED))

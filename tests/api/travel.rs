@@ -131,6 +131,12 @@ on_both_databases! {
         let case = get_json(&app, &sec, &format!("/api/v1/breaches/{case_id}")).await;
         assert!(case.to_string().contains("\"travel\""), "{case}");
         assert!(case.to_string().contains(&org.dev), "linked to the person: {case}");
+        // Its page says where it came from, not that an anonymous reporter sent it.
+        let reader = app.signed_in("sec-reader@example.com", &["security"]).await;
+        let (s, html) = crate::helpers::page(&app, &reader, &format!("/breaches/{case_id}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("a trip abroad taken without approval"), "{html}");
+        assert!(!html.contains("Anonymous: no account recorded"), "{html}");
         app.run_jobs().await;
     }
 }
