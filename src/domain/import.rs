@@ -558,7 +558,16 @@ mod tests {
     #[test]
     fn a_bad_rows_manager_is_kept_to_be_checked_and_columns_are_named_as_headed() {
         let text = "工号,姓名,工作邮箱,部门,直接上级工号\nE1,张伟,bad-email,研发部,E9\nE2,李娜,,研发部,E1\n";
-        let file = parse_csv(text);
+        let file = parse(
+            &read_csv(text),
+            &Headings::new([
+                ("employee_no", "工号"),
+                ("name", "姓名"),
+                ("work_email", "工作邮箱"),
+                ("department", "部门"),
+                ("manager_no", "直接上级工号"),
+            ]),
+        );
         assert_eq!(file.bad_rows_managers, [(2, "E9".to_string())]);
         assert_eq!(file.heading("work_email"), "工作邮箱");
         assert_eq!(file.heading("manager_no"), "直接上级工号");
