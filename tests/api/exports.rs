@@ -47,6 +47,7 @@ const PLANTED: &[(&str, &str)] = &[
     ("cases.csv", "'=cmd|' /C calc'!A0"),
     ("departures.csv", "'+1+1"),
     ("employees.csv", "'+1+1"),
+    ("entry-exit-filing.csv", "'+1+1"),
     ("extensions.csv", "'=1+3"),
     ("obligations.csv", "'+1+1"),
     ("outcomes.csv", "'=DECIDE()"),
