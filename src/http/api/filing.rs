@@ -41,7 +41,7 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 
 /// Everyone who must be on file with the entry-exit administration today: serving classified
 /// staff and everyone in a declassification period, with the day each is to be taken off.
-#[utoipa::path(tag = "filing", responses((status = 200, body = FilingList)))]
+#[utoipa::path(tag = "filing", responses((status = 200, body = FilingList), (status = 403, body = crate::http::error::ErrorBody, description = "a role that does not read the filing list")))]
 #[get("/entry-exit-filing")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -55,7 +55,7 @@ pub async fn list(
 }
 
 /// What the next filing must send: additions, removals and new removal dates since the last.
-#[utoipa::path(tag = "filing", responses((status = 200, body = FilingChanges)))]
+#[utoipa::path(tag = "filing", responses((status = 200, body = FilingChanges), (status = 403, body = crate::http::error::ErrorBody, description = "a role that does not read the filing list")))]
 #[get("/entry-exit-filing/changes")]
 pub async fn changes(
     state: web::Data<AppState>,

@@ -158,7 +158,7 @@ pub async fn disable(
 #[utoipa::path(
     tag = "second factor",
     params(("id" = String, Path)),
-    responses((status = 204, description = "reset"), ChangeErrors)
+    responses((status = 204, description = "reset"), ChangeErrors, (status = 409, body = crate::http::error::ErrorBody, description = "two-step sign-in is not on for this user"))
 )]
 #[delete("/users/{id}/second-factor")]
 pub async fn reset(
