@@ -71,6 +71,21 @@ fn is_form(req: &ServiceRequest) -> bool {
     req.method() == Method::POST && has_content_type(req, "application/x-www-form-urlencoded")
 }
 
+/// A request that carries a session cookie: what a forged form would borrow.
+fn has_session_cookie(req: &ServiceRequest) -> bool {
+    req.cookie(session::SESSION_COOKIE).is_some()
+}
+
+/// A body a form of any page can send without the browser asking first (CORS): none, or
+/// plain text without a header of ours (an upload names its file in `X-File-Name`).
+fn a_form_could_send(req: &ServiceRequest) -> bool {
+    let plain = match req.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(_) => has_content_type(req, "text/plain"),
+    };
+    plain && !req.headers().contains_key("x-file-name")
+}
+
 /// Fields whose values are never kept in a flash.
 fn is_secret(name: &str) -> bool {
     name.contains("password") || name == "secret" || name == "token"
@@ -148,8 +163,20 @@ pub async fn bridge(
         return Ok(req.into_response(Error::Forbidden.error_response()));
     }
     if !is_form(&req) {
-        // Multipart forms carry their token as their first field (`read_multipart`); JSON
-        // and raw bodies cannot come from another origin's page without the headers above.
+        // Every other body a browser's form can send is refused here, before any route runs,
+        // unless it carries the session's token: a multipart form as its first field; a
+        // plain-text or empty one cannot. JSON, a file's own type or a header of ours cannot
+        // come from another origin's page without the headers above.
+        let refused = if !guarded {
+            false
+        } else if has_content_type(&req, "multipart/form-data") {
+            !super::multipart::check_token(&state, &mut req).await
+        } else {
+            has_session_cookie(&req) && a_form_could_send(&req)
+        };
+        if refused {
+            return Ok(req.into_response(Error::FormExpired.error_response()));
+        }
         return with_flash_loaded(&state, req, next).await;
     }
     let secure = state.config.secure_cookies();
@@ -436,112 +463,4 @@ pub(super) fn failure_page(
         "message.html",
         context! { message_key => key, detail },
     )
-}
-
-/// Text fields of a multipart form, at most this long each.
-const FIELD_LIMIT: usize = 64 * 1024;
-/// Fields a multipart form may have: more is no form of ours.
-const MULTIPART_FIELDS: usize = 64;
-/// All text fields of a multipart form together, as much as an urlencoded form may be.
-const MULTIPART_TEXT: usize = JSON_LIMIT;
-
-/// A multipart form as read: its text fields and at most one file.
-pub struct MultipartForm {
-    pub fields: BTreeMap<String, String>,
-    /// The file's name as sent and its bytes; None when no file (or an empty one) was sent.
-    pub file: Option<(String, Vec<u8>)>,
-}
-
-/// Reads a multipart form (an upload) with one file in `file_field`, of at most `file_limit`
-/// bytes. The CSRF token must be the first field, so nothing large is read from a forged
-/// form; text fields are bounded in number, each length and total length. The one reader of
-/// multipart forms: every upload page reads its form here.
-pub async fn read_multipart(
-    state: &AppState,
-    req: &HttpRequest,
-    mut multipart: actix_multipart::Multipart,
-    file_field: &str,
-    file_limit: usize,
-) -> Result<MultipartForm, Error> {
-    let mut out = MultipartForm {
-        fields: BTreeMap::new(),
-        file: None,
-    };
-    let mut csrf_checked = false;
-    let mut count = 0;
-    let mut text = 0;
-    while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
-        count += 1;
-        if count > MULTIPART_FIELDS {
-            // The field is let go first: the next one is not read while it is held.
-            drop(field);
-            drain(&mut multipart).await;
-            return Err(Error::TooLarge);
-        }
-        let name = field.name().unwrap_or_default().to_string();
-        if !csrf_checked && name != "csrf" {
-            return Err(Error::FormExpired);
-        }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_string);
-        let limit = if name == file_field {
-            file_limit
-        } else {
-            FIELD_LIMIT
-        };
-        let bytes = match field.bytes(limit).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(e)) => {
-                return Err(Error::BadRequest(format!(
-                    "the form could not be read: {e}"
-                )));
-            }
-            Err(_) => {
-                drop(field);
-                drain(&mut multipart).await;
-                return Err(Error::TooLarge);
-            }
-        };
-        if name == "csrf" {
-            if !session::csrf_valid(state, req, &String::from_utf8_lossy(&bytes)) {
-                return Err(Error::FormExpired);
-            }
-            csrf_checked = true;
-        } else if name == file_field {
-            if !bytes.is_empty() {
-                out.file = Some((file_name.unwrap_or_default(), bytes.to_vec()));
-            }
-        } else {
-            text += bytes.len();
-            if text > MULTIPART_TEXT {
-                drop(field);
-                drain(&mut multipart).await;
-                return Err(Error::TooLarge);
-            }
-            out.fields
-                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
-    if !csrf_checked {
-        return Err(Error::FormExpired);
-    }
-    Ok(out)
-}
-
-/// Reads and drops the rest of a refused form, up to a bound: the browser, still sending,
-/// then reads the answer instead of finding the connection cut mid-upload.
-async fn drain(multipart: &mut actix_multipart::Multipart) {
-    let mut budget: usize = 16 * 1024 * 1024;
-    while let Some(Ok(mut field)) = multipart.next().await {
-        while let Some(Ok(chunk)) = field.next().await {
-            if chunk.len() >= budget {
-                return;
-            }
-            budget -= chunk.len();
-        }
-    }
 }

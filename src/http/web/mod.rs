@@ -11,6 +11,7 @@ mod home;
 mod language;
 pub mod lists;
 mod login;
+mod multipart;
 mod obligations;
 mod pages;
 mod passwords;

@@ -16,7 +16,7 @@ use crate::http::api::breaches::{
     PublicReport, add_to_report, public_report, reporter_view, throttled,
 };
 use crate::http::extract::CsrfForm;
-use crate::http::web::forms::read_multipart;
+use crate::http::web::multipart::read_multipart;
 
 /// Text fields of the form, at most this long each (the report's own limits are smaller).
 
@@ -61,12 +61,8 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 }
 
 /// Reads the report form: its text fields and at most one file of evidence.
-async fn read_form(
-    state: &AppState,
-    req: &HttpRequest,
-    multipart: Multipart,
-) -> Result<(ReportForm, Option<(String, Vec<u8>)>), Error> {
-    let mut read = read_multipart(state, req, multipart, "evidence", EVIDENCE_MAX_BYTES).await?;
+async fn read_form(multipart: Multipart) -> Result<(ReportForm, Option<(String, Vec<u8>)>), Error> {
+    let mut read = read_multipart(multipart, "evidence", EVIDENCE_MAX_BYTES).await?;
     let mut take = |name: &str| read.fields.remove(name).unwrap_or_default();
     let form = ReportForm {
         person: take("person"),
@@ -85,7 +81,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, Error> {
     // A throttled sender is turned away before the body is read.
     throttled(&state, &req, state.public_reports).await?;
-    let (form, file) = read_form(&state, &req, multipart).await?;
+    let (form, file) = read_form(multipart).await?;
     if let Some((_, bytes)) = &file
         && let Err(message) = crate::domain::breaches::evidence_type(bytes)
     {

@@ -29,6 +29,8 @@ enum Forgery {
     OtherPort,
     /// From a browser that says nothing of where the page came from: the form has no token.
     NoToken,
+    /// The same, as a multipart form (which a page can send to any route).
+    NoTokenMultipart,
 }
 
 /// Posts to `path` as a form of another page would, with the caller's cookies: `_method` for
@@ -52,7 +54,7 @@ async fn forge(
     if method != "POST" {
         fields.push(("_method", method.to_string()));
     }
-    request = if MULTIPART_PAGES.contains(&path) {
+    request = if MULTIPART_PAGES.contains(&path) || matches!(forgery, Forgery::NoTokenMultipart) {
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
             form = form.text(k, v);
@@ -82,7 +84,7 @@ on_both_databases! {
         for who in [Who::Admin, Who::Hr, Who::Security, Who::Manager] {
             let c = w.caller(who);
             for (method, path, _) in ROUTES.iter().filter(|(m, _, _)| *m != "GET") {
-                for forgery in [Forgery::OtherPort, Forgery::NoToken] {
+                for forgery in [Forgery::OtherPort, Forgery::NoToken, Forgery::NoTokenMultipart] {
                     let (status, body) = forge(&app, &w, c, method, path, forgery).await;
                     sent += 1;
                     if status != 403 {
@@ -180,6 +182,21 @@ on_both_databases! {
             .await
             .unwrap();
         assert_eq!(r.status(), 403);
+        // Nor as a multipart or a plain-text form, which a page can send as well.
+        let rehire = app.url(&format!("/api/v1/employees/{former}/rehire"));
+        let multipart = reqwest::multipart::Form::new().text("_next", "/employees");
+        let r = hr.post(&rehire).multipart(multipart).send().await.unwrap();
+        assert_eq!(r.status(), 403, "a multipart form without a token");
+        let r = hr
+            .post(&rehire)
+            .header("Content-Type", "text/plain")
+            .body("_next=/employees")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "a plain-text form");
+        let r = hr.post(&rehire).send().await.unwrap();
+        assert_eq!(r.status(), 403, "no body at all");
         assert_eq!(audit_events(&app), before, "nothing recorded");
         let person = get_json(&app, &setup, &format!("/api/v1/employees/{former}")).await;
         assert_eq!(person["status"], "departed", "{person}");

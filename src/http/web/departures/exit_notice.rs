@@ -6,7 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::context;
 
-use super::super::forms::{Flash, read_multipart, redirect_with};
+use super::super::forms::{Flash, redirect_with};
+use super::super::multipart::read_multipart;
 use super::super::render_page;
 use crate::db::departures;
 use crate::db::employees::Scope;
@@ -63,7 +64,7 @@ pub(super) async fn record_signed(
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
     let id = id.into_inner();
-    let form = read_multipart(&state, &req, multipart, "file", SCAN_MAX_BYTES).await?;
+    let form = read_multipart(multipart, "file", SCAN_MAX_BYTES).await?;
     let (now, tz) = (state.now(), state.config.timezone);
     let today = crate::clock::company_date(now, tz);
     let field = form.fields.get("signed_on").cloned().unwrap_or_default();

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::api::employees::import_file;
 use crate::http::extract::{Authorized, IMPORT_LIMIT, PeopleEditors};
-use crate::http::web::forms::read_multipart;
+use crate::http::web::multipart::read_multipart;
 
 pub(super) async fn import_page(
     state: web::Data<AppState>,
@@ -107,12 +107,8 @@ pub(super) async fn template(
 }
 
 /// The upload: the file and the dry-run box.
-async fn read_upload(
-    state: &AppState,
-    req: &HttpRequest,
-    multipart: Multipart,
-) -> Result<(Option<Vec<u8>>, bool), Error> {
-    let read = read_multipart(state, req, multipart, "file", IMPORT_LIMIT).await?;
+async fn read_upload(multipart: Multipart) -> Result<(Option<Vec<u8>>, bool), Error> {
+    let read = read_multipart(multipart, "file", IMPORT_LIMIT).await?;
     let dry_run = read.fields.get("dry_run").is_some_and(|v| v == "true");
     Ok((read.file.map(|(_, bytes)| bytes), dry_run))
 }
@@ -124,7 +120,7 @@ pub(super) async fn import_upload(
     multipart: Multipart,
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
-    let (file, dry_run) = read_upload(&state, &req, multipart).await?;
+    let (file, dry_run) = read_upload(multipart).await?;
     let refused = |problem: Problem| {
         // The form comes back with the message under the file field, the box as it was.
         let mut flash = Flash::default();

@@ -27,8 +27,8 @@ use crate::http::api::breaches::{CaseQuery, Report, add_case_evidence, staff_rep
 use crate::http::extract::{
     AnyRole, Authorized, CaseReaders, OutcomeReaders, QueryParams, RoleSet, SecurityOnly,
 };
-use crate::http::web::forms::read_multipart;
 use crate::http::web::forms::redirect_with;
+use crate::http::web::multipart::read_multipart;
 use crate::http::web::page_language;
 use chrono_tz::Tz;
 
@@ -263,7 +263,7 @@ pub async fn report_submit(
     multipart: actix_multipart::Multipart,
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
-    let form = read_multipart(&state, &req, multipart, "evidence", EVIDENCE_MAX_BYTES).await?;
+    let form = read_multipart(multipart, "evidence", EVIDENCE_MAX_BYTES).await?;
     let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
     let refused = |errors: crate::domain::FieldErrors| {
         req.extensions_mut().insert(Flash {
@@ -494,13 +494,12 @@ pub async fn case_page(
 /// The evidence upload of the case page (multipart): the same code as the API's upload.
 pub async fn upload(
     state: web::Data<AppState>,
-    req: HttpRequest,
     _user: Authorized<SecurityOnly>,
     id: web::Path<String>,
     multipart: actix_multipart::Multipart,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let form = read_multipart(&state, &req, multipart, "file", EVIDENCE_MAX_BYTES).await?;
+    let form = read_multipart(multipart, "file", EVIDENCE_MAX_BYTES).await?;
     let (name, bytes) = form.file.unwrap_or_default();
     let added = add_case_evidence(&state, id.clone(), name, bytes).await;
     // The case exists once the file was looked at (an unknown case is a 404 page).
