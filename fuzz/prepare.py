@@ -1,8 +1,10 @@
-"""Signs in as a user of the fuzzed service, takes an API token, and adds to a schemathesis
-configuration dictionaries of ids that exist (so that some cases reach past 404).
+"""Signs in as a user of the fuzzed service (setting up two-step sign-in first where the
+shipped policy requires it of the role, as a new officer would), takes an API token, and adds
+to a schemathesis configuration dictionaries of ids that exist (so that some cases reach past
+404).
 
 Usage: prepare.py BASE_URL EMAIL PASSWORD TOKEN_FILE CONFIG_FILE
-(standard library only; run by fuzz/run.sh)
+(run by fuzz/run.sh with its venv, which has pyotp)
 """
 
 import http.cookiejar
@@ -10,6 +12,8 @@ import json
 import sys
 import urllib.error
 import urllib.request
+
+import pyotp
 
 base, email, password, token_file, config_file = sys.argv[1:6]
 
@@ -29,6 +33,9 @@ def call(method, path, body=None, token=None):
 
 
 call("POST", "/api/v1/session", {"email": email, "password": password})
+if call("GET", "/api/v1/me/second-factor")["required"]:
+    secret = call("POST", "/api/v1/me/second-factor", {})["secret"]
+    call("POST", "/api/v1/me/second-factor/confirm", {"code": pyotp.TOTP(secret).now()})
 token = call("POST", "/api/v1/tokens", {"name": "fuzz"})["token"]
 with open(token_file, "w") as f:
     f.write(token)
@@ -65,6 +72,9 @@ for departure in found["departures"][:3]:
         continue
     lines += [line["id"] for line in detail.get("lines", []) if line.get("id")]
 found["lines"] = lines[:10]
+# Not the run's own user: resetting its own second factor would end the run's sign-in.
+me = call("GET", "/api/v1/me", token=token)
+found["users"] = [user for user in found["users"] if user != me.get("id")]
 found = {name: values for name, values in found.items() if values}
 
 # Where each kind of id goes: path parameters by route, body fields everywhere.

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 SCHEMATHESIS_VERSION=4.32.5
+PYOTP_VERSION=2.9.0
 EXAMPLES="${FUZZ_EXAMPLES:-8}"
 SEED="${FUZZ_SEED:-1}"
 CHECKS="${FUZZ_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance}"
@@ -24,6 +25,9 @@ venv="$target/fuzz-venv"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+if ! "$venv/bin/python" -c "import pyotp" 2>/dev/null; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "pyotp==$PYOTP_VERSION"
 fi
 
 cargo build --quiet --bin tuomi
@@ -63,8 +67,7 @@ start_service() {
   export TUOMI_DATA_DIR="$dir" TUOMI_JOBS=off TUOMI_LOG="warn"
   export TUOMI_SECRET_KEY="fuzz-secret-key-fuzz-secret-key-0123456789"
   export TUOMI_METRICS_TOKEN="fuzz-metrics-token-0123456789"
-  # The fuzzed roles sign in with a password only (the second factor has its own tests).
-  export TUOMI_SECOND_FACTOR_ROLES=none
+  # The shipped policy: admin and security set up two-step sign-in (prepare.py) first.
   export TUOMI_CONFIG="$dir/tuomi.toml"
   : >"$TUOMI_CONFIG"
   (cd "$dir" && "$tuomi" dev seed --employees 50 >/dev/null)

@@ -297,6 +297,12 @@ on_both_databases! {
         assert_eq!(r.headers()["location"], "/settings");
         assert_eq!(page(&app, &browser, "/settings").await.0, 200, "signed in after the code");
 
+        // The code step's page is as safe as every other page a crawl reaches.
+        let crawler = client();
+        password_step(&app, &crawler).await;
+        let walk = crate::crawl::walk(&app, &crawler, "/login/code?next=%2Fsettings", 4).await;
+        assert!(walk.pages >= 2, "the code page and the way back to the password");
+
         // Five minutes after the password, the code step is over.
         let other = client();
         password_step(&app, &other).await;

@@ -20,13 +20,14 @@
 //!
 //! `harness.rs` holds the chromedriver and the window sizes, `session.rs` one browser's
 //! WebDriver session; each journey is a file of its own (`report.rs`, `departure.rs`,
-//! `acknowledge.rs`), in Chinese and in English.
+//! `acknowledge.rs`, `second_factor.rs`), in Chinese and in English.
 
 mod acknowledge;
 mod departure;
 mod harness;
 mod register;
 mod report;
+mod second_factor;
 mod session;
 
 pub use harness::{DESKTOP, PHONE};
