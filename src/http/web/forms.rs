@@ -77,7 +77,8 @@ fn has_session_cookie(req: &ServiceRequest) -> bool {
 }
 
 /// A body a form of any page can send without the browser asking first (CORS): none, or
-/// plain text without a header of ours (an upload names its file in `X-File-Name`).
+/// plain text without a header of ours (an upload names its file in `X-File-Name`). Forms
+/// only POST; another method needs the browser to ask first, which the service never allows.
 fn a_form_could_send(req: &ServiceRequest) -> bool {
     let plain = match req.headers().get(header::CONTENT_TYPE) {
         None => true,
@@ -172,7 +173,7 @@ pub async fn bridge(
         } else if has_content_type(&req, "multipart/form-data") {
             !super::multipart::check_token(&state, &mut req).await
         } else {
-            has_session_cookie(&req) && a_form_could_send(&req)
+            req.method() == Method::POST && has_session_cookie(&req) && a_form_could_send(&req)
         };
         if refused {
             return Ok(req.into_response(Error::FormExpired.error_response()));
