@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod breaches;
+pub mod calendar;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;

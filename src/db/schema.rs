@@ -562,5 +562,7 @@ diesel::table! {
 }
 diesel::allow_tables_to_appear_in_same_query!(employees, person_terms);
 
+mod calendar;
 mod period;
+pub use calendar::*;
 pub use period::*;

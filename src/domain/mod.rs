@@ -113,6 +113,7 @@ macro_rules! string_enum {
 
 pub mod audit;
 pub mod breaches;
+pub mod calendar;
 pub mod carriers;
 pub mod clearance;
 pub mod delivery;

@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod breaches;
 mod browser;
+mod calendar;
 mod carriers;
 mod clearance;
 mod crawl;

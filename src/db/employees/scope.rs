@@ -32,6 +32,13 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// A manager's own team, whatever other roles they hold (what their calendar shows).
+    pub fn team_of(conn: &mut DbConnection, user: &User) -> QueryResult<Scope> {
+        Ok(Scope::Team(own_employee_id(conn, user)?))
+    }
+}
+
 /// The id of the user's own employee record, if they are linked to one.
 fn own_employee_id(conn: &mut DbConnection, user: &User) -> QueryResult<Option<String>> {
     match &user.employee_no {

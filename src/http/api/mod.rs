@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod breaches;
+pub mod calendar;
 pub mod carriers;
 pub mod clearance;
 pub mod departures;
@@ -58,6 +59,7 @@ pub fn routes(r: &mut ApiRoutes) {
     r.get("/openapi.json", Open, crate::http::openapi_document);
     session::routes(r);
     my_sessions::routes(r);
+    calendar::routes(r);
     second_factor::routes(r);
     users::routes(r);
     passwords::routes(r);

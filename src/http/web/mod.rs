@@ -3,6 +3,7 @@
 
 mod ack;
 mod admin;
+mod calendar;
 mod carriers;
 mod dashboard;
 mod departures;
@@ -78,6 +79,7 @@ pub fn routes(r: &mut PageRoutes) {
     admin::routes(r);
     settings::routes(r);
     second_factor::routes(r);
+    calendar::routes(r);
     passwords::routes(r);
     period::routes(r);
 }

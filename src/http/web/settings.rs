@@ -1,5 +1,5 @@
-//! `/settings`: every staff user's own account and API tokens, with the form that makes a
-//! new token (shown once, so the answer is a page, not a redirect).
+//! `/settings`: every staff user's own account, API tokens and calendar feed, with the forms
+//! that make a new token or feed (shown once, so the answer is a page, not a redirect).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +24,18 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/settings", AnyRole, settings_page);
     r.get("/settings/tokens", Open, || async { redirect("/settings") });
     r.post("/settings/tokens", AnyRole, create_token);
+    r.get("/settings/calendar", Open, || async {
+        redirect("/settings")
+    });
+    r.post("/settings/calendar", AnyRole, create_feed);
+}
+
+/// What the page shows once, after the form that made it.
+enum Shown {
+    Nothing,
+    Token(CreatedToken),
+    /// A new calendar feed's private address.
+    Feed(String),
 }
 
 async fn settings_page(
@@ -31,22 +43,46 @@ async fn settings_page(
     req: HttpRequest,
     user: Authorized<AnyRole>,
 ) -> Result<HttpResponse, Error> {
-    settings_view(&state, &req, &user.0, None, StatusCode::OK).await
+    settings_view(&state, &req, &user.0, Shown::Nothing, StatusCode::OK).await
+}
+
+/// A new calendar feed, its address shown once on the page this answers with.
+async fn create_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    _form: CsrfForm<BTreeMap<String, String>>,
+) -> Result<HttpResponse, Error> {
+    let (now, me) = (state.now(), user.0.clone());
+    let token = state
+        .write(move |tx| crate::db::calendar::create(tx, now, &me))
+        .await?;
+    let url = crate::http::api::calendar::feed_url(&state, &token);
+    settings_view(&state, &req, &user.0, Shown::Feed(url), StatusCode::CREATED).await
 }
 
 async fn settings_view(
     state: &AppState,
     req: &HttpRequest,
     user: &User,
-    created: Option<CreatedToken>,
+    shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let sessions = live_sessions(state, req, &user.id).await?;
     let second_factor_on = crate::http::second_factor::enrolled(state, &user.id).await?;
     let id = user.id.clone();
-    let tokens = state
-        .db(move |conn| Ok(users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows))
+    let (tokens, feed) = state
+        .db(move |conn| {
+            let tokens = users::tokens_of(conn, &id, crate::db::listing::Window::top(200))?.rows;
+            Ok((tokens, crate::db::calendar::feed_of(conn, &id)?))
+        })
         .await?;
+    let rfc3339 = |at: chrono::NaiveDateTime| at.and_utc().to_rfc3339();
+    let (created, feed_url) = match shown {
+        Shown::Nothing => (None, None),
+        Shown::Token(c) => (Some(context! { id => c.id, token => c.token }), None),
+        Shown::Feed(url) => (None, Some(url)),
+    };
     render_page(
         state,
         req,
@@ -63,7 +99,13 @@ async fn settings_view(
             sessions,
             token_days_max => state.config.api_token_days,
             second_factor_on,
-            created => created.map(|c| context! { id => c.id, token => c.token }),
+            created,
+            feed_url,
+            feed => context! {
+                active => feed.is_some(),
+                created_at => feed.map(|(at, _)| rfc3339(at)),
+                last_used_at => feed.and_then(|(_, at)| at).map(rfc3339),
+            },
         },
     )
 }
@@ -111,13 +153,28 @@ async fn create_token(
                         ("expires_in_days".into(), typed_days),
                     ]),
                 );
-                return settings_view(&state, &req, &user, None, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return settings_view(
+                    &state,
+                    &req,
+                    &user,
+                    Shown::Nothing,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
         },
     };
     match new_token(&state, user.clone(), &name, days).await {
-        Ok(created) => settings_view(&state, &req, &user, Some(created), StatusCode::CREATED).await,
+        Ok(created) => {
+            settings_view(
+                &state,
+                &req,
+                &user,
+                Shown::Token(created),
+                StatusCode::CREATED,
+            )
+            .await
+        }
         Err(Error::Validation(errors)) => {
             let fields = errors
                 .0
@@ -133,7 +190,14 @@ async fn create_token(
                     ("expires_in_days".into(), typed_days),
                 ]),
             );
-            settings_view(&state, &req, &user, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            settings_view(
+                &state,
+                &req,
+                &user,
+                Shown::Nothing,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => failure_page(&state, &req, Some(&user), e),
     }

@@ -102,6 +102,9 @@ impl Fixtures {
             ("ack", _) if who == Who::Former && foreign => Some(self.tampered_ack_token.clone()),
             ("ack", _) if who == Who::Former => Some(self.ack_token.clone()),
             ("ack", _) | ("receipt", _) => Some(FORGED_TOKEN.to_string()),
+            // A calendar feed's token: everyone has a forged one (the real ones are tested in
+            // `calendar.rs`).
+            ("calendar", _) => Some(format!("{FORGED_TOKEN}.ics")),
             // A reset link is for a user who is none of the callers: everyone has a forged one.
             ("reset", _) => Some(FORGED_TOKEN.to_string()),
             ("setup", _) => Some(

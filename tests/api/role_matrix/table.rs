@@ -106,6 +106,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     // Before the one that ends all the others: each caller ends a session of their own.
     ("DELETE", "/api/v1/me/sessions/{id}", OWN),
     ("DELETE", "/api/v1/me/sessions", STAFF),
+    ("GET", "/api/v1/me/calendar-feed", STAFF),
+    ("POST", "/api/v1/me/calendar-feed", STAFF),
+    ("DELETE", "/api/v1/me/calendar-feed", STAFF),
     ("POST", "/api/v1/tokens", STAFF),
     ("GET", "/api/v1/tokens", STAFF),
     // An administrator revokes anyone's token; the others only their own.
@@ -306,6 +309,10 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/settings", STAFF),
     ("GET", "/settings/tokens", ANYONE),
     ("POST", "/settings/tokens", STAFF),
+    ("GET", "/settings/calendar", ANYONE),
+    ("POST", "/settings/calendar", STAFF),
+    // A feed's token is its key: a forged one is a stranger's.
+    ("GET", "/calendar/{file}", NOBODYS_LINK),
     ("GET", "/settings/second-factor", STAFF),
     ("POST", "/settings/second-factor/start", STAFF),
     ("POST", "/settings/second-factor/confirm", STAFF),
