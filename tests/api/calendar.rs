@@ -153,18 +153,37 @@ on_both_databases! {
 
         // Security: the extension to decide before the period ends.
         let security = app.token_client("security@example.com", &["security"]).await;
+        // And a state-secret case, due at the secrecy administration the day after it was
+        // discovered.
+        let (s, receipt) = post(&app, &hr, "/api/v1/breaches", json!({
+            "employee_id": former, "what": "Drawings posted online.", "carriers": "DOC-3",
+            "discovered_on": "2028-02-27"
+        })).await;
+        assert_eq!(s, 201, "{receipt}");
+        let code = receipt["code"].as_str().unwrap().to_string();
+        let case = crate::breaches::case_id_of(&app, &security, &code).await;
+        let (s, triaged) = patch(&app, &security, &format!("/api/v1/breaches/{case}"), json!({
+            "status": "triaged", "reason": "credible", "severity": "critical", "state_secret": true
+        })).await;
+        assert_eq!(s, 200, "{triaged}");
         let security_feed = new_feed(&app, &security).await;
         let (_, events) = read(&security_feed).await;
         let decide = about(&events, "Decide the extension");
         assert_eq!(decide.len(), 1, "{events:?}");
         assert_eq!(decide[0]["DTSTART"], ics_date(&period_end));
         assert!(decide[0]["URL"].ends_with(&format!("/extensions/{}", asked["id"].as_str().unwrap())));
+        let report = about(&events, &format!("Report case {code} to the secrecy administration"));
+        assert_eq!(report.len(), 1, "{events:?}");
+        assert_eq!(report[0]["DTSTART"], "20280228");
+        assert!(report[0]["URL"].ends_with(&format!("/breaches/{case}")));
         assert!(about(&events, "compensation").is_empty(), "not security's: {events:?}");
 
         // The settings say when a calendar program last read it.
         let state: Value = get_json(&app, &security, "/api/v1/me/calendar-feed").await;
         assert_eq!(state["active"], true, "{state}");
         assert!(state["last_used_at"].is_string(), "{state}");
+        // The report's notice to security goes out before the test ends.
+        app.run_jobs().await;
     }
 
     async fn an_ended_replaced_or_deactivated_users_feed_answers_404(app: TestApp) {
