@@ -166,12 +166,24 @@ on_both_databases! {
             "status": "triaged", "reason": "credible", "severity": "critical", "state_secret": true
         })).await;
         assert_eq!(s, 200, "{triaged}");
+        // And a tier change proposed by one HR user, reviewed by another: security approves.
+        let hr2 = app.token_client("hr2@example.com", &["hr"]).await;
+        let (s, change) = post(&app, &hr2, &format!("/api/v1/employees/{}/clearance-changes", org.boss),
+            json!({"to_tier": "important", "reason": "岗位调整"})).await;
+        assert_eq!(s, 201, "{change}");
+        let change = change["id"].as_str().unwrap().to_string();
+        let (s, reviewed) = post(&app, &hr, &format!("/api/v1/clearance-changes/{change}/review"),
+            json!({"decision": "approve", "reason": "符合岗位要求"})).await;
+        assert_eq!(s, 200, "{reviewed}");
         let security_feed = new_feed(&app, &security).await;
         let (_, events) = read(&security_feed).await;
         let decide = about(&events, "Decide the extension");
         assert_eq!(decide.len(), 1, "{events:?}");
         assert_eq!(decide[0]["DTSTART"], ics_date(&period_end));
         assert!(decide[0]["URL"].ends_with(&format!("/extensions/{}", asked["id"].as_str().unwrap())));
+        let approve = about(&events, "Tier change of 刘经理 awaits your approval");
+        assert_eq!(approve.len(), 1, "{events:?}");
+        assert!(approve[0]["URL"].ends_with(&format!("/clearance-changes/{change}")));
         let report = about(&events, &format!("Report case {code} to the secrecy administration"));
         assert_eq!(report.len(), 1, "{events:?}");
         assert_eq!(report[0]["DTSTART"], "20280228");
