@@ -15,6 +15,7 @@ pub mod flashes;
 pub mod forecast;
 pub mod import;
 pub mod imports;
+pub mod interview;
 pub mod jobs;
 pub mod letters;
 pub mod listing;

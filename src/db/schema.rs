@@ -564,3 +564,5 @@ diesel::allow_tables_to_appear_in_same_query!(employees, person_terms);
 
 mod period;
 pub use period::*;
+mod papers;
+pub use papers::*;

@@ -25,6 +25,7 @@ mod identity;
 mod import;
 mod import_batches;
 mod import_report;
+mod interview;
 mod languages;
 mod leaks;
 mod limits;
