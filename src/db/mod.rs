@@ -10,6 +10,7 @@ pub mod departures;
 pub mod employees;
 pub mod exit_notice;
 pub mod extensions;
+pub mod files;
 pub mod filing;
 pub mod flashes;
 pub mod forecast;

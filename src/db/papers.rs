@@ -36,28 +36,22 @@ pub fn store_scan(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Scan> {
-    let content_type = scan_type(bytes).map_err(|m| Error::field("file", m))?;
-    let file_name: String = file_name
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
-        .take(200)
-        .collect();
-    use sha2::{Digest, Sha256};
-    let sha = hex::encode(Sha256::digest(bytes));
-    let id = uuid::Uuid::now_v7().to_string();
-    diesel::insert_into(paper_scans::table)
-        .values((
-            paper_scans::id.eq(&id),
-            paper_scans::employee_id.eq(employee_id),
-            paper_scans::file_name.eq(&file_name),
-            paper_scans::content_type.eq(content_type),
-            paper_scans::size.eq(bytes.len() as i64),
-            paper_scans::sha256.eq(&sha),
-            paper_scans::bytes.eq(bytes),
-            paper_scans::added_by.eq(by),
-            paper_scans::added_at.eq(stored_instant(now)),
-        ))
-        .execute(tx.conn())?;
+    let id = crate::db::files::store_file(file_name, bytes, scan_type, |f| {
+        diesel::insert_into(paper_scans::table)
+            .values((
+                paper_scans::id.eq(&f.id),
+                paper_scans::employee_id.eq(employee_id),
+                paper_scans::file_name.eq(&f.file_name),
+                paper_scans::content_type.eq(f.content_type),
+                paper_scans::size.eq(f.size),
+                paper_scans::sha256.eq(&f.sha256),
+                paper_scans::bytes.eq(f.bytes),
+                paper_scans::added_by.eq(by),
+                paper_scans::added_at.eq(stored_instant(now)),
+            ))
+            .execute(tx.conn())?;
+        Ok(f.id.clone())
+    })?;
     Ok(paper_scans::table
         .find(&id)
         .select(Scan::as_select())
