@@ -35,6 +35,7 @@ mod noncompete_terms;
 mod obligations;
 mod ops;
 mod pages;
+mod paper_pledges;
 mod papers;
 mod passwords;
 mod people;

@@ -260,6 +260,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/employees/import", ADMIN_HR),
     ("GET", "/employees/{id}", TEAM),
     ("GET", "/employees/{id}/pledges/{pledge_id}/print", TEAM),
+    ("GET", "/employees/{id}/pledge-texts/{text_id}/print", TEAM),
     ("GET", "/carriers", OVERSEERS),
     ("GET", "/carriers/new", OVERSEERS),
     ("GET", "/carriers/{id}", TEAM),

@@ -35,6 +35,11 @@ pub fn routes(r: &mut PageRoutes) {
         AnyRole,
         print::print_pledge,
     );
+    r.get(
+        "/employees/{id}/pledge-texts/{text_id}/print",
+        AnyRole,
+        print::print_blank,
+    );
 }
 
 /// The `sort` parameter as written in links ("" for the list's own order).
