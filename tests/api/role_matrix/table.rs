@@ -261,6 +261,12 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/employees/{id}", TEAM),
     ("GET", "/employees/{id}/pledges/{pledge_id}/print", TEAM),
     ("GET", "/employees/{id}/pledge-texts/{text_id}/print", TEAM),
+    ("POST", "/employees/{id}/pledges/paper", HR),
+    (
+        "GET",
+        "/employees/{id}/pledges/{pledge_id}/scan",
+        HR_SECURITY,
+    ),
     ("GET", "/carriers", OVERSEERS),
     ("GET", "/carriers/new", OVERSEERS),
     ("GET", "/carriers/{id}", TEAM),
@@ -335,4 +341,5 @@ pub(super) const MULTIPART_PAGES: &[&str] = &[
     "/breaches/{id}/evidence",
     "/employees/import",
     "/departures/{id}/exit-notice/signed",
+    "/employees/{id}/pledges/paper",
 ];

@@ -32,6 +32,7 @@ mod ending_chart;
 
 use crate::http::routes::PageRoutes;
 pub use dashboards::{hr_dashboard, manager_dashboard};
+pub(super) use exit_notice::scan_download;
 
 /// These pages' routes, each with the role set it admits (listed in the route table).
 pub fn routes(r: &mut PageRoutes) {
