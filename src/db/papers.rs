@@ -36,28 +36,22 @@ pub fn store_scan(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Scan> {
-    let content_type = scan_type(bytes).map_err(|m| Error::field("file", m))?;
-    let file_name: String = file_name
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
-        .take(200)
-        .collect();
-    use sha2::{Digest, Sha256};
-    let sha = hex::encode(Sha256::digest(bytes));
-    let id = uuid::Uuid::now_v7().to_string();
-    diesel::insert_into(paper_scans::table)
-        .values((
-            paper_scans::id.eq(&id),
-            paper_scans::employee_id.eq(employee_id),
-            paper_scans::file_name.eq(&file_name),
-            paper_scans::content_type.eq(content_type),
-            paper_scans::size.eq(bytes.len() as i64),
-            paper_scans::sha256.eq(&sha),
-            paper_scans::bytes.eq(bytes),
-            paper_scans::added_by.eq(by),
-            paper_scans::added_at.eq(stored_instant(now)),
-        ))
-        .execute(tx.conn())?;
+    let id = crate::db::files::store_file(file_name, bytes, scan_type, |f| {
+        diesel::insert_into(paper_scans::table)
+            .values((
+                paper_scans::id.eq(&f.id),
+                paper_scans::employee_id.eq(employee_id),
+                paper_scans::file_name.eq(&f.file_name),
+                paper_scans::content_type.eq(f.content_type),
+                paper_scans::size.eq(f.size),
+                paper_scans::sha256.eq(&f.sha256),
+                paper_scans::bytes.eq(f.bytes),
+                paper_scans::added_by.eq(by),
+                paper_scans::added_at.eq(stored_instant(now)),
+            ))
+            .execute(tx.conn())?;
+        Ok(f.id.clone())
+    })?;
     Ok(paper_scans::table
         .find(&id)
         .select(Scan::as_select())
@@ -124,4 +118,66 @@ pub fn record_signed_exit_notice(
         },
     )?;
     Ok(scan)
+}
+
+/// HR records a pledge signed on paper with its scan: the text signed, the day (not after
+/// `today`, company date) and the file; the pledge is recorded as signed on paper (its scan
+/// reference the file's name) and keeps the scan. Audited with the scan's SHA-256.
+#[allow(clippy::too_many_arguments)]
+pub fn record_paper_pledge(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    by: &str,
+    employee_id: &str,
+    pledge_text_id: &str,
+    signed_on: NaiveDate,
+    file: Option<(String, Vec<u8>)>,
+) -> Result<crate::db::pledges::Pledge> {
+    use crate::db::schema::pledges;
+    use crate::domain::pledges::{Signature, SigningMethod};
+    lock_row(tx, Locked::Employee, employee_id)?;
+    if signed_on > today {
+        return Err(Error::field(
+            "signed_on",
+            crate::problem!("signed_in_the_future"),
+        ));
+    }
+    let Some((name, bytes)) = file else {
+        return Err(Error::field("file", crate::problem!("scan_required")));
+    };
+    let scan = store_scan(tx, now, employee_id, by, &name, &bytes)?;
+    let signature = Signature {
+        method: SigningMethod::Paper,
+        signed_on,
+        typed_name: None,
+        scan_ref: Some(if scan.file_name.is_empty() {
+            scan.sha256.clone()
+        } else {
+            scan.file_name.clone()
+        }),
+        refusal_reason: None,
+    };
+    let pledge = crate::db::pledges::record(tx, now, by, employee_id, pledge_text_id, &signature)?;
+    diesel::update(pledges::table.find(&pledge.id))
+        .set(pledges::scan_id.eq(&scan.id))
+        .execute(tx.conn())?;
+    audit::record(
+        tx,
+        now,
+        NewEvent {
+            actor: &Actor::User(by.to_string()),
+            action: "pledge.scan_kept",
+            subject_type: "employee",
+            subject_id: employee_id,
+            details: json!({
+                "pledge_id": pledge.id, "scan_id": scan.id, "sha256": scan.sha256,
+                "size": scan.size,
+            }),
+        },
+    )?;
+    Ok(crate::db::pledges::Pledge {
+        scan_id: Some(scan.id),
+        ..pledge
+    })
 }

@@ -54,6 +54,9 @@ pub struct Pledge {
     #[serde(serialize_with = "crate::clock::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub recorded_at: NaiveDateTime,
+    /// The scan of a pledge signed on paper, when one is kept (served to HR and security at
+    /// `/employees/{id}/pledges/{pledge_id}/scan`).
+    pub scan_id: Option<String>,
 }
 
 /// The texts of one language pair, as an admin writes them.

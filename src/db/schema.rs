@@ -566,3 +566,5 @@ mod calendar;
 mod period;
 pub use calendar::*;
 pub use period::*;
+mod papers;
+pub use papers::*;

@@ -122,6 +122,7 @@ pub mod extensions;
 pub mod filing;
 pub mod identity;
 pub mod import;
+pub mod interview;
 pub mod money;
 pub mod noncompete;
 pub mod noncompete_terms;

@@ -69,6 +69,10 @@ pub struct Policy {
     /// (policies saved before it existed get the defaults).
     #[serde(default)]
     pub travel: super::travel::TravelPolicy,
+    /// What every exit interview covers (离职保密谈话), each topic in both languages (policies
+    /// saved before it existed get the defaults).
+    #[serde(default = "super::interview::default_topics")]
+    pub interview_topics: Vec<RuleText>,
 }
 
 /// Where a duty is written in the company's rules, in each language (also any other text of
@@ -179,6 +183,7 @@ impl Default for Policy {
             rule_references: RuleReferences::default(),
             identity: super::identity::Identity::default(),
             travel: super::travel::TravelPolicy::default(),
+            interview_topics: super::interview::default_topics(),
         }
     }
 }
@@ -320,6 +325,7 @@ impl Policy {
         self.reminders.check(&mut errors);
         self.identity.check(&mut errors);
         self.travel.check(&mut errors);
+        super::interview::check_topics(&self.interview_topics, &mut errors);
         let refs = &self.rule_references;
         for (kind, text) in [
             ("declassification", &refs.declassification),

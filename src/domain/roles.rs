@@ -64,6 +64,9 @@ role_sets! {
     /// Who reads the scans of papers signed at a departure or for a pledge: HR files them,
     /// security checks them.
     PaperReaders => [Hr, Security];
+    /// Who reads a departure's exit interview record: HR and security in full, a manager of
+    /// the person only that it was held.
+    InterviewReaders => [Hr, Security, Manager];
     /// Who reads the policy and pledge texts the administrator sets.
     PolicyReaders => [Hr, Security];
     /// Who reads the entry-exit filing list (security records the filings).

@@ -34,27 +34,21 @@ pub fn add_evidence(
         }
         EvidenceFor::Case(id) => find(tx, id)?,
     };
-    let content_type = evidence_type(bytes).map_err(|m| Error::field("file", m))?;
-    let file_name: String = file_name
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
-        .take(200)
-        .collect();
-    use sha2::{Digest, Sha256};
-    let sha = hex::encode(Sha256::digest(bytes));
-    let id = uuid::Uuid::now_v7().to_string();
-    diesel::insert_into(breach_evidence::table)
-        .values((
-            breach_evidence::id.eq(&id),
-            breach_evidence::case_id.eq(&case.id),
-            breach_evidence::file_name.eq(&file_name),
-            breach_evidence::content_type.eq(content_type),
-            breach_evidence::size.eq(bytes.len() as i64),
-            breach_evidence::sha256.eq(&sha),
-            breach_evidence::bytes.eq(bytes),
-            breach_evidence::added_at.eq(stored_instant(now)),
-        ))
-        .execute(tx.conn())?;
+    let (id, sha) = crate::db::files::store_file(file_name, bytes, evidence_type, |f| {
+        diesel::insert_into(breach_evidence::table)
+            .values((
+                breach_evidence::id.eq(&f.id),
+                breach_evidence::case_id.eq(&case.id),
+                breach_evidence::file_name.eq(&f.file_name),
+                breach_evidence::content_type.eq(f.content_type),
+                breach_evidence::size.eq(f.size),
+                breach_evidence::sha256.eq(&f.sha256),
+                breach_evidence::bytes.eq(f.bytes),
+                breach_evidence::added_at.eq(stored_instant(now)),
+            ))
+            .execute(tx.conn())?;
+        Ok((f.id.clone(), f.sha256.clone()))
+    })?;
     touch(tx, now, &case.id)?;
     audit::record(
         tx,

@@ -10,6 +10,7 @@ pub mod departures;
 pub mod employees;
 pub mod extensions;
 pub mod filing;
+pub mod interview;
 pub mod my_sessions;
 pub mod noncompete;
 pub mod noncompete_terms;
@@ -69,6 +70,7 @@ pub fn routes(r: &mut ApiRoutes) {
     carriers::routes(r);
     pledges::routes(r);
     departures::routes(r);
+    interview::routes(r);
     obligations::routes(r);
     noncompete::routes(r);
     noncompete_terms::routes(r);

@@ -61,6 +61,9 @@ pub(super) const SECURITY: [Expect; 6] = [Denied, Denied, Ok, Denied, SignIn, Si
 pub(super) const ADMIN_SECURITY: [Expect; 6] = [Ok, Denied, Ok, Denied, SignIn, SignIn];
 /// HR and security: the penalty of a non-compete breach.
 pub(super) const HR_SECURITY: [Expect; 6] = [Denied, Ok, Ok, Denied, SignIn, SignIn];
+/// HR and security, and a manager for their own reports: the exit interview record (the
+/// manager learns only whether it was held).
+pub(super) const INTERVIEW: [Expect; 6] = [Denied, Ok, Ok, Scoped, SignIn, SignIn];
 /// Admin and HR: the people register.
 pub(super) const ADMIN_HR: [Expect; 6] = [Ok, Ok, Denied, Denied, SignIn, SignIn];
 /// HR, and a manager for their own reports (tier proposals and reviews, checklist
@@ -163,6 +166,8 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
         SUCCESSOR,
     ),
     ("POST", "/api/v1/departures/{id}/complete", HR),
+    ("GET", "/api/v1/departures/{id}/exit-interview", INTERVIEW),
+    ("POST", "/api/v1/departures/{id}/exit-interview", HR),
     ("GET", "/api/v1/obligations", STAFF),
     ("GET", "/api/v1/obligations/{id}", TEAM),
     ("PUT", "/api/v1/employees/{id}/non-compete", HR),
@@ -258,6 +263,13 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/employees/import", ADMIN_HR),
     ("GET", "/employees/{id}", TEAM),
     ("GET", "/employees/{id}/pledges/{pledge_id}/print", TEAM),
+    ("GET", "/employees/{id}/pledge-texts/{text_id}/print", TEAM),
+    ("POST", "/employees/{id}/pledges/paper", HR),
+    (
+        "GET",
+        "/employees/{id}/pledges/{pledge_id}/scan",
+        HR_SECURITY,
+    ),
     ("GET", "/carriers", OVERSEERS),
     ("GET", "/carriers/new", OVERSEERS),
     ("GET", "/carriers/{id}", TEAM),
@@ -268,6 +280,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     // The signed paper and its scan: HR records it; HR and security read the scan.
     ("POST", "/departures/{id}/exit-notice/signed", HR),
     ("GET", "/departures/{id}/exit-notice/scan", HR_SECURITY),
+    ("GET", "/departures/{id}/exit-interview", INTERVIEW),
+    ("POST", "/departures/{id}/exit-interview", HR),
+    ("GET", "/departures/{id}/exit-interview/print", HR_SECURITY),
     ("GET", "/obligations", OVERSEERS),
     ("GET", "/obligations/{id}", OVERSEERS),
     ("GET", "/obligations/{id}/waive", HR),
@@ -333,4 +348,5 @@ pub(super) const MULTIPART_PAGES: &[&str] = &[
     "/breaches/{id}/evidence",
     "/employees/import",
     "/departures/{id}/exit-notice/signed",
+    "/employees/{id}/pledges/paper",
 ];

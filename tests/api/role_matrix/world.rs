@@ -313,7 +313,32 @@ pub(super) async fn build_world(app: &TestApp) -> World {
             id_of(&pledge)
         }
     };
-    let pledge = pledge_of(report.clone()).await;
+    // The report's pledge is signed on paper with its scan, so the scan is there to read.
+    let pledge = {
+        use tuomi::domain::users::Role;
+        let mut conn = app.db();
+        let by = tuomi::db::users::active_with_roles(&mut conn, &[Role::Hr]).unwrap()[0]
+            .id
+            .clone();
+        let (now, day) = (
+            tuomi::clock::Clock::now(&*app.clock),
+            chrono::NaiveDate::from_ymd_opt(2028, 3, 30).unwrap(),
+        );
+        tuomi::db::write_tx(&mut conn, |tx| {
+            tuomi::db::papers::record_paper_pledge(
+                tx,
+                now,
+                day,
+                &by,
+                &report,
+                &id_of(&text),
+                day,
+                Some(("pledge.pdf".into(), b"%PDF-1.4 pledge".to_vec())),
+            )
+        })
+        .unwrap()
+        .id
+    };
     let foreign_pledge = pledge_of(outsider.clone()).await;
 
     // Two public reports; security works the first: evidence and a task for each user.

@@ -136,6 +136,7 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         context! { key => "restrictions", settings => restrictions },
         context! { key => "rule_references", settings => rule_references(p) },
         context! { key => "checklist", settings => checklist },
+        context! { key => "interview_topics", settings => interview_topics(p) },
     ]
 }
 
@@ -198,6 +199,28 @@ fn rule_references(p: &Policy) -> Vec<Value> {
         })
     })
     .collect()
+}
+
+/// The exit interview's topics, a box per language, one topic a line.
+fn interview_topics(p: &Policy) -> Vec<Value> {
+    [("zh", "zh-CN"), ("en", "en")]
+        .into_iter()
+        .map(|(field, lang)| {
+            let lines: Vec<&str> = p
+                .interview_topics
+                .iter()
+                .map(|t| {
+                    if field == "zh" {
+                        t.zh.as_str()
+                    } else {
+                        t.en.as_str()
+                    }
+                })
+                .collect();
+            let name = format!("interview_topics.{field}");
+            context! { name, kind => "topics", value => lines.join("\n"), lang }
+        })
+        .collect()
 }
 
 /// An amount in yuan with at most two decimals, as fen; empty is 0 (not set).
@@ -322,6 +345,15 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
             if fields.contains_key(&name) {
                 *value = field(fields, &name).trim().to_string();
             }
+        }
+    }
+    if fields.contains_key("interview_topics.zh") || fields.contains_key("interview_topics.en") {
+        match crate::domain::interview::topics_from_lines(
+            &field(fields, "interview_topics.zh"),
+            &field(fields, "interview_topics.en"),
+        ) {
+            Ok(topics) => p.interview_topics = topics,
+            Err(message) => errors.add("interview_topics", message),
         }
     }
     for (n, line) in p.checklist.iter_mut().enumerate() {

@@ -19,16 +19,20 @@ use crate::domain::departures::{
 use crate::domain::people::EmployeeStatus;
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::http::extract::{AnyRole, Authorized, HrOnly, PaperReaders, QueryParams};
+use crate::http::extract::{
+    AnyRole, Authorized, HrOnly, InterviewReaders, PaperReaders, QueryParams,
+};
 
 mod dashboards;
 mod exit_notice;
+mod interview;
 mod list;
 // The chart is drawn only for this area's section of the start page.
 mod ending_chart;
 
 use crate::http::routes::PageRoutes;
 pub use dashboards::{hr_dashboard, manager_dashboard};
+pub(super) use exit_notice::scan_download;
 
 /// These pages' routes, each with the role set it admits (listed in the route table).
 pub fn routes(r: &mut PageRoutes) {
@@ -46,6 +50,17 @@ pub fn routes(r: &mut PageRoutes) {
         "/departures/{id}/exit-notice/scan",
         PaperReaders,
         exit_notice::scan,
+    );
+    r.get(
+        "/departures/{id}/exit-interview",
+        InterviewReaders,
+        interview::show,
+    );
+    r.post("/departures/{id}/exit-interview", HrOnly, interview::record);
+    r.get(
+        "/departures/{id}/exit-interview/print",
+        PaperReaders,
+        interview::print,
     );
 }
 

@@ -5,6 +5,7 @@
 
 mod import;
 mod list;
+mod paper;
 mod person;
 mod print;
 
@@ -15,7 +16,7 @@ use minijinja::{Value, context};
 
 use crate::db::listing::Sort;
 use crate::db::names::EmployeeName;
-use crate::domain::roles::{AnyRole, PeopleEditors};
+use crate::domain::roles::{AnyRole, HrOnly, PaperReaders, PeopleEditors};
 use crate::http::routes::PageRoutes;
 
 /// These pages' routes, each with the role set it admits (listed in the route table).
@@ -34,6 +35,17 @@ pub fn routes(r: &mut PageRoutes) {
         "/employees/{id}/pledges/{pledge_id}/print",
         AnyRole,
         print::print_pledge,
+    );
+    r.get(
+        "/employees/{id}/pledge-texts/{text_id}/print",
+        AnyRole,
+        print::print_blank,
+    );
+    r.post("/employees/{id}/pledges/paper", HrOnly, paper::record);
+    r.get(
+        "/employees/{id}/pledges/{pledge_id}/scan",
+        PaperReaders,
+        paper::scan,
     );
 }
 

@@ -111,10 +111,20 @@ pub(super) async fn person(
     user: Authorized<AnyRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let user = user.0;
-    let (who, id) = (user.clone(), id.into_inner());
+    person_page(&state, &req, user.0, id.into_inner(), StatusCode::OK).await
+}
+
+/// The person's page, answered with `status` (422 when a form on it was refused).
+pub(super) async fn person_page(
+    state: &AppState,
+    req: &HttpRequest,
+    user: crate::db::users::User,
+    id: String,
+    status: StatusCode,
+) -> Result<HttpResponse, Error> {
+    let who = user.clone();
     let v = state.db(move |conn| load_person(conn, &who, &id)).await?;
-    let lang = page_language(&req, Some(&user));
+    let lang = page_language(req, Some(&user));
     let today = crate::clock::company_date(state.now(), state.config.timezone);
     let e = &v.employee;
     let employed = matches!(e.status, EmployeeStatus::Active | EmployeeStatus::Departing);
@@ -178,6 +188,7 @@ pub(super) async fn person(
                 signed_on => p.signed_on.to_string(),
                 typed_name => p.typed_name,
                 scan_ref => p.scan_ref,
+                has_scan => p.scan_id.is_some(),
                 refusal_reason => p.refusal_reason,
                 recorded_by => v.users.get(&p.recorded_by).map(|u| &u.name),
             }
@@ -270,10 +281,10 @@ pub(super) async fn person(
     let mut tiers = options("people.tier", ClearanceTier::ALL);
     tiers.retain(|t| t[0] != e.clearance_tier.as_str());
     render_page(
-        &state,
-        &req,
+        state,
+        req,
         Some(&user),
-        StatusCode::OK,
+        status,
         "people_person.html",
         context! {
             employee,
@@ -297,6 +308,8 @@ pub(super) async fn person(
             can_edit => user.may::<PeopleEditors>(),
             can_propose => user.may::<TierProposers>() && employed && !open_change && !own_record,
             can_pledge => user.may::<PeopleEditors>(),
+            can_pledge_on_paper => user.may::<HrOnly>(),
+            reads_papers => user.may::<crate::http::extract::PaperReaders>(),
             can_see_terms => overseer,
             can_set_terms => user.may::<HrOnly>() && employed,
             can_rehire => user.may::<PeopleEditors>()

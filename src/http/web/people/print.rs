@@ -16,7 +16,7 @@ use crate::http::AppState;
 use crate::http::extract::{AnyRole, Authorized};
 
 /// The words of the printed pledge, in the language of the person who signed it.
-const PRINT_KEYS: [&str; 12] = [
+const PRINT_KEYS: [&str; 13] = [
     "heading",
     "name",
     "employee_no",
@@ -29,6 +29,7 @@ const PRINT_KEYS: [&str; 12] = [
     "date",
     "company",
     "refused",
+    "tier",
 ];
 
 pub(super) async fn print_pledge(
@@ -55,6 +56,43 @@ pub(super) async fn print_pledge(
             Ok((employee, pledge, text))
         })
         .await?;
+    render_pledge(&state, &req, &user, employee, &text, Some(&pledge))
+}
+
+/// `/employees/{id}/pledge-texts/{text_id}/print`: a pledge text on A4 for the person to sign
+/// on paper, their details filled in, the signature and date left blank; in their language.
+pub(super) async fn print_blank(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: Authorized<AnyRole>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Error> {
+    let user = user.0;
+    let (id, text_id) = path.into_inner();
+    let who = user.clone();
+    let (employee, text) = state
+        .db(move |conn| {
+            let scope = Scope::of(conn, &who)?;
+            let employee = employees::get(conn, &scope, &id)?;
+            let text = pledges::texts(conn, None)?
+                .into_iter()
+                .find(|t| t.id == text_id)
+                .ok_or(Error::NotFound)?;
+            Ok((employee, text))
+        })
+        .await?;
+    render_pledge(&state, &req, &user, employee, &text, None)
+}
+
+/// A pledge text as printed, for `employee`: as signed (`pledge`), or blank for signature.
+fn render_pledge(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &crate::db::users::User,
+    employee: crate::db::employees::Employee,
+    text: &pledges::PledgeText,
+    pledge: Option<&pledges::Pledge>,
+) -> Result<HttpResponse, Error> {
     let doc_lang: Language = employee.language;
     let words: HashMap<&str, String> = PRINT_KEYS
         .iter()
@@ -70,9 +108,9 @@ pub(super) async fn print_pledge(
         .filter(|l| !l.is_empty())
         .collect();
     render_page(
-        &state,
-        &req,
-        Some(&user),
+        state,
+        req,
+        Some(user),
         StatusCode::OK,
         "people_pledge_print.html",
         context! {
@@ -80,17 +118,18 @@ pub(super) async fn print_pledge(
             words,
             title,
             paragraphs,
-            kind => state.pages.text(doc_lang, &format!("people.pledge_kind.{}", pledge.kind)),
-            method_text => state.pages.text(doc_lang, &format!("people.pledge_method.{}", pledge.method)),
+            kind => state.pages.text(doc_lang, &format!("people.pledge_kind.{}", text.kind)),
+            method_text => pledge.map(|p| state.pages.text(doc_lang, &format!("people.pledge_method.{}", p.method))),
             version => text.version,
-            signed_on => crate::domain::reminders::written_date(pledge.signed_on, doc_lang),
-            pledge => context! {
-                method => pledge.method, typed_name => pledge.typed_name,
-                scan_ref => pledge.scan_ref, refusal_reason => pledge.refusal_reason,
-            },
+            signed_on => pledge.map(|p| crate::domain::reminders::written_date(p.signed_on, doc_lang)),
+            pledge => pledge.map(|p| context! {
+                method => p.method, typed_name => p.typed_name,
+                scan_ref => p.scan_ref, refusal_reason => p.refusal_reason,
+            }),
             employee => context! {
                 id => employee.id, name => employee.name, employee_no => employee.employee_no,
                 department => employee.department,
+                tier => state.pages.text(doc_lang, &format!("people.tier.{}", employee.clearance_tier)),
             },
         },
     )
