@@ -563,8 +563,8 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(employees, person_terms);
 
 mod calendar;
+mod papers;
 mod period;
 pub use calendar::*;
-pub use period::*;
-mod papers;
 pub use papers::*;
+pub use period::*;

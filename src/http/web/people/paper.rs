@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 
 use super::super::departures::scan_download;
-use super::super::forms::{Flash, read_multipart, redirect_with};
+use super::super::forms::{Flash, redirect_with};
+use super::super::multipart::read_multipart;
 use crate::db::employees::{self, Scope};
 use crate::domain::papers::SCAN_MAX_BYTES;
 use crate::error::Error;
@@ -23,7 +24,7 @@ pub(super) async fn record(
 ) -> Result<HttpResponse, Error> {
     let user = user.0;
     let id = id.into_inner();
-    let form = read_multipart(&state, &req, multipart, "file", SCAN_MAX_BYTES).await?;
+    let form = read_multipart(multipart, "file", SCAN_MAX_BYTES).await?;
     let now = state.now();
     let today = crate::clock::company_date(now, state.config.timezone);
     let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
