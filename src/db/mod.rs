@@ -130,6 +130,8 @@ pub struct ConnectionManager {
     /// Counts the SQL statements the pool's connections run (for `/metrics`, and for the
     /// tests that a page runs as many statements whatever its number of rows).
     statements: Option<Arc<AtomicU64>>,
+    /// Keeps each statement's SQL too, when the configuration asks (tests only).
+    log: Option<StatementLog>,
 }
 
 impl ConnectionManager {
@@ -137,17 +139,43 @@ impl ConnectionManager {
         ConnectionManager {
             url,
             statements: None,
+            log: None,
         }
     }
 }
 
-/// Adds one to a counter for every statement a connection starts.
-struct StatementCounter(Arc<AtomicU64>);
+/// The SQL text of the statements a pool's connections ran, in order (without their bound
+/// values), for the tests that read each statement's query plan.
+#[derive(Debug, Clone, Default)]
+pub struct StatementLog(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl StatementLog {
+    /// The statements logged since the last call, and a fresh start.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn push(&self, sql: String) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(sql);
+    }
+}
+
+/// Adds one to a counter for every statement a connection starts (and logs its SQL, if asked).
+struct StatementCounter(Arc<AtomicU64>, Option<StatementLog>);
 
 impl diesel::connection::Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
-        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+        if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
             self.0.fetch_add(1, Ordering::Relaxed);
+            if let Some(log) = &self.1 {
+                let text = query.to_string();
+                // The debug text ends with the bound values; the plan needs only the SQL.
+                let sql = match text.rfind(" -- binds: ") {
+                    Some(at) => &text[..at],
+                    None => &text,
+                };
+                log.push(sql.to_string());
+            }
         }
     }
 }
@@ -188,7 +216,7 @@ impl r2d2::ManageConnection for ConnectionManager {
         }
         .map_err(r2d2::Error::ConnectionError)?;
         if let Some(counter) = &self.statements {
-            let counter = StatementCounter(counter.clone());
+            let counter = StatementCounter(counter.clone(), self.log.clone());
             per_backend!(&mut conn, c => c.set_instrumentation(counter));
         }
         Ok(conn)
@@ -207,7 +235,12 @@ impl r2d2::ManageConnection for ConnectionManager {
 
 /// A pool that does not connect until asked, so the service starts (and says 503) while the
 /// database is down, and recovers when it returns.
-pub fn build_pool(url: DatabaseUrl, size: u32, statements: Arc<AtomicU64>) -> DbPool {
+pub fn build_pool(
+    url: DatabaseUrl,
+    size: u32,
+    statements: Arc<AtomicU64>,
+    log: Option<StatementLog>,
+) -> DbPool {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
@@ -216,6 +249,7 @@ pub fn build_pool(url: DatabaseUrl, size: u32, statements: Arc<AtomicU64>) -> Db
         .build_unchecked(ConnectionManager {
             url,
             statements: Some(statements),
+            log,
         })
 }
 
