@@ -144,8 +144,8 @@ impl ConnectionManager {
     }
 }
 
-/// The SQL text of the statements a pool's connections ran, in order (without their bound
-/// values), for the tests that read each statement's query plan.
+/// The statements a pool's connections ran, in order, as diesel prints them (the SQL, then
+/// ` -- binds: ` and the bound values), for the tests that read each statement's query plan.
 #[derive(Debug, Clone, Default)]
 pub struct StatementLog(Arc<std::sync::Mutex<Vec<String>>>);
 
@@ -168,13 +168,7 @@ impl diesel::connection::Instrumentation for StatementCounter {
         if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
             self.0.fetch_add(1, Ordering::Relaxed);
             if let Some(log) = &self.1 {
-                let text = query.to_string();
-                // The debug text ends with the bound values; the plan needs only the SQL.
-                let sql = match text.rfind(" -- binds: ") {
-                    Some(at) => &text[..at],
-                    None => &text,
-                };
-                log.push(sql.to_string());
+                log.push(query.to_string());
             }
         }
     }
