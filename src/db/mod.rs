@@ -165,13 +165,29 @@ struct StatementCounter(Arc<AtomicU64>, Option<StatementLog>);
 
 impl diesel::connection::Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
-        if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.fetch_add(1, Ordering::Relaxed);
-            if let Some(log) = &self.1 {
-                log.push(query.to_string());
+        use diesel::connection::InstrumentationEvent::{FinishQuery, StartQuery};
+        use diesel::result::{DatabaseErrorKind::ClosedConnection, Error::DatabaseError};
+        match event {
+            StartQuery { query, .. } => {
+                self.0.fetch_add(1, Ordering::Relaxed);
+                if let Some(log) = &self.1 {
+                    log.push(query.to_string());
+                }
             }
+            FinishQuery {
+                error: Some(DatabaseError(ClosedConnection, _)),
+                ..
+            } => LOST.with(|lost| lost.set(true)),
+            _ => {}
         }
     }
+}
+
+thread_local! {
+    /// Set when a statement on this thread found its connection lost; the pool then drops the
+    /// connection it is given back (see `has_broken`) instead of lending it again. A connection
+    /// is used and given back on one thread, so this names the right one.
+    static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn open_sqlite(path: &Path) -> ConnectionResult<SqliteConnection> {
@@ -222,13 +238,15 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking()
+        LOST.with(|lost| lost.replace(false))
+            || std::thread::panicking()
             || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 
 /// A pool that does not connect until asked, so the service starts (and says 503) while the
-/// database is down, and recovers when it returns.
+/// database is down, and recovers when it returns. A connection is not checked each time it is
+/// lent (a round trip per request): one found lost when used is dropped and replaced.
 pub fn build_pool(
     url: DatabaseUrl,
     size: u32,
@@ -239,7 +257,7 @@ pub fn build_pool(
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(3))
-        .test_on_check_out(true)
+        .test_on_check_out(false)
         .build_unchecked(ConnectionManager {
             url,
             statements: Some(statements),
