@@ -51,6 +51,9 @@ pub struct Config {
     pub api_token_days: i64,
     /// Roles whose users must sign in with a second factor (enrolled before anything else).
     pub second_factor_roles: Vec<crate::domain::users::Role>,
+    /// Keeps the text of every SQL statement the pool runs, for the tests that read their
+    /// query plans. Never set from the environment: None in production.
+    pub statement_log: Option<crate::db::StatementLog>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -517,6 +520,7 @@ impl RawConfig {
                 sessions,
                 api_token_days,
                 second_factor_roles,
+                statement_log: None,
             }),
             _ => Err(ConfigError { problems }),
         }

@@ -68,6 +68,7 @@ impl Application {
             config.database_url.clone(),
             config.database_pool_size,
             metrics.statements.clone(),
+            config.statement_log.clone(),
         );
         let links = LinkSigner::new(&secret);
         let runner = Arc::new(Runner::new(

@@ -128,7 +128,7 @@ fn listed(
     today: NaiveDate,
 ) -> QueryResult<(Vec<OnFile>, HashMap<String, Person>)> {
     let serving: Vec<(Person, ClearanceTier, Option<NaiveDate>, NaiveDateTime)> = employees::table
-        .filter(employees::clearance_tier.ne(ClearanceTier::None))
+        .filter(employees::clearance_tier.eq_any(ClearanceTier::classified()))
         .select((
             (
                 employees::id,
@@ -145,7 +145,7 @@ fn listed(
     // Since when each holds their tier: the last approved change to it.
     let changed: Vec<(String, String, Option<NaiveDate>)> = clearance_changes::table
         .inner_join(employees::table)
-        .filter(employees::clearance_tier.ne(ClearanceTier::None))
+        .filter(employees::clearance_tier.eq_any(ClearanceTier::classified()))
         .filter(clearance_changes::status.eq(ChangeStatus::Approved))
         .filter(clearance_changes::to_tier.eq(employees::clearance_tier))
         .select((

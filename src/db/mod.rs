@@ -133,6 +133,8 @@ pub struct ConnectionManager {
     /// Counts the SQL statements the pool's connections run (for `/metrics`, and for the
     /// tests that a page runs as many statements whatever its number of rows).
     statements: Option<Arc<AtomicU64>>,
+    /// Keeps each statement's SQL too, when the configuration asks (tests only).
+    log: Option<StatementLog>,
 }
 
 impl ConnectionManager {
@@ -140,19 +142,55 @@ impl ConnectionManager {
         ConnectionManager {
             url,
             statements: None,
+            log: None,
         }
     }
 }
 
-/// Adds one to a counter for every statement a connection starts.
-struct StatementCounter(Arc<AtomicU64>);
+/// The statements a pool's connections ran, in order, as diesel prints them (the SQL, then
+/// ` -- binds: ` and the bound values), for the tests that read each statement's query plan.
+#[derive(Debug, Clone, Default)]
+pub struct StatementLog(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl StatementLog {
+    /// The statements logged since the last call, and a fresh start.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn push(&self, sql: String) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(sql);
+    }
+}
+
+/// Adds one to a counter for every statement a connection starts (and logs its SQL, if asked).
+struct StatementCounter(Arc<AtomicU64>, Option<StatementLog>);
 
 impl diesel::connection::Instrumentation for StatementCounter {
     fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
-        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        use diesel::connection::InstrumentationEvent::{FinishQuery, StartQuery};
+        use diesel::result::{DatabaseErrorKind::ClosedConnection, Error::DatabaseError};
+        match event {
+            StartQuery { query, .. } => {
+                self.0.fetch_add(1, Ordering::Relaxed);
+                if let Some(log) = &self.1 {
+                    log.push(query.to_string());
+                }
+            }
+            FinishQuery {
+                error: Some(DatabaseError(ClosedConnection, _)),
+                ..
+            } => LOST.with(|lost| lost.set(true)),
+            _ => {}
         }
     }
+}
+
+thread_local! {
+    /// Set when a statement on this thread found its connection lost; the pool then drops the
+    /// connection it is given back (see `has_broken`) instead of lending it again. A connection
+    /// is used and given back on one thread, so this names the right one.
+    static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn open_sqlite(path: &Path) -> ConnectionResult<SqliteConnection> {
@@ -191,7 +229,7 @@ impl r2d2::ManageConnection for ConnectionManager {
         }
         .map_err(r2d2::Error::ConnectionError)?;
         if let Some(counter) = &self.statements {
-            let counter = StatementCounter(counter.clone());
+            let counter = StatementCounter(counter.clone(), self.log.clone());
             per_backend!(&mut conn, c => c.set_instrumentation(counter));
         }
         Ok(conn)
@@ -203,22 +241,30 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking()
+        LOST.with(|lost| lost.replace(false))
+            || std::thread::panicking()
             || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 
 /// A pool that does not connect until asked, so the service starts (and says 503) while the
-/// database is down, and recovers when it returns.
-pub fn build_pool(url: DatabaseUrl, size: u32, statements: Arc<AtomicU64>) -> DbPool {
+/// database is down, and recovers when it returns. A connection is not checked each time it is
+/// lent (a round trip per request): one found lost when used is dropped and replaced.
+pub fn build_pool(
+    url: DatabaseUrl,
+    size: u32,
+    statements: Arc<AtomicU64>,
+    log: Option<StatementLog>,
+) -> DbPool {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(3))
-        .test_on_check_out(true)
+        .test_on_check_out(false)
         .build_unchecked(ConnectionManager {
             url,
             statements: Some(statements),
+            log,
         })
 }
 

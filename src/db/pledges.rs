@@ -203,7 +203,7 @@ pub fn missing_entry(conn: &mut DbConnection, window: Window) -> QueryResult<Pag
             .filter(pledges::kind.eq(PledgeKind::Entry))
             .filter(pledges::method.ne(SigningMethod::Refused));
         employees_table::table
-            .filter(employees_table::clearance_tier.ne(ClearanceTier::None))
+            .filter(employees_table::clearance_tier.eq_any(ClearanceTier::classified()))
             .filter(employees_table::status.eq_any([
                 EmployeeStatus::Active.as_str(),
                 EmployeeStatus::Departing.as_str(),

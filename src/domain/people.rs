@@ -35,6 +35,15 @@ impl ClearanceTier {
     pub fn is_classified(self) -> bool {
         self != ClearanceTier::None
     }
+
+    /// The classified tiers, for a filter an index serves (where `!= none` reads everyone).
+    pub fn classified() -> Vec<ClearanceTier> {
+        ClearanceTier::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.is_classified())
+            .collect()
+    }
 }
 
 crate::string_enum! {
@@ -315,6 +324,12 @@ pub fn superseded_on_return_to_post<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_classified_tiers_are_every_tier_but_none() {
+        use ClearanceTier::*;
+        assert_eq!(ClearanceTier::classified(), vec![General, Important, Core]);
+    }
 
     #[test]
     fn a_rehire_supersedes_only_the_confidentiality_duty_and_a_running_declassification_period_continues()

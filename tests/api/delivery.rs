@@ -173,7 +173,7 @@ fn worker_through(app: &TestApp, proxy: &TcpProxy) -> Runner {
     let mut url = url::Url::parse(&database_url_text(&app.config)).unwrap();
     url.set_port(Some(proxy.port)).unwrap();
     let url = db::DatabaseUrl::parse(url.as_str()).unwrap();
-    let pool = db::build_pool(url.clone(), 8, Default::default());
+    let pool = db::build_pool(url.clone(), 8, Default::default(), None);
     let mut config = app.config.clone();
     config.database_url = url;
     let r = &app.runner;

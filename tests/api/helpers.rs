@@ -160,6 +160,18 @@ impl TestApp {
 
     /// An app with the session and token lifetimes as shipped (2 hours idle, 12 at most, 90
     /// days a token), which other tests stretch.
+    /// An app whose pool logs every statement's SQL (`config.statement_log`), for the tests
+    /// that read query plans.
+    pub async fn spawn_logging_statements(backend: Backend) -> Option<TestApp> {
+        let (dir, database_url, pg_database) = fresh_database(backend)?;
+        Some(
+            Self::spawn_with(dir, database_url, pg_database, |config| {
+                config.statement_log = Some(tuomi::db::StatementLog::default());
+            })
+            .await,
+        )
+    }
+
     pub async fn spawn_as_shipped(backend: Backend) -> Option<TestApp> {
         let (dir, database_url, pg_database) = fresh_database(backend)?;
         let app = Self::spawn_with(dir, database_url, pg_database, |config| {

@@ -41,6 +41,7 @@ mod papers;
 mod passwords;
 mod people;
 mod periods;
+mod plans;
 mod pledges;
 mod process;
 mod races;

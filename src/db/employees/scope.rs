@@ -3,7 +3,6 @@
 
 use crate::domain::roles::Overseers;
 use crate::domain::users::Role;
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
@@ -69,17 +68,62 @@ pub type PersonCondition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlTy
 /// The condition that the employee id in `column` is one of `manager_id`'s reports, direct or
 /// indirect. UNION (not UNION ALL) stops at a cycle, should one ever be stored.
 fn in_team<QS: 'static>(column: &str, manager_id: &str) -> PersonCondition<QS> {
-    Box::new(
-        sql::<Bool>(&format!(
-            "{column} IN (WITH RECURSIVE team(id) AS (\
-         SELECT e.id FROM employees e WHERE e.manager_id = "
-        ))
-        .bind::<Text, _>(manager_id.to_string())
-        .sql(
-            " UNION SELECT e.id FROM employees e JOIN team t ON e.manager_id = t.id) \
-         SELECT id FROM team)",
-        ),
-    )
+    Box::new(InTeam {
+        column: column.to_string(),
+        manager_id: manager_id.to_string(),
+    })
+}
+
+/// `<column> IN (the team)`, walked down the reporting line one indexed lookup of
+/// `manager_id` per member. PostgreSQL is told so (a lateral subquery it cannot flatten), and
+/// is given the team as an array computed first: left to itself, it guesses a team larger
+/// than the company and reads every employee (or every row of the list) to join them.
+#[derive(Debug, Clone)]
+struct InTeam {
+    column: String,
+    manager_id: String,
+}
+
+impl diesel::Expression for InTeam {
+    type SqlType = Bool;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for InTeam {}
+
+impl<QS> diesel::SelectableExpression<QS> for InTeam {}
+
+impl diesel::expression::ValidGrouping<()> for InTeam {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for InTeam {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for InTeam {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        let pg = matches!(out.backend(), MultiBackend::Pg(_));
+        let walk = "WITH RECURSIVE team(id) AS (SELECT e.id FROM employees e WHERE e.manager_id = ";
+        if pg {
+            out.push_sql(&format!("{} = ANY(ARRAY({walk}", self.column));
+        } else {
+            out.push_sql(&format!("{} IN ({walk}", self.column));
+        }
+        out.push_bind_param::<Text, String>(&self.manager_id)?;
+        out.push_sql(if pg {
+            " UNION SELECT r.id FROM team CROSS JOIN LATERAL \
+             (SELECT e.id FROM employees e WHERE e.manager_id = team.id OFFSET 0) r) \
+             SELECT id FROM team))"
+        } else {
+            " UNION SELECT e.id FROM employees e JOIN team ON e.manager_id = team.id) \
+             SELECT id FROM team)"
+        });
+        Ok(())
+    }
 }
 
 impl Scope {
@@ -111,14 +155,29 @@ pub fn get(conn: &mut DbConnection, scope: &Scope, id: &str) -> Result<Employee>
     }
 }
 
-/// Whether the scope may see this employee.
+/// Whether the scope may see this employee: for a manager, whether they are above the
+/// employee in the reporting line, walked up from the employee (as many lookups as the line
+/// is long, whatever the size of the team).
 pub fn visible(conn: &mut DbConnection, scope: &Scope, id: &str) -> QueryResult<bool> {
-    if *scope == Scope::All {
-        return Ok(true);
+    let manager_id = match scope {
+        Scope::All => return Ok(true),
+        Scope::Team(None) => return Ok(false),
+        Scope::Team(Some(manager_id)) => manager_id,
+    };
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
     }
-    let n: i64 = scoped(scope)
-        .filter(employees::id.eq(id.to_string()))
-        .count()
+    let sql = crate::db::placeholders(
+        conn,
+        "WITH RECURSIVE line(id) AS (SELECT e.manager_id FROM employees e WHERE e.id = $1 \
+         UNION SELECT e.manager_id FROM employees e JOIN line ON e.id = line.id) \
+         SELECT COUNT(*) AS n FROM line WHERE line.id = $2",
+    );
+    let found: Found = diesel::sql_query(sql)
+        .bind::<Text, _>(id)
+        .bind::<Text, _>(manager_id)
         .get_result(conn)?;
-    Ok(n == 1)
+    Ok(found.n > 0)
 }

@@ -1,0 +1,13 @@
+DROP INDEX employees_tier_idx;
+DROP INDEX trips_requested_idx;
+DROP INDEX reminders_due_idx;
+DROP INDEX obligations_order_idx;
+DROP INDEX obligation_extensions_requested_idx;
+DROP INDEX jobs_updated_idx;
+DROP INDEX departures_last_day_idx;
+DROP INDEX clearance_changes_proposer_idx;
+DROP INDEX clearance_changes_proposed_idx;
+DROP INDEX breach_steps_to_status_idx;
+DROP INDEX breach_cases_line_idx;
+DROP INDEX breach_cases_report_due_idx;
+DROP INDEX breach_cases_created_idx;
