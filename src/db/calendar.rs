@@ -1,13 +1,14 @@
 //! Calendar feeds: the private token of a user's feed (created, replaced, revoked, found) and
 //! the dates that concern the user, by role (`domain::calendar` draws them).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
 use super::employees::Scope;
-use super::noncompete::book_of;
-use super::obligations::Obligation;
+use super::noncompete::running_books;
 use super::users::{self, User};
 use super::{DbConnection, WriteTx, audit, stored_instant};
 use crate::auth::{random_token, token_hash};
@@ -200,16 +201,18 @@ fn payments_due(
     window: Window,
     out: &mut Vec<(NaiveDate, Due)>,
 ) -> Result<()> {
-    let running: Vec<(Obligation, String)> = obligations::table
-        .inner_join(employees::table)
-        .filter(obligations::status.eq(ObligationStatus::Active))
-        .filter(obligations::kind.eq(ObligationKind::NonCompete))
-        .order(obligations::starts_on.asc())
-        .limit(MOST_EVENTS as i64)
-        .select((Obligation::as_select(), employees::name))
-        .load(conn)?;
-    for (o, name) in running {
-        let (book, _) = book_of(conn, &o, today)?;
+    let books = running_books(conn, today)?;
+    let ids: Vec<&str> = books.iter().map(|(o, _)| o.employee_id.as_str()).collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<(String, String)> = employees::table
+            .filter(employees::id.eq_any(chunk))
+            .select((employees::id, employees::name))
+            .load(conn)?;
+        names.extend(found);
+    }
+    for (o, book) in &books {
+        let name = names.get(&o.employee_id).cloned().unwrap_or_default();
         for line in book.lines.iter().filter(|l| {
             matches!(l.status, MonthStatus::Due | MonthStatus::Late) && window.holds(l.due_on)
         }) {
@@ -263,7 +266,7 @@ fn awaiting_security(
             obligation_extensions::obligation_id,
         ))
         .load(conn)?;
-    let ends: std::collections::HashMap<String, (String, Option<NaiveDate>)> = obligations::table
+    let ends: HashMap<String, (String, Option<NaiveDate>)> = obligations::table
         .inner_join(employees::table)
         .filter(obligations::id.eq_any(asked.iter().map(|(_, o)| o)))
         .select((obligations::id, (employees::name, obligations::ends_on)))
@@ -321,7 +324,7 @@ fn last_working_days(
         ))
         .load(conn)?;
     let ids: Vec<&String> = rows.iter().map(|(id, _, _)| id).collect();
-    let open: std::collections::HashMap<String, i64> = departure_lines::table
+    let open: HashMap<String, i64> = departure_lines::table
         .filter(departure_lines::departure_id.eq_any(ids))
         .filter(departure_lines::status.eq(LineStatus::Open))
         .group_by(departure_lines::departure_id)

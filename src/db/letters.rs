@@ -384,7 +384,8 @@ pub fn digest(
         .load(conn)?
         .into_iter()
         .collect();
-    for (employee_id, book) in super::noncompete::running_books(conn, today)? {
+    for (o, book) in super::noncompete::running_books(conn, today)? {
+        let employee_id = o.employee_id;
         let name = names.get(&employee_id).cloned().unwrap_or(employee_id);
         for l in to_pay(&book, today) {
             if payments.len() < DIGEST_ROWS as usize {

@@ -18,8 +18,10 @@ use crate::domain::problem::Problem;
 use crate::error::{Error, Result};
 use crate::problem;
 
+mod books;
 mod ledger;
 mod waiver;
+pub use books::running_books;
 pub use ledger::*;
 pub use waiver::{apply_waiver_before_term, waive_before_term};
 
