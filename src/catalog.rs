@@ -195,6 +195,38 @@ mod tests {
         assert_eq!(render(Language::ZhCn, &p), "尝试次数过多，请 30 秒后再试");
     }
 
+    /// Texts that show what to type, where the ASCII comma is the syntax being shown.
+    const TYPED_FORMATS: [&str; 2] = [
+        "admin.policy.hint.minimum_wages",
+        "problem.minimum_wage_line",
+    ];
+
+    #[test]
+    fn chinese_text_uses_chinese_punctuation_and_one_term_for_each_tier() {
+        let is_han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        let mut faults = Vec::new();
+        for (key, value) in of(Language::ZhCn) {
+            let chars: Vec<char> = value.chars().collect();
+            let ascii_by_han = chars.windows(2).any(|w| {
+                let punct = |c: char| ",:;?!()".contains(c);
+                (is_han(w[0]) && punct(w[1])) || (punct(w[0]) && is_han(w[1]))
+            });
+            if ascii_by_han && !TYPED_FORMATS.contains(&key.as_str()) {
+                faults.push(format!("{key}: ASCII punctuation in Chinese text: {value}"));
+            }
+            // 核心涉密人员, 重要涉密人员, 一般涉密人员: never a shortened form as a label.
+            if ["核心", "重要", "一般", "核心涉密", "重要涉密", "一般涉密"]
+                .contains(&value.as_str())
+            {
+                faults.push(format!(
+                    "{key}: a tier is named {value}, not by its one term"
+                ));
+            }
+        }
+        faults.sort();
+        assert!(faults.is_empty(), "{}", faults.join("\n"));
+    }
+
     /// Each file of `src/` with its code before its unit tests (which use keys of their own).
     fn source_code() -> Vec<(std::path::PathBuf, String)> {
         let mut files = Vec::new();
