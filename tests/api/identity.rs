@@ -55,19 +55,26 @@ pub fn company(lang: Language) -> CompanyView {
     .view(lang)
 }
 
-/// Every email the service sends, with fixed content (the links as the service builds them).
-pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
+/// Every email the service sends, with fixed content (the links as the service builds them)
+/// and its dates written as the service writes them for a reader in `lang`.
+pub fn sample_messages(lang: Language) -> Vec<(&'static str, Ctx)> {
     let base = "http://127.0.0.1:8080";
+    let day = |y: i32, m: u32, d: u32| {
+        tuomi::domain::reminders::written_date(
+            chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+            lang,
+        )
+    };
     let obligations = vec![
-        context! { kind => "declassification", starts_on => "2028年2月29日", ends_on => "2031年2月28日", rule => "《涉密人员管理制度》第十一条" },
-        context! { kind => "non_compete", starts_on => "2028年2月29日", ends_on => "2029年2月28日", rule => () },
-        context! { kind => "trade_secret", starts_on => "2028年2月29日", ends_on => (), rule => () },
+        context! { kind => "declassification", starts_on => day(2028, 2, 29), ends_on => day(2031, 2, 28), rule => "《涉密人员管理制度》第十一条" },
+        context! { kind => "non_compete", starts_on => day(2028, 2, 29), ends_on => day(2029, 2, 28), rule => () },
+        context! { kind => "trade_secret", starts_on => day(2028, 2, 29), ends_on => (), rule => () },
     ];
     vec![
         (
             "exit_notice",
             context! {
-                name => "王芳", employee_no => "S001", last_working_day => "2028年2月28日",
+                name => "王芳", employee_no => "S001", last_working_day => day(2028, 2, 28),
                 obligations,
                 restrictions => "不得以任何方式泄露所知悉的秘密。",
                 non_compete => context! { scope => "芯片设计", region => "上海市", monthly => "9,000.00 CNY" },
@@ -88,7 +95,7 @@ pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
             context! {
                 name => "陈组长", days => 3,
                 lines => vec![context! {
-                    employee_name => "张伟", title => "账号已注销", since => "2028年2月28日",
+                    employee_name => "张伟", title => "账号已注销", since => day(2028, 2, 28),
                     url => format!("{base}/departures/d-1"),
                 }],
             },
@@ -97,20 +104,20 @@ pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
             "loss",
             context! {
                 name => "Security Officer", employee_name => "张伟", title => "USB-7 研发资料",
-                carrier => "USB-7", not_handed_over => false, on => "2028年3月1日", url => format!("{base}/departures/d-1"),
+                carrier => "USB-7", not_handed_over => false, on => day(2028, 3, 1), url => format!("{base}/departures/d-1"),
             },
         ),
         (
             "digest",
             context! {
                 name => "HR",
-                ending => vec![context! { employee_name => "王芳", kind => "declassification", ends_on => "2028年3月28日" }],
-                unacknowledged => vec![context! { employee_name => "Alice Smith", sent_on => "2028年1月1日" }],
+                ending => vec![context! { employee_name => "王芳", kind => "declassification", ends_on => day(2028, 3, 28) }],
+                unacknowledged => vec![context! { employee_name => "Alice Smith", sent_on => day(2028, 1, 1) }],
                 escalate_days => 14,
-                payments => vec![context! { employee_name => "李娜", month => 1, due_on => "2028-03-15", status => "late" }],
+                payments => vec![context! { employee_name => "李娜", month => 1, due_on => day(2028, 3, 15), status => "late" }],
                 rescission => vec![context! { employee_name => "李娜", late => 2, may_rescind => false }],
                 failed => vec![context! { recipient => "Nowhere", error => "no deliverable address" }],
-                waiting => 3, waiting_since => "1 April 2028",
+                waiting => 3, waiting_since => day(2028, 4, 1),
                 losses => Vec::<Ctx>::new(),
                 url => format!("{base}/"),
             },
@@ -131,7 +138,7 @@ pub fn sample_messages() -> Vec<(&'static str, Ctx)> {
             "disputed",
             context! {
                 name => "李娟", employee_name => "张伟", successor_name => "王芳",
-                title => "DOC-3 设计图纸", note => "只收到2份", on => "2028年2月28日",
+                title => "DOC-3 设计图纸", note => "只收到2份", on => day(2028, 2, 28),
                 url => format!("{base}/departures/d-1"),
             },
         ),
@@ -166,7 +173,7 @@ fn links(text: &str, html: &str) -> Vec<String> {
 #[test]
 fn every_link_in_every_email_points_at_a_page_never_at_the_api() {
     let templates = tuomi::mail::MailTemplates::load(None).unwrap();
-    let messages = sample_messages();
+    let messages = sample_messages(Language::ZhCn);
     assert_eq!(
         messages.len(),
         tuomi::mail::templates::MESSAGES.len(),
@@ -193,8 +200,8 @@ fn every_link_in_every_email_points_at_a_page_never_at_the_api() {
 #[test]
 fn no_email_names_the_product_and_each_is_signed_by_the_company() {
     let templates = tuomi::mail::MailTemplates::load(None).unwrap();
-    for (message, ctx) in sample_messages() {
-        for lang in [Language::En, Language::ZhCn] {
+    for lang in [Language::En, Language::ZhCn] {
+        for (message, ctx) in sample_messages(lang) {
             let company = company(lang);
             let r = templates
                 .render(lang, message, &company, ctx.clone())
@@ -260,4 +267,53 @@ on_both_databases! {
         let after: Value = admin.get(app.url("/api/v1/policy")).send().await.unwrap().json().await.unwrap();
         assert_eq!(after["version"], current["version"], "nothing changed");
     }
+}
+
+#[test]
+fn every_email_snapshot_writes_dates_and_punctuation_in_its_own_language() {
+    let months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/snapshots");
+    let mut faults = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.split("--- html ---").next().unwrap();
+        for line in text.lines().filter(|l| !l.contains("http")) {
+            let chars: Vec<char> = line.chars().collect();
+            // A raw date or instant (2028-03-15, 2026-12-02T04:11) is no date a reader writes.
+            let raw_date = chars.windows(10).any(|w| {
+                w.iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+            });
+            let zh = name.contains("zh-CN");
+            let foreign_date = if zh {
+                months.iter().any(|m| line.contains(&format!(" {m} ")))
+            } else {
+                line.contains('年') && line.contains('月') && line.contains('日')
+            };
+            if raw_date || foreign_date {
+                faults.push(format!("{name}: {line}"));
+            }
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
