@@ -150,6 +150,41 @@ pub async fn redirect_with(state: &AppState, to: &str, flash: &Flash) -> HttpRes
     see_other(to, keep(state, flash).await, state.config.secure_cookies())
 }
 
+/// The answer of a page handler that acted itself (an upload, a form of its own): done, a
+/// redirect to `to` with the `done` message; refused on its fields, the form's page drawn
+/// again by `again` (answered 422) with the faults and what was typed; any other refusal as it
+/// is.
+pub async fn after_acting<T, Page>(
+    state: &AppState,
+    req: &HttpRequest,
+    acted: Result<T, Error>,
+    (to, done): (&str, &str),
+    values: BTreeMap<String, String>,
+    again: impl FnOnce() -> Page,
+) -> Result<HttpResponse, Error>
+where
+    Page: std::future::Future<Output = Result<HttpResponse, Error>>,
+{
+    match acted {
+        Ok(_) => {
+            let flash = Flash {
+                done: Some(done.into()),
+                ..Flash::default()
+            };
+            Ok(redirect_with(state, to, &flash).await)
+        }
+        Err(Error::Validation(errors)) => {
+            req.extensions_mut().insert(Flash {
+                fields: errors.0,
+                values,
+                ..Flash::default()
+            });
+            again().await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The layer itself, around the whole application (so `_method` can steer the routing).
 pub async fn bridge(
     mut req: ServiceRequest,

@@ -3,10 +3,10 @@
 //! name, the date and signature lines; HR records it signed on paper, with the scan.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 
-use super::super::forms::{Flash, redirect_with};
+use super::super::forms::after_acting;
 use super::super::multipart::read_multipart;
 use super::super::render_page;
 use crate::db::departures;
@@ -83,22 +83,14 @@ pub(super) async fn record_signed(
             })
         })
         .await;
-    match done {
-        Ok(_) => Ok(redirect_with(
-            &state,
-            &format!("/departures/{id}#exit-notice"),
-            &Flash {
-                done: Some("exit_notice_signed".into()),
-                ..Flash::default()
-            },
-        )
-        .await),
-        Err(Error::Validation(errors)) => {
-            req.extensions_mut().insert(Flash {
-                fields: errors.0,
-                values: form.fields,
-                ..Flash::default()
-            });
+    let to = format!("/departures/{id}#exit-notice");
+    after_acting(
+        &state,
+        &req,
+        done,
+        (&to, "exit_notice_signed"),
+        form.fields,
+        || {
             super::departure_page(
                 &state,
                 &req,
@@ -107,10 +99,9 @@ pub(super) async fn record_signed(
                 "departures_detail.html",
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 /// The scan of the signed exit notice, as it was received (HR and security only), served as a

@@ -4,10 +4,10 @@
 //! signature, in the person's language — filled in once recorded, with blanks before.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 
-use super::super::forms::{Flash, failure_page, holding, redirect_with};
+use super::super::forms::{after_acting, failure_page, holding};
 use super::super::render_page;
 use crate::db::DbConnection;
 use crate::db::departures::{self, Departure};
@@ -221,33 +221,25 @@ pub(super) async fn record(
             })
         })
         .await;
-    match done {
-        Ok(_) => Ok(redirect_with(
-            &state,
-            &format!("/departures/{id}/exit-interview"),
-            &Flash {
-                done: Some("exit_interview_recorded".into()),
-                ..Flash::default()
-            },
-        )
-        .await),
-        Err(Error::Validation(errors)) => {
-            let mut values: std::collections::BTreeMap<String, String> = fields
-                .iter()
-                .filter(|(k, _)| k != "csrf" && k != "topics")
-                .cloned()
-                .collect();
-            // Each box ticked, to tick it again.
-            for (_, v) in fields.iter().filter(|(k, _)| k == "topics") {
-                values.insert(format!("topics.{v}"), "on".into());
-            }
-            req.extensions_mut().insert(Flash {
-                fields: errors.0,
-                values,
-                ..Flash::default()
-            });
-            page(&state, &req, user, id, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => failure_page(&state, &req, Some(&user), e),
+    let mut values: std::collections::BTreeMap<String, String> = fields
+        .iter()
+        .filter(|(k, _)| k != "csrf" && k != "topics")
+        .cloned()
+        .collect();
+    // Each box ticked, to tick it again.
+    for (_, v) in fields.iter().filter(|(k, _)| k == "topics") {
+        values.insert(format!("topics.{v}"), "on".into());
     }
+    let to = format!("/departures/{id}/exit-interview");
+    let again = user.clone();
+    let answered = after_acting(
+        &state,
+        &req,
+        done,
+        (&to, "exit_interview_recorded"),
+        values,
+        || page(&state, &req, again, id, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await;
+    answered.or_else(|e| failure_page(&state, &req, Some(&user), e))
 }

@@ -2,10 +2,10 @@
 //! served to HR and security as a download.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::super::departures::scan_download;
-use super::super::forms::{Flash, redirect_with};
+use super::super::forms::after_acting;
 use super::super::multipart::read_multipart;
 use crate::db::employees::{self, Scope};
 use crate::domain::papers::SCAN_MAX_BYTES;
@@ -43,27 +43,16 @@ pub(super) async fn record(
             })
         })
         .await;
-    match done {
-        Ok(_) => Ok(redirect_with(
-            &state,
-            &format!("/employees/{id}#pledges"),
-            &Flash {
-                done: Some("people_pledge_recorded".into()),
-                ..Flash::default()
-            },
-        )
-        .await),
-        Err(Error::Validation(errors)) => {
-            req.extensions_mut().insert(Flash {
-                fields: errors.0,
-                values: form.fields,
-                ..Flash::default()
-            });
-            super::person::person_page(&state, &req, user, id, StatusCode::UNPROCESSABLE_ENTITY)
-                .await
-        }
-        Err(e) => Err(e),
-    }
+    let to = format!("/employees/{id}#pledges");
+    after_acting(
+        &state,
+        &req,
+        done,
+        (&to, "people_pledge_recorded"),
+        form.fields,
+        || super::person::person_page(&state, &req, user, id, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await
 }
 
 /// The scan of a pledge signed on paper, as received (HR and security only).
