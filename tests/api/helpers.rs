@@ -2,10 +2,8 @@
 //! dir, or a PostgreSQL database of its own, dropped after), a manual clock, and an HTTP client
 //! with a cookie jar.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use chrono::{TimeZone, Utc};
 use diesel::Connection;
@@ -20,6 +18,7 @@ use tuomi::jobs::{RunStats, Runner};
 use tuomi::startup::Application;
 
 use crate::leftover_jobs::{EndOfTest, ExpectedJobs};
+pub use crate::proxy::TcpProxy;
 use crate::smtp::SmtpServer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -482,97 +481,6 @@ pub async fn submit_form(
     let to = r.headers()["location"].to_str().unwrap().to_string();
     let (status, html) = page(app, client, &to).await;
     (to, status, html)
-}
-
-/// A TCP proxy (to PostgreSQL, to the SMTP server) that can be cut and restored, to take a
-/// server away from a running service and give it back. Cut, its port refuses connections, as a stopped server's
-/// would.
-pub struct TcpProxy {
-    pub port: u16,
-    open: Arc<AtomicBool>,
-    live: Arc<Mutex<Vec<TcpStream>>>,
-}
-
-impl TcpProxy {
-    pub fn start(upstream: String) -> TcpProxy {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let open = Arc::new(AtomicBool::new(true));
-        let live: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (o, l) = (open.clone(), live.clone());
-        std::thread::spawn(move || {
-            loop {
-                if !o.load(Ordering::SeqCst) {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                    continue;
-                }
-                let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) else {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                    continue;
-                };
-                listener.set_nonblocking(true).unwrap();
-                while o.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((client, _)) => {
-                            client.set_nonblocking(false).unwrap();
-                            let Ok(server) = TcpStream::connect(&upstream) else {
-                                continue;
-                            };
-                            let mut live = l.lock().unwrap();
-                            live.push(client.try_clone().unwrap());
-                            live.push(server.try_clone().unwrap());
-                            pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-                            pipe(server, client);
-                        }
-                        Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
-                    }
-                }
-                // Dropping the listener here makes the port refuse connections.
-            }
-        });
-        TcpProxy { port, open, live }
-    }
-
-    /// Refuses new connections and breaks the open ones.
-    pub fn cut(&self) {
-        self.open.store(false, Ordering::SeqCst);
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        for stream in self.live.lock().unwrap().drain(..) {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
-    }
-
-    /// Takes connections again; returns once the port does.
-    pub fn restore(&self) {
-        self.open.store(true, Ordering::SeqCst);
-        for _ in 0..500 {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        panic!("the proxy on port {} did not open again", self.port);
-    }
-}
-
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match from.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if to.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = to.shutdown(Shutdown::Both);
-    });
 }
 
 /// Compares `actual` with `tests/api/snapshots/<name>.txt`; with `UPDATE_SNAPSHOTS=1` writes it

@@ -2,6 +2,7 @@
 
 mod helpers;
 mod leftover_jobs;
+mod proxy;
 mod smtp;
 
 mod audit;
