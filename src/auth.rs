@@ -56,6 +56,8 @@ pub enum LinkPurpose {
     Receipt,
     /// A user setting a new password; bound to the password it replaces, so it works once.
     PasswordReset,
+    /// A person in a declassification period asking to travel abroad, and reporting back.
+    Travel,
 }
 
 impl LinkPurpose {
@@ -64,6 +66,7 @@ impl LinkPurpose {
             LinkPurpose::Acknowledge => "ack",
             LinkPurpose::Receipt => "receipt",
             LinkPurpose::PasswordReset => "password_reset",
+            LinkPurpose::Travel => "travel",
         }
     }
 }

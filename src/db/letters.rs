@@ -323,6 +323,8 @@ pub struct Digest {
     pub waiting_since: Option<NaiveDateTime>,
     /// (person, line) of lines confirmed missing.
     pub losses: Vec<(String, LineTitle)>,
+    /// Trips not reported back and travel documents not back with security.
+    pub travel: super::travel::late::LateTravel,
 }
 
 pub fn digest(
@@ -433,6 +435,10 @@ pub fn digest(
         .select((employees::name, LineTitle::as_select()))
         .load(conn)?;
 
+    let mut travel = super::travel::late::on(conn, today)?;
+    travel.trips.truncate(DIGEST_ROWS as usize);
+    travel.documents.truncate(DIGEST_ROWS as usize);
+
     Ok(Digest {
         ending,
         unacknowledged,
@@ -442,5 +448,6 @@ pub fn digest(
         waiting,
         waiting_since,
         losses,
+        travel,
     })
 }

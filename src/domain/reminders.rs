@@ -43,6 +43,9 @@ crate::string_enum! {
         /// To the former employee, the moment their departure takes effect: the exit notice
         /// (离职保密告知书), once per departure (the period is the departure).
         ExitNotice = "exit_notice",
+        /// To the person who asked to travel abroad: the decision on their trip, once (the
+        /// period is the trip).
+        TripDecided = "trip_decided",
     }
 }
 

@@ -61,6 +61,9 @@ pub fn letter(
     if kind == ReminderKind::Handover {
         return to_successor(runner, conn, &company, reminder);
     }
+    if kind == ReminderKind::TripDecided {
+        return trip_decided(runner, conn, &company, reminder);
+    }
     let user_id = reminder
         .user_id
         .as_deref()
@@ -164,12 +167,7 @@ fn to_former_employee(
     // Someone who left a classified post but stays (a downgrade, a transfer) is written to at
     // work, as serving staff; a former employee at their private address.
     let serving = employee.status.is_employed();
-    let nonempty = |e: &Option<String>| e.clone().filter(|e| !e.trim().is_empty());
-    let to = if serving {
-        nonempty(&employee.work_email).or_else(|| nonempty(&employee.private_email))
-    } else {
-        nonempty(&employee.private_email)
-    };
+    let to = address_of(&employee);
     // The day the occasion is about: an end date for ending/released notices.
     let about: Option<NaiveDate> = reminder.period.parse().ok();
     let now = runner.clock.now();
@@ -309,6 +307,64 @@ fn to_successor(
     Composed::new(runner, company, to, lang, "handover", ctx)
 }
 
+/// Where a person is written to: someone who left a classified post but stays (a downgrade,
+/// a transfer) at work, as serving staff; a former employee at their private address.
+fn address_of(employee: &db::employees::Employee) -> Option<String> {
+    let nonempty = |e: &Option<String>| e.clone().filter(|e| !e.trim().is_empty());
+    if employee.status.is_employed() {
+        nonempty(&employee.work_email).or_else(|| nonempty(&employee.private_email))
+    } else {
+        nonempty(&employee.private_email)
+    }
+}
+
+/// The decision on a trip abroad (the period), to the person who asked: serving staff read
+/// it on the trip's page, a former employee on the page of their travel link.
+fn trip_decided(
+    runner: &Runner,
+    conn: &mut DbConnection,
+    company: &Company,
+    reminder: &Reminder,
+) -> anyhow::Result<Composed> {
+    let trip = db::travel::find(conn, &reminder.period)?;
+    let employee = db::employees::find(conn, &trip.employee_id)?
+        .ok_or_else(|| anyhow::anyhow!("employee {} does not exist", trip.employee_id))?;
+    let lang = employee.language;
+    let (_, policy) = db::policy::current(conn)?;
+    let base = &runner.config.base_url;
+    let url = if employee.status.is_employed() {
+        base.join(&format!("trips/{}", trip.id))?
+    } else {
+        let expires = runner.clock.now()
+            + chrono::Duration::days(i64::from(policy.reminders.link_valid_days));
+        let token = runner
+            .links
+            .sign(LinkPurpose::Travel, &employee.id, expires);
+        base.join(&format!("travel/{token}"))?
+    };
+    let approved = trip.status == crate::domain::travel::TripStatus::Approved;
+    let reason = if trip.second_by.is_some() {
+        trip.second_reason.clone()
+    } else {
+        trip.decision_reason.clone()
+    };
+    let ctx = context! {
+        name => employee.name, approved, countries => trip.countries,
+        starts_on => written_date(trip.starts_on, lang), ends_on => written_date(trip.ends_on, lang),
+        reason => reason.filter(|r| !r.trim().is_empty()),
+        report_back_days => policy.travel.report_back_days,
+        url => url.to_string(),
+    };
+    Composed::new(
+        runner,
+        company,
+        address_of(&employee),
+        lang,
+        "trip_decided",
+        ctx,
+    )
+}
+
 /// How long a successor's signing link works.
 pub const RECEIPT_LINK_DAYS: i64 = 30;
 
@@ -367,10 +423,33 @@ fn digest(
         .into_iter()
         .map(|(employee_name, title)| context! { employee_name, title => title.in_lang(lang) })
         .collect();
+    let person = |p: Option<db::names::EmployeeName>| p.map(|p| p.name).unwrap_or_default();
+    let late_trips: Vec<Value> = d
+        .travel
+        .trips
+        .into_iter()
+        .map(|l| {
+            context! {
+                employee_name => person(l.person), countries => l.item.countries,
+                ends_on => day(Some(l.item.ends_on)),
+            }
+        })
+        .collect();
+    let late_documents: Vec<Value> = d
+        .travel
+        .documents
+        .into_iter()
+        .map(|l| {
+            context! {
+                employee_name => person(l.person), kind => l.item.kind,
+                due_back_by => day(Some(l.due_back_by)),
+            }
+        })
+        .collect();
     Ok(context! {
         name, ending, unacknowledged, escalate_days, payments, rescission, failed,
         waiting => d.waiting, waiting_since => local_day(d.waiting_since),
-        losses,
+        losses, late_trips, late_documents,
         url => runner.config.base_url.to_string(),
     })
 }

@@ -51,6 +51,19 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("breach", &["name", "code", "url"]),
     ("password_reset", &["name", "hours", "url"]),
     (
+        "trip_decided",
+        &[
+            "name",
+            "approved",
+            "countries",
+            "starts_on",
+            "ends_on",
+            "reason",
+            "report_back_days",
+            "url",
+        ],
+    ),
+    (
         "handover",
         &["name", "employee_name", "items", "receipt_url"],
     ),
@@ -91,6 +104,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "waiting",
             "waiting_since",
             "losses",
+            "late_trips",
+            "late_documents",
             "url",
         ],
     ),
@@ -118,6 +133,7 @@ const BUILTIN: &[(&str, &str)] = builtin![
     "handover",
     "breach",
     "password_reset",
+    "trip_decided",
 ];
 
 /// What every template may use besides its message's variables: the reader's language (which

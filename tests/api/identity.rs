@@ -119,6 +119,8 @@ pub fn sample_messages(lang: Language) -> Vec<(&'static str, Ctx)> {
                 failed => vec![context! { recipient => "Nowhere", error => "no deliverable address" }],
                 waiting => 3, waiting_since => day(2028, 4, 1),
                 losses => Vec::<Ctx>::new(),
+                late_trips => vec![context! { employee_name => "张伟", countries => "新加坡", ends_on => day(2028, 2, 29) }],
+                late_documents => vec![context! { employee_name => "张伟", kind => "passport", due_back_by => day(2028, 3, 7) }],
                 url => format!("{base}/"),
             },
         ),
@@ -145,6 +147,14 @@ pub fn sample_messages(lang: Language) -> Vec<(&'static str, Ctx)> {
         (
             "password_reset",
             context! { name => "王芳", hours => 1, url => format!("{base}/password/reset/<token>") },
+        ),
+        (
+            "trip_decided",
+            context! {
+                name => "王芳", approved => true, countries => "新加坡", starts_on => day(2028, 2, 29),
+                ends_on => day(2028, 3, 5), reason => "同意，注意保密纪律。", report_back_days => 7,
+                url => format!("{base}/travel/<token>"),
+            },
         ),
         (
             "breach",

@@ -55,6 +55,7 @@ mod sessions;
 mod statements;
 mod travel;
 mod travel_documents;
+mod travel_link;
 mod upgrade;
 mod users;
 mod web_admin;

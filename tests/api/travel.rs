@@ -71,6 +71,16 @@ on_both_databases! {
         assert_eq!((s, done["status"].as_str()), (200, Some("approved")));
         let trail = get_json(&app, &admin, "/api/v1/audit?subject_type=trip").await;
         assert!(trail.to_string().contains("trip.first_approval"), "{trail}");
+        // Told once per trip, at the final decision only, at work (they serve), with the
+        // trip's page to read it on.
+        app.run_jobs().await;
+        let told = app.smtp.to("d001@corp.example");
+        let subjects: Vec<String> = told.iter().map(|m| m.subject()).collect();
+        assert_eq!(subjects, ["您的出境申请已批准：日本", "您的出境申请已批准：日本"], "{subjects:?}");
+        for t in [&asked, &second] {
+            let link = format!("/trips/{}", t["id"].as_str().unwrap());
+            assert_eq!(told.iter().filter(|m| m.text().contains(&link)).count(), 1, "{link}");
+        }
     }
 
     async fn a_trip_outside_any_running_period_is_refused(app: TestApp) {
@@ -115,6 +125,7 @@ on_both_databases! {
         assert_eq!((s, back["returned_on"].as_str()), (200, Some("2028-02-29")), "{back}");
         assert_eq!(post(&app, &sec, &path, json!({"returned_on": "2028-02-29"})).await.0, 409);
         assert_eq!(get_json(&app, &sec, "/api/v1/trips?overdue=true").await, json!([]));
+        app.run_jobs().await;
     }
 
     async fn a_trip_taken_without_approval_opens_a_case(app: TestApp) {

@@ -5,7 +5,7 @@
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, get_json, post};
+use crate::helpers::{TestApp, get_json, page, post};
 use crate::obligations::{leave, set_tier};
 use crate::on_both_databases;
 use crate::people::{manager_client, small_org};
@@ -55,6 +55,21 @@ on_both_databases! {
         app.clock.set(Utc.with_ymd_and_hms(2028, 4, 8, 8, 0, 0).unwrap());
         let late = get_json(&app, &hr, "/api/v1/travel-documents?late=true").await;
         assert_eq!(late.as_array().unwrap().len(), 1, "{late}");
+        // Security's start page shows it, and the trip not reported back, until put right.
+        let officer = app.signed_in("officer@example.com", &["security"]).await;
+        let (_, home) = page(&app, &officer, "/").await;
+        for shown in ["Trips not reported back: 1", "Travel documents not back: 1", "张伟 (D001)",
+            ": passport, due back by", "Trip requests waiting for your decision"] {
+            assert!(home.contains(shown), "{shown}: {home}");
+        }
+        // And HR's digest of Monday 10 April.
+        app.run_jobs().await;
+        app.clock.set(Utc.with_ymd_and_hms(2028, 4, 10, 2, 0, 0).unwrap());
+        app.run_jobs().await;
+        let digest = app.smtp.to("hr@example.com").pop().expect("the digest");
+        let text = digest.text();
+        assert!(text.contains("Trips abroad not reported back (1):\n* 张伟: 日本, the trip ended on 31 March 2028"), "{text}");
+        assert!(text.contains("Travel documents not back with security (1):\n* 张伟: passport, due back by 7 April 2028"), "{text}");
         let (s, body) = post(&app, &sec, &path(&doc, "take-back"), json!({"on": "2028-04-08"})).await;
         assert_eq!((s, body["status"].as_str()), (200, Some("held")), "{body}");
         assert_eq!(get_json(&app, &sec, "/api/v1/travel-documents?late=true").await, json!([]));
@@ -63,6 +78,11 @@ on_both_databases! {
         for action in ["travel_document.registered", "travel_document.handed_out", "travel_document.taken_back"] {
             assert!(trail.to_string().contains(action), "{action}: {trail}");
         }
+        // Two days on (the first session has run out), another officer looks.
+        let officer = app.signed_in("officer2@example.com", &["security"]).await;
+        let (_, home) = page(&app, &officer, "/").await;
+        assert!(home.contains("Travel documents not back: 0"), "taken back: {home}");
+        app.run_jobs().await;
     }
 
     async fn documents_go_back_to_the_person_when_their_period_ends(app: TestApp) {

@@ -284,13 +284,7 @@ pub fn list(conn: &mut DbConnection, filter: &DocumentFilter) -> QueryResult<Vec
     let Some((today, days)) = filter.late_on else {
         return Ok(found);
     };
-    let out: Vec<String> = found.iter().filter_map(|d| d.trip_id.clone()).collect();
-    let ends: std::collections::HashMap<String, NaiveDate> = trips::table
-        .filter(trips::id.eq_any(&out))
-        .select((trips::id, trips::ends_on))
-        .load::<(String, NaiveDate)>(conn)?
-        .into_iter()
-        .collect();
+    let ends = trip_ends(conn, &found)?;
     Ok(found
         .into_iter()
         .filter(|d| {
@@ -299,5 +293,22 @@ pub fn list(conn: &mut DbConnection, filter: &DocumentFilter) -> QueryResult<Vec
                 .and_then(|t| ends.get(t))
                 .is_some_and(|end| rules::is_out_too_long(d.status, *end, today, days))
         })
+        .collect())
+}
+
+/// The last day of the trip each document is out for, by trip id.
+pub fn trip_ends(
+    conn: &mut DbConnection,
+    documents: &[TravelDocument],
+) -> QueryResult<std::collections::HashMap<String, NaiveDate>> {
+    let out: Vec<&String> = documents
+        .iter()
+        .filter_map(|d| d.trip_id.as_ref())
+        .collect();
+    Ok(trips::table
+        .filter(trips::id.eq_any(out))
+        .select((trips::id, trips::ends_on))
+        .load::<(String, NaiveDate)>(conn)?
+        .into_iter()
         .collect())
 }

@@ -2,6 +2,7 @@
 //! tier needs it), their return recorded; a trip taken without approval opens a breach case.
 
 pub mod documents;
+pub mod late;
 
 use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -283,6 +284,17 @@ pub fn decide(
             details: json!({ "employee_id": trip.employee_id, "status": status, "reason": reason }),
         },
     )?;
+    if matches!(status, TripStatus::Approved | TripStatus::Refused) {
+        // The person is told the decision, once, in their language.
+        super::reminders::plan_one(
+            tx,
+            at.now,
+            super::reminders::Recipient::Employee(&trip.employee_id),
+            crate::domain::reminders::ReminderKind::TripDecided,
+            id,
+            at.now,
+        )?;
+    }
     find(tx, id)
 }
 
@@ -438,4 +450,12 @@ pub fn list(conn: &mut DbConnection, scope: &Scope, filter: &TripFilter) -> Quer
             .collect(),
         None => found,
     })
+}
+
+/// How many trips stand at `status` (security's start page counts the requests waiting).
+pub fn count_with_status(conn: &mut DbConnection, status: TripStatus) -> QueryResult<i64> {
+    trips::table
+        .filter(trips::status.eq(status))
+        .count()
+        .get_result(conn)
 }

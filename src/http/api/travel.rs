@@ -55,17 +55,17 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> Strin
     value.to_string()
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct TripBody {
     /// The destination countries or regions.
-    countries: String,
-    purpose: String,
+    pub countries: String,
+    pub purpose: String,
     /// YYYY-MM-DD, the first day abroad.
-    starts_on: String,
+    pub starts_on: String,
     /// YYYY-MM-DD, the last day abroad.
-    ends_on: String,
+    pub ends_on: String,
     /// Who invited the person (a body or a person), as written.
-    invited_by: String,
+    pub invited_by: String,
 }
 
 impl TripBody {

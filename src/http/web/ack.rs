@@ -25,6 +25,7 @@ use crate::http::{AppState, session};
 /// obligations, the policy they are explained by, and their non-compete's terms if any.
 struct AckView {
     reminder: Reminder,
+    employee_id: String,
     name: String,
     language: Language,
     obligations: Vec<Obligation>,
@@ -72,6 +73,7 @@ async fn view(state: &web::Data<AppState>, token: &str) -> Result<Option<AckView
             Ok(Some(AckView {
                 company,
                 reminder,
+                employee_id: employee.id,
                 name: employee.name,
                 language: employee.language,
                 serving: employee.status.is_employed(),
@@ -125,6 +127,17 @@ fn ack_page(
             }
         })
         .collect();
+    // While a 脱密期 runs, trips abroad need approval: the page links to the person's own
+    // travel page.
+    let travel_url = v
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::Declassification)
+        .then(|| {
+            let days = v.policy.reminders.link_valid_days;
+            let token = super::travel_link::token(&state.links, &v.employee_id, state.now(), days);
+            format!("/travel/{token}")
+        });
     render_page_in(
         state,
         req,
@@ -141,6 +154,7 @@ fn ack_page(
                 .map(|a| written_date(company_date(a.and_utc(), state.config.timezone), lang)),
             can_acknowledge => v.reminder.status == ReminderStatus::Sent,
             company => v.company.view(lang),
+            travel_url,
         },
     )
 }

@@ -27,6 +27,7 @@ mod security;
 mod settings;
 mod setup;
 mod timeline;
+mod travel_link;
 pub mod view;
 
 use crate::domain::roles::{
@@ -64,6 +65,9 @@ pub fn routes(r: &mut PageRoutes) {
     r.post("/ack", Open, ack::request_link);
     r.get("/ack/{token}", Open, ack::page);
     r.post("/ack/{token}", Open, ack::acknowledge);
+    r.get("/travel/{token}", Open, travel_link::page);
+    r.post("/travel/{token}", Open, travel_link::request);
+    r.post("/travel/{token}/return", Open, travel_link::report_return);
     r.get("/receipt/{token}", Open, receipt::page);
     r.post("/receipt/{token}", Open, receipt::sign);
     r.get("/report", Open, report::page);

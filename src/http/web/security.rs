@@ -28,6 +28,7 @@ use crate::domain::clearance::ChangeStatus;
 use crate::domain::roles::{
     AnyRole, AuditReaders, CaseReaders, OutcomeReaders, Overseers, SecurityOnly,
 };
+use crate::domain::travel::TripStatus;
 use crate::error::Result;
 use crate::http::routes::PageRoutes;
 
@@ -152,10 +153,36 @@ pub fn dashboard(
             }
         })
         .collect();
+    let trips_waiting = crate::db::travel::count_with_status(conn, TripStatus::Requested)?;
+    let late = crate::db::travel::late::on(conn, today)?;
+    let late_trips: Vec<_> = late
+        .trips
+        .iter()
+        .take(FIRST_FEW as usize)
+        .map(|l| {
+            context! {
+                id => l.item.id.clone(), employee => l.person.clone(), countries => l.item.countries.clone(),
+                ends_on => l.item.ends_on.to_string(),
+            }
+        })
+        .collect();
+    let late_documents: Vec<_> = late
+        .documents
+        .iter()
+        .take(FIRST_FEW as usize)
+        .map(|l| {
+            context! {
+                trip_id => l.item.trip_id.clone(), employee => l.person.clone(), kind => l.item.kind,
+                due_back_by => l.due_back_by.to_string(),
+            }
+        })
+        .collect();
     Ok(Some(Section {
         template: "security_dashboard.html",
         data: context! {
             changes, changes_total, exts, exts_total, by_status, due, tasks, tasks_total,
+            trips_waiting, late_trips, late_trips_total => late.trips.len(),
+            late_documents, late_documents_total => late.documents.len(),
         },
     }))
 }

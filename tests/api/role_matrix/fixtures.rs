@@ -101,7 +101,7 @@ impl Fixtures {
             },
             ("ack", _) if who == Who::Former && foreign => Some(self.tampered_ack_token.clone()),
             ("ack", _) if who == Who::Former => Some(self.ack_token.clone()),
-            ("ack", _) | ("receipt", _) => Some(FORGED_TOKEN.to_string()),
+            ("ack", _) | ("receipt", _) | ("travel", _) => Some(FORGED_TOKEN.to_string()),
             // A calendar feed's token: everyone has a forged one (the real ones are tested in
             // `calendar.rs`).
             ("calendar", _) => Some(format!("{FORGED_TOKEN}.ics")),

@@ -248,6 +248,11 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/ack", ANYONE),
     ("GET", "/ack/{token}", LINK_HOLDER),
     ("POST", "/ack/{token}", LINK_HOLDER),
+    // The travel link of a person in a period: everyone here has a forged one (the real one
+    // is checked in `travel_link.rs`).
+    ("GET", "/travel/{token}", NOBODYS_LINK),
+    ("POST", "/travel/{token}", NOBODYS_LINK),
+    ("POST", "/travel/{token}/return", NOBODYS_LINK),
     ("GET", "/receipt/{token}", NOBODYS_LINK),
     ("POST", "/receipt/{token}", NOBODYS_LINK),
     ("GET", "/report", ANYONE),
