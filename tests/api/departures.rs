@@ -84,7 +84,7 @@ on_both_databases! {
         })).await;
         assert_eq!(s, 201, "{dep}");
         let id = dep["id"].as_str().unwrap().to_string();
-        assert_eq!(dep["lines"].as_array().unwrap().len(), 6, "two carriers and four standard lines");
+        assert_eq!(dep["lines"].as_array().unwrap().len(), 7, "two carriers, four standard lines, and the documents line: security holds no passport of theirs");
         assert_eq!(line(&dep, "DOC-3")["expected_count"], 3);
         let emp: Value = hr.get(app.url(&format!("/api/v1/employees/{}", org.dev))).send().await.unwrap().json().await.unwrap();
         assert_eq!(emp["status"], "departing");
@@ -108,13 +108,13 @@ on_both_databases! {
         let lt_line = line(&dep, "LT-9")["id"].as_str().unwrap().to_string();
         let (s, dep) = post(&app, &boss, &confirm(&lt_line), json!({"outcome": "handed_over"})).await;
         assert_eq!(s, 200);
-        assert_eq!(dep["open_lines"], 5, "a handover counts once signed for");
+        assert_eq!(dep["open_lines"], 6, "a handover counts once signed for");
         let receive = format!("/api/v1/departures/{id}/lines/{lt_line}/receive");
         assert_eq!(post(&app, &boss, &receive, json!({})).await.0, 403, "only the successor signs");
         let lead = manager_client(&app, "lead@example.com", "L001").await;
         let (s, dep) = post(&app, &lead, &receive, json!({})).await;
         assert_eq!(s, 200, "{dep}");
-        assert_eq!(dep["open_lines"], 4);
+        assert_eq!(dep["open_lines"], 5);
         assert_eq!(post(&app, &lead, &receive, json!({})).await.0, 409, "signed for once");
         assert_eq!(post(&app, &boss, &receive, json!({})).await.0, 403, "others learn nothing of the line");
         let lt: Value = hr.get(app.url(&format!("/api/v1/carriers/{laptop}"))).send().await.unwrap().json().await.unwrap();
@@ -134,7 +134,8 @@ on_both_databases! {
             "title_en": "Exit pledge", "body_en": "I pledge…"
         })).await;
         assert_eq!(s, 201, "{text}");
-        for title in ["账号", "签署", "离职保密谈话"] {
+        // HR confirms the documents line too: the person holds no passport or permit.
+        for title in ["账号", "签署", "离职保密谈话", "出入境证件"] {
             let lid = line(&dep, title)["id"].as_str().unwrap().to_string();
             let body = if title == "签署" {
                 json!({"outcome": "done", "pledge_method": "paper", "pledge_scan_ref": "scan/D001-exit.pdf"})

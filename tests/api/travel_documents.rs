@@ -105,4 +105,36 @@ on_both_databases! {
         app.expect_failed_jobs();
         app.run_jobs().await;
     }
+
+    async fn holding_no_record_of_a_tiered_persons_documents_is_a_checklist_line(app: TestApp) {
+        let hr = app.token_client("hr@example.com", &["hr"]).await;
+        let sec = app.token_client("sec@example.com", &["security"]).await;
+        let org = small_org(&app, &hr).await;
+        set_tier(&app, &org.dev, "core");
+        set_tier(&app, &org.boss, "general");
+        register(&app, &sec, &org.boss).await;
+        let start = |id: &str| json!({
+            "employee_id": id, "notice_date": "2028-02-28", "last_working_day": "2028-03-31",
+            "reason": "resignation",
+        });
+        let documents_line = |dep: &Value| dep["lines"].as_array().unwrap().iter()
+            .find(|l| l["kind"] == "travel_documents").cloned();
+        // A core person of whom security holds nothing: the line, open.
+        let (s, dep) = post(&app, &hr, "/api/v1/departures", start(&org.dev)).await;
+        assert_eq!(s, 201, "{dep}");
+        let line = documents_line(&dep).expect("the documents line");
+        assert_eq!((line["status"].as_str(), line["title_zh"].as_str()), (Some("open"), Some("出入境证件交保密办集中保管")), "{line}");
+        // No tier, or documents on record already: no line.
+        for id in [&org.outsider, &org.boss] {
+            let (s, other) = post(&app, &hr, "/api/v1/departures", start(id)).await;
+            assert_eq!(s, 201, "{other}");
+            assert!(documents_line(&other).is_none(), "{other}");
+        }
+        // Security lodges the passport: the line is done, by security.
+        register(&app, &sec, &org.dev).await;
+        let now = get_json(&app, &hr, &format!("/api/v1/departures/{}", dep["id"].as_str().unwrap())).await;
+        let line = documents_line(&now).unwrap();
+        assert_eq!(line["status"], "done", "{line}");
+        assert!(line["confirmed_by"].is_string(), "{line}");
+    }
 }

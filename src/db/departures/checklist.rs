@@ -119,7 +119,9 @@ pub fn start(
             copies: c.copies,
         })
         .collect();
-    for line in checklist(&held_carriers, &policy.checklist) {
+    let documents = crate::db::travel::documents::count_of(tx, &employee.id)?;
+    let documents_line = rules::needs_travel_documents_line(employee.clearance_tier, documents);
+    for line in checklist(&held_carriers, &policy.checklist, documents_line) {
         insert_line(
             tx,
             &id,
@@ -497,4 +499,51 @@ pub fn awaiting_receipt(
         return Ok(None);
     };
     Ok(Some((line, leaver.name, successor)))
+}
+
+/// Security registered a travel document of the person: the documents line of their
+/// departure in progress, if open, is done — by security, who holds the documents now.
+pub fn documents_lodged(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    user: &User,
+    employee_id: &str,
+) -> Result<()> {
+    let open: Vec<(String, String, String, String)> = departure_lines::table
+        .inner_join(departures::table)
+        .filter(departures::employee_id.eq(employee_id))
+        .filter(departures::status.eq(DepartureStatus::InProgress))
+        .filter(departure_lines::kind.eq(LineKind::TravelDocuments))
+        .filter(departure_lines::status.eq(LineStatus::Open))
+        .select((
+            departure_lines::id,
+            departures::id,
+            departure_lines::title,
+            departure_lines::title_en,
+        ))
+        .load(tx.conn())?;
+    for (line_id, departure_id, title, title_en) in open {
+        diesel::update(departure_lines::table.find(&line_id))
+            .set((
+                departure_lines::status.eq(LineStatus::Done),
+                departure_lines::confirmed_by.eq(&user.id),
+                departure_lines::confirmed_at.eq(stored_instant(now)),
+            ))
+            .execute(tx.conn())?;
+        audit::record(
+            tx,
+            now,
+            NewEvent {
+                actor: &Actor::User(user.id.clone()),
+                action: "departure.line_confirmed",
+                subject_type: "departure",
+                subject_id: &departure_id,
+                details: json!({
+                    "line_id": line_id, "title": title, "title_en": title_en,
+                    "outcome": LineStatus::Done, "by": "travel_document.registered",
+                }),
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -103,7 +103,8 @@ pub struct DepartureLine {
     #[serde(skip)]
     pub departure_id: String,
     pub position: i32,
-    /// carrier, secrets_handover, accounts_revoked, exit_pledge, exit_interview or custom.
+    /// carrier, secrets_handover, accounts_revoked, exit_pledge, exit_interview,
+    /// travel_documents or custom.
     pub kind: LineKind,
     pub carrier_id: Option<String>,
     #[diesel(embed)]
@@ -283,6 +284,7 @@ impl From<ChecklistRefusal> for Error {
                     LineKind::AccountsRevoked => problem!("outcome_not_for_kind.accounts_revoked"),
                     LineKind::ExitPledge => problem!("outcome_not_for_kind.exit_pledge"),
                     LineKind::ExitInterview => problem!("outcome_not_for_kind.exit_interview"),
+                    LineKind::TravelDocuments => problem!("outcome_not_for_kind.travel_documents"),
                     LineKind::Custom => problem!("outcome_not_for_kind.custom"),
                 },
             ),

@@ -146,6 +146,7 @@ pub fn register(
         .execute(tx.conn())?;
     let doc = find(tx, &id)?;
     record_move(tx, at, user, &doc, DocumentMove::Registered, None, at.today)?;
+    crate::db::departures::documents_lodged(tx, at.now, user, employee_id)?;
     Ok(doc)
 }
 
@@ -311,4 +312,13 @@ pub fn trip_ends(
         .load::<(String, NaiveDate)>(conn)?
         .into_iter()
         .collect())
+}
+
+/// How many travel documents of the person security holds or held.
+pub fn count_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<usize> {
+    let n: i64 = travel_documents::table
+        .filter(travel_documents::employee_id.eq(employee_id))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }

@@ -11,7 +11,7 @@ pub use register::*;
 
 use chrono::NaiveDate;
 
-use super::people::EmployeeStatus;
+use super::people::{ClearanceTier, EmployeeStatus};
 
 crate::string_enum! {
     pub enum DepartureReason ("a reason") {
@@ -40,6 +40,9 @@ crate::string_enum! {
         AccountsRevoked = "accounts_revoked",
         ExitPledge = "exit_pledge",
         ExitInterview = "exit_interview",
+        /// The person's passports and permits lodged with security (证照集中保管), added for
+        /// a tiered person of whom security holds no travel document.
+        TravelDocuments = "travel_documents",
         /// A line HR added.
         Custom = "custom",
     }
@@ -253,7 +256,24 @@ pub struct NewLine<'a> {
 
 /// The checklist a departure starts with: a line per carrier held (its tag and description,
 /// its copies), then the standard lines of the template, numbered from 1.
-pub fn checklist<'a>(held: &[HeldCarrier<'a>], template: &[TemplateLine]) -> Vec<NewLine<'a>> {
+/// Whom the documents line is for: a tiered person of whom security holds no travel
+/// document record — their passports and permits are to be lodged with the unit for the
+/// period (or the record made that they hold none).
+pub fn needs_travel_documents_line(tier: ClearanceTier, documents_on_record: usize) -> bool {
+    tier != ClearanceTier::None && documents_on_record == 0
+}
+
+/// The title of the documents line.
+pub const TRAVEL_DOCUMENTS_LINE: (&str, &str) = (
+    "出入境证件交保密办集中保管",
+    "Passports and travel permits lodged with the security office",
+);
+
+pub fn checklist<'a>(
+    held: &[HeldCarrier<'a>],
+    template: &[TemplateLine],
+    travel_documents: bool,
+) -> Vec<NewLine<'a>> {
     let carriers = held.iter().map(|c| {
         let title = if c.description.is_empty() {
             c.tag.to_string()
@@ -277,8 +297,17 @@ pub fn checklist<'a>(held: &[HeldCarrier<'a>], template: &[TemplateLine]) -> Vec
         title_en: t.title_en.clone(),
         expected_count: 1,
     });
+    let documents = travel_documents.then(|| NewLine {
+        position: 0,
+        kind: LineKind::TravelDocuments,
+        carrier_id: None,
+        title: TRAVEL_DOCUMENTS_LINE.0.to_string(),
+        title_en: TRAVEL_DOCUMENTS_LINE.1.to_string(),
+        expected_count: 1,
+    });
     carriers
         .chain(standard)
+        .chain(documents)
         .zip(1..)
         .map(|(line, position)| NewLine { position, ..line })
         .collect()
@@ -424,7 +453,7 @@ mod tests {
                 copies: 1,
             },
         ];
-        let lines = checklist(&held, &default_template());
+        let lines = checklist(&held, &default_template(), false);
         assert_eq!(lines.len(), 6);
         assert_eq!(lines[0].title, "DOC-1 · 图纸");
         assert_eq!(
@@ -447,7 +476,29 @@ mod tests {
         assert_eq!((lines[2].carrier_id, lines[2].expected_count), (None, 1));
         let positions: Vec<i32> = lines.iter().map(|l| l.position).collect();
         assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
-        assert_eq!(checklist(&[], &[]), []);
+        assert_eq!(checklist(&[], &[], false), []);
+    }
+
+    #[test]
+    fn holding_no_record_of_a_tiered_persons_documents_is_a_checklist_line() {
+        assert!(needs_travel_documents_line(ClearanceTier::Core, 0));
+        assert!(needs_travel_documents_line(ClearanceTier::General, 0));
+        assert!(
+            !needs_travel_documents_line(ClearanceTier::Important, 1),
+            "on record"
+        );
+        assert!(
+            !needs_travel_documents_line(ClearanceTier::None, 0),
+            "no tier"
+        );
+        let lines = checklist(&[], &default_template(), true);
+        let last = lines.last().unwrap();
+        assert_eq!((last.kind, last.position), (LineKind::TravelDocuments, 5));
+        assert_eq!(last.title, "出入境证件交保密办集中保管");
+        assert!(
+            !has_copies(LineKind::TravelDocuments),
+            "an act, not a thing"
+        );
     }
 
     #[test]

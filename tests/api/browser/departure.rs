@@ -260,8 +260,8 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
     let checklist = hr.texts("#lines + .table-wrap tbody tr").await;
     assert_eq!(
         checklist.len(),
-        6,
-        "two carriers and four standard lines: {checklist:?}"
+        7,
+        "two carriers, four standard lines and the documents line: {checklist:?}"
     );
     for item in [
         "DOC-7",
@@ -278,6 +278,11 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
             "Exit confidentiality pledge signed",
         ),
         tr(lang, "离职保密谈话", "Exit interview held"),
+        tr(
+            lang,
+            "出入境证件交保密办集中保管",
+            "Passports and travel permits lodged with the security office",
+        ),
     ] {
         assert!(
             checklist.iter().any(|l| l.contains(item)),
@@ -333,7 +338,7 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
         );
         assert!(boss.fits_width().await, "no sideways scrolling on a phone");
     }
-    assert_eq!(confirmed, 5);
+    assert_eq!(confirmed, 6);
     boss.click(tr(lang, "查看离职记录", "Open the departure"))
         .await;
     boss.screenshot("departure").await;
@@ -460,7 +465,7 @@ async fn a_departure_runs_through_the_pages_from_start_to_obligations(lang: &str
         "both handovers signed for: {checklist:?}"
     );
     let page = hr.text().await;
-    assert!(page.contains("0 / 6"), "no line open: {page}");
+    assert!(page.contains("0 / 7"), "no line open: {page}");
     // The trade-secret duty binds everyone: created unless HR leaves it out with a reason.
     hr.tick(tr(
         lang,
