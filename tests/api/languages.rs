@@ -66,7 +66,10 @@ fn entered(app: &TestApp) -> Vec<String> {
          UNION ALL SELECT email || ' ' || name FROM users \
          UNION ALL SELECT tag || ' ' || description FROM carriers \
          UNION ALL SELECT title || ' ' || note FROM departure_lines WHERE carrier_id IS NOT NULL \
-         UNION ALL SELECT coalesce(to_address, '') || ' ' || coalesce(message_id, '') FROM reminders",
+         UNION ALL SELECT coalesce(to_address, '') || ' ' || coalesce(message_id, '') FROM reminders \
+         UNION ALL SELECT countries || ' ' || purpose || ' ' || invited_by || ' ' || \
+         coalesce(decision_reason, '') || ' ' || coalesce(second_reason, '') FROM trips \
+         UNION ALL SELECT number FROM travel_documents",
     )
     .load::<Entered>(&mut app.db())
     .unwrap()
@@ -231,6 +234,7 @@ async fn every_page_each_role_reaches_reads_in_the_readers_language() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    crate::web_travel::a_trip_with_a_document_out(&app).await;
     let mut report = Vec::new();
     for lang in ["zh-CN", "en"] {
         for role in ["hr", "security", "admin", "manager"] {

@@ -205,7 +205,11 @@ pub(super) async fn trip_page(
         .db(move |conn| {
             let trip = travel::find(conn, &id)?;
             let scope = Scope::of(conn, &who)?;
-            employees::get(conn, &scope, &trip.employee_id)?;
+            // The traveller reads their own trip, whoever else may.
+            let own = travel::own_employee(conn, &who).is_ok_and(|e| e.id == trip.employee_id);
+            if !own {
+                employees::get(conn, &scope, &trip.employee_id)?;
+            }
             let documents = travel_lists::documents_of_trip(conn, &trip.id)?;
             let held = docs::list(
                 conn,
