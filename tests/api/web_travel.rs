@@ -47,7 +47,7 @@ fn id(v: &Value) -> String {
 }
 
 /// For the language crawl: in a seeded company, an approved trip of a classified employee
-/// with their passport out for it, and a trip taken without approval (with its case).
+/// with their passport out for it, and another one's trip waiting for security.
 pub async fn a_trip_with_a_document_out(app: &TestApp) {
     use diesel::prelude::*;
     use tuomi::db::schema::employees;
@@ -59,7 +59,7 @@ pub async fn a_trip_with_a_document_out(app: &TestApp) {
         .limit(2)
         .load(&mut app.db())
         .unwrap();
-    let [(traveller, no), (other, _)] = &serving[..] else {
+    let [(traveller, no), (_, other)] = &serving[..] else {
         panic!("the seed has two serving classified employees: {serving:?}");
     };
     let sec = app
@@ -88,12 +88,16 @@ pub async fn a_trip_with_a_document_out(app: &TestApp) {
     let out = json!({"trip_id": id(&asked), "on": "2030-02-28"});
     let path = format!("/api/v1/travel-documents/{}/hand-out", id(&doc));
     assert_eq!(post(app, &sec, &path, out).await.0, 200);
-    let mut taken = trip("2029-05-01", "2029-05-03");
-    taken["employee_id"] = json!(other);
-    assert_eq!(
-        post(app, &sec, "/api/v1/trips/unapproved", taken).await.0,
-        201
-    );
+    // A second person's trip, still waiting for security.
+    let them = linked(app, "crawl-traveller-2@example.com", other).await;
+    let (s, body) = post(
+        app,
+        &them,
+        "/api/v1/trips",
+        trip("2030-06-01", "2030-06-05"),
+    )
+    .await;
+    assert_eq!(s, 201, "{body}");
 }
 
 on_both_databases! {
