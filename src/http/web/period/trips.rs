@@ -323,21 +323,18 @@ pub(super) async fn new_page(
     let who = user.clone();
     let (own, unapproved, not_found) = state
         .db(move |conn| {
-            let own = match travel::own_employee(conn, &who) {
-                Ok(_) => None,
-                Err(e) => Some(e),
-            };
+            let own = travel::own_employee(conn, &who).err();
             let mut not_found = false;
             let mut person = None;
             if security {
                 if let Some(id) = q.employee_id.filter(|i| !i.is_empty()) {
                     person = employees::find(conn, &id)?;
                     not_found = person.is_none();
-                } else if let Some(no) = q.employee_no.map(|n| n.trim().to_string()) {
-                    if !no.is_empty() {
-                        person = employees::find_by_no(conn, &no)?;
-                        not_found = person.is_none();
-                    }
+                } else if let Some(no) = q.employee_no.map(|n| n.trim().to_string())
+                    && !no.is_empty()
+                {
+                    person = employees::find_by_no(conn, &no)?;
+                    not_found = person.is_none();
                 }
             }
             Ok((own, person, not_found))
