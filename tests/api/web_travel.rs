@@ -248,6 +248,38 @@ on_both_databases! {
         assert!(html.contains("此人仍在涉密岗位或脱密期内"), "{html}");
     }
 
+    async fn security_refuses_a_trip_with_its_reason_in_both_languages(app: TestApp) {
+        let hr_api = app.token_client("hr-api@example.com", &["hr"]).await;
+        let org = small_org(&app, &hr_api).await;
+        set_tier(&app, &org.dev, "important");
+        let dev = linked(&app, "dev@example.com", "D001").await;
+        let (_, asked) = post(&app, &dev, "/api/v1/trips", trip("2028-03-01", "2028-03-10")).await;
+        let here = format!("/trips/{}", id(&asked));
+        let decision = format!("/api/v1/trips/{}/decision", id(&asked));
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let (_, html) = page(&app, &sec, &here).await;
+        assert!(html.contains(&format!("action=\"{decision}\"")), "security decides: {html}");
+        // Without a reason the form comes back with the field at fault.
+        let (to, _, html) = submit_form(&app, &sec, &here, &decision, &[
+            ("decision", "reject"), ("reason", ""), ("_confirm", "yes"), ("_irreversible", "1"),
+        ]).await;
+        assert_eq!(to, here);
+        assert!(html.contains("aria-describedby=\"f-reason-error\""), "{html}");
+        let (_, _, html) = submit_form(&app, &sec, &here, &decision, &[
+            ("decision", "reject"), ("reason", "行程与工作无关"), ("_confirm", "yes"),
+            ("_irreversible", "1"), ("_done", "trip_decided"),
+        ]).await;
+        assert!(html.contains(">Refused<") && html.contains("行程与工作无关"), "{html}");
+        assert!(!html.contains(&format!("action=\"{decision}\"")), "decided once: {html}");
+        speak(&app, "sec@example.com", "zh-CN");
+        let (_, html) = page(&app, &sec, &here).await;
+        assert!(html.contains("未批准") && html.contains("该出境申请不在等待此项审批"), "{html}");
+        // The traveller reads the outcome of their own trip.
+        let (s, html) = page(&app, &dev, &here).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("Refused") && html.contains("行程与工作无关"), "{html}");
+    }
+
     async fn security_records_a_trip_taken_without_approval_and_reaches_its_case(app: TestApp) {
         let hr_api = app.token_client("hr-api@example.com", &["hr"]).await;
         let org = small_org(&app, &hr_api).await;

@@ -43,7 +43,7 @@ list_query! {
 struct Row {
     trip: Trip,
     person: Option<EmployeeName>,
-    decided_by: Option<String>,
+    decided_by: Vec<String>,
 }
 
 fn columns() -> Columns<Row> {
@@ -85,8 +85,8 @@ fn columns() -> Columns<Row> {
             Cell::badge(t, "travel.status", r.trip.status)
         })
         .sortable()
-        .col("decided_by", "travel.col.decided_by", |r, _| {
-            Cell::text(r.decided_by.clone().unwrap_or_default())
+        .col("decided_by", "travel.col.decided_by", |r, t| {
+            Cell::text(r.decided_by.join(&t.t("punct.list")))
         })
         .col("returned_on", "travel.col.returned_on", |r, _| {
             Cell::date(r.trip.returned_on)
@@ -103,16 +103,12 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 }
 
 /// Who decided: the first decider, and the unit leader after them.
-fn deciders(trip: &Trip, users: &HashMap<String, UserName>) -> Option<String> {
-    let name = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|i| users.get(i))
-            .map(|u| u.name.clone())
-    };
-    match (name(&trip.decided_by), name(&trip.second_by)) {
-        (Some(first), Some(second)) => Some(format!("{first}, {second}")),
-        (first, second) => first.or(second),
-    }
+fn deciders(trip: &Trip, users: &HashMap<String, UserName>) -> Vec<String> {
+    [&trip.decided_by, &trip.second_by]
+        .into_iter()
+        .filter_map(|id| id.as_ref().and_then(|i| users.get(i)))
+        .map(|u| u.name.clone())
+        .collect()
 }
 
 /// GET /trips (every staff role; a manager sees their reports' only): filters status and
