@@ -29,6 +29,7 @@ mod register;
 mod report;
 mod second_factor;
 mod session;
+mod travel;
 
 pub use harness::{DESKTOP, PHONE};
 pub use session::Browser;
