@@ -56,6 +56,8 @@ const PLANTED: &[(&str, &str)] = &[
     ("reminders.csv", "'+1+1"),
     ("tasks.csv", "'=1+4"),
     ("tier-changes.csv", "'=1+2"),
+    ("travel-documents.csv", "'+1+1"),
+    ("trips.csv", "'+1+1"),
     ("users.csv", "'=HYPERLINK(1)"),
 ];
 
@@ -162,6 +164,8 @@ async fn plant(app: &TestApp, clients: &[(&str, reqwest::Client)]) {
     )
     .await;
     assert!(s == 201 || s == 200, "{body}");
+    // A trip abroad with a passport out for it: the traveller's name is in both lists.
+    crate::web_travel::a_trip_with_a_document_out(app).await;
     // What an import or a profile edit could have left in every name.
     let mut conn = app.db();
     diesel::update(employees::table)

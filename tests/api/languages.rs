@@ -58,7 +58,8 @@ struct Entered {
 }
 
 /// What the seed and the test put in: names, numbers, emails, departments, titles, carrier
-/// tags and descriptions. Text the service writes itself (policy, states) is not data.
+/// tags and descriptions, trips and travel documents. Text the service writes itself
+/// (policy, states) is not data.
 fn entered(app: &TestApp) -> Vec<String> {
     diesel::sql_query(
         "SELECT name || ' ' || employee_no || ' ' || department || ' ' || title || ' ' || \
@@ -66,7 +67,10 @@ fn entered(app: &TestApp) -> Vec<String> {
          UNION ALL SELECT email || ' ' || name FROM users \
          UNION ALL SELECT tag || ' ' || description FROM carriers \
          UNION ALL SELECT title || ' ' || note FROM departure_lines WHERE carrier_id IS NOT NULL \
-         UNION ALL SELECT coalesce(to_address, '') || ' ' || coalesce(message_id, '') FROM reminders",
+         UNION ALL SELECT coalesce(to_address, '') || ' ' || coalesce(message_id, '') FROM reminders \
+         UNION ALL SELECT countries || ' ' || purpose || ' ' || invited_by || ' ' || \
+         coalesce(decision_reason, '') || ' ' || coalesce(second_reason, '') FROM trips \
+         UNION ALL SELECT number FROM travel_documents",
     )
     .load::<Entered>(&mut app.db())
     .unwrap()
@@ -179,9 +183,20 @@ async fn crawl_for_foreign_words(
     lang: &str,
     limit: usize,
 ) -> (BTreeMap<String, Vec<String>>, usize) {
+    crawl_within(app, client, lang, &["/"], limit).await
+}
+
+/// Crawls from `starts`, following only links under them (up to `limit` pages).
+async fn crawl_within(
+    app: &TestApp,
+    client: &reqwest::Client,
+    lang: &str,
+    starts: &[&str],
+    limit: usize,
+) -> (BTreeMap<String, Vec<String>>, usize) {
     let data = entered(app);
     let mut found = BTreeMap::new();
-    let mut queue = VecDeque::from([String::from("/")]);
+    let mut queue: VecDeque<String> = starts.iter().map(|s| s.to_string()).collect();
     let mut seen = HashSet::new();
     while let Some(path) = queue.pop_front() {
         if seen.len() >= limit || !seen.insert(path.clone()) {
@@ -208,6 +223,7 @@ async fn crawl_for_foreign_words(
         for link in html.split("href=\"").skip(1) {
             let href = link[..link.find('"').unwrap_or(0)].replace("&amp;", "&");
             if href.starts_with('/')
+                && starts.iter().any(|s| href.starts_with(s))
                 && !href.starts_with("//")
                 && !href.starts_with("/static/")
                 && !href.starts_with("/api/")
@@ -231,6 +247,7 @@ async fn every_page_each_role_reaches_reads_in_the_readers_language() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    crate::web_travel::a_trip_with_a_document_out(&app).await;
     let mut report = Vec::new();
     for lang in ["zh-CN", "en"] {
         for role in ["hr", "security", "admin", "manager"] {
@@ -243,7 +260,17 @@ async fn every_page_each_role_reaches_reads_in_the_readers_language() {
                 .await
                 .unwrap();
             assert_eq!(r.status(), 200);
-            let (found, pages) = crawl_for_foreign_words(&app, &client, lang, 150).await;
+            let (mut found, pages) = crawl_for_foreign_words(&app, &client, lang, 150).await;
+            // The travel pages, which the crawl from the start page may not reach in time.
+            let travel = ["/trips", "/travel-documents"];
+            let (more, travel_pages) = crawl_within(&app, &client, lang, &travel, 20).await;
+            found.extend(more);
+            // A manager reads their team's trips and asks for their own (no register).
+            let least = if role == "manager" { 2 } else { 4 };
+            assert!(
+                travel_pages >= least,
+                "{role} reached only {travel_pages} travel pages in {lang}"
+            );
             // A manager without reports has little to see; the others a whole company.
             let least = if role == "manager" { 5 } else { 100 };
             assert!(

@@ -58,7 +58,10 @@ async fn my_id(app: &TestApp, client: &reqwest::Client) -> String {
 }
 
 /// The policy form's fields, filled with the policy in force.
-async fn policy_fields(app: &TestApp, client: &reqwest::Client) -> Vec<(String, String)> {
+pub(crate) async fn policy_fields(
+    app: &TestApp,
+    client: &reqwest::Client,
+) -> Vec<(String, String)> {
     let (_, body) = get(app, client, "/api/v1/policy").await;
     let p = &body["policy"];
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -121,7 +124,7 @@ fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, S
         .collect()
 }
 
-fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(crate) fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

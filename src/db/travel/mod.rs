@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod late;
+pub mod lists;
 
 use crate::db::WriteTx;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -221,6 +222,36 @@ fn insert(
     Ok(id)
 }
 
+/// Whose decision `user` gives on `trip`: the one due (a user holding both roles gives the
+/// one the trip waits for).
+pub fn decider_of(trip: &Trip, user: &User) -> Decider {
+    use crate::domain::users::Role;
+    if trip.status == TripStatus::AwaitingSecondApproval && user.roles.contains(&Role::Admin) {
+        Decider::Leader
+    } else if user.roles.contains(&Role::Security) {
+        Decider::Security
+    } else {
+        Decider::Leader
+    }
+}
+
+/// The status `user`'s decision would leave `trip` in, or why they may not give it (a page
+/// asks before it offers the form).
+pub fn decision_of(
+    trip: &Trip,
+    user: &User,
+    decision: Decision,
+) -> std::result::Result<TripStatus, TripRefusal> {
+    let same = trip.decided_by.as_deref() == Some(user.id.as_str());
+    travel::decide(
+        trip.status,
+        decider_of(trip, user),
+        decision,
+        trip.needs_second_approval,
+        same,
+    )
+}
+
 /// Security's decision, or a unit leader's second approval: which one `user` gives is the
 /// step the trip is at (a user holding both roles gives the one due).
 pub fn decide(
@@ -231,25 +262,10 @@ pub fn decide(
     decision: Decision,
     reason: &str,
 ) -> Result<Trip> {
-    use crate::domain::users::Role;
     super::lock_row(tx, super::Locked::Trip, id)?;
     let trip = find(tx, id)?;
-    let decider =
-        if trip.status == TripStatus::AwaitingSecondApproval && user.roles.contains(&Role::Admin) {
-            Decider::Leader
-        } else if user.roles.contains(&Role::Security) {
-            Decider::Security
-        } else {
-            Decider::Leader
-        };
-    let same = trip.decided_by.as_deref() == Some(user.id.as_str());
-    let status = travel::decide(
-        trip.status,
-        decider,
-        decision,
-        trip.needs_second_approval,
-        same,
-    )?;
+    let decider = decider_of(&trip, user);
+    let status = decision_of(&trip, user, decision)?;
     let at_ = stored_instant(at.now);
     match decider {
         Decider::Security => diesel::update(trips::table.find(id))

@@ -198,6 +198,12 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ),
     ("/extensions", "nav.extensions", ExtensionParties::ROLES),
     ("/filing", "nav.filing", FilingReaders::ROLES),
+    ("/trips", "nav.trips", AnyRole::ROLES),
+    (
+        "/travel-documents",
+        "nav.travel_documents",
+        Overseers::ROLES,
+    ),
     ("/breaches", "nav.breaches", OutcomeReaders::ROLES),
     ("/tasks", "nav.tasks", AnyRole::ROLES),
     ("/audit", "nav.audit", AuditReaders::ROLES),

@@ -307,6 +307,17 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/filing", HR_SECURITY),
     ("GET", "/filing/print", HR_SECURITY),
     ("GET", "/filing/changes", HR_SECURITY),
+    // Trips abroad: every staff role reads the list (a manager their reports'); anyone
+    // signed in asks for their own trip. `{id}` is a trip nobody has: the role check lets
+    // every staff role in, who then hear 404 (the manager's scope: tests/api/web_travel.rs).
+    ("GET", "/trips", STAFF),
+    ("GET", "/trips/new", STAFF),
+    (
+        "GET",
+        "/trips/{id}",
+        [NotFound, NotFound, NotFound, NotFound, SignIn, SignIn],
+    ),
+    ("GET", "/travel-documents", OVERSEERS),
     // HR reads the outcomes of cases there, not the cases.
     ("GET", "/breaches", OVERSEERS),
     ("GET", "/breaches/new", STAFF),

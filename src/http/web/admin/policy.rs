@@ -137,7 +137,25 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         context! { key => "rule_references", settings => rule_references(p) },
         context! { key => "checklist", settings => checklist },
         context! { key => "interview_topics", settings => interview_topics(p) },
+        context! { key => "travel", settings => travel_settings(p) },
     ]
+}
+
+/// Travel abroad: the tiers whose trips a unit leader approves after security (a box each)
+/// and the days to report back.
+fn travel_settings(p: &Policy) -> Vec<Value> {
+    let t = &p.travel;
+    let mut settings: Vec<Value> = TIERS
+        .iter()
+        .map(|tier| {
+            let on = t.needs_second_approval(*tier);
+            let name = format!("travel.second_approval.{tier}");
+            setting(&name, "check", if on { "true" } else { "" }.into())
+        })
+        .collect();
+    let days = t.report_back_days.to_string();
+    settings.push(setting("travel.report_back_days", "number", days));
+    settings
 }
 
 /// The minimum wages as the form's box holds them: one a line, `region, yuan, YYYY-MM-DD`.
@@ -293,6 +311,15 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
             whole(&name, into);
         }
     }
+    // The travel settings: a form without them keeps those in force.
+    if fields.contains_key("travel.report_back_days") {
+        whole("travel.report_back_days", &mut p.travel.report_back_days);
+        p.travel.second_approval_tiers = TIERS
+            .into_iter()
+            .filter(|t| field(fields, &format!("travel.second_approval.{t}")) == "true")
+            .collect();
+    }
+    let r = &mut p.reminders;
     r.daily = field(fields, "reminders.daily").trim().to_string();
     r.digest = field(fields, "reminders.digest").trim().to_string();
     r.cadence.clear();

@@ -47,6 +47,8 @@ struct PersonView {
     ends_before: HashMap<String, NaiveDate>,
     departures: Vec<Departure>,
     users: HashMap<String, crate::db::names::UserName>,
+    /// The travel documents security holds of theirs (for the overseers only).
+    travel_documents: Vec<crate::db::travel::lists::DocumentRow>,
 }
 
 fn load_person(
@@ -81,6 +83,16 @@ fn load_person(
     }
     user_ids.extend(pledges.iter().map(|p| p.recorded_by.clone()));
     let users = crate::db::names::users(conn, user_ids)?;
+    let travel_documents = if user.may::<Overseers>() {
+        let filter = crate::db::travel::documents::DocumentFilter {
+            employee_id: Some(id.to_string()),
+            ..Default::default()
+        };
+        let window = crate::db::listing::Window::top(100);
+        crate::db::travel::lists::documents_page(conn, &filter, None, window)?.rows
+    } else {
+        Vec::new()
+    };
     Ok(PersonView {
         employee,
         manager,
@@ -94,6 +106,7 @@ fn load_person(
         ends_before,
         departures,
         users,
+        travel_documents,
     })
 }
 
@@ -316,6 +329,8 @@ pub(super) async fn person_page(
                 && matches!(e.status, EmployeeStatus::Departed | EmployeeStatus::Retired),
             can_depart => user.may::<HrOnly>() && e.status == EmployeeStatus::Active,
             can_add_carrier => overseer && employed,
+            travel => overseer.then(|| crate::http::web::period::documents::person_card(&v.travel_documents)),
+            can_keep_documents => user.may::<crate::domain::roles::SecurityOnly>(),
         },
     )
 }
