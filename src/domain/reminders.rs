@@ -43,6 +43,9 @@ crate::string_enum! {
         /// To the former employee, the moment their departure takes effect: the exit notice
         /// (离职保密告知书), once per departure (the period is the departure).
         ExitNotice = "exit_notice",
+        /// To HR and security: a former employee's new employer is one their running
+        /// restrictions forbid, and a breach case was opened (the period is the record).
+        ForbiddenEmployer = "forbidden_employer",
     }
 }
 

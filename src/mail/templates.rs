@@ -31,6 +31,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "released_on",
             "lasting",
             "ack_url",
+            "whereabouts_url",
             "report_url",
         ],
     ),
@@ -79,6 +80,20 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "forbidden",
+        &[
+            "name",
+            "employee_name",
+            "employer",
+            "post",
+            "kind",
+            "obligation",
+            "starts_on",
+            "url",
+            "case_url",
+        ],
+    ),
+    (
         "digest",
         &[
             "name",
@@ -114,6 +129,7 @@ const BUILTIN: &[(&str, &str)] = builtin![
     "nudge",
     "loss",
     "disputed",
+    "forbidden",
     "digest",
     "handover",
     "breach",
@@ -436,7 +452,7 @@ mod tests {
                             context! {
                                 name => "N", occasion, serving, obligations => obligations.clone(),
                                 restrictions => "R", ack_url => "A", report_url => "P",
-                                released_on => "D", lasting,
+                                whereabouts_url => "W", released_on => "D", lasting,
                             },
                         )
                         .unwrap();
