@@ -28,6 +28,7 @@ mod settings;
 mod setup;
 mod timeline;
 pub mod view;
+mod whereabouts;
 
 use crate::domain::roles::{
     Admins, AnyRole, AuditReaders, ExtensionParties, FilingReaders, OutcomeReaders, Overseers,
@@ -64,6 +65,8 @@ pub fn routes(r: &mut PageRoutes) {
     r.post("/ack", Open, ack::request_link);
     r.get("/ack/{token}", Open, ack::page);
     r.post("/ack/{token}", Open, ack::acknowledge);
+    r.get("/whereabouts/{token}", Open, whereabouts::page);
+    r.post("/whereabouts/{token}", Open, whereabouts::report);
     r.get("/receipt/{token}", Open, receipt::page);
     r.post("/receipt/{token}", Open, receipt::sign);
     r.get("/report", Open, report::page);
@@ -194,6 +197,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ),
     ("/extensions", "nav.extensions", ExtensionParties::ROLES),
     ("/filing", "nav.filing", FilingReaders::ROLES),
+    ("/competitors", "nav.competitors", FilingReaders::ROLES),
     ("/breaches", "nav.breaches", OutcomeReaders::ROLES),
     ("/tasks", "nav.tasks", AnyRole::ROLES),
     ("/audit", "nav.audit", AuditReaders::ROLES),
