@@ -62,3 +62,4 @@ mod web_departures;
 mod web_obligations;
 mod web_people;
 mod web_security;
+mod whereabouts;
