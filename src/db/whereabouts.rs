@@ -88,7 +88,10 @@ pub fn add_competitor(
         .filter(competitors::name_key.eq(&key))
         .count()
         .get_result(tx.conn())?;
-    if taken > 0 || key.is_empty() {
+    if key.is_empty() {
+        return Err(Error::field("name", problem!("not_valid")));
+    }
+    if taken > 0 {
         return Err(Error::field("name", problem!("competitor_already_listed")));
     }
     let id = uuid::Uuid::now_v7().to_string();
@@ -266,10 +269,12 @@ pub fn record(
             None => {
                 let report = NewReport {
                     person: employee.name.clone(),
+                    // Names and a day only: the case page shows it in either language.
                     what: format!(
-                        "{} → {} {} ({}, {})",
-                        employee.name, new.employer, new.post, kind, new.starts_on
-                    ),
+                        "{} → {} {} ({})",
+                        employee.name, new.employer, new.post, new.starts_on
+                    )
+                    .replace("  ", " "),
                     discovered_on: Some(today),
                     carriers: String::new(),
                     contact: String::new(),

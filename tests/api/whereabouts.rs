@@ -61,6 +61,12 @@ on_both_databases! {
         assert_eq!(case["source"], "employer", "{case}");
         assert_eq!(case["obligation_id"], json!(non_compete), "linked to the obligation: {case}");
         assert_eq!(case["employee_id"], json!(org.dev), "{case}");
+        // Its page says where it came from and which obligation it is about.
+        let reader = app.signed_in("sec-reader@example.com", &["security"]).await;
+        let (s, html) = page(&app, &reader, &format!("/breaches/{case_id}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("a new employer the person&#39;s running restrictions forbid"), "{html}");
+        assert!(html.contains("Non-compete (1 February 2028"), "the linked obligation: {html}");
         app.run_jobs().await;
         let to_hr = notices(&app, "hr@example.com");
         let to_security = notices(&app, "sec@example.com");
