@@ -133,6 +133,8 @@ on_both_databases! {
         let (s, html) = page(&app, &browser, &path).await;
         assert_eq!(s, 200);
         assert!(html.contains("报告您的新单位") && html.contains("是否为境外驻华机构"), "in the person's language: {html}");
+        let english = crate::languages::words_of_the_other_language(&app, &html, "zh-CN");
+        assert!(english.is_empty(), "English words on the Chinese page: {english:?}");
         // Refused: the field at fault, what was typed kept.
         let form = |employer: &str, starts_on: &str| {
             vec![("csrf", csrf_of(&html)), ("employer", employer.to_string()), ("post", "顾问".into()),
@@ -146,6 +148,8 @@ on_both_databases! {
         assert_eq!(r.status(), 303);
         let (_, thanked) = page(&app, &browser, r.headers()["location"].to_str().unwrap()).await;
         assert!(thanked.contains("谢谢，您的新单位已登记。") && thanked.contains("某外资企业"), "{thanked}");
+        let english = crate::languages::words_of_the_other_language(&app, &thanked, "zh-CN");
+        assert!(english.is_empty(), "English words on the Chinese page: {english:?}");
         assert!(!thanked.contains("/breaches/"), "the person learns nothing of a case");
         let history = get_json(&app, &hr, &format!("/api/v1/employees/{id}/whereabouts")).await;
         assert_eq!(history[0]["recorded_by"], Value::Null, "reported through the link: {history}");
@@ -162,6 +166,8 @@ on_both_databases! {
         assert_eq!(s, 200);
         assert!(html.contains("离职去向") && html.contains("某外资企业") && html.contains("本人报告"), "{html}");
         assert!(html.contains("境外驻华机构、组织或外资企业") && !html.contains("打开案件"), "HR sees no case link");
+        let english = crate::languages::words_of_the_other_language(&app, &html, "zh-CN");
+        assert!(english.is_empty(), "English words on the Chinese page: {english:?}");
         let (_, html) = page(&app, &sec, &format!("/employees/{id}")).await;
         assert!(html.contains("/breaches/"), "security opens the case");
         let r = hr_page.patch(app.url("/api/v1/me")).json(&json!({"language": "en"})).send().await.unwrap();
@@ -169,6 +175,8 @@ on_both_databases! {
         let (_, html) = page(&app, &hr_page, &format!("/employees/{id}")).await;
         assert!(html.contains("Where they work now") && html.contains("Record a new employer"), "{html}");
         assert!(html.contains("reported by the person"));
+        let chinese = crate::languages::words_of_the_other_language(&app, &html, "en");
+        assert!(chinese.is_empty(), "Chinese words on the English page: {chinese:?}");
         app.run_jobs().await;
     }
 
