@@ -108,11 +108,29 @@ on_both_databases! {
         let core = record(&app, &hr, &org.dev, foreign.clone()).await;
         assert!(core["breach_case_id"].is_string(), "forbidden during a core period: {core}");
         // A general tier's period does not forbid it under the default policy.
-        let general = record(&app, &hr, &org.outsider, foreign).await;
+        let general = record(&app, &hr, &org.outsider, foreign.clone()).await;
         assert_eq!(general["breach_case_id"], Value::Null, "{general}");
         assert_eq!(employer_cases(&app), 1);
+        // The administrator may forbid it for the general tier too; a tier without a period is
+        // refused.
+        let admin = app.token_client("admin@example.com", &["admin"]).await;
+        let mut policy = get_json(&app, &admin, "/api/v1/policy").await["policy"].clone();
+        assert_eq!(policy["whereabouts"]["foreign_forbidden_tiers"], json!(["core", "important"]));
+        policy["whereabouts"]["foreign_forbidden_tiers"] = json!(["none"]);
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        policy["whereabouts"]["foreign_forbidden_tiers"] = json!(["core", "important", "general"]);
+        let r = admin.put(app.url("/api/v1/policy")).json(&policy).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let general = record(&app, &hr, &org.outsider, foreign).await;
+        assert!(general["breach_case_id"].is_string(), "{general}");
+        assert_eq!(employer_cases(&app), 2);
+        // The policy page shows the setting.
+        let admin_page = app.signed_in("admin-page@example.com", &["admin"]).await;
+        let (_, html) = page(&app, &admin_page, "/admin/policy").await;
+        assert!(html.contains("Foreign employer forbidden during a general tier"), "{html}");
         app.run_jobs().await;
-        assert_eq!(notices(&app, "hr@example.com").len(), 1);
+        assert_eq!(notices(&app, "hr@example.com").len(), 2);
     }
 
     async fn the_person_reports_a_new_employer_through_their_link(app: TestApp) {
