@@ -37,6 +37,7 @@ pub mod throttles;
 pub mod travel;
 mod tx;
 pub mod users;
+pub mod whereabouts;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

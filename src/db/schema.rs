@@ -562,9 +562,11 @@ diesel::table! {
 }
 diesel::allow_tables_to_appear_in_same_query!(employees, person_terms);
 
+mod after_leaving;
 mod calendar;
 mod papers;
 mod period;
+pub use after_leaving::*;
 pub use calendar::*;
 pub use papers::*;
 pub use period::*;

@@ -142,6 +142,7 @@ pub mod spreadsheet;
 pub mod travel;
 pub mod travel_documents;
 pub mod users;
+pub mod whereabouts;
 
 use std::collections::BTreeMap;
 

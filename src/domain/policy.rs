@@ -73,6 +73,10 @@ pub struct Policy {
     /// saved before it existed get the defaults).
     #[serde(default = "super::interview::default_topics")]
     pub interview_topics: Vec<RuleText>,
+    /// Where former employees work now: the tiers whose declassification period forbids a
+    /// foreign employer (policies saved before it existed get the default: core, important).
+    #[serde(default)]
+    pub whereabouts: super::whereabouts::WhereaboutsPolicy,
 }
 
 /// Where a duty is written in the company's rules, in each language (also any other text of
@@ -184,6 +188,7 @@ impl Default for Policy {
             identity: super::identity::Identity::default(),
             travel: super::travel::TravelPolicy::default(),
             interview_topics: super::interview::default_topics(),
+            whereabouts: super::whereabouts::WhereaboutsPolicy::default(),
         }
     }
 }
@@ -325,6 +330,7 @@ impl Policy {
         self.reminders.check(&mut errors);
         self.identity.check(&mut errors);
         self.travel.check(&mut errors);
+        self.whereabouts.check(&mut errors);
         super::interview::check_topics(&self.interview_topics, &mut errors);
         let refs = &self.rule_references;
         for (kind, text) in [

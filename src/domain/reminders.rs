@@ -46,6 +46,9 @@ crate::string_enum! {
         /// To the person who asked to travel abroad: the decision on their trip, once (the
         /// period is the trip).
         TripDecided = "trip_decided",
+        /// To HR and security: a former employee's new employer is one their running
+        /// restrictions forbid, and a breach case was opened (the period is the record).
+        ForbiddenEmployer = "forbidden_employer",
     }
 }
 

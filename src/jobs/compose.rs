@@ -113,6 +113,25 @@ pub fn letter(
                 },
             )
         }
+        ReminderKind::ForbiddenEmployer => {
+            // HR reads the person's page; the case only security does.
+            let n = db::whereabouts::notice(conn, &reminder.period)?;
+            let reads_cases = user.roles.contains(&crate::domain::users::Role::Security);
+            let case_url = match n.case_id.as_deref().filter(|_| reads_cases) {
+                Some(case) => Some(base.join(&format!("breaches/{case}"))?.to_string()),
+                None => None,
+            };
+            (
+                "forbidden",
+                context! {
+                    name => user.name, employee_name => n.employee_name, employer => n.employer,
+                    post => n.post, kind => n.kind, obligation => n.obligation_kind,
+                    starts_on => written_date(n.starts_on, lang),
+                    url => base.join(&format!("employees/{}#whereabouts", n.employee_id))?.to_string(),
+                    case_url,
+                },
+            )
+        }
         ReminderKind::BreachReported => {
             // Only that a report arrived and where to read it: nothing of its content or
             // of who sent it.
@@ -223,6 +242,7 @@ fn to_former_employee(
         released_on => released_on.map(|d| written_date(d, lang)),
         lasting,
         ack_url => base.join(&format!("ack/{token}"))?.to_string(),
+        whereabouts_url => base.join(&format!("whereabouts/{token}"))?.to_string(),
         report_url => base.join("report")?.to_string(),
     };
     Composed::new(runner, company, to, lang, "reminder", ctx)

@@ -31,6 +31,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "released_on",
             "lasting",
             "ack_url",
+            "whereabouts_url",
             "report_url",
         ],
     ),
@@ -92,6 +93,20 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "forbidden",
+        &[
+            "name",
+            "employee_name",
+            "employer",
+            "post",
+            "kind",
+            "obligation",
+            "starts_on",
+            "url",
+            "case_url",
+        ],
+    ),
+    (
         "digest",
         &[
             "name",
@@ -129,6 +144,7 @@ const BUILTIN: &[(&str, &str)] = builtin![
     "nudge",
     "loss",
     "disputed",
+    "forbidden",
     "digest",
     "handover",
     "breach",
@@ -452,7 +468,7 @@ mod tests {
                             context! {
                                 name => "N", occasion, serving, obligations => obligations.clone(),
                                 restrictions => "R", ack_url => "A", report_url => "P",
-                                released_on => "D", lasting,
+                                whereabouts_url => "W", released_on => "D", lasting,
                             },
                         )
                         .unwrap();

@@ -88,6 +88,7 @@ pub fn sample_messages(lang: Language) -> Vec<(&'static str, Ctx)> {
                 obligations => vec![context! { kind => "confidentiality", starts_on => "S", ends_on => "E", ended => false, ending_soon => false }],
                 restrictions => "R", released_on => (), lasting => (),
                 ack_url => format!("{base}/ack/<token>"), report_url => format!("{base}/report"),
+                whereabouts_url => format!("{base}/whereabouts/<token>"),
             },
         ),
         (
@@ -142,6 +143,15 @@ pub fn sample_messages(lang: Language) -> Vec<(&'static str, Ctx)> {
                 name => "李娟", employee_name => "张伟", successor_name => "王芳",
                 title => "DOC-3 设计图纸", note => "只收到2份", on => day(2028, 2, 28),
                 url => format!("{base}/departures/d-1"),
+            },
+        ),
+        (
+            "forbidden",
+            context! {
+                name => "李娟", employee_name => "张伟", employer => "某竞争公司", post => "研发工程师",
+                kind => "competitor", obligation => "non_compete", starts_on => day(2028, 3, 1),
+                url => format!("{base}/employees/e-1#whereabouts"),
+                case_url => format!("{base}/breaches/c-1"),
             },
         ),
         (

@@ -70,7 +70,8 @@ fn entered(app: &TestApp) -> Vec<String> {
          UNION ALL SELECT coalesce(to_address, '') || ' ' || coalesce(message_id, '') FROM reminders \
          UNION ALL SELECT countries || ' ' || purpose || ' ' || invited_by || ' ' || \
          coalesce(decision_reason, '') || ' ' || coalesce(second_reason, '') FROM trips \
-         UNION ALL SELECT number FROM travel_documents",
+         UNION ALL SELECT number FROM travel_documents \
+         UNION ALL SELECT employer || ' ' || post FROM whereabouts UNION ALL SELECT name FROM competitors",
     )
     .load::<Entered>(&mut app.db())
     .unwrap()
@@ -173,6 +174,16 @@ fn foreign_words(text: &str, lang: &str, data: &[String]) -> Vec<String> {
         .filter(|w| w.chars().any(|c| c.is_alphabetic()) && w.chars().count() >= 2)
         .filter(|w| !SAME_IN_BOTH.contains(&w.as_str()))
         .filter(|w| !data.iter().any(|d| d.contains(w.as_str())))
+        .collect()
+}
+
+/// The words of the other language on one page in `lang` (for pages the crawl cannot reach,
+/// as those behind a former employee's link), outside the data entered.
+pub(crate) fn words_of_the_other_language(app: &TestApp, html: &str, lang: &str) -> Vec<String> {
+    let data = entered(app);
+    visible_text(html)
+        .iter()
+        .flat_map(|t| foreign_words(t, lang, &data))
         .collect()
 }
 

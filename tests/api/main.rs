@@ -65,3 +65,4 @@ mod web_obligations;
 mod web_people;
 mod web_security;
 mod web_travel;
+mod whereabouts;

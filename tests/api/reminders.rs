@@ -852,9 +852,15 @@ async fn reminder_emails_in_both_languages_match_their_snapshots() {
             let name = format!("{message}.{lang}");
             let parsed = mail.parsed();
             let token = mail.ack_path();
+            let where_ = token.replacen("/ack/", "/whereabouts/", 1);
             let blank = |s: String| {
                 s.replace(&token, "/ack/<token>")
                     .replace(&token.replace('/', "&#x2f;"), "&#x2f;ack&#x2f;<token>")
+                    .replace(&where_, "/whereabouts/<token>")
+                    .replace(
+                        &where_.replace('/', "&#x2f;"),
+                        "&#x2f;whereabouts&#x2f;<token>",
+                    )
             };
             let mailbox = |a: Option<&mail_parser::Address>| {
                 a.and_then(|f| f.first())

@@ -41,6 +41,8 @@ pub struct Opening<'a> {
     pub reporter: Option<&'a User>,
     pub employee_id: Option<&'a str>,
     pub departure_line_id: Option<&'a str>,
+    /// The obligation the case is about (a forbidden new employer's).
+    pub obligation_id: Option<&'a str>,
 }
 
 /// Opens a case and tells every security officer that one arrived — only that, and where to
@@ -71,6 +73,7 @@ pub fn open(
             breach_cases::person.eq(&report.person),
             breach_cases::employee_id.eq(opening.employee_id),
             breach_cases::departure_line_id.eq(opening.departure_line_id),
+            breach_cases::obligation_id.eq(opening.obligation_id),
             breach_cases::what.eq(&report.what),
             breach_cases::discovered_on.eq(report.discovered_on),
             breach_cases::carriers.eq(&report.carriers),
@@ -93,12 +96,13 @@ pub fn open(
             details: json!({ "code": code, "source": opening.source }),
         },
     )?;
-    // A loss is already emailed to HR and security as it is confirmed.
+    // A loss is already emailed to HR and security as it is confirmed, and so is a forbidden
+    // new employer.
     let officers = match opening.source {
         CaseSource::Report | CaseSource::Travel => {
             crate::db::users::active_with_roles(tx, &[Role::Security])?
         }
-        CaseSource::Loss => Vec::new(),
+        CaseSource::Loss | CaseSource::Employer => Vec::new(),
     };
     for officer in officers {
         plan_one(

@@ -367,6 +367,7 @@ pub(super) fn open_loss_case(
             reporter: None,
             employee_id: Some(&employee.id),
             departure_line_id: Some(&line.id),
+            obligation_id: None,
         },
         &report,
     )?;

@@ -399,6 +399,7 @@ pub fn record_unapproved(
             reporter: None,
             employee_id: Some(&employee.id),
             departure_line_id: None,
+            obligation_id: None,
         },
         &report,
     )?;

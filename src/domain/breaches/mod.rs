@@ -39,6 +39,9 @@ crate::string_enum! {
         /// Security recorded a trip abroad taken without approval (Law on Guarding State
         /// Secrets art. 45, 46).
         Travel = "travel",
+        /// A new employer the person's running restrictions forbid (a competitor during a
+        /// non-compete, a foreign body during a declassification period).
+        Employer = "employer",
     }
 }
 

@@ -24,6 +24,7 @@ pub mod second_factor;
 pub mod session;
 pub mod travel;
 pub mod users;
+pub mod whereabouts;
 
 use actix_web::web;
 
@@ -80,4 +81,5 @@ pub fn routes(r: &mut ApiRoutes) {
     reminders::routes(r);
     breaches::routes(r);
     travel::routes(r);
+    whereabouts::routes(r);
 }

@@ -35,8 +35,8 @@ list_query! {
     pub struct ReminderQuery {
         /// scheduled, sent, failed or acknowledged.
         pub status: Option<String>,
-        /// periodic, ending, released, on_request, nudge, digest, loss, handover or
-        /// breach_reported.
+        /// periodic, ending, released, on_request, nudge, digest, loss, handover,
+        /// breach_reported or forbidden_employer.
         pub kind: Option<String>,
         pub employee_id: Option<String>,
         /// due_at, sent_at, kind or status; `-` before it for descending (default `-due_at`).

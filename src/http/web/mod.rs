@@ -29,6 +29,7 @@ mod setup;
 mod timeline;
 mod travel_link;
 pub mod view;
+mod whereabouts;
 
 use crate::domain::roles::{
     Admins, AnyRole, AuditReaders, ExtensionParties, FilingReaders, OutcomeReaders, Overseers,
@@ -68,6 +69,8 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/travel/{token}", Open, travel_link::page);
     r.post("/travel/{token}", Open, travel_link::request);
     r.post("/travel/{token}/return", Open, travel_link::report_return);
+    r.get("/whereabouts/{token}", Open, whereabouts::page);
+    r.post("/whereabouts/{token}", Open, whereabouts::report);
     r.get("/receipt/{token}", Open, receipt::page);
     r.post("/receipt/{token}", Open, receipt::sign);
     r.get("/report", Open, report::page);
@@ -204,6 +207,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
         "nav.travel_documents",
         Overseers::ROLES,
     ),
+    ("/competitors", "nav.competitors", FilingReaders::ROLES),
     ("/breaches", "nav.breaches", OutcomeReaders::ROLES),
     ("/tasks", "nav.tasks", AnyRole::ROLES),
     ("/audit", "nav.audit", AuditReaders::ROLES),

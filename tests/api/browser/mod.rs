@@ -20,7 +20,7 @@
 //!
 //! `harness.rs` holds the chromedriver and the window sizes, `session.rs` one browser's
 //! WebDriver session; each journey is a file of its own (`report.rs`, `departure.rs`,
-//! `acknowledge.rs`, `second_factor.rs`, `travel.rs`), in Chinese and in English.
+//! `acknowledge.rs`, `second_factor.rs`, `travel.rs`, `whereabouts.rs`), in Chinese and in English.
 
 mod acknowledge;
 mod departure;
@@ -30,6 +30,7 @@ mod report;
 mod second_factor;
 mod session;
 mod travel;
+mod whereabouts;
 
 pub use harness::{DESKTOP, PHONE};
 pub use session::Browser;

@@ -99,8 +99,13 @@ impl Fixtures {
                 Some(own) => pick(own, &self.other_token),
                 None => Some(self.other_token.clone()),
             },
-            ("ack", _) if who == Who::Former && foreign => Some(self.tampered_ack_token.clone()),
-            ("ack", _) if who == Who::Former => Some(self.ack_token.clone()),
+            ("ack" | "whereabouts", _) if who == Who::Former && foreign => {
+                Some(self.tampered_ack_token.clone())
+            }
+            ("ack" | "whereabouts", _) if who == Who::Former => Some(self.ack_token.clone()),
+            ("whereabouts", _) => Some(FORGED_TOKEN.to_string()),
+            // Taking off a competitor not on the list is a no-op (204).
+            ("competitors", _) => Some("no-such-competitor".to_string()),
             ("ack", _) | ("receipt", _) | ("travel", _) => Some(FORGED_TOKEN.to_string()),
             // A calendar feed's token: everyone has a forged one (the real ones are tested in
             // `calendar.rs`).

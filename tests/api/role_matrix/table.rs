@@ -198,6 +198,13 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("POST", "/api/v1/travel-documents/{id}/hand-out", SECURITY),
     ("POST", "/api/v1/travel-documents/{id}/take-back", SECURITY),
     ("POST", "/api/v1/travel-documents/{id}/give-back", SECURITY),
+    // Where former employees work now: HR records, admin, HR and security read (a manager
+    // not); the competitor list HR keeps (taking off one not listed is a no-op, 204).
+    ("POST", "/api/v1/employees/{id}/whereabouts", HR),
+    ("GET", "/api/v1/employees/{id}/whereabouts", OVERSEERS),
+    ("GET", "/api/v1/competitors", OVERSEERS),
+    ("POST", "/api/v1/competitors", HR),
+    ("DELETE", "/api/v1/competitors/{id}", HR),
     // The entry-exit filing list: HR and security read it, security records a filing.
     ("GET", "/api/v1/entry-exit-filing", HR_SECURITY),
     ("GET", "/api/v1/entry-exit-filing/changes", HR_SECURITY),
@@ -253,6 +260,9 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
     ("GET", "/travel/{token}", NOBODYS_LINK),
     ("POST", "/travel/{token}", NOBODYS_LINK),
     ("POST", "/travel/{token}/return", NOBODYS_LINK),
+    // The person's report of a new employer, through the same link.
+    ("GET", "/whereabouts/{token}", LINK_HOLDER),
+    ("POST", "/whereabouts/{token}", LINK_HOLDER),
     ("GET", "/receipt/{token}", NOBODYS_LINK),
     ("POST", "/receipt/{token}", NOBODYS_LINK),
     ("GET", "/report", ANYONE),
@@ -318,6 +328,7 @@ pub(super) const ROUTES: &[(&str, &str, [Expect; 6])] = &[
         [NotFound, NotFound, NotFound, NotFound, SignIn, SignIn],
     ),
     ("GET", "/travel-documents", OVERSEERS),
+    ("GET", "/competitors", OVERSEERS),
     // HR reads the outcomes of cases there, not the cases.
     ("GET", "/breaches", OVERSEERS),
     ("GET", "/breaches/new", STAFF),

@@ -83,6 +83,7 @@ pub async fn staff_report(
                 reporter: (!r.anonymous).then_some(&user),
                 employee_id: r.employee_id.as_deref().filter(|e| !e.is_empty()),
                 departure_line_id: None,
+                obligation_id: None,
             };
             let (id, receipt) = breaches::open(conn, now, opening, &new)?;
             if let Some((name, bytes)) = &evidence {
@@ -178,6 +179,7 @@ pub async fn public_report(
                 reporter: None,
                 employee_id: None,
                 departure_line_id: None,
+                obligation_id: None,
             };
             let (id, receipt) = breaches::open(conn, now, opening, &new)?;
             if let Some((name, bytes)) = &evidence {

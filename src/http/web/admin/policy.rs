@@ -138,6 +138,10 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         context! { key => "checklist", settings => checklist },
         context! { key => "interview_topics", settings => interview_topics(p) },
         context! { key => "travel", settings => travel_settings(p) },
+        context! { key => "whereabouts", settings => TIERS.map(|tier| {
+            let forbidden = p.whereabouts.foreign_forbidden(tier);
+            setting(&format!("whereabouts.foreign_forbidden.{tier}"), "yes_no", forbidden.to_string())
+        }).to_vec()},
     ]
 }
 
@@ -381,6 +385,17 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
         ) {
             Ok(topics) => p.interview_topics = topics,
             Err(message) => errors.add("interview_topics", message),
+        }
+    }
+    // A form without them keeps the tiers in force.
+    for tier in TIERS {
+        let name = format!("whereabouts.foreign_forbidden.{tier}");
+        let tiers = &mut p.whereabouts.foreign_forbidden_tiers;
+        match field(fields, &name).trim() {
+            "true" if !tiers.contains(&tier) => tiers.push(tier),
+            "false" => tiers.retain(|t| *t != tier),
+            "true" | "" => {}
+            _ => errors.add(&name, crate::problem!("not_valid")),
         }
     }
     for (n, line) in p.checklist.iter_mut().enumerate() {

@@ -8,6 +8,7 @@ mod list;
 mod paper;
 mod person;
 mod print;
+mod whereabouts;
 
 use std::collections::HashMap;
 

@@ -136,7 +136,11 @@ pub(super) async fn person_page(
     status: StatusCode,
 ) -> Result<HttpResponse, Error> {
     let who = user.clone();
-    let v = state.db(move |conn| load_person(conn, &who, &id)).await?;
+    let wanted = id.clone();
+    let v = state
+        .db(move |conn| load_person(conn, &who, &wanted))
+        .await?;
+    let whereabouts = super::whereabouts::card(state, &user, &id).await?;
     let lang = page_language(req, Some(&user));
     let today = crate::clock::company_date(state.now(), state.config.timezone);
     let e = &v.employee;
@@ -314,6 +318,7 @@ pub(super) async fn person_page(
             timeline => picture,
             lasting_from,
             departures,
+            whereabouts,
             tiers,
             languages => options("people.language", &["zh-CN", "en"]),
             methods => options("people.pledge_method", SigningMethod::ALL),

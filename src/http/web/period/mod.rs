@@ -1,7 +1,8 @@
 //! Managing the period beyond its dates (DOMAIN "Managing the period"): the entry-exit filing
-//! list, trips abroad and the travel documents security holds. Every action posts to the
-//! JSON API; the pages only show.
+//! list, trips abroad, the travel documents security holds and the competitor list. Every
+//! action posts to the JSON API; the pages only show.
 
+mod competitors;
 pub(crate) mod documents;
 mod filing;
 mod trips;
@@ -18,4 +19,5 @@ pub fn routes(r: &mut PageRoutes) {
     r.get("/trips/new", SignedIn, trips::new_page);
     r.get("/trips/{id}", AnyRole, trips::trip_page);
     r.get("/travel-documents", Overseers, documents::list_page);
+    r.get("/competitors", Overseers, competitors::list_page);
 }

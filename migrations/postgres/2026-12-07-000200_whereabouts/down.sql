@@ -1,0 +1,2 @@
+DROP TABLE whereabouts;
+DROP TABLE competitors;
