@@ -32,7 +32,7 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);
 
-async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
+pub async fn current_user(req: HttpRequest) -> Result<Option<User>, Error> {
     let state = state(&req)?;
     let user = if let Some(token) = bearer_token(&req) {
         let now = state.now();

@@ -296,6 +296,8 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     if req.path().starts_with("/api/") {
         Error::NotFound.error_response()
     } else {
-        web::not_found_page(&req)
+        // Signed in, the page speaks the reader's language and keeps their menu.
+        let user = extract::current_user(req.clone()).await.ok().flatten();
+        web::not_found_page(&req, user.as_ref())
     }
 }

@@ -152,6 +152,17 @@ on_both_databases! {
         assert!(html.contains("登录"), "the choice outranks the browser");
     }
 
+    async fn a_page_that_does_not_exist_speaks_the_signed_in_readers_language(app: TestApp) {
+        let hr = app.signed_in("hr@example.com", &["hr"]).await;
+        let (s, html) = page(&app, &hr, "/no-such-page").await;
+        assert_eq!(s, 404);
+        assert!(html.contains("There is no page at this address.") && !html.contains("此地址没有页面"), "{html}");
+        assert!(html.contains("href=\"/employees\""), "the menu stays: {html}");
+        let (s, html) = page(&app, &reqwest::Client::new(), "/no-such-page").await;
+        assert_eq!(s, 404);
+        assert!(html.contains("此地址没有页面"), "a stranger without a language reads Chinese: {html}");
+    }
+
     async fn the_menu_offers_each_role_its_own_pages(app: TestApp) {
         let manager = app.signed_in("m@example.com", &["manager"]).await;
         let (_, html) = page(&app, &manager, "/").await;

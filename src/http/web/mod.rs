@@ -252,17 +252,19 @@ pub fn message_page(
     )
 }
 
-/// The 404 page for paths outside the API.
-pub fn not_found_page(req: &HttpRequest) -> HttpResponse {
+/// The 404 page for paths outside the API, for the signed-in user if any.
+pub fn not_found_page(req: &HttpRequest, user: Option<&User>) -> HttpResponse {
     use actix_web::ResponseError;
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Error::NotFound.error_response();
     };
-    message_page(
+    render_page(
         state,
         req,
+        user,
         actix_web::http::StatusCode::NOT_FOUND,
-        "not_found",
+        "message.html",
+        context! { message_key => "not_found", detail => None::<String> },
     )
     .unwrap_or_else(|e| e.error_response())
 }
