@@ -274,6 +274,10 @@ pub fn list(conn: &mut DbConnection, filter: &DocumentFilter) -> QueryResult<Vec
     if let Some(s) = filter.status {
         q = q.filter(travel_documents::status.eq(s));
     }
+    if filter.late_on.is_some() {
+        // Only a document out can be late.
+        q = q.filter(travel_documents::status.eq(DocumentStatus::Out));
+    }
     let found: Vec<TravelDocument> = q
         .order((
             travel_documents::employee_id.asc(),

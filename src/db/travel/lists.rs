@@ -136,7 +136,9 @@ pub fn documents_page(
             q = q.filter(travel_documents::status.eq(s));
         }
         if let Some((today, days)) = filter.late_on {
+            // A document goes out only for an approved trip: the status narrows by index.
             let ended = trips::table
+                .filter(trips::status.eq(crate::domain::travel::TripStatus::Approved))
                 .filter(trips::ends_on.le(latest_end_due(today, days)))
                 .select(trips::id.nullable());
             q = q
@@ -200,16 +202,20 @@ fn with_whereabouts(
         .map(|d| d.id.clone())
         .collect();
     let mut since: HashMap<(String, String), NaiveDate> = HashMap::new();
-    let moves: Vec<(String, Option<String>, NaiveDate)> = travel_document_moves::table
-        .filter(travel_document_moves::document_id.eq_any(&out_ids))
-        .filter(travel_document_moves::action.eq(super::documents::DocumentMove::HandedOut))
-        .order(travel_document_moves::recorded_at)
-        .select((
-            travel_document_moves::document_id,
-            travel_document_moves::trip_id,
-            travel_document_moves::moved_on,
-        ))
-        .load(conn)?;
+    let moves: Vec<(String, Option<String>, NaiveDate)> = if out_ids.is_empty() {
+        Vec::new()
+    } else {
+        travel_document_moves::table
+            .filter(travel_document_moves::document_id.eq_any(&out_ids))
+            .filter(travel_document_moves::action.eq(super::documents::DocumentMove::HandedOut))
+            .order(travel_document_moves::recorded_at)
+            .select((
+                travel_document_moves::document_id,
+                travel_document_moves::trip_id,
+                travel_document_moves::moved_on,
+            ))
+            .load(conn)?
+    };
     for (doc, trip, on) in moves {
         if let Some(trip) = trip {
             since.insert((doc, trip), on);

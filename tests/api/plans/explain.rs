@@ -34,6 +34,10 @@ const SMALL: &[(&str, &str)] = &[
     ),
     ("user_roles", "a role or two per account"),
     (
+        "competitors",
+        "the competitors HR lists by hand: tens, listed whole on their page",
+    ),
+    (
         "jobs",
         "the work queue: what is queued and the last 30 days of done jobs (pruned daily); \
          listed for operators only",

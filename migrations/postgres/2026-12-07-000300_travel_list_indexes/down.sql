@@ -1,0 +1,2 @@
+DROP INDEX travel_document_moves_trip_idx;
+DROP INDEX travel_documents_status_idx;
