@@ -429,8 +429,18 @@ fn message_view(bytes: &[u8], expected_sha: Option<&str>) -> Value {
         .headers_raw()
         .map(|(name, value)| context! { name, value => value.trim() })
         .collect();
+    // The language the message declares (every one the service writes does, on its HTML
+    // part): the page marks the message's words as that language, not the reader's.
+    let lang = parsed
+        .body_html(0)
+        .and_then(|html| {
+            let at = html.find("<html lang=\"")? + "<html lang=\"".len();
+            html[at..].split('"').next().map(str::to_string)
+        })
+        .unwrap_or_default();
     context! {
         readable => true,
+        lang,
         from => addresses(parsed.from()),
         to => addresses(parsed.to()),
         subject => parsed.subject().map(str::to_string),
@@ -509,7 +519,7 @@ pub async fn detail(
                 employee_id => r.employee_id,
                 name,
                 kind => r.kind,
-                period => r.period,
+                period => occasion_time(&r.period),
                 due_at => instant(r.due_at),
                 sent_at => r.sent_at.map(instant),
                 status => r.status,
@@ -528,4 +538,13 @@ pub async fn detail(
                 && user.may::<HrOnly>(),
         },
     )
+}
+
+/// The time a reminder's occasion names — a quarter's slot, a last day — as the page shows it
+/// beside the kind; none for an occasion named by a record (a departure, a trip, a case),
+/// whose id means nothing to a reader.
+fn occasion_time(period: &str) -> Option<String> {
+    let is_date = chrono::NaiveDate::parse_from_str(period, "%Y-%m-%d").is_ok();
+    let is_slot = chrono::NaiveDateTime::parse_from_str(period, "%Y-%m-%dT%H:%M").is_ok();
+    (is_date || is_slot).then(|| period.replace('T', " "))
 }
