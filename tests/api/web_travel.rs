@@ -246,6 +246,9 @@ on_both_databases! {
         speak(&app, "sec@example.com", "zh-CN");
         let (_, _, html) = submit_form(&app, &sec, &person, &give_back, &[("on", "2028-03-20")]).await;
         assert!(html.contains("此人仍在涉密岗位或脱密期内"), "{html}");
+        // The traveller is told the decision.
+        app.run_jobs().await;
+        assert_eq!(app.smtp.to("d001@corp.example").iter().filter(|m| m.subject().contains("出境申请已批准")).count(), 1);
     }
 
     async fn security_refuses_a_trip_with_its_reason_in_both_languages(app: TestApp) {
@@ -279,6 +282,10 @@ on_both_databases! {
         let (s, html) = page(&app, &dev, &here).await;
         assert_eq!(s, 200);
         assert!(html.contains("Refused") && html.contains("行程与工作无关"), "{html}");
+        // And is told it by email, with the reason.
+        app.run_jobs().await;
+        let told = app.smtp.to("d001@corp.example");
+        assert!(told.iter().any(|m| m.subject().contains("出境申请未获批准") && m.text().contains("审批意见：行程与工作无关")), "{}", told.len());
     }
 
     async fn security_records_a_trip_taken_without_approval_and_reaches_its_case(app: TestApp) {
@@ -339,6 +346,7 @@ on_both_databases! {
         let text = csv(&app, &hr, "/trips?format=csv").await;
         assert!(text.starts_with("人员,工号,前往国家或地区"), "{text}");
         assert!(text.contains(",已批准,"), "{text}");
+        app.run_jobs().await;
     }
 
     async fn the_policy_form_saves_the_travel_settings(app: TestApp) {
