@@ -349,13 +349,18 @@ on_both_databases! {
         app.run_jobs().await;
     }
 
-    async fn the_policy_form_saves_the_travel_settings(app: TestApp) {
+    async fn the_policy_form_saves_the_travel_and_employer_settings(app: TestApp) {
         let admin = app.signed_in("admin@example.com", &["admin"]).await;
         let (_, html) = page(&app, &admin, "/admin/policy").await;
         assert!(html.contains("Travel abroad") && html.contains("name=\"travel.report_back_days\" type=\"number\" value=\"7\""), "{html}");
         assert!(html.contains("name=\"travel.second_approval.core\" value=\"true\" checked"), "{html}");
         let mut fields = crate::web_admin::policy_fields(&app, &admin).await;
         fields.push(("travel.report_back_days".into(), "10".into()));
+        // The set of tiers as the page sends it: its mark, and the boxes ticked.
+        fields.push(("travel.second_approval".into(), "1".into()));
+        // The tiers that forbid a foreign employer are boxes the same way: core alone now.
+        fields.push(("whereabouts.foreign_forbidden".into(), "1".into()));
+        fields.push(("whereabouts.foreign_forbidden.core".into(), "true".into()));
         fields.push(("travel.second_approval.important".into(), "true".into()));
         let (to, _, html) = submit_form(&app, &admin, "/admin/policy", "/admin/policy", &crate::web_admin::refs(&fields)).await;
         assert_eq!(to, "/admin/policy");
@@ -364,6 +369,9 @@ on_both_databases! {
         assert!(!html.contains("name=\"travel.second_approval.core\" value=\"true\" checked"), "{html}");
         let now = crate::helpers::get_json(&app, &admin, "/api/v1/policy").await;
         assert_eq!(now["policy"]["travel"], json!({"second_approval_tiers": ["important"], "report_back_days": 10}));
+        assert_eq!(now["policy"]["whereabouts"]["foreign_forbidden_tiers"], json!(["core"]));
+        assert!(html.contains("name=\"whereabouts.foreign_forbidden.core\" value=\"true\" checked"), "{html}");
+        assert!(!html.contains("name=\"whereabouts.foreign_forbidden.important\" value=\"true\" checked"), "{html}");
         // Security reads them.
         let sec = app.signed_in("sec@example.com", &["security"]).await;
         speak(&app, "sec@example.com", "zh-CN");

@@ -8,6 +8,7 @@
 //! fields that become the API's nested document).
 
 mod identity;
+mod period_settings;
 mod pledge_texts;
 mod policy;
 mod users;

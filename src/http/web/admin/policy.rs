@@ -28,7 +28,7 @@ use crate::http::AppState;
 use crate::http::extract::{Authorized, CsrfForm, MaybeUser, Overseers};
 
 /// The tiers with a declassification period, as the form lists their restriction texts.
-const TIERS: [ClearanceTier; 3] = [
+pub(super) const TIERS: [ClearanceTier; 3] = [
     ClearanceTier::Core,
     ClearanceTier::Important,
     ClearanceTier::General,
@@ -36,7 +36,7 @@ const TIERS: [ClearanceTier; 3] = [
 
 /// A setting of the form: its field name (also the name the API's messages use), how it is
 /// typed, and its value.
-fn setting(name: &str, kind: &str, value: String) -> Value {
+pub(super) fn setting(name: &str, kind: &str, value: String) -> Value {
     context! { name, kind, value }
 }
 
@@ -137,29 +137,10 @@ fn policy_sections(p: &Policy) -> Vec<Value> {
         context! { key => "rule_references", settings => rule_references(p) },
         context! { key => "checklist", settings => checklist },
         context! { key => "interview_topics", settings => interview_topics(p) },
-        context! { key => "travel", settings => travel_settings(p) },
-        context! { key => "whereabouts", settings => TIERS.map(|tier| {
-            let forbidden = p.whereabouts.foreign_forbidden(tier);
-            setting(&format!("whereabouts.foreign_forbidden.{tier}"), "yes_no", forbidden.to_string())
-        }).to_vec()},
     ]
-}
-
-/// Travel abroad: the tiers whose trips a unit leader approves after security (a box each)
-/// and the days to report back.
-fn travel_settings(p: &Policy) -> Vec<Value> {
-    let t = &p.travel;
-    let mut settings: Vec<Value> = TIERS
-        .iter()
-        .map(|tier| {
-            let on = t.needs_second_approval(*tier);
-            let name = format!("travel.second_approval.{tier}");
-            setting(&name, "check", if on { "true" } else { "" }.into())
-        })
-        .collect();
-    let days = t.report_back_days.to_string();
-    settings.push(setting("travel.report_back_days", "number", days));
-    settings
+    .into_iter()
+    .chain(super::period_settings::sections(p))
+    .collect()
 }
 
 /// The minimum wages as the form's box holds them: one a line, `region, yuan, YYYY-MM-DD`.
@@ -315,14 +296,6 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
             whole(&name, into);
         }
     }
-    // The travel settings: a form without them keeps those in force.
-    if fields.contains_key("travel.report_back_days") {
-        whole("travel.report_back_days", &mut p.travel.report_back_days);
-        p.travel.second_approval_tiers = TIERS
-            .into_iter()
-            .filter(|t| field(fields, &format!("travel.second_approval.{t}")) == "true")
-            .collect();
-    }
     let r = &mut p.reminders;
     r.daily = field(fields, "reminders.daily").trim().to_string();
     r.digest = field(fields, "reminders.digest").trim().to_string();
@@ -387,17 +360,7 @@ fn policy_from_form(current: &Policy, fields: &Fields) -> Result<Policy, FieldEr
             Err(message) => errors.add("interview_topics", message),
         }
     }
-    // A form without them keeps the tiers in force.
-    for tier in TIERS {
-        let name = format!("whereabouts.foreign_forbidden.{tier}");
-        let tiers = &mut p.whereabouts.foreign_forbidden_tiers;
-        match field(fields, &name).trim() {
-            "true" if !tiers.contains(&tier) => tiers.push(tier),
-            "false" => tiers.retain(|t| *t != tier),
-            "true" | "" => {}
-            _ => errors.add(&name, crate::problem!("not_valid")),
-        }
-    }
+    super::period_settings::read(&mut p, fields, &mut errors);
     for (n, line) in p.checklist.iter_mut().enumerate() {
         for (suffix, title) in [("title", &mut line.title), ("title_en", &mut line.title_en)] {
             let name = format!("checklist.{n}.{suffix}");
