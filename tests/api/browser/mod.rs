@@ -30,6 +30,7 @@ mod report;
 mod second_factor;
 mod session;
 mod travel;
+mod travel_link;
 mod whereabouts;
 
 pub use harness::{DESKTOP, PHONE};
