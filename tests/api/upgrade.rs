@@ -258,7 +258,9 @@ async fn stored_non_compete_payments_keep_their_meaning_on_postgres() {
 }
 
 /// A reminder as the version before the delivery horizon left it: its send job queued after 19
-/// temporary failures, one short of the 20 attempts that version allowed.
+/// temporary failures, one short of the 20 attempts that version allowed. Its unique key is
+/// the one that version wrote (and this one writes): the schedule's tick, catching up the
+/// quarter's slot, finds it planned already instead of planning a second reminder.
 const REMINDER_AT_ITS_LAST_OLD_ATTEMPT: &str = "
 INSERT INTO employees (id, employee_no, name, work_email, private_email, language, department,
   title, manager_id, hire_date, status, clearance_tier, search_text, created_at, updated_at)
@@ -270,7 +272,7 @@ VALUES ('o1', 'e1', 'confidentiality', '2026-01-01', '2040-12-31', 'active', NUL
   '2026-01-01 00:00:00', '2026-01-01 00:00:00');
 INSERT INTO reminders (id, unique_key, employee_id, user_id, kind, period, due_at, status,
   last_error, created_at, updated_at)
-VALUES ('r1', 'periodic:e1:2028-04-01T09:00', 'e1', NULL, 'periodic', '2028-04-01T09:00',
+VALUES ('r1', 'employee:e1:periodic:2028-04-01T09:00', 'e1', NULL, 'periodic', '2028-04-01T09:00',
   '2028-04-01 01:00:00', 'scheduled', 'Connection refused', '2028-04-01 01:00:00',
   '2028-04-03 01:00:00');
 INSERT INTO jobs (id, kind, payload, unique_key, state, attempts, max_attempts, run_at,
