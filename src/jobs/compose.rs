@@ -363,15 +363,11 @@ fn trip_decided(
         base.join(&format!("travel/{token}"))?
     };
     let approved = trip.status == crate::domain::travel::TripStatus::Approved;
-    let reason = if trip.second_by.is_some() {
-        trip.second_reason.clone()
-    } else {
-        trip.decision_reason.clone()
-    };
+    let reason = trip.final_reason();
     let ctx = context! {
         name => employee.name, approved, countries => trip.countries,
         starts_on => written_date(trip.starts_on, lang), ends_on => written_date(trip.ends_on, lang),
-        reason => reason.filter(|r| !r.trim().is_empty()),
+        reason,
         report_back_days => policy.travel.report_back_days,
         url => url.to_string(),
     };

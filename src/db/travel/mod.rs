@@ -65,6 +65,22 @@ pub struct Trip {
     pub breach_case_id: Option<String>,
 }
 
+impl Trip {
+    /// The reason given with the final decision — the unit leader's when a second approval
+    /// was given, else security's; none before a decision or when left blank.
+    pub fn final_reason(&self) -> Option<String> {
+        if !matches!(self.status, TripStatus::Approved | TripStatus::Refused) {
+            return None;
+        }
+        let reason = if self.second_by.is_some() {
+            &self.second_reason
+        } else {
+            &self.decision_reason
+        };
+        reason.clone().filter(|r| !r.trim().is_empty())
+    }
+}
+
 impl From<TripRefusal> for Error {
     fn from(refusal: TripRefusal) -> Error {
         match refusal {

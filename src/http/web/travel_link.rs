@@ -116,17 +116,11 @@ async fn travel_page(
 }
 
 fn trip_view(t: &Trip, today: chrono::NaiveDate, days: u32) -> Value {
-    let reason = match t.status {
-        TripStatus::Refused | TripStatus::Approved if t.second_by.is_some() => {
-            t.second_reason.clone()
-        }
-        TripStatus::Refused | TripStatus::Approved => t.decision_reason.clone(),
-        _ => None,
-    };
+    let reason = t.final_reason();
     context! {
         id => t.id, countries => t.countries, purpose => t.purpose,
         starts_on => t.starts_on.to_string(), ends_on => t.ends_on.to_string(),
-        status => t.status, reason => reason.filter(|r| !r.trim().is_empty()),
+        status => t.status, reason,
         returned_on => t.returned_on.map(|d| d.to_string()),
         // An approved trip that has begun and is not reported back yet.
         may_report_return => t.status == TripStatus::Approved && t.returned_on.is_none()
